@@ -1,0 +1,82 @@
+#pragma once
+// A program image: everything a run needs, for every chip of the system.
+// The binary layout is specified in docs/image-format.md; serialize() and
+// parse() are the only code that knows it.
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "firmware/isa/isa.hpp"
+
+namespace tsp::image {
+
+inline constexpr uint16_t kVersionMajor = 1;  // bumped on any incompatible change
+inline constexpr uint16_t kVersionMinor = 0;  // bumped on compatible additions
+
+// Where an instruction came from. file indexes Image::files; line 0 = unknown.
+struct SourceLoc {
+  uint32_t file = 0;
+  uint32_t line = 0;
+  bool operator==(const SourceLoc&) const = default;
+};
+
+// One queue's instruction stream, in issue order.
+struct QueueProgram {
+  uint16_t queue = 0;               // index into Config::queue_table
+  std::vector<uint64_t> words;      // encoded instructions
+  std::vector<SourceLoc> locs;      // empty, or one per word
+  bool operator==(const QueueProgram&) const = default;
+};
+
+// Initial SRAM contents: whole vectors starting at `address` of MEM slice `slice`.
+struct SramSegment {
+  uint16_t slice = 0;               // 0 .. mem_slices-1, west slices first (isa::mem_slice_of)
+  uint32_t address = 0;
+  std::vector<uint8_t> bytes;       // a multiple of Config::vector_bytes
+  bool operator==(const SramSegment&) const = default;
+};
+
+// A named tensor and where it lives, for tools and result checking.
+struct Symbol {
+  std::string name;
+  uint32_t chip = 0;
+  uint16_t slice = 0;
+  uint32_t address = 0;
+  uint32_t vectors = 0;             // how many consecutive addresses it spans
+  isa::DType dtype = isa::DType::i8;
+  std::vector<uint32_t> shape;
+  bool operator==(const Symbol&) const = default;
+};
+
+struct ChipProgram {
+  std::vector<QueueProgram> queues;  // sorted by queue id, at most one per queue
+  std::vector<SramSegment> sram;
+  bool operator==(const ChipProgram&) const = default;
+};
+
+struct Image {
+  std::string config;                // name of an isa::Config
+  bool has_prediction = false;
+  uint64_t predicted_cycles = 0;     // the compiler's claim, checked by `tsp run`
+  std::vector<std::string> files;    // source file names for SourceLoc
+  std::vector<Symbol> symbols;
+  std::vector<ChipProgram> chips;    // chip count = chips.size() >= 1
+  bool operator==(const Image&) const = default;
+};
+
+// Checks an image against its configuration: queue ids exist, every word
+// decodes and is legal on its queue, SRAM segments are whole vectors inside
+// their slice, symbols point at real places. Throws tsp::Error naming chip,
+// queue, instruction index and source location.
+void validate(const Image& img);
+
+// Binary form. parse() validates everything (magic, version, sizes, CRC,
+// section layout, then validate()) and throws tsp::Error "<name>@0x<offset>: error: ..."
+std::vector<uint8_t> serialize(const Image& img);
+Image parse(std::span<const uint8_t> bytes, const std::string& name = "<image>");
+
+Image load_file(const std::string& path);
+void save_file(const Image& img, const std::string& path);
+
+}  // namespace tsp::image

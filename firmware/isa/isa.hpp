@@ -1,0 +1,73 @@
+#pragma once
+// Typed access to the generated ISA tables (tsp/isa_gen.hpp, from isa.toml):
+// lookups by name and code, instruction words, stream references, and the
+// configuration-dependent legality rules shared by assembler, loader and model.
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "tsp/isa_gen.hpp"
+
+namespace tsp::isa {
+
+inline constexpr unsigned kMaxFields = 5;
+inline constexpr uint64_t kOperandMask = (uint64_t{1} << kOpcodeLsb) - 1;
+
+const OpDesc& op_desc(Op op);
+const OpDesc* find_op(uint8_t code);
+const OpDesc* find_op(std::string_view mnemonic);  // case-insensitive
+const Config* find_config(std::string_view name);
+const DTypeDesc* find_dtype(std::string_view name);
+const DTypeDesc& dtype_desc(DType type);
+// Queue id (index into Config::queue_table) by name, e.g. "MEM.W.3"; case-insensitive.
+std::optional<uint16_t> find_queue(const Config& cfg, std::string_view name);
+std::string_view unit_name(Unit unit);
+
+// A stream reference: index 0..31 and direction, encoded as dir<<5 | index.
+struct StreamRef {
+  uint8_t index = 0;
+  bool west = false;
+  constexpr uint8_t code() const { return static_cast<uint8_t>((west ? 1u : 0u) << kStreamDirBit | index); }
+  static constexpr StreamRef from_code(uint64_t code) {
+    return {static_cast<uint8_t>(code & ((1u << kStreamIndexBits) - 1)), ((code >> kStreamDirBit) & 1u) != 0};
+  }
+};
+std::string stream_name(StreamRef s);  // "S3.E"
+
+// A decoded instruction: opcode plus operand values in the op's field order.
+// Signed fields hold their sign-extended value.
+struct Instr {
+  Op op = Op::NOP;
+  std::array<int64_t, kMaxFields> operand{};
+
+  const OpDesc& desc() const { return op_desc(op); }
+  // Operand by field name; throws std::out_of_range if the op has no such field.
+  int64_t get(std::string_view field) const;
+  bool operator==(const Instr&) const = default;
+};
+
+// True when `value` is representable in the field's bits.
+bool fits(const FieldDesc& field, int64_t value);
+// Packs an instruction; every operand must fit (checked: throws tsp::Error).
+uint64_t encode(const Instr& instr);
+// Unpacks a word. On failure returns nullopt and says why (illegal opcode,
+// reserved bits set, type not allowed for the op, enum value out of range).
+std::optional<Instr> decode(uint64_t word, std::string* why);
+
+// Cycles the instruction occupies its queue before the next one issues.
+uint64_t duration(const Instr& instr);
+
+// Checks that need the configuration and the queue the instruction sits in:
+// unit matches the queue, streams exist, addresses are in range, stream groups
+// are aligned to their type's width. Returns the reason when illegal.
+std::optional<std::string> check_legal(const Instr& instr, const Config& cfg, const QueueDesc& queue);
+
+// MEM slice number (0 .. mem_slices-1, west first) of a MEM queue, and back.
+uint16_t mem_slice_of(const QueueDesc& queue, const Config& cfg);
+std::string mem_slice_name(const Config& cfg, uint16_t slice);
+// Bank of an address within its slice [ours: interleaved, bank = addr mod banks].
+constexpr uint32_t mem_bank(const Config& cfg, uint32_t address) { return address % cfg.mem_banks; }
+
+}  // namespace tsp::isa

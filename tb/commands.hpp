@@ -1,0 +1,13 @@
+#pragma once
+// Subcommands of `tsp`. Each add_* registers one subcommand on the app; when
+// it is chosen, its callback stores the process exit code in `exit_code`.
+#include <CLI/CLI.hpp>
+
+namespace tsp::cli {
+
+void add_info(CLI::App& app, int& exit_code);
+void add_isa(CLI::App& app, int& exit_code);
+void add_as(CLI::App& app, int& exit_code);
+void add_dis(CLI::App& app, int& exit_code);
+
+}  // namespace tsp::cli

@@ -1,0 +1,35 @@
+// `tsp`: the one command architects use (assemble, inspect, later run/cosim/compile).
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <exception>
+
+#include "common/error.hpp"
+#include "tb/commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "tsp: tensor streaming processor model, assembler and tools.\n"
+      "Typical use:  tsp info --config tsp1      geometry and capacities of a configuration\n"
+      "              tsp as prog.tsp -o prog.img  assemble a program image\n"
+      "              tsp dis prog.img             disassemble it back to text\n"
+      "Run `tsp <subcommand> --help` for the options of each."};
+  app.require_subcommand(1);
+  int exit_code = 0;
+  tsp::cli::add_info(app, exit_code);
+  tsp::cli::add_isa(app, exit_code);
+  tsp::cli::add_as(app, exit_code);
+  tsp::cli::add_dis(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const tsp::Error& e) {
+    fmt::print(stderr, "{}\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "tsp: internal error: {}\n", e.what());
+    return 3;
+  }
+  return exit_code;
+}
