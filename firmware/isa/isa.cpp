@@ -178,7 +178,8 @@ std::optional<std::string> check_legal(const Instr& in, const Config& cfg, const
     }
   }
   if (in.op == Op::NOP && in.operand[0] == 0) return std::string("NOP: cycle count must be at least 1");
-  if (in.op == Op::REPEAT && in.operand[1] == 0) return std::string("REPEAT: interval must be at least 1");
+  if (in.op == Op::REPEAT && (in.get("count") == 0 || in.get("interval") == 0))
+    return std::string("REPEAT: count and interval must be at least 1");
   if (in.op == Op::LW) {
     const auto src = StreamRef::from_code(static_cast<uint64_t>(in.get("src")));
     const int64_t n = in.get("nstreams");

@@ -150,10 +150,11 @@ def load(path):
         dparts = dur.split("*") if dur else []
         check(len(dparts) <= 2 and all(p in names for p in dparts), f"op {mnem}: bad duration {dur!r}")
         check(isinstance(o.get("latency"), int) and o["latency"] >= 0, f"op {mnem}: latency must be a non-negative integer")
+        check(("sram" in o) == (o["unit"] == "MEM"), f"op {mnem}: `sram` is given exactly for MEM ops")
         ops.append({"mnemonic": mnem, "code": code, "unit": o["unit"], "fields": flist, "types": tlist,
                     "strided": names.index(strided) if strided else -1,
                     "dur": [names.index(p) for p in dparts] + [-1] * (2 - len(dparts)),
-                    "latency": o["latency"], "summary": o["summary"]})
+                    "latency": o["latency"], "sram": o.get("sram", -1), "summary": o["summary"]})
     configs = [derive(n, c) for n, c in t["config"].items()]
     return {"format": fmt, "types": types, "fields": fields, "units": units, "unit_summaries": t["units"],
             "ops": ops, "configs": configs}
@@ -213,6 +214,7 @@ def gen_cpp(isa):
       "  std::span<const FieldDesc> fields;\n  uint32_t type_mask;  // bit per DType code allowed in the `type` field\n"
       "  int8_t strided_field;  // operand that Repeat's stride advances, or -1\n"
       "  std::array<int8_t, 2> duration_fields;  // queue occupancy = product of these operands (-1: factor 1)\n"
+      "  int8_t sram_access;  // MEM ops: cycle after issue at which the SRAM array is accessed; else -1\n"
       "  std::string_view summary;\n};\n")
     for op in isa["ops"]:
         if op["fields"]:
@@ -228,7 +230,7 @@ def gen_cpp(isa):
             mask |= 1 << isa["types"][ty]["code"]
         fl = f"kFields_{op['mnemonic']}" if op["fields"] else "{}"
         w(f"    {{Op::{op['mnemonic']}, {cstr(op['mnemonic'])}, Unit::{op['unit']}, {op['latency']}, {fl}, 0x{mask:x}, "
-          f"{op['strided']}, {{{op['dur'][0]}, {op['dur'][1]}}}, {cstr(op['summary'])}}},")
+          f"{op['strided']}, {{{op['dur'][0]}, {op['dur'][1]}}}, {op['sram']}, {cstr(op['summary'])}}},")
     w("}};\n")
     w("struct QueueDesc {\n  std::string_view name;\n  Unit unit;\n  uint8_t hemisphere;  // 0 west, 1 east, 2 centre (VXM)\n"
       "  uint16_t index;      // within its unit and hemisphere\n  uint16_t position;   // floorplan position, west = 0\n};\n")
@@ -243,6 +245,11 @@ def gen_cpp(isa):
         for qname, unit, hemi, idx, pos in c["queue_table"]:
             w(f"    {{{cstr(qname)}, Unit::{unit}, {hemi}, {idx}, {pos}}},")
         w("};")
+    w(f"\n// Largest of any configuration / opcode: fixed-size buffers in the model.")
+    w(f"inline constexpr unsigned kMaxLanes = {max(c['lanes'] for c in isa['configs'])};")
+    w(f"inline constexpr unsigned kMaxPositions = {max(c['positions'] for c in isa['configs'])};")
+    w(f"inline constexpr unsigned kMaxLatency = {max(op['latency'] for op in isa['ops'])};")
+    w(f"inline constexpr unsigned kMaxStreams = {1 << STREAM_INDEX_BITS};")
     w(f"\ninline constexpr std::array<Config, {len(isa['configs'])}> kConfigs = {{{{")
     for c in isa["configs"]:
         vals = [cstr(c["name"]), cstr(c["description"]), cstr(c["host_link"])]
@@ -282,6 +289,8 @@ def gen_sv_isa(isa):
     w("")
     for op in isa["ops"]:
         w(f"  localparam int unsigned Lat{sv_name(op)} = {op['latency']};")
+        if op["sram"] >= 0:
+            w(f"  localparam int unsigned Sram{sv_name(op)} = {op['sram']};")
         for f in op["fields"]:
             w(f"  localparam int unsigned {sv_name(op)}{camel(f['name'])}Lsb = {f['lsb']};")
             w(f"  localparam int unsigned {sv_name(op)}{camel(f['name'])}Width = {f['width']};")
@@ -308,6 +317,8 @@ def probe_entries(isa):
         m = op["mnemonic"]
         e.append((f"tsp_isa_pkg::Op{sv_name(op)}", f"uint64_t(Op::{m})", f"Op{sv_name(op)}"))
         e.append((f"tsp_isa_pkg::Lat{sv_name(op)}", f"kOps[{k}].latency", f"Lat{sv_name(op)}"))
+        if op["sram"] >= 0:
+            e.append((f"tsp_isa_pkg::Sram{sv_name(op)}", f"kOps[{k}].sram_access", f"Sram{sv_name(op)}"))
         for i, f in enumerate(op["fields"]):
             base = f"{sv_name(op)}{camel(f['name'])}"
             e.append((f"tsp_isa_pkg::{base}Lsb", f"kOps[{k}].fields[{i}].lsb", f"{base}Lsb"))
