@@ -88,6 +88,34 @@ std::string_view unit_name(Unit unit) { return kUnitNames.at(static_cast<size_t>
 
 std::string stream_name(StreamRef s) { return fmt::format("S{}.{}", s.index, s.west ? 'W' : 'E'); }
 
+std::string format(const Instr& in) {
+  const OpDesc& d = in.desc();
+  std::string head(d.mnemonic), ops;
+  for (size_t i = 0; i < d.fields.size(); ++i) {
+    const FieldDesc& f = d.fields[i];
+    const int64_t v = in.operand[i];
+    switch (f.kind) {
+      case FieldKind::Type:
+        head += fmt::format(".{}", kDTypes.at(static_cast<size_t>(v)).name);
+        continue;
+      case FieldKind::Stream:
+        ops += fmt::format("{}{}", ops.empty() ? "" : ", ", stream_name(StreamRef::from_code(static_cast<uint64_t>(v))));
+        break;
+      case FieldKind::Enum:
+        ops += fmt::format("{}{}", ops.empty() ? "" : ", ", f.enum_values[static_cast<size_t>(v)]);
+        break;
+      case FieldKind::Addr:
+        ops += fmt::format("{}0x{:x}", ops.empty() ? "" : ", ", v);
+        break;
+      case FieldKind::Uimm:
+      case FieldKind::Simm:
+        ops += fmt::format("{}{}", ops.empty() ? "" : ", ", v);
+        break;
+    }
+  }
+  return ops.empty() ? head : head + " " + ops;
+}
+
 int64_t Instr::get(std::string_view field) const {
   const auto& fields = desc().fields;
   for (size_t i = 0; i < fields.size(); ++i)

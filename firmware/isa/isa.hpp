@@ -56,6 +56,9 @@ uint64_t encode(const Instr& instr);
 // reserved bits set, type not allowed for the op, enum value out of range).
 std::optional<Instr> decode(uint64_t word, std::string* why);
 
+// Canonical assembly text, e.g. "ADD.f16 S0.E, S2.E, S4.W" or "READ 0x10, S3.E".
+std::string format(const Instr& instr);
+
 // Cycles the instruction occupies its queue before the next one issues.
 uint64_t duration(const Instr& instr);
 

@@ -1,0 +1,234 @@
+#include "systemc/engine/chip_engine.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <bit>
+
+namespace tsp::model {
+
+ChipEngine::ChipEngine(const image::Image& img, uint32_t chip)
+    : img_(img), cfg_(*isa::find_config(img.config)), chip_(chip), fabric_(cfg_) {
+  slices_.reserve(cfg_.mem_slices);
+  for (uint32_t i = 0; i < cfg_.mem_slices; ++i) slices_.emplace_back(cfg_);
+  read_port_.resize(cfg_.mem_slices);
+  write_port_.resize(cfg_.mem_slices);
+  const image::ChipProgram& prog = img.chips.at(chip);
+  for (const auto& seg : prog.sram) {
+    Vec v;
+    for (size_t off = 0; off < seg.bytes.size(); off += cfg_.vector_bytes) {
+      std::copy_n(seg.bytes.begin() + static_cast<ptrdiff_t>(off), cfg_.vector_bytes, v.bytes.begin());
+      slices_[seg.slice].write(seg.address + static_cast<uint32_t>(off / cfg_.vector_bytes), v);
+    }
+  }
+  queues_.reserve(prog.queues.size());
+  for (const auto& qp : prog.queues) {
+    QueueRun q;
+    q.id = qp.queue;
+    q.desc = &cfg_.queue_table[qp.queue];
+    q.locs = &qp.locs;
+    q.code.reserve(qp.words.size());
+    for (uint64_t w : qp.words) {
+      std::string why;
+      auto in = isa::decode(w, &why);
+      if (!in) throw Error(fmt::format("chip {}, {}: {}", chip, q.desc->name, why));  // validate() rules this out
+      q.code.push_back(*in);
+    }
+    queues_.push_back(std::move(q));
+  }
+  for (auto& q : queues_)
+    if (!q.code.empty()) schedule(q, 0);
+}
+
+void ChipEngine::schedule(QueueRun& q, Cycle at) {
+  q.end = at;
+  events_.push(Event{at, uint32_t(&q - queues_.data()) + 1});
+}
+
+void ChipEngine::add_flip(const Flip& flip) {
+  flips_.push_back(flip);
+  std::stable_sort(flips_.begin(), flips_.end(), [](const Flip& a, const Flip& b) { return a.at > b.at; });
+}
+
+void ChipEngine::apply_flips(Cycle now) {
+  while (!flips_.empty() && flips_.back().at <= now) {
+    const Flip& f = flips_.back();
+    slices_.at(f.slice).flip(f.address, f.superlane, f.bit);
+    flips_.pop_back();
+  }
+}
+
+bool ChipEngine::run_until(Cycle limit) {
+  while (!events_.empty() && events_.top().at < limit) {
+    const Event ev = events_.top();
+    events_.pop();
+    apply_flips(ev.at);
+    if (ev.key != 0) {
+      issue(queues_[ev.key - 1], ev.at);
+      continue;
+    }
+    for (auto& q : queues_)  // NOTIFY of the previous cycle releases every parked queue
+      if (q.parked) {
+        q.parked = false;
+        if (q.pc < q.code.size()) schedule(q, ev.at);
+      }
+  }
+  if (!events_.empty()) return false;
+  for (const auto& q : queues_)
+    if (q.parked)
+      fail(q, q.parked_instr, q.parked_at, "SYNC waits for a NOTIFY that never comes (every other queue has finished)");
+  return true;
+}
+
+Cycle ChipEngine::end_cycle() const {
+  if (!any_issued_) return 0;
+  Cycle end = last_activity_;
+  for (const auto& q : queues_) end = std::max(end, q.end);
+  return end + cfg_.superlanes - 1;
+}
+
+void ChipEngine::issue(QueueRun& q, Cycle t) {
+  any_issued_ = true;
+  if (q.rep_left) {
+    repeat_next(q, t);
+    return;
+  }
+  const uint32_t index = static_cast<uint32_t>(q.pc++);
+  const isa::Instr& in = q.code[index];
+  ++stats_.instructions[static_cast<size_t>(in.desc().unit)];
+  Cycle next = t + isa::duration(in);
+  switch (in.op) {
+    case isa::Op::NOP:
+      break;
+    case isa::Op::DESKEW:  // a lone chip's hardware-aligned counter is its cycle count
+      next = (t / cfg_.hac_period_cycles + 1) * cfg_.hac_period_cycles;
+      break;
+    case isa::Op::REPEAT: {
+      const isa::Instr* prev = index ? &q.code[index - 1] : nullptr;
+      if (!prev || prev->desc().unit == isa::Unit::ICU)
+        fail(q, index, t, "REPEAT must follow a unit instruction (it repeats the previous one)");
+      q.rep_src = index - 1;
+      q.rep_left = static_cast<uint32_t>(in.get("count"));
+      q.rep_interval = static_cast<uint32_t>(in.get("interval"));
+      q.rep_stride = in.get("stride");
+      q.rep_k = 1;
+      repeat_next(q, t);  // the first repetition issues in the REPEAT's own slot
+      return;
+    }
+    case isa::Op::SYNC:
+      q.parked = true;
+      q.parked_at = t;
+      q.parked_instr = index;
+      q.end = t + 1;
+      return;
+    case isa::Op::NOTIFY:
+      events_.push(Event{t + 1, 0});
+      break;
+    case isa::Op::IFETCH:
+    case isa::Op::CONFIG:
+      break;
+    default:
+      execute(Exec{q, index, t, in});
+  }
+  if (q.pc < q.code.size())
+    schedule(q, next);
+  else
+    q.end = next;
+}
+
+void ChipEngine::repeat_next(QueueRun& q, Cycle t) {
+  isa::Instr in = q.code[q.rep_src];
+  const int8_t f = in.desc().strided_field;
+  if (f >= 0) {
+    in.operand[static_cast<size_t>(f)] += q.rep_stride * q.rep_k;
+    const auto& field = in.desc().fields[static_cast<size_t>(f)];
+    if (!isa::fits(field, in.operand[static_cast<size_t>(f)]))
+      fail(q, q.rep_src, t, fmt::format("repetition {}: {} = {} does not fit the field", q.rep_k, field.name,
+                                        in.operand[static_cast<size_t>(f)]));
+    if (auto why = isa::check_legal(in, cfg_, *q.desc)) fail(q, q.rep_src, t, fmt::format("repetition {}: {}", q.rep_k, *why));
+  }
+  ++stats_.instructions[static_cast<size_t>(in.desc().unit)];
+  execute(Exec{q, q.rep_src, t, in});
+  ++q.rep_k;
+  --q.rep_left;
+  const Cycle next = t + q.rep_interval;
+  if (q.rep_left || q.pc < q.code.size())
+    schedule(q, next);
+  else
+    q.end = next;
+}
+
+void ChipEngine::execute(const Exec& x) {
+  switch (x.in.desc().unit) {
+    case isa::Unit::MEM: exec_mem(x); break;
+    case isa::Unit::SXM: exec_sxm(x); break;
+    case isa::Unit::VXM: exec_vxm(x); break;
+    case isa::Unit::MXM: exec_mxm(x); break;
+    case isa::Unit::C2C: exec_c2c(x); break;
+    case isa::Unit::ICU: break;
+  }
+  note_result(x);
+}
+
+void ChipEngine::note_result(const Exec& x) {
+  last_activity_ = std::max(last_activity_, x.t + x.in.desc().latency + 1);
+}
+
+void ChipEngine::read_streams(const Exec& x, isa::StreamRef base, unsigned width, const Vec** out) const {
+  for (unsigned i = 0; i < width; ++i) {
+    const isa::StreamRef s{static_cast<uint8_t>(base.index + i), base.west};
+    out[i] = fabric_.get(s, x.q.desc->position, x.t);
+    if (!out[i])
+      fail(x, fmt::format("stream {} holds no value at {} (position {}) in cycle {}", isa::stream_name(s),
+                          x.q.desc->name, x.q.desc->position, x.t));
+  }
+}
+
+void ChipEngine::write_streams(const Exec& x, isa::StreamRef base, unsigned width, const Vec* values) {
+  const Cycle at = x.t + x.in.desc().latency;
+  for (unsigned i = 0; i < width; ++i) {
+    const isa::StreamRef s{static_cast<uint8_t>(base.index + i), base.west};
+    if (auto other = fabric_.put(s, x.q.desc->position, at, values[i], Origin{x.q.id, x.index, x.t}))
+      fail(x, fmt::format("stream {} at {} (position {}) in cycle {} is already written by {}", isa::stream_name(s),
+                          x.q.desc->name, x.q.desc->position, at, origin_text(*other)));
+  }
+  stats_.stream_values += width;
+}
+
+void ChipEngine::sram_access(const Exec& x, uint16_t slice, bool write, uint32_t banks) {
+  const Cycle at = x.t + static_cast<Cycle>(x.in.desc().sram_access);
+  PortUse& mine = write ? write_port_[slice] : read_port_[slice];
+  const PortUse& other = write ? read_port_[slice] : write_port_[slice];
+  if (mine.cycle == at)
+    fail(x, fmt::format("{} port of {} is already used in cycle {} by {}", write ? "write" : "read",
+                        isa::mem_slice_name(cfg_, slice), at, origin_text(mine.origin)));
+  if (other.cycle == at && (other.banks & banks))
+    fail(x, fmt::format("bank conflict on {} in cycle {}: this {} and the {} by {} hit bank {}",
+                        isa::mem_slice_name(cfg_, slice), at, write ? "write" : "read", write ? "read" : "write",
+                        origin_text(other.origin), std::countr_zero(other.banks & banks)));
+  mine = PortUse{at, banks, Origin{x.q.id, x.index, x.t}};
+}
+
+std::string ChipEngine::where(const QueueRun& q, uint32_t index, Cycle t, const isa::Instr& in) const {
+  std::string loc;
+  if (q.locs && index < q.locs->size() && (*q.locs)[index].line && (*q.locs)[index].file < img_.files.size())
+    loc = fmt::format("{}:{}: ", img_.files[(*q.locs)[index].file], (*q.locs)[index].line);
+  return fmt::format("{}error: chip {}, {} #{} `{}`, cycle {}", loc, chip_, q.desc->name, index,
+                     isa::format(in), t);
+}
+
+std::string ChipEngine::origin_text(const Origin& o) const {
+  for (const auto& q : queues_)
+    if (q.id == o.queue) return fmt::format("{} #{} `{}` (issued in cycle {})", q.desc->name, o.instr, isa::format(q.code[o.instr]), o.issued);
+  return "?";
+}
+
+void ChipEngine::fail(const Exec& x, const std::string& why) const {
+  throw ScheduleError(fmt::format("{}: {}", where(x.q, x.index, x.t, x.in), why));
+}
+
+void ChipEngine::fail(const QueueRun& q, uint32_t index, Cycle t, const std::string& why) const {
+  throw ScheduleError(fmt::format("{}: {}", where(q, index, t, q.code[index]), why));
+}
+
+}  // namespace tsp::model

@@ -1,0 +1,136 @@
+#pragma once
+// The cycle-exact engine of one chip. Event driven: each queue has its next
+// issue cycle in a heap, stream values are located arithmetically
+// (StreamFabric), so cost grows with instructions and bytes moved, never with
+// cycles x units. Timing rules: docs/timing.md. The SystemC module
+// (systemc/chip/) wraps this for hierarchy, host access and multi-chip time.
+#include <array>
+#include <cstdint>
+#include <queue>
+#include <string>
+#include <vector>
+
+#include "common/error.hpp"
+#include "firmware/image/image.hpp"
+#include "systemc/engine/stream_fabric.hpp"
+#include "systemc/engine/types.hpp"
+#include "systemc/mem/mem_slice.hpp"
+
+namespace tsp::model {
+
+// A program that breaks the machine's rules (stream conflict, empty read, bank
+// conflict, uncorrectable ECC error, ...). The message names file:line, chip,
+// queue, instruction, cycle and the reason.
+class ScheduleError : public Error {
+ public:
+  using Error::Error;
+};
+
+struct RunStats {
+  std::array<uint64_t, isa::kUnitCount> instructions{};  // issued per unit (repetitions count, ICU ops under ICU)
+  uint64_t ecc_corrected = 0;
+  uint64_t sram_bytes = 0;   // read + written
+  uint64_t stream_values = 0;
+  uint64_t macs = 0;
+};
+
+// An injected SRAM bit flip, applied at the start of cycle `at`.
+struct Flip {
+  Cycle at = 0;
+  uint16_t slice = 0;
+  uint32_t address = 0;
+  uint32_t superlane = 0;
+  uint32_t bit = 0;  // secded bit numbering: 0..127 data, 128..136 check bits
+};
+
+class ChipEngine {
+ public:
+  // Loads chip `chip` of a validated image: decodes every queue, fills SRAM.
+  ChipEngine(const image::Image& img, uint32_t chip);
+
+  // Processes every event before cycle `limit`. Returns true when the program
+  // has finished (every queue ran out of instructions).
+  bool run_until(Cycle limit);
+  bool done() const { return events_.empty(); }
+  // Program length: the cycle after the last queue slot or result, plus the
+  // superlane stagger (superlane k runs k cycles after superlane 0).
+  Cycle end_cycle() const;
+
+  void add_flip(const Flip& flip);
+  MemSlice& slice(uint16_t i) { return slices_.at(i); }
+  const isa::Config& config() const { return cfg_; }
+  const RunStats& stats() const { return stats_; }
+  uint32_t chip() const { return chip_; }
+
+ private:
+  struct QueueRun {
+    uint16_t id = 0;
+    const isa::QueueDesc* desc = nullptr;
+    std::vector<isa::Instr> code;
+    const std::vector<image::SourceLoc>* locs = nullptr;
+    size_t pc = 0;
+    // A REPEAT in progress: repetition `rep_k` of instruction `rep_src` is next.
+    uint32_t rep_left = 0, rep_k = 0, rep_src = 0, rep_interval = 0;
+    int64_t rep_stride = 0;
+    bool parked = false;  // waiting on SYNC
+    Cycle parked_at = 0;
+    uint32_t parked_instr = 0;
+    Cycle end = 0;
+  };
+  // What is executing: for operand access and error reports.
+  struct Exec {
+    QueueRun& q;
+    uint32_t index;  // instruction index in the queue
+    Cycle t;         // issue cycle
+    const isa::Instr& in;
+  };
+  struct Event {
+    Cycle at;
+    uint32_t key;  // 0: release SYNC-parked queues; else queue id + 1
+    bool operator>(const Event& o) const { return at != o.at ? at > o.at : key > o.key; }
+  };
+  struct PortUse {
+    Cycle cycle = ~Cycle{0};
+    uint32_t banks = 0;
+    Origin origin;
+  };
+
+  void schedule(QueueRun& q, Cycle at);
+  void issue(QueueRun& q, Cycle t);
+  void repeat_next(QueueRun& q, Cycle t);
+  void execute(const Exec& x);
+  void apply_flips(Cycle now);
+
+  // Unit semantics, one file each (exec_*.cpp).
+  void exec_mem(const Exec& x);
+  void exec_sxm(const Exec& x);
+  void exec_vxm(const Exec& x);
+  void exec_mxm(const Exec& x);
+  void exec_c2c(const Exec& x);
+
+  // Operands: `width` consecutive streams from `base` at the queue's position.
+  void read_streams(const Exec& x, isa::StreamRef base, unsigned width, const Vec** out) const;
+  void write_streams(const Exec& x, isa::StreamRef base, unsigned width, const Vec* values);
+  void sram_access(const Exec& x, uint16_t slice, bool write, uint32_t banks);
+  void note_result(const Exec& x);
+
+  std::string where(const QueueRun& q, uint32_t index, Cycle t, const isa::Instr& in) const;
+  [[noreturn]] void fail(const Exec& x, const std::string& why) const;
+  [[noreturn]] void fail(const QueueRun& q, uint32_t index, Cycle t, const std::string& why) const;
+  std::string origin_text(const Origin& o) const;
+
+  const image::Image& img_;
+  const isa::Config& cfg_;
+  uint32_t chip_;
+  std::vector<QueueRun> queues_;
+  std::priority_queue<Event, std::vector<Event>, std::greater<>> events_;
+  StreamFabric fabric_;
+  std::vector<MemSlice> slices_;
+  std::vector<PortUse> read_port_, write_port_;  // per slice: last SRAM access
+  std::vector<Flip> flips_;                      // pending, sorted by cycle, latest last
+  Cycle last_activity_ = 0;                      // cycle after the last result landed
+  bool any_issued_ = false;
+  RunStats stats_;
+};
+
+}  // namespace tsp::model

@@ -1,0 +1,84 @@
+// MEM slice semantics: READ, WRITE, GATHER, SCATTER with bank/port rules and ECC.
+#include <fmt/format.h>
+
+#include "systemc/engine/chip_engine.hpp"
+
+namespace tsp::model {
+namespace {
+
+// Per-superlane SRAM addresses carried by a map stream group (16-bit, lane 0 of each superlane).
+uint32_t superlane_address(const Vec* const* map, uint32_t superlane, uint32_t lanes_per_superlane) {
+  const uint32_t lane = superlane * lanes_per_superlane;
+  return uint32_t(map[0]->bytes[lane]) | uint32_t(map[1]->bytes[lane]) << 8;
+}
+
+}  // namespace
+
+void ChipEngine::exec_mem(const Exec& x) {
+  const uint16_t slice = isa::mem_slice_of(*x.q.desc, cfg_);
+  MemSlice& mem = slices_[slice];
+  const uint32_t slw = cfg_.lanes_per_superlane;
+  auto check = [&](const MemSlice::ReadResult& r, uint32_t address) {
+    stats_.ecc_corrected += r.corrected;
+    if (r.uncorrectable_superlane >= 0)
+      fail(x, fmt::format("uncorrectable ECC error (two or more flipped bits) in {} address 0x{:x} superlane {}",
+                          isa::mem_slice_name(cfg_, slice), address, r.uncorrectable_superlane));
+  };
+  switch (x.in.op) {
+    case isa::Op::READ: {
+      const auto address = static_cast<uint32_t>(x.in.get("addr"));
+      sram_access(x, slice, false, 1u << isa::mem_bank(cfg_, address));
+      Vec v;
+      check(mem.read(address, v), address);
+      write_streams(x, isa::StreamRef::from_code(uint64_t(x.in.get("dst"))), 1, &v);
+      stats_.sram_bytes += cfg_.vector_bytes;
+      break;
+    }
+    case isa::Op::WRITE: {
+      const auto address = static_cast<uint32_t>(x.in.get("addr"));
+      const Vec* v;
+      read_streams(x, isa::StreamRef::from_code(uint64_t(x.in.get("src"))), 1, &v);
+      sram_access(x, slice, true, 1u << isa::mem_bank(cfg_, address));
+      mem.write(address, *v);
+      stats_.sram_bytes += cfg_.vector_bytes;
+      break;
+    }
+    case isa::Op::GATHER:
+    case isa::Op::SCATTER: {
+      const bool scatter = x.in.op == isa::Op::SCATTER;
+      const Vec* map[2];
+      read_streams(x, isa::StreamRef::from_code(uint64_t(x.in.get("map"))), 2, map);
+      const Vec* src = nullptr;
+      if (scatter) read_streams(x, isa::StreamRef::from_code(uint64_t(x.in.get("src"))), 1, &src);
+      uint32_t banks = 0;
+      for (uint32_t sl = 0; sl < cfg_.superlanes; ++sl) {
+        const uint32_t address = superlane_address(map, sl, slw);
+        if (address >= cfg_.mem_addresses)
+          fail(x, fmt::format("superlane {} addresses 0x{:x}, beyond the {} addresses of {}", sl, address,
+                              cfg_.mem_addresses, isa::mem_slice_name(cfg_, slice)));
+        banks |= 1u << isa::mem_bank(cfg_, address);
+      }
+      sram_access(x, slice, scatter, banks);
+      Vec out;
+      for (uint32_t sl = 0; sl < cfg_.superlanes; ++sl) {
+        const uint32_t address = superlane_address(map, sl, slw);
+        if (scatter) {
+          mem.write_word(address, sl, &src->bytes[sl * slw]);
+          continue;
+        }
+        const auto status = mem.read_word(address, sl, &out.bytes[sl * slw]);
+        MemSlice::ReadResult r;
+        r.corrected = status == secded::Status::Corrected;
+        r.uncorrectable_superlane = status == secded::Status::Uncorrectable ? int(sl) : -1;
+        check(r, address);
+      }
+      if (!scatter) write_streams(x, isa::StreamRef::from_code(uint64_t(x.in.get("dst"))), 1, &out);
+      stats_.sram_bytes += cfg_.vector_bytes;
+      break;
+    }
+    default:
+      fail(x, "not a MEM instruction");
+  }
+}
+
+}  // namespace tsp::model

@@ -1,0 +1,74 @@
+#include "systemc/engine/stream_fabric.hpp"
+
+#include <algorithm>
+#include <bit>
+
+namespace tsp::model {
+
+StreamFabric::StreamFabric(const isa::Config& cfg) : streams_(cfg.streams_per_direction) {
+  // Live wavefronts at any cycle span the values still crossing the chip
+  // (positions) plus those produced up to kMaxLatency ahead, from both sides.
+  ring_ = std::bit_ceil(2 * cfg.positions + isa::kMaxLatency + 2);
+  slots_.resize(size_t{2} * streams_ * ring_);
+}
+
+int64_t StreamFabric::wavefront(bool west, uint16_t pos, Cycle t) {
+  return west ? int64_t(pos) + int64_t(t) : int64_t(pos) - int64_t(t);
+}
+
+StreamFabric::Slot& StreamFabric::slot(isa::StreamRef s, int64_t wf) {
+  return slots_[(size_t(s.west) * streams_ + s.index) * ring_ + (uint64_t(wf) & (ring_ - 1))];
+}
+
+const StreamFabric::Slot& StreamFabric::slot(isa::StreamRef s, int64_t wf) const {
+  return slots_[(size_t(s.west) * streams_ + s.index) * ring_ + (uint64_t(wf) & (ring_ - 1))];
+}
+
+uint32_t StreamFabric::allocate(const Vec& value) {
+  if (free_.empty()) {
+    pool_.push_back(value);
+    return uint32_t(pool_.size() - 1);
+  }
+  const uint32_t i = free_.back();
+  free_.pop_back();
+  pool_[i] = value;
+  return i;
+}
+
+void StreamFabric::recycle(Slot& s) {
+  for (const Segment& seg : s.segments) free_.push_back(seg.vec);
+  s.segments.clear();
+}
+
+std::optional<Origin> StreamFabric::put(isa::StreamRef s, uint16_t pos, Cycle at, const Vec& value, Origin origin) {
+  const int64_t wf = wavefront(s.west, pos, at);
+  Slot& sl = slot(s, wf);
+  if (sl.wavefront != wf) {  // the slot held a wavefront that has left the chip
+    recycle(sl);
+    sl.wavefront = wf;
+  }
+  // Keep segments ordered along the flow: ascending start eastward, descending westward.
+  const auto before = [west = s.west](const Segment& a, uint16_t p) { return west ? a.start > p : a.start < p; };
+  auto it = std::lower_bound(sl.segments.begin(), sl.segments.end(), pos, before);
+  if (it != sl.segments.end() && it->start == pos) return it->origin;
+  sl.segments.insert(it, Segment{pos, allocate(value), origin});
+  ++values_put_;
+  return std::nullopt;
+}
+
+const Vec* StreamFabric::get(isa::StreamRef s, uint16_t pos, Cycle t, Origin* origin) const {
+  const int64_t wf = wavefront(s.west, pos, t);
+  const Slot& sl = slot(s, wf);
+  if (sl.wavefront != wf) return nullptr;
+  // The segment that covers pos is the last one starting at or upstream of it.
+  const Segment* hit = nullptr;
+  for (const Segment& seg : sl.segments) {
+    if (s.west ? seg.start < pos : seg.start > pos) break;
+    hit = &seg;
+  }
+  if (!hit) return nullptr;
+  if (origin) *origin = hit->origin;
+  return &pool_[hit->vec];
+}
+
+}  // namespace tsp::model

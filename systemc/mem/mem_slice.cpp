@@ -1,0 +1,88 @@
+#include "systemc/mem/mem_slice.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "common/error.hpp"
+
+namespace tsp::model {
+
+MemSlice::MemSlice(const isa::Config& cfg)
+    : lanes_(cfg.lanes), superlanes_(cfg.superlanes), pages_((cfg.mem_addresses + kPageVectors - 1) / kPageVectors) {
+  if (cfg.lanes_per_superlane != secded::kDataBytes)
+    throw Error("configuration " + std::string(cfg.name) + ": SECDED protects 16-byte superlane words, so "
+                "lanes_per_superlane must be 16");
+}
+
+const Vec* MemSlice::find(uint32_t address) const {
+  const auto& page = pages_[address / kPageVectors];
+  return page ? &page[address % kPageVectors] : nullptr;
+}
+
+Vec& MemSlice::touch(uint32_t address) {
+  auto& page = pages_[address / kPageVectors];
+  if (!page) page = std::make_unique<Vec[]>(kPageVectors);
+  return page[address % kPageVectors];
+}
+
+MemSlice::ReadResult MemSlice::read(uint32_t address, Vec& out) const {
+  ReadResult r;
+  const Vec* v = find(address);
+  if (v)
+    std::memcpy(out.bytes.data(), v->bytes.data(), lanes_);
+  else
+    std::memset(out.bytes.data(), 0, lanes_);
+  if (faults_.empty()) return r;
+  for (uint32_t sl = 0; sl < superlanes_; ++sl) {
+    const auto status = read_word(address, sl, &out.bytes[sl * secded::kDataBytes]);
+    if (status == secded::Status::Corrected) ++r.corrected;
+    if (status == secded::Status::Uncorrectable && r.uncorrectable_superlane < 0) r.uncorrectable_superlane = int(sl);
+  }
+  return r;
+}
+
+void MemSlice::write(uint32_t address, const Vec& value) {
+  std::memcpy(touch(address).bytes.data(), value.bytes.data(), lanes_);
+  if (faults_.empty()) return;
+  for (uint32_t sl = 0; sl < superlanes_; ++sl) faults_.erase(uint64_t(address) * superlanes_ + sl);
+}
+
+secded::Status MemSlice::read_word(uint32_t address, uint32_t superlane, uint8_t* out) const {
+  const auto it = faults_.find(uint64_t(address) * superlanes_ + superlane);
+  if (it == faults_.end()) {
+    const Vec* v = find(address);
+    if (v)
+      std::memcpy(out, &v->bytes[superlane * secded::kDataBytes], secded::kDataBytes);
+    else
+      std::memset(out, 0, secded::kDataBytes);
+    return secded::Status::Clean;
+  }
+  secded::Word word = it->second.data;
+  uint16_t check = it->second.check;
+  const auto d = secded::decode(word, check);
+  std::memcpy(out, word.data(), secded::kDataBytes);
+  return d.status;
+}
+
+void MemSlice::write_word(uint32_t address, uint32_t superlane, const uint8_t* in) {
+  std::memcpy(&touch(address).bytes[superlane * secded::kDataBytes], in, secded::kDataBytes);
+  faults_.erase(uint64_t(address) * superlanes_ + superlane);
+}
+
+void MemSlice::flip(uint32_t address, uint32_t superlane, uint32_t bit) {
+  const uint64_t key = uint64_t(address) * superlanes_ + superlane;
+  auto it = faults_.find(key);
+  if (it == faults_.end()) {
+    Fault f{};
+    if (const Vec* v = find(address)) std::copy_n(&v->bytes[superlane * secded::kDataBytes], secded::kDataBytes, f.data.begin());
+    f.check = secded::encode(f.data);
+    it = faults_.emplace(key, f).first;
+  }
+  if (bit < secded::kDataBits)
+    it->second.data[bit / 8] ^= static_cast<uint8_t>(1u << (bit % 8));
+  else
+    it->second.check ^= static_cast<uint16_t>(1u << (bit - secded::kDataBits));
+}
+
+}  // namespace tsp::model
