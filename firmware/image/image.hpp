@@ -3,6 +3,7 @@
 // The binary layout is specified in docs/image-format.md; serialize() and
 // parse() are the only code that knows it.
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -13,6 +14,7 @@ namespace tsp::image {
 
 inline constexpr uint16_t kVersionMajor = 1;  // bumped on any incompatible change
 inline constexpr uint16_t kVersionMinor = 0;  // bumped on compatible additions
+inline constexpr uint32_t kMaxChips = 1u << 16;  // far above the largest published system (10,440 chips)
 
 // Where an instruction came from. file indexes Image::files; line 0 = unknown.
 struct SourceLoc {
@@ -71,10 +73,28 @@ struct Image {
 // queue, instruction index and source location.
 void validate(const Image& img);
 
+// The pieces of validate(), shared with parse() (which reports the offset of
+// the offending section) and the assembler (which reports the source line).
+// Each returns why the item is wrong, or nullopt.
+// Manifest: known config (exact name), 1..kMaxChips chips, unique file names,
+// no prediction value without a prediction, symbols named as assembly identifiers,
+// unique, on a real chip, slice and address range.
+std::optional<std::string> check_manifest(const Image& img);
+std::optional<std::string> check_symbol(const Image& img, const isa::Config& cfg, const Symbol& sym);
+std::optional<std::string> check_segment(const isa::Config& cfg, const SramSegment& seg);
+// Queue id, every word decodes and is legal on the queue, locs. Names chip,
+// queue, instruction index and file:line.
+std::optional<std::string> check_queue(const Image& img, const isa::Config& cfg, size_t chip, const QueueProgram& q);
+// A symbol name the assembly language can write: [A-Za-z_][A-Za-z0-9_.]*
+bool is_identifier(std::string_view name);
+
 // Binary form. parse() validates everything (magic, version, sizes, CRC,
 // section layout, then validate()) and throws tsp::Error "<name>@0x<offset>: error: ..."
 std::vector<uint8_t> serialize(const Image& img);
 Image parse(std::span<const uint8_t> bytes, const std::string& name = "<image>");
+
+// CRC32 (zlib) of a serialized image (at least a header long) with its CRC field taken as zero.
+uint32_t image_crc(std::span<const uint8_t> bytes);
 
 Image load_file(const std::string& path);
 void save_file(const Image& img, const std::string& path);

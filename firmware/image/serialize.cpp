@@ -1,0 +1,118 @@
+// Image -> bytes (layout: docs/image-format.md), and writing an image file.
+#include <zlib.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include "common/error.hpp"
+#include "firmware/image/byte_io.hpp"
+#include "firmware/image/format.hpp"
+#include "firmware/image/image.hpp"
+
+namespace tsp::image {
+namespace {
+
+using format::SectionKind;
+
+// One tagged section: header, payload written by `body`, size patched in, zero padding.
+template <typename Body>
+void section(ByteWriter& w, uint32_t& count, SectionKind kind, uint32_t chip, Body body) {
+  w.u32(static_cast<uint32_t>(kind));
+  w.u32(chip);
+  const size_t size_at = w.size();
+  w.u64(0);
+  const size_t start = w.size();
+  body();
+  w.patch(size_at, w.size() - start, 8);
+  w.pad_to(format::kAlignment);
+  ++count;
+}
+
+void write_manifest(ByteWriter& w, const Image& img) {
+  w.str(img.config);
+  w.u32(static_cast<uint32_t>(img.chips.size()));
+  w.u32(img.has_prediction ? format::kManifestHasPrediction : 0);
+  w.u64(img.predicted_cycles);
+  w.u32(static_cast<uint32_t>(img.files.size()));
+  for (const auto& f : img.files) w.str(f);
+  w.u32(static_cast<uint32_t>(img.symbols.size()));
+  for (const auto& s : img.symbols) {
+    w.str(s.name);
+    w.u32(s.chip);
+    w.u16(s.slice);
+    w.u8(static_cast<uint8_t>(s.dtype));
+    w.u8(0);
+    w.u32(s.address);
+    w.u32(s.vectors);
+    w.u32(static_cast<uint32_t>(s.shape.size()));
+    for (uint32_t d : s.shape) w.u32(d);
+  }
+}
+
+void write_queue(ByteWriter& w, const QueueProgram& q) {
+  w.u16(q.queue);
+  w.u16(q.locs.empty() ? 0 : format::kQueueHasLocs);
+  w.u32(static_cast<uint32_t>(q.words.size()));
+  for (uint64_t word : q.words) w.u64(word);
+  for (const auto& loc : q.locs) {
+    w.u32(loc.file);
+    w.u32(loc.line);
+  }
+}
+
+void write_segment(ByteWriter& w, const SramSegment& seg) {
+  w.u16(seg.slice);
+  w.u16(0);
+  w.u32(seg.address);
+  w.u64(seg.bytes.size());
+  w.bytes(seg.bytes);
+}
+
+}  // namespace
+
+uint32_t image_crc(std::span<const uint8_t> bytes) {
+  // CRC32 of the whole file with the CRC field read as zero.
+  const uint8_t zero[4] = {};
+  uLong crc = crc32(0L, Z_NULL, 0);
+  crc = crc32(crc, bytes.data(), format::kOffCrc);
+  crc = crc32(crc, zero, sizeof zero);
+  const size_t rest = format::kOffCrc + sizeof zero;
+  crc = crc32_z(crc, bytes.data() + rest, bytes.size() - rest);
+  return static_cast<uint32_t>(crc);
+}
+
+std::vector<uint8_t> serialize(const Image& img) {
+  ByteWriter w;
+  for (uint8_t c : format::kMagic) w.u8(c);
+  w.u16(kVersionMajor);
+  w.u16(kVersionMinor);
+  w.u32(format::kHeaderBytes);
+  w.u64(0);  // file size, patched below
+  w.u32(0);  // CRC, patched below
+  w.u32(0);  // section count, patched below
+  while (w.size() < format::kHeaderBytes) w.u8(0);
+
+  uint32_t count = 0;
+  section(w, count, SectionKind::Manifest, 0, [&] { write_manifest(w, img); });
+  for (size_t c = 0; c < img.chips.size(); ++c) {
+    const auto chip = static_cast<uint32_t>(c);
+    for (const auto& q : img.chips[c].queues) section(w, count, SectionKind::Queue, chip, [&] { write_queue(w, q); });
+    for (const auto& s : img.chips[c].sram) section(w, count, SectionKind::Sram, chip, [&] { write_segment(w, s); });
+  }
+  w.patch(format::kOffFileSize, w.size(), 8);
+  w.patch(format::kOffSectionCount, count, 4);
+  std::vector<uint8_t> bytes = w.take();
+  const uint32_t crc = image_crc(bytes);
+  for (unsigned i = 0; i < 4; ++i) bytes[format::kOffCrc + i] = static_cast<uint8_t>(crc >> (8 * i));
+  return bytes;
+}
+
+void save_file(const Image& img, const std::string& path) {
+  const std::vector<uint8_t> bytes = serialize(img);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (out) out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  if (!out) throw Error(fmt::format("{}: error: cannot write: {}", path, std::strerror(errno)));
+}
+
+}  // namespace tsp::image

@@ -1,0 +1,115 @@
+// Semantic checks of an image against its configuration (image.hpp).
+#include <fmt/format.h>
+
+#include <set>
+
+#include "common/error.hpp"
+#include "firmware/image/image.hpp"
+
+namespace tsp::image {
+namespace {
+
+bool is_ident_start(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
+bool is_ident_char(char c) { return is_ident_start(c) || (c >= '0' && c <= '9') || c == '.'; }
+
+// "a.tsp:12" for a located instruction, empty otherwise.
+std::string where(const Image& img, const QueueProgram& q, size_t i) {
+  if (q.locs.size() != q.words.size() || q.locs[i].file >= img.files.size()) return "";
+  return fmt::format(" ({}:{})", img.files[q.locs[i].file], q.locs[i].line);
+}
+
+}  // namespace
+
+bool is_identifier(std::string_view name) {
+  if (name.empty() || !is_ident_start(name[0])) return false;
+  for (char c : name)
+    if (!is_ident_char(c)) return false;
+  return true;
+}
+
+std::optional<std::string> check_symbol(const Image& img, const isa::Config& cfg, const Symbol& s) {
+  if (!is_identifier(s.name)) return fmt::format("symbol name '{}' is not an identifier", s.name);
+  if (s.chip >= img.chips.size())
+    return fmt::format("symbol {}: chip {} does not exist ({} chips)", s.name, s.chip, img.chips.size());
+  if (s.slice >= cfg.mem_slices)
+    return fmt::format("symbol {}: MEM slice {} does not exist ({} slices)", s.name, s.slice, cfg.mem_slices);
+  if (static_cast<size_t>(s.dtype) >= isa::kDTypes.size())
+    return fmt::format("symbol {}: dtype code {} does not exist", s.name, static_cast<unsigned>(s.dtype));
+  if (s.vectors == 0) return fmt::format("symbol {}: spans no vectors", s.name);
+  if (uint64_t{s.address} + s.vectors > cfg.mem_addresses)
+    return fmt::format("symbol {}: addresses {}..{} exceed the slice's {} addresses", s.name, s.address,
+                       uint64_t{s.address} + s.vectors - 1, cfg.mem_addresses);
+  return std::nullopt;
+}
+
+std::optional<std::string> check_manifest(const Image& img) {
+  const isa::Config* cfg = isa::find_config(img.config);
+  if (!cfg || cfg->name != img.config) return fmt::format("unknown configuration '{}'", img.config);
+  if (img.chips.empty() || img.chips.size() > kMaxChips)
+    return fmt::format("chip count {} out of range (1..{})", img.chips.size(), kMaxChips);
+  if (!img.has_prediction && img.predicted_cycles != 0) return std::string("predicted cycles set without a prediction");
+  if (img.predicted_cycles > static_cast<uint64_t>(INT64_MAX))
+    return fmt::format("predicted cycles {} out of range", img.predicted_cycles);
+  std::set<std::string_view> names;
+  for (const auto& f : img.files)
+    if (!names.insert(f).second) return fmt::format("file '{}' appears twice in the file table", f);
+  names.clear();
+  for (const auto& s : img.symbols) {
+    if (auto why = check_symbol(img, *cfg, s)) return why;
+    if (!names.insert(s.name).second) return fmt::format("symbol {} defined twice", s.name);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> check_segment(const isa::Config& cfg, const SramSegment& seg) {
+  if (seg.slice >= cfg.mem_slices)
+    return fmt::format("SRAM segment: MEM slice {} does not exist ({} slices)", seg.slice, cfg.mem_slices);
+  const std::string name = isa::mem_slice_name(cfg, seg.slice);
+  if (seg.bytes.empty() || seg.bytes.size() % cfg.vector_bytes != 0)
+    return fmt::format("SRAM segment {}@{}: {} bytes is not a whole number of {}-byte vectors", name, seg.address,
+                       seg.bytes.size(), cfg.vector_bytes);
+  const uint64_t vectors = seg.bytes.size() / cfg.vector_bytes;
+  if (seg.address + vectors > cfg.mem_addresses)
+    return fmt::format("SRAM segment {}@{}: {} vectors overrun the slice's {} addresses", name, seg.address, vectors,
+                       cfg.mem_addresses);
+  return std::nullopt;
+}
+
+std::optional<std::string> check_queue(const Image& img, const isa::Config& cfg, size_t chip, const QueueProgram& q) {
+  if (q.queue >= cfg.queue_table.size())
+    return fmt::format("chip {}: queue id {} does not exist ({} queues)", chip, q.queue, cfg.queue_table.size());
+  const isa::QueueDesc& desc = cfg.queue_table[q.queue];
+  if (!q.locs.empty() && q.locs.size() != q.words.size())
+    return fmt::format("chip {}, queue {}: {} source locations for {} instructions", chip, desc.name, q.locs.size(),
+                       q.words.size());
+  for (size_t i = 0; i < q.locs.size(); ++i)
+    if (q.locs[i].file >= img.files.size())
+      return fmt::format("chip {}, queue {}, instruction {}: source file index {} out of range ({} files)", chip,
+                         desc.name, i, q.locs[i].file, img.files.size());
+  for (size_t i = 0; i < q.words.size(); ++i) {
+    std::string why;
+    const auto in = isa::decode(q.words[i], &why);
+    if (!in) return fmt::format("chip {}, queue {}, instruction {}{}: {}", chip, desc.name, i, where(img, q, i), why);
+    if (auto bad = isa::check_legal(*in, cfg, desc))
+      return fmt::format("chip {}, queue {}, instruction {}{}: {}", chip, desc.name, i, where(img, q, i), *bad);
+  }
+  return std::nullopt;
+}
+
+void validate(const Image& img) {
+  if (auto why = check_manifest(img)) throw Error("image: error: " + *why);
+  const isa::Config& cfg = *isa::find_config(img.config);
+  for (size_t c = 0; c < img.chips.size(); ++c) {
+    const ChipProgram& chip = img.chips[c];
+    for (size_t i = 0; i < chip.queues.size(); ++i) {
+      if (i > 0 && chip.queues[i].queue <= chip.queues[i - 1].queue)
+        throw Error(fmt::format("image: error: chip {}: queue programs not sorted by queue id or duplicated (id {})",
+                                c, chip.queues[i].queue));
+      if (auto why = check_queue(img, cfg, c, chip.queues[i])) throw Error("image: error: " + *why);
+    }
+    for (const auto& seg : chip.sram)
+      if (auto why = check_segment(cfg, seg)) throw Error(fmt::format("image: error: chip {}: {}", c, *why));
+  }
+}
+
+}  // namespace tsp::image

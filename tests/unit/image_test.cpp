@@ -1,0 +1,288 @@
+// The binary image format: round trips, the documented layout (read here with
+// our own byte arithmetic from docs/image-format.md, not with the reader under
+// test), and every rejection path of parse() and validate().
+#include <gtest/gtest.h>
+#include <fmt/format.h>
+#include <zlib.h>
+
+#include <cstdio>
+#include <functional>
+
+#include "common/error.hpp"
+#include "firmware/image/image.hpp"
+
+using namespace tsp;
+using namespace tsp::image;
+
+namespace {
+
+const isa::Config& mini() { return *isa::find_config("mini"); }
+uint16_t qid(const char* name) { return *isa::find_queue(mini(), name); }
+
+uint64_t word(isa::Op op, std::initializer_list<int64_t> operands) {
+  isa::Instr in{op, {}};
+  std::copy(operands.begin(), operands.end(), in.operand.begin());
+  return isa::encode(in);
+}
+
+Image sample() {
+  Image img;
+  img.config = "mini";
+  img.has_prediction = true;
+  img.predicted_cycles = 42;
+  img.files = {"a.tsp", "b.py"};
+  img.chips.resize(2);
+  img.symbols = {{"x", 0, 1, 4, 2, isa::DType::f16, {2, 16}}, {"y.z", 1, 7, 0, 1, isa::DType::i8, {}}};
+  img.chips[0].queues = {
+      {qid("MEM.W.0"), {word(isa::Op::READ, {4, 1}), word(isa::Op::NOP, {3})}, {{0, 10}, {1, 20}}},
+      {qid("VXM.1"), {word(isa::Op::ADD, {0, 2, 4, 4})}, {}},
+  };
+  img.chips[0].sram = {{1, 4, std::vector<uint8_t>(2 * mini().vector_bytes, 0xab)}};
+  img.chips[1].queues = {{qid("C2C.3"), {word(isa::Op::SEND, {0})}, {}}};
+  return img;
+}
+
+uint64_t le(const std::vector<uint8_t>& b, size_t at, unsigned n) {
+  uint64_t v = 0;
+  for (unsigned i = 0; i < n; ++i) v |= uint64_t{b[at + i]} << (8 * i);
+  return v;
+}
+void put_le(std::vector<uint8_t>& b, size_t at, uint64_t v, unsigned n) {
+  for (unsigned i = 0; i < n; ++i) b[at + i] = static_cast<uint8_t>(v >> (8 * i));
+}
+// CRC per the spec: zlib crc32 over the file with bytes 24..27 zero.
+void fix_crc(std::vector<uint8_t>& b) {
+  put_le(b, 24, 0, 4);
+  put_le(b, 24, crc32(0, b.data(), static_cast<uInt>(b.size())), 4);
+}
+// Offsets of the sections, walked by the documented layout.
+std::vector<size_t> section_offsets(const std::vector<uint8_t>& b) {
+  std::vector<size_t> out;
+  size_t at = le(b, 12, 4);
+  for (uint64_t i = 0, n = le(b, 28, 4); i < n; ++i) {
+    out.push_back(at);
+    at += 16 + (le(b, at + 8, 8) + 7) / 8 * 8;
+  }
+  return out;
+}
+
+std::string parse_error(const std::vector<uint8_t>& b) {
+  try {
+    parse(b, "t.img");
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(parsed without error)";
+}
+#define EXPECT_PARSE_ERROR(bytes, where, why)                   \
+  do {                                                          \
+    const std::string msg = parse_error(bytes);                 \
+    EXPECT_NE(msg.find(fmt::format("t.img@{}: error: ", where)), std::string::npos) << msg; \
+    EXPECT_NE(msg.find(why), std::string::npos) << msg;         \
+  } while (0)
+
+std::string validate_error(const Image& img) {
+  try {
+    validate(img);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(valid)";
+}
+
+}  // namespace
+
+TEST(Image, ParseOfSerializeIsIdentity) {
+  const Image img = sample();
+  EXPECT_NO_THROW(validate(img));
+  const auto bytes = serialize(img);
+  EXPECT_EQ(parse(bytes), img);
+  EXPECT_EQ(serialize(parse(bytes)), bytes);
+}
+
+TEST(Image, HeaderFollowsTheDocumentedLayout) {
+  const auto b = serialize(sample());
+  EXPECT_EQ(std::string(b.begin(), b.begin() + 8), "TSPIMAGE");
+  EXPECT_EQ(le(b, 8, 2), kVersionMajor);
+  EXPECT_EQ(le(b, 10, 2), kVersionMinor);
+  EXPECT_EQ(le(b, 12, 4), 64u);
+  EXPECT_EQ(le(b, 16, 8), b.size());
+  EXPECT_EQ(le(b, 28, 4), 1u + 3u + 1u);  // manifest, 3 queues, 1 SRAM segment
+  for (size_t i = 32; i < 64; ++i) EXPECT_EQ(b[i], 0) << i;
+  EXPECT_EQ(b.size() % 8, 0u);
+  auto copy = b;
+  fix_crc(copy);
+  EXPECT_EQ(copy, b);  // the stored CRC is the one the spec defines
+  // First section: the manifest, then chip 0's MEM.W.0 program with its first word.
+  const auto s = section_offsets(b);
+  ASSERT_EQ(s.size(), 5u);
+  EXPECT_EQ(le(b, s[0], 4), 1u);
+  EXPECT_EQ(le(b, s[1], 4), 2u);
+  EXPECT_EQ(le(b, s[1] + 16, 2), qid("MEM.W.0"));
+  EXPECT_EQ(le(b, s[1] + 18, 2), 1u);  // has locs
+  EXPECT_EQ(le(b, s[1] + 20, 4), 2u);
+  EXPECT_EQ(le(b, s[1] + 24, 8), sample().chips[0].queues[0].words[0]);
+  EXPECT_EQ(le(b, s[4], 4), 2u);  // chip 1's queue comes after chip 0's SRAM
+  EXPECT_EQ(le(b, s[3], 4), 3u);
+  EXPECT_EQ(s.back() + 16 + (le(b, s.back() + 8, 8) + 7) / 8 * 8, b.size());
+}
+
+TEST(Image, RejectsCorruptHeaderFields) {
+  const auto good = serialize(sample());
+  auto b = good;
+  b[3] ^= 1;
+  EXPECT_PARSE_ERROR(b, "0x0", "bad magic");
+  b = good;
+  put_le(b, 8, kVersionMajor + 1, 2);
+  EXPECT_PARSE_ERROR(b, "0x8", "unsupported format version 2.0");
+  b = good;
+  put_le(b, 12, 60, 4);
+  EXPECT_PARSE_ERROR(b, "0xc", "header size 60 invalid");
+  b = good;
+  put_le(b, 12, 1u << 30, 4);
+  EXPECT_PARSE_ERROR(b, "0xc", "header size");
+  b = good;
+  put_le(b, 16, good.size() + 8, 8);
+  EXPECT_PARSE_ERROR(b, "0x10", "truncated");
+  b = good;
+  put_le(b, 24, le(b, 24, 4) ^ 0x100, 4);
+  EXPECT_PARSE_ERROR(b, "0x18", "CRC mismatch");
+  b = good;
+  put_le(b, 28, 0xffffffff, 4);
+  fix_crc(b);
+  EXPECT_PARSE_ERROR(b, "0x1c", "section count 4294967295 cannot fit");
+  b = good;
+  put_le(b, 28, 4, 4);
+  fix_crc(b);
+  EXPECT_PARSE_ERROR(b, fmt::format("0x{:x}", section_offsets(good)[4]), "32 trailing bytes after the last section");
+  b = good;
+  b[40] = 1;
+  fix_crc(b);
+  EXPECT_PARSE_ERROR(b, "0x28", "reserved header byte");
+}
+
+TEST(Image, AcceptsANewerMinorVersion) {
+  auto b = serialize(sample());
+  put_le(b, 10, kVersionMinor + 1, 2);
+  b[40] = 7;  // a newer minor may use reserved bytes
+  fix_crc(b);
+  EXPECT_EQ(parse(b), sample());
+}
+
+TEST(Image, EveryTruncationIsRejected) {
+  const auto good = serialize(sample());
+  for (size_t n = 0; n < good.size(); ++n) {
+    std::vector<uint8_t> b(good.begin(), good.begin() + static_cast<long>(n));
+    const std::string msg = parse_error(b);
+    EXPECT_NE(msg.find("t.img@0x"), std::string::npos) << n << ": " << msg;
+    EXPECT_NE(msg.find("truncated"), std::string::npos) << n << ": " << msg;
+  }
+}
+
+TEST(Image, EveryFlippedByteIsRejected) {
+  const auto good = serialize(sample());
+  for (size_t i = 0; i < good.size(); ++i) {
+    auto b = good;
+    b[i] ^= 0x5a;
+    EXPECT_NE(parse_error(b).find("t.img@0x"), std::string::npos) << i;
+  }
+}
+
+// Structural corruption behind a valid CRC, so the section reader must catch it.
+TEST(Image, RejectsBadSections) {
+  const auto good = serialize(sample());
+  const auto s = section_offsets(good);
+  auto hex = [](size_t v) { return fmt::format("0x{:x}", v); };
+  auto b = good;
+  put_le(b, s[2], 9, 4);
+  fix_crc(b);
+  EXPECT_PARSE_ERROR(b, hex(s[2]), "unknown section kind 9");
+  b = good;
+  put_le(b, s[4] + 4, 2, 4);
+  fix_crc(b);
+  EXPECT_PARSE_ERROR(b, hex(s[4] + 4), "chip index 2 out of range (2 chips)");
+  b = good;
+  put_le(b, s[1] + 8, 1u << 20, 8);
+  fix_crc(b);
+  EXPECT_PARSE_ERROR(b, hex(s[1] + 8), "overruns the file");
+  b = good;
+  put_le(b, s[0], 2, 4);
+  fix_crc(b);
+  EXPECT_PARSE_ERROR(b, hex(s[0]), "first section must be the manifest");
+  b = good;
+  put_le(b, s[1] + 20, 1000000, 4);  // instruction count beyond the payload
+  fix_crc(b);
+  EXPECT_PARSE_ERROR(b, hex(s[1] + 20), "instruction count 1000000 needs");
+  b = good;
+  put_le(b, s[1] + 18, 0, 2);  // drops the locs flag: the loc bytes are now unexpected
+  fix_crc(b);
+  EXPECT_PARSE_ERROR(b, hex(s[1] + 16 + 8 + 2 * 8), "16 unexpected bytes at the end of the section");
+  b = good;
+  put_le(b, s[1] + 24, 0, 8);  // first word of MEM.W.0 becomes the illegal opcode 0
+  fix_crc(b);
+  EXPECT_PARSE_ERROR(b, hex(s[1]), "chip 0, queue MEM.W.0, instruction 0 (a.tsp:10): illegal opcode 0x00");
+}
+
+TEST(Image, RejectsDuplicateQueues) {
+  Image img = sample();
+  img.chips[0].queues.push_back(img.chips[0].queues[1]);
+  const auto b = serialize(img);
+  EXPECT_PARSE_ERROR(b, fmt::format("0x{:x}", section_offsets(b)[3] + 16), "chip 0: duplicate queue id");
+  EXPECT_NE(validate_error(img).find("chip 0: queue programs not sorted by queue id or duplicated"), std::string::npos);
+}
+
+TEST(Image, ValidateNamesWhatIsWrongAndWhere) {
+  struct Case {
+    std::function<void(Image&)> damage;
+    std::string expected;
+    bool serializable = true;  // false: serialize() cannot even express the damage
+  };
+  const std::vector<Case> cases = {
+      {[](Image& i) { i.config = "tsp9"; }, "unknown configuration 'tsp9'"},
+      {[](Image& i) { i.config = "MINI"; }, "unknown configuration 'MINI'"},
+      {[](Image& i) { i.chips.clear(); }, "chip count 0 out of range"},
+      {[](Image& i) { i.has_prediction = false; }, "predicted cycles set without a prediction"},
+      {[](Image& i) { i.files.push_back("a.tsp"); }, "file 'a.tsp' appears twice"},
+      {[](Image& i) { i.symbols[0].name = "1x"; }, "symbol name '1x' is not an identifier"},
+      {[](Image& i) { i.symbols[1].name = i.symbols[0].name; }, "symbol x defined twice"},
+      {[](Image& i) { i.symbols[1].chip = 2; }, "symbol y.z: chip 2 does not exist"},
+      {[](Image& i) { i.symbols[0].slice = 8; }, "symbol x: MEM slice 8 does not exist (8 slices)"},
+      {[](Image& i) { i.symbols[0].address = 1023; }, "symbol x: addresses 1023..1024 exceed the slice's 1024"},
+      {[](Image& i) { i.chips[0].queues[1].queue = 999; }, "chip 0: queue id 999 does not exist"},
+      {[](Image& i) { i.chips[0].queues[0].words[1] = word(isa::Op::ADD, {0, 0, 0, 0}); },
+       "chip 0, queue MEM.W.0, instruction 1 (b.py:20): ADD is a VXM instruction but queue MEM.W.0 belongs to MEM"},
+      {[](Image& i) { i.chips[0].queues[0].words[0] = word(isa::Op::READ, {1024, 0}); },
+       "instruction 0 (a.tsp:10): READ: address 1024 out of range"},
+      {[](Image& i) { i.chips[1].queues[0].words[0] |= uint64_t{1} << 40; },
+       "chip 1, queue C2C.3, instruction 0: SEND: reserved bits set"},
+      {[](Image& i) { i.chips[0].queues[0].locs.pop_back(); }, "queue MEM.W.0: 1 source locations for 2 instructions", false},
+      {[](Image& i) { i.chips[0].queues[0].locs[1].file = 2; }, "instruction 1: source file index 2 out of range"},
+      {[](Image& i) { i.chips[0].sram[0].bytes.pop_back(); }, "chip 0: SRAM segment MEM.W.1@4: 63 bytes is not a whole"},
+      {[](Image& i) { i.chips[0].sram[0].address = 1023; }, "SRAM segment MEM.W.1@1023: 2 vectors overrun"},
+      {[](Image& i) { i.chips[0].sram[0].slice = 8; }, "SRAM segment: MEM slice 8 does not exist"},
+  };
+  for (const auto& c : cases) {
+    Image img = sample();
+    c.damage(img);
+    const std::string msg = validate_error(img);
+    EXPECT_NE(msg.find(c.expected), std::string::npos) << msg;
+    // parse() applies the same checks, reporting a file offset.
+    if (!c.serializable) continue;
+    const std::string parsed = parse_error(serialize(img));
+    EXPECT_NE(parsed.find(c.expected), std::string::npos) << parsed;
+    EXPECT_NE(parsed.find("t.img@0x"), std::string::npos) << parsed;
+  }
+}
+
+TEST(Image, FilesRoundTrip) {
+  const std::string path = ::testing::TempDir() + "image_test.img";
+  save_file(sample(), path);
+  EXPECT_EQ(load_file(path), sample());
+  std::remove(path.c_str());
+  try {
+    load_file(path);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(path + ": error: cannot read"), std::string::npos);
+  }
+}
