@@ -7,13 +7,22 @@
 
 namespace tsp::model {
 
-ChipEngine::ChipEngine(const image::Image& img, uint32_t chip)
-    : img_(img), cfg_(*isa::find_config(img.config)), chip_(chip), fabric_(cfg_) {
+ChipEngine::ChipEngine(const isa::Config& cfg, uint32_t chip) : cfg_(cfg), chip_(chip), fabric_(cfg_) {
   slices_.reserve(cfg_.mem_slices);
   for (uint32_t i = 0; i < cfg_.mem_slices; ++i) slices_.emplace_back(cfg_);
   read_port_.resize(cfg_.mem_slices);
   write_port_.resize(cfg_.mem_slices);
-  const image::ChipProgram& prog = img.chips.at(chip);
+}
+
+ChipEngine::ChipEngine(const image::Image& img, uint32_t chip) : ChipEngine(*isa::find_config(img.config), chip) {
+  load(img);
+}
+
+void ChipEngine::load(const image::Image& img) {
+  if (img.config != cfg_.name)
+    throw Error(fmt::format("chip {}: image is for configuration {}, the chip is {}", chip_, img.config, cfg_.name));
+  const image::ChipProgram& prog = img.chips.at(chip_);
+  files_ = img.files;
   for (const auto& seg : prog.sram) {
     Vec v;
     for (size_t off = 0; off < seg.bytes.size(); off += cfg_.vector_bytes) {
@@ -21,17 +30,22 @@ ChipEngine::ChipEngine(const image::Image& img, uint32_t chip)
       slices_[seg.slice].write(seg.address + static_cast<uint32_t>(off / cfg_.vector_bytes), v);
     }
   }
+  queues_.clear();
+  events_ = {};
+  stats_ = {};
+  last_activity_ = 0;
+  any_issued_ = false;
   queues_.reserve(prog.queues.size());
   for (const auto& qp : prog.queues) {
     QueueRun q;
     q.id = qp.queue;
     q.desc = &cfg_.queue_table[qp.queue];
-    q.locs = &qp.locs;
+    q.locs = qp.locs;
     q.code.reserve(qp.words.size());
     for (uint64_t w : qp.words) {
       std::string why;
       auto in = isa::decode(w, &why);
-      if (!in) throw Error(fmt::format("chip {}, {}: {}", chip, q.desc->name, why));  // validate() rules this out
+      if (!in) throw Error(fmt::format("chip {}, {}: {}", chip_, q.desc->name, why));  // validate() rules this out
       q.code.push_back(*in);
     }
     queues_.push_back(std::move(q));
@@ -211,8 +225,8 @@ void ChipEngine::sram_access(const Exec& x, uint16_t slice, bool write, uint32_t
 
 std::string ChipEngine::where(const QueueRun& q, uint32_t index, Cycle t, const isa::Instr& in) const {
   std::string loc;
-  if (q.locs && index < q.locs->size() && (*q.locs)[index].line && (*q.locs)[index].file < img_.files.size())
-    loc = fmt::format("{}:{}: ", img_.files[(*q.locs)[index].file], (*q.locs)[index].line);
+  if (index < q.locs.size() && q.locs[index].line && q.locs[index].file < files_.size())
+    loc = fmt::format("{}:{}: ", files_[q.locs[index].file], q.locs[index].line);
   return fmt::format("{}error: chip {}, {} #{} `{}`, cycle {}", loc, chip_, q.desc->name, index,
                      isa::format(in), t);
 }

@@ -45,7 +45,12 @@ struct Flip {
 
 class ChipEngine {
  public:
-  // Loads chip `chip` of a validated image: decodes every queue, fills SRAM.
+  // An idle chip with zeroed SRAM.
+  ChipEngine(const isa::Config& cfg, uint32_t chip);
+  // Loads this chip's part of a validated image (same configuration): decodes
+  // every queue, writes its SRAM segments, resets time and statistics.
+  void load(const image::Image& img);
+  // Shorthand: a chip of `img`'s configuration with `img` loaded.
   ChipEngine(const image::Image& img, uint32_t chip);
 
   // Processes every event before cycle `limit`. Returns true when the program
@@ -67,7 +72,7 @@ class ChipEngine {
     uint16_t id = 0;
     const isa::QueueDesc* desc = nullptr;
     std::vector<isa::Instr> code;
-    const std::vector<image::SourceLoc>* locs = nullptr;
+    std::vector<image::SourceLoc> locs;  // a copy: the image need not outlive the run
     size_t pc = 0;
     // A REPEAT in progress: repetition `rep_k` of instruction `rep_src` is next.
     uint32_t rep_left = 0, rep_k = 0, rep_src = 0, rep_interval = 0;
@@ -119,7 +124,7 @@ class ChipEngine {
   [[noreturn]] void fail(const QueueRun& q, uint32_t index, Cycle t, const std::string& why) const;
   std::string origin_text(const Origin& o) const;
 
-  const image::Image& img_;
+  std::vector<std::string> files_;  // source names for error locations
   const isa::Config& cfg_;
   uint32_t chip_;
   std::vector<QueueRun> queues_;

@@ -15,22 +15,24 @@ MemSlice::MemSlice(const isa::Config& cfg)
                 "lanes_per_superlane must be 16");
 }
 
-const Vec* MemSlice::find(uint32_t address) const {
-  const auto& page = pages_[address / kPageVectors];
-  return page ? &page[address % kPageVectors] : nullptr;
+const uint8_t* MemSlice::find(uint32_t address) const {
+  const auto& p = pages_[address / kPageVectors];
+  return p ? &p[size_t(address % kPageVectors) * lanes_] : nullptr;
 }
 
-Vec& MemSlice::touch(uint32_t address) {
-  auto& page = pages_[address / kPageVectors];
-  if (!page) page = std::make_unique<Vec[]>(kPageVectors);
-  return page[address % kPageVectors];
+uint8_t* MemSlice::page(uint32_t address) {
+  auto& p = pages_[address / kPageVectors];
+  if (!p) p = std::make_unique<uint8_t[]>(size_t(kPageVectors) * lanes_);  // value-initialised: zero
+  return p.get();
 }
+
+uint8_t* MemSlice::touch(uint32_t address) { return page(address) + size_t(address % kPageVectors) * lanes_; }
 
 MemSlice::ReadResult MemSlice::read(uint32_t address, Vec& out) const {
   ReadResult r;
-  const Vec* v = find(address);
+  const uint8_t* v = find(address);
   if (v)
-    std::memcpy(out.bytes.data(), v->bytes.data(), lanes_);
+    std::memcpy(out.bytes.data(), v, lanes_);
   else
     std::memset(out.bytes.data(), 0, lanes_);
   if (faults_.empty()) return r;
@@ -43,7 +45,7 @@ MemSlice::ReadResult MemSlice::read(uint32_t address, Vec& out) const {
 }
 
 void MemSlice::write(uint32_t address, const Vec& value) {
-  std::memcpy(touch(address).bytes.data(), value.bytes.data(), lanes_);
+  std::memcpy(touch(address), value.bytes.data(), lanes_);
   if (faults_.empty()) return;
   for (uint32_t sl = 0; sl < superlanes_; ++sl) faults_.erase(uint64_t(address) * superlanes_ + sl);
 }
@@ -51,9 +53,9 @@ void MemSlice::write(uint32_t address, const Vec& value) {
 secded::Status MemSlice::read_word(uint32_t address, uint32_t superlane, uint8_t* out) const {
   const auto it = faults_.find(uint64_t(address) * superlanes_ + superlane);
   if (it == faults_.end()) {
-    const Vec* v = find(address);
+    const uint8_t* v = find(address);
     if (v)
-      std::memcpy(out, &v->bytes[superlane * secded::kDataBytes], secded::kDataBytes);
+      std::memcpy(out, v + superlane * secded::kDataBytes, secded::kDataBytes);
     else
       std::memset(out, 0, secded::kDataBytes);
     return secded::Status::Clean;
@@ -66,7 +68,7 @@ secded::Status MemSlice::read_word(uint32_t address, uint32_t superlane, uint8_t
 }
 
 void MemSlice::write_word(uint32_t address, uint32_t superlane, const uint8_t* in) {
-  std::memcpy(&touch(address).bytes[superlane * secded::kDataBytes], in, secded::kDataBytes);
+  std::memcpy(touch(address) + superlane * secded::kDataBytes, in, secded::kDataBytes);
   faults_.erase(uint64_t(address) * superlanes_ + superlane);
 }
 
@@ -75,7 +77,7 @@ void MemSlice::flip(uint32_t address, uint32_t superlane, uint32_t bit) {
   auto it = faults_.find(key);
   if (it == faults_.end()) {
     Fault f{};
-    if (const Vec* v = find(address)) std::copy_n(&v->bytes[superlane * secded::kDataBytes], secded::kDataBytes, f.data.begin());
+    if (const uint8_t* v = find(address)) std::copy_n(v + superlane * secded::kDataBytes, secded::kDataBytes, f.data.begin());
     f.check = secded::encode(f.data);
     it = faults_.emplace(key, f).first;
   }

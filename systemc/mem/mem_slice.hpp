@@ -34,19 +34,24 @@ class MemSlice {
 
   // Flips codeword bit `bit` (secded bit numbering) of one superlane word.
   void flip(uint32_t address, uint32_t superlane, uint32_t bit);
+  bool has_faults() const { return !faults_.empty(); }
+
+  // Direct access for the host interface's DMI: the page holding `address`
+  // (allocated if needed), kPageVectors * lanes bytes, vectors back to back.
+  static constexpr uint32_t kPageVectors = 64;
+  uint8_t* page(uint32_t address);
 
  private:
-  static constexpr uint32_t kPageVectors = 64;
   struct Fault {
     secded::Word data;   // the word as stored, flips applied
     uint16_t check;      // its check bits, flips applied
   };
-  const Vec* find(uint32_t address) const;
-  Vec& touch(uint32_t address);
+  const uint8_t* find(uint32_t address) const;  // nullptr: never written, reads as zero
+  uint8_t* touch(uint32_t address);
 
   uint32_t lanes_;
   uint32_t superlanes_;
-  std::vector<std::unique_ptr<Vec[]>> pages_;
+  std::vector<std::unique_ptr<uint8_t[]>> pages_;
   std::unordered_map<uint64_t, Fault> faults_;  // key: address * superlanes + superlane
 };
 

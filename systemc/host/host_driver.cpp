@@ -1,0 +1,83 @@
+#include "systemc/host/host_driver.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "common/error.hpp"
+
+namespace tsp::model {
+namespace {
+constexpr uint64_t kBurst = 4096;  // bytes per PCIe write burst when staging an image
+}
+
+HostDriver::HostDriver(sc_core::sc_module_name name, std::vector<uint8_t> image_bytes, TspChip& chip)
+    : sc_module(name), pcie("pcie"), image_(std::move(image_bytes)), chip_(chip) {
+  SC_HAS_PROCESS(HostDriver);
+  SC_THREAD(run);
+}
+
+void HostDriver::write(uint64_t address, const void* data, uint64_t bytes) {
+  tlm::tlm_generic_payload t;
+  sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+  t.set_command(tlm::TLM_WRITE_COMMAND);
+  t.set_address(address);
+  t.set_data_ptr(static_cast<unsigned char*>(const_cast<void*>(data)));
+  t.set_data_length(static_cast<unsigned>(bytes));
+  t.set_streaming_width(static_cast<unsigned>(bytes));
+  pcie->b_transport(t, delay);
+  if (t.is_response_error())
+    throw Error(fmt::format("host: write of {} bytes at 0x{:x} failed: {}", bytes, address, t.get_response_string()));
+  wait(delay);
+}
+
+void HostDriver::read(uint64_t address, void* data, uint64_t bytes) {
+  tlm::tlm_generic_payload t;
+  sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+  t.set_command(tlm::TLM_READ_COMMAND);
+  t.set_address(address);
+  t.set_data_ptr(static_cast<unsigned char*>(data));
+  t.set_data_length(static_cast<unsigned>(bytes));
+  t.set_streaming_width(static_cast<unsigned>(bytes));
+  pcie->b_transport(t, delay);
+  if (t.is_response_error())
+    throw Error(fmt::format("host: read of {} bytes at 0x{:x} failed: {}", bytes, address, t.get_response_string()));
+  wait(delay);
+}
+
+uint64_t HostDriver::read_reg(uint64_t address) {
+  uint64_t v = 0;
+  read(address, &v, sizeof v);
+  return v;
+}
+
+void HostDriver::write_reg(uint64_t address, uint64_t value) { write(address, &value, sizeof value); }
+
+void HostDriver::run() {
+  try {
+    const sc_core::sc_time t0 = sc_core::sc_time_stamp();
+    for (uint64_t off = 0; off < image_.size(); off += kBurst)
+      write(hostmap::kImage + off, image_.data() + off, std::min<uint64_t>(kBurst, image_.size() - off));
+    write_reg(hostmap::kImageBytes, image_.size());
+    write_reg(hostmap::kCtrl, hostmap::kLoad);
+    result_.status = static_cast<hostmap::Status>(read_reg(hostmap::kStatus));
+    result_.load_time = sc_core::sc_time_stamp() - t0;
+    if (result_.status == hostmap::kLoaded) {
+      const sc_core::sc_time t1 = sc_core::sc_time_stamp();
+      write_reg(hostmap::kCtrl, hostmap::kStart);
+      wait(chip_.finished());
+      result_.run_time = sc_core::sc_time_stamp() - t1;
+      result_.status = static_cast<hostmap::Status>(read_reg(hostmap::kStatus));
+      result_.cycles = read_reg(hostmap::kCycles);
+      result_.instructions = read_reg(hostmap::kInstructions);
+      result_.ecc_corrected = read_reg(hostmap::kEccCorrected);
+    }
+    if (result_.status == hostmap::kError) result_.error = chip_.error();
+  } catch (const Error& e) {
+    result_.status = hostmap::kError;
+    result_.error = e.what();
+  }
+  sc_core::sc_stop();
+}
+
+}  // namespace tsp::model

@@ -1,0 +1,45 @@
+#pragma once
+// The host side of PCIe: loads a program image into a chip over TLM-2.0,
+// starts it, waits for it and reads its counters back. Time spent on the link
+// is annotated by the chip's target socket and honoured here with wait().
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include <string>
+#include <vector>
+
+#include "systemc/chip/tsp_chip.hpp"
+
+namespace tsp::model {
+
+class HostDriver : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_initiator_socket<HostDriver> pcie;
+
+  struct Result {
+    hostmap::Status status = hostmap::kIdle;
+    std::string error;
+    uint64_t cycles = 0, instructions = 0, ecc_corrected = 0;
+    sc_core::sc_time load_time, run_time;
+  };
+
+  // `chip` is the target bound to `pcie`: its finished() event ends the wait.
+  HostDriver(sc_core::sc_module_name name, std::vector<uint8_t> image_bytes, TspChip& chip);
+  const Result& result() const { return result_; }
+
+  // Plain accesses over the socket (used by the thread, and by tests).
+  void write(uint64_t address, const void* data, uint64_t bytes);
+  void read(uint64_t address, void* data, uint64_t bytes);
+  uint64_t read_reg(uint64_t address);
+  void write_reg(uint64_t address, uint64_t value);
+
+ private:
+  void run();
+
+  std::vector<uint8_t> image_;
+  TspChip& chip_;
+  Result result_;
+};
+
+}  // namespace tsp::model
