@@ -3,16 +3,19 @@
 
 #include <CLI/CLI.hpp>
 #include <exception>
+#include <systemc>
 
 #include "common/error.hpp"
 #include "tb/commands.hpp"
 
-int main(int argc, char** argv) {
+// sc_main: libsystemc provides main(), which calls this.
+int sc_main(int argc, char** argv) {
   CLI::App app{
       "tsp: tensor streaming processor model, assembler and tools.\n"
       "Typical use:  tsp info --config tsp1      geometry and capacities of a configuration\n"
       "              tsp as prog.tsp -o prog.img  assemble a program image\n"
       "              tsp dis prog.img             disassemble it back to text\n"
+      "              tsp run prog.img             run it on the cycle-exact chip model\n"
       "Run `tsp <subcommand> --help` for the options of each."};
   app.require_subcommand(1);
   int exit_code = 0;
@@ -20,6 +23,7 @@ int main(int argc, char** argv) {
   tsp::cli::add_isa(app, exit_code);
   tsp::cli::add_as(app, exit_code);
   tsp::cli::add_dis(app, exit_code);
+  tsp::cli::add_run(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -77,7 +77,6 @@ void HostDriver::run() {
     result_.status = hostmap::kError;
     result_.error = e.what();
   }
-  sc_core::sc_stop();
 }
 
 }  // namespace tsp::model

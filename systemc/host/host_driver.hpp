@@ -2,6 +2,7 @@
 // The host side of PCIe: loads a program image into a chip over TLM-2.0,
 // starts it, waits for it and reads its counters back. Time spent on the link
 // is annotated by the chip's target socket and honoured here with wait().
+// It never stops the simulation: sc_start() returns once every chip is idle.
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>

@@ -1,0 +1,184 @@
+// `tsp run`: a program image on the cycle-exact SystemC model, with a summary
+// for people and --stats JSON for machines.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <regex>
+
+#include "common/error.hpp"
+#include "systemc/sim/run_image.hpp"
+#include "tb/commands.hpp"
+
+namespace tsp::cli {
+namespace {
+
+struct RunArgs {
+  std::string image;
+  std::string stats;
+  std::vector<std::string> flips;
+  double flip_rate = 0;
+  uint64_t flip_horizon = 0;
+  uint64_t seed = 1;
+  uint64_t quantum = 1u << 16;
+  bool quiet = false;
+};
+
+// "MEM.W.3:0x10:2:7@100" -> slice MEM.W.3, address 0x10, superlane 2, bit 7, cycle 100.
+model::Flip parse_flip(const isa::Config& cfg, const std::string& text) {
+  static const std::regex re(R"(([A-Za-z]+\.[EWew]\.\d+):(\w+):(\d+):(\d+)@(\d+))");
+  std::smatch m;
+  if (!std::regex_match(text, m, re))
+    throw Error(fmt::format("tsp run: error: --flip '{}': expected SLICE:ADDRESS:SUPERLANE:BIT@CYCLE, e.g. MEM.W.3:0x10:2:7@100", text));
+  const auto q = isa::find_queue(cfg, m[1].str());
+  if (!q || cfg.queue_table[*q].unit != isa::Unit::MEM) throw Error(fmt::format("tsp run: error: --flip '{}': no MEM slice {}", text, m[1].str()));
+  model::Flip f;
+  f.slice = isa::mem_slice_of(cfg.queue_table[*q], cfg);
+  f.address = static_cast<uint32_t>(std::stoul(m[2].str(), nullptr, 0));
+  f.superlane = static_cast<uint32_t>(std::stoul(m[3].str()));
+  f.bit = static_cast<uint32_t>(std::stoul(m[4].str()));
+  f.at = std::stoull(m[5].str());
+  if (f.address >= cfg.mem_addresses || f.superlane >= cfg.superlanes || f.bit >= 137)
+    throw Error(fmt::format("tsp run: error: --flip '{}': address < {}, superlane < {}, bit < 137 required", text,
+                            cfg.mem_addresses, cfg.superlanes));
+  return f;
+}
+
+// Random flips at `rate` per million cycles over the whole SRAM, reproducible from the seed.
+std::vector<model::Flip> random_flips(const isa::Config& cfg, double rate, uint64_t horizon, uint64_t seed) {
+  std::vector<model::Flip> out;
+  std::mt19937_64 rng(seed);
+  std::exponential_distribution<double> gap(rate / 1e6);
+  for (double t = gap(rng); t < double(horizon); t += gap(rng))
+    out.push_back({static_cast<model::Cycle>(t), static_cast<uint16_t>(rng() % cfg.mem_slices),
+                   static_cast<uint32_t>(rng() % cfg.mem_addresses), static_cast<uint32_t>(rng() % cfg.superlanes),
+                   static_cast<uint32_t>(rng() % 137)});
+  return out;
+}
+
+nlohmann::json stats_json(const image::Image& img, const isa::Config& cfg, const model::RunReport& r) {
+  nlohmann::json chips = nlohmann::json::array();
+  for (const auto& c : r.chips) {
+    nlohmann::json per_unit;
+    for (size_t u = 0; u < isa::kUnitCount; ++u) per_unit[std::string(isa::kUnitNames[u])] = c.stats.instructions[u];
+    chips.push_back({{"status", c.status == model::hostmap::kDone ? "done" : "error"},
+                     {"error", c.error},
+                     {"cycles", c.cycles},
+                     {"instructions", per_unit},
+                     {"ecc_corrected", c.stats.ecc_corrected},
+                     {"sram_bytes", c.stats.sram_bytes},
+                     {"stream_values", c.stats.stream_values},
+                     {"macs", c.stats.macs},
+                     {"load_seconds", c.load_seconds},
+                     {"run_seconds", c.run_seconds}});
+  }
+  return {{"config", cfg.name},
+          {"chips", chips},
+          {"cycles", r.cycles},
+          {"predicted_cycles", img.has_prediction ? nlohmann::json(img.predicted_cycles) : nlohmann::json()},
+          {"microseconds", double(r.cycles) / cfg.clock_mhz},
+          {"wall_seconds", r.wall_seconds},
+          {"cycles_per_second", r.wall_seconds > 0 ? double(r.cycles) / r.wall_seconds : 0.0},
+          {"ok", r.ok()}};
+}
+
+// Queues of each unit: the denominator of utilization.
+std::array<uint64_t, isa::kUnitCount> queues_per_unit(const isa::Config& cfg) {
+  std::array<uint64_t, isa::kUnitCount> n{};
+  for (const auto& q : cfg.queue_table) ++n[static_cast<size_t>(q.unit)];
+  return n;
+}
+
+void print_summary(const std::string& name, const image::Image& img, const isa::Config& cfg, const model::RunReport& r) {
+  fmt::print("tsp run: {} (config {}, {} chip{})\n", name, cfg.name, r.chips.size(), r.chips.size() == 1 ? "" : "s");
+  std::string pred = "no prediction in the image";
+  if (img.has_prediction)
+    pred = img.predicted_cycles == r.cycles ? fmt::format("compiler predicted {}: exact", img.predicted_cycles)
+                                            : fmt::format("compiler predicted {}: MISMATCH", img.predicted_cycles);
+  fmt::print("  {:<14}{} ({:.3f} us at {} MHz); {}\n", "cycles", r.cycles, double(r.cycles) / cfg.clock_mhz,
+             cfg.clock_mhz, pred);
+  const auto queues = queues_per_unit(cfg);
+  for (size_t c = 0; c < r.chips.size(); ++c) {
+    const auto& ch = r.chips[c];
+    std::string ins, util;
+    for (size_t u = 0; u < isa::kUnitCount; ++u) {
+      ins += fmt::format("{} {}  ", isa::kUnitNames[u], ch.stats.instructions[u]);
+      if (u != static_cast<size_t>(isa::Unit::ICU) && ch.cycles)
+        util += fmt::format("{} {:.1f}%  ", isa::kUnitNames[u],
+                            100.0 * double(ch.stats.instructions[u]) / (double(ch.cycles) * double(queues[u])));
+    }
+    const std::string tag = r.chips.size() > 1 ? fmt::format("chip {} ", c) : "";
+    fmt::print("  {:<14}{}\n", tag + "instructions", ins);
+    fmt::print("  {:<14}{}(issue slots used / cycles x queues)\n", tag + "utilization", util);
+    fmt::print("  {:<14}{} SRAM bytes, {} stream values, {} MACs\n", tag + "traffic", ch.stats.sram_bytes,
+               ch.stats.stream_values, ch.stats.macs);
+    fmt::print("  {:<14}{} single-bit errors corrected\n", tag + "ECC", ch.stats.ecc_corrected);
+    fmt::print("  {:<14}image loaded over {} in {:.1f} us, ran {:.3f} us (simulated)\n", tag + "host", cfg.host_link,
+               ch.load_seconds * 1e6, ch.run_seconds * 1e6);
+  }
+  fmt::print("  {:<14}{:.3f} s wall, {:.3g} simulated cycles/s\n", "speed", r.wall_seconds,
+             r.wall_seconds > 0 ? double(r.cycles) / r.wall_seconds : 0.0);
+}
+
+int run(const RunArgs& a) {
+  const image::Image img = image::load_file(a.image);
+  const isa::Config& cfg = *isa::find_config(img.config);
+  model::RunOptions opt;
+  opt.quantum = a.quantum;
+  opt.flips.resize(img.chips.size());
+  for (const auto& f : a.flips) opt.flips[0].push_back(parse_flip(cfg, f));
+  if (a.flip_rate > 0) {
+    const uint64_t horizon = a.flip_horizon ? a.flip_horizon : (img.has_prediction ? img.predicted_cycles : 1'000'000);
+    for (uint32_t c = 0; c < img.chips.size(); ++c) {
+      auto more = random_flips(cfg, a.flip_rate, horizon, a.seed + c);
+      opt.flips[c].insert(opt.flips[c].end(), more.begin(), more.end());
+    }
+  }
+  auto last = std::chrono::steady_clock::now();
+  const bool tty = isatty(STDERR_FILENO);
+  if (!a.quiet)
+    opt.progress = [&](uint32_t chip, model::Cycle n) {
+      const auto now = std::chrono::steady_clock::now();
+      if (now - last < std::chrono::seconds(2)) return;
+      last = now;
+      fmt::print(stderr, "{}tsp run: chip {} at cycle {}{}", tty ? "\r" : "", chip, n, tty ? "" : "\n");
+    };
+  const model::RunReport r = model::run_image(img, opt);
+  if (!a.stats.empty()) {
+    std::ofstream out(a.stats);
+    out << stats_json(img, cfg, r).dump(2) << "\n";
+    if (!out) throw Error(fmt::format("tsp run: error: cannot write {}", a.stats));
+  }
+  if (!r.ok()) {
+    fmt::print(stderr, "{}\n", r.first_error());
+    return 1;
+  }
+  if (!a.quiet) print_summary(a.image, img, cfg, r);
+  if (img.has_prediction && img.predicted_cycles != r.cycles) {
+    fmt::print(stderr, "{}: error: simulated {} cycles but the image predicts {}: a compiler or model bug\n", a.image,
+               r.cycles, img.predicted_cycles);
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_run(CLI::App& app, int& exit_code) {
+  auto a = std::make_shared<RunArgs>();
+  auto* cmd = app.add_subcommand("run", "Run a program image on the cycle-exact chip model");
+  cmd->add_option("image", a->image, "Program image (from `tsp as` or `tsp compile`)")->required();
+  cmd->add_option("--stats", a->stats, "Write run statistics as JSON to this file");
+  cmd->add_option("--flip", a->flips, "Inject an SRAM bit flip: SLICE:ADDRESS:SUPERLANE:BIT@CYCLE (bit 0-127 data, 128-136 check)");
+  cmd->add_option("--flip-rate", a->flip_rate, "Random SRAM bit flips per million cycles, over the whole SRAM");
+  cmd->add_option("--flip-until", a->flip_horizon, "Last cycle for random flips (default: the predicted length)");
+  cmd->add_option("--seed", a->seed, "Seed of the random flips")->capture_default_str();
+  cmd->add_option("--quantum", a->quantum, "Cycles between synchronisations with SystemC time")->capture_default_str();
+  cmd->add_flag("-q,--quiet", a->quiet, "No summary, no progress");
+  cmd->callback([a, &exit_code] { exit_code = run(*a); });
+}
+
+}  // namespace tsp::cli
