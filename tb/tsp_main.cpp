@@ -2,11 +2,18 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <exception>
 #include <systemc>
 
 #include "common/error.hpp"
 #include "tb/commands.hpp"
+
+namespace {
+// SystemC prints its banner when its kernel starts, before sc_main: silence it
+// from a static initialiser, unless the user asked for it.
+const int kQuietSystemC = setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
+}  // namespace
 
 // sc_main: libsystemc provides main(), which calls this.
 int sc_main(int argc, char** argv) {
