@@ -96,13 +96,14 @@ uint32_t f32_tanh(uint32_t x) {
   x = flush_subnormal<kF32>(x);
   const uint32_t sign = x & kSign;
   const uint32_t a = x & kMagnitude;
+  // Computed on |x| with the sign put back, so tanh is exactly odd (-0 -> -0).
   if (a >= kTanhSaturate) return sign | kOne;
   if (a < kTanhPolyLimit) {
-    // tanh x ~ x + x * x^2 Q(x^2); tiny x falls through to x itself.
-    const uint32_t z = mul(x, x);
+    // tanh a ~ a + a * a^2 Q(a^2); tiny a falls through to a itself.
+    const uint32_t z = mul(a, a);
     uint32_t q = kTanhPoly[0];
     for (unsigned i = 1; i < std::size(kTanhPoly); ++i) q = add(mul(q, z), kTanhPoly[i]);
-    return add(mul(mul(q, z), x), x);
+    return sign | add(mul(mul(q, z), a), a);
   }
   // tanh a = 1 - 2 / (e^(2a) + 1), no cancellation for a >= 0.625.
   const uint32_t q = f32_recip_ge1(add(f32_exp(add(a, a)), kOne));
