@@ -17,7 +17,7 @@ struct Derived {
 Derived derive(const isa::Config& c) {
   const double hz = c.clock_mhz * 1e6;
   return {2.0 * double(c.macs) * hz / 1e12,
-          2.0 * double(c.macs) * hz / 4 / 1e12,  // fp16 runs at a quarter of the int8 rate [pub]
+          2.0 * double(c.macs) * hz / c.mxm_float_cycles / 1e12,
           2.0 * c.mem_slices * c.vector_bytes * hz / double(uint64_t{1} << 40),  // one read + one write per slice
           double(c.c2c_links) * c.c2c_link_mbytes_per_s / 1e3};
 }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -11,6 +12,7 @@
 
 #include "common/error.hpp"
 #include "systemc/sim/run_image.hpp"
+#include "systemc/sim/tensor_dump.hpp"
 #include "tb/commands.hpp"
 
 namespace tsp::cli {
@@ -20,6 +22,7 @@ struct RunArgs {
   std::string image;
   std::string stats;
   std::vector<std::string> flips;
+  std::vector<std::string> dumps;
   double flip_rate = 0;
   uint64_t flip_horizon = 0;
   uint64_t seed = 1;
@@ -146,6 +149,17 @@ int run(const RunArgs& a) {
       last = now;
       fmt::print(stderr, "{}tsp run: chip {} at cycle {}{}", tty ? "\r" : "", chip, n, tty ? "" : "\n");
     };
+  std::vector<const image::Symbol*> dumps;
+  for (const auto& name : a.dumps) {
+    const auto it = std::find_if(img.symbols.begin(), img.symbols.end(), [&](const auto& s) { return s.name == name; });
+    if (it == img.symbols.end()) throw Error(fmt::format("tsp run: error: --dump {}: no such tensor in the image", name));
+    dumps.push_back(&*it);
+  }
+  std::vector<std::string> dumped;
+  opt.inspect = [&](uint32_t chip, model::ChipEngine& engine) {
+    for (const auto* sym : dumps)
+      if (sym->chip == chip) dumped.push_back(model::format_tensor(*sym, model::read_tensor(engine, *sym)));
+  };
   const model::RunReport r = model::run_image(img, opt);
   if (!a.stats.empty()) {
     std::ofstream out(a.stats);
@@ -157,6 +171,7 @@ int run(const RunArgs& a) {
     return 1;
   }
   if (!a.quiet) print_summary(a.image, img, cfg, r);
+  for (const auto& d : dumped) fmt::print("{}\n", d);
   if (img.has_prediction && img.predicted_cycles != r.cycles) {
     fmt::print(stderr, "{}: error: simulated {} cycles but the image predicts {}: a compiler or model bug\n", a.image,
                r.cycles, img.predicted_cycles);
@@ -177,6 +192,7 @@ void add_run(CLI::App& app, int& exit_code) {
   cmd->add_option("--flip-until", a->flip_horizon, "Last cycle for random flips (default: the predicted length)");
   cmd->add_option("--seed", a->seed, "Seed of the random flips")->capture_default_str();
   cmd->add_option("--quantum", a->quantum, "Cycles between synchronisations with SystemC time")->capture_default_str();
+  cmd->add_option("--dump", a->dumps, "Print a tensor of the manifest after the run (repeatable)");
   cmd->add_flag("-q,--quiet", a->quiet, "No summary, no progress");
   cmd->callback([a, &exit_code] { exit_code = run(*a); });
 }

@@ -14,7 +14,7 @@ FIELD_KINDS = {"uimm": "Uimm", "simm": "Simm", "stream": "Stream", "addr": "Addr
 CONFIG_KEYS = [
     "clock_mhz", "superlanes", "lanes_per_superlane", "streams_per_direction",
     "mem_slices_per_hemisphere", "mem_addresses", "mem_banks", "mxm_planes_per_hemisphere",
-    "mxm_queues_per_plane", "mxm_acc_slots", "sxm_queues_per_hemisphere", "vxm_alus_per_lane",
+    "mxm_queues_per_plane", "mxm_acc_slots", "mxm_float_cycles", "sxm_queues_per_hemisphere", "vxm_alus_per_lane",
     "c2c_links", "c2c_lanes_per_link", "c2c_mbps_per_lane", "c2c_hop_latency_cycles",
     "hac_period_cycles", "host_mbytes_per_s", "host_latency_ns",
 ]
@@ -167,7 +167,7 @@ def cstr(s):
 CFG_U64 = ["sram_bytes", "mem_slice_bytes", "macs"]
 CFG_FIELDS = ["clock_mhz", "superlanes", "lanes_per_superlane", "lanes", "vector_bytes", "streams_per_direction",
               "mem_slices_per_hemisphere", "mem_slices", "mem_addresses", "mem_banks", "mxm_planes_per_hemisphere",
-              "mxm_planes", "mxm_dim", "mxm_queues_per_plane", "mxm_queues", "mxm_acc_slots",
+              "mxm_planes", "mxm_dim", "mxm_queues_per_plane", "mxm_queues", "mxm_acc_slots", "mxm_float_cycles",
               "sxm_queues_per_hemisphere", "sxm_queues", "vxm_alus_per_lane", "vxm_alus", "vxm_queues",
               "compute_queues", "c2c_links", "c2c_queues", "queues", "c2c_lanes_per_link", "c2c_mbps_per_lane",
               "c2c_link_mbytes_per_s", "c2c_serialize_cycles", "c2c_hop_latency_cycles", "hac_period_cycles",

@@ -12,6 +12,7 @@ ChipEngine::ChipEngine(const isa::Config& cfg, uint32_t chip) : cfg_(cfg), chip_
   for (uint32_t i = 0; i < cfg_.mem_slices; ++i) slices_.emplace_back(cfg_);
   read_port_.resize(cfg_.mem_slices);
   write_port_.resize(cfg_.mem_slices);
+  planes_.resize(cfg_.mxm_planes);
 }
 
 ChipEngine::ChipEngine(const image::Image& img, uint32_t chip) : ChipEngine(*isa::find_config(img.config), chip) {
@@ -31,6 +32,7 @@ void ChipEngine::load(const image::Image& img) {
     }
   }
   queues_.clear();
+  planes_.assign(cfg_.mxm_planes, MxmPlane{});
   events_ = {};
   stats_ = {};
   last_activity_ = 0;

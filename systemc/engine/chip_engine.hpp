@@ -12,6 +12,7 @@
 
 #include "common/error.hpp"
 #include "firmware/image/image.hpp"
+#include "systemc/engine/mxm_plane.hpp"
 #include "systemc/engine/stream_fabric.hpp"
 #include "systemc/engine/types.hpp"
 #include "systemc/mem/mem_slice.hpp"
@@ -112,6 +113,7 @@ class ChipEngine {
   void exec_vxm(const Exec& x);
   void exec_mxm(const Exec& x);
   void exec_c2c(const Exec& x);
+  MxmPlane& plane_of(const Exec& x);  // the plane of an MXM queue, with any finished IW applied
 
   // Operands: `width` consecutive streams from `base` at the queue's position.
   void read_streams(const Exec& x, isa::StreamRef base, unsigned width, const Vec** out) const;
@@ -133,6 +135,8 @@ class ChipEngine {
   std::vector<MemSlice> slices_;
   std::vector<PortUse> read_port_, write_port_;  // per slice: last SRAM access
   std::vector<Flip> flips_;                      // pending, sorted by cycle, latest last
+  std::vector<MxmPlane> planes_;
+  std::vector<uint32_t> dot_scratch_;
   Cycle last_activity_ = 0;                      // cycle after the last result landed
   bool any_issued_ = false;
   RunStats stats_;

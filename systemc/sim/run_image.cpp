@@ -57,6 +57,7 @@ RunReport run_image(const image::Image& img, const RunOptions& options) {
     cr.load_seconds = r.load_time.to_seconds();
     cr.run_seconds = r.run_time.to_seconds();
     report.cycles = std::max(report.cycles, cr.cycles);
+    if (options.inspect) options.inspect(c, chips[c]->engine());
     report.chips.push_back(std::move(cr));
   }
   return report;

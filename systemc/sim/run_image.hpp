@@ -17,6 +17,7 @@ struct RunOptions {
   Cycle quantum = 1u << 16;               // cycles between synchronisations with SystemC time
   std::vector<std::vector<Flip>> flips;   // per chip; may be shorter than the chip count
   std::function<void(uint32_t chip, Cycle cycles)> progress;  // after each quantum
+  std::function<void(uint32_t chip, ChipEngine& engine)> inspect;  // after the run, before teardown
 };
 
 struct ChipReport {

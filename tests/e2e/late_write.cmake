@@ -1,0 +1,10 @@
+# Moves the last WRITE of SRC one cycle late: the run must stop with its location.
+file(READ ${SRC} text)
+string(REPLACE ".at 10 " ".at 11 " text "${text}")
+file(WRITE ${OUT}/late.tsp "${text}")
+execute_process(COMMAND ${TSP} as ${OUT}/late.tsp -o ${OUT}/late.img COMMAND_ERROR_IS_FATAL ANY)
+execute_process(COMMAND ${TSP} run ${OUT}/late.img RESULT_VARIABLE rc ERROR_VARIABLE err OUTPUT_QUIET)
+message("${err}")
+if(rc EQUAL 0)
+  message(FATAL_ERROR "tsp run accepted a late WRITE")
+endif()

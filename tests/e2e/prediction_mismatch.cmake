@@ -1,0 +1,10 @@
+# Assembles SRC with its .predict raised by one, runs it, expects a non-zero exit.
+file(READ ${SRC} text)
+string(REPLACE ".predict 12" ".predict 13" text "${text}")
+file(WRITE ${OUT}/mismatch.tsp "${text}")
+execute_process(COMMAND ${TSP} as ${OUT}/mismatch.tsp -o ${OUT}/mismatch.img COMMAND_ERROR_IS_FATAL ANY)
+execute_process(COMMAND ${TSP} run ${OUT}/mismatch.img RESULT_VARIABLE rc ERROR_VARIABLE err OUTPUT_QUIET)
+message("${err}")
+if(rc EQUAL 0)
+  message(FATAL_ERROR "tsp run accepted a wrong prediction")
+endif()
