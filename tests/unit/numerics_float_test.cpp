@@ -32,7 +32,7 @@ std::vector<uint16_t> f16_operands() {
 bool f16_nan(uint16_t b) { return (b & 0x7FFF) > 0x7C00; }
 double f16_exact(uint16_t b) {  // subnormal inputs flushed, by the spec
   if (numref::f16_is_subnormal(b)) return (b & 0x8000) ? -0.0 : 0.0;
-  return double(numref::f16_from_bits(b));
+  return numref::f16_value(b);
 }
 
 }  // namespace

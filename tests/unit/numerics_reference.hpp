@@ -1,6 +1,6 @@
 #pragma once
 // Independent references for the numerics tests: they round with the host's
-// conversions (GCC's _Float16, float casts) or with frexp/ldexp/nearbyint, and
+// conversions (_Float16 where the compiler has it, float casts) or with frexp/ldexp/nearbyint, and
 // never call the bit-level rounding under test.
 #include <bit>
 #include <cfenv>
@@ -57,14 +57,29 @@ inline uint32_t bits_of(Format f, long double v) {
   return sign | uint32_t(e - 1 + f.emax) << f.frac_bits | (sig & ((1u << f.frac_bits) - 1));
 }
 
-// f16 through GCC's _Float16 (an IEEE RNE implementation we did not write).
-inline uint16_t f16_bits(_Float16 h) { return std::bit_cast<uint16_t>(h); }
-inline _Float16 f16_from_bits(uint16_t b) { return std::bit_cast<_Float16>(b); }
+// f16 through the compiler's _Float16 (an IEEE RNE implementation we did not
+// write) where it exists; clang 14 on x86 lacks it, and there the textbook
+// long-double formulas above stand in (still independent of the code under test).
 inline bool f16_is_subnormal(uint16_t b) { return (b & 0x7C00) == 0 && (b & 0x3FF) != 0; }
-// Exact double -> f16 with our FTZ-before-rounding rule applied around GCC's rounding.
+#if defined(__FLT16_MAX__)
+inline double f16_value(uint16_t b) { return double(std::bit_cast<_Float16>(b)); }
+inline uint16_t f16_round(double x) { return std::bit_cast<uint16_t>(static_cast<_Float16>(x)); }
+#else
+inline double f16_value(uint16_t b) {
+  if (f16_is_subnormal(b)) return ((b & 0x8000) ? -1.0 : 1.0) * std::ldexp(double(b & 0x3FF), -24);
+  return double(value(kF16, b));
+}
+inline uint16_t f16_round(double x) {  // IEEE: subnormal results kept, ties to even
+  if (std::isnan(x)) return 0x7E00;
+  const uint16_t sign = std::signbit(x) ? 0x8000 : 0;
+  if (std::fabs(x) < 0x1p-14) return uint16_t(sign | uint16_t(std::nearbyint(std::ldexp(std::fabs(x), 24))));
+  return uint16_t(bits_of(kF16, round_to(kF16, (long double)x)));
+}
+#endif
+// Exact double -> f16 with our FTZ-before-rounding rule applied around the IEEE rounding.
 inline uint16_t f16_round_ftz(double exact) {
   if (!std::isnan(exact) && std::fabs(exact) < 0x1p-14) return std::signbit(exact) ? 0x8000 : 0;
-  return f16_bits(static_cast<_Float16>(exact));
+  return f16_round(exact);
 }
 
 // Size of one unit in the last place of the format at |ref| (normal range).
