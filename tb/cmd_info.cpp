@@ -16,8 +16,7 @@ struct Derived {
 
 Derived derive(const isa::Config& c) {
   const double hz = c.clock_mhz * 1e6;
-  return {2.0 * double(c.macs) * hz / 1e12,
-          2.0 * double(c.macs) * hz / c.mxm_float_cycles / 1e12,
+  return {2.0 * double(c.macs) * hz / 1e12, 2.0 * double(c.macs) * hz / c.mxm_float_cycles / 1e12,
           2.0 * c.mem_slices * c.vector_bytes * hz / double(uint64_t{1} << 40),  // one read + one write per slice
           double(c.c2c_links) * c.c2c_link_mbytes_per_s / 1e3};
 }
@@ -63,27 +62,28 @@ void print_text(const isa::Config& c, bool list_queues) {
   auto row = [](std::string_view k, const std::string& v) { fmt::print("  {:<20}{}\n", k, v); };
   fmt::print("configuration {}: {}\n", c.name, c.description);
   row("clock", fmt::format("{} MHz", c.clock_mhz));
-  row("lanes", fmt::format("{} superlanes x {} = {} lanes; a vector is {} bytes", c.superlanes,
-                           c.lanes_per_superlane, c.lanes, c.vector_bytes));
+  row("lanes", fmt::format("{} superlanes x {} = {} lanes; a vector is {} bytes", c.superlanes, c.lanes_per_superlane,
+                           c.lanes, c.vector_bytes));
   row("streams", fmt::format("{} eastward + {} westward per lane", c.streams_per_direction, c.streams_per_direction));
-  row("MEM", fmt::format("{} slices ({} per hemisphere) x {} addresses x {} B = {} SRAM, {} banks per slice",
-                         c.mem_slices, c.mem_slices_per_hemisphere, c.mem_addresses, c.vector_bytes,
-                         mib(c.sram_bytes), c.mem_banks));
+  row("MEM",
+      fmt::format("{} slices ({} per hemisphere) x {} addresses x {} B = {} SRAM, {} banks per slice", c.mem_slices,
+                  c.mem_slices_per_hemisphere, c.mem_addresses, c.vector_bytes, mib(c.sram_bytes), c.mem_banks));
   row("MXM", fmt::format("{} planes of {}x{} = {} MACs, {} accumulator slots per plane", c.mxm_planes, c.mxm_dim,
                          c.mxm_dim, c.macs, c.mxm_acc_slots));
   row("VXM", fmt::format("{} ALUs per lane = {} ALUs", c.vxm_alus_per_lane, c.vxm_alus));
-  row("queues", fmt::format("{} compute (MEM {}, SXM {}, MXM {}, VXM {}) + {} C2C = {}", c.compute_queues,
-                            c.mem_slices, c.sxm_queues, c.mxm_queues, c.vxm_queues, c.c2c_queues, c.queues));
+  row("queues", fmt::format("{} compute (MEM {}, SXM {}, MXM {}, VXM {}) + {} C2C = {}", c.compute_queues, c.mem_slices,
+                            c.sxm_queues, c.mxm_queues, c.vxm_queues, c.c2c_queues, c.queues));
   row("peak", fmt::format("{:.1f} TOPS int8, {:.1f} TFLOPS fp16", d.peak_int8_tops, d.peak_fp16_tflops));
   row("SRAM bandwidth", fmt::format("{:.1f} TiB/s (one read and one write per slice per cycle)", d.sram_tib_per_s));
   row("C2C", fmt::format("{} links x {} lanes x {} Gb/s = {:.0f} GB/s each way; hop {} cycles; a vector serialises "
                          "in {} cycles",
-                         c.c2c_links, c.c2c_lanes_per_link, c.c2c_mbps_per_lane / 1000.0,
-                         d.c2c_gbytes_per_s_each_way, c.c2c_hop_latency_cycles, c.c2c_serialize_cycles));
-  row("host", fmt::format("{}, {:.1f} GB/s, {} ns latency", c.host_link, c.host_mbytes_per_s / 1000.0,
-                          c.host_latency_ns));
-  row("floorplan", fmt::format("C2C | MXM x{0} | SXM | MEM x{1} | VXM | MEM x{1} | SXM | MXM x{0} | C2C ({2} positions)",
-                               c.mxm_planes_per_hemisphere, c.mem_slices_per_hemisphere, c.positions));
+                         c.c2c_links, c.c2c_lanes_per_link, c.c2c_mbps_per_lane / 1000.0, d.c2c_gbytes_per_s_each_way,
+                         c.c2c_hop_latency_cycles, c.c2c_serialize_cycles));
+  row("host",
+      fmt::format("{}, {:.1f} GB/s, {} ns latency", c.host_link, c.host_mbytes_per_s / 1000.0, c.host_latency_ns));
+  row("floorplan",
+      fmt::format("C2C | MXM x{0} | SXM | MEM x{1} | VXM | MEM x{1} | SXM | MXM x{0} | C2C ({2} positions)",
+                  c.mxm_planes_per_hemisphere, c.mem_slices_per_hemisphere, c.positions));
   if (!list_queues) return;
   fmt::print("\n  {:>4}  {:<10}{:<5}{:>9}\n", "id", "queue", "unit", "position");
   for (size_t i = 0; i < c.queue_table.size(); ++i) {

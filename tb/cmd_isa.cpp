@@ -37,8 +37,13 @@ void add_isa(CLI::App& app, int& exit_code) {
       for (const auto& d : isa::kOps) {
         nlohmann::json fields = nlohmann::json::array();
         for (const auto& f : d.fields) fields.push_back({{"name", f.name}, {"lsb", f.lsb}, {"width", f.width}});
-        ops.push_back({{"mnemonic", d.mnemonic}, {"opcode", static_cast<int>(d.op)}, {"unit", isa::unit_name(d.unit)},
-                       {"latency", d.latency}, {"types", types(d)}, {"fields", fields}, {"summary", d.summary}});
+        ops.push_back({{"mnemonic", d.mnemonic},
+                       {"opcode", static_cast<int>(d.op)},
+                       {"unit", isa::unit_name(d.unit)},
+                       {"latency", d.latency},
+                       {"types", types(d)},
+                       {"fields", fields},
+                       {"summary", d.summary}});
       }
       fmt::print("{}\n", ops.dump(2));
     } else {

@@ -35,9 +35,11 @@ model::Flip parse_flip(const isa::Config& cfg, const std::string& text) {
   static const std::regex re(R"(([A-Za-z]+\.[EWew]\.\d+):(\w+):(\d+):(\d+)@(\d+))");
   std::smatch m;
   if (!std::regex_match(text, m, re))
-    throw Error(fmt::format("tsp run: error: --flip '{}': expected SLICE:ADDRESS:SUPERLANE:BIT@CYCLE, e.g. MEM.W.3:0x10:2:7@100", text));
+    throw Error(fmt::format(
+        "tsp run: error: --flip '{}': expected SLICE:ADDRESS:SUPERLANE:BIT@CYCLE, e.g. MEM.W.3:0x10:2:7@100", text));
   const auto q = isa::find_queue(cfg, m[1].str());
-  if (!q || cfg.queue_table[*q].unit != isa::Unit::MEM) throw Error(fmt::format("tsp run: error: --flip '{}': no MEM slice {}", text, m[1].str()));
+  if (!q || cfg.queue_table[*q].unit != isa::Unit::MEM)
+    throw Error(fmt::format("tsp run: error: --flip '{}': no MEM slice {}", text, m[1].str()));
   model::Flip f;
   f.slice = isa::mem_slice_of(cfg.queue_table[*q], cfg);
   f.address = static_cast<uint32_t>(std::stoul(m[2].str(), nullptr, 0));
@@ -95,7 +97,8 @@ std::array<uint64_t, isa::kUnitCount> queues_per_unit(const isa::Config& cfg) {
   return n;
 }
 
-void print_summary(const std::string& name, const image::Image& img, const isa::Config& cfg, const model::RunReport& r) {
+void print_summary(const std::string& name, const image::Image& img, const isa::Config& cfg,
+                   const model::RunReport& r) {
   fmt::print("tsp run: {} (config {}, {} chip{})\n", name, cfg.name, r.chips.size(), r.chips.size() == 1 ? "" : "s");
   std::string pred = "no prediction in the image";
   if (img.has_prediction)
@@ -152,7 +155,8 @@ int run(const RunArgs& a) {
   std::vector<const image::Symbol*> dumps;
   for (const auto& name : a.dumps) {
     const auto it = std::find_if(img.symbols.begin(), img.symbols.end(), [&](const auto& s) { return s.name == name; });
-    if (it == img.symbols.end()) throw Error(fmt::format("tsp run: error: --dump {}: no such tensor in the image", name));
+    if (it == img.symbols.end())
+      throw Error(fmt::format("tsp run: error: --dump {}: no such tensor in the image", name));
     dumps.push_back(&*it);
   }
   std::vector<std::string> dumped;
@@ -187,7 +191,8 @@ void add_run(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("run", "Run a program image on the cycle-exact chip model");
   cmd->add_option("image", a->image, "Program image (from `tsp as` or `tsp compile`)")->required();
   cmd->add_option("--stats", a->stats, "Write run statistics as JSON to this file");
-  cmd->add_option("--flip", a->flips, "Inject an SRAM bit flip: SLICE:ADDRESS:SUPERLANE:BIT@CYCLE (bit 0-127 data, 128-136 check)");
+  cmd->add_option("--flip", a->flips,
+                  "Inject an SRAM bit flip: SLICE:ADDRESS:SUPERLANE:BIT@CYCLE (bit 0-127 data, 128-136 check)");
   cmd->add_option("--flip-rate", a->flip_rate, "Random SRAM bit flips per million cycles, over the whole SRAM");
   cmd->add_option("--flip-until", a->flip_horizon, "Last cycle for random flips (default: the predicted length)");
   cmd->add_option("--seed", a->seed, "Seed of the random flips")->capture_default_str();

@@ -13,17 +13,23 @@ using isa::DType;
 // Exact value of a float lane (subnormals read as zero); NaN stays NaN.
 double float_value(DType t, uint32_t bits) {
   switch (t) {
-    case DType::f16: return to_double<kF16>(bits);
-    case DType::bf16: return to_double<kBF16>(bits);
-    default: return to_double<kF32>(bits);
+    case DType::f16:
+      return to_double<kF16>(bits);
+    case DType::bf16:
+      return to_double<kBF16>(bits);
+    default:
+      return to_double<kF32>(bits);
   }
 }
 
 uint32_t round_to_float(DType t, double d) {
   switch (t) {
-    case DType::f16: return from_double<kF16>(d);
-    case DType::bf16: return from_double<kBF16>(d);
-    default: return from_double<kF32>(d);
+    case DType::f16:
+      return from_double<kF16>(d);
+    case DType::bf16:
+      return from_double<kBF16>(d);
+    default:
+      return from_double<kF32>(d);
   }
 }
 
@@ -36,7 +42,7 @@ uint32_t float_to_int(IntType to, double d) {
 }  // namespace
 
 double round_half_even(double d) {
-  const double whole = std::trunc(d);  // exact
+  const double whole = std::trunc(d);        // exact
   const double frac = std::fabs(d - whole);  // exact
   const bool odd = std::fmod(whole, 2.0) != 0.0;
   if (frac > 0.5 || (frac == 0.5 && odd)) return whole + std::copysign(1.0, d);

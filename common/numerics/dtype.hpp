@@ -9,9 +9,7 @@ namespace tsp::num {
 
 constexpr const isa::DTypeDesc& desc(isa::DType t) { return isa::kDTypes[static_cast<unsigned>(t)]; }
 constexpr unsigned lane_bits(isa::DType t) { return 8u * desc(t).bytes; }
-constexpr uint32_t lane_mask(isa::DType t) {
-  return lane_bits(t) >= 32 ? 0xFFFFFFFFu : (1u << lane_bits(t)) - 1;
-}
+constexpr uint32_t lane_mask(isa::DType t) { return lane_bits(t) >= 32 ? 0xFFFFFFFFu : (1u << lane_bits(t)) - 1; }
 constexpr bool is_float(isa::DType t) { return desc(t).is_float; }
 
 }  // namespace tsp::num

@@ -13,9 +13,7 @@ struct IntType {
 
   constexpr uint32_t mask() const { return bits == 32 ? 0xFFFFFFFFu : (1u << bits) - 1; }
   constexpr int64_t min() const { return is_signed ? -(int64_t{1} << (bits - 1)) : 0; }
-  constexpr int64_t max() const {
-    return is_signed ? (int64_t{1} << (bits - 1)) - 1 : (int64_t{1} << bits) - 1;
-  }
+  constexpr int64_t max() const { return is_signed ? (int64_t{1} << (bits - 1)) - 1 : (int64_t{1} << bits) - 1; }
   // The lane bits (low `bits` of raw) as a number.
   constexpr int64_t value(uint32_t raw) const {
     const uint32_t v = raw & mask();

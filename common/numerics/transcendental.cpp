@@ -36,9 +36,9 @@ constexpr uint32_t kRsqrtMagic = 0x5F3759DFu;
 constexpr int kRsqrtNewtonSteps = 3;  // estimate error 3.4e-2 -> 1.7e-3 -> 4.5e-6 -> 3e-11
 
 // tanh
-constexpr uint32_t kTanhSaturate = 0x41200000u;  // 10.0: |tanh| = 1 at and above
-constexpr uint32_t kTanhPolyLimit = 0x3F200000u; // 0.625: odd polynomial below
-constexpr uint32_t kTanhPoly[] = {               // Horner in x^2, highest first (Cephes tanhf)
+constexpr uint32_t kTanhSaturate = 0x41200000u;   // 10.0: |tanh| = 1 at and above
+constexpr uint32_t kTanhPolyLimit = 0x3F200000u;  // 0.625: odd polynomial below
+constexpr uint32_t kTanhPoly[] = {                // Horner in x^2, highest first (Cephes tanhf)
     0xBBBAF0EAu, 0x3CA9134Eu, 0xBD5C1E2Du, 0x3E088393u, 0xBEAAAA99u};
 
 // One Newton step for y ~ 1/sqrt(x): y + y * ((1 - (x*y)*y) * 0.5).

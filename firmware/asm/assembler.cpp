@@ -103,8 +103,8 @@ class Assembler {
       close_segment();
       instruction(cur);
     } else {
-      TokenCursor::fail(head, fmt::format("expected a directive, label or instruction, found {}",
-                                          TokenCursor::describe(head)));
+      TokenCursor::fail(
+          head, fmt::format("expected a directive, label or instruction, found {}", TokenCursor::describe(head)));
     }
   }
 
@@ -145,7 +145,8 @@ class Assembler {
     chips_seen_ = true;
     const Token& at = cur.peek();
     const int64_t n = expr(cur);
-    if (n < 1 || n > image::kMaxChips) TokenCursor::fail(at, fmt::format("chip count {} out of range 1..{}", n, image::kMaxChips));
+    if (n < 1 || n > image::kMaxChips)
+      TokenCursor::fail(at, fmt::format("chip count {} out of range 1..{}", n, image::kMaxChips));
     chip_count_ = static_cast<uint32_t>(n);
   }
 
@@ -240,8 +241,11 @@ class Assembler {
     for (; !cur.at_end(); cur.next()) {
       const Token& t = cur.peek();
       const bool hex = (t.kind == TokenKind::Number || t.kind == TokenKind::Ident) && t.text.size() % 2 == 0 &&
-                       std::all_of(t.text.begin(), t.text.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
-      if (!hex) TokenCursor::fail(t, fmt::format("expected hex bytes (pairs of hex digits), found {}", TokenCursor::describe(t)));
+                       std::all_of(t.text.begin(), t.text.end(),
+                                   [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+      if (!hex)
+        TokenCursor::fail(t,
+                          fmt::format("expected hex bytes (pairs of hex digits), found {}", TokenCursor::describe(t)));
       for (size_t i = 0; i < t.text.size(); i += 2)
         segment_->seg.bytes.push_back(static_cast<uint8_t>(std::stoul(t.text.substr(i, 2), nullptr, 16)));
     }
@@ -301,7 +305,8 @@ class Assembler {
   uint32_t u32_operand(TokenCursor& cur, std::string_view what) {
     const Token& at = cur.peek();
     const int64_t v = expr(cur);
-    if (v < 0 || v > static_cast<int64_t>(UINT32_MAX)) TokenCursor::fail(at, fmt::format("{} {} out of range", what, v));
+    if (v < 0 || v > static_cast<int64_t>(UINT32_MAX))
+      TokenCursor::fail(at, fmt::format("{} {} out of range", what, v));
     return static_cast<uint32_t>(v);
   }
 

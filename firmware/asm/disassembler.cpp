@@ -22,7 +22,8 @@ void write_segment(std::string& out, const isa::Config& cfg, const image::SramSe
   out += fmt::format(".sram {}, {}\n", isa::mem_slice_name(cfg, seg.slice), seg.address);
   for (size_t i = 0; i < seg.bytes.size(); i += kHexBytesPerLine) {
     out += ".hex";
-    for (size_t j = i; j < std::min(seg.bytes.size(), i + kHexBytesPerLine); ++j) out += fmt::format(" {:02x}", seg.bytes[j]);
+    for (size_t j = i; j < std::min(seg.bytes.size(), i + kHexBytesPerLine); ++j)
+      out += fmt::format(" {:02x}", seg.bytes[j]);
     out += '\n';
   }
 }

@@ -42,9 +42,7 @@ std::optional<int64_t> parse_stream(std::string_view text) {
   return isa::StreamRef{static_cast<uint8_t>(*index), dir == 'w'}.code();
 }
 
-std::string enum_choices(const FieldDesc& f) {
-  return fmt::format("{}", fmt::join(f.enum_values, ", "));
-}
+std::string enum_choices(const FieldDesc& f) { return fmt::format("{}", fmt::join(f.enum_values, ", ")); }
 
 std::string field_list(const isa::OpDesc& d) {
   std::vector<std::string_view> names;
@@ -70,8 +68,8 @@ int64_t parse_operand(TokenCursor& cur, const FieldDesc& f, const SymbolLookup& 
         return static_cast<int64_t>(i);
       }
     }
-    TokenCursor::fail(t, fmt::format("{}: expected one of {}, found {}", f.name, enum_choices(f),
-                                     TokenCursor::describe(t)));
+    TokenCursor::fail(
+        t, fmt::format("{}: expected one of {}, found {}", f.name, enum_choices(f), TokenCursor::describe(t)));
   }
   const int64_t v = parse_expr(cur, lookup);
   if (!isa::fits(f, v))
@@ -111,11 +109,11 @@ isa::Instr parse_instr(TokenCursor& cur, const SymbolLookup& lookup) {
     suffixes.push_back(word.substr(at + 1, end == std::string_view::npos ? end : end - at - 1));
     at = end;
   }
-  const auto type_fields = std::count_if(d->fields.begin(), d->fields.end(),
-                                         [](const FieldDesc& f) { return f.kind == FieldKind::Type; });
+  const auto type_fields =
+      std::count_if(d->fields.begin(), d->fields.end(), [](const FieldDesc& f) { return f.kind == FieldKind::Type; });
   if (static_cast<long>(suffixes.size()) != type_fields)
-    TokenCursor::fail(head, fmt::format("{} takes {} type suffix(es), found {}", d->mnemonic, type_fields,
-                                        suffixes.size()));
+    TokenCursor::fail(head,
+                      fmt::format("{} takes {} type suffix(es), found {}", d->mnemonic, type_fields, suffixes.size()));
 
   size_t suffix = 0, operands = 0;
   for (size_t i = 0; i < d->fields.size(); ++i) {

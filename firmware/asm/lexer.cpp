@@ -84,7 +84,7 @@ std::vector<Token> tokenize(std::string_view line) {
     }
     const auto byte = static_cast<unsigned char>(c);
     throw SyntaxError{col, byte >= 0x20 && byte < 0x7f ? fmt::format("unexpected character '{}'", c)
-                                                    : fmt::format("unexpected byte 0x{:02x}", byte)};
+                                                       : fmt::format("unexpected byte 0x{:02x}", byte)};
   }
   out.push_back({TokenKind::End, "", static_cast<uint32_t>(line.size() + 1)});
   return out;

@@ -12,8 +12,8 @@
 
 namespace tsp::image {
 
-inline constexpr uint16_t kVersionMajor = 1;  // bumped on any incompatible change
-inline constexpr uint16_t kVersionMinor = 0;  // bumped on compatible additions
+inline constexpr uint16_t kVersionMajor = 1;     // bumped on any incompatible change
+inline constexpr uint16_t kVersionMinor = 0;     // bumped on compatible additions
 inline constexpr uint32_t kMaxChips = 1u << 16;  // far above the largest published system (10,440 chips)
 
 // Where an instruction came from. file indexes Image::files; line 0 = unknown.
@@ -25,17 +25,17 @@ struct SourceLoc {
 
 // One queue's instruction stream, in issue order.
 struct QueueProgram {
-  uint16_t queue = 0;               // index into Config::queue_table
-  std::vector<uint64_t> words;      // encoded instructions
-  std::vector<SourceLoc> locs;      // empty, or one per word
+  uint16_t queue = 0;           // index into Config::queue_table
+  std::vector<uint64_t> words;  // encoded instructions
+  std::vector<SourceLoc> locs;  // empty, or one per word
   bool operator==(const QueueProgram&) const = default;
 };
 
 // Initial SRAM contents: whole vectors starting at `address` of MEM slice `slice`.
 struct SramSegment {
-  uint16_t slice = 0;               // 0 .. mem_slices-1, west slices first (isa::mem_slice_of)
+  uint16_t slice = 0;  // 0 .. mem_slices-1, west slices first (isa::mem_slice_of)
   uint32_t address = 0;
-  std::vector<uint8_t> bytes;       // a multiple of Config::vector_bytes
+  std::vector<uint8_t> bytes;  // a multiple of Config::vector_bytes
   bool operator==(const SramSegment&) const = default;
 };
 
@@ -45,7 +45,7 @@ struct Symbol {
   uint32_t chip = 0;
   uint16_t slice = 0;
   uint32_t address = 0;
-  uint32_t vectors = 0;             // how many consecutive addresses it spans
+  uint32_t vectors = 0;  // how many consecutive addresses it spans
   isa::DType dtype = isa::DType::i8;
   std::vector<uint32_t> shape;
   bool operator==(const Symbol&) const = default;
@@ -58,12 +58,12 @@ struct ChipProgram {
 };
 
 struct Image {
-  std::string config;                // name of an isa::Config
+  std::string config;  // name of an isa::Config
   bool has_prediction = false;
-  uint64_t predicted_cycles = 0;     // the compiler's claim, checked by `tsp run`
-  std::vector<std::string> files;    // source file names for SourceLoc
+  uint64_t predicted_cycles = 0;   // the compiler's claim, checked by `tsp run`
+  std::vector<std::string> files;  // source file names for SourceLoc
   std::vector<Symbol> symbols;
-  std::vector<ChipProgram> chips;    // chip count = chips.size() >= 1
+  std::vector<ChipProgram> chips;  // chip count = chips.size() >= 1
   bool operator==(const Image&) const = default;
 };
 

@@ -32,8 +32,8 @@ struct Header {
 Header read_header(std::span<const uint8_t> bytes, const std::string& name) {
   ByteReader r(bytes, 0, name);
   if (bytes.size() < format::kHeaderBytes)
-    r.fail_at(0, fmt::format("truncated: {} bytes is shorter than the {}-byte header", bytes.size(),
-                             format::kHeaderBytes));
+    r.fail_at(
+        0, fmt::format("truncated: {} bytes is shorter than the {}-byte header", bytes.size(), format::kHeaderBytes));
   auto magic = r.bytes(format::kMagic.size(), "magic");
   if (!std::equal(magic.begin(), magic.end(), format::kMagic.begin()))
     r.fail_at(0, "bad magic: not a TSP image (expected \"TSPIMAGE\")");
@@ -41,22 +41,22 @@ Header read_header(std::span<const uint8_t> bytes, const std::string& name) {
   const uint16_t major = r.u16("major version");
   h.minor = r.u16("minor version");
   if (major != kVersionMajor)
-    r.fail_at(format::kOffMajor, fmt::format("unsupported format version {}.{} (this tool reads {}.x)", major, h.minor,
-                                             kVersionMajor));
+    r.fail_at(format::kOffMajor,
+              fmt::format("unsupported format version {}.{} (this tool reads {}.x)", major, h.minor, kVersionMajor));
   h.header_size = r.u32("header size");
-  if (h.header_size < format::kHeaderBytes || h.header_size % format::kAlignment != 0 ||
-      h.header_size > bytes.size())
+  if (h.header_size < format::kHeaderBytes || h.header_size % format::kAlignment != 0 || h.header_size > bytes.size())
     r.fail_at(format::kOffHeaderSize,
               fmt::format("header size {} invalid (at least {}, a multiple of {}, within the {}-byte file)",
                           h.header_size, format::kHeaderBytes, format::kAlignment, bytes.size()));
   const uint64_t file_size = r.u64("file size");
   if (file_size != bytes.size())
-    r.fail_at(format::kOffFileSize, fmt::format("header says the file is {} bytes but it is {} ({})", file_size,
-                                                bytes.size(), file_size > bytes.size() ? "truncated" : "trailing data"));
+    r.fail_at(format::kOffFileSize,
+              fmt::format("header says the file is {} bytes but it is {} ({})", file_size, bytes.size(),
+                          file_size > bytes.size() ? "truncated" : "trailing data"));
   const uint32_t crc = r.u32("CRC");
   if (const uint32_t actual = image_crc(bytes); crc != actual)
-    r.fail_at(format::kOffCrc, fmt::format("CRC mismatch: header says 0x{:08x}, contents give 0x{:08x} (corrupted)",
-                                           crc, actual));
+    r.fail_at(format::kOffCrc,
+              fmt::format("CRC mismatch: header says 0x{:08x}, contents give 0x{:08x} (corrupted)", crc, actual));
   h.sections = r.u32("section count");
   // A newer minor version may use the reserved bytes and a longer header; ours must be zero.
   if (h.minor <= kVersionMinor)
@@ -89,7 +89,8 @@ void read_manifest(ByteReader& r, Image& img) {
     s.slice = r.u16("symbol slice");
     const size_t dtype_at = r.offset();
     const uint8_t dtype = r.u8("symbol dtype");
-    if (dtype >= isa::kDTypes.size()) r.fail_at(dtype_at, fmt::format("symbol {}: dtype code {} does not exist", s.name, dtype));
+    if (dtype >= isa::kDTypes.size())
+      r.fail_at(dtype_at, fmt::format("symbol {}: dtype code {} does not exist", s.name, dtype));
     s.dtype = static_cast<isa::DType>(dtype);
     if (r.u8("reserved") != 0) r.fail_at(dtype_at + 1, "reserved byte is not zero");
     s.address = r.u32("symbol address");
@@ -170,9 +171,9 @@ Image parse(std::span<const uint8_t> bytes, const std::string& name) {
       if (kind == static_cast<uint32_t>(SectionKind::Queue)) {
         QueueProgram q = read_queue(p);
         if (!cp.queues.empty() && q.queue <= cp.queues.back().queue)
-          r.fail_at(payload_at, fmt::format("chip {}: {} queue id {} (sections must be in increasing queue order)",
-                                            chip, q.queue == cp.queues.back().queue ? "duplicate" : "out-of-order",
-                                            q.queue));
+          r.fail_at(payload_at,
+                    fmt::format("chip {}: {} queue id {} (sections must be in increasing queue order)", chip,
+                                q.queue == cp.queues.back().queue ? "duplicate" : "out-of-order", q.queue));
         why = check_queue(img, *cfg, chip, q);
         cp.queues.push_back(std::move(q));
       } else {

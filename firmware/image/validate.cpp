@@ -103,8 +103,8 @@ void validate(const Image& img) {
     const ChipProgram& chip = img.chips[c];
     for (size_t i = 0; i < chip.queues.size(); ++i) {
       if (i > 0 && chip.queues[i].queue <= chip.queues[i - 1].queue)
-        throw Error(fmt::format("image: error: chip {}: queue programs not sorted by queue id or duplicated (id {})",
-                                c, chip.queues[i].queue));
+        throw Error(fmt::format("image: error: chip {}: queue programs not sorted by queue id or duplicated (id {})", c,
+                                chip.queues[i].queue));
       if (auto why = check_queue(img, cfg, c, chip.queues[i])) throw Error("image: error: " + *why);
     }
     for (const auto& seg : chip.sram)

@@ -11,9 +11,8 @@ namespace tsp::isa {
 namespace {
 
 bool iequal(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return (x | 0x20) == (y | 0x20) || (x == y);
-         });
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return (x | 0x20) == (y | 0x20) || (x == y); });
 }
 
 // Opcode -> index into kOps, 0xff for illegal codes.
@@ -99,7 +98,8 @@ std::string format(const Instr& in) {
         head += fmt::format(".{}", kDTypes.at(static_cast<size_t>(v)).name);
         continue;
       case FieldKind::Stream:
-        ops += fmt::format("{}{}", ops.empty() ? "" : ", ", stream_name(StreamRef::from_code(static_cast<uint64_t>(v))));
+        ops +=
+            fmt::format("{}{}", ops.empty() ? "" : ", ", stream_name(StreamRef::from_code(static_cast<uint64_t>(v))));
         break;
       case FieldKind::Enum:
         ops += fmt::format("{}{}", ops.empty() ? "" : ", ", f.enum_values[static_cast<size_t>(v)]);
@@ -138,7 +138,8 @@ uint64_t encode(const Instr& in) {
   for (size_t i = 0; i < d.fields.size(); ++i) {
     const FieldDesc& f = d.fields[i];
     if (!fits(f, in.operand[i]))
-      throw Error(fmt::format("{}: operand {} = {} does not fit in {} bits", d.mnemonic, f.name, in.operand[i], f.width));
+      throw Error(
+          fmt::format("{}: operand {} = {} does not fit in {} bits", d.mnemonic, f.name, in.operand[i], f.width));
     word |= (static_cast<uint64_t>(in.operand[i]) & field_mask(f)) << f.lsb;
   }
   return word;
@@ -213,10 +214,12 @@ std::optional<std::string> check_legal(const Instr& in, const Config& cfg, const
     const int64_t n = in.get("nstreams");
     if (n < 1 || src.index + n > cfg.streams_per_direction)
       return fmt::format("LW: streams {}..+{} do not exist", stream_name(src), n);
-    if (in.get("row") + n > cfg.mxm_dim) return fmt::format("LW: rows {}..+{} exceed the plane's {} rows", in.get("row"), n, cfg.mxm_dim);
+    if (in.get("row") + n > cfg.mxm_dim)
+      return fmt::format("LW: rows {}..+{} exceed the plane's {} rows", in.get("row"), n, cfg.mxm_dim);
   }
   if ((in.op == Op::ABC || in.op == Op::ACC) && in.get("slot") >= cfg.mxm_acc_slots)
-    return fmt::format("{}: accumulator slot {} out of range ({} slots)", d.mnemonic, in.get("slot"), cfg.mxm_acc_slots);
+    return fmt::format("{}: accumulator slot {} out of range ({} slots)", d.mnemonic, in.get("slot"),
+                       cfg.mxm_acc_slots);
   if ((in.op == Op::SHIFTUP || in.op == Op::SHIFTDN) && in.get("lanes") >= cfg.lanes)
     return fmt::format("{}: shift of {} lanes out of range ({} lanes)", d.mnemonic, in.get("lanes"), cfg.lanes);
   if (in.op == Op::TRANSPOSE) {

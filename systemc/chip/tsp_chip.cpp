@@ -100,11 +100,21 @@ void TspChip::access_reg(tlm::tlm_generic_payload& trans) {
     uint64_t instructions = 0;
     for (uint64_t n : s.instructions) instructions += n;
     switch (a) {
-      case hostmap::kStatus: v = status_; break;
-      case hostmap::kCycles: v = status_ == hostmap::kDone ? engine_.end_cycle() : ran_; break;
-      case hostmap::kInstructions: v = instructions; break;
-      case hostmap::kEccCorrected: v = s.ecc_corrected; break;
-      default: trans.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE); return;
+      case hostmap::kStatus:
+        v = status_;
+        break;
+      case hostmap::kCycles:
+        v = status_ == hostmap::kDone ? engine_.end_cycle() : ran_;
+        break;
+      case hostmap::kInstructions:
+        v = instructions;
+        break;
+      case hostmap::kEccCorrected:
+        v = s.ecc_corrected;
+        break;
+      default:
+        trans.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+        return;
     }
     std::memcpy(trans.get_data_ptr(), &v, 8);
   }

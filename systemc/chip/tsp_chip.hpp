@@ -2,12 +2,12 @@
 // One TSP chip as a SystemC module: a TLM-2.0 target socket for the host
 // (b_transport with PCIe latency and bandwidth annotated, DMI into SRAM), and a
 // thread that advances the cycle-exact engine in quanta of simulated time.
-#include <systemc>
-#include <tlm>
 #include <tlm_utils/simple_target_socket.h>
 
 #include <functional>
 #include <string>
+#include <systemc>
+#include <tlm>
 #include <vector>
 
 #include "systemc/chip/host_map.hpp"

@@ -159,9 +159,11 @@ void ChipEngine::repeat_next(QueueRun& q, Cycle t) {
     in.operand[static_cast<size_t>(f)] += q.rep_stride * q.rep_k;
     const auto& field = in.desc().fields[static_cast<size_t>(f)];
     if (!isa::fits(field, in.operand[static_cast<size_t>(f)]))
-      fail(q, q.rep_src, t, fmt::format("repetition {}: {} = {} does not fit the field", q.rep_k, field.name,
-                                        in.operand[static_cast<size_t>(f)]));
-    if (auto why = isa::check_legal(in, cfg_, *q.desc)) fail(q, q.rep_src, t, fmt::format("repetition {}: {}", q.rep_k, *why));
+      fail(q, q.rep_src, t,
+           fmt::format("repetition {}: {} = {} does not fit the field", q.rep_k, field.name,
+                       in.operand[static_cast<size_t>(f)]));
+    if (auto why = isa::check_legal(in, cfg_, *q.desc))
+      fail(q, q.rep_src, t, fmt::format("repetition {}: {}", q.rep_k, *why));
   }
   ++stats_.instructions[static_cast<size_t>(in.desc().unit)];
   execute(Exec{q, q.rep_src, t, in});
@@ -176,12 +178,23 @@ void ChipEngine::repeat_next(QueueRun& q, Cycle t) {
 
 void ChipEngine::execute(const Exec& x) {
   switch (x.in.desc().unit) {
-    case isa::Unit::MEM: exec_mem(x); break;
-    case isa::Unit::SXM: exec_sxm(x); break;
-    case isa::Unit::VXM: exec_vxm(x); break;
-    case isa::Unit::MXM: exec_mxm(x); break;
-    case isa::Unit::C2C: exec_c2c(x); break;
-    case isa::Unit::ICU: break;
+    case isa::Unit::MEM:
+      exec_mem(x);
+      break;
+    case isa::Unit::SXM:
+      exec_sxm(x);
+      break;
+    case isa::Unit::VXM:
+      exec_vxm(x);
+      break;
+    case isa::Unit::MXM:
+      exec_mxm(x);
+      break;
+    case isa::Unit::C2C:
+      exec_c2c(x);
+      break;
+    case isa::Unit::ICU:
+      break;
   }
   note_result(x);
 }
@@ -229,13 +242,14 @@ std::string ChipEngine::where(const QueueRun& q, uint32_t index, Cycle t, const 
   std::string loc;
   if (index < q.locs.size() && q.locs[index].line && q.locs[index].file < files_.size())
     loc = fmt::format("{}:{}: ", files_[q.locs[index].file], q.locs[index].line);
-  return fmt::format("{}error: chip {}, {} #{} `{}`, cycle {}", loc, chip_, q.desc->name, index,
-                     isa::format(in), t);
+  return fmt::format("{}error: chip {}, {} #{} `{}`, cycle {}", loc, chip_, q.desc->name, index, isa::format(in), t);
 }
 
 std::string ChipEngine::origin_text(const Origin& o) const {
   for (const auto& q : queues_)
-    if (q.id == o.queue) return fmt::format("{} #{} `{}` (issued in cycle {})", q.desc->name, o.instr, isa::format(q.code[o.instr]), o.issued);
+    if (q.id == o.queue)
+      return fmt::format("{} #{} `{}` (issued in cycle {})", q.desc->name, o.instr, isa::format(q.code[o.instr]),
+                         o.issued);
   return "?";
 }
 

@@ -30,7 +30,7 @@ class ScheduleError : public Error {
 struct RunStats {
   std::array<uint64_t, isa::kUnitCount> instructions{};  // issued per unit (repetitions count, ICU ops under ICU)
   uint64_t ecc_corrected = 0;
-  uint64_t sram_bytes = 0;   // read + written
+  uint64_t sram_bytes = 0;  // read + written
   uint64_t stream_values = 0;
   uint64_t macs = 0;
 };
@@ -137,7 +137,7 @@ class ChipEngine {
   std::vector<Flip> flips_;                      // pending, sorted by cycle, latest last
   std::vector<MxmPlane> planes_;
   std::vector<uint32_t> dot_scratch_;
-  Cycle last_activity_ = 0;                      // cycle after the last result landed
+  Cycle last_activity_ = 0;  // cycle after the last result landed
   bool any_issued_ = false;
   RunStats stats_;
 };

@@ -53,8 +53,9 @@ void ChipEngine::exec_mxm(const Exec& x) {
       const auto row = static_cast<uint32_t>(x.in.get("row"));
       if (p.install_pending)
         fail(x, fmt::format("LW overwrites the shadow weights that IW is installing until cycle {}", p.install_at));
-      if (nstreams % w) fail(x, fmt::format("{} weights take {} streams a row: {} streams is not whole rows",
-                                            isa::kDTypes[size_t(type)].name, w, nstreams));
+      if (nstreams % w)
+        fail(x, fmt::format("{} weights take {} streams a row: {} streams is not whole rows",
+                            isa::kDTypes[size_t(type)].name, w, nstreams));
       if (p.shadow.loaded && p.shadow.type != type)
         fail(x, fmt::format("the shadow weight set holds {} rows; one set cannot mix types",
                             isa::kDTypes[size_t(p.shadow.type)].name));

@@ -46,8 +46,8 @@ void ChipEngine::exec_vxm(const Exec& x) {
   if (has_c) read_streams(x, stream("c"), in_w, c);
   Vec out[4];
   for (uint32_t l = 0; l < cfg_.lanes; ++l) {
-    const uint32_t r = num::apply(op, lane_value(a, in_w, l), has_b ? lane_value(b, in_w, l) : 0,
-                                  has_c ? lane_value(c, in_w, l) : 0);
+    const uint32_t r =
+        num::apply(op, lane_value(a, in_w, l), has_b ? lane_value(b, in_w, l) : 0, has_c ? lane_value(c, in_w, l) : 0);
     for (unsigned i = 0; i < out_w; ++i) out[i].bytes[l] = static_cast<uint8_t>(r >> (8 * i));
   }
   write_streams(x, stream("dst"), out_w, out);

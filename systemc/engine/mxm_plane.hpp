@@ -17,7 +17,7 @@ struct MxmPlane {
     std::vector<uint16_t> w;
   };
   Weights shadow, active;
-  Cycle install_at = 0;        // when a pending IW completes
+  Cycle install_at = 0;  // when a pending IW completes
   bool install_pending = false;
   Cycle float_busy_until = 0;  // a float ABC keeps the array for mxm_float_cycles
   // Accumulators: slot s, lane n at s * dim + n; int32 or f32 bits, by slot.

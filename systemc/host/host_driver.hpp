@@ -3,11 +3,11 @@
 // starts it, waits for it and reads its counters back. Time spent on the link
 // is annotated by the chip's target socket and honoured here with wait().
 // It never stops the simulation: sc_start() returns once every chip is idle.
-#include <systemc>
-#include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include <string>
+#include <systemc>
+#include <tlm>
 #include <vector>
 
 #include "systemc/chip/tsp_chip.hpp"

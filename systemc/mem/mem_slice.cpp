@@ -11,7 +11,8 @@ namespace tsp::model {
 MemSlice::MemSlice(const isa::Config& cfg)
     : lanes_(cfg.lanes), superlanes_(cfg.superlanes), pages_((cfg.mem_addresses + kPageVectors - 1) / kPageVectors) {
   if (cfg.lanes_per_superlane != secded::kDataBytes)
-    throw Error("configuration " + std::string(cfg.name) + ": SECDED protects 16-byte superlane words, so "
+    throw Error("configuration " + std::string(cfg.name) +
+                ": SECDED protects 16-byte superlane words, so "
                 "lanes_per_superlane must be 16");
 }
 
@@ -77,7 +78,8 @@ void MemSlice::flip(uint32_t address, uint32_t superlane, uint32_t bit) {
   auto it = faults_.find(key);
   if (it == faults_.end()) {
     Fault f{};
-    if (const uint8_t* v = find(address)) std::copy_n(v + superlane * secded::kDataBytes, secded::kDataBytes, f.data.begin());
+    if (const uint8_t* v = find(address))
+      std::copy_n(v + superlane * secded::kDataBytes, secded::kDataBytes, f.data.begin());
     f.check = secded::encode(f.data);
     it = faults_.emplace(key, f).first;
   }

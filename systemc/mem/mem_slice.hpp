@@ -22,7 +22,7 @@ class MemSlice {
   explicit MemSlice(const isa::Config& cfg);
 
   struct ReadResult {
-    uint32_t corrected = 0;    // single-bit errors corrected in this vector
+    uint32_t corrected = 0;            // single-bit errors corrected in this vector
     int uncorrectable_superlane = -1;  // first superlane with a double error, -1 when none
   };
   // Reads and writes carry no bank or port rules: the engine enforces those.
@@ -43,8 +43,8 @@ class MemSlice {
 
  private:
   struct Fault {
-    secded::Word data;   // the word as stored, flips applied
-    uint16_t check;      // its check bits, flips applied
+    secded::Word data;  // the word as stored, flips applied
+    uint16_t check;     // its check bits, flips applied
   };
   const uint8_t* find(uint32_t address) const;  // nullptr: never written, reads as zero
   uint8_t* touch(uint32_t address);

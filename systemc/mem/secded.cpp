@@ -6,8 +6,8 @@ namespace tsp::model::secded {
 namespace {
 
 struct Tables {
-  std::array<uint8_t, kDataBits> position{};               // data bit -> codeword position (1..136, truncated to 8 bits)
-  std::array<int16_t, 256> data_bit_at{};                  // syndrome -> data bit, -1 if none
+  std::array<uint8_t, kDataBits> position{};  // data bit -> codeword position (1..136, truncated to 8 bits)
+  std::array<int16_t, 256> data_bit_at{};     // syndrome -> data bit, -1 if none
   std::array<std::array<uint8_t, 256>, kDataBytes> syn{};  // per byte and value: XOR of its bits' positions
 };
 
@@ -60,7 +60,7 @@ Decoded decode(Word& data, uint16_t& check) {
   const unsigned overall = parity(data) ^ (static_cast<unsigned>(std::popcount(c)) & 1u) ^ (check >> 8 & 1u);
   if (syndrome == 0 && overall == 0) return {Status::Clean, -1};
   if (overall == 0) return {Status::Uncorrectable, -1};  // even number of flips: detected, not correctable
-  if (syndrome == 0) {                                    // the overall parity bit itself
+  if (syndrome == 0) {                                   // the overall parity bit itself
     check ^= 1u << 8;
     return {Status::Corrected, 136};
   }

@@ -25,8 +25,7 @@ std::string RunReport::first_error() const {
 
 RunReport run_image(const image::Image& img, const RunOptions& options) {
   static bool elaborated = false;
-  if (elaborated)
-    throw Error("run_image: SystemC elaborates once per process; run each simulation in its own process");
+  if (elaborated) throw Error("run_image: SystemC elaborates once per process; run each simulation in its own process");
   elaborated = true;
 
   const isa::Config* cfg = isa::find_config(img.config);

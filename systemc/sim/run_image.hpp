@@ -14,9 +14,9 @@
 namespace tsp::model {
 
 struct RunOptions {
-  Cycle quantum = 1u << 16;               // cycles between synchronisations with SystemC time
-  std::vector<std::vector<Flip>> flips;   // per chip; may be shorter than the chip count
-  std::function<void(uint32_t chip, Cycle cycles)> progress;  // after each quantum
+  Cycle quantum = 1u << 16;                                        // cycles between synchronisations with SystemC time
+  std::vector<std::vector<Flip>> flips;                            // per chip; may be shorter than the chip count
+  std::function<void(uint32_t chip, Cycle cycles)> progress;       // after each quantum
   std::function<void(uint32_t chip, ChipEngine& engine)> inspect;  // after the run, before teardown
 };
 
@@ -30,8 +30,8 @@ struct ChipReport {
 
 struct RunReport {
   std::vector<ChipReport> chips;
-  Cycle cycles = 0;           // the longest chip
-  double wall_seconds = 0;    // host time spent simulating
+  Cycle cycles = 0;         // the longest chip
+  double wall_seconds = 0;  // host time spent simulating
   bool ok() const;
   std::string first_error() const;
 };

@@ -30,10 +30,17 @@ std::string format_tensor(const image::Symbol& sym, const std::vector<uint32_t>&
   for (uint32_t x : bits) {
     std::string v;
     switch (sym.dtype) {
-      case isa::DType::f16: v = fmt::format("{:g}", num::to_double<num::kF16>(x)); break;
-      case isa::DType::bf16: v = fmt::format("{:g}", num::to_double<num::kBF16>(x)); break;
-      case isa::DType::f32: v = fmt::format("{:g}", num::to_double<num::kF32>(x)); break;
-      default: v = fmt::format("{}", num::IntType{8 * t.bytes, t.is_signed}.value(x));
+      case isa::DType::f16:
+        v = fmt::format("{:g}", num::to_double<num::kF16>(x));
+        break;
+      case isa::DType::bf16:
+        v = fmt::format("{:g}", num::to_double<num::kBF16>(x));
+        break;
+      case isa::DType::f32:
+        v = fmt::format("{:g}", num::to_double<num::kF32>(x));
+        break;
+      default:
+        v = fmt::format("{}", num::IntType{8 * t.bytes, t.is_signed}.value(x));
     }
     values += (values.empty() ? "" : ", ") + v;
   }

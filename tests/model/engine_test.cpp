@@ -74,7 +74,8 @@ TEST(Engine, CopyArrivesExactlyWhenTheRulesSay) {
 TEST(Engine, ReadingOneCycleEarlyOrLateIsAnError) {
   for (int64_t wrong : {3, 5}) {
     const std::string msg = run_error(copy_program(wrong));
-    EXPECT_NE(msg.find("chip 0, MEM.E.0 #1 `WRITE 0x9, S0.E`, cycle " + std::to_string(wrong)), std::string::npos) << msg;
+    EXPECT_NE(msg.find("chip 0, MEM.E.0 #1 `WRITE 0x9, S0.E`, cycle " + std::to_string(wrong)), std::string::npos)
+        << msg;
     EXPECT_NE(msg.find("stream S0.E holds no value at MEM.E.0 (position 8)"), std::string::npos) << msg;
   }
 }
@@ -108,9 +109,9 @@ TEST(Engine, TwoProducersOnOneSlotConflict) {
 TEST(Engine, ShiftUpMovesLanesAndFillsZeros) {
   ProgramBuilder b("mini");
   b.sram("MEM.W.3", 0, ramp(1));
-  b.op("MEM.W.3", Op::READ, {0, west(1)});  // at SXM.W in cycle 3
+  b.op("MEM.W.3", Op::READ, {0, west(1)});                                          // at SXM.W in cycle 3
   b.op("SXM.W.0", Op::NOP, {3}).op("SXM.W.0", Op::SHIFTUP, {east(2), west(1), 3});  // S2.E at 2 in cycle 5
-  b.op("MEM.W.3", Op::NOP, {5}).op("MEM.W.3", Op::WRITE, {1, east(2)});            // at 3 in cycle 6
+  b.op("MEM.W.3", Op::NOP, {5}).op("MEM.W.3", Op::WRITE, {1, east(2)});             // at 3 in cycle 6
   ChipEngine e(b.image(), 0);
   e.run_until(~0ull);
   std::vector<uint8_t> want(32, 0);
@@ -121,7 +122,7 @@ TEST(Engine, ShiftUpMovesLanesAndFillsZeros) {
 TEST(Engine, ReadAndWriteOfOneBankInOneCycleConflict) {
   for (int64_t read_addr : {4, 5}) {  // bank = address mod 2: 4 shares bank 0 with address 2, 5 does not
     ProgramBuilder b("mini");
-    b.op("MEM.W.1", Op::READ, {0, east(0)});  // at W.0 (position 6) in cycle 3
+    b.op("MEM.W.1", Op::READ, {0, east(0)});                               // at W.0 (position 6) in cycle 3
     b.op("MEM.W.0", Op::NOP, {3}).op("MEM.W.0", Op::WRITE, {2, east(0)});  // array written in cycle 4
     b.op("MEM.W.0", Op::READ, {read_addr, east(1)});                       // array read in cycle 4
     const std::string msg = run_error(b);
@@ -129,8 +130,7 @@ TEST(Engine, ReadAndWriteOfOneBankInOneCycleConflict) {
       EXPECT_EQ(msg, "no error");
       continue;
     }
-    EXPECT_NE(msg.find("MEM.W.0 #2 `READ 0x4, S1.E`, cycle 4: bank conflict on MEM.W.0 in cycle 4"),
-              std::string::npos)
+    EXPECT_NE(msg.find("MEM.W.0 #2 `READ 0x4, S1.E`, cycle 4: bank conflict on MEM.W.0 in cycle 4"), std::string::npos)
         << msg;
     EXPECT_NE(msg.find("the write by MEM.W.0 #1 `WRITE 0x2, S0.E`"), std::string::npos) << msg;
   }
@@ -154,8 +154,9 @@ TEST(Engine, DoubleBitErrorsStopTheRunWithTheirPlace) {
     e.run_until(~0ull);
     FAIL() << "no error";
   } catch (const ScheduleError& err) {
-    EXPECT_NE(std::string(err.what()).find("uncorrectable ECC error (two or more flipped bits) in MEM.W.0 address "
-                                           "0x5 superlane 1"),
+    EXPECT_NE(std::string(err.what())
+                  .find("uncorrectable ECC error (two or more flipped bits) in MEM.W.0 address "
+                        "0x5 superlane 1"),
               std::string::npos)
         << err.what();
   }

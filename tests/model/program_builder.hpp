@@ -23,7 +23,8 @@ class ProgramBuilder {
     program(queue, chip).words.push_back(isa::encode(in));
     return *this;
   }
-  ProgramBuilder& sram(const std::string& slice_queue, uint32_t address, std::vector<uint8_t> bytes, uint32_t chip = 0) {
+  ProgramBuilder& sram(const std::string& slice_queue, uint32_t address, std::vector<uint8_t> bytes,
+                       uint32_t chip = 0) {
     const auto& q = cfg_.queue_table[*isa::find_queue(cfg_, slice_queue)];
     bytes.resize((bytes.size() + cfg_.vector_bytes - 1) / cfg_.vector_bytes * cfg_.vector_bytes);
     img_.chips[chip].sram.push_back({isa::mem_slice_of(q, cfg_), address, std::move(bytes)});

@@ -21,18 +21,24 @@ namespace {
 
 // A legal value for each operand field name, chosen by hand (not by the code under test).
 const std::map<std::string_view, int64_t> kFieldValue = {
-    {"cycles", 7}, {"count", 3}, {"interval", 2}, {"stride", -2}, {"mode", 5},   {"addr", 100}, {"shamt", 3},
-    {"lanes", 3},  {"nstreams", 1}, {"row", 2},   {"slot", 3},    {"accmode", 1}, {"group", 3},
+    {"cycles", 7}, {"count", 3},    {"interval", 2}, {"stride", -2}, {"mode", 5},    {"addr", 100}, {"shamt", 3},
+    {"lanes", 3},  {"nstreams", 1}, {"row", 2},      {"slot", 3},    {"accmode", 1}, {"group", 3},
 };
 
 std::string unit_queue(isa::Unit u) {
   switch (u) {
-    case isa::Unit::MEM: return "MEM.E.1";
-    case isa::Unit::VXM: return "VXM.2";
-    case isa::Unit::MXM: return "MXM.W.1";
-    case isa::Unit::SXM: return "SXM.E.0";
-    case isa::Unit::C2C: return "C2C.5";
-    default: return "MEM.W.0";
+    case isa::Unit::MEM:
+      return "MEM.E.1";
+    case isa::Unit::VXM:
+      return "VXM.2";
+    case isa::Unit::MXM:
+      return "MXM.W.1";
+    case isa::Unit::SXM:
+      return "SXM.E.0";
+    case isa::Unit::C2C:
+      return "C2C.5";
+    default:
+      return "MEM.W.0";
   }
 }
 
@@ -207,17 +213,21 @@ TEST(Assembler, RandomImagesRoundTripThroughText) {
       if (pick(2)) img.files.push_back(f);
     for (uint64_t i = 0, n = pick(4); i < n; ++i) {
       const uint32_t addr = static_cast<uint32_t>(pick(cfg.mem_addresses));
-      img.symbols.push_back({fmt::format("t{}.v_{}", i, pick(100)), static_cast<uint32_t>(pick(img.chips.size())),
-                             static_cast<uint16_t>(pick(cfg.mem_slices)), addr,
+      img.symbols.push_back({fmt::format("t{}.v_{}", i, pick(100)),
+                             static_cast<uint32_t>(pick(img.chips.size())),
+                             static_cast<uint16_t>(pick(cfg.mem_slices)),
+                             addr,
                              static_cast<uint32_t>(1 + pick(cfg.mem_addresses - addr)),
-                             static_cast<isa::DType>(pick(isa::kDTypes.size())), {}});
+                             static_cast<isa::DType>(pick(isa::kDTypes.size())),
+                             {}});
       for (uint64_t d = 0, r = pick(4); d < r; ++d) img.symbols.back().shape.push_back(static_cast<uint32_t>(rng()));
     }
     for (auto& chip : img.chips) {
       for (uint64_t s = 0, n = pick(3); s < n; ++s) {
         const uint32_t vectors = static_cast<uint32_t>(1 + pick(3));
         image::SramSegment seg{static_cast<uint16_t>(pick(cfg.mem_slices)),
-                               static_cast<uint32_t>(pick(cfg.mem_addresses - vectors + 1)), {}};
+                               static_cast<uint32_t>(pick(cfg.mem_addresses - vectors + 1)),
+                               {}};
         for (uint32_t b = 0; b < vectors * cfg.vector_bytes; ++b) seg.bytes.push_back(static_cast<uint8_t>(rng()));
         chip.sram.push_back(std::move(seg));
       }
@@ -237,13 +247,15 @@ TEST(Assembler, RandomImagesRoundTripThroughText) {
             in.operand[f] = fd.kind == isa::FieldKind::Simm ? raw - (int64_t{1} << (fd.width - 1)) : raw;
             if (fd.kind == isa::FieldKind::Addr) in.operand[f] = static_cast<int64_t>(pick(cfg.mem_addresses));
             if (fd.kind == isa::FieldKind::Stream) in.operand[f] = static_cast<int64_t>(pick(2) << 5 | pick(4) * 4);
-            if (fd.kind == isa::FieldKind::Uimm && fd.width > 8 && pick(2)) in.operand[f] = static_cast<int64_t>(pick(5));
+            if (fd.kind == isa::FieldKind::Uimm && fd.width > 8 && pick(2))
+              in.operand[f] = static_cast<int64_t>(pick(5));
           }
           std::string why;
           const uint64_t w = isa::encode(in);
           if (!isa::decode(w, &why) || isa::check_legal(in, cfg, cfg.queue_table[q])) continue;
           prog.words.push_back(w);
-          if (locs) prog.locs.push_back({static_cast<uint32_t>(pick(img.files.size())), static_cast<uint32_t>(pick(3))});
+          if (locs)
+            prog.locs.push_back({static_cast<uint32_t>(pick(img.files.size())), static_cast<uint32_t>(pick(3))});
           ++i;
         }
         chip.queues.push_back(std::move(prog));
@@ -261,7 +273,8 @@ TEST(Assembler, RandomImagesRoundTripThroughText) {
 }
 
 TEST(Disassembler, AnnotatesKnownCycles) {
-  const auto img = assembler::assemble(".config mini\n.queue MEM.W.0\nNOP 4\nREAD 1, S0.E\nSYNC\nREAD 2, S0.E\n", "c.tsp");
+  const auto img =
+      assembler::assemble(".config mini\n.queue MEM.W.0\nNOP 4\nREAD 1, S0.E\nSYNC\nREAD 2, S0.E\n", "c.tsp");
   const std::string text = disassembler::disassemble(img);
   EXPECT_NE(text.find("READ 1, S0.E"), std::string::npos) << text;
   EXPECT_NE(text.find("; @cycle 4"), std::string::npos) << text;
@@ -297,7 +310,8 @@ TEST(Assembler, ReportsEveryErrorWithItsLocation) {
       {"NOP 1 $", "t.tsp:3:7: error: unexpected character '$'"},
       {".loc \"x", "t.tsp:3:6: error: unterminated string"},
       {".hex 00", "t.tsp:3:1: error: .hex outside an .sram segment"},
-      {".sram MEM.W.0, 0\n.hex 00 01", "t.tsp:3:1: error: SRAM segment MEM.W.0@0: 2 bytes is not a whole number of 32-byte vectors"},
+      {".sram MEM.W.0, 0\n.hex 00 01",
+       "t.tsp:3:1: error: SRAM segment MEM.W.0@0: 2 bytes is not a whole number of 32-byte vectors"},
       {".sram VXM.0, 0", "t.tsp:3:7: error: VXM.0 is not a MEM slice"},
       {".sram MEM.W.0, 0\n.hex 0g", "t.tsp:4:6: error: expected hex bytes (pairs of hex digits), found '0g'"},
       {".tensor t, MEM.W.0, 1020, 8, f16, []", "t.tsp:3:9: error: symbol t: addresses 1020..1027 exceed"},

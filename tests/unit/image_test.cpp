@@ -1,15 +1,16 @@
 // The binary image format: round trips, the documented layout (read here with
 // our own byte arithmetic from docs/image-format.md, not with the reader under
 // test), and every rejection path of parse() and validate().
-#include <gtest/gtest.h>
+#include "firmware/image/image.hpp"
+
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 #include <zlib.h>
 
 #include <cstdio>
 #include <functional>
 
 #include "common/error.hpp"
-#include "firmware/image/image.hpp"
 
 using namespace tsp;
 using namespace tsp::image;
@@ -74,11 +75,11 @@ std::string parse_error(const std::vector<uint8_t>& b) {
   }
   return "(parsed without error)";
 }
-#define EXPECT_PARSE_ERROR(bytes, where, why)                   \
-  do {                                                          \
-    const std::string msg = parse_error(bytes);                 \
+#define EXPECT_PARSE_ERROR(bytes, where, why)                                               \
+  do {                                                                                      \
+    const std::string msg = parse_error(bytes);                                             \
     EXPECT_NE(msg.find(fmt::format("t.img@{}: error: ", where)), std::string::npos) << msg; \
-    EXPECT_NE(msg.find(why), std::string::npos) << msg;         \
+    EXPECT_NE(msg.find(why), std::string::npos) << msg;                                     \
   } while (0)
 
 std::string validate_error(const Image& img) {
@@ -249,15 +250,21 @@ TEST(Image, ValidateNamesWhatIsWrongAndWhere) {
       {[](Image& i) { i.symbols[0].slice = 8; }, "symbol x: MEM slice 8 does not exist (8 slices)"},
       {[](Image& i) { i.symbols[0].address = 1023; }, "symbol x: addresses 1023..1024 exceed the slice's 1024"},
       {[](Image& i) { i.chips[0].queues[1].queue = 999; }, "chip 0: queue id 999 does not exist"},
-      {[](Image& i) { i.chips[0].queues[0].words[1] = word(isa::Op::ADD, {0, 0, 0, 0}); },
+      {[](Image& i) {
+         i.chips[0].queues[0].words[1] = word(isa::Op::ADD, {0, 0, 0, 0});
+       },
        "chip 0, queue MEM.W.0, instruction 1 (b.py:20): ADD is a VXM instruction but queue MEM.W.0 belongs to MEM"},
-      {[](Image& i) { i.chips[0].queues[0].words[0] = word(isa::Op::READ, {1024, 0}); },
+      {[](Image& i) {
+         i.chips[0].queues[0].words[0] = word(isa::Op::READ, {1024, 0});
+       },
        "instruction 0 (a.tsp:10): READ: address 1024 out of range"},
       {[](Image& i) { i.chips[1].queues[0].words[0] |= uint64_t{1} << 40; },
        "chip 1, queue C2C.3, instruction 0: SEND: reserved bits set"},
-      {[](Image& i) { i.chips[0].queues[0].locs.pop_back(); }, "queue MEM.W.0: 1 source locations for 2 instructions", false},
+      {[](Image& i) { i.chips[0].queues[0].locs.pop_back(); }, "queue MEM.W.0: 1 source locations for 2 instructions",
+       false},
       {[](Image& i) { i.chips[0].queues[0].locs[1].file = 2; }, "instruction 1: source file index 2 out of range"},
-      {[](Image& i) { i.chips[0].sram[0].bytes.pop_back(); }, "chip 0: SRAM segment MEM.W.1@4: 63 bytes is not a whole"},
+      {[](Image& i) { i.chips[0].sram[0].bytes.pop_back(); },
+       "chip 0: SRAM segment MEM.W.1@4: 63 bytes is not a whole"},
       {[](Image& i) { i.chips[0].sram[0].address = 1023; }, "SRAM segment MEM.W.1@1023: 2 vectors overrun"},
       {[](Image& i) { i.chips[0].sram[0].slice = 8; }, "SRAM segment: MEM slice 8 does not exist"},
   };

@@ -1,9 +1,10 @@
 // The ISA helpers against the published geometry and against hand-computed
 // encodings (expected values written from architecture.md, not from the code).
+#include "firmware/isa/isa.hpp"
+
 #include <gtest/gtest.h>
 
 #include "common/error.hpp"
-#include "firmware/isa/isa.hpp"
 
 using namespace tsp::isa;
 
@@ -71,10 +72,10 @@ TEST(Isa, LegalityDependsOnConfigAndQueue) {
   const QueueDesc& mem = mini.queue_table[*find_queue(mini, "MEM.E.1")];
   const QueueDesc& vxm = mini.queue_table[*find_queue(mini, "VXM.0")];
   EXPECT_FALSE(check_legal(Instr{Op::READ, {1023, 0}}, mini, mem));
-  EXPECT_TRUE(check_legal(Instr{Op::READ, {1024, 0}}, mini, mem));          // mini has 1024 addresses
+  EXPECT_TRUE(check_legal(Instr{Op::READ, {1024, 0}}, mini, mem));                         // mini has 1024 addresses
   EXPECT_TRUE(check_legal(Instr{Op::READ, {0, StreamRef{16, false}.code()}}, mini, mem));  // 16 streams
-  EXPECT_TRUE(check_legal(Instr{Op::READ, {0, 0}}, mini, vxm));             // wrong unit
-  EXPECT_FALSE(check_legal(Instr{Op::NOP, {5}}, mini, vxm));                // ICU ops go anywhere
+  EXPECT_TRUE(check_legal(Instr{Op::READ, {0, 0}}, mini, vxm));                            // wrong unit
+  EXPECT_FALSE(check_legal(Instr{Op::NOP, {5}}, mini, vxm));                               // ICU ops go anywhere
   // f32 operands are groups of four streams starting at a multiple of four.
   const auto f32 = static_cast<int64_t>(DType::f32);
   EXPECT_FALSE(check_legal(Instr{Op::ADD, {4, 8, 12, f32}}, mini, vxm));

@@ -69,8 +69,7 @@ TEST(NumericsConvert, RandomF32ToF16AndBf16) {
     }
     const double exact = f32_subnormal(x) ? std::copysign(0.0, f) : double(f);
     ASSERT_EQ(cvt(DType::f16, DType::f32, x), numref::f16_round_ftz(exact)) << std::hex << x;
-    ASSERT_EQ(cvt(DType::bf16, DType::f32, x),
-              numref::bits_of(numref::kBF16, numref::round_to(numref::kBF16, exact)))
+    ASSERT_EQ(cvt(DType::bf16, DType::f32, x), numref::bits_of(numref::kBF16, numref::round_to(numref::kBF16, exact)))
         << std::hex << x;
   }
   EXPECT_EQ(cvt(DType::bf16, DType::f32, 0x3F808000u), 0x3F80u);  // tie -> even (down)
@@ -117,7 +116,7 @@ TEST(NumericsConvert, IntegersToFloatsRoundToNearestEven) {
   EXPECT_EQ(cvt(DType::bf16, DType::i16, 257), 0x4380u);             // 257: tie -> 256 in bf16
   EXPECT_EQ(cvt(DType::bf16, DType::u8, 0xFF), 0x437Fu);             // 255 is exact
   EXPECT_EQ(cvt(DType::f32, DType::u8, 0xFF), 0x437F0000u);
-  EXPECT_EQ(cvt(DType::f32, DType::i8, 0xFF), 0xBF800000u);          // -1
+  EXPECT_EQ(cvt(DType::f32, DType::i8, 0xFF), 0xBF800000u);  // -1
 }
 
 TEST(NumericsConvert, FloatsToIntegersRoundHalfEvenAndSaturate) {
@@ -134,13 +133,13 @@ TEST(NumericsConvert, FloatsToIntegersRoundHalfEvenAndSaturate) {
       ASSERT_EQ(cvts(to, DType::f16, h), expect) << std::hex << h;
     }
   }
-  EXPECT_EQ(cvt(DType::i8, DType::f32, 0x40200000u), 2u);      // 2.5 -> 2
-  EXPECT_EQ(cvt(DType::i8, DType::f32, 0x40600000u), 4u);      // 3.5 -> 4
-  EXPECT_EQ(cvt(DType::i8, DType::f32, 0xC0200000u), 0xFEu);   // -2.5 -> -2
-  EXPECT_EQ(cvt(DType::i8, DType::f32, 0x3F000000u), 0u);      // 0.5 -> 0
-  EXPECT_EQ(cvt(DType::i8, DType::f32, 0x43960000u), 0x7Fu);   // 300 -> 127
-  EXPECT_EQ(cvt(DType::i8, DType::f32, 0xC3960000u), 0x80u);   // -300 -> -128
-  EXPECT_EQ(cvt(DType::u8, DType::f32, 0xBF800000u), 0u);      // -1 -> 0
+  EXPECT_EQ(cvt(DType::i8, DType::f32, 0x40200000u), 2u);            // 2.5 -> 2
+  EXPECT_EQ(cvt(DType::i8, DType::f32, 0x40600000u), 4u);            // 3.5 -> 4
+  EXPECT_EQ(cvt(DType::i8, DType::f32, 0xC0200000u), 0xFEu);         // -2.5 -> -2
+  EXPECT_EQ(cvt(DType::i8, DType::f32, 0x3F000000u), 0u);            // 0.5 -> 0
+  EXPECT_EQ(cvt(DType::i8, DType::f32, 0x43960000u), 0x7Fu);         // 300 -> 127
+  EXPECT_EQ(cvt(DType::i8, DType::f32, 0xC3960000u), 0x80u);         // -300 -> -128
+  EXPECT_EQ(cvt(DType::u8, DType::f32, 0xBF800000u), 0u);            // -1 -> 0
   EXPECT_EQ(cvt(DType::i32, DType::f32, 0x4F000000u), 0x7FFFFFFFu);  // 2^31 saturates
   EXPECT_EQ(cvt(DType::i32, DType::f32, 0xCF000000u), 0x80000000u);  // -2^31 fits
   EXPECT_EQ(cvt(DType::i32, DType::f32, 0x7FC00000u), 0u);           // NaN -> 0
@@ -157,9 +156,9 @@ TEST(NumericsConvert, IntegersWrapOrSaturate) {
     ASSERT_EQ(cvts(DType::u8, DType::i16, raw), uint32_t(std::clamp(i, 0, 255)));
     ASSERT_EQ(cvt(DType::i32, DType::i16, raw), uint32_t(i));
   }
-  EXPECT_EQ(cvt(DType::i16, DType::u8, 0xFF), 0x00FFu);       // u8 zero-extends
-  EXPECT_EQ(cvt(DType::i16, DType::i8, 0xFF), 0xFFFFu);       // i8 sign-extends
-  EXPECT_EQ(cvt(DType::u8, DType::i8, 0x80), 0x80u);          // -128 wraps to 128
+  EXPECT_EQ(cvt(DType::i16, DType::u8, 0xFF), 0x00FFu);  // u8 zero-extends
+  EXPECT_EQ(cvt(DType::i16, DType::i8, 0xFF), 0xFFFFu);  // i8 sign-extends
+  EXPECT_EQ(cvt(DType::u8, DType::i8, 0x80), 0x80u);     // -128 wraps to 128
   EXPECT_EQ(cvts(DType::u8, DType::i8, 0x80), 0x00u);
   EXPECT_EQ(cvts(DType::i8, DType::u8, 0xFF), 0x7Fu);
   EXPECT_EQ(cvts(DType::i16, DType::i32, 0x00010000u), 0x7FFFu);

@@ -22,8 +22,8 @@ uint32_t run(Op op, DType t, uint32_t a, uint32_t b = 0) { return apply(VxmOp{op
 
 // f16 values that exercise every special case, plus random ones.
 std::vector<uint16_t> f16_operands() {
-  std::vector<uint16_t> v = {0x0000, 0x8000, 0x0001, 0x83FF, 0x0400, 0x8400, 0x3C00, 0xBC00, 0x3C01,
-                             0x3BFF, 0x7BFF, 0xFBFF, 0x7C00, 0xFC00, 0x7E00, 0x7C01, 0xFFFF, 0x1000, 0x5BFF};
+  std::vector<uint16_t> v = {0x0000, 0x8000, 0x0001, 0x83FF, 0x0400, 0x8400, 0x3C00, 0xBC00, 0x3C01, 0x3BFF,
+                             0x7BFF, 0xFBFF, 0x7C00, 0xFC00, 0x7E00, 0x7C01, 0xFFFF, 0x1000, 0x5BFF};
   std::mt19937 rng(16);
   for (int i = 0; i < 1500; ++i) v.push_back(uint16_t(rng()));
   return v;
@@ -67,12 +67,11 @@ void check_wide_format(numref::Format f, DType t, uint32_t seed) {
   const uint32_t mask = kBits == 16 ? 0xFFFFu : 0xFFFFFFFFu;
   for (int i = 0; i < 300000; ++i) {
     uint32_t a = uint32_t(rng()) & mask, b = uint32_t(rng()) & mask;
-    if (i % 4 == 0) b = (a ^ uint32_t(rng() & 0xFF)) & mask;                      // near-cancellation
+    if (i % 4 == 0) b = (a ^ uint32_t(rng() & 0xFF)) & mask;                                       // near-cancellation
     if (i % 4 == 1) b = (b & ~(0xFFu << (f.frac_bits - 1))) | (a & (0xFFu << (f.frac_bits - 1)));  // near exponent
     const long double x = numref::value(f, a), y = numref::value(f, b);
     const auto expect = [&](long double exact) {
-      return std::isnan(exact) ? (kBits == 16 ? 0x7FC0u : 0x7FC00000u)
-                               : numref::bits_of(f, numref::round_to(f, exact));
+      return std::isnan(exact) ? (kBits == 16 ? 0x7FC0u : 0x7FC00000u) : numref::bits_of(f, numref::round_to(f, exact));
     };
     ASSERT_EQ(run(Op::ADD, t, a, b), expect(x + y)) << std::hex << a << " " << b;
     ASSERT_EQ(run(Op::SUB, t, a, b), expect(x - y)) << std::hex << a << " " << b;
@@ -84,9 +83,7 @@ void check_wide_format(numref::Format f, DType t, uint32_t seed) {
 TEST(NumericsFloat, Bf16ArithmeticMatchesLongDoubleReference) {
   check_wide_format<16>(numref::kBF16, DType::bf16, 0xBF16);
 }
-TEST(NumericsFloat, F32ArithmeticMatchesLongDoubleReference) {
-  check_wide_format<32>(numref::kF32, DType::f32, 0xF32);
-}
+TEST(NumericsFloat, F32ArithmeticMatchesLongDoubleReference) { check_wide_format<32>(numref::kF32, DType::f32, 0xF32); }
 
 TEST(NumericsFloat, HandComputedEdges) {
   EXPECT_EQ(run(Op::ADD, DType::f16, 0x3C00, 0x3C00), 0x4000u);  // 1 + 1 = 2
@@ -95,20 +92,20 @@ TEST(NumericsFloat, HandComputedEdges) {
   EXPECT_EQ(run(Op::MUL, DType::f16, 0x7C00, 0x0000), 0x7E00u);  // inf * 0
   EXPECT_EQ(run(Op::ADD, DType::f16, 0x7C01, 0x3C00), 0x7E00u);  // any NaN in -> canonical NaN
   EXPECT_EQ(run(Op::ADD, DType::f16, 0xFFFF, 0x3C00), 0x7E00u);
-  EXPECT_EQ(run(Op::ADD, DType::f16, 0x8000, 0x8000), 0x8000u);  // -0 + -0 = -0
-  EXPECT_EQ(run(Op::ADD, DType::f16, 0x0000, 0x8000), 0x0000u);  // +0 + -0 = +0
-  EXPECT_EQ(run(Op::ADD, DType::f16, 0x3C00, 0xBC00), 0x0000u);  // x - x = +0
-  EXPECT_EQ(run(Op::ADD, DType::f16, 0x0001, 0x0000), 0x0000u);  // subnormal input flushed
-  EXPECT_EQ(run(Op::ADD, DType::f16, 0x8001, 0x8000), 0x8000u);  // ... keeping its sign
-  EXPECT_EQ(run(Op::ADD, DType::f16, 0x3C00, 0x1000), 0x3C00u);  // 1 + 2^-11: tie -> even
-  EXPECT_EQ(run(Op::ADD, DType::f16, 0x3C01, 0x1000), 0x3C02u);  // tie -> even, upwards
-  EXPECT_EQ(run(Op::MUL, DType::f16, 0x2000, 0x1C00), 0x0000u);  // 2^-7 * 2^-8 = 2^-15 flushed
-  EXPECT_EQ(run(Op::MUL, DType::f16, 0xA000, 0x1C00), 0x8000u);  // ... to the signed zero
-  EXPECT_EQ(run(Op::MUL, DType::f16, 0x2000, 0x2000), 0x0400u);  // 2^-14 is normal
-  EXPECT_EQ(run(Op::MUL, DType::f16, 0x3BFF, 0x0400), 0x0000u);  // tiny before rounding: flushed
-  EXPECT_EQ(run(Op::SUB, DType::f16, 0x0401, 0x0400), 0x0000u);  // 2^-24 difference flushed
-  EXPECT_EQ(run(Op::ADD, DType::bf16, 0x3F80, 0x3B80), 0x3F80u);  // 1 + 2^-8: tie -> even
-  EXPECT_EQ(run(Op::MUL, DType::bf16, 0x7F00, 0x4000), 0x7F80u);  // 2^127 * 2 -> inf
+  EXPECT_EQ(run(Op::ADD, DType::f16, 0x8000, 0x8000), 0x8000u);              // -0 + -0 = -0
+  EXPECT_EQ(run(Op::ADD, DType::f16, 0x0000, 0x8000), 0x0000u);              // +0 + -0 = +0
+  EXPECT_EQ(run(Op::ADD, DType::f16, 0x3C00, 0xBC00), 0x0000u);              // x - x = +0
+  EXPECT_EQ(run(Op::ADD, DType::f16, 0x0001, 0x0000), 0x0000u);              // subnormal input flushed
+  EXPECT_EQ(run(Op::ADD, DType::f16, 0x8001, 0x8000), 0x8000u);              // ... keeping its sign
+  EXPECT_EQ(run(Op::ADD, DType::f16, 0x3C00, 0x1000), 0x3C00u);              // 1 + 2^-11: tie -> even
+  EXPECT_EQ(run(Op::ADD, DType::f16, 0x3C01, 0x1000), 0x3C02u);              // tie -> even, upwards
+  EXPECT_EQ(run(Op::MUL, DType::f16, 0x2000, 0x1C00), 0x0000u);              // 2^-7 * 2^-8 = 2^-15 flushed
+  EXPECT_EQ(run(Op::MUL, DType::f16, 0xA000, 0x1C00), 0x8000u);              // ... to the signed zero
+  EXPECT_EQ(run(Op::MUL, DType::f16, 0x2000, 0x2000), 0x0400u);              // 2^-14 is normal
+  EXPECT_EQ(run(Op::MUL, DType::f16, 0x3BFF, 0x0400), 0x0000u);              // tiny before rounding: flushed
+  EXPECT_EQ(run(Op::SUB, DType::f16, 0x0401, 0x0400), 0x0000u);              // 2^-24 difference flushed
+  EXPECT_EQ(run(Op::ADD, DType::bf16, 0x3F80, 0x3B80), 0x3F80u);             // 1 + 2^-8: tie -> even
+  EXPECT_EQ(run(Op::MUL, DType::bf16, 0x7F00, 0x4000), 0x7F80u);             // 2^127 * 2 -> inf
   EXPECT_EQ(run(Op::ADD, DType::f32, 0x3F800000, 0x33800000), 0x3F800000u);  // 1 + 2^-24 tie
   EXPECT_EQ(run(Op::ADD, DType::f32, 0x7F800001, 0), 0x7FC00000u);
   EXPECT_EQ(run(Op::MUL, DType::f32, 0x00800000, 0x3F000000), 0x00000000u);  // min normal / 2
@@ -126,18 +123,18 @@ TEST(NumericsFloat, MinMaxOrderZerosAndPropagateNan) {
     EXPECT_EQ(run(Op::MIN, t, one, nan | 1), nan);
     EXPECT_EQ(run(Op::MAX, t, nan, one), nan);
     EXPECT_EQ(run(Op::MIN, t, one, one | sign), one | sign);
-    EXPECT_EQ(run(Op::MAX, t, 1, sign), 0u);          // subnormal reads as +0
+    EXPECT_EQ(run(Op::MAX, t, 1, sign), 0u);  // subnormal reads as +0
     EXPECT_EQ(run(Op::MIN, t, 1, 0), 0u);
     EXPECT_EQ(run(Op::CMPEQ, t, 0, sign), t == DType::f32 ? 0xFFFFFFFFu : 0xFFFFu);
-    EXPECT_EQ(run(Op::CMPEQ, t, nan, nan), 0u);       // NaN is unordered
+    EXPECT_EQ(run(Op::CMPEQ, t, nan, nan), 0u);  // NaN is unordered
     EXPECT_EQ(run(Op::CMPLE, t, nan, one), 0u);
-    EXPECT_EQ(run(Op::CMPLT, t, sign, 0), 0u);        // -0 < +0 is false
+    EXPECT_EQ(run(Op::CMPLT, t, sign, 0), 0u);  // -0 < +0 is false
     EXPECT_EQ(run(Op::NEG, t, one), one | sign);
     EXPECT_EQ(run(Op::NEG, t, nan | sign), nan);
     EXPECT_EQ(run(Op::ABS, t, one | sign), one);
-    EXPECT_EQ(run(Op::ABS, t, sign | 1), 0u);         // flushed, then sign cleared
+    EXPECT_EQ(run(Op::ABS, t, sign | 1), 0u);  // flushed, then sign cleared
     EXPECT_EQ(run(Op::RELU, t, one | sign), 0u);
-    EXPECT_EQ(run(Op::RELU, t, sign), 0u);            // relu(-0) = +0
+    EXPECT_EQ(run(Op::RELU, t, sign), 0u);  // relu(-0) = +0
     EXPECT_EQ(run(Op::RELU, t, one), one);
     EXPECT_EQ(run(Op::RELU, t, nan), nan);
   }
@@ -161,7 +158,7 @@ TEST(NumericsFloat, AllF16UnaryOpsExhaustively) {
 
 TEST(NumericsVxm, SelMovAndUnsupportedCombinations) {
   EXPECT_EQ(apply(VxmOp{Op::SEL, DType::f16, DType::f16, 0}, 0x1111, 0x2222, 0x8000), 0x1111u);  // -0 mask is nonzero
-  EXPECT_EQ(apply(VxmOp{Op::SEL, DType::i8, DType::i8, 0}, 0x11, 0x22, 0x100), 0x22u);          // only lane bits count
+  EXPECT_EQ(apply(VxmOp{Op::SEL, DType::i8, DType::i8, 0}, 0x11, 0x22, 0x100), 0x22u);           // only lane bits count
   EXPECT_EQ(apply(VxmOp{Op::MOV, DType::f32, DType::f32, 0}, 0x7F800123u), 0x7F800123u);
   EXPECT_FALSE(tsp::num::vxm_supports(Op::ADDS, DType::f16));
   EXPECT_FALSE(tsp::num::vxm_supports(Op::READ, DType::i8));

@@ -85,16 +85,16 @@ TEST(NumericsInt, WrapAndSaturationCorners) {
   EXPECT_EQ(run(Op::ABS, DType::i8, 0x80), 0x80u);  // abs(-128) wraps to -128
   EXPECT_EQ(run(Op::NEG, DType::i8, 0x80), 0x80u);
   EXPECT_EQ(run(Op::ABS, DType::i32, 0x80000000u), 0x80000000u);
-  EXPECT_EQ(run(Op::ADD, DType::i8, 0x7F, 0x01), 0x80u);    // 127 + 1 wraps
-  EXPECT_EQ(run(Op::ADDS, DType::i8, 0x7F, 0x01), 0x7Fu);   // saturates at 127
-  EXPECT_EQ(run(Op::SUBS, DType::u8, 0x00, 0x01), 0x00u);   // u8 floors at 0
+  EXPECT_EQ(run(Op::ADD, DType::i8, 0x7F, 0x01), 0x80u);   // 127 + 1 wraps
+  EXPECT_EQ(run(Op::ADDS, DType::i8, 0x7F, 0x01), 0x7Fu);  // saturates at 127
+  EXPECT_EQ(run(Op::SUBS, DType::u8, 0x00, 0x01), 0x00u);  // u8 floors at 0
   EXPECT_EQ(run(Op::ADDS, DType::u8, 0xFF, 0x01), 0xFFu);
   EXPECT_EQ(run(Op::MULS, DType::i16, 0x8000, 0xFFFF), 0x7FFFu);  // -32768 * -1
   EXPECT_EQ(run(Op::MUL, DType::i16, 0x8000, 0xFFFF), 0x8000u);
-  EXPECT_EQ(run(Op::MUL, DType::i32, 0x10000, 0x10000), 0u);      // low half of 2^32
+  EXPECT_EQ(run(Op::MUL, DType::i32, 0x10000, 0x10000), 0u);  // low half of 2^32
   EXPECT_EQ(run(Op::MULS, DType::i32, 0x10000, 0x10000), 0x7FFFFFFFu);
-  EXPECT_EQ(run(Op::CMPLT, DType::u8, 0x80, 0x7F), 0u);           // 128 > 127 unsigned
-  EXPECT_EQ(run(Op::CMPLT, DType::i8, 0x80, 0x7F), 0xFFu);        // -128 < 127 signed
+  EXPECT_EQ(run(Op::CMPLT, DType::u8, 0x80, 0x7F), 0u);     // 128 > 127 unsigned
+  EXPECT_EQ(run(Op::CMPLT, DType::i8, 0x80, 0x7F), 0xFFu);  // -128 < 127 signed
 }
 
 TEST(NumericsInt, ImmediateShiftsShiftEverythingOutAtOrBeyondTheWidth) {

@@ -30,7 +30,7 @@ TEST(NumericsMxm, IntDotIsTheExactSumForAllSignednessPairs) {
     }
   }
   const std::vector<uint8_t> m128(320, 0x80);
-  EXPECT_EQ(dot_int(m128, true, m128, true), 320 * 16384);  // (-128)^2 * 320
+  EXPECT_EQ(dot_int(m128, true, m128, true), 320 * 16384);           // (-128)^2 * 320
   EXPECT_EQ(accumulate_int(INT32_MAX, 1, AccMode::add), INT32_MIN);  // slots wrap
   EXPECT_EQ(accumulate_int(12345, 7, AccMode::set), 7);
 }

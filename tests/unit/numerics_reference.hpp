@@ -26,9 +26,12 @@ inline long double value(Format f, uint32_t bits) {
   const uint32_t e = (bits >> f.frac_bits) & ((1u << ebits) - 1);
   const bool neg = (bits >> (f.frac_bits + ebits)) & 1u;
   long double v;
-  if (e == 0) v = 0.0L;
-  else if (e == (1u << ebits) - 1) v = frac ? NAN : INFINITY;
-  else v = std::ldexp(1.0L + std::ldexp((long double)frac, -f.frac_bits), int(e) - f.emax);
+  if (e == 0)
+    v = 0.0L;
+  else if (e == (1u << ebits) - 1)
+    v = frac ? NAN : INFINITY;
+  else
+    v = std::ldexp(1.0L + std::ldexp((long double)frac, -f.frac_bits), int(e) - f.emax);
   return neg ? -v : v;
 }
 

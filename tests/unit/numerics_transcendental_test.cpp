@@ -3,13 +3,13 @@
 // The measured maxima are printed so docs/numerics.md can quote them.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
-#include <tuple>
-#include <bit>
-#include <algorithm>
 #include <random>
+#include <tuple>
 
 #include "common/numerics/tanh_q12_table.hpp"
 #include "common/numerics/transcendental.hpp"
@@ -39,9 +39,18 @@ double ulp_error(numref::Format f, uint32_t got, double ref, bool* ok) {
   const double min_normal = std::ldexp(1.0, f.emin);
   const double max_finite = std::ldexp(2.0 - std::ldexp(1.0, -f.frac_bits), f.emax);
   *ok = true;
-  if (std::isnan(ref)) { *ok = std::isnan(g); return 0; }
-  if (std::fabs(ref) > max_finite * (1 + std::ldexp(1.0, -f.frac_bits - 1))) { *ok = g == ref || std::isinf(g); return 0; }
-  if (std::fabs(ref) < min_normal) { *ok = g == 0 || std::fabs(g) == min_normal; return 0; }
+  if (std::isnan(ref)) {
+    *ok = std::isnan(g);
+    return 0;
+  }
+  if (std::fabs(ref) > max_finite * (1 + std::ldexp(1.0, -f.frac_bits - 1))) {
+    *ok = g == ref || std::isinf(g);
+    return 0;
+  }
+  if (std::fabs(ref) < min_normal) {
+    *ok = g == 0 || std::fabs(g) == min_normal;
+    return 0;
+  }
   return std::fabs(g - ref) / numref::ulp_at(f, ref);
 }
 
@@ -69,7 +78,8 @@ Stats sweep16(numref::Format f, DType t, const Fn& fn) {
 
 TEST(NumericsTranscendental, EveryF16AndBf16InputWithinOneUlp) {
   for (const Fn& fn : kFns) {
-    for (auto [f, t, name] : {std::tuple{numref::kF16, DType::f16, "f16"}, std::tuple{numref::kBF16, DType::bf16, "bf16"}}) {
+    for (auto [f, t, name] :
+         {std::tuple{numref::kF16, DType::f16, "f16"}, std::tuple{numref::kBF16, DType::bf16, "bf16"}}) {
       const Stats s = sweep16(f, t, fn);
       std::printf("%s.%s: max %.3f ulp (at 0x%04x), %llu of 65536 not correctly rounded\n", fn.name, name, s.max_ulp,
                   s.worst, (unsigned long long)s.not_correctly_rounded);
@@ -129,22 +139,24 @@ TEST(NumericsTranscendental, SpecialValues) {
   EXPECT_EQ(f32_rsqrt(0xBF800000u), 0x7FC00000u);  // negative -> NaN
   EXPECT_EQ(f32_rsqrt(0x7F800000u), 0x00000000u);  // +inf -> +0
   EXPECT_EQ(f32_tanh(0x00000000u), 0x00000000u);
-  EXPECT_EQ(f32_tanh(0x80000000u), 0x80000000u);   // odd: -0 stays -0
+  EXPECT_EQ(f32_tanh(0x80000000u), 0x80000000u);  // odd: -0 stays -0
   EXPECT_EQ(f32_tanh(0x7F800000u), 0x3F800000u);
   EXPECT_EQ(f32_tanh(0xFF800000u), 0xBF800000u);
-  EXPECT_EQ(f32_tanh(0x41200000u), 0x3F800000u);   // saturated at 10
+  EXPECT_EQ(f32_tanh(0x41200000u), 0x3F800000u);  // saturated at 10
   EXPECT_EQ(f32_tanh(0x7FC00001u), 0x7FC00000u);
-  EXPECT_EQ(f32_tanh(0x2F800000u), 0x2F800000u);   // tanh(2^-32) = 2^-32
+  EXPECT_EQ(f32_tanh(0x2F800000u), 0x2F800000u);  // tanh(2^-32) = 2^-32
   // f16 through the f32 algorithm: exact cases stay exact.
   EXPECT_EQ(via_f32<kF16>(f32_exp, 0x0000), 0x3C00u);
-  EXPECT_EQ(via_f32<kF16>(f32_exp, 0x4A00), 0x7C00u);   // e^12 > 65504
+  EXPECT_EQ(via_f32<kF16>(f32_exp, 0x4A00), 0x7C00u);  // e^12 > 65504
   EXPECT_EQ(via_f32<kBF16>(f32_rsqrt, 0x4080), 0x3F00u);
 }
 
 TEST(NumericsTranscendental, TanhIsOddForEveryF16) {
   for (uint32_t x = 0; x < 0x8000; ++x) {
     if (x > 0x7C00) break;
-    const auto tanh16 = [](uint32_t v) { return tsp::num::apply(tsp::num::VxmOp{Op::TANH, DType::f16, DType::f16, 0}, v); };
+    const auto tanh16 = [](uint32_t v) {
+      return tsp::num::apply(tsp::num::VxmOp{Op::TANH, DType::f16, DType::f16, 0}, v);
+    };
     ASSERT_EQ(tanh16(x | 0x8000), tanh16(x) ^ 0x8000u) << std::hex << x;
   }
 }
@@ -167,7 +179,7 @@ TEST(NumericsTranscendental, TanhQ12WithinOneLsbOfCorrectlyRounded) {
   std::printf("tanh.i16 (Q3.12): max %d LSB, %d of 65536 differ from round(tanh * 4096)\n", max_err, mismatches);
   EXPECT_LE(max_err, 1);
   EXPECT_EQ(tsp::num::q12_tanh(0), 0u);
-  EXPECT_EQ(tsp::num::q12_tanh(0x7FFF), 4096u);   // ~8.0 -> 1.0
+  EXPECT_EQ(tsp::num::q12_tanh(0x7FFF), 4096u);    // ~8.0 -> 1.0
   EXPECT_EQ(tsp::num::q12_tanh(0x8000), 0xF000u);  // -8.0 -> -1.0
 }
 

@@ -1,9 +1,9 @@
 // SECDED (137,128): every single flip is corrected, every double flip detected.
+#include "systemc/mem/secded.hpp"
+
 #include <gtest/gtest.h>
 
 #include <random>
-
-#include "systemc/mem/secded.hpp"
 
 using namespace tsp::model::secded;
 
