@@ -90,12 +90,12 @@ class Assembler {
     }
     if (cur.at_end()) return;
     const Token& head = cur.peek();
-    if (!cfg_ && !(head.kind == TokenKind::Directive && iequals(head.text, ".config"))) {
+    if (!cfg_ && !(head.kind == TokenKind::Directive && isa::equal_nocase(head.text, ".config"))) {
       stopped_ = true;  // nothing else can be checked without the geometry
       TokenCursor::fail(head, "the first statement must be '.config NAME'");
     }
     if (head.kind == TokenKind::Directive) {
-      if (!iequals(head.text, ".hex")) close_segment();
+      if (!isa::equal_nocase(head.text, ".hex")) close_segment();
       cur.next();
       directive(head, cur);
       if (!cur.at_end()) TokenCursor::fail(cur.peek(), fmt::format("unexpected {}", TokenCursor::describe(cur.peek())));
@@ -270,7 +270,7 @@ class Assembler {
 
   void dir_loc(const Token& head, TokenCursor& cur) {
     current_queue(head);
-    if (cur.peek().kind == TokenKind::Ident && iequals(cur.peek().text, "off")) {
+    if (cur.peek().kind == TokenKind::Ident && isa::equal_nocase(cur.peek().text, "off")) {
       cur.next();
       loc_mode_ = LocMode::Off;
       return;
@@ -393,12 +393,6 @@ class Assembler {
     }
     image::validate(img_);  // the assembler's own checks should have caught everything
     return std::move(img_);
-  }
-
-  static bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-             return x == y || ((x | 0x20) == (y | 0x20) && std::isalpha(static_cast<unsigned char>(x)));
-           });
   }
 
   const std::string& file_;

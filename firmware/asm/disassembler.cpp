@@ -36,7 +36,7 @@ void write_queue(std::string& out, const image::Image& img, const isa::Config& c
     if (!q.locs.empty() && (i == 0 || q.locs[i] != q.locs[i - 1]))
       out += fmt::format(".loc {}, {}\n", quote(img.files[q.locs[i].file]), q.locs[i].line);
     const isa::Instr in = *isa::decode(q.words[i], nullptr);  // validate() guarantees it decodes
-    const std::string text = "    " + assembler::format_instr(in);
+    const std::string text = "    " + isa::format(in);
     if (const auto now = clock.now())
       out += fmt::format("{:<{}} ; @cycle {}\n", text, kCommentColumn, *now);
     else

@@ -12,24 +12,6 @@ namespace {
 using isa::FieldDesc;
 using isa::FieldKind;
 
-bool iequal(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return x == y || (x | 0x20) == (y | 0x20); });
-}
-
-std::string format_operand(const FieldDesc& f, int64_t v) {
-  switch (f.kind) {
-    case FieldKind::Stream:
-      return isa::stream_name(isa::StreamRef::from_code(static_cast<uint64_t>(v)));
-    case FieldKind::Enum:
-      return std::string(f.enum_values[static_cast<size_t>(v)]);
-    case FieldKind::Type:
-      return std::string(isa::kDTypes[static_cast<size_t>(v)].name);
-    default:
-      return fmt::format("{}", v);
-  }
-}
-
 // "S<n>.E" / "S<n>.W", any case.
 std::optional<int64_t> parse_stream(std::string_view text) {
   if (text.size() < 4 || (text[0] != 'S' && text[0] != 's') || text[text.size() - 2] != '.') return std::nullopt;
@@ -63,7 +45,7 @@ int64_t parse_operand(TokenCursor& cur, const FieldDesc& f, const SymbolLookup& 
   }
   if (f.kind == FieldKind::Enum) {
     for (size_t i = 0; i < f.enum_values.size(); ++i) {
-      if (t.kind == TokenKind::Ident && iequal(t.text, f.enum_values[i])) {
+      if (t.kind == TokenKind::Ident && isa::equal_nocase(t.text, f.enum_values[i])) {
         cur.next();
         return static_cast<int64_t>(i);
       }
@@ -79,19 +61,6 @@ int64_t parse_operand(TokenCursor& cur, const FieldDesc& f, const SymbolLookup& 
 }
 
 }  // namespace
-
-std::string format_instr(const isa::Instr& in) {
-  const isa::OpDesc& d = in.desc();
-  std::string mnemonic(d.mnemonic);
-  std::vector<std::string> operands;
-  for (size_t i = 0; i < d.fields.size(); ++i) {
-    if (d.fields[i].kind == FieldKind::Type)
-      mnemonic += fmt::format(".{}", format_operand(d.fields[i], in.operand[i]));
-    else
-      operands.push_back(format_operand(d.fields[i], in.operand[i]));
-  }
-  return operands.empty() ? mnemonic : fmt::format("{} {}", mnemonic, fmt::join(operands, ", "));
-}
 
 isa::Instr parse_instr(TokenCursor& cur, const SymbolLookup& lookup) {
   const Token& head = cur.next();

@@ -3,17 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <stdexcept>
 
 #include "common/error.hpp"
 
 namespace tsp::isa {
 namespace {
-
-bool iequal(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return (x | 0x20) == (y | 0x20) || (x == y); });
-}
 
 // Opcode -> index into kOps, 0xff for illegal codes.
 constexpr std::array<uint8_t, 256> make_code_index() {
@@ -59,19 +55,19 @@ const OpDesc* find_op(uint8_t code) {
 
 const OpDesc* find_op(std::string_view mnemonic) {
   for (const auto& d : kOps)
-    if (iequal(d.mnemonic, mnemonic)) return &d;
+    if (equal_nocase(d.mnemonic, mnemonic)) return &d;
   return nullptr;
 }
 
 const Config* find_config(std::string_view name) {
   for (const auto& c : kConfigs)
-    if (iequal(c.name, name)) return &c;
+    if (equal_nocase(c.name, name)) return &c;
   return nullptr;
 }
 
 const DTypeDesc* find_dtype(std::string_view name) {
   for (const auto& t : kDTypes)
-    if (iequal(t.name, name)) return &t;
+    if (equal_nocase(t.name, name)) return &t;
   return nullptr;
 }
 
@@ -79,8 +75,14 @@ const DTypeDesc& dtype_desc(DType type) { return kDTypes.at(static_cast<size_t>(
 
 std::optional<uint16_t> find_queue(const Config& cfg, std::string_view name) {
   for (size_t i = 0; i < cfg.queue_table.size(); ++i)
-    if (iequal(cfg.queue_table[i].name, name)) return static_cast<uint16_t>(i);
+    if (equal_nocase(cfg.queue_table[i].name, name)) return static_cast<uint16_t>(i);
   return std::nullopt;
+}
+
+bool equal_nocase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return x == y || ((x | 0x20) == (y | 0x20) && std::isalpha(static_cast<unsigned char>(x)));
+         });
 }
 
 std::string_view unit_name(Unit unit) { return kUnitNames.at(static_cast<size_t>(unit)); }

@@ -24,6 +24,8 @@ const DTypeDesc& dtype_desc(DType type);
 // Queue id (index into Config::queue_table) by name, e.g. "MEM.W.3"; case-insensitive.
 std::optional<uint16_t> find_queue(const Config& cfg, std::string_view name);
 std::string_view unit_name(Unit unit);
+// ASCII case-insensitive equality: mnemonics, queue and type names are case-insensitive.
+bool equal_nocase(std::string_view a, std::string_view b);
 
 // A stream reference: index 0..31 and direction, encoded as dir<<5 | index.
 struct StreamRef {

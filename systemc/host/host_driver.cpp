@@ -17,32 +17,27 @@ HostDriver::HostDriver(sc_core::sc_module_name name, std::vector<uint8_t> image_
   SC_THREAD(run);
 }
 
-void HostDriver::write(uint64_t address, const void* data, uint64_t bytes) {
+void HostDriver::transport(tlm::tlm_command cmd, uint64_t address, void* data, uint64_t bytes) {
   tlm::tlm_generic_payload t;
   sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-  t.set_command(tlm::TLM_WRITE_COMMAND);
-  t.set_address(address);
-  t.set_data_ptr(static_cast<unsigned char*>(const_cast<void*>(data)));
-  t.set_data_length(static_cast<unsigned>(bytes));
-  t.set_streaming_width(static_cast<unsigned>(bytes));
-  pcie->b_transport(t, delay);
-  if (t.is_response_error())
-    throw Error(fmt::format("host: write of {} bytes at 0x{:x} failed: {}", bytes, address, t.get_response_string()));
-  wait(delay);
-}
-
-void HostDriver::read(uint64_t address, void* data, uint64_t bytes) {
-  tlm::tlm_generic_payload t;
-  sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-  t.set_command(tlm::TLM_READ_COMMAND);
+  t.set_command(cmd);
   t.set_address(address);
   t.set_data_ptr(static_cast<unsigned char*>(data));
   t.set_data_length(static_cast<unsigned>(bytes));
   t.set_streaming_width(static_cast<unsigned>(bytes));
   pcie->b_transport(t, delay);
   if (t.is_response_error())
-    throw Error(fmt::format("host: read of {} bytes at 0x{:x} failed: {}", bytes, address, t.get_response_string()));
+    throw Error(fmt::format("host: {} of {} bytes at 0x{:x} failed: {}",
+                            cmd == tlm::TLM_WRITE_COMMAND ? "write" : "read", bytes, address, t.get_response_string()));
   wait(delay);
+}
+
+void HostDriver::write(uint64_t address, const void* data, uint64_t bytes) {
+  transport(tlm::TLM_WRITE_COMMAND, address, const_cast<void*>(data), bytes);  // a write only reads the buffer
+}
+
+void HostDriver::read(uint64_t address, void* data, uint64_t bytes) {
+  transport(tlm::TLM_READ_COMMAND, address, data, bytes);
 }
 
 uint64_t HostDriver::read_reg(uint64_t address) {

@@ -37,6 +37,7 @@ class HostDriver : public sc_core::sc_module {
 
  private:
   void run();
+  void transport(tlm::tlm_command cmd, uint64_t address, void* data, uint64_t bytes);
 
   std::vector<uint8_t> image_;
   TspChip& chip_;

@@ -276,7 +276,7 @@ TEST(Disassembler, AnnotatesKnownCycles) {
   const auto img =
       assembler::assemble(".config mini\n.queue MEM.W.0\nNOP 4\nREAD 1, S0.E\nSYNC\nREAD 2, S0.E\n", "c.tsp");
   const std::string text = disassembler::disassemble(img);
-  EXPECT_NE(text.find("READ 1, S0.E"), std::string::npos) << text;
+  EXPECT_NE(text.find("READ 0x1, S0.E"), std::string::npos) << text;
   EXPECT_NE(text.find("; @cycle 4"), std::string::npos) << text;
   EXPECT_NE(text.find("; @cycle 5"), std::string::npos) << text;  // the SYNC
   EXPECT_EQ(text.find("; @cycle 6"), std::string::npos) << text;  // unknown after SYNC
