@@ -11,6 +11,7 @@
 #include <regex>
 
 #include "common/error.hpp"
+#include "systemc/mem/secded.hpp"
 #include "systemc/sim/run_image.hpp"
 #include "systemc/sim/tensor_dump.hpp"
 #include "tb/commands.hpp"
@@ -46,9 +47,9 @@ model::Flip parse_flip(const isa::Config& cfg, const std::string& text) {
   f.superlane = static_cast<uint32_t>(std::stoul(m[3].str()));
   f.bit = static_cast<uint32_t>(std::stoul(m[4].str()));
   f.at = std::stoull(m[5].str());
-  if (f.address >= cfg.mem_addresses || f.superlane >= cfg.superlanes || f.bit >= 137)
-    throw Error(fmt::format("tsp run: error: --flip '{}': address < {}, superlane < {}, bit < 137 required", text,
-                            cfg.mem_addresses, cfg.superlanes));
+  if (f.address >= cfg.mem_addresses || f.superlane >= cfg.superlanes || f.bit >= model::secded::kCodeBits)
+    throw Error(fmt::format("tsp run: error: --flip '{}': address < {}, superlane < {}, bit < {} required", text,
+                            cfg.mem_addresses, cfg.superlanes, model::secded::kCodeBits));
   return f;
 }
 
@@ -60,7 +61,7 @@ std::vector<model::Flip> random_flips(const isa::Config& cfg, double rate, uint6
   for (double t = gap(rng); t < double(horizon); t += gap(rng))
     out.push_back({static_cast<model::Cycle>(t), static_cast<uint16_t>(rng() % cfg.mem_slices),
                    static_cast<uint32_t>(rng() % cfg.mem_addresses), static_cast<uint32_t>(rng() % cfg.superlanes),
-                   static_cast<uint32_t>(rng() % 137)});
+                   static_cast<uint32_t>(rng() % model::secded::kCodeBits)});
   return out;
 }
 

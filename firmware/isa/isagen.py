@@ -250,6 +250,7 @@ def gen_cpp(isa):
     w(f"inline constexpr unsigned kMaxPositions = {max(c['positions'] for c in isa['configs'])};")
     w(f"inline constexpr unsigned kMaxLatency = {max(op['latency'] for op in isa['ops'])};")
     w(f"inline constexpr unsigned kMaxStreams = {1 << STREAM_INDEX_BITS};")
+    w(f"inline constexpr unsigned kMaxTypeBytes = {max(v['bytes'] for v in isa['types'].values())};")
     w(f"\ninline constexpr std::array<Config, {len(isa['configs'])}> kConfigs = {{{{")
     for c in isa["configs"]:
         vals = [cstr(c["name"]), cstr(c["description"]), cstr(c["host_link"])]

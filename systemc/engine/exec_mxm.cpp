@@ -84,7 +84,7 @@ void ChipEngine::exec_mxm(const Exec& x) {
       if (x.t < p.float_busy_until)
         fail(x, fmt::format("the array is busy with a float ABC until cycle {} (float runs at 1/{} rate)",
                             p.float_busy_until, cfg_.mxm_float_cycles));
-      const Vec* act[2];
+      const Vec* act[isa::kMaxTypeBytes];
       read_streams(x, stream("src"), width_of(type), act);
       uint32_t* acc = &p.acc[size_t(slot) * dim];
       const bool fl = is_float(type);
@@ -119,13 +119,14 @@ void ChipEngine::exec_mxm(const Exec& x) {
       const auto slot = static_cast<uint32_t>(x.in.get("slot"));
       if (!p.acc_written[slot]) fail(x, fmt::format("ACC of accumulator slot {}, which no ABC has written", slot));
       const isa::DType held = p.acc_is_float[slot] ? isa::DType::f32 : isa::DType::i32;
-      Vec out[4];
+      const unsigned w = width_of(type);
+      Vec out[isa::kMaxTypeBytes];
       for (uint32_t n = 0; n < dim; ++n) {
         uint32_t v = p.acc[size_t(slot) * dim + n];
         if (held != type) v = num::convert(type, held, v, num::IntConvert::saturate);
-        for (unsigned i = 0; i < 4; ++i) out[i].bytes[n] = static_cast<uint8_t>(v >> (8 * i));
+        for (unsigned i = 0; i < w; ++i) out[i].bytes[n] = static_cast<uint8_t>(v >> (8 * i));
       }
-      write_streams(x, stream("dst"), 4, out);
+      write_streams(x, stream("dst"), w, out);
       break;
     }
     default:

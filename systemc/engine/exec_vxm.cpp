@@ -38,13 +38,13 @@ void ChipEngine::exec_vxm(const Exec& x) {
   const unsigned in_w = width_of(converts ? op.from : op.type);
   const auto stream = [&](const char* name) { return isa::StreamRef::from_code(uint64_t(x.in.get(name))); };
 
-  const Vec* a[4];
-  const Vec* b[4];
-  const Vec* c[4];
+  const Vec* a[isa::kMaxTypeBytes];
+  const Vec* b[isa::kMaxTypeBytes];
+  const Vec* c[isa::kMaxTypeBytes];
   read_streams(x, stream("a"), in_w, a);
   if (has_b) read_streams(x, stream("b"), in_w, b);
   if (has_c) read_streams(x, stream("c"), in_w, c);
-  Vec out[4];
+  Vec out[isa::kMaxTypeBytes];
   for (uint32_t l = 0; l < cfg_.lanes; ++l) {
     const uint32_t r =
         num::apply(op, lane_value(a, in_w, l), has_b ? lane_value(b, in_w, l) : 0, has_c ? lane_value(c, in_w, l) : 0);
