@@ -111,6 +111,7 @@ void ChipEngine::issue(QueueRun& q, Cycle t) {
   }
   const uint32_t index = static_cast<uint32_t>(q.pc++);
   const isa::Instr& in = q.code[index];
+  if (observer_ && in.desc().unit == isa::Unit::ICU) observer_->on_issue(q.id, index, t, in);
   ++stats_.instructions[static_cast<size_t>(in.desc().unit)];
   Cycle next = t + isa::duration(in);
   switch (in.op) {
@@ -177,6 +178,7 @@ void ChipEngine::repeat_next(QueueRun& q, Cycle t) {
 }
 
 void ChipEngine::execute(const Exec& x) {
+  if (observer_) observer_->on_issue(x.q.id, x.index, x.t, x.in);
   switch (x.in.desc().unit) {
     case isa::Unit::MEM:
       exec_mem(x);
@@ -217,6 +219,7 @@ void ChipEngine::write_streams(const Exec& x, isa::StreamRef base, unsigned widt
   const Cycle at = x.t + x.in.desc().latency;
   for (unsigned i = 0; i < width; ++i) {
     const isa::StreamRef s{static_cast<uint8_t>(base.index + i), base.west};
+    if (observer_) observer_->on_stream_put(s, x.q.desc->position, at, x.q.id);
     if (auto other = fabric_.put(s, x.q.desc->position, at, values[i], Origin{x.q.id, x.index, x.t}))
       fail(x, fmt::format("stream {} at {} (position {}) in cycle {} is already written by {}", isa::stream_name(s),
                           x.q.desc->name, x.q.desc->position, at, origin_text(*other)));
@@ -224,7 +227,7 @@ void ChipEngine::write_streams(const Exec& x, isa::StreamRef base, unsigned widt
   stats_.stream_values += width;
 }
 
-void ChipEngine::sram_access(const Exec& x, uint16_t slice, bool write, uint32_t banks) {
+void ChipEngine::sram_access(const Exec& x, uint16_t slice, bool write, uint32_t banks, uint32_t address) {
   const Cycle at = x.t + static_cast<Cycle>(x.in.desc().sram_access);
   PortUse& mine = write ? write_port_[slice] : read_port_[slice];
   const PortUse& other = write ? read_port_[slice] : write_port_[slice];
@@ -236,6 +239,7 @@ void ChipEngine::sram_access(const Exec& x, uint16_t slice, bool write, uint32_t
                         isa::mem_slice_name(cfg_, slice), at, write ? "write" : "read", write ? "read" : "write",
                         origin_text(other.origin), std::countr_zero(other.banks & banks)));
   mine = PortUse{at, banks, Origin{x.q.id, x.index, x.t}};
+  if (observer_) observer_->on_sram(slice, address, at, write);
 }
 
 std::string ChipEngine::where(const QueueRun& q, uint32_t index, Cycle t, const isa::Instr& in) const {

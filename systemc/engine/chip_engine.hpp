@@ -13,6 +13,7 @@
 #include "common/error.hpp"
 #include "firmware/image/image.hpp"
 #include "systemc/engine/mxm_plane.hpp"
+#include "systemc/engine/observer.hpp"
 #include "systemc/engine/stream_fabric.hpp"
 #include "systemc/engine/types.hpp"
 #include "systemc/mem/mem_slice.hpp"
@@ -63,6 +64,8 @@ class ChipEngine {
   Cycle end_cycle() const;
 
   void add_flip(const Flip& flip);
+  // Attach (or detach with nullptr) an observer; not owned.
+  void set_observer(Observer* observer) { observer_ = observer; }
   MemSlice& slice(uint16_t i) { return slices_.at(i); }
   const isa::Config& config() const { return cfg_; }
   const RunStats& stats() const { return stats_; }
@@ -118,7 +121,9 @@ class ChipEngine {
   // Operands: `width` consecutive streams from `base` at the queue's position.
   void read_streams(const Exec& x, isa::StreamRef base, unsigned width, const Vec** out) const;
   void write_streams(const Exec& x, isa::StreamRef base, unsigned width, const Vec* values);
-  void sram_access(const Exec& x, uint16_t slice, bool write, uint32_t banks);
+  // Port and bank rules of one SRAM access; `address` (superlane 0's for
+  // GATHER/SCATTER) is for observers.
+  void sram_access(const Exec& x, uint16_t slice, bool write, uint32_t banks, uint32_t address);
   void note_result(const Exec& x);
 
   std::string where(const QueueRun& q, uint32_t index, Cycle t, const isa::Instr& in) const;
@@ -140,6 +145,7 @@ class ChipEngine {
   Cycle last_activity_ = 0;  // cycle after the last result landed
   bool any_issued_ = false;
   RunStats stats_;
+  Observer* observer_ = nullptr;
 };
 
 }  // namespace tsp::model

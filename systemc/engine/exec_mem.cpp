@@ -27,7 +27,7 @@ void ChipEngine::exec_mem(const Exec& x) {
   switch (x.in.op) {
     case isa::Op::READ: {
       const auto address = static_cast<uint32_t>(x.in.get("addr"));
-      sram_access(x, slice, false, 1u << isa::mem_bank(cfg_, address));
+      sram_access(x, slice, false, 1u << isa::mem_bank(cfg_, address), address);
       Vec v;
       check(mem.read(address, v), address);
       write_streams(x, isa::StreamRef::from_code(uint64_t(x.in.get("dst"))), 1, &v);
@@ -38,7 +38,7 @@ void ChipEngine::exec_mem(const Exec& x) {
       const auto address = static_cast<uint32_t>(x.in.get("addr"));
       const Vec* v;
       read_streams(x, isa::StreamRef::from_code(uint64_t(x.in.get("src"))), 1, &v);
-      sram_access(x, slice, true, 1u << isa::mem_bank(cfg_, address));
+      sram_access(x, slice, true, 1u << isa::mem_bank(cfg_, address), address);
       mem.write(address, *v);
       stats_.sram_bytes += cfg_.vector_bytes;
       break;
@@ -58,7 +58,7 @@ void ChipEngine::exec_mem(const Exec& x) {
                               cfg_.mem_addresses, isa::mem_slice_name(cfg_, slice)));
         banks |= 1u << isa::mem_bank(cfg_, address);
       }
-      sram_access(x, slice, scatter, banks);
+      sram_access(x, slice, scatter, banks, superlane_address(map, 0, slw));
       Vec out;
       for (uint32_t sl = 0; sl < cfg_.superlanes; ++sl) {
         const uint32_t address = superlane_address(map, sl, slw);
