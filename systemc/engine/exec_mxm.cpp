@@ -37,6 +37,7 @@ MxmPlane& ChipEngine::plane_of(const Exec& x) {
   if (plane.install_pending && x.t >= plane.install_at) {
     plane.active = plane.shadow;
     plane.install_pending = false;
+    plane.shadow.loaded = false;  // the next LW starts a new set
   }
   return plane;
 }
@@ -68,10 +69,10 @@ void ChipEngine::exec_mxm(const Exec& x) {
       break;
     }
     case isa::Op::IW:
+      if (p.install_pending) fail(x, fmt::format("IW while the previous IW installs until cycle {}", p.install_at));
       if (!p.shadow.loaded) fail(x, "IW with no weights loaded by LW");
       p.install_pending = true;
       p.install_at = x.t + x.in.desc().latency;
-      p.shadow.loaded = false;  // the next LW starts a new set
       break;
     case isa::Op::ABC: {
       const auto type = static_cast<isa::DType>(x.in.get("type"));
