@@ -31,6 +31,7 @@ int sc_main(int argc, char** argv) {
   tsp::cli::add_as(app, exit_code);
   tsp::cli::add_dis(app, exit_code);
   tsp::cli::add_run(app, exit_code);
+  tsp::cli::add_bench(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

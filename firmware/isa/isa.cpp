@@ -11,15 +11,6 @@
 namespace tsp::isa {
 namespace {
 
-// Opcode -> index into kOps, 0xff for illegal codes.
-constexpr std::array<uint8_t, 256> make_code_index() {
-  std::array<uint8_t, 256> index{};
-  index.fill(0xff);
-  for (size_t i = 0; i < kOps.size(); ++i) index[static_cast<uint8_t>(kOps[i].op)] = static_cast<uint8_t>(i);
-  return index;
-}
-constexpr auto kCodeIndex = make_code_index();
-
 uint64_t field_mask(const FieldDesc& f) { return f.width >= 64 ? ~uint64_t{0} : (uint64_t{1} << f.width) - 1; }
 
 int64_t sign_extend(uint64_t raw, unsigned width) {
@@ -42,14 +33,12 @@ unsigned group_width(const Instr& in, const FieldDesc& f) {
 
 }  // namespace
 
-const OpDesc& op_desc(Op op) {
-  const uint8_t i = kCodeIndex[static_cast<uint8_t>(op)];
-  if (i == 0xff) throw std::out_of_range("op_desc: not an opcode");
-  return kOps[i];
+void detail::bad_op(Op op) {
+  throw std::out_of_range(fmt::format("op_desc: 0x{:02x} is not an opcode", static_cast<unsigned>(op)));
 }
 
 const OpDesc* find_op(uint8_t code) {
-  const uint8_t i = kCodeIndex[code];
+  const uint8_t i = detail::kCodeIndex[code];
   return i == 0xff ? nullptr : &kOps[i];
 }
 

@@ -15,7 +15,24 @@ namespace tsp::isa {
 inline constexpr unsigned kMaxFields = 5;
 inline constexpr uint64_t kOperandMask = (uint64_t{1} << kOpcodeLsb) - 1;
 
-const OpDesc& op_desc(Op op);
+namespace detail {
+// Opcode -> index into kOps, 0xff for codes that are not opcodes.
+constexpr std::array<uint8_t, 256> make_code_index() {
+  std::array<uint8_t, 256> index{};
+  index.fill(0xff);
+  for (size_t i = 0; i < kOps.size(); ++i) index[static_cast<uint8_t>(kOps[i].op)] = static_cast<uint8_t>(i);
+  return index;
+}
+inline constexpr auto kCodeIndex = make_code_index();
+[[noreturn]] void bad_op(Op op);
+}  // namespace detail
+
+// On every instruction of the simulator's hot path: an inline table lookup.
+inline const OpDesc& op_desc(Op op) {
+  const uint8_t i = detail::kCodeIndex[static_cast<uint8_t>(op)];
+  if (i == 0xff) detail::bad_op(op);
+  return kOps[i];
+}
 const OpDesc* find_op(uint8_t code);
 const OpDesc* find_op(std::string_view mnemonic);  // case-insensitive
 const Config* find_config(std::string_view name);
@@ -49,6 +66,16 @@ struct Instr {
   int64_t get(std::string_view field) const;
   bool operator==(const Instr&) const = default;
 };
+
+// Position of operand `field` in `op`'s field list, resolved at compile time
+// from the table (hot paths index Instr::operand with it instead of get()).
+consteval size_t operand_index(Op op, std::string_view field) {
+  for (const auto& d : kOps)
+    if (d.op == op)
+      for (size_t i = 0; i < d.fields.size(); ++i)
+        if (d.fields[i].name == field) return i;
+  throw "operand_index: the ISA table has no such operand";  // a compile error in consteval context
+}
 
 // True when `value` is representable in the field's bits.
 bool fits(const FieldDesc& field, int64_t value);

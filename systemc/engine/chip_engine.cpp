@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <optional>
 
 namespace tsp::model {
 
@@ -34,6 +35,9 @@ void ChipEngine::load(const image::Image& img) {
   queues_.clear();
   planes_.assign(cfg_.mxm_planes, MxmPlane{});
   events_ = {};
+  next_cycle_.clear();
+  now_ = 0;
+  started_ = false;
   stats_ = {};
   last_activity_ = 0;
   any_issued_ = false;
@@ -58,7 +62,12 @@ void ChipEngine::load(const image::Image& img) {
 
 void ChipEngine::schedule(QueueRun& q, Cycle at) {
   q.end = at;
-  events_.push(Event{at, uint32_t(&q - queues_.data()) + 1});
+  const auto id = static_cast<uint32_t>(&q - queues_.data());
+  if (at == now_ + 1 && started_) {
+    next_cycle_.push_back(id);  // the common case: no heap traffic
+    return;
+  }
+  events_.push(Event{at, id + 1});
 }
 
 void ChipEngine::add_flip(const Flip& flip) {
@@ -75,21 +84,36 @@ void ChipEngine::apply_flips(Cycle now) {
 }
 
 bool ChipEngine::run_until(Cycle limit) {
-  while (!events_.empty() && events_.top().at < limit) {
-    const Event ev = events_.top();
-    events_.pop();
-    apply_flips(ev.at);
-    if (ev.key != 0) {
-      issue(queues_[ev.key - 1], ev.at);
-      continue;
+  started_ = true;
+  for (;;) {
+    // The next cycle with work: queues due right after the last one, or the heap's earliest.
+    Cycle t = ~Cycle{0};
+    if (!next_cycle_.empty()) t = now_ + 1;
+    if (!events_.empty()) t = std::min(t, events_.top().at);
+    if (t == ~Cycle{0} || t >= limit) break;
+    // Deterministic order within a cycle: releases first, then queues in the
+    // order they were scheduled (itself deterministic), then the heap's by id.
+    batch_.clear();
+    if (!next_cycle_.empty() && t == now_ + 1) batch_.swap(next_cycle_);
+    bool release = false;
+    while (!events_.empty() && events_.top().at == t) {
+      if (events_.top().key == 0)
+        release = true;
+      else
+        batch_.push_back(events_.top().key - 1);
+      events_.pop();
     }
-    for (auto& q : queues_)  // NOTIFY of the previous cycle releases every parked queue
-      if (q.parked) {
-        q.parked = false;
-        if (q.pc < q.code.size()) schedule(q, ev.at);
-      }
+    now_ = t;
+    apply_flips(t);
+    if (release)  // NOTIFY of the previous cycle releases every parked queue
+      for (auto& q : queues_)
+        if (q.parked) {
+          q.parked = false;
+          if (q.pc < q.code.size()) batch_.push_back(static_cast<uint32_t>(&q - queues_.data()));
+        }
+    for (uint32_t id : batch_) issue(queues_[id], t);
   }
-  if (!events_.empty()) return false;
+  if (!done()) return false;
   for (const auto& q : queues_)
     if (q.parked)
       fail(q, q.parked_instr, q.parked_at, "SYNC waits for a NOTIFY that never comes (every other queue has finished)");
@@ -129,6 +153,7 @@ void ChipEngine::issue(QueueRun& q, Cycle t) {
       q.rep_interval = static_cast<uint32_t>(in.get("interval"));
       q.rep_stride = in.get("stride");
       q.rep_k = 1;
+      check_repeat(q, index, t);
       repeat_next(q, t);  // the first repetition issues in the REPEAT's own slot
       return;
     }
@@ -153,19 +178,32 @@ void ChipEngine::issue(QueueRun& q, Cycle t) {
     q.end = next;
 }
 
+void ChipEngine::check_repeat(const QueueRun& q, uint32_t index, Cycle t) const {
+  // Legality rules on the strided field are ranges, so the first and the last
+  // repetition bound every one between them; the scan finds the first culprit.
+  const isa::Instr& base = q.code[q.rep_src];
+  const int8_t f = base.desc().strided_field;
+  if (f < 0 || q.rep_stride == 0) return;
+  const auto& field = base.desc().fields[static_cast<size_t>(f)];
+  auto why_not = [&](uint32_t k) -> std::optional<std::string> {
+    isa::Instr in = base;
+    in.operand[static_cast<size_t>(f)] += q.rep_stride * k;
+    if (!isa::fits(field, in.operand[static_cast<size_t>(f)]))
+      return fmt::format("{} = {} does not fit the field", field.name, in.operand[static_cast<size_t>(f)]);
+    return isa::check_legal(in, cfg_, *q.desc);
+  };
+  if (!why_not(1) && !why_not(q.rep_left)) return;
+  for (uint32_t k = 1; k <= q.rep_left; ++k)
+    if (auto why = why_not(k))
+      fail(q, index, t,
+           fmt::format("repetition {} of #{} (issuing in cycle {}): {}", k, q.rep_src, t + (k - 1) * q.rep_interval,
+                       *why));
+}
+
 void ChipEngine::repeat_next(QueueRun& q, Cycle t) {
   isa::Instr in = q.code[q.rep_src];
   const int8_t f = in.desc().strided_field;
-  if (f >= 0) {
-    in.operand[static_cast<size_t>(f)] += q.rep_stride * q.rep_k;
-    const auto& field = in.desc().fields[static_cast<size_t>(f)];
-    if (!isa::fits(field, in.operand[static_cast<size_t>(f)]))
-      fail(q, q.rep_src, t,
-           fmt::format("repetition {}: {} = {} does not fit the field", q.rep_k, field.name,
-                       in.operand[static_cast<size_t>(f)]));
-    if (auto why = isa::check_legal(in, cfg_, *q.desc))
-      fail(q, q.rep_src, t, fmt::format("repetition {}: {}", q.rep_k, *why));
-  }
+  if (f >= 0) in.operand[static_cast<size_t>(f)] += q.rep_stride * q.rep_k;
   ++stats_.instructions[static_cast<size_t>(in.desc().unit)];
   execute(Exec{q, q.rep_src, t, in});
   ++q.rep_k;

@@ -58,7 +58,7 @@ class ChipEngine {
   // Processes every event before cycle `limit`. Returns true when the program
   // has finished (every queue ran out of instructions).
   bool run_until(Cycle limit);
-  bool done() const { return events_.empty(); }
+  bool done() const { return events_.empty() && next_cycle_.empty(); }
   // Program length: the cycle after the last queue slot or result, plus the
   // superlane stagger (superlane k runs k cycles after superlane 0).
   Cycle end_cycle() const;
@@ -107,6 +107,7 @@ class ChipEngine {
   void schedule(QueueRun& q, Cycle at);
   void issue(QueueRun& q, Cycle t);
   void repeat_next(QueueRun& q, Cycle t);
+  void check_repeat(const QueueRun& q, uint32_t index, Cycle t) const;
   void execute(const Exec& x);
   void apply_flips(Cycle now);
 
@@ -135,7 +136,11 @@ class ChipEngine {
   const isa::Config& cfg_;
   uint32_t chip_;
   std::vector<QueueRun> queues_;
-  std::priority_queue<Event, std::vector<Event>, std::greater<>> events_;
+  std::priority_queue<Event, std::vector<Event>, std::greater<>> events_;  // issues beyond the next cycle
+  std::vector<uint32_t> next_cycle_;                                       // queues issuing in cycle now_ + 1
+  std::vector<uint32_t> batch_;  // queues issuing in the cycle being processed
+  Cycle now_ = 0;
+  bool started_ = false;  // before the first run_until, everything goes through the heap
   StreamFabric fabric_;
   std::vector<MemSlice> slices_;
   std::vector<PortUse> read_port_, write_port_;  // per slice: last SRAM access

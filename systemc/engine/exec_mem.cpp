@@ -6,6 +6,15 @@
 namespace tsp::model {
 namespace {
 
+using isa::Op;
+using isa::operand_index;
+constexpr size_t kReadAddr = operand_index(Op::READ, "addr"), kReadDst = operand_index(Op::READ, "dst");
+constexpr size_t kWriteAddr = operand_index(Op::WRITE, "addr"), kWriteSrc = operand_index(Op::WRITE, "src");
+constexpr size_t kGatherDst = operand_index(Op::GATHER, "dst"), kGatherMap = operand_index(Op::GATHER, "map");
+constexpr size_t kScatterSrc = operand_index(Op::SCATTER, "src"), kScatterMap = operand_index(Op::SCATTER, "map");
+
+isa::StreamRef stream_at(const isa::Instr& in, size_t i) { return isa::StreamRef::from_code(uint64_t(in.operand[i])); }
+
 // Per-superlane SRAM addresses carried by a map stream group (16-bit, lane 0 of each superlane).
 uint32_t superlane_address(const Vec* const* map, uint32_t superlane, uint32_t lanes_per_superlane) {
   const uint32_t lane = superlane * lanes_per_superlane;
@@ -26,18 +35,18 @@ void ChipEngine::exec_mem(const Exec& x) {
   };
   switch (x.in.op) {
     case isa::Op::READ: {
-      const auto address = static_cast<uint32_t>(x.in.get("addr"));
+      const auto address = static_cast<uint32_t>(x.in.operand[kReadAddr]);
       sram_access(x, slice, false, 1u << isa::mem_bank(cfg_, address), address);
       Vec v;
       check(mem.read(address, v), address);
-      write_streams(x, isa::StreamRef::from_code(uint64_t(x.in.get("dst"))), 1, &v);
+      write_streams(x, stream_at(x.in, kReadDst), 1, &v);
       stats_.sram_bytes += cfg_.vector_bytes;
       break;
     }
     case isa::Op::WRITE: {
-      const auto address = static_cast<uint32_t>(x.in.get("addr"));
+      const auto address = static_cast<uint32_t>(x.in.operand[kWriteAddr]);
       const Vec* v;
-      read_streams(x, isa::StreamRef::from_code(uint64_t(x.in.get("src"))), 1, &v);
+      read_streams(x, stream_at(x.in, kWriteSrc), 1, &v);
       sram_access(x, slice, true, 1u << isa::mem_bank(cfg_, address), address);
       mem.write(address, *v);
       stats_.sram_bytes += cfg_.vector_bytes;
@@ -47,9 +56,9 @@ void ChipEngine::exec_mem(const Exec& x) {
     case isa::Op::SCATTER: {
       const bool scatter = x.in.op == isa::Op::SCATTER;
       const Vec* map[2];
-      read_streams(x, isa::StreamRef::from_code(uint64_t(x.in.get("map"))), 2, map);
+      read_streams(x, stream_at(x.in, scatter ? kScatterMap : kGatherMap), 2, map);
       const Vec* src = nullptr;
-      if (scatter) read_streams(x, isa::StreamRef::from_code(uint64_t(x.in.get("src"))), 1, &src);
+      if (scatter) read_streams(x, stream_at(x.in, kScatterSrc), 1, &src);
       uint32_t banks = 0;
       for (uint32_t sl = 0; sl < cfg_.superlanes; ++sl) {
         const uint32_t address = superlane_address(map, sl, slw);
@@ -72,7 +81,7 @@ void ChipEngine::exec_mem(const Exec& x) {
         r.uncorrectable_superlane = status == secded::Status::Uncorrectable ? int(sl) : -1;
         check(r, address);
       }
-      if (!scatter) write_streams(x, isa::StreamRef::from_code(uint64_t(x.in.get("dst"))), 1, &out);
+      if (!scatter) write_streams(x, stream_at(x.in, kGatherDst), 1, &out);
       stats_.sram_bytes += cfg_.vector_bytes;
       break;
     }

@@ -61,12 +61,12 @@ const Vec* StreamFabric::get(isa::StreamRef s, uint16_t pos, Cycle t, Origin* or
   const Slot& sl = slot(s, wf);
   if (sl.wavefront != wf) return nullptr;
   // The segment that covers pos is the last one starting at or upstream of it.
-  const Segment* hit = nullptr;
-  for (const Segment& seg : sl.segments) {
-    if (s.west ? seg.start < pos : seg.start > pos) break;
-    hit = &seg;
-  }
-  if (!hit) return nullptr;
+  const auto downstream = [west = s.west](uint16_t p, const Segment& seg) {
+    return west ? seg.start < p : seg.start > p;
+  };
+  const auto it = std::upper_bound(sl.segments.begin(), sl.segments.end(), pos, downstream);
+  if (it == sl.segments.begin()) return nullptr;
+  const Segment* hit = &*(it - 1);
   if (origin) *origin = hit->origin;
   return &pool_[hit->vec];
 }
