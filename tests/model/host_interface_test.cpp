@@ -8,6 +8,7 @@
 
 #include "systemc/chip/tsp_chip.hpp"
 #include "systemc/host/host_driver.hpp"
+#include "systemc/sim/run_image.hpp"
 #include "tests/model/program_builder.hpp"
 
 using namespace tsp::model;
@@ -114,4 +115,22 @@ TEST(HostInterface, ACorruptImageIsAnErrorNotACrash) {
   sc_core::sc_start();
   EXPECT_EQ(host.result().status, hostmap::kError);
   EXPECT_NE(host.result().error.find("<host image>@0x"), std::string::npos) << host.result().error;
+}
+
+TEST(System, TwoChipsRunSideBySideInOneSimulation) {
+  // Chip 0 copies in 6 cycles; chip 1 idles 40 cycles then copies: the
+  // system's length is the longer chip's (40 + 6).
+  tsp::test::ProgramBuilder b("mini", 2);
+  for (uint32_t c = 0; c < 2; ++c) {
+    b.sram("MEM.W.0", 5, std::vector<uint8_t>(32, static_cast<uint8_t>(c + 1)), c);
+    if (c == 1) b.op("MEM.W.0", Op::NOP, {40}, c);
+    b.op("MEM.W.0", Op::READ, {5, tsp::test::east(0)}, c);
+    b.op("MEM.E.0", Op::NOP, {c == 1 ? 44 : 4}, c).op("MEM.E.0", Op::WRITE, {9, tsp::test::east(0)}, c);
+  }
+  const RunReport r = run_image(b.image(), {});
+  ASSERT_TRUE(r.ok()) << r.first_error();
+  ASSERT_EQ(r.chips.size(), 2u);
+  EXPECT_EQ(r.chips[0].cycles, 6u);
+  EXPECT_EQ(r.chips[1].cycles, 46u);
+  EXPECT_EQ(r.cycles, 46u);
 }
