@@ -62,8 +62,8 @@ std::vector<WaveVar> wave_layout(const image::Image& img, const isa::Config& cfg
       add("instr", 0, Show::Text, Role::Instr);
       add("opcode", 8, Show::Hex, Role::Opcode);
       add("index", 32, Show::Dec, Role::Index);
-      add("streams_e", cfg.streams_per_direction, Show::Bin, Role::StreamsE);
-      add("streams_w", cfg.streams_per_direction, Show::Bin, Role::StreamsW);
+      add("streams_e", cfg.streams_per_direction, Show::Hex, Role::StreamsE);
+      add("streams_w", cfg.streams_per_direction, Show::Hex, Role::StreamsW);
       if (q.unit == isa::Unit::MEM) {
         add("sram_rd_addr", addr_bits, Show::Hex, Role::SramRd);
         add("sram_wr_addr", addr_bits, Show::Hex, Role::SramWr);

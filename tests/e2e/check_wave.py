@@ -124,11 +124,20 @@ def check_time_base(w, window):
 def check_gtkw(w, gtkw, fst):
     text = open(gtkw).read()
     needs = [f'[dumpfile] "{os.path.abspath(fst)}"', "@800200\n-west\n@800200\n-MEM\n", "@800200\n-centre\n",
-             "@800200\n-VXM\n", "@800200\n-east\n", "@1000200\n-MEM\n", "@1000200\n-west\n",
-             "chip0.centre.VXM.VXM_0.instr\n", "@22\nchip0.west.MEM.MEM_W_2.sram_rd_addr[9:0]\n"]
+             "@800200\n-VXM\n", "@800200\n-east\n", "@1000200\n-MEM\n", "@1000200\n-west\n"]
     for need in needs:
         if need not in text:
             w.errors.append(f"{gtkw}: missing {need!r}")
+    # The display flags in force for a signal: the last @ line before it (GTKWave: 22 hex, 820 ASCII text).
+    flags, shown = None, {}
+    for line in text.splitlines():
+        if line.startswith("@"):
+            flags = line[1:]
+        elif " chip0." in line:
+            shown[line.split()[-1]] = flags
+    for name, want in [("chip0.centre.VXM.VXM_0.instr", "820"), ("chip0.west.MEM.MEM_W_2.sram_wr_addr[9:0]", "22")]:
+        if shown.get(name) != want:
+            w.errors.append(f"{gtkw}: {name} shown with @{shown.get(name)}, expected @{want}")
 
 
 def main():
