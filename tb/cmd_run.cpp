@@ -5,8 +5,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <random>
 #include <regex>
 
@@ -14,6 +17,8 @@
 #include "systemc/mem/secded.hpp"
 #include "systemc/sim/run_image.hpp"
 #include "systemc/sim/tensor_dump.hpp"
+#include "systemc/waves/gtkw.hpp"
+#include "systemc/waves/wave_recorder.hpp"
 #include "tb/commands.hpp"
 
 namespace tsp::cli {
@@ -29,6 +34,8 @@ struct RunArgs {
   uint64_t seed = 1;
   uint64_t quantum = 1u << 16;
   bool quiet = false;
+  std::string wave;  // FST path; empty: no waves
+  waves::WaveWindow window;
 };
 
 // "MEM.W.3:0x10:2:7@100" -> slice MEM.W.3, address 0x10, superlane 2, bit 7, cycle 100.
@@ -130,6 +137,26 @@ void print_summary(const std::string& name, const image::Image& img, const isa::
              r.wall_seconds > 0 ? double(r.cycles) / r.wall_seconds : 0.0);
 }
 
+// Closes the FST after the run and writes its GTKWave save file next to it.
+// Returns the lines that say where both landed.
+std::string finish_waves(waves::WaveRecorder& rec, const std::string& fst, model::Cycle cycles) {
+  namespace fs = std::filesystem;
+  const waves::WaveWindow w = rec.finish(cycles);
+  const bool empty = w.from > w.to;
+  const std::string gtkw = fs::path(fst).replace_extension(".gtkw").string();
+  waves::GtkwView view{fst, 0, 0, rec.chips()};
+  if (!empty) view = {fst, waves::cycle_ps(rec.config(), w.from), waves::cycle_ps(rec.config(), w.to + 1), rec.chips()};
+  waves::write_gtkw(gtkw, view, rec.layout());
+  if (empty) {
+    fmt::print(stderr, "tsp run: warning: {} is empty: --from {} lies past the run's {} cycles\n", fst,
+               rec.window().from, cycles);
+    return {};
+  }
+  return fmt::format("  {:<14}{} ({} bytes, cycles {}..{}, {} signals)\n  {:<14}{} ({} bytes); view: gtkwave {}\n",
+                     "wave", fst, fs::file_size(fst), w.from, w.to, rec.layout().size(), "", gtkw, fs::file_size(gtkw),
+                     gtkw);
+}
+
 int run(const RunArgs& a) {
   const image::Image img = image::load_file(a.image);
   const isa::Config& cfg = *isa::find_config(img.config);
@@ -165,17 +192,29 @@ int run(const RunArgs& a) {
     for (const auto* sym : dumps)
       if (sym->chip == chip) dumped.push_back(model::format_tensor(*sym, model::read_tensor(engine, *sym)));
   };
+  std::unique_ptr<waves::WaveRecorder> recorder;
+  if (!a.wave.empty()) {
+    if (a.window.from > a.window.to)
+      throw Error(fmt::format("tsp run: error: --from {} is after --to {}", a.window.from, a.window.to));
+    const auto dir = std::filesystem::path(a.wave).parent_path();
+    if (!dir.empty()) std::filesystem::create_directories(dir);
+    recorder = std::make_unique<waves::WaveRecorder>(img, a.wave, a.window);
+    opt.observer = [&](uint32_t chip) { return recorder->observer(chip); };
+  }
   const model::RunReport r = model::run_image(img, opt);
+  // A failed run's wave is the one worth looking at: written whatever the outcome.
+  const std::string wave_lines = recorder ? finish_waves(*recorder, a.wave, r.cycles) : "";
   if (!a.stats.empty()) {
     std::ofstream out(a.stats);
     out << stats_json(img, cfg, r).dump(2) << "\n";
     if (!out) throw Error(fmt::format("tsp run: error: cannot write {}", a.stats));
   }
   if (!r.ok()) {
-    fmt::print(stderr, "{}\n", r.first_error());
+    fmt::print(stderr, "{}\n{}", r.first_error(), wave_lines);
     return 1;
   }
   if (!a.quiet) print_summary(a.image, img, cfg, r);
+  if (!a.quiet) fmt::print("{}", wave_lines);
   for (const auto& d : dumped) fmt::print("{}\n", d);
   if (img.has_prediction && img.predicted_cycles != r.cycles) {
     fmt::print(stderr, "{}: error: simulated {} cycles but the image predicts {}: a compiler or model bug\n", a.image,
@@ -199,6 +238,11 @@ void add_run(CLI::App& app, int& exit_code) {
   cmd->add_option("--seed", a->seed, "Seed of the random flips")->capture_default_str();
   cmd->add_option("--quantum", a->quantum, "Cycles between synchronisations with SystemC time")->capture_default_str();
   cmd->add_option("--dump", a->dumps, "Print a tensor of the manifest after the run (repeatable)");
+  cmd->add_option("--wave", a->wave,
+                  "Write a transaction-level FST wave of the run (e.g. waves/<name>.fst; waves/ dumps are git-ignored) "
+                  "and a GTKWave save file next to it (<name>.gtkw)");
+  cmd->add_option("--from", a->window.from, "First cycle in the wave")->capture_default_str();
+  cmd->add_option("--to", a->window.to, "Last cycle in the wave (default: the end of the run)");
   cmd->add_flag("-q,--quiet", a->quiet, "No summary, no progress");
   cmd->callback([a, &exit_code] { exit_code = run(*a); });
 }

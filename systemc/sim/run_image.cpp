@@ -38,6 +38,7 @@ RunReport run_image(const image::Image& img, const RunOptions& options) {
     hosts.push_back(std::make_unique<HostDriver>(fmt::format("host{}", c).c_str(), bytes, *chips.back()));
     hosts.back()->pcie.bind(chips.back()->host);
     chips.back()->set_quantum(options.quantum);
+    if (options.observer) chips.back()->engine().set_observer(options.observer(c));
     if (c < options.flips.size())
       for (const Flip& f : options.flips[c]) chips.back()->add_flip(f);
     if (options.progress) chips.back()->on_quantum([&options, c](Cycle n) { options.progress(c, n); });

@@ -18,6 +18,7 @@ struct RunOptions {
   std::vector<std::vector<Flip>> flips;                            // per chip; may be shorter than the chip count
   std::function<void(uint32_t chip, Cycle cycles)> progress;       // after each quantum
   std::function<void(uint32_t chip, ChipEngine& engine)> inspect;  // after the run, before teardown
+  std::function<Observer*(uint32_t chip)> observer;                // before the run: one per chip (not owned)
 };
 
 struct ChipReport {

@@ -1,0 +1,93 @@
+#include "systemc/waves/gtkw.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "common/error.hpp"
+
+namespace tsp::waves {
+namespace {
+
+// GTKWave trace flags (its analyzer.h): display bases, right-justify, group markers.
+constexpr unsigned kHex = 0x2, kDec = 0x4, kBin = 0x8, kRjustify = 0x20, kBlank = 0x200, kAscii = 0x800;
+constexpr unsigned kGroupBegin = 0x800000, kGroupEnd = 0x1000000;
+
+// Window geometry: the wave pane is what is left of the window next to the tree and names.
+constexpr int kWidth = 1600, kHeight = 900, kTreeWidth = 220, kNamesWidth = 340;
+
+unsigned flags(Show show) {
+  switch (show) {
+    case Show::Text:
+      return kAscii | kRjustify;
+    case Show::Hex:
+      return kHex | kRjustify;
+    case Show::Dec:
+      return kDec | kRjustify;
+    case Show::Bin:
+      return kBin | kRjustify;
+  }
+  return kHex;
+}
+
+// GTKWave's zoom z shows about 2^-z / 200 time units per pixel (measured with
+// scripts/wave-png on 3.3.118): the largest zoom at which the whole span fits.
+double zoom_to_fit(uint64_t span_ps) {
+  const double pane = kWidth - kTreeWidth - kNamesWidth - 60;
+  return -std::ceil(std::log2(std::max(1.0, double(span_ps) * 200.0 / pane)));
+}
+
+}  // namespace
+
+void write_gtkw(const std::string& gtkw_path, const GtkwView& view, const std::vector<WaveVar>& vars) {
+  namespace fs = std::filesystem;
+  std::ofstream out(gtkw_path);
+  out << "[*] GTKWave save file written by `tsp run --wave` (tsp-cosim); open: gtkwave " << gtkw_path << "\n";
+  out << fmt::format("[dumpfile] \"{}\"\n", fs::absolute(view.fst_path).string());
+  out << fmt::format("[savefile] \"{}\"\n", fs::absolute(gtkw_path).string());
+  out << fmt::format("[timestart] {}\n[size] {} {}\n[pos] -1 -1\n", view.from_ps, kWidth, kHeight);
+  // Zoom, primary marker at the window's first cycle, named markers A (first cycle) and B (end), C..Z unset.
+  out << fmt::format("*{:.6f} {} {} {}", zoom_to_fit(view.to_ps - view.from_ps), view.from_ps, view.from_ps,
+                     view.to_ps);
+  for (int i = 2; i < 26; ++i) out << " -1";
+  out << "\n";
+  out << fmt::format("[sst_width] {}\n[signals_width] {}\n[sst_expanded] 1\n[sst_vpaned_height] 250\n", kTreeWidth,
+                     kNamesWidth);
+  for (uint32_t c = 0; c < view.chips; ++c) out << fmt::format("[treeopen] chip{}.\n", c);
+
+  // Groups: level 1 is the hemisphere (scope[1]), level 2 the unit (scope[2]).
+  std::vector<std::string> groups;
+  auto close_to = [&](size_t depth) {
+    for (; groups.size() > depth; groups.pop_back())
+      out << fmt::format("@{:x}\n-{}\n", kGroupEnd | kBlank, groups.back());
+  };
+  unsigned last_flags = 0;
+  for (const WaveVar& v : vars) {
+    for (size_t level = 0; level < 2; ++level) {
+      if (v.scope.size() < level + 3) {  // a chip-level variable: outside every group
+        close_to(0);
+        break;
+      }
+      std::string name = v.scope[level + 1];
+      if (level == 0 && view.chips > 1) name = v.scope[0] + " " + name;
+      if (groups.size() > level && groups[level] == name) continue;
+      close_to(level);
+      out << fmt::format("@{:x}\n-{}\n", kGroupBegin | kBlank, name);
+      groups.push_back(name);
+      last_flags = 0;
+    }
+    const unsigned f = flags(v.show);
+    if (f != last_flags) out << fmt::format("@{:x}\n", f);
+    last_flags = f;
+    // Aliased to "<queue> <name>": GTKWave would show only the last part of the name.
+    if (v.scope.size() > 1) out << "+{" << v.scope.back() << " " << v.name << "} ";
+    out << v.full_name() << "\n";
+  }
+  close_to(0);
+  out << "[pattern_trace] 1\n[pattern_trace] 0\n";
+  if (!out) throw Error(fmt::format("cannot write {}", gtkw_path));
+}
+
+}  // namespace tsp::waves
