@@ -253,16 +253,21 @@ void ChipEngine::read_streams(const Exec& x, isa::StreamRef base, unsigned width
   }
 }
 
-void ChipEngine::write_streams(const Exec& x, isa::StreamRef base, unsigned width, const Vec* values) {
+Vec& ChipEngine::result_stream(const Exec& x, isa::StreamRef s) {
   const Cycle at = x.t + x.in.desc().latency;
-  for (unsigned i = 0; i < width; ++i) {
-    const isa::StreamRef s{static_cast<uint8_t>(base.index + i), base.west};
-    if (observer_) observer_->on_stream_put(s, x.q.desc->position, at, x.q.id);
-    if (auto other = fabric_.put(s, x.q.desc->position, at, values[i], Origin{x.q.id, x.index, x.t}))
-      fail(x, fmt::format("stream {} at {} (position {}) in cycle {} is already written by {}", isa::stream_name(s),
-                          x.q.desc->name, x.q.desc->position, at, origin_text(*other)));
-  }
-  stats_.stream_values += width;
+  if (observer_) observer_->on_stream_put(s, x.q.desc->position, at, x.q.id);
+  Origin other;
+  Vec* v = fabric_.emplace(s, x.q.desc->position, at, Origin{x.q.id, x.index, x.t}, &other);
+  if (!v)
+    fail(x, fmt::format("stream {} at {} (position {}) in cycle {} is already written by {}", isa::stream_name(s),
+                        x.q.desc->name, x.q.desc->position, at, origin_text(other)));
+  ++stats_.stream_values;
+  return *v;
+}
+
+void ChipEngine::write_streams(const Exec& x, isa::StreamRef base, unsigned width, const Vec* values) {
+  for (unsigned i = 0; i < width; ++i)
+    result_stream(x, isa::StreamRef{static_cast<uint8_t>(base.index + i), base.west}) = values[i];
 }
 
 void ChipEngine::sram_access(const Exec& x, uint16_t slice, bool write, uint32_t banks, uint32_t address) {

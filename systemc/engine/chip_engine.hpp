@@ -122,6 +122,8 @@ class ChipEngine {
   // Operands: `width` consecutive streams from `base` at the queue's position.
   void read_streams(const Exec& x, isa::StreamRef base, unsigned width, const Vec** out) const;
   void write_streams(const Exec& x, isa::StreamRef base, unsigned width, const Vec* values);
+  // One result stream's storage, to be filled by the caller (no copy).
+  Vec& result_stream(const Exec& x, isa::StreamRef s);
   // Port and bank rules of one SRAM access; `address` (superlane 0's for
   // GATHER/SCATTER) is for observers.
   void sram_access(const Exec& x, uint16_t slice, bool write, uint32_t banks, uint32_t address);

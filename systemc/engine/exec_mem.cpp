@@ -37,9 +37,7 @@ void ChipEngine::exec_mem(const Exec& x) {
     case isa::Op::READ: {
       const auto address = static_cast<uint32_t>(x.in.operand[kReadAddr]);
       sram_access(x, slice, false, 1u << isa::mem_bank(cfg_, address), address);
-      Vec v;
-      check(mem.read(address, v), address);
-      write_streams(x, stream_at(x.in, kReadDst), 1, &v);
+      check(mem.read(address, result_stream(x, stream_at(x.in, kReadDst))), address);
       stats_.sram_bytes += cfg_.vector_bytes;
       break;
     }

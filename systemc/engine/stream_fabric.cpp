@@ -24,14 +24,13 @@ const StreamFabric::Slot& StreamFabric::slot(isa::StreamRef s, int64_t wf) const
   return slots_[(size_t(s.west) * streams_ + s.index) * ring_ + (uint64_t(wf) & (ring_ - 1))];
 }
 
-uint32_t StreamFabric::allocate(const Vec& value) {
+uint32_t StreamFabric::allocate() {
   if (free_.empty()) {
-    pool_.push_back(value);
+    pool_.emplace_back();
     return uint32_t(pool_.size() - 1);
   }
   const uint32_t i = free_.back();
   free_.pop_back();
-  pool_[i] = value;
   return i;
 }
 
@@ -40,7 +39,7 @@ void StreamFabric::recycle(Slot& s) {
   s.segments.clear();
 }
 
-std::optional<Origin> StreamFabric::put(isa::StreamRef s, uint16_t pos, Cycle at, const Vec& value, Origin origin) {
+Vec* StreamFabric::emplace(isa::StreamRef s, uint16_t pos, Cycle at, Origin origin, Origin* conflict) {
   const int64_t wf = wavefront(s.west, pos, at);
   Slot& sl = slot(s, wf);
   if (sl.wavefront != wf) {  // the slot held a wavefront that has left the chip
@@ -50,9 +49,21 @@ std::optional<Origin> StreamFabric::put(isa::StreamRef s, uint16_t pos, Cycle at
   // Keep segments ordered along the flow: ascending start eastward, descending westward.
   const auto before = [west = s.west](const Segment& a, uint16_t p) { return west ? a.start > p : a.start < p; };
   auto it = std::lower_bound(sl.segments.begin(), sl.segments.end(), pos, before);
-  if (it != sl.segments.end() && it->start == pos) return it->origin;
-  sl.segments.insert(it, Segment{pos, allocate(value), origin});
+  if (it != sl.segments.end() && it->start == pos) {
+    *conflict = it->origin;
+    return nullptr;
+  }
+  const uint32_t v = allocate();
+  sl.segments.insert(it, Segment{pos, v, origin});
   ++values_put_;
+  return &pool_[v];
+}
+
+std::optional<Origin> StreamFabric::put(isa::StreamRef s, uint16_t pos, Cycle at, const Vec& value, Origin origin) {
+  Origin conflict;
+  Vec* v = emplace(s, pos, at, origin, &conflict);
+  if (!v) return conflict;
+  *v = value;
   return std::nullopt;
 }
 

@@ -25,6 +25,9 @@ class StreamFabric {
   // position and cycle (a schedule conflict; nothing is changed then).
   // Callers process cycles in order and never put more than kMaxLatency ahead.
   std::optional<Origin> put(isa::StreamRef s, uint16_t pos, Cycle at, const Vec& value, Origin origin);
+  // The same, but returns the new value's storage for the caller to fill (its
+  // contents are unspecified), or nullptr with *conflict set. Saves a copy.
+  Vec* emplace(isa::StreamRef s, uint16_t pos, Cycle at, Origin origin, Origin* conflict);
 
   // The value on stream `s` at `pos` at cycle `t`, or nullptr when the slot is empty.
   const Vec* get(isa::StreamRef s, uint16_t pos, Cycle t, Origin* origin = nullptr) const;
@@ -45,7 +48,7 @@ class StreamFabric {
   static int64_t wavefront(bool west, uint16_t pos, Cycle t);
   Slot& slot(isa::StreamRef s, int64_t wf);
   const Slot& slot(isa::StreamRef s, int64_t wf) const;
-  uint32_t allocate(const Vec& value);
+  uint32_t allocate();
   void recycle(Slot& slot);
 
   uint32_t streams_;
