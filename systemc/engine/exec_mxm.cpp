@@ -36,6 +36,7 @@ MxmPlane& ChipEngine::plane_of(const Exec& x) {
   }
   if (plane.install_pending && x.t >= plane.install_at) {
     plane.active = plane.shadow;
+    plane.active.loaded = true;  // IW cleared the shadow's flag so that the next LW starts a new set
     plane.install_pending = false;
   }
   return plane;
