@@ -117,6 +117,10 @@ bool vxm_supports(Op op, DType type) {
 
 uint32_t apply(const VxmOp& op, uint32_t a, uint32_t b, uint32_t c) {
   if (!vxm_supports(op.op, op.type)) return 0;
+  // A conversion reads `a` at the source's width (convert() masks it): masking
+  // by the destination first would drop the high bytes of a narrowing CVT.
+  if (op.op == Op::CVT) return convert(op.type, op.from, a, IntConvert::wrap);
+  if (op.op == Op::CVTS) return convert(op.type, op.from, a, IntConvert::saturate);
   const uint32_t mask = lane_mask(op.type);
   a &= mask;
   b &= mask;
@@ -125,10 +129,6 @@ uint32_t apply(const VxmOp& op, uint32_t a, uint32_t b, uint32_t c) {
       return a;  // a bit copy: no flush, NaN payloads kept
     case Op::SEL:
       return (c & mask) != 0 ? a : b;
-    case Op::CVT:
-      return convert(op.type, op.from, a, IntConvert::wrap);
-    case Op::CVTS:
-      return convert(op.type, op.from, a, IntConvert::saturate);
     default:
       break;
   }

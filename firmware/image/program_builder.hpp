@@ -40,11 +40,13 @@ class ProgramBuilder {
  private:
   QueueProgram& program(const std::string& queue, uint32_t chip) {
     const uint16_t id = *isa::find_queue(cfg_, queue);
+    // Kept sorted by queue id, as image validation requires of real images
+    // (the engine issues same-cycle instructions in this order).
     auto& qs = img_.chips[chip].queues;
-    for (auto& q : qs)
-      if (q.queue == id) return q;
-    qs.push_back({id, {}, {}});
-    return qs.back();
+    auto it = qs.begin();
+    while (it != qs.end() && it->queue < id) ++it;
+    if (it != qs.end() && it->queue == id) return *it;
+    return *qs.insert(it, {id, {}, {}});
   }
   const isa::Config& cfg_;
   Image img_;

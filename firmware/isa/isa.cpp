@@ -205,8 +205,10 @@ std::optional<std::string> check_legal(const Instr& in, const Config& cfg, const
     const int64_t n = in.get("nstreams");
     if (n < 1 || src.index + n > cfg.streams_per_direction)
       return fmt::format("LW: streams {}..+{} do not exist", stream_name(src), n);
-    if (in.get("row") + n > cfg.mxm_dim)
-      return fmt::format("LW: rows {}..+{} exceed the plane's {} rows", in.get("row"), n, cfg.mxm_dim);
+    // A row of a b-byte weight type takes b streams: nstreams / b rows.
+    const int64_t rows = n / kDTypes[static_cast<size_t>(in.get("type"))].bytes;
+    if (in.get("row") + rows > cfg.mxm_dim)
+      return fmt::format("LW: rows {}..+{} exceed the plane's {} rows", in.get("row"), rows, cfg.mxm_dim);
   }
   if ((in.op == Op::ABC || in.op == Op::ACC) && in.get("slot") >= cfg.mxm_acc_slots)
     return fmt::format("{}: accumulator slot {} out of range ({} slots)", d.mnemonic, in.get("slot"),
