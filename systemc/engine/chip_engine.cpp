@@ -153,7 +153,7 @@ void ChipEngine::issue(QueueRun& q, Cycle t) {
       q.rep_interval = static_cast<uint32_t>(in.get("interval"));
       q.rep_stride = in.get("stride");
       q.rep_k = 1;
-      check_repeat(q, index, t);
+      check_repeat(q);
       repeat_next(q, t);  // the first repetition issues in the REPEAT's own slot
       return;
     }
@@ -178,9 +178,11 @@ void ChipEngine::issue(QueueRun& q, Cycle t) {
     q.end = next;
 }
 
-void ChipEngine::check_repeat(const QueueRun& q, uint32_t index, Cycle t) const {
+void ChipEngine::check_repeat(QueueRun& q) const {
   // Legality rules on the strided field are ranges, so the first and the last
-  // repetition bound every one between them; the scan finds the first culprit.
+  // repetition bound every one between them; only then is each one looked at,
+  // to find the first culprit. It fails when it issues, not before.
+  q.rep_bad_k = 0;
   const isa::Instr& base = q.code[q.rep_src];
   const int8_t f = base.desc().strided_field;
   if (f < 0 || q.rep_stride == 0) return;
@@ -194,13 +196,15 @@ void ChipEngine::check_repeat(const QueueRun& q, uint32_t index, Cycle t) const 
   };
   if (!why_not(1) && !why_not(q.rep_left)) return;
   for (uint32_t k = 1; k <= q.rep_left; ++k)
-    if (auto why = why_not(k))
-      fail(q, index, t,
-           fmt::format("repetition {} of #{} (issuing in cycle {}): {}", k, q.rep_src, t + (k - 1) * q.rep_interval,
-                       *why));
+    if (auto why = why_not(k)) {
+      q.rep_bad_k = k;
+      q.rep_bad_why = *why;
+      return;
+    }
 }
 
 void ChipEngine::repeat_next(QueueRun& q, Cycle t) {
+  if (q.rep_k == q.rep_bad_k) fail(q, q.rep_src, t, fmt::format("repetition {}: {}", q.rep_k, q.rep_bad_why));
   isa::Instr in = q.code[q.rep_src];
   const int8_t f = in.desc().strided_field;
   if (f >= 0) in.operand[static_cast<size_t>(f)] += q.rep_stride * q.rep_k;

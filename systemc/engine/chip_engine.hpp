@@ -81,6 +81,8 @@ class ChipEngine {
     // A REPEAT in progress: repetition `rep_k` of instruction `rep_src` is next.
     uint32_t rep_left = 0, rep_k = 0, rep_src = 0, rep_interval = 0;
     int64_t rep_stride = 0;
+    uint32_t rep_bad_k = 0;  // first illegal repetition (0: none), found once per REPEAT
+    std::string rep_bad_why;
     bool parked = false;  // waiting on SYNC
     Cycle parked_at = 0;
     uint32_t parked_instr = 0;
@@ -107,7 +109,7 @@ class ChipEngine {
   void schedule(QueueRun& q, Cycle at);
   void issue(QueueRun& q, Cycle t);
   void repeat_next(QueueRun& q, Cycle t);
-  void check_repeat(const QueueRun& q, uint32_t index, Cycle t) const;
+  void check_repeat(QueueRun& q) const;
   void execute(const Exec& x);
   void apply_flips(Cycle now);
 
