@@ -6,11 +6,7 @@
 
 using tsp::isa::Op;
 using tsp::model::ChipEngine;
-using tsp::test::east;
-using tsp::test::expect_contains;
-using tsp::test::ProgramBuilder;
-using tsp::test::run_error;
-using tsp::test::Timed;
+using namespace tsp::test;
 
 namespace {
 

@@ -22,14 +22,7 @@
 using tsp::isa::DType;
 using tsp::isa::Op;
 using tsp::model::ChipEngine;
-using tsp::test::cycle_lanes;
-using tsp::test::east;
-using tsp::test::expect_contains;
-using tsp::test::get_tensor;
-using tsp::test::put_tensor;
-using tsp::test::run_error;
-using tsp::test::Timed;
-using tsp::test::west;
+using namespace tsp::test;
 
 namespace {
 
