@@ -11,9 +11,9 @@
 namespace tsp::bench {
 namespace {
 
-using isa::Op;
 using image::east;
 using image::west;
+using isa::Op;
 
 constexpr uint32_t kWeightAddr = 10, kActAddr = 100, kResultAddr = 50, kCopyTo = 4096;
 constexpr int64_t kI8 = static_cast<int64_t>(isa::DType::i8);
@@ -58,7 +58,9 @@ const uint8_t* vector_at(const image::Image& img, const isa::Config& cfg, uint16
 
 const isa::Config& tsp1() { return *isa::find_config("tsp1"); }
 uint16_t pos(const std::string& q) { return tsp1().queue_table[*isa::find_queue(tsp1(), q)].position; }
-uint16_t slice_of(const std::string& q) { return isa::mem_slice_of(tsp1().queue_table[*isa::find_queue(tsp1(), q)], tsp1()); }
+uint16_t slice_of(const std::string& q) {
+  return isa::mem_slice_of(tsp1().queue_table[*isa::find_queue(tsp1(), q)], tsp1());
+}
 std::string mem_w(uint32_t i) { return "MEM.W." + std::to_string(i); }
 
 // ---- mxm: acc[n] = sum_j sum_k a_j[k] * W[k][n], int8 in, int32 out -------------
@@ -115,7 +117,8 @@ void mem_native(const image::Image& img, uint32_t n, std::vector<uint8_t>& out) 
   const auto pairs = copy_pairs();
   const size_t bytes = size_t(n) * c.vector_bytes;
   out.resize(pairs.size() * bytes);
-  for (size_t p = 0; p < pairs.size(); ++p) std::memcpy(&out[p * bytes], vector_at(img, c, slice_of(pairs[p].first), 0), bytes);
+  for (size_t p = 0; p < pairs.size(); ++p)
+    std::memcpy(&out[p * bytes], vector_at(img, c, slice_of(pairs[p].first), 0), bytes);
 }
 
 std::vector<uint8_t> mem_result(model::ChipEngine& chip, uint32_t n) {
@@ -135,7 +138,8 @@ std::vector<uint8_t> mem_result(model::ChipEngine& chip, uint32_t n) {
 
 Workload mxm_workload(uint32_t n) {
   const isa::Config& c = tsp1();
-  if (n < 2 || kActAddr + n > c.mem_addresses) throw Error("tsp bench: mxm needs 2 <= n <= " + std::to_string(c.mem_addresses - kActAddr));
+  if (n < 2 || kActAddr + n > c.mem_addresses)
+    throw Error("tsp bench: mxm needs 2 <= n <= " + std::to_string(c.mem_addresses - kActAddr));
   image::ProgramBuilder b("tsp1");
   Schedule s(b);
   std::mt19937 rng(1);
@@ -154,7 +158,8 @@ Workload mxm_workload(uint32_t n) {
   s.op("MXM.W.0", Op::IW, {});
   const uint64_t t_abc = t_lw + groups + isa::op_desc(Op::IW).latency;
   b.sram(mem_w(20), kActAddr, random_bytes(rng, size_t(n) * c.vector_bytes));
-  for (uint32_t plane = 0; plane < 4; ++plane) b.sram(mem_w(30 + plane), kResultAddr, std::vector<uint8_t>(c.vector_bytes));
+  for (uint32_t plane = 0; plane < 4; ++plane)
+    b.sram(mem_w(30 + plane), kResultAddr, std::vector<uint8_t>(c.vector_bytes));
   s.at(mem_w(20), t_abc - read_lat - (pos(mem_w(20)) - mxm));
   s.op(mem_w(20), Op::READ, {kActAddr, west(20)});
   s.repeat(mem_w(20), n - 1, 1);
@@ -175,7 +180,8 @@ Workload mxm_workload(uint32_t n) {
 
 Workload mem_workload(uint32_t n) {
   const isa::Config& c = tsp1();
-  if (n < 2 || kCopyTo + n > c.mem_addresses) throw Error("tsp bench: mem needs 2 <= n <= " + std::to_string(c.mem_addresses - kCopyTo));
+  if (n < 2 || kCopyTo + n > c.mem_addresses)
+    throw Error("tsp bench: mem needs 2 <= n <= " + std::to_string(c.mem_addresses - kCopyTo));
   image::ProgramBuilder b("tsp1");
   Schedule s(b);
   std::mt19937 rng(2);

@@ -26,7 +26,8 @@ nlohmann::json measure(const bench::Workload& w) {
   t0 = std::chrono::steady_clock::now();
   w.native(w.img, w.n, want);
   const double native_s = seconds_since(t0);
-  if (w.result(chip, w.n) != want) throw Error("tsp bench: " + w.name + ": the model's result differs from the native one");
+  if (w.result(chip, w.n) != want)
+    throw Error("tsp bench: " + w.name + ": the model's result differs from the native one");
   uint64_t instructions = 0;
   for (uint64_t c : chip.stats().instructions) instructions += c;
   const double work = double(w.work);
@@ -48,7 +49,8 @@ nlohmann::json measure(const bench::Workload& w) {
 }  // namespace
 
 void add_bench(CLI::App& app, int& exit_code) {
-  auto* cmd = app.add_subcommand("bench", "Measure model speed on tsp1 against native host computation of the same math");
+  auto* cmd =
+      app.add_subcommand("bench", "Measure model speed on tsp1 against native host computation of the same math");
   auto json = std::make_shared<bool>(false);
   auto mxm_n = std::make_shared<uint32_t>(4000);
   auto mem_n = std::make_shared<uint32_t>(4000);

@@ -229,7 +229,7 @@ int run(const RunArgs& a) {
 void add_run(CLI::App& app, int& exit_code) {
   auto a = std::make_shared<RunArgs>();
   auto* cmd = app.add_subcommand("run", "Run a program image on the cycle-exact chip model");
-  cmd->add_option("image", a->image, "Program image (from `tsp as` or `tsp compile`)")->required();
+  cmd->add_option("image", a->image, "Program image (from `tsp as`)")->required();
   cmd->add_option("--stats", a->stats, "Write run statistics as JSON to this file");
   cmd->add_option("--flip", a->flips,
                   "Inject an SRAM bit flip: SLICE:ADDRESS:SUPERLANE:BIT@CYCLE (bit 0-127 data, 128-136 check)");

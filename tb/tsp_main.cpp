@@ -23,6 +23,7 @@ int sc_main(int argc, char** argv) {
       "              tsp as prog.tsp -o prog.img  assemble a program image\n"
       "              tsp dis prog.img             disassemble it back to text\n"
       "              tsp run prog.img             run it on the cycle-exact chip model\n"
+      "              tsp run prog.img --wave waves/prog.fst   ... and write waves for GTKWave\n"
       "Run `tsp <subcommand> --help` for the options of each."};
   app.require_subcommand(1);
   int exit_code = 0;
