@@ -18,6 +18,7 @@ using isa::Op;
 constexpr uint32_t kWeightAddr = 10, kActAddr = 100, kResultAddr = 50, kCopyTo = 4096;
 constexpr int64_t kI8 = static_cast<int64_t>(isa::DType::i8);
 constexpr int64_t kI32 = static_cast<int64_t>(isa::DType::i32);
+const uint32_t kI32Bytes = isa::dtype_desc(isa::DType::i32).bytes;  // the result's byte planes
 
 // Places instructions at absolute cycles, padding each queue with NOPs.
 class Schedule {
@@ -83,17 +84,17 @@ void mxm_native(const image::Image& img, uint32_t n, std::vector<uint8_t>& out) 
       const int16_t* wk = &w[size_t(k) * dim];
       for (uint32_t col = 0; col < dim; ++col) acc[col] += ak * uint32_t(int32_t(wk[col]));
     }
-  out.resize(size_t(dim) * 4);
+  out.resize(size_t(dim) * kI32Bytes);
   std::memcpy(out.data(), acc.data(), out.size());
 }
 
 std::vector<uint8_t> mxm_result(model::ChipEngine& chip, uint32_t) {
   const isa::Config& c = tsp1();
-  std::vector<uint8_t> out(size_t(c.lanes) * 4);
-  for (uint32_t plane = 0; plane < 4; ++plane) {
+  std::vector<uint8_t> out(size_t(c.lanes) * kI32Bytes);
+  for (uint32_t plane = 0; plane < kI32Bytes; ++plane) {
     model::Vec v;
     chip.slice(slice_of(mem_w(30 + plane))).read(kResultAddr, v);
-    for (uint32_t l = 0; l < c.lanes; ++l) out[size_t(l) * 4 + plane] = v.bytes[l];
+    for (uint32_t l = 0; l < c.lanes; ++l) out[size_t(l) * kI32Bytes + plane] = v.bytes[l];
   }
   return out;
 }
@@ -158,7 +159,7 @@ Workload mxm_workload(uint32_t n) {
   s.op("MXM.W.0", Op::IW, {});
   const uint64_t t_abc = t_lw + groups + isa::op_desc(Op::IW).latency;
   b.sram(mem_w(20), kActAddr, random_bytes(rng, size_t(n) * c.vector_bytes));
-  for (uint32_t plane = 0; plane < 4; ++plane)
+  for (uint32_t plane = 0; plane < kI32Bytes; ++plane)
     b.sram(mem_w(30 + plane), kResultAddr, std::vector<uint8_t>(c.vector_bytes));
   s.at(mem_w(20), t_abc - read_lat - (pos(mem_w(20)) - mxm));
   s.op(mem_w(20), Op::READ, {kActAddr, west(20)});
@@ -170,7 +171,7 @@ Workload mxm_workload(uint32_t n) {
   const uint64_t t_acc = t_abc + n;
   s.at("MXM.W.2", t_acc);
   s.op("MXM.W.2", Op::ACC, {east(24), 0, kI32});
-  for (uint32_t plane = 0; plane < 4; ++plane) {
+  for (uint32_t plane = 0; plane < kI32Bytes; ++plane) {
     const std::string q = mem_w(30 + plane);
     s.at(q, t_acc + isa::op_desc(Op::ACC).latency + (pos(q) - mxm));
     s.op(q, Op::WRITE, {kResultAddr, east(24 + plane)});

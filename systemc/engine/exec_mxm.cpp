@@ -5,14 +5,15 @@
 #include <fmt/format.h>
 
 #include "common/numerics/convert.hpp"
+#include "common/numerics/dtype.hpp"
 #include "common/numerics/mxm.hpp"
 #include "systemc/engine/chip_engine.hpp"
 
 namespace tsp::model {
 namespace {
 
-unsigned width_of(isa::DType t) { return isa::kDTypes[static_cast<size_t>(t)].bytes; }
-bool is_float(isa::DType t) { return isa::kDTypes[static_cast<size_t>(t)].is_float; }
+unsigned width_of(isa::DType t) { return isa::dtype_desc(t).bytes; }
+using num::is_float;
 
 uint16_t lane_bits(const Vec* const* group, isa::DType t, uint32_t lane) {
   if (width_of(t) == 2) return static_cast<uint16_t>(group[0]->bytes[lane] | group[1]->bytes[lane] << 8);

@@ -9,8 +9,6 @@
 namespace tsp::model {
 namespace {
 
-unsigned width_of(isa::DType t) { return isa::kDTypes[static_cast<size_t>(t)].bytes; }
-
 uint32_t lane_value(const Vec* const* group, unsigned width, uint32_t lane) {
   uint32_t v = 0;
   for (unsigned i = 0; i < width; ++i) v |= uint32_t(group[i]->bytes[lane]) << (8 * i);
@@ -34,8 +32,8 @@ void ChipEngine::exec_vxm(const Exec& x) {
     has_c |= name == "c";
   }
   const bool converts = x.in.op == isa::Op::CVT || x.in.op == isa::Op::CVTS;
-  const unsigned out_w = width_of(op.type);
-  const unsigned in_w = width_of(converts ? op.from : op.type);
+  const unsigned out_w = isa::dtype_desc(op.type).bytes;
+  const unsigned in_w = isa::dtype_desc(converts ? op.from : op.type).bytes;
   const auto stream = [&](const char* name) { return isa::StreamRef::from_code(uint64_t(x.in.get(name))); };
 
   const Vec* a[isa::kMaxTypeBytes];
