@@ -221,6 +221,16 @@ void ChipEngine::repeat_next(QueueRun& q, Cycle t) {
 
 void ChipEngine::execute(const Exec& x) {
   if (observer_) observer_->on_issue(x.q.id, x.index, x.t, x.in);
+  if (recording_) {
+    unit_op_.chip = chip_;
+    unit_op_.queue = x.q.id;
+    unit_op_.index = x.index;
+    unit_op_.t = x.t;
+    unit_op_.in = x.in;
+    unit_op_.inputs.clear();
+    unit_op_.outputs.clear();
+    unit_op_.sram.clear();
+  }
   switch (x.in.desc().unit) {
     case isa::Unit::MEM:
       exec_mem(x);
@@ -241,6 +251,10 @@ void ChipEngine::execute(const Exec& x) {
       break;
   }
   note_result(x);
+  if (recording_ && x.in.desc().unit != isa::Unit::ICU) {
+    for (auto& o : unit_op_.outputs) o.v = fabric_.get(o.s, x.q.desc->position, o.at);
+    observer_->on_unit_op(unit_op_);
+  }
 }
 
 void ChipEngine::note_result(const Exec& x) {
@@ -254,6 +268,7 @@ void ChipEngine::read_streams(const Exec& x, isa::StreamRef base, unsigned width
     if (!out[i])
       fail(x, fmt::format("stream {} holds no value at {} (position {}) in cycle {}", isa::stream_name(s),
                           x.q.desc->name, x.q.desc->position, x.t));
+    if (recording_) recording_->inputs.push_back(UnitOp::Input{s, *out[i]});
   }
 }
 
@@ -266,6 +281,7 @@ Vec& ChipEngine::result_stream(const Exec& x, isa::StreamRef s) {
     fail(x, fmt::format("stream {} at {} (position {}) in cycle {} is already written by {}", isa::stream_name(s),
                         x.q.desc->name, x.q.desc->position, at, origin_text(other)));
   ++stats_.stream_values;
+  if (recording_) recording_->outputs.push_back(UnitOp::Output{s, at, nullptr});
   return *v;
 }
 
@@ -287,6 +303,7 @@ void ChipEngine::sram_access(const Exec& x, uint16_t slice, bool write, uint32_t
                         origin_text(other.origin), std::countr_zero(other.banks & banks)));
   mine = PortUse{at, banks, Origin{x.q.id, x.index, x.t}};
   if (observer_) observer_->on_sram(slice, address, at, write);
+  if (recording_) recording_->sram.push_back(UnitOp::Sram{slice, address, write, banks, at});
 }
 
 std::string ChipEngine::where(const QueueRun& q, uint32_t index, Cycle t, const isa::Instr& in) const {

@@ -65,7 +65,10 @@ class ChipEngine {
 
   void add_flip(const Flip& flip);
   // Attach (or detach with nullptr) an observer; not owned.
-  void set_observer(Observer* observer) { observer_ = observer; }
+  void set_observer(Observer* observer) {
+    observer_ = observer;
+    recording_ = observer && observer->wants_unit_ops() ? &unit_op_ : nullptr;
+  }
   MemSlice& slice(uint16_t i) { return slices_.at(i); }
   const isa::Config& config() const { return cfg_; }
   const RunStats& stats() const { return stats_; }
@@ -155,6 +158,8 @@ class ChipEngine {
   bool any_issued_ = false;
   RunStats stats_;
   Observer* observer_ = nullptr;
+  UnitOp unit_op_;                  // the instruction being recorded for on_unit_op
+  mutable UnitOp* recording_ = nullptr;  // &unit_op_ when the observer wants unit ops
 };
 
 }  // namespace tsp::model

@@ -1,0 +1,64 @@
+#pragma once
+// The cosim "unit" interface: one small abstract class that every Verilated
+// RTL unit adapter implements (tb/cosim/rtl_<unit>.cpp). The model's side of
+// the same seam is model::UnitOp (systemc/engine/observer.hpp): for each unit
+// instruction the engine publishes the operands it read and the results it
+// produced; the checker hands that op to the adapter of the unit that owns
+// the queue, which drives its RTL with the same instruction and operands and
+// reports the first difference in data or timing. docs/cosim.md has the
+// contract, the call order and a worked example.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "systemc/engine/chip_engine.hpp"
+#include "systemc/engine/observer.hpp"
+
+class VerilatedFstC;
+
+namespace tsp::cosim {
+
+// The first place where RTL and model disagree.
+struct Divergence {
+  std::string what;        // "result", "latency", "read data", "issue", ... named after the ISA field or port
+  model::Cycle cycle = 0;  // chip cycle at which the difference shows
+  uint32_t superlane = 0;
+  uint32_t lane = 0;          // within the superlane (0..15)
+  std::string stream;         // the stream (or port) compared, e.g. "E5"; empty when not a stream
+  std::string expected;       // the model's value, hex
+  std::string actual;         // the RTL's value, hex
+};
+
+class RtlUnit {
+ public:
+  virtual ~RtlUnit() = default;
+  // The name used by `tsp cosim --rtl` ("vxm", "mxm", "sxm", "mem", "icu").
+  virtual std::string_view name() const = 0;
+  // Called once after the image is loaded into `chip` and before it runs:
+  // size the RTL for the chip's configuration and preload state the program
+  // does not write itself (SRAM segments, for MEM).
+  virtual void start(const model::ChipEngine& chip) = 0;
+  // Called for every instruction issued by a queue of this unit, in issue
+  // order, once the model has executed it. Drives the RTL with `op.in` and
+  // `op.inputs` in chip-cycle time (the RTL clock counts chip cycles: idle
+  // stretches may be skipped) and compares what the RTL produces, data and
+  // cycle, with `op.outputs`. Returns the first difference, or nothing.
+  virtual std::optional<Divergence> check(const model::UnitOp& op) = 0;
+  // ICU only: a queue issued instruction `index` at `t` (model::Observer::on_issue).
+  virtual std::optional<Divergence> check_issue(uint16_t /*queue*/, uint32_t /*index*/, model::Cycle /*t*/,
+                                                const isa::Instr& /*in*/) {
+    return std::nullopt;
+  }
+  // Called at the end of the run: results still in the RTL's pipeline are
+  // compared here (they must have been produced by the cycle the model says).
+  virtual std::optional<Divergence> finish() { return std::nullopt; }
+  // Waves: trace this unit's RTL (ports and pipeline registers) into `fst`
+  // from now on; timestamps are chip cycles.
+  virtual void trace(VerilatedFstC& fst) = 0;
+  // RTL clock cycles evaluated and values compared so far (for the summary).
+  virtual uint64_t rtl_cycles() const = 0;
+  virtual uint64_t values_checked() const = 0;
+};
+
+}  // namespace tsp::cosim
