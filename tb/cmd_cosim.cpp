@@ -29,6 +29,7 @@ struct CosimArgs {
   std::string save_image;
   unsigned history = 8;
   std::vector<std::string> flips;
+  std::vector<std::string> rtl_flips;
   bool planted = false;
   std::string window = "64:8";
   std::string wave_dir = "waves";
@@ -55,6 +56,7 @@ std::string reproduce(const CosimArgs& a, const std::vector<std::string>& units)
   s += " --rtl " + join(units);
   if (a.planted) s += " --planted";
   for (const auto& f : a.flips) s += " --flip " + f;
+  for (const auto& f : a.rtl_flips) s += " --flip-rtl-only " + f;
   if (a.history != 8) s += fmt::format(" --history {}", a.history);
   return s;
 }
@@ -89,7 +91,7 @@ std::string finish_wave(const isa::Config& cfg, const cosim::CosimResult& r, con
   const std::string gtkw = fs::path(fst).replace_extension(".gtkw").string();
   cosim::write_rtl_gtkw(
       gtkw, {fst, waves::cycle_ps(cfg, from), waves::cycle_ps(cfg, to + 1), waves::cycle_ps(cfg, mark)}, r.wave_groups);
-  return fmt::format("  {:<12}{} ({} bytes, RTL cycles {}..{})\n  {:<12}{}\n  {:<12}gtkwave {}\n", "wave", fst,
+  return fmt::format("  {:<14}{} ({} bytes, RTL cycles {}..{})\n  {:<14}{}\n  {:<14}gtkwave {}\n", "wave", fst,
                      fs::file_size(fst), from, to, "save file", gtkw, "view", gtkw);
 }
 
@@ -137,6 +139,8 @@ int run(CosimArgs a) {
   opt.history = a.history;
   opt.flips.resize(img.chips.size());
   for (const auto& f : a.flips) opt.flips[0].push_back(parse_flip(cfg, f, "tsp cosim"));
+  opt.rtl_flips.resize(img.chips.size());
+  for (const auto& f : a.rtl_flips) opt.rtl_flips[0].push_back(parse_flip(cfg, f, "tsp cosim"));
   if (!a.wave.empty()) {
     if (a.from > a.to) throw Error(fmt::format("tsp cosim: error: --from {} is after --to {}", a.from, a.to));
     if (opt.units.empty()) throw Error(fmt::format("tsp cosim: error: --rtl names no unit"));
@@ -175,9 +179,9 @@ int run(CosimArgs a) {
     std::string lines = finish_wave(cfg, r2, w.fst, w.from, w.to, fd.d.cycle);
     if (!a.png.empty()) {
       write_png(std::filesystem::path(w.fst).replace_extension(".gtkw").string(), a.png);
-      lines += fmt::format("  {:<12}{}\n", "png", a.png);
+      lines += fmt::format("  {:<14}{}\n", "png", a.png);
     }
-    fmt::print(stderr, "{}  {:<12}{}\n", lines, "reproduce", reproduce(a, opt.units));
+    fmt::print(stderr, "{}  {:<14}{}\n", lines, "reproduce", reproduce(a, opt.units));
     return 1;
   }
   if (!a.quiet) print_summary(name, cfg, r);
@@ -186,7 +190,7 @@ int run(CosimArgs a) {
     fmt::print("{}", finish_wave(cfg, r, a.wave, a.from, to, a.from));
     if (!a.png.empty()) {
       write_png(std::filesystem::path(a.wave).replace_extension(".gtkw").string(), a.png);
-      fmt::print("  {:<12}{}\n", "png", a.png);
+      fmt::print("  {:<14}{}\n", "png", a.png);
     }
   }
   return 0;
@@ -206,6 +210,8 @@ void add_cosim(CLI::App& app, int& exit_code) {
   cmd->add_option("--save-image", a->save_image, "Write the --random program's image to this file");
   cmd->add_option("--history", a->history, "Instructions of the failing queue in the report")->capture_default_str();
   cmd->add_option("--flip", a->flips, "Inject an SRAM bit flip into model and RTL: SLICE:ADDRESS:SUPERLANE:BIT@CYCLE");
+  cmd->add_option("--flip-rtl-only", a->rtl_flips,
+                  "Flip an SRAM bit in the RTL only (checker self-test: cosim must report it); same syntax as --flip");
   cmd->add_flag("--planted", a->planted, "Use the RTL built with each unit's planted bug (self-test of the checker)");
   cmd->add_option("--window", a->window, "Cycles of RTL wave before[:after] a divergence")->capture_default_str();
   cmd->add_option("--wave-dir", a->wave_dir, "Folder for the divergence's wave and .gtkw")->capture_default_str();

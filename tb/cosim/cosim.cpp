@@ -144,6 +144,7 @@ CosimResult run_cosim(const image::Image& img, const CosimOptions& opt) {
     ctx.chip = c;
     if (c < opt.flips.size()) ctx.flips = opt.flips[c];
     for (const auto& f : ctx.flips) engine.add_flip(f);
+    if (c < opt.rtl_flips.size()) ctx.flips.insert(ctx.flips.end(), opt.rtl_flips[c].begin(), opt.rtl_flips[c].end());
     ctx.planted = opt.planted;
     const bool traced_chip = wave && wave->chip == c;
     if (traced_chip) ctx.focus = wave->focus;

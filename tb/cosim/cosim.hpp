@@ -28,6 +28,9 @@ struct CosimOptions {
   bool planted = false;                         // RTL variants with their planted bug
   unsigned history = 8;                         // instructions per queue in the report
   std::vector<std::vector<model::Flip>> flips;  // per chip, may be shorter than the chip count
+  // Flips given to the RTL only (per chip): a self-test of the checker, which
+  // must then report the difference they make.
+  std::vector<std::vector<model::Flip>> rtl_flips;
   std::optional<WaveRequest> wave;
 };
 
