@@ -369,7 +369,7 @@ class MemRtl final : public RtlUnit {
       d.expected = "no conflict (the model accepted both accesses)";
       d.actual =
           fmt::format("conflict_o: read 0x{:x} and write 0x{:x} in one bank", a ? a->rd_addr : 0, a ? a->wr_addr : 0);
-      d.op = a ? a->rd_op : OpRef{};
+      if (a) d.op = a->rd_op;
       return d;
     }
     const bool valid = r.rd_valid_o;
