@@ -176,8 +176,8 @@ class RtlSxm final : public RtlUnit {
           for (auto& tile : s.tiles) {
             tile->clk_i = 1;
             tile->eval();
+            ++cycles_;  // clock cycles of RTL models, as the MXM adapter counts them
           }
-          ++cycles_;
           s.in.erase(now_);
         }
       ++now_;

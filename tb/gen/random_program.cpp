@@ -4,9 +4,13 @@
 namespace tsp::gen {
 
 // One declaration and one table line per unit.
+image::Image random_mxm(const RandomOptions& o);
+image::Image random_sxm(const RandomOptions& o);
 
 const std::vector<GeneratorEntry>& generators() {
   static const std::vector<GeneratorEntry> all = {
+      {"mxm", random_mxm},
+      {"sxm", random_sxm},
   };
   return all;
 }
