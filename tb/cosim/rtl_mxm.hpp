@@ -17,6 +17,11 @@
 // Covered: i8/u8 weights and activations, set/add slots, ACC as i32. Float
 // (f16/bf16) LW/ABC are not in the RTL: they are counted as skipped, and an ACC
 // of a float slot or as f32 is checked for timing only.
+// Waves: trace() adds every cell of every plane to the FST (scopes
+// mxm_p<plane>_k<kblock>_n<nblock>), one dump per RTL cycle at the chip cycle.
+// Several units tracing into one file must dump in non-decreasing time: each
+// adapter dumps as it advances, so a checker that traces two units should
+// advance them in step (they all use Verilator's default context).
 #include <memory>
 
 #include "tb/cosim/rtl_unit.hpp"
