@@ -24,9 +24,20 @@ class ForwardUnitOps final : public model::Observer {
   void on_unit_op(const model::UnitOp& op) override {
     if (cfg_.queue_table[op.queue].unit != unit_) return;
     ++run.ops;
-    if (auto d = rtl_.check(op); d && !run.first) run.first = d;
+    std::optional<cosim::Divergence> d;
+    if (late_by && op.in.op == late_op) {  // a model whose result comes later than the RTL's
+      model::UnitOp late = op;
+      for (auto& o : late.outputs) o.at += late_by;
+      d = rtl_.check(late);
+    } else {
+      d = rtl_.check(op);
+    }
+    if (d && !run.first) run.first = d;
   }
   CosimRun run;
+  // Tests of the timing check: shift the model's result cycle of every `late_op` by `late_by`.
+  isa::Op late_op = isa::Op::NOP;
+  uint64_t late_by = 0;
 
  private:
   cosim::RtlUnit& rtl_;
@@ -34,10 +45,13 @@ class ForwardUnitOps final : public model::Observer {
   isa::Unit unit_;
 };
 
-inline CosimRun cosim_run(const image::Image& img, cosim::RtlUnit& rtl, isa::Unit unit) {
+inline CosimRun cosim_run(const image::Image& img, cosim::RtlUnit& rtl, isa::Unit unit, isa::Op late_op = isa::Op::NOP,
+                          uint64_t late_by = 0) {
   model::ChipEngine e(img, 0);
   rtl.start(e);
   ForwardUnitOps fwd(rtl, e.config(), unit);
+  fwd.late_op = late_op;
+  fwd.late_by = late_by;
   e.set_observer(&fwd);
   EXPECT_TRUE(e.run_until(~0ull));
   if (auto d = rtl.finish(); d && !fwd.run.first) fwd.run.first = d;

@@ -138,6 +138,21 @@ TEST(CosimMxm, PlantedEarlyInstallIsReportedWhereTheSetsDiffer) {
   EXPECT_EQ(r.first->actual, fmt::format("{:08x}", got[lane]));
 }
 
+// The timing check is real: against a model whose ACC results came one cycle
+// later, the RTL's result (at the table's latency) is reported as early.
+TEST(CosimMxm, AResultAtTheWrongCycleIsALatencyDivergence) {
+  const MxmCase c = mxm_case("mini", 1);
+  auto rtl = tsp::cosim::make_rtl_mxm(false);
+  const CosimRun r = cosim_run(c.p.image(), *rtl, tsp::isa::Unit::MXM, Op::ACC, 1);
+  ASSERT_TRUE(r.first);
+  EXPECT_EQ(r.first->what, "latency");
+  EXPECT_EQ(r.first->superlane, 0u);
+  // The first ACC (issued the cycle after install_a) emits at the table's latency, unexpected there.
+  EXPECT_EQ(r.first->cycle,
+            c.install_b - tsp::isa::op_desc(Op::IW).latency - 32 + 1 + tsp::isa::op_desc(Op::ACC).latency);
+  EXPECT_EQ(r.first->expected, "nothing");
+}
+
 // The full 320 x 320 plane of tsp1: 20 x 20 supercells.
 TEST(CosimMxm, RtlAgreesWithTheModelOnTheFullTsp1Plane) {
   const MxmCase c = mxm_case("tsp1", 2);

@@ -134,6 +134,19 @@ TEST(CosimSxm, PlantedTransposeBugIsReportedAtLane14) {
   EXPECT_EQ(r.first->actual, fmt::format("{:02x}", uint8_t(15 * 37 + 1)));
 }
 
+// The timing check is real: a model whose TRANSPOSE result came a cycle
+// earlier than the table's latency finds nothing from the RTL at that cycle.
+TEST(CosimSxm, AResultAtTheWrongCycleIsALatencyDivergence) {
+  auto rtl = tsp::cosim::make_rtl_sxm(false);
+  const CosimRun r = cosim_run(transpose_program().image(), *rtl, tsp::isa::Unit::SXM, Op::TRANSPOSE, uint64_t(0) - 1);
+  ASSERT_TRUE(r.first);
+  EXPECT_EQ(r.first->what, "latency");
+  EXPECT_EQ(r.first->cycle, kTransposeAt + tsp::isa::op_desc(Op::TRANSPOSE).latency - 1);
+  EXPECT_EQ(r.first->superlane, 0u);
+  EXPECT_EQ(r.first->stream, "S0.E");
+  EXPECT_EQ(r.first->actual, "nothing");
+}
+
 TEST(CosimSxm, PlantedTransposeBugLeavesTheOtherOpsAlone) {
   auto rtl = tsp::cosim::make_rtl_sxm(true);
   const CosimRun r = cosim_run(all_ops_program().image(), *rtl, tsp::isa::Unit::SXM);
