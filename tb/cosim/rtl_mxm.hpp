@@ -19,6 +19,7 @@
 // of a float slot or as f32 is checked for timing only, as is an ACC issued in
 // the same cycle as an ABC of its plane (the RTL's ACC sees that ABC; the
 // model's answer depends on which of the two queues issues first).
+// docs/rtl-mxm-sxm.md has the whole scheme.
 // Waves: trace() adds every cell of every plane to the FST (scopes
 // mxm_p<plane>_k<kblock>_n<nblock>), one dump per RTL cycle at the chip cycle.
 // Several units tracing into one file must dump in non-decreasing time: each

@@ -12,6 +12,7 @@
 // Verilator specialises every instance of a top's submodules and an array of
 // 20 compiled to 20 MB of C++; one tile is 1.4 MB and is shared.)
 // Covered: SHIFTUP, SHIFTDN, SELECT, PERMUTE, DISTRIBUTE, ROTATE, TRANSPOSE.
+// docs/rtl-mxm-sxm.md has the whole scheme.
 // Waves: trace() adds every tile of every SXM queue to the FST (scopes
 // sxm_q<queue>_sl<superlane>), one dump per RTL cycle at the chip cycle.
 #include <memory>
