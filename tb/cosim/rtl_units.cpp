@@ -2,6 +2,9 @@
 // per unit (tb/cosim/rtl_<unit>.cpp defines make_rtl_<unit>).
 #include "tb/cosim/rtl_units.hpp"
 
+#include "tb/cosim/rtl_mxm.hpp"
+#include "tb/cosim/rtl_sxm.hpp"
+
 namespace tsp::cosim {
 
 std::unique_ptr<RtlUnit> make_rtl_mem(const UnitContext& ctx);
@@ -9,6 +12,8 @@ std::unique_ptr<RtlUnit> make_rtl_mem(const UnitContext& ctx);
 const std::vector<RtlUnitEntry>& rtl_units() {
   static const std::vector<RtlUnitEntry> all = {
       {"mem", isa::Unit::MEM, &make_rtl_mem},
+      {"mxm", isa::Unit::MXM, [](const UnitContext& c) { return make_rtl_mxm(c.planted); }},
+      {"sxm", isa::Unit::SXM, [](const UnitContext& c) { return make_rtl_sxm(c.planted); }},
   };
   return all;
 }

@@ -5,10 +5,14 @@ namespace tsp::gen {
 
 // One declaration and one table line per unit.
 image::Image random_mem(const RandomOptions& o);
+image::Image random_mxm(const RandomOptions& o);
+image::Image random_sxm(const RandomOptions& o);
 
 const std::vector<GeneratorEntry>& generators() {
   static const std::vector<GeneratorEntry> all = {
       {"mem", &random_mem},
+      {"mxm", &random_mxm},
+      {"sxm", &random_sxm},
   };
   return all;
 }

@@ -1,0 +1,338 @@
+// The MXM cosim adapter (see rtl_mxm.hpp for the scheme and what it covers).
+#include "tb/cosim/rtl_mxm.hpp"
+
+#include <fmt/format.h>
+#include <verilated_fst_c.h>
+
+#include <map>
+#include <stdexcept>
+#include <vector>
+
+#include "Vtsp_mxm_cell.h"
+#include "Vtsp_mxm_cell_planted.h"
+#include "systemc/waves/wave_layout.hpp"
+#include "tb/cosim/rtl_bits.hpp"
+
+namespace tsp::cosim {
+namespace {
+
+using isa::DType;
+using model::Cycle;
+
+// What a cell is given in one cycle, apart from the K chain.
+struct CellIn {
+  bool lw = false, lw_signed = false, iw = false, abc = false, a_signed = false, add = false, rd = false;
+  uint32_t lw_rows = 0, slot = 0, rd_slot = 0;
+  std::vector<uint8_t> lw_w;  // row kr lane j at kr * dim + j
+  std::vector<uint8_t> a;
+};
+
+// An ACC result the model produced: where and when the RTL must show it.
+struct Expect {
+  OpRef op;  // the instruction whose result this is (compared cycles after its check())
+  bool data = false;  // compare data (i32 of an int slot); else timing only
+  std::vector<uint32_t> lanes;
+  std::vector<isa::StreamRef> streams;  // byte i of a lane travels on streams[i]
+};
+
+template <class Cell>
+class RtlMxm final : public RtlUnit {
+ public:
+  std::string_view name() const override { return "mxm"; }
+
+  void start(const model::ChipEngine& chip) override {
+    cfg_ = &chip.config();
+    dim_ = cfg_->lanes_per_superlane;
+    // The RTL's tile is sized for the largest configuration's superlane.
+    if (dim_ != isa::find_config("tsp1")->lanes_per_superlane || cfg_->mxm_dim % dim_)
+      throw std::runtime_error(fmt::format("cosim mxm: the RTL supercell is {} lanes wide; configuration {} has {}",
+                                           isa::find_config("tsp1")->lanes_per_superlane, cfg_->name, dim_));
+    blocks_ = cfg_->mxm_dim / dim_;
+    lat_acc_ = isa::op_desc(isa::Op::ACC).latency;
+    lat_iw_ = isa::op_desc(isa::Op::IW).latency;
+    if (blocks_ + 2 > lat_acc_)
+      throw std::runtime_error(
+          fmt::format("cosim mxm: a {}-block K chain needs an ACC latency of at least {}; the table says {}", blocks_,
+                      blocks_ + 2, lat_acc_));
+    Verilated::traceEverOn(true);
+    planes_.clear();
+    planes_.resize(cfg_->mxm_planes);
+    for (uint32_t p = 0; p < cfg_->mxm_planes; ++p) {
+      Plane& pl = planes_[p];
+      pl.slot_int.assign(cfg_->mxm_acc_slots, 0);
+      for (uint32_t kb = 0; kb < blocks_; ++kb)
+        for (uint32_t nb = 0; nb < blocks_; ++nb) {
+          auto c = std::make_unique<Cell>(fmt::format("mxm_p{}_k{}_n{}", p, kb, nb).c_str());
+          c->last_i = kb + 1 == blocks_;
+          c->read_stage_i = static_cast<uint8_t>(blocks_ + 1);
+          c->clk_i = 0;
+          c->rst_ni = 0;
+          c->eval();
+          c->rst_ni = 1;
+          c->eval();
+          pl.cells.push_back(std::move(c));
+        }
+    }
+  }
+
+  std::optional<Divergence> check(const model::UnitOp& op) override {
+    if (!cfg_) throw std::logic_error("cosim mxm: check() before start()");
+    const isa::QueueDesc& q = cfg_->queue_table[op.queue];
+    Plane& p = planes_.at(q.hemisphere * cfg_->mxm_planes_per_hemisphere + q.index / cfg_->mxm_queues_per_plane);
+    advance(op.t);
+    schedule(p, op);
+    return std::exchange(first_, std::nullopt);
+  }
+
+  std::optional<Divergence> finish() override {
+    Cycle end = now_;
+    for (const Plane& p : planes_) end = std::max(end, p.busy_until + 1);
+    advance(end);
+    for (const Plane& p : planes_)
+      if (!p.expect.empty() && !first_) {
+        const auto& [key, e] = *p.expect.begin();
+        diverge("latency", key.first, key.second, 0, e.streams.at(0), "ACC result", "nothing", &e);
+      }
+    return std::exchange(first_, std::nullopt);
+  }
+
+  void trace(VerilatedFstC& fst, model::Cycle from, model::Cycle to) override {
+    for (Plane& p : planes_)
+      for (auto& c : p.cells) c->trace(&fst, 99);
+    fst_ = &fst;
+    trace_from_ = from;
+    trace_to_ = to;
+  }
+  uint64_t rtl_cycles() const override { return cycles_; }
+  uint64_t values_checked() const override { return checked_; }
+
+ private:
+  struct Plane {
+    std::vector<std::unique_ptr<Cell>> cells;             // kb * blocks + nb
+    std::map<Cycle, std::map<uint32_t, CellIn>> in;       // cycle -> cell -> inputs
+    std::map<std::pair<Cycle, uint32_t>, Expect> expect;  // (cycle, output block) -> ACC result
+    std::vector<uint8_t> slot_int;                        // the slot holds an RTL-computed int sum
+    Cycle busy_until = 0;
+    bool busy = false;
+    // An ACC in the same cycle as an ABC: the model's answer depends on which
+    // queue issues first, so its data is not compared (timing still is).
+    Cycle last_abc = ~Cycle{0}, last_acc = ~Cycle{0};
+    std::vector<std::pair<Cycle, uint32_t>> last_acc_keys;
+  };
+
+  CellIn& input(Plane& p, Cycle c, uint32_t kb, uint32_t nb) {
+    p.busy_until = std::max(p.busy_until, c + lat_acc_ + lat_iw_ + 2);  // every pipeline drained by then
+    p.busy = true;
+    CellIn& x = p.in[c][kb * blocks_ + nb];
+    x.lw_w.resize(size_t(dim_) * dim_);
+    x.a.resize(dim_);
+    return x;
+  }
+
+  void schedule(Plane& p, const model::UnitOp& op) {
+    const Cycle t = op.t;
+    switch (op.in.op) {
+      case isa::Op::LW: {
+        const auto type = static_cast<DType>(op.in.get("type"));
+        if (num_is_float(type)) {
+          ++skipped_;
+          return;
+        }
+        const auto row = static_cast<uint32_t>(op.in.get("row"));
+        for (uint32_t r = 0; r < op.inputs.size(); ++r) {
+          const uint32_t k = row + r, kb = k / dim_, kr = k % dim_;
+          for (uint32_t nb = 0; nb < blocks_; ++nb) {
+            CellIn& x = input(p, t + kb + nb, kb, nb);
+            x.lw = true;
+            x.lw_rows |= 1u << kr;
+            x.lw_signed = type == DType::i8;
+            for (uint32_t j = 0; j < dim_; ++j) x.lw_w[kr * dim_ + j] = op.inputs[r].v.bytes[nb * dim_ + j];
+          }
+        }
+        return;
+      }
+      case isa::Op::IW:
+        for (uint32_t kb = 0; kb < blocks_; ++kb)
+          for (uint32_t nb = 0; nb < blocks_; ++nb) input(p, t + kb + nb, kb, nb).iw = true;
+        return;
+      case isa::Op::ABC: {
+        const auto type = static_cast<DType>(op.in.get("type"));
+        const auto slot = static_cast<uint32_t>(op.in.get("slot"));
+        const bool add = op.in.get("accmode") != 0;
+        if (num_is_float(type)) {
+          p.slot_int[slot] = 0;
+          ++skipped_;
+          return;
+        }
+        if (!add) p.slot_int[slot] = 1;
+        p.last_abc = t;
+        if (p.last_acc == t)
+          for (const auto& key : p.last_acc_keys) p.expect[key].data = false;
+        for (uint32_t kb = 0; kb < blocks_; ++kb)
+          for (uint32_t nb = 0; nb < blocks_; ++nb) {
+            CellIn& x = input(p, t + kb + nb, kb, nb);
+            x.abc = true;
+            x.a_signed = type == DType::i8;
+            x.slot = slot;
+            x.add = add;
+            for (uint32_t j = 0; j < dim_; ++j) x.a[j] = op.inputs.at(0).v.bytes[kb * dim_ + j];
+          }
+        return;
+      }
+      case isa::Op::ACC: {
+        const auto type = static_cast<DType>(op.in.get("type"));
+        const auto slot = static_cast<uint32_t>(op.in.get("slot"));
+        if (p.last_acc != t) p.last_acc_keys.clear();
+        p.last_acc = t;
+        for (uint32_t nb = 0; nb < blocks_; ++nb) {
+          CellIn& x = input(p, t + nb, blocks_ - 1, nb);
+          x.rd = true;
+          x.rd_slot = slot;
+          Expect e;
+          e.op = OpRef{op.queue, op.index, op.t, op.in};
+          e.data = type == DType::i32 && p.slot_int[slot] && p.last_abc != t;
+          for (const auto& o : op.outputs) e.streams.push_back(o.s);
+          e.lanes.assign(dim_, 0);
+          for (size_t i = 0; i < op.outputs.size(); ++i)
+            for (uint32_t j = 0; j < dim_; ++j)
+              e.lanes[j] |= uint32_t(op.outputs[i].v->bytes[nb * dim_ + j]) << (8 * i);
+          const Cycle at = op.outputs.at(0).at + nb;  // the model's cycle, at superlane nb
+          p.busy_until = std::max(p.busy_until, at + 1);
+          p.expect[{at, nb}] = std::move(e);
+          p.last_acc_keys.push_back({at, nb});
+        }
+        return;
+      }
+      default:
+        throw std::logic_error("cosim mxm: not an MXM instruction");
+    }
+  }
+
+  static bool num_is_float(DType t) { return isa::dtype_desc(t).is_float; }
+
+  // Runs the RTL of every busy plane up to (not including) cycle `t`.
+  void advance(Cycle t) {
+    while (now_ < t) {
+      bool any = false;
+      for (Plane& p : planes_) {
+        p.busy = p.busy && now_ <= p.busy_until;
+        any = any || p.busy;
+      }
+      if (!any) {  // nothing in flight: skip the idle stretch
+        now_ = t;
+        break;
+      }
+      for (Plane& p : planes_)
+        if (p.busy) drive(p);
+      if (in_window()) fst_->dump(waves::cycle_ps(*cfg_, now_));  // inputs applied, clock low
+      for (Plane& p : planes_)
+        if (p.busy)
+          for (auto& c : p.cells) {
+            c->clk_i = 1;
+            c->eval();
+            ++cycles_;
+          }
+      if (in_window()) fst_->dump((waves::cycle_ps(*cfg_, now_) + waves::cycle_ps(*cfg_, now_ + 1)) / 2);
+      for (Plane& p : planes_) p.in.erase(now_);
+      ++now_;
+    }
+  }
+
+  // Cycle now_ of one plane: inputs (events and the K chain), settle, compare the slots' outputs.
+  void drive(Plane& p) {
+    const auto it = p.in.find(now_);
+    for (uint32_t kb = 0; kb < blocks_; ++kb)
+      for (uint32_t nb = 0; nb < blocks_; ++nb) {
+        const uint32_t idx = kb * blocks_ + nb;
+        Cell& c = *p.cells[idx];
+        const CellIn* x = nullptr;
+        if (it != p.in.end()) {
+          const auto xi = it->second.find(idx);
+          if (xi != it->second.end()) x = &xi->second;
+        }
+        c.clk_i = 0;
+        c.lw_valid_i = x && x->lw;
+        c.iw_valid_i = x && x->iw;
+        c.rd_valid_i = x && x->rd;
+        if (x) {
+          c.lw_rows_i = static_cast<uint16_t>(x->lw_rows);
+          c.lw_signed_i = x->lw_signed;
+          for (uint32_t i = 0; i < dim_ * dim_; ++i) bits::put(c.lw_w_i, 8 * i, 8, x->lw_w[i]);
+          c.abc_signed_i = x->a_signed;
+          for (uint32_t j = 0; j < dim_; ++j) bits::put(c.abc_a_i, 8 * j, 8, x->a[j]);
+          c.rd_slot_i = static_cast<uint8_t>(x->rd_slot);
+        }
+        if (kb == 0) {
+          c.abc_valid_i = x && x->abc;
+          bits::clear(c.abc_acc_i);
+          c.abc_slot_i = static_cast<uint8_t>(x ? x->slot : 0);
+          c.abc_add_i = x && x->add;
+        } else {  // the chain: the previous K block's registered sums
+          const Cell& prev = *p.cells[idx - blocks_];
+          c.abc_valid_i = prev.acc_valid_o;
+          c.abc_acc_i = prev.acc_o;
+          c.abc_slot_i = prev.acc_slot_o;
+          c.abc_add_i = prev.acc_add_o;
+        }
+        c.eval();
+      }
+    for (uint32_t nb = 0; nb < blocks_; ++nb) compare(p, nb);
+  }
+
+  void compare(Plane& p, uint32_t nb) {
+    const Cell& bank = *p.cells[(blocks_ - 1) * blocks_ + nb];
+    const auto e = p.expect.find({now_, nb});
+    if (!bank.rd_valid_o) {
+      if (e != p.expect.end())
+        diverge("latency", now_, nb, 0, e->second.streams.at(0), "ACC result", "nothing", &e->second);
+      return;
+    }
+    if (e == p.expect.end()) {
+      diverge("latency", now_, nb, 0, {}, "nothing", "ACC result");
+      return;
+    }
+    const Expect& x = e->second;
+    if (x.data) {
+      for (uint32_t j = 0; j < dim_; ++j) {
+        const uint32_t got = bits::get(bank.rd_data_o, 32 * j, 32);
+        ++checked_;
+        if (got != x.lanes[j]) {
+          unsigned byte = 0;  // the first stream of the group whose byte differs
+          while (((got ^ x.lanes[j]) >> (8 * byte) & 0xFF) == 0) ++byte;
+          diverge("result", now_, nb, j, x.streams.at(byte), fmt::format("{:08x}", x.lanes[j]),
+                  fmt::format("{:08x}", got), &x);
+          break;
+        }
+      }
+    }
+    p.expect.erase(e);
+  }
+
+  void diverge(const char* what, Cycle c, uint32_t sl, uint32_t lane, isa::StreamRef s, std::string expected,
+               std::string actual, const Expect* from = nullptr) {
+    if (first_ || reported_) return;
+    reported_ = true;
+    first_ = Divergence{what, c, sl, lane, isa::stream_name(s), std::move(expected), std::move(actual),
+                        from ? std::optional<OpRef>(from->op) : std::nullopt};
+  }
+
+  const isa::Config* cfg_ = nullptr;
+  uint32_t dim_ = 0, blocks_ = 0, lat_acc_ = 0, lat_iw_ = 0;
+  std::vector<Plane> planes_;
+  Cycle now_ = 0;
+  VerilatedFstC* fst_ = nullptr;
+  model::Cycle trace_from_ = 0, trace_to_ = 0;  // chip cycles dumped, inclusive
+  bool in_window() const { return fst_ && now_ >= trace_from_ && now_ <= trace_to_; }
+  std::optional<Divergence> first_;
+  bool reported_ = false;
+  uint64_t cycles_ = 0, checked_ = 0, skipped_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<RtlUnit> make_rtl_mxm(bool planted) {
+  if (planted) return std::make_unique<RtlMxm<Vtsp_mxm_cell_planted>>();
+  return std::make_unique<RtlMxm<Vtsp_mxm_cell>>();
+}
+
+}  // namespace tsp::cosim

@@ -1,0 +1,87 @@
+// Random SXM programs: SHIFTUP/SHIFTDN, SELECT, PERMUTE, DISTRIBUTE and ROTATE
+// on SXM.<h>.0 and SXM.<h>.1 of a hemisphere the seed picks, up to one per queue per cycle, so that results of
+// different latencies land together. Operands come from MEM.<h>.0..3 (src on
+// S0, SELECT's b on S1, the i16 map or SELECT's c on S2/S3, flowing out), read so
+// they reach the SXM at issue (firmware/sched/timing.hpp); PERMUTE maps stay
+// within the chip's lanes. TRANSPOSE is left to the directed test: 16 streams
+// cannot meet at the SXM from MEM slices alone. Results go to S(4 + 2 (t mod
+// 6) + queue), flowing in: two results on one stream would need equal issue cycles mod
+// 6 on one queue and equal landing cycles, impossible with latencies <= 4.
+#include <random>
+
+#include "tb/gen/queue_timeline.hpp"
+#include "tb/gen/random_program.hpp"
+
+namespace tsp::gen {
+
+image::Image random_sxm(const RandomOptions& o) {
+  using isa::Op;
+  QueueTimeline tl(o.config);
+  const isa::Config& cfg = tl.b.config();
+  std::mt19937_64 rng(o.seed);
+  const uint64_t lat_read = isa::op_desc(Op::READ).latency;
+  const std::string h = rng() % 2 ? "W" : "E";
+  const bool out_west = h == "W";
+  const auto in_stream = [&](unsigned i) { return out_west ? image::west(i) : image::east(i); };
+  const auto out_stream = [&](unsigned i) { return out_west ? image::east(i) : image::west(i); };
+  const uint16_t ps = tl.b.position("SXM." + h + ".0");
+  const unsigned stream_of[4] = {1, 0, 2, 3};  // MEM.<h>.i feeds S(stream_of[i])
+  uint64_t delay[4], first = 0;
+  for (unsigned m = 0; m < 4; ++m) {
+    delay[m] = *sched::arrival(tl.b.position("MEM." + h + "." + std::to_string(m)), lat_read, out_west, ps);
+    first = std::max(first, delay[m]);
+  }
+  static constexpr Op kOps[] = {Op::SHIFTUP, Op::SHIFTDN, Op::SELECT, Op::PERMUTE, Op::DISTRIBUTE, Op::ROTATE};
+  uint32_t issued = 0, addr = 0;
+  for (uint64_t t = first; issued < o.instructions && addr < cfg.mem_addresses; ++t) {
+    Op ops[2];
+    bool on[2] = {rng() % 2 == 0, rng() % 2 == 0};
+    if (!on[0] && !on[1]) continue;
+    bool permute = false;
+    for (unsigned q = 0; q < 2; ++q) {
+      ops[q] = kOps[rng() % std::size(kOps)];
+      permute = permute || (on[q] && ops[q] == Op::PERMUTE);
+    }
+    // A PERMUTE map: a lane of the chip, bytes on MEM.<h>.2 (low) and .3 (high).
+    std::vector<uint32_t> map(cfg.lanes);
+    for (auto& x : map) x = static_cast<uint32_t>(rng() % cfg.lanes);
+    // Operands at `addr` of MEM.<h>.0..3, all reaching the SXM at t.
+    for (unsigned m = 0; m < 4; ++m) {
+      std::vector<uint8_t> v(cfg.lanes);
+      for (uint32_t l = 0; l < cfg.lanes; ++l) {
+        if (permute && m >= 2) {
+          v[l] = static_cast<uint8_t>(m == 2 ? map[l] : map[l] >> 8);
+        } else {
+          v[l] = rng() % 4 == 0 ? 0 : static_cast<uint8_t>(rng());  // zeros make SELECT pick b
+        }
+      }
+      const std::string mem = "MEM." + h + "." + std::to_string(m);
+      tl.b.sram(mem, addr, v);
+      tl.at(mem, t - delay[m], Op::READ, {addr, in_stream(stream_of[m])});
+    }
+    ++addr;
+    for (unsigned q = 0; q < 2; ++q) {
+      if (!on[q]) continue;
+      const std::string queue = "SXM." + h + "." + std::to_string(q);
+      const int64_t dst = out_stream(static_cast<unsigned>(4 + 2 * (t % 6) + q));
+      switch (ops[q]) {
+        case Op::SELECT:
+          tl.at(queue, t, ops[q], {dst, in_stream(0), in_stream(1), in_stream(2)});
+          break;
+        case Op::PERMUTE:
+        case Op::DISTRIBUTE:
+          tl.at(queue, t, ops[q], {dst, in_stream(0), in_stream(2)});
+          break;
+        case Op::ROTATE:
+          tl.at(queue, t, ops[q], {dst, in_stream(0), static_cast<int64_t>(rng() % 32)});
+          break;
+        default:  // shifts, by up to a few lanes beyond the chip
+          tl.at(queue, t, ops[q], {dst, in_stream(0), static_cast<int64_t>(rng() % (cfg.lanes + 4))});
+      }
+      ++issued;
+    }
+  }
+  return tl.finish();
+}
+
+}  // namespace tsp::gen
