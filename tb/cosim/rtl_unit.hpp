@@ -65,8 +65,10 @@ class RtlUnit {
                                                 const isa::Instr& /*in*/) {
     return std::nullopt;
   }
-  // Called at the end of the run: results still in the RTL's pipeline are
-  // compared here (they must have been produced by the cycle the model says).
+  // Called at the end of a run that did not diverge (and at the end of a wave
+  // re-run, whose divergences are ignored): results still in the RTL's
+  // pipeline are compared here (they must have been produced by the cycle the
+  // model says), and whole-run counters.
   virtual std::optional<Divergence> finish() { return std::nullopt; }
   // Waves: called at most once, after start() and before the first check(),
   // when a wave is asked for; the caller opens `fst` afterwards. Register the
@@ -74,10 +76,13 @@ class RtlUnit {
   // one serving UnitContext::focus) with `fst` and dump every RTL cycle from
   // `from` to `to` (chip cycles, inclusive; idle cycles in between included) at
   // time waves::cycle_ps(cfg, cycle) (clock low, the cycle's inputs applied)
-  // and half a cycle later (after the rising edge). finish() dumps up to `to`.
+  // and half a cycle later (after the rising edge), timescale 1 ps (the
+  // VerilatedContext's timeunit and timeprecision -12). finish() dumps up to
+  // `to`. The name given to the Verilated model's constructor is its FST scope.
   virtual void trace(VerilatedFstC& fst, model::Cycle from, model::Cycle to) = 0;
   // Signal groups for the .gtkw of that wave: group name ("ports", "pipeline")
-  // and the full FST names of its signals (e.g. "TOP.tsp_mem_word.rd_en_i").
+  // and the full FST names of its signals (e.g. "MEM_W_1_sl0.rd_en_i",
+  // "MEM_W_1_sl0.tsp_mem_word.valid_q[1:0]").
   struct WaveGroup {
     std::string name;
     std::vector<std::string> signals;
