@@ -5,10 +5,12 @@ namespace tsp::gen {
 
 // One declaration and one table line per unit.
 image::Image random_mem(const RandomOptions& o);
+image::Image random_icu(const RandomOptions& o);
 
 const std::vector<GeneratorEntry>& generators() {
   static const std::vector<GeneratorEntry> all = {
       {"mem", &random_mem},
+      {"icu", &random_icu},
   };
   return all;
 }
