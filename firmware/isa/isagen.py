@@ -186,7 +186,8 @@ def gen_cpp(isa):
     w(f"inline constexpr unsigned kOpcodeLsb = {fmt['opcode_lsb']};")
     w(f"inline constexpr unsigned kOpcodeBits = {fmt['opcode_bits']};")
     w(f"inline constexpr unsigned kStreamDirBit = {STREAM_DIR_BIT};")
-    w(f"inline constexpr unsigned kStreamIndexBits = {STREAM_INDEX_BITS};\n")
+    w(f"inline constexpr unsigned kStreamIndexBits = {STREAM_INDEX_BITS};")
+    w(f"inline constexpr unsigned kDurationBits = {duration_bits(isa)};  // holds any op's queue occupancy\n")
     w("enum class Unit : uint8_t { " + ", ".join(isa["units"]) + " };")
     w(f"inline constexpr unsigned kUnitCount = {len(isa['units'])};")
     w("inline constexpr std::array<std::string_view, kUnitCount> kUnitNames = {" + ", ".join(cstr(u) for u in isa["units"]) + "};")
@@ -374,7 +375,8 @@ def probe_entries(isa):
     """(SV expression, C++ expression) pairs: each side reads its own language's constant."""
     e = [(f"tsp_isa_pkg::{sv}", cpp, sv) for sv, cpp in (
         ("FormatVersion", "kFormatVersion"), ("WordBits", "kWordBits"), ("OpcodeLsb", "kOpcodeLsb"),
-        ("OpcodeBits", "kOpcodeBits"), ("StreamDirBit", "kStreamDirBit"), ("StreamIndexBits", "kStreamIndexBits"))]
+        ("OpcodeBits", "kOpcodeBits"), ("StreamDirBit", "kStreamDirBit"), ("StreamIndexBits", "kStreamIndexBits"),
+        ("DurationBits", "kDurationBits"))]
     for k, op in enumerate(isa["ops"]):
         m = op["mnemonic"]
         e.append((f"tsp_isa_pkg::Op{sv_name(op)}", f"uint64_t(Op::{m})", f"Op{sv_name(op)}"))

@@ -5,10 +5,12 @@
 namespace tsp::cosim {
 
 std::unique_ptr<RtlUnit> make_rtl_mem(const UnitContext& ctx);
+std::unique_ptr<RtlUnit> make_rtl_icu(const UnitContext& ctx);
 
 const std::vector<RtlUnitEntry>& rtl_units() {
   static const std::vector<RtlUnitEntry> all = {
       {"mem", isa::Unit::MEM, &make_rtl_mem},
+      {"icu", isa::Unit::ICU, &make_rtl_icu},
   };
   return all;
 }
