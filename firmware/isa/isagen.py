@@ -191,7 +191,8 @@ def gen_cpp(isa):
     w(f"inline constexpr unsigned kOpcodeLsb = {fmt['opcode_lsb']};")
     w(f"inline constexpr unsigned kOpcodeBits = {fmt['opcode_bits']};")
     w(f"inline constexpr unsigned kStreamDirBit = {STREAM_DIR_BIT};")
-    w(f"inline constexpr unsigned kStreamIndexBits = {STREAM_INDEX_BITS};\n")
+    w(f"inline constexpr unsigned kStreamIndexBits = {STREAM_INDEX_BITS};")
+    w(f"inline constexpr unsigned kDurationBits = {duration_bits(isa)};  // holds any op's queue occupancy\n")
     w("enum class Unit : uint8_t { " + ", ".join(isa["units"]) + " };")
     w(f"inline constexpr unsigned kUnitCount = {len(isa['units'])};")
     w("inline constexpr std::array<std::string_view, kUnitCount> kUnitNames = {" + ", ".join(cstr(u) for u in isa["units"]) + "};")
@@ -301,8 +302,69 @@ def gen_sv_isa(isa):
         for f in op["fields"]:
             w(f"  localparam int unsigned {sv_name(op)}{camel(f['name'])}Lsb = {f['lsb']};")
             w(f"  localparam int unsigned {sv_name(op)}{camel(f['name'])}Width = {f['width']};")
+    gen_sv_op_functions(isa, w)
     w("\nendpackage")
     return "\n".join(o) + "\n"
+
+
+def duration_bits(isa):
+    """Width that holds every op's queue occupancy: the widest product of its duration fields."""
+    return max(sum(op["fields"][i]["width"] for i in op["dur"] if i >= 0) for op in isa["ops"])
+
+
+def gen_sv_op_functions(isa, w):
+    """Per-opcode lookups the ICU sequencer needs: unit, Repeat's strided field, duration."""
+    fmt = isa["format"]
+    units = isa["units"]
+    ubits = max(1, (len(units) - 1).bit_length())
+    w("")
+    w(f"  typedef enum logic [{ubits - 1}:0] {{")
+    w(",\n".join(f"    Unit{camel(u.lower())} = {ubits}'d{k}" for k, u in enumerate(units)))
+    w("  } unit_e;\n")
+    w(f"  localparam int unsigned DurationBits = {duration_bits(isa)};\n")
+    w("  // The unit that executes an opcode (ICU ops are the queue's own).")
+    w("  function automatic unit_e op_unit(logic [OpcodeBits-1:0] op);")
+    w("    unique case (op)")
+    for op in isa["ops"]:
+        w(f"      Op{sv_name(op)}: op_unit = Unit{camel(op['unit'].lower())};")
+    w("      default: op_unit = UnitIcu;")
+    w("    endcase")
+    w("  endfunction\n")
+    strided = [op for op in isa["ops"] if op["strided"] >= 0]
+    w("  // Repeat's strided field of an opcode: present, least significant bit, width (0: none).")
+    w("  function automatic logic op_has_strided(logic [OpcodeBits-1:0] op);")
+    w("    unique case (op)")
+    w("      " + ", ".join(f"Op{sv_name(op)}" for op in strided) + ": op_has_strided = 1'b1;")
+    w("      default: op_has_strided = 1'b0;")
+    w("    endcase")
+    w("  endfunction\n")
+    for what in ("lsb", "width"):
+        w(f"  function automatic int unsigned op_strided_{what}(logic [OpcodeBits-1:0] op);")
+        w("    unique case (op)")
+        for op in strided:
+            w(f"      Op{sv_name(op)}: op_strided_{what} = {op['fields'][op['strided']][what]};")
+        w(f"      default: op_strided_{what} = 0;")
+        w("    endcase")
+        w("  endfunction\n")
+    dbits = duration_bits(isa)
+    w("  // Cycles an instruction occupies its queue: the product of its duration")
+    w("  // fields, 1 without any (REPEAT's count*interval, DESKEW's wait are the")
+    w("  // sequencer's own business).")
+    dops = max(f["lsb"] + f["width"] for op in isa["ops"] for i in op["dur"] if i >= 0 for f in [op["fields"][i]])
+    w(f"  localparam int unsigned DurationOperandBits = {dops};  // the low operand bits durations read")
+    w("  function automatic logic [DurationBits-1:0] op_duration(logic [OpcodeBits-1:0] op,")
+    w("                                                         logic [DurationOperandBits-1:0] word);")
+    w("    unique case (op)")
+    for op in isa["ops"]:
+        parts = [op["fields"][i] for i in op["dur"] if i >= 0]
+        if not parts:
+            continue
+        terms = [f"DurationBits'(word[{f['lsb']}+:{f['width']}])" for f in parts]
+        expr = terms[0] if len(terms) == 1 else f"DurationBits'({' * '.join(terms)})"
+        w(f"      Op{sv_name(op)}: op_duration = {expr};")
+    w(f"      default: op_duration = DurationBits'(1);")
+    w("    endcase")
+    w("  endfunction")
 
 
 def gen_sv_cfg(c):
@@ -319,13 +381,21 @@ def probe_entries(isa):
     """(SV expression, C++ expression) pairs: each side reads its own language's constant."""
     e = [(f"tsp_isa_pkg::{sv}", cpp, sv) for sv, cpp in (
         ("FormatVersion", "kFormatVersion"), ("WordBits", "kWordBits"), ("OpcodeLsb", "kOpcodeLsb"),
-        ("OpcodeBits", "kOpcodeBits"), ("StreamDirBit", "kStreamDirBit"), ("StreamIndexBits", "kStreamIndexBits"))]
+        ("OpcodeBits", "kOpcodeBits"), ("StreamDirBit", "kStreamDirBit"), ("StreamIndexBits", "kStreamIndexBits"),
+        ("DurationBits", "kDurationBits"))]
     for k, op in enumerate(isa["ops"]):
         m = op["mnemonic"]
         e.append((f"tsp_isa_pkg::Op{sv_name(op)}", f"uint64_t(Op::{m})", f"Op{sv_name(op)}"))
         e.append((f"tsp_isa_pkg::Lat{sv_name(op)}", f"kOps[{k}].latency", f"Lat{sv_name(op)}"))
         if op["sram"] >= 0:
             e.append((f"tsp_isa_pkg::Sram{sv_name(op)}", f"kOps[{k}].sram_access", f"Sram{sv_name(op)}"))
+        fn = f"tsp_isa_pkg::op_{{}}(tsp_isa_pkg::Op{sv_name(op)})"
+        e.append((fn.format("unit"), f"uint64_t(kOps[{k}].unit)", f"op_unit(Op{sv_name(op)})"))
+        e.append((fn.format("has_strided"), f"kOps[{k}].strided_field >= 0", f"op_has_strided(Op{sv_name(op)})"))
+        if op["strided"] >= 0:
+            for what in ("lsb", "width"):
+                e.append((fn.format(f"strided_{what}"), f"kOps[{k}].fields[{op['strided']}].{what}",
+                          f"op_strided_{what}(Op{sv_name(op)})"))
         for i, f in enumerate(op["fields"]):
             base = f"{sv_name(op)}{camel(f['name'])}"
             e.append((f"tsp_isa_pkg::{base}Lsb", f"kOps[{k}].fields[{i}].lsb", f"{base}Lsb"))

@@ -60,6 +60,18 @@ void ChipEngine::load(const image::Image& img) {
     if (!q.code.empty()) schedule(q, 0);
 }
 
+const std::vector<isa::Instr>* ChipEngine::queue_code(uint16_t queue) const {
+  for (const auto& q : queues_)
+    if (q.id == queue) return &q.code;
+  return nullptr;
+}
+
+Cycle ChipEngine::queue_end(uint16_t queue) const {
+  for (const auto& q : queues_)
+    if (q.id == queue) return q.end;
+  return 0;
+}
+
 void ChipEngine::schedule(QueueRun& q, Cycle at) {
   q.end = at;
   const auto id = static_cast<uint32_t>(&q - queues_.data());
@@ -135,7 +147,9 @@ void ChipEngine::issue(QueueRun& q, Cycle t) {
   }
   const uint32_t index = static_cast<uint32_t>(q.pc++);
   const isa::Instr& in = q.code[index];
-  if (observer_ && in.desc().unit == isa::Unit::ICU) observer_->on_issue(q.id, index, t, in);
+  // ICU ops and DESKEW (a C2C op the queue itself times) never reach execute(): report them here.
+  if (observer_ && (in.desc().unit == isa::Unit::ICU || in.op == isa::Op::DESKEW))
+    observer_->on_issue(q.id, index, t, in);
   ++stats_.instructions[static_cast<size_t>(in.desc().unit)];
   Cycle next = t + isa::duration(in);
   switch (in.op) {

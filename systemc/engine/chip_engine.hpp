@@ -73,6 +73,11 @@ class ChipEngine {
   const isa::Config& config() const { return cfg_; }
   const RunStats& stats() const { return stats_; }
   uint32_t chip() const { return chip_; }
+  // Queue `queue`'s program as loaded (nullptr: the image gives it none) and,
+  // once the run is over, the cycle after its last occupied slot: what the
+  // ICU's cosim adapter loads into and checks its RTL sequencers against.
+  const std::vector<isa::Instr>* queue_code(uint16_t queue) const;
+  Cycle queue_end(uint16_t queue) const;
 
  private:
   struct QueueRun {
@@ -158,7 +163,7 @@ class ChipEngine {
   bool any_issued_ = false;
   RunStats stats_;
   Observer* observer_ = nullptr;
-  UnitOp unit_op_;                  // the instruction being recorded for on_unit_op
+  UnitOp unit_op_;                       // the instruction being recorded for on_unit_op
   mutable UnitOp* recording_ = nullptr;  // &unit_op_ when the observer wants unit ops
 };
 

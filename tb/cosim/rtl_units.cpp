@@ -8,12 +8,14 @@
 namespace tsp::cosim {
 
 std::unique_ptr<RtlUnit> make_rtl_mem(const UnitContext& ctx);
+std::unique_ptr<RtlUnit> make_rtl_icu(const UnitContext& ctx);
 
 const std::vector<RtlUnitEntry>& rtl_units() {
   static const std::vector<RtlUnitEntry> all = {
       {"mem", isa::Unit::MEM, &make_rtl_mem},
       {"mxm", isa::Unit::MXM, [](const UnitContext& c) { return make_rtl_mxm(c.planted); }},
       {"sxm", isa::Unit::SXM, [](const UnitContext& c) { return make_rtl_sxm(c.planted); }},
+      {"icu", isa::Unit::ICU, &make_rtl_icu},
   };
   return all;
 }

@@ -7,12 +7,14 @@ namespace tsp::gen {
 image::Image random_mem(const RandomOptions& o);
 image::Image random_mxm(const RandomOptions& o);
 image::Image random_sxm(const RandomOptions& o);
+image::Image random_icu(const RandomOptions& o);
 
 const std::vector<GeneratorEntry>& generators() {
   static const std::vector<GeneratorEntry> all = {
       {"mem", &random_mem},
       {"mxm", &random_mxm},
       {"sxm", &random_sxm},
+      {"icu", &random_icu},
   };
   return all;
 }
