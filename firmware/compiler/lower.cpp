@@ -1,0 +1,58 @@
+#include "firmware/compiler/lower.hpp"
+
+#include <fmt/format.h>
+
+#include "common/error.hpp"
+
+namespace tsp::compiler {
+namespace {
+
+Error node_error(const Graph& g, const Node& n, const std::string& why) {
+  return Error(
+      fmt::format("{}: error: node '{}' ({}): {}", n.where.str(), g.tensor(n.output).name, op_name(n.op), why));
+}
+
+}  // namespace
+
+Lowered lower(const Graph& g, const isa::Config& cfg) {
+  Lowered out;
+  out.pad_rows.assign(g.tensors().size(), 1);
+  // A MatMul's K block is one vector of activations: the MXM's side must be the lane count.
+  if (cfg.mxm_dim != cfg.lanes)
+    throw Error(fmt::format("configuration {}: MXM dimension {} differs from the {} lanes; not supported", cfg.name,
+                            cfg.mxm_dim, cfg.lanes));
+  for (const Node& n : g.nodes()) {
+    Kernel k;
+    k.node = &n;
+    if (n.op == GraphOp::MatMul) {
+      const Tensor& x = g.tensor(n.inputs[0]);
+      const Tensor& w = g.tensor(n.inputs[1]);
+      if (x.shape[0] > cfg.mxm_acc_slots)
+        throw node_error(g, n,
+                         fmt::format("{} rows need {} accumulator slots; a plane has {} (M blocking: not yet)",
+                                     x.shape[0], x.shape[0], cfg.mxm_acc_slots));
+      // The MXM multiplies whole mxm_dim-row weight blocks: rows past K must be
+      // zero, so the weights must come from the image, padded there.
+      if (w.kind == TensorKind::Value)
+        throw node_error(g, n,
+                         fmt::format("weights '{}' are computed on the chip; only input or const weights "
+                                     "are supported (they are zero-padded to whole MXM blocks)",
+                                     w.name));
+      out.pad_rows[n.inputs[1]] = cfg.mxm_dim;
+      k.mxm = MatMulKernel{n.inputs[0], n.inputs[1], n.output};
+    } else {
+      VxmKernel v;
+      v.op = vxm_opcode(n.op);
+      v.type = g.tensor(n.output).dtype;
+      v.from = g.tensor(n.inputs[0]).dtype;
+      v.a = n.inputs[0];
+      if (n.inputs.size() > 1) v.b = n.inputs[1];
+      v.out = n.output;
+      k.vxm = v;
+    }
+    out.kernels.push_back(k);
+  }
+  return out;
+}
+
+}  // namespace tsp::compiler

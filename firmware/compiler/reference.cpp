@@ -1,0 +1,79 @@
+#include "firmware/compiler/reference.hpp"
+
+#include "common/error.hpp"
+#include "common/numerics/mxm.hpp"
+#include "common/numerics/vxm.hpp"
+#include "firmware/compiler/layout.hpp"
+#include "firmware/compiler/lower.hpp"
+
+namespace tsp::compiler {
+namespace {
+
+std::vector<uint32_t> matmul(const Graph& g, const Node& n, const std::vector<uint32_t>& x,
+                             const std::vector<uint32_t>& w) {
+  const Tensor& tx = g.tensor(n.inputs[0]);
+  const Tensor& tw = g.tensor(n.inputs[1]);
+  const uint32_t M = tx.shape[0], K = tx.shape[1], N = tw.shape[1];
+  const bool xs = isa::dtype_desc(tx.dtype).is_signed, ws = isa::dtype_desc(tw.dtype).is_signed;
+  std::vector<uint32_t> y(size_t(M) * N);
+  for (uint32_t m = 0; m < M; ++m)
+    for (uint32_t c = 0; c < N; ++c) {
+      int32_t acc = 0;
+      for (uint32_t k = 0; k < K; ++k) acc = num::mac_int(acc, x[size_t(m) * K + k], xs, w[size_t(k) * N + c], ws);
+      y[size_t(m) * N + c] = uint32_t(acc);
+    }
+  return y;
+}
+
+}  // namespace
+
+std::vector<std::vector<uint32_t>> run_reference(const Graph& g) {
+  std::vector<std::vector<uint32_t>> v(g.tensors().size());
+  for (size_t i = 0; i < g.tensors().size(); ++i) v[i] = g.tensors()[i].data;
+  for (const Node& n : g.nodes()) {
+    const Tensor& out = g.tensor(n.output);
+    if (n.op == GraphOp::MatMul) {
+      v[n.output] = matmul(g, n, v[n.inputs[0]], v[n.inputs[1]]);
+      continue;
+    }
+    num::VxmOp op;
+    op.op = vxm_opcode(n.op);
+    op.type = out.dtype;
+    op.from = g.tensor(n.inputs[0]).dtype;
+    const auto& a = v[n.inputs[0]];
+    const auto* b = n.inputs.size() > 1 ? &v[n.inputs[1]] : nullptr;
+    std::vector<uint32_t> r(a.size());
+    for (size_t e = 0; e < a.size(); ++e) r[e] = num::apply(op, a[e], b ? (*b)[e] : 0);
+    v[n.output] = std::move(r);
+  }
+  return v;
+}
+
+std::vector<uint32_t> unpack(const Tensor& t, uint32_t lanes, const std::vector<uint32_t>& raw) {
+  const Layout l = layout_of(t, lanes);
+  std::vector<uint32_t> out(size_t(l.rows) * l.cols);
+  for (uint32_t r = 0; r < l.rows; ++r)
+    for (uint32_t c = 0; c < l.cols; ++c) {
+      const size_t at = size_t(l.vector_of(r, c)) * lanes + l.lane_of(c);
+      if (at >= raw.size()) throw Error("unpack: tensor '" + t.name + "' read back shorter than its layout");
+      out[size_t(r) * l.cols + c] = raw[at];
+    }
+  return out;
+}
+
+std::vector<Mismatch> compare_outputs(const Graph& g, const std::vector<std::vector<uint32_t>>& reference,
+                                      const std::vector<std::vector<uint32_t>>& got) {
+  std::vector<Mismatch> out;
+  for (size_t i = 0; i < g.tensors().size(); ++i) {
+    if (!g.tensors()[i].output) continue;
+    const auto& want = reference[i];
+    for (size_t e = 0; e < want.size(); ++e)
+      if (e >= got[i].size() || got[i][e] != want[e]) {
+        out.push_back({g.tensors()[i].name, e, e < got[i].size() ? got[i][e] : 0, want[e]});
+        break;
+      }
+  }
+  return out;
+}
+
+}  // namespace tsp::compiler

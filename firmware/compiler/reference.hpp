@@ -1,0 +1,26 @@
+#pragma once
+// The host reference: executes the graph on the host with exactly the chip's
+// element arithmetic (common/numerics, docs/numerics.md), so compiled results
+// can be compared bit for bit. Values are element bits, row-major.
+#include <vector>
+
+#include "firmware/compiler/ir.hpp"
+
+namespace tsp::compiler {
+
+// Every tensor's value (inputs and constants: their data).
+std::vector<std::vector<uint32_t>> run_reference(const Graph& g);
+
+// Logical elements of a tensor out of the raw vectors x lanes bits read from SRAM.
+std::vector<uint32_t> unpack(const Tensor& t, uint32_t lanes, const std::vector<uint32_t>& raw);
+
+struct Mismatch {
+  std::string tensor;
+  uint64_t index = 0;  // row-major element index
+  uint32_t got = 0, want = 0;
+};
+// Compares the output tensors; returns the first mismatch of each output that has one.
+std::vector<Mismatch> compare_outputs(const Graph& g, const std::vector<std::vector<uint32_t>>& reference,
+                                      const std::vector<std::vector<uint32_t>>& got);
+
+}  // namespace tsp::compiler
