@@ -49,6 +49,7 @@ struct Item {
   uint32_t count = 1;
   int64_t stride = 0;
   std::optional<MemAccess> mem;  // c0 relative to the anchor
+  Cycle skew = 0;                // test hook: emitted this many cycles off the modelled issue cycle (a planted bug)
 };
 
 struct Chain {

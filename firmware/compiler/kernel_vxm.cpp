@@ -18,10 +18,35 @@ Cycle KernelScheduler::ready_anchor(TensorId t, unsigned i, Cycle access, bool i
 
 void KernelScheduler::vxm(const VxmKernel& k, const std::string& what) {
   const isa::OpDesc& rd = isa::op_desc(isa::Op::READ);
+  const uint16_t pv = static_cast<uint16_t>(cfg_.vxm_position);
+  const Placement& out = place_[k.out];
+  const uint32_t total = out.layout.vectors();
+  // A result sharing a slice with an operand shares that slice's queue: its
+  // WRITE run must not start before the READ run ends, so the kernel is cut
+  // into chunks no longer than the READ-to-WRITE distance on that slice.
+  uint32_t chunk = total;
+  const unsigned ob = isa::dtype_desc(g_.tensor(k.out).dtype).bytes;
+  for (std::optional<TensorId> x : {std::optional<TensorId>(k.a), k.b}) {
+    if (!x) continue;
+    const Placement& p = place_[*x];
+    const unsigned xb = isa::dtype_desc(g_.tensor(*x).dtype).bytes;
+    for (unsigned i = 0; i < ob; ++i) {
+      const unsigned s = out.slice + i;
+      if (s < p.slice || s >= p.slice + xb) continue;
+      const Cycle d = std::abs(int(plane_position(cfg_, out, i)) - int(pv));
+      chunk = std::min<uint32_t>(chunk, uint32_t(rd.latency + isa::op_desc(k.op).latency + 2 * d));
+    }
+  }
+  for (uint32_t v0 = 0; v0 < total; v0 += chunk)
+    vxm_chunk(k, chunk == total ? what : fmt::format("{} [{}..{})", what, v0, std::min(total, v0 + chunk)), v0,
+              std::min(chunk, total - v0), chunk != total);
+}
+
+void KernelScheduler::vxm_chunk(const VxmKernel& k, const std::string& what, uint32_t v0, uint32_t n, bool chunked) {
+  const isa::OpDesc& rd = isa::op_desc(isa::Op::READ);
   const isa::OpDesc& wr = isa::op_desc(isa::Op::WRITE);
   const uint16_t pv = static_cast<uint16_t>(cfg_.vxm_position);
   const Placement& out = place_[k.out];
-  const uint32_t n = out.layout.vectors();
   Chain c;
   c.what = what;
   c.earliest = 0;
@@ -40,12 +65,12 @@ void KernelScheduler::vxm(const VxmKernel& k, const std::string& what) {
       Item r;
       r.queue = slice_queue(cfg_, static_cast<uint16_t>(p.slice + i));
       r.offset = -(rd.latency + d);
-      r.instr = make_instr(isa::Op::READ, {{"addr", p.address}});
+      r.instr = make_instr(isa::Op::READ, {{"addr", p.address + v0}});
       r.streams.push_back({field_of(isa::Op::READ, "dst"), c.flows.size(), i});
       r.count = n;
       r.stride = 1;
-      r.mem = MemAccess{static_cast<uint16_t>(p.slice + i), false, r.offset + rd.sram_access, n, p.address, 1};
-      c.earliest = std::max(c.earliest, ready_anchor(x, i, r.offset + rd.sram_access, true));
+      r.mem = MemAccess{static_cast<uint16_t>(p.slice + i), false, r.offset + rd.sram_access, n, p.address + v0, 1};
+      c.earliest = std::max(c.earliest, ready_anchor(x, i, r.offset + rd.sram_access - Cycle(v0), true));
       c.items.push_back(r);
       f.planes.push_back({pos, -d, {pv}});
     }
@@ -76,22 +101,27 @@ void KernelScheduler::vxm(const VxmKernel& k, const std::string& what) {
     const Cycle d = std::abs(int(pos) - int(pv));
     Item w;
     w.queue = slice_queue(cfg_, static_cast<uint16_t>(out.slice + i));
-    w.offset = od.latency + d + (mutant == 1 ? 1 : 0);
-    w.instr = make_instr(isa::Op::WRITE, {{"addr", out.address}});
+    w.offset = od.latency + d;
+    w.skew = mutant == 1 && first_vxm_ ? 1 : 0;
+    w.instr = make_instr(isa::Op::WRITE, {{"addr", out.address + v0}});
     w.streams.push_back({field_of(isa::Op::WRITE, "src"), out_flow, i});
     w.count = n;
     w.stride = 1;
-    w.mem = MemAccess{static_cast<uint16_t>(out.slice + i), true, w.offset + wr.sram_access, n, out.address, 1};
+    w.mem = MemAccess{static_cast<uint16_t>(out.slice + i), true, w.offset + wr.sram_access, n, out.address + v0, 1};
     write_access[i] = w.offset + wr.sram_access;
     c.items.push_back(w);
     f.planes.push_back({pv, od.latency, {pos}});
   }
   c.flows.push_back(f);
 
+  first_vxm_ = false;
   const Cycle t = s_.schedule(std::move(c));
   auto& ws = writes_[k.out];
-  ws.clear();
-  for (unsigned i = 0; i < out_bytes; ++i) ws.push_back({t + write_access[i], t + write_access[i] + n - 1, true});
+  if (v0 == 0) ws.assign(out_bytes, PlaneWrites{0, 0, !chunked});
+  for (unsigned i = 0; i < out_bytes; ++i) {
+    if (v0 == 0) ws[i].first = t + write_access[i];
+    ws[i].last = std::max(ws[i].last, t + write_access[i] + n - 1);
+  }
 }
 
 }  // namespace tsp::compiler

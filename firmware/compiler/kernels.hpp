@@ -25,17 +25,19 @@ class KernelScheduler {
       : g_(g), place_(place), cfg_(cfg), s_(s), writes_(g.tensors().size()) {}
   void vxm(const VxmKernel& k, const std::string& what);
   void matmul(const MatMulKernel& k, const std::string& what, uint32_t plane);
-  // Test hook: plant a scheduler bug (1: every VXM result WRITE one cycle late).
+  // Test hook: plant a scheduler bug (1: the first VXM kernel's result WRITEs issue one cycle late).
   int mutant = 0;
 
  private:
   // Earliest anchor so that an access of plane `i` of `t` at anchor + `access`
   // (vector k at + k when `in_order`) reads what its producer wrote.
+  void vxm_chunk(const VxmKernel& k, const std::string& what, uint32_t v0, uint32_t n, bool chunked);
   Cycle ready_anchor(TensorId t, unsigned i, Cycle access, bool in_order) const;
   const Graph& g_;
   const std::vector<Placement>& place_;
   const isa::Config& cfg_;
   Scheduler& s_;
+  bool first_vxm_ = true;
   std::vector<std::vector<PlaneWrites>> writes_;  // per tensor; empty: loaded with the image
 };
 

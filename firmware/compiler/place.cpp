@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
+
 #include "common/error.hpp"
 
 namespace tsp::compiler {
@@ -53,6 +55,40 @@ std::vector<Placement> place(const Graph& g, const Lowered& low, const isa::Conf
     }
     return false;
   };
+  // A VXM result sharing a slice with one of its operands: that slice reads the
+  // operand's vector k at r0 + k and writes the result's at r0 + gap + k, gap =
+  // READ latency + op latency + WRITE's array offset - READ's + 2 x the slice's
+  // distance to the VXM. Choose the result's address so that the two never hit
+  // one bank: (operand address + gap - result address) mod banks != 0.
+  std::vector<std::optional<isa::Op>> bank_gap(g.tensors().size());
+  std::vector<std::vector<TensorId>> operands_of(g.tensors().size());
+  for (const Kernel& k : low.kernels)
+    if (k.vxm) {
+      bank_gap[k.vxm->out] = k.vxm->op;
+      operands_of[k.vxm->out].push_back(k.vxm->a);
+      if (k.vxm->b) operands_of[k.vxm->out].push_back(*k.vxm->b);
+    }
+  auto bank_safe = [&](size_t t, uint16_t first, unsigned bytes, uint32_t addr) {
+    const isa::OpDesc& rd = isa::op_desc(isa::Op::READ);
+    const isa::OpDesc& wr = isa::op_desc(isa::Op::WRITE);
+    const int64_t base_gap = rd.latency + isa::op_desc(*bank_gap[t]).latency + wr.sram_access - rd.sram_access;
+    for (uint32_t a = addr; a < addr + cfg.mem_banks; ++a) {
+      bool ok = true;
+      for (TensorId o : operands_of[t]) {
+        const Placement& q = out[o];
+        const unsigned ob = isa::dtype_desc(g.tensor(o).dtype).bytes;
+        for (unsigned i = 0; i < bytes; ++i) {
+          const uint16_t s = static_cast<uint16_t>(first + i);
+          if (s < q.slice || s >= q.slice + ob) continue;
+          const int64_t d = std::abs(int(cfg.queue_table[slice_queue(cfg, s)].position) - int(cfg.vxm_position));
+          const int64_t diff = int64_t(q.address) + base_gap + 2 * d - int64_t(a);
+          ok = ok && ((diff % cfg.mem_banks) + cfg.mem_banks) % cfg.mem_banks != 0;
+        }
+      }
+      if (ok) return a;
+    }
+    return addr;  // no address helps (two operands disagree): the scheduler will report it
+  };
   size_t cursor = 0;
   for (size_t t = 0; t < g.tensors().size(); ++t) {
     const Tensor& ten = g.tensor(static_cast<TensorId>(t));
@@ -68,6 +104,7 @@ std::vector<Placement> place(const Graph& g, const Lowered& low, const isa::Conf
       if (tries < order.size() && overlaps(prefer[t], first, bytes)) continue;
       uint32_t addr = 0;
       for (unsigned i = 0; i < bytes; ++i) addr = std::max(addr, used[first + i]);
+      if (bank_gap[t]) addr = bank_safe(t, first, bytes, addr);
       if (uint64_t(addr) + n > cfg.mem_addresses) continue;
       p.slice = first;
       p.address = addr;

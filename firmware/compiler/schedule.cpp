@@ -126,7 +126,7 @@ Cycle Scheduler::schedule(Chain c) {
         const Flow& f = c.flows[s.flow];
         it.instr.operand[s.operand] = isa::StreamRef{static_cast<uint8_t>(f.base + s.plane), f.west}.code();
       }
-      timed_.push_back({choice[i], t + it.offset, it.instr, it.count, it.stride, chain_id});
+      timed_.push_back({choice[i], t + it.offset + it.skew, it.instr, it.count, it.stride, chain_id});
     }
     return t;
   }
