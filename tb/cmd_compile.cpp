@@ -49,7 +49,7 @@ int run_and_check(const CompileArgs& a, const compiler::Program& p, const compil
     fmt::print("model: {} cycles, as predicted\n", r.cycles);
   }
   if (!a.check) return rc;
-  const auto want = compiler::run_reference(p.graph);
+  const auto want = compiler::run_reference(p.graph, cfg.mxm_dim);
   const auto bad = compiler::compare_outputs(p.graph, want, got);
   for (const auto& m : bad)
     fmt::print(stderr, "{}: error: output {} element {}: model 0x{:x}, host reference 0x{:x}\n", a.program, m.tensor,

@@ -20,7 +20,8 @@ struct FlowPlane {
   std::vector<uint16_t> consumers;
 };
 
-// A stream group of `planes.size()` streams carrying `n` consecutive values.
+// A stream group of `planes.size()` streams carrying `n` values on consecutive
+// wavefronts (values `interval` cycles apart reserve the whole span: n = span).
 struct Flow {
   std::vector<FlowPlane> planes;
   uint32_t n = 1;
@@ -47,9 +48,11 @@ struct Item {
   isa::Instr instr;
   std::vector<StreamField> streams;
   uint32_t count = 1;
+  uint32_t interval = 1;  // cycles between repetitions (a float ABC occupies the array for several)
   int64_t stride = 0;
-  std::optional<MemAccess> mem;  // c0 relative to the anchor
-  Cycle skew = 0;                // test hook: emitted this many cycles off the modelled issue cycle (a planted bug)
+  uint64_t span() const { return 1 + uint64_t(count - 1) * interval; }  // issue slots from first to last
+  std::optional<MemAccess> mem;                                         // c0 relative to the anchor
+  Cycle skew = 0;  // test hook: emitted this many cycles off the modelled issue cycle (a planted bug)
 };
 
 struct Chain {
@@ -66,7 +69,9 @@ struct Timed {
   isa::Instr instr;
   uint32_t count = 1;
   int64_t stride = 0;
-  uint32_t chain = 0;  // index of the chain it came from
+  uint32_t chain = 0;
+  uint32_t interval = 1;
+  uint64_t span() const { return 1 + uint64_t(count - 1) * interval; }  // index of the chain it came from
 };
 
 }  // namespace tsp::compiler

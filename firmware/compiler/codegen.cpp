@@ -22,8 +22,8 @@ uint64_t predict_cycles(const std::vector<Timed>& timed, const isa::Config& cfg)
   sched::ProgramLength len(cfg);
   for (const Timed& r : timed) {
     if (r.t < 0) throw Error("internal error: a run scheduled before cycle 0");
-    len.unit_instr(r.instr, uint64_t(r.t) + r.count - 1);  // the last repetition lands last
-    len.queue_busy_until(uint64_t(r.t) + r.count);
+    len.unit_instr(r.instr, uint64_t(r.t) + r.span() - 1);  // the last repetition lands last
+    len.queue_busy_until(uint64_t(r.t) + r.span());
   }
   return len.end();
 }
@@ -54,17 +54,29 @@ image::Image generate(const Graph& g, const std::vector<Placement>& place, const
       if (r->t < free)
         throw Error(fmt::format("internal error: runs overlap on {} at cycle {}", cfg.queue_table[q].name, r->t));
       if (r->t > free) prog.words.push_back(isa::encode({isa::Op::NOP, {r->t - free}}));
-      // Runs longer than one REPEAT can say restart with the strided field advanced.
       const int8_t sf = r->instr.desc().strided_field;
-      for (uint64_t done = 0; done < r->count;) {
-        const uint64_t n = std::min<uint64_t>(r->count - done, max_repeat + 1);
+      auto at = [&](uint64_t k) {  // repetition k of the run, its strided field advanced
         isa::Instr in = r->instr;
-        if (sf >= 0) in.operand[size_t(sf)] += int64_t(done) * r->stride;
-        prog.words.push_back(isa::encode(in));
-        if (n > 1) prog.words.push_back(isa::encode({isa::Op::REPEAT, {int64_t(n - 1), 1, r->stride}}));
-        done += n;
+        if (sf >= 0) in.operand[size_t(sf)] += int64_t(k) * r->stride;
+        return isa::encode(in);
+      };
+      if (r->interval > 1) {
+        // A REPEAT's first repetition issues right after it, one cycle after the
+        // instruction it repeats: it cannot space a run evenly. Spell it out.
+        for (uint64_t k = 0; k < r->count; ++k) {
+          prog.words.push_back(at(k));
+          if (k + 1 < r->count) prog.words.push_back(isa::encode({isa::Op::NOP, {int64_t(r->interval - 1)}}));
+        }
+      } else {
+        // Runs longer than one REPEAT can say restart with the strided field advanced.
+        for (uint64_t done = 0; done < r->count;) {
+          const uint64_t n = std::min<uint64_t>(r->count - done, max_repeat + 1);
+          prog.words.push_back(at(done));
+          if (n > 1) prog.words.push_back(isa::encode({isa::Op::REPEAT, {int64_t(n - 1), 1, r->stride}}));
+          done += n;
+        }
       }
-      free = r->t + r->count;
+      free = r->t + Cycle(r->span());
     }
     img.chips[0].queues.push_back(std::move(prog));
   }

@@ -2,8 +2,8 @@
 // Code generation: scheduled runs to a program image. Each queue's runs are
 // sorted by issue cycle; a gap becomes one NOP, a run of n > 1 becomes the
 // instruction and a REPEAT n-1, 1, stride (split when n exceeds REPEAT's count
-// field). The predicted length follows docs/timing.md via sched::ProgramLength.
-// Every tensor gets a manifest symbol; inputs and constants their SRAM image.
+// field); a run spaced d > 1 apart is spelled out with NOP d-1 between. The predicted length follows docs/timing.md via
+// sched::ProgramLength. Every tensor gets a manifest symbol; inputs and constants their SRAM image.
 #include <vector>
 
 #include "firmware/compiler/chain.hpp"

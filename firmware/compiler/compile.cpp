@@ -35,7 +35,10 @@ Compiled compile(const Graph& g, const isa::Config& cfg, const CompileOptions& o
   out.image = generate(g, out.placement, out.timed, cfg, options.source_file);
   out.predicted_cycles = out.image.predicted_cycles;
   for (const auto& q : cfg.queue_table) ++out.units[q.unit].queues;
-  for (const Timed& r : out.timed) out.units[cfg.queue_table[r.queue].unit].busy += r.count;
+  for (const Timed& r : out.timed) {  // a float ABC holds the array for its whole interval
+    const bool holds = r.instr.op == isa::Op::ABC;
+    out.units[cfg.queue_table[r.queue].unit].busy += holds ? r.span() + r.interval - 1 : r.count;
+  }
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return out;
 }

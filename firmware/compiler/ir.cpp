@@ -114,13 +114,15 @@ TensorId Graph::add(GraphOp op, const std::string& out, std::vector<TensorId> in
   Tensor r{out, a.dtype, a.shape, TensorKind::Value, false, {}, where};
   if (op == GraphOp::MatMul) {
     const Tensor& w = tensor(inputs[1]);
-    const bool int8 = [](isa::DType t) { return t == isa::DType::i8 || t == isa::DType::u8; }(a.dtype);
-    if (!int8 || (w.dtype != isa::DType::i8 && w.dtype != isa::DType::u8))
-      throw fail(fmt::format("{} x {} is not supported yet (int8/uint8 x int8/uint8 -> int32)", tname(a.dtype),
-                             tname(w.dtype)));
+    const auto int8 = [](isa::DType t) { return t == isa::DType::i8 || t == isa::DType::u8; };
+    const auto half = [](isa::DType t) { return t == isa::DType::f16 || t == isa::DType::bf16; };
+    const bool ints = int8(a.dtype) && int8(w.dtype), floats = half(a.dtype) && half(w.dtype);
+    if (!ints && !floats)
+      throw fail(fmt::format("{} x {} is not supported (int8/uint8 x int8/uint8 -> i32, f16/bf16 x f16/bf16 -> f32)",
+                             tname(a.dtype), tname(w.dtype)));
     if (a.shape.size() != 2 || w.shape.size() != 2 || a.shape[1] != w.shape[0])
       throw fail(fmt::format("shapes {} x {} do not multiply ([M,K] x [K,N])", shape_str(a.shape), shape_str(w.shape)));
-    r.dtype = isa::DType::i32;
+    r.dtype = ints ? isa::DType::i32 : isa::DType::f32;
     r.shape = {a.shape[0], w.shape[1]};
   } else {
     const isa::Op isa_op = vxm_opcode(op);

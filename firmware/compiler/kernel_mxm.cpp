@@ -1,4 +1,5 @@
-// An int8 MatMul y[M,N] = x[M,K] . w[K,N] on one MXM plane, blocked by the
+// A MatMul y[M,N] = x[M,K] . w[K,N] on one MXM plane (int8 -> i32, or
+// f16/bf16 -> f32 where each ABC holds the array mxm_float_cycles), blocked by the
 // plane's dimension D in K and N. For each weight block (kb, nb), in nb-major
 // order: LW loads its D rows (one row a cycle, READ with the weight's row
 // stride), IW installs it, ABC multiplies the M activation vectors of K block
@@ -54,6 +55,10 @@ void KernelScheduler::matmul(const MatMulKernel& k, const std::string& what, uin
   const Cycle iw_lat = isa::op_desc(isa::Op::IW).latency, acc_lat = isa::op_desc(isa::Op::ACC).latency;
   const isa::DType wt = g_.tensor(k.w).dtype, xt = g_.tensor(k.x).dtype;
   const unsigned ybytes = isa::dtype_desc(g_.tensor(k.y).dtype).bytes;
+  const unsigned wbytes = isa::dtype_desc(wt).bytes;
+  // A float ABC occupies the array for mxm_float_cycles: ABC runs go at that interval.
+  const uint32_t iv = isa::dtype_desc(xt).is_float ? cfg_.mxm_float_cycles : 1;
+  const Cycle abc_span = Cycle(M - 1) * iv + 1;
 
   struct Block {
     uint32_t kb, nb;
@@ -72,13 +77,16 @@ void KernelScheduler::matmul(const MatMulKernel& k, const std::string& what, uin
     c.what = fmt::format("{} LW k{} n{}", what, b.kb, b.nb);
     Flow f;
     f.n = D;
-    FlowPlane fp;
-    c.items.push_back(read_run(cfg_, pw.slice, pw.address + (b.kb * D) * nNb + b.nb, nNb, D, pm, 0, 0, 0, fp));
-    f.planes.push_back(fp);
+    for (unsigned i = 0; i < wbytes; ++i) {  // one weight row a cycle: its byte planes on a stream group
+      FlowPlane fp;
+      c.items.push_back(read_run(cfg_, static_cast<uint16_t>(pw.slice + i), pw.address + (b.kb * D) * nNb + b.nb, nNb,
+                                 D, pm, 0, i, 0, fp));
+      f.planes.push_back(fp);
+    }
     c.flows.push_back(f);
     Item lw;
     lw.queue = q_lw;
-    lw.instr = make_instr(isa::Op::LW, {{"nstreams", 1}, {"row", 0}, {"type", static_cast<int64_t>(wt)}});
+    lw.instr = make_instr(isa::Op::LW, {{"nstreams", wbytes}, {"row", 0}, {"type", static_cast<int64_t>(wt)}});
     lw.streams.push_back({field_of(isa::Op::LW, "src"), 0, 0});
     lw.count = D;
     lw.stride = 1;
@@ -93,19 +101,21 @@ void KernelScheduler::matmul(const MatMulKernel& k, const std::string& what, uin
     iw.queue = q_lw;
     iw.instr = make_instr(isa::Op::IW, {});
     c.items.push_back(iw);
-    c.earliest = lw_start + D;                                                     // after the last LW
-    if (have_abc) c.earliest = std::max(c.earliest, abc_prev_start + M - iw_lat);  // the old set serves its ABCs
+    c.earliest = lw_start + D;                                                            // after the last LW
+    if (have_abc) c.earliest = std::max(c.earliest, abc_prev_start + abc_span - iw_lat);  // the old set serves its ABCs
     return s_.schedule(std::move(c)) + iw_lat;
   };
   auto abc_chain = [&](const Block& b) {
     Chain c;
     c.what = fmt::format("{} ABC k{} n{}", what, b.kb, b.nb);
     Flow f;
-    f.n = M;
+    f.n = uint32_t(abc_span);
     for (unsigned i = 0; i < isa::dtype_desc(xt).bytes; ++i) {
       FlowPlane fp;
       c.items.push_back(
           read_run(cfg_, static_cast<uint16_t>(px.slice + i), px.address + b.kb, nKb, M, pm, 0, i, 0, fp));
+      c.items.back().interval = iv;
+      c.items.back().mem->every = iv;
       f.planes.push_back(fp);
     }
     c.flows.push_back(f);
@@ -114,13 +124,14 @@ void KernelScheduler::matmul(const MatMulKernel& k, const std::string& what, uin
     abc.instr = make_instr(isa::Op::ABC, {{"slot", 0}, {"accmode", b.kb ? 1 : 0}, {"type", static_cast<int64_t>(xt)}});
     abc.streams.push_back({field_of(isa::Op::ABC, "src"), 0, 0});
     abc.count = M;
+    abc.interval = iv;
     abc.stride = 1;
     c.items.push_back(abc);
     c.earliest = install_prev;
     const Cycle sram = isa::op_desc(isa::Op::READ).sram_access;
     for (unsigned i = 0; i < isa::dtype_desc(xt).bytes; ++i)  // read in any order: after x's last write
       c.earliest = std::max(c.earliest, ready_anchor(k.x, i, c.items[i].offset + sram, false));
-    if (have_abc) c.earliest = std::max(c.earliest, abc_prev_start + M);
+    if (have_abc) c.earliest = std::max(c.earliest, abc_prev_start + Cycle(M) * iv);
     if (b.kb == 0 && have_acc) c.earliest = std::max(c.earliest, acc_prev_start + 1);  // slot m emitted first
     return s_.schedule(std::move(c));
   };
@@ -154,7 +165,7 @@ void KernelScheduler::matmul(const MatMulKernel& k, const std::string& what, uin
       f.planes.push_back({pm, acc_lat, {pos}});
     }
     c.flows.push_back(f);
-    c.earliest = abc_prev_start + 1;  // slot m's last ABC came one cycle earlier at least
+    c.earliest = abc_prev_start + abc_span;  // after the last ABC of every slot
     const Cycle t = s_.schedule(std::move(c));
     for (unsigned i = 0; i < ybytes; ++i) y_writes[i].last = std::max(y_writes[i].last, t + access[i] + M - 1);
     return t;

@@ -38,6 +38,13 @@ Lowered lower(const Graph& g, const isa::Config& cfg) {
                          fmt::format("weights '{}' are computed on the chip; only input or const weights "
                                      "are supported (they are zero-padded to whole MXM blocks)",
                                      w.name));
+      // Float activations: lanes past K meet zero weights, but 0 x inf or NaN is NaN, so
+      // those lanes must be zero too: from the image (zero-padded), or K whole blocks.
+      if (isa::dtype_desc(x.dtype).is_float && x.kind == TensorKind::Value && x.shape[1] % cfg.lanes)
+        throw node_error(g, n,
+                         fmt::format("float activations '{}' computed on the chip need K a multiple of {} "
+                                     "(their padding lanes are not known to be zero)",
+                                     x.name, cfg.lanes));
       out.pad_rows[n.inputs[1]] = cfg.mxm_dim;
       k.mxm = MatMulKernel{n.inputs[0], n.inputs[1], n.output};
     } else {

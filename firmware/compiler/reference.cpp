@@ -1,5 +1,7 @@
 #include "firmware/compiler/reference.hpp"
 
+#include <algorithm>
+
 #include "common/error.hpp"
 #include "common/numerics/mxm.hpp"
 #include "common/numerics/vxm.hpp"
@@ -10,30 +12,40 @@ namespace tsp::compiler {
 namespace {
 
 std::vector<uint32_t> matmul(const Graph& g, const Node& n, const std::vector<uint32_t>& x,
-                             const std::vector<uint32_t>& w) {
+                             const std::vector<uint32_t>& w, uint32_t dim) {
   const Tensor& tx = g.tensor(n.inputs[0]);
   const Tensor& tw = g.tensor(n.inputs[1]);
   const uint32_t M = tx.shape[0], K = tx.shape[1], N = tw.shape[1];
+  const bool fl = isa::dtype_desc(tx.dtype).is_float;
   const bool xs = isa::dtype_desc(tx.dtype).is_signed, ws = isa::dtype_desc(tw.dtype).is_signed;
   std::vector<uint32_t> y(size_t(M) * N);
   for (uint32_t m = 0; m < M; ++m)
     for (uint32_t c = 0; c < N; ++c) {
-      int32_t acc = 0;
-      for (uint32_t k = 0; k < K; ++k) acc = num::mac_int(acc, x[size_t(m) * K + k], xs, w[size_t(k) * N + c], ws);
-      y[size_t(m) * N + c] = uint32_t(acc);
+      uint32_t slot = 0;
+      for (uint32_t k0 = 0; k0 < K; k0 += dim) {
+        uint32_t dot = 0;
+        for (uint32_t k = k0; k < std::min(K, k0 + dim); ++k) {
+          const uint32_t a = x[size_t(m) * K + k], b = w[size_t(k) * N + c];
+          dot = fl ? num::mac_float(dot, tx.dtype, a, tw.dtype, b) : uint32_t(num::mac_int(int32_t(dot), a, xs, b, ws));
+        }
+        const auto mode = k0 == 0 ? num::AccMode::set : num::AccMode::add;
+        slot = fl ? num::accumulate_float(slot, dot, mode)
+                  : uint32_t(num::accumulate_int(int32_t(slot), int32_t(dot), mode));
+      }
+      y[size_t(m) * N + c] = slot;
     }
   return y;
 }
 
 }  // namespace
 
-std::vector<std::vector<uint32_t>> run_reference(const Graph& g) {
+std::vector<std::vector<uint32_t>> run_reference(const Graph& g, uint32_t mxm_dim) {
   std::vector<std::vector<uint32_t>> v(g.tensors().size());
   for (size_t i = 0; i < g.tensors().size(); ++i) v[i] = g.tensors()[i].data;
   for (const Node& n : g.nodes()) {
     const Tensor& out = g.tensor(n.output);
     if (n.op == GraphOp::MatMul) {
-      v[n.output] = matmul(g, n, v[n.inputs[0]], v[n.inputs[1]]);
+      v[n.output] = matmul(g, n, v[n.inputs[0]], v[n.inputs[1]], mxm_dim);
       continue;
     }
     num::VxmOp op;

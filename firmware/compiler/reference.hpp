@@ -8,8 +8,11 @@
 
 namespace tsp::compiler {
 
-// Every tensor's value (inputs and constants: their data).
-std::vector<std::vector<uint32_t>> run_reference(const Graph& g);
+// Every tensor's value (inputs and constants: their data). A float MatMul sums
+// K in blocks of `mxm_dim` exactly as the chip's ABCs do (each block a dot from
+// +0 in increasing k, then one f32 add into the slot): float addition does not
+// associate, so the blocking is part of the result.
+std::vector<std::vector<uint32_t>> run_reference(const Graph& g, uint32_t mxm_dim);
 
 // Logical elements of a tensor out of the raw vectors x lanes bits read from SRAM.
 std::vector<uint32_t> unpack(const Tensor& t, uint32_t lanes, const std::vector<uint32_t>& raw);

@@ -58,7 +58,7 @@ std::string schedule_svg(const Compiled& c, const isa::Config& cfg) {
   for (const auto& [q, r] : row)
     s += fmt::format("<text x=\"4\" y=\"{}\">{}</text>\n", top + rh * double(r) + 10, cfg.queue_table[q].name);
   for (const Timed& r : c.timed) {
-    const double x = left + width * double(r.t) / cycles, w = std::max(0.5, width * r.count / cycles);
+    const double x = left + width * double(r.t) / cycles, w = std::max(0.5, width * double(r.span()) / cycles);
     s += fmt::format(
         "<rect x=\"{:.2f}\" y=\"{}\" width=\"{:.2f}\" height=\"{}\" fill=\"{}\"><title>{}: {} x{} at "
         "{}</title></rect>\n",

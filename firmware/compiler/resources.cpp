@@ -22,15 +22,16 @@ bool Resources::queue_free(uint16_t q, Cycle t, uint64_t n) const {
 void Resources::take_queue(uint16_t q, Cycle t, uint64_t n) { queues_.at(q)[t] = t + Cycle(n); }
 
 bool Resources::mem_clash(const MemAccess& a, const MemAccess& b, uint32_t banks) {
-  const Cycle lo = std::max(a.c0, b.c0), hi = std::min(a.c0 + Cycle(a.n), b.c0 + Cycle(b.n));
+  const Cycle lo = std::max(a.c0, b.c0), hi = std::min(a.end(), b.end());
   if (lo >= hi) return false;
-  if (a.write == b.write) return true;  // one read port and one write port per slice
-  auto addr = [](const MemAccess& x, Cycle c) { return x.addr0 + (c - x.c0) * x.stride; };
   const auto bank = [&](int64_t address) { return ((address % banks) + banks) % banks; };
-  if (a.stride == 1 && b.stride == 1)  // the address difference is the same every cycle
-    return bank(addr(a, lo) - addr(b, lo)) == 0;
+  if (a.every == 1 && b.every == 1) {
+    if (a.write == b.write) return true;  // one read port and one write port per slice
+    if (a.stride == 1 && b.stride == 1)   // the address difference is the same every cycle
+      return bank(a.addr(lo) - b.addr(lo)) == 0;
+  }
   for (Cycle c = lo; c < hi; ++c)
-    if (bank(addr(a, c)) == bank(addr(b, c))) return true;
+    if (a.at(c) && b.at(c) && (a.write == b.write || bank(a.addr(c)) == bank(b.addr(c)))) return true;
   return false;
 }
 

@@ -17,7 +17,7 @@ namespace tsp::compiler {
 
 using Cycle = int64_t;
 
-// `n` SRAM accesses of one slice at cycles c0, c0+1, ..., addresses addr0 + k*stride.
+// `n` SRAM accesses of one slice at cycles c0, c0+every, ..., addresses addr0 + k*stride.
 struct MemAccess {
   uint16_t slice = 0;
   bool write = false;
@@ -25,6 +25,10 @@ struct MemAccess {
   uint32_t n = 1;
   int64_t addr0 = 0;
   int64_t stride = 1;
+  uint32_t every = 1;
+  Cycle end() const { return c0 + Cycle(n - 1) * every + 1; }
+  bool at(Cycle c) const { return c >= c0 && c < end() && (c - c0) % every == 0; }
+  int64_t addr(Cycle c) const { return addr0 + (c - c0) / every * stride; }
 };
 
 // `n` consecutive wavefronts from w0 on stream `stream`, positions pmin..pmax.

@@ -36,9 +36,9 @@ bool Scheduler::try_at(Chain& c, Cycle t, std::vector<uint16_t>& vxm_choice) {
     const Item& it = c.items[i];
     const Cycle ti = t + it.offset;
     auto free_here = [&](uint16_t q) {
-      if (!res_.queue_free(q, ti, it.count)) return false;
+      if (!res_.queue_free(q, ti, it.span())) return false;
       for (size_t j = 0; j < i; ++j)
-        if (vxm_choice[j] == q && runs_overlap(t + c.items[j].offset, c.items[j].count, ti, it.count)) return false;
+        if (vxm_choice[j] == q && runs_overlap(t + c.items[j].offset, c.items[j].span(), ti, it.span())) return false;
       return true;
     };
     bool found = false;
@@ -104,7 +104,7 @@ bool Scheduler::try_at(Chain& c, Cycle t, std::vector<uint16_t>& vxm_choice) {
     if (!found) return false;
   }
   // Commit.
-  for (size_t i = 0; i < c.items.size(); ++i) res_.take_queue(vxm_choice[i], t + c.items[i].offset, c.items[i].count);
+  for (size_t i = 0; i < c.items.size(); ++i) res_.take_queue(vxm_choice[i], t + c.items[i].offset, c.items[i].span());
   for (const MemAccess& a : mem) res_.take_mem(a);
   for (const StreamUse& u : uses) res_.take_stream(u);
   return true;
@@ -126,7 +126,7 @@ Cycle Scheduler::schedule(Chain c) {
         const Flow& f = c.flows[s.flow];
         it.instr.operand[s.operand] = isa::StreamRef{static_cast<uint8_t>(f.base + s.plane), f.west}.code();
       }
-      timed_.push_back({choice[i], t + it.offset + it.skew, it.instr, it.count, it.stride, chain_id});
+      timed_.push_back({choice[i], t + it.offset + it.skew, it.instr, it.count, it.stride, chain_id, it.interval});
     }
     return t;
   }

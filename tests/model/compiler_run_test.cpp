@@ -57,7 +57,7 @@ std::string compile_run_check(const Graph& g, const std::string& config, int mut
   std::vector<std::vector<uint32_t>> got(g.tensors().size());
   for (size_t i = 0; i < g.tensors().size(); ++i)
     if (g.tensors()[i].output) got[i] = unpack(g.tensors()[i], cfg.lanes, read_back(e, c.image.symbols[i]));
-  const auto bad = compare_outputs(g, run_reference(g), got);
+  const auto bad = compare_outputs(g, run_reference(g, cfg.mxm_dim), got);
   if (!bad.empty())
     return fmt::format("{}[{}]: model 0x{:x}, reference 0x{:x}", bad[0].tensor, bad[0].index, bad[0].got, bad[0].want);
   return "";
@@ -71,12 +71,22 @@ TEST(CompilerRun, ExampleElementwiseIsExact) {
   EXPECT_EQ(compile_run_check(example("mini_elementwise.txt").graph, "mini"), "");
 }
 
+TEST(CompilerRun, ExampleFloatMatMulIsExact) {
+  EXPECT_EQ(compile_run_check(example("mini_matmul_f16.txt").graph, "mini"), "");
+}
+
 TEST(CompilerRun, ExampleMatMulIsExact) { EXPECT_EQ(compile_run_check(example("mini_matmul.txt").graph, "mini"), ""); }
 
 TEST(CompilerRun, Tsp1ExampleIsExact) {
   uint64_t cycles = 0;
   EXPECT_EQ(compile_run_check(example("tsp1_mlp.txt").graph, "tsp1", 0, &cycles), "");
   EXPECT_GT(cycles, 0u);
+}
+
+// A weight type of the same kind (int or float) as `x`, `pick` choosing which.
+isa::DType same_kind(isa::DType x, isa::DType pick) {
+  if (isa::dtype_desc(x).is_float == isa::dtype_desc(pick).is_float) return pick;
+  return isa::dtype_desc(x).is_float ? isa::DType::f16 : isa::DType::i8;
 }
 
 // Random chains of elementwise ops and MatMuls, shapes and types from a fixed seed.
@@ -103,11 +113,13 @@ Graph random_graph(uint64_t seed, const isa::Config& cfg) {
     }
     g.mark_output(pool.back());
   }
-  // A MatMul on int8 data of its own, K and N across several blocks.
+  // A MatMul (int8 or f16/bf16) on data of its own, K and N across several blocks.
   const uint32_t M = 1 + uint32_t(pick(6)), K = 1 + uint32_t(pick(2 * cfg.lanes)),
                  N = 1 + uint32_t(pick(2 * cfg.lanes));
-  const TensorId x = g.add_input("x", isa::DType::i8, {M, K}, random_data(isa::DType::i8, uint64_t(M) * K, rng()));
-  const TensorId w = g.add_const("w", isa::DType::i8, {K, N}, random_data(isa::DType::i8, uint64_t(K) * N, rng()));
+  const isa::DType mt[] = {isa::DType::i8, isa::DType::u8, isa::DType::f16, isa::DType::bf16};
+  const isa::DType xt = mt[pick(4)], wt = same_kind(xt, mt[pick(4)]);
+  const TensorId x = g.add_input("x", xt, {M, K}, random_data(xt, uint64_t(M) * K, rng()));
+  const TensorId w = g.add_const("w", wt, {K, N}, random_data(wt, uint64_t(K) * N, rng()));
   g.mark_output(g.add(GraphOp::MatMul, "y", {x, w}));
   return g;
 }

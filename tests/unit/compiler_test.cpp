@@ -61,8 +61,9 @@ TEST(CompilerParse, ErrorsNameFileLineAndNode) {
             "p.txt:2: error: tensor 'a' is already defined at p.txt:1");
   EXPECT_EQ(error_of("input a : i8[2] = 1 2\n"), "p.txt: error: the program computes nothing (no node)");
   EXPECT_EQ(error_of("input a : i8[2] = 1 2\nb = relu a\n"), "p.txt: error: no `output` line names a result");
-  EXPECT_EQ(error_of("input a : f16[2, 3] random 1\ninput w : f16[3, 2] random 2\ny = matmul a w\noutput y\n"),
-            "p.txt:3: error: node 'y' (matmul): f16 x f16 is not supported yet (int8/uint8 x int8/uint8 -> int32)");
+  EXPECT_EQ(error_of("input a : f32[2, 3] random 1\ninput w : f16[3, 2] random 2\ny = matmul a w\noutput y\n"),
+            "p.txt:3: error: node 'y' (matmul): f32 x f16 is not supported (int8/uint8 x int8/uint8 -> i32, "
+            "f16/bf16 x f16/bf16 -> f32)");
   EXPECT_EQ(error_of("input a : i8[2, 3] random 1\ninput w : i8[2, 2] random 2\ny = matmul a w\noutput y\n"),
             "p.txt:3: error: node 'y' (matmul): shapes [2,3] x [2,2] do not multiply ([M,K] x [K,N])");
   EXPECT_EQ(error_of("frobnicate\n").substr(0, 44), "p.txt:1: error: unknown statement 'frobnicat");
@@ -216,7 +217,7 @@ TEST(CompilerReference, UsesTheChipsArithmetic) {
   const TensorId y = g.add(GraphOp::MatMul, "y", {x, w});
   const TensorId a = g.add_input("a", isa::DType::f16, {2}, {0x3C00, 0x0001});  // 1.0, a subnormal
   const TensorId s = g.add(GraphOp::Add, "s", {a, a});
-  const auto v = run_reference(g);
+  const auto v = run_reference(g, 32);
   // 1*3 - 5 + 2*7 = 12; 1*4 - 6 + 2*(-128) = -258
   EXPECT_EQ(v[y], (std::vector<uint32_t>{12, uint32_t(-258)}));
   EXPECT_EQ(v[s], (std::vector<uint32_t>{0x4000, 0x0000}));  // subnormals flush (docs/numerics.md §2)
