@@ -26,14 +26,14 @@ struct CompileArgs {
   int mutant = 0;
 };
 
-int run_and_check(const CompileArgs& a, const compiler::Program& p, const compiler::Compiled& c,
-                  const isa::Config& cfg) {
-  std::vector<std::vector<uint32_t>> got(p.graph.tensors().size());
+int run_and_check(const CompileArgs& a, const compiler::Compiled& c, const isa::Config& cfg) {
+  const compiler::Graph& g = c.graph;  // expanded: its tensors are the image's symbols, in order
+  std::vector<std::vector<uint32_t>> got(g.tensors().size());
   model::RunOptions opt;
   opt.inspect = [&](uint32_t, model::ChipEngine& engine) {
-    for (size_t i = 0; i < p.graph.tensors().size(); ++i)
-      if (p.graph.tensors()[i].output)
-        got[i] = compiler::unpack(p.graph.tensors()[i], cfg.lanes, model::read_tensor(engine, c.image.symbols[i]));
+    for (size_t i = 0; i < g.tensors().size(); ++i)
+      if (g.tensors()[i].output)
+        got[i] = compiler::unpack(g.tensors()[i], cfg.lanes, model::read_tensor(engine, c.image.symbols[i]));
   };
   const model::RunReport r = model::run_image(c.image, opt);
   if (!r.ok()) {
@@ -49,15 +49,15 @@ int run_and_check(const CompileArgs& a, const compiler::Program& p, const compil
     fmt::print("model: {} cycles, as predicted\n", r.cycles);
   }
   if (!a.check) return rc;
-  const auto want = compiler::run_reference(p.graph, cfg.mxm_dim);
-  const auto bad = compiler::compare_outputs(p.graph, want, got);
+  const auto want = compiler::run_reference(g, cfg.mxm_dim);
+  const auto bad = compiler::compare_outputs(g, want, got);
   for (const auto& m : bad)
     fmt::print(stderr, "{}: error: output {} element {}: model 0x{:x}, host reference 0x{:x}\n", a.program, m.tensor,
                m.index, m.got, m.want);
   if (!bad.empty()) return 1;
   if (!a.quiet) {
     uint64_t n = 0;
-    for (const auto& t : p.graph.tensors())
+    for (const auto& t : g.tensors())
       if (t.output) n += t.elements();
     fmt::print("check: {} output elements equal the host reference bit for bit\n", n);
   }
@@ -72,7 +72,7 @@ int compile_cmd(const CompileArgs& a) {
   compiler::CompileOptions opt;
   opt.source_file = a.program;
   opt.mutant = a.mutant;
-  const compiler::Compiled c = compiler::compile(p.graph, *cfg, opt);
+  const compiler::Compiled c = compiler::compile(p.graph, *cfg, opt);  // c.graph: expanded
   if (!a.output.empty()) image::save_file(c.image, a.output);
   if (!a.report.empty()) {
     std::ofstream f(a.report);
@@ -90,7 +90,7 @@ int compile_cmd(const CompileArgs& a) {
                             use.queues);
     fmt::print("utilisation:{}\n", util);
   }
-  if (a.run || a.check) return run_and_check(a, p, c, *cfg);
+  if (a.run || a.check) return run_and_check(a, c, *cfg);
   return 0;
 }
 

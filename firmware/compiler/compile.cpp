@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "firmware/compiler/codegen.hpp"
+#include "firmware/compiler/expand.hpp"
 #include "firmware/compiler/kernels.hpp"
 #include "firmware/compiler/lower.hpp"
 
@@ -16,9 +17,11 @@ double Compiled::utilisation(isa::Unit u) const {
   return double(it->second.busy) / (double(predicted_cycles) * it->second.queues);
 }
 
-Compiled compile(const Graph& g, const isa::Config& cfg, const CompileOptions& options) {
+Compiled compile(const Graph& source, const isa::Config& cfg, const CompileOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   Compiled out;
+  out.graph = expand(source, cfg);
+  const Graph& g = out.graph;
   const Lowered low = lower(g, cfg);
   out.placement = place(g, low, cfg);
   Scheduler sched(cfg);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "firmware/compiler/chain.hpp"
+#include "firmware/compiler/ir.hpp"
 #include "firmware/compiler/place.hpp"
 #include "firmware/image/image.hpp"
 
@@ -22,6 +23,7 @@ struct UnitUse {
 };
 
 struct Compiled {
+  Graph graph;  // the expanded graph that was compiled (the host reference runs it)
   image::Image image;
   uint64_t predicted_cycles = 0;
   std::vector<Placement> placement;

@@ -12,8 +12,9 @@
 namespace tsp::compiler {
 namespace {
 
-constexpr std::array<std::string_view, 11> kOpNames = {"add", "sub",  "mul",   "max",  "min",   "relu",
-                                                       "exp", "tanh", "rsqrt", "cast", "matmul"};
+constexpr std::array<std::string_view, 16> kOpNames = {"add",    "sub",    "mul",     "max",      "min",    "relu",
+                                                       "exp",    "tanh",   "rsqrt",   "cast",     "matmul", "sel",
+                                                       "mulrow", "subrow", "rmsnorm", "layernorm"};
 
 std::string shape_str(const std::vector<uint32_t>& s) {
   std::string out;
@@ -53,6 +54,12 @@ isa::Op vxm_opcode(GraphOp op) {
       return isa::Op::TANH;
     case GraphOp::Rsqrt:
       return isa::Op::RSQRT;
+    case GraphOp::Sel:
+      return isa::Op::SEL;
+    case GraphOp::MulRow:
+      return isa::Op::MUL;
+    case GraphOp::SubRow:
+      return isa::Op::SUB;
     default:
       return isa::Op::CVT;
   }
@@ -90,6 +97,7 @@ TensorId Graph::add_input(const std::string& name, isa::DType dtype, std::vector
     throw Error(fmt::format("{}: error: tensor '{}' {} has {} elements but {} values were given", where.str(), name,
                             shape_str(t.shape), t.elements(), t.data.size()));
   for (auto& v : t.data) v &= num::lane_mask(dtype);
+  t.pad_zero = true;
   return new_tensor(std::move(t));
 }
 
@@ -107,12 +115,16 @@ TensorId Graph::add(GraphOp op, const std::string& out, std::vector<TensorId> in
   for (TensorId i : inputs)
     if (i >= tensors_.size()) throw fail(fmt::format("input tensor id {} does not exist", i));
   const bool binary = op == GraphOp::Add || op == GraphOp::Sub || op == GraphOp::Mul || op == GraphOp::Max ||
-                      op == GraphOp::Min || op == GraphOp::MatMul;
-  if (inputs.size() != (binary ? 2u : 1u))
-    throw fail(fmt::format("takes {} inputs, {} given", binary ? 2 : 1, inputs.size()));
-  const Tensor& a = tensor(inputs[0]);
+                      op == GraphOp::Min || op == GraphOp::MatMul || op == GraphOp::MulRow || op == GraphOp::SubRow;
+  const size_t arity = op == GraphOp::Sel ? 3 : binary ? 2 : 1;
+  if (inputs.size() != arity) throw fail(fmt::format("takes {} inputs, {} given", arity, inputs.size()));
+  const Tensor& a = tensor(inputs[op == GraphOp::Sel ? 1 : 0]);
   Tensor r{out, a.dtype, a.shape, TensorKind::Value, false, {}, where};
-  if (op == GraphOp::MatMul) {
+  if (op == GraphOp::RmsNorm || op == GraphOp::LayerNorm) {
+    if ((a.dtype != isa::DType::f16 && a.dtype != isa::DType::bf16) || a.shape.size() != 2)
+      throw fail(
+          fmt::format("takes an f16 or bf16 [rows, columns] tensor, not {}{}", tname(a.dtype), shape_str(a.shape)));
+  } else if (op == GraphOp::MatMul) {
     const Tensor& w = tensor(inputs[1]);
     const auto int8 = [](isa::DType t) { return t == isa::DType::i8 || t == isa::DType::u8; };
     const auto half = [](isa::DType t) { return t == isa::DType::f16 || t == isa::DType::bf16; };
@@ -141,7 +153,24 @@ TensorId Graph::add(GraphOp op, const std::string& out, std::vector<TensorId> in
                                    s += fmt::format("{}{}", s.empty() ? "" : " ", d.name);
                                return s;
                              }()));
-    if (binary) {
+    if (op == GraphOp::MulRow || op == GraphOp::SubRow) {
+      const Tensor& s = tensor(inputs[1]);
+      if (s.dtype != a.dtype || a.shape.size() != 2 || s.shape.size() != 2 || s.shape[0] != a.shape[0])
+        throw fail(fmt::format("needs x[M,C] and row values s[M,lanes] of one type, not {} {}{} and {} {}{}", a.name,
+                               tname(a.dtype), shape_str(a.shape), s.name, tname(s.dtype), shape_str(s.shape)));
+    } else if (op == GraphOp::Sel) {
+      const Tensor& c = tensor(inputs[0]);
+      const Tensor& b = tensor(inputs[2]);
+      if (b.dtype != a.dtype || b.shape != a.shape || c.shape != a.shape ||
+          isa::dtype_desc(c.dtype).bytes != isa::dtype_desc(a.dtype).bytes)
+        throw fail(
+            fmt::format("needs c, a, b of one shape, a and b of one type and c of its width; got {} {}{}, "
+                        "{} {}{}, {} {}{}",
+                        c.name, tname(c.dtype), shape_str(c.shape), a.name, tname(a.dtype), shape_str(a.shape), b.name,
+                        tname(b.dtype), shape_str(b.shape)));
+      // Padding lanes take b's where c's padding is zero.
+      r.pad_zero = c.pad_zero && b.pad_zero;
+    } else if (binary) {
       const Tensor& b = tensor(inputs[1]);
       if (b.dtype != a.dtype || b.shape != a.shape)
         throw fail(fmt::format("operands {} {}{} and {} {}{} differ (no broadcasting yet)", a.name, tname(a.dtype),

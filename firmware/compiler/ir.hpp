@@ -14,10 +14,27 @@
 
 namespace tsp::compiler {
 
-enum class GraphOp : uint8_t { Add, Sub, Mul, Max, Min, Relu, Exp, Tanh, Rsqrt, Cast, MatMul };
+enum class GraphOp : uint8_t {
+  Add,
+  Sub,
+  Mul,
+  Max,
+  Min,
+  Relu,
+  Exp,
+  Tanh,
+  Rsqrt,
+  Cast,
+  MatMul,
+  Sel,  // sel c a b: c != 0 ? a : b per element (c's bits tested raw)
+  MulRow,
+  SubRow,  // x[M,C] op s[M,lanes]: s holds row m's value in every lane (expansion only)
+  RmsNorm,
+  LayerNorm  // composite: expand.hpp rewrites them into the ops above
+};
 std::string_view op_name(GraphOp op);
 std::optional<GraphOp> find_graph_op(std::string_view name);  // case-insensitive
-// The VXM opcode that computes an elementwise op (CVT for Cast); MatMul has none.
+// The VXM opcode that computes an elementwise op (CVT for Cast); MatMul and the composites have none.
 isa::Op vxm_opcode(GraphOp op);
 
 // Where a graph element came from: "prog.txt:12", or "<api>" (line 0) when built from C++.
@@ -37,6 +54,7 @@ struct Tensor {
   bool output = false;
   std::vector<uint32_t> data;  // Input/Const: one element's bits per entry, row-major
   Where where;
+  bool pad_zero = false;  // lanes past the last column hold zero (true for data from the image)
   uint64_t elements() const;
 };
 

@@ -67,9 +67,10 @@ void KernelScheduler::matmul(const MatMulKernel& k, const std::string& what, uin
   for (uint32_t nb = 0; nb < nNb; ++nb)
     for (uint32_t kb = 0; kb < nKb; ++kb) blocks.push_back({kb, nb});
 
-  Cycle install_prev = std::numeric_limits<Cycle>::min() / 2;  // install cycle of the active set
-  Cycle abc_prev_start = install_prev, acc_prev_start = install_prev;
-  bool have_abc = false, have_acc = false;
+  // The plane's state carries over from the MatMuls it ran before.
+  MxmPlaneState& st = planes_[plane];
+  Cycle& install_prev = st.install;  // install cycle of the active set
+  Cycle abc_prev_start = 0;          // this MatMul's latest ABC run
   std::vector<PlaneWrites> y_writes(ybytes, PlaneWrites{0, 0, false});
 
   auto lw_chain = [&](const Block& b) {
@@ -101,8 +102,8 @@ void KernelScheduler::matmul(const MatMulKernel& k, const std::string& what, uin
     iw.queue = q_lw;
     iw.instr = make_instr(isa::Op::IW, {});
     c.items.push_back(iw);
-    c.earliest = lw_start + D;                                                            // after the last LW
-    if (have_abc) c.earliest = std::max(c.earliest, abc_prev_start + abc_span - iw_lat);  // the old set serves its ABCs
+    c.earliest = lw_start + D;                               // after the last LW
+    c.earliest = std::max(c.earliest, st.abc_end - iw_lat);  // the old set serves its last ABC first
     return s_.schedule(std::move(c)) + iw_lat;
   };
   auto abc_chain = [&](const Block& b) {
@@ -131,8 +132,8 @@ void KernelScheduler::matmul(const MatMulKernel& k, const std::string& what, uin
     const Cycle sram = isa::op_desc(isa::Op::READ).sram_access;
     for (unsigned i = 0; i < isa::dtype_desc(xt).bytes; ++i)  // read in any order: after x's last write
       c.earliest = std::max(c.earliest, ready_anchor(k.x, i, c.items[i].offset + sram, false));
-    if (have_abc) c.earliest = std::max(c.earliest, abc_prev_start + Cycle(M) * iv);
-    if (b.kb == 0 && have_acc) c.earliest = std::max(c.earliest, acc_prev_start + 1);  // slot m emitted first
+    c.earliest = std::max(c.earliest, st.abc_free);                      // the array is free again
+    if (b.kb == 0) c.earliest = std::max(c.earliest, st.acc_start + 1);  // slot m emitted first
     return s_.schedule(std::move(c));
   };
   auto acc_chain = [&](const Block& b) {
@@ -178,10 +179,10 @@ void KernelScheduler::matmul(const MatMulKernel& k, const std::string& what, uin
     Cycle next_lw = 0;
     if (more) next_lw = lw_chain(blocks[i + 1]);  // loads while block i multiplies
     abc_prev_start = abc_chain(blocks[i]);
-    have_abc = true;
+    st.abc_end = abc_prev_start + abc_span;
+    st.abc_free = abc_prev_start + Cycle(M) * iv;
     if (blocks[i].kb + 1 == nKb) {
-      acc_prev_start = acc_chain(blocks[i]);
-      have_acc = true;
+      st.acc_start = acc_chain(blocks[i]);
     }
     if (more) install_prev = iw_chain(next_lw, blocks[i + 1]);
   }

@@ -1,8 +1,11 @@
-// A VXM kernel is one chain: every operand plane READ so that all planes meet
-// at the VXM in the ALU's issue cycle, the ALU op, and one WRITE per result
-// plane where the result passes its slice. Each run covers all vectors.
+// A VXM kernel is a series of chains: every operand plane READ so that all
+// planes meet at the VXM in the ALU's issue cycle, the ALU op, and one WRITE
+// per result plane where the result passes its slice. A plain kernel is one
+// run over all vectors; a row kernel (b one vector per row) runs once per
+// column block, x and the result with the block stride, b with stride 1.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "firmware/compiler/kernels.hpp"
@@ -20,13 +23,15 @@ void KernelScheduler::vxm(const VxmKernel& k, const std::string& what) {
   const isa::OpDesc& rd = isa::op_desc(isa::Op::READ);
   const uint16_t pv = static_cast<uint16_t>(cfg_.vxm_position);
   const Placement& out = place_[k.out];
-  const uint32_t total = out.layout.vectors();
+  // Runs: (vectors, per-tensor first address offset and stride).
+  const uint32_t blocks = k.row ? out.layout.blocks : 1;
+  const uint32_t per_run = k.row ? out.layout.rows : out.layout.vectors();
   // A result sharing a slice with an operand shares that slice's queue: its
-  // WRITE run must not start before the READ run ends, so the kernel is cut
-  // into chunks no longer than the READ-to-WRITE distance on that slice.
-  uint32_t chunk = total;
+  // WRITE run must not start before the READ run ends, so the run is cut into
+  // chunks no longer than the READ-to-WRITE distance on that slice.
+  uint32_t chunk = per_run;
   const unsigned ob = isa::dtype_desc(g_.tensor(k.out).dtype).bytes;
-  for (std::optional<TensorId> x : {std::optional<TensorId>(k.a), k.b}) {
+  for (std::optional<TensorId> x : {std::optional<TensorId>(k.a), k.b, k.c}) {
     if (!x) continue;
     const Placement& p = place_[*x];
     const unsigned xb = isa::dtype_desc(g_.tensor(*x).dtype).bytes;
@@ -37,25 +42,42 @@ void KernelScheduler::vxm(const VxmKernel& k, const std::string& what) {
       chunk = std::min<uint32_t>(chunk, uint32_t(rd.latency + isa::op_desc(k.op).latency + 2 * d));
     }
   }
-  for (uint32_t v0 = 0; v0 < total; v0 += chunk)
-    vxm_chunk(k, chunk == total ? what : fmt::format("{} [{}..{})", what, v0, std::min(total, v0 + chunk)), v0,
-              std::min(chunk, total - v0), chunk != total);
+  const bool split = chunk != per_run || blocks > 1;
+  bool first = true;
+  for (uint32_t kb = 0; kb < blocks; ++kb)
+    for (uint32_t v0 = 0; v0 < per_run; v0 += chunk) {
+      VxmRun r;
+      r.n = std::min(chunk, per_run - v0);
+      r.stride = k.row ? blocks : 1;
+      r.offset = k.row ? kb + v0 * blocks : v0;
+      r.row_offset = v0;
+      r.first = first;
+      r.split = split;
+      first = false;
+      vxm_run(k, split ? fmt::format("{} #{}", what, kb * per_run + v0) : what, r);
+    }
 }
 
-void KernelScheduler::vxm_chunk(const VxmKernel& k, const std::string& what, uint32_t v0, uint32_t n, bool chunked) {
+void KernelScheduler::vxm_run(const VxmKernel& k, const std::string& what, const VxmRun& run) {
   const isa::OpDesc& rd = isa::op_desc(isa::Op::READ);
   const isa::OpDesc& wr = isa::op_desc(isa::Op::WRITE);
   const uint16_t pv = static_cast<uint16_t>(cfg_.vxm_position);
   const Placement& out = place_[k.out];
+  const uint32_t n = run.n;
   Chain c;
   c.what = what;
   c.earliest = 0;
 
   // Operand flows (one READ run per plane); a repeated operand is read once.
-  std::vector<TensorId> operands{k.a};
-  if (k.b && *k.b != k.a) operands.push_back(*k.b);
+  std::vector<TensorId> operands;
+  for (std::optional<TensorId> x : {std::optional<TensorId>(k.a), k.b, k.c})
+    if (x && std::find(operands.begin(), operands.end(), *x) == operands.end()) operands.push_back(*x);
+  auto flow_of = [&](TensorId x) { return size_t(std::find(operands.begin(), operands.end(), x) - operands.begin()); };
   for (TensorId x : operands) {
     const Placement& p = place_[x];
+    const bool row_values = k.row && k.b && x == *k.b && x != k.a;
+    const uint32_t addr = p.address + (row_values ? run.row_offset : run.offset);
+    const int64_t stride = row_values ? 1 : run.stride;
     const unsigned bytes = isa::dtype_desc(g_.tensor(x).dtype).bytes;
     Flow f;
     f.n = n;
@@ -65,12 +87,14 @@ void KernelScheduler::vxm_chunk(const VxmKernel& k, const std::string& what, uin
       Item r;
       r.queue = slice_queue(cfg_, static_cast<uint16_t>(p.slice + i));
       r.offset = -(rd.latency + d);
-      r.instr = make_instr(isa::Op::READ, {{"addr", p.address + v0}});
+      r.instr = make_instr(isa::Op::READ, {{"addr", addr}});
       r.streams.push_back({field_of(isa::Op::READ, "dst"), c.flows.size(), i});
       r.count = n;
-      r.stride = 1;
-      r.mem = MemAccess{static_cast<uint16_t>(p.slice + i), false, r.offset + rd.sram_access, n, p.address + v0, 1};
-      c.earliest = std::max(c.earliest, ready_anchor(x, i, r.offset + rd.sram_access - Cycle(v0), true));
+      r.stride = stride;
+      r.mem = MemAccess{static_cast<uint16_t>(p.slice + i), false, r.offset + rd.sram_access, n, addr, stride};
+      // In order (stride 1 from the start): vector v read after vector v was written.
+      const bool in_order = stride == 1 && addr == p.address;
+      c.earliest = std::max(c.earliest, ready_anchor(x, i, r.offset + rd.sram_access, in_order));
       c.items.push_back(r);
       f.planes.push_back({pos, -d, {pv}});
     }
@@ -86,13 +110,15 @@ void KernelScheduler::vxm_chunk(const VxmKernel& k, const std::string& what, uin
   if (k.op == isa::Op::CVT) alu.instr.operand[field_of(k.op, "from")] = static_cast<int64_t>(k.from);
   const size_t out_flow = c.flows.size();
   alu.streams.push_back({field_of(k.op, "dst"), out_flow, 0});
-  alu.streams.push_back({field_of(k.op, "a"), 0, 0});
-  if (k.b) alu.streams.push_back({field_of(k.op, "b"), *k.b == k.a ? 0u : 1u, 0});
+  alu.streams.push_back({field_of(k.op, "a"), flow_of(k.a), 0});
+  if (k.b) alu.streams.push_back({field_of(k.op, "b"), flow_of(*k.b), 0});
+  if (k.c) alu.streams.push_back({field_of(k.op, "c"), flow_of(*k.c), 0});
   alu.count = n;
   c.items.push_back(alu);
 
   // Result planes: put at the VXM after the op's latency, written where they pass.
   const unsigned out_bytes = isa::dtype_desc(g_.tensor(k.out).dtype).bytes;
+  const uint32_t oaddr = out.address + run.offset;
   Flow f;
   f.n = n;
   std::vector<Cycle> write_access(out_bytes);
@@ -103,11 +129,11 @@ void KernelScheduler::vxm_chunk(const VxmKernel& k, const std::string& what, uin
     w.queue = slice_queue(cfg_, static_cast<uint16_t>(out.slice + i));
     w.offset = od.latency + d;
     w.skew = mutant == 1 && first_vxm_ ? 1 : 0;
-    w.instr = make_instr(isa::Op::WRITE, {{"addr", out.address + v0}});
+    w.instr = make_instr(isa::Op::WRITE, {{"addr", oaddr}});
     w.streams.push_back({field_of(isa::Op::WRITE, "src"), out_flow, i});
     w.count = n;
-    w.stride = 1;
-    w.mem = MemAccess{static_cast<uint16_t>(out.slice + i), true, w.offset + wr.sram_access, n, out.address + v0, 1};
+    w.stride = run.stride;
+    w.mem = MemAccess{static_cast<uint16_t>(out.slice + i), true, w.offset + wr.sram_access, n, oaddr, run.stride};
     write_access[i] = w.offset + wr.sram_access;
     c.items.push_back(w);
     f.planes.push_back({pv, od.latency, {pos}});
@@ -117,9 +143,9 @@ void KernelScheduler::vxm_chunk(const VxmKernel& k, const std::string& what, uin
   first_vxm_ = false;
   const Cycle t = s_.schedule(std::move(c));
   auto& ws = writes_[k.out];
-  if (v0 == 0) ws.assign(out_bytes, PlaneWrites{0, 0, !chunked});
+  if (run.first) ws.assign(out_bytes, PlaneWrites{0, 0, !run.split});
   for (unsigned i = 0; i < out_bytes; ++i) {
-    if (v0 == 0) ws[i].first = t + write_access[i];
+    if (run.first) ws[i].first = t + write_access[i];
     ws[i].last = std::max(ws[i].last, t + write_access[i] + n - 1);
   }
 }

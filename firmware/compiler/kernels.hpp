@@ -12,6 +12,14 @@
 
 namespace tsp::compiler {
 
+// What a MatMul leaves behind on an MXM plane for the next one.
+struct MxmPlaneState {
+  Cycle install = std::numeric_limits<Cycle>::min() / 2;    // when the active weight set was installed
+  Cycle abc_end = std::numeric_limits<Cycle>::min() / 2;    // one past the last ABC's issue
+  Cycle abc_free = std::numeric_limits<Cycle>::min() / 2;   // when the array takes the next ABC
+  Cycle acc_start = std::numeric_limits<Cycle>::min() / 2;  // the last ACC run (slot m at + m)
+};
+
 // When the vectors of one byte plane are written into the SRAM array.
 struct PlaneWrites {
   Cycle first = 0;      // array-access cycle of vector 0 (uniform) ...
@@ -22,7 +30,7 @@ struct PlaneWrites {
 class KernelScheduler {
  public:
   KernelScheduler(const Graph& g, const std::vector<Placement>& place, const isa::Config& cfg, Scheduler& s)
-      : g_(g), place_(place), cfg_(cfg), s_(s), writes_(g.tensors().size()) {}
+      : g_(g), place_(place), cfg_(cfg), s_(s), writes_(g.tensors().size()), planes_(cfg.mxm_planes) {}
   void vxm(const VxmKernel& k, const std::string& what);
   void matmul(const MatMulKernel& k, const std::string& what, uint32_t plane);
   // Test hook: plant a scheduler bug (1: the first VXM kernel's result WRITEs issue one cycle late).
@@ -31,7 +39,13 @@ class KernelScheduler {
  private:
   // Earliest anchor so that an access of plane `i` of `t` at anchor + `access`
   // (vector k at + k when `in_order`) reads what its producer wrote.
-  void vxm_chunk(const VxmKernel& k, const std::string& what, uint32_t v0, uint32_t n, bool chunked);
+  // One run of a VXM kernel: n vectors from `offset` with `stride` (row values from `row_offset`, stride 1).
+  struct VxmRun {
+    uint32_t n = 0, offset = 0, row_offset = 0;
+    int64_t stride = 1;
+    bool first = false, split = false;
+  };
+  void vxm_run(const VxmKernel& k, const std::string& what, const VxmRun& run);
   Cycle ready_anchor(TensorId t, unsigned i, Cycle access, bool in_order) const;
   const Graph& g_;
   const std::vector<Placement>& place_;
@@ -39,6 +53,7 @@ class KernelScheduler {
   Scheduler& s_;
   bool first_vxm_ = true;
   std::vector<std::vector<PlaneWrites>> writes_;  // per tensor; empty: loaded with the image
+  std::vector<MxmPlaneState> planes_;
 };
 
 }  // namespace tsp::compiler

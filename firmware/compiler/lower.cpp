@@ -40,7 +40,7 @@ Lowered lower(const Graph& g, const isa::Config& cfg) {
                                      w.name));
       // Float activations: lanes past K meet zero weights, but 0 x inf or NaN is NaN, so
       // those lanes must be zero too: from the image (zero-padded), or K whole blocks.
-      if (isa::dtype_desc(x.dtype).is_float && x.kind == TensorKind::Value && x.shape[1] % cfg.lanes)
+      if (isa::dtype_desc(x.dtype).is_float && !x.pad_zero && x.shape[1] % cfg.lanes)
         throw node_error(g, n,
                          fmt::format("float activations '{}' computed on the chip need K a multiple of {} "
                                      "(their padding lanes are not known to be zero)",
@@ -48,12 +48,21 @@ Lowered lower(const Graph& g, const isa::Config& cfg) {
       out.pad_rows[n.inputs[1]] = cfg.mxm_dim;
       k.mxm = MatMulKernel{n.inputs[0], n.inputs[1], n.output};
     } else {
+      if (n.op == GraphOp::RmsNorm || n.op == GraphOp::LayerNorm)
+        throw node_error(g, n, "composite op reached lowering unexpanded (run expand() first)");
       VxmKernel v;
       v.op = vxm_opcode(n.op);
       v.type = g.tensor(n.output).dtype;
-      v.from = g.tensor(n.inputs[0]).dtype;
-      v.a = n.inputs[0];
-      if (n.inputs.size() > 1) v.b = n.inputs[1];
+      const bool sel = n.op == GraphOp::Sel;
+      v.a = n.inputs[sel ? 1 : 0];
+      v.from = g.tensor(v.a).dtype;
+      if (n.inputs.size() > 1) v.b = n.inputs[sel ? 2 : 1];
+      if (sel) v.c = n.inputs[0];
+      v.row = n.op == GraphOp::MulRow || n.op == GraphOp::SubRow;
+      if (v.row && g.tensor(*v.b).shape[1] != cfg.lanes)
+        throw node_error(
+            g, n,
+            fmt::format("row values '{}' must be [rows, {}] (one vector per row)", g.tensor(*v.b).name, cfg.lanes));
       v.out = n.output;
       k.vxm = v;
     }

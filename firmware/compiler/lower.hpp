@@ -17,6 +17,8 @@ struct VxmKernel {
   isa::DType from = isa::DType::i8;  // CVT's source type
   TensorId a = 0;
   std::optional<TensorId> b;
+  std::optional<TensorId> c;  // SEL's condition
+  bool row = false;           // b holds one value per row in every lane (MulRow, SubRow)
   TensorId out = 0;
 };
 

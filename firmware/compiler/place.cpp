@@ -36,14 +36,17 @@ std::vector<Placement> place(const Graph& g, const Lowered& low, const isa::Conf
   for (const Kernel& k : low.kernels) {
     if (!k.vxm) continue;
     const VxmKernel& v = *k.vxm;
-    if (v.b && *v.b != v.a) {
-      must[v.a].push_back(*v.b);
-      must[*v.b].push_back(v.a);
-    }
-    for (std::optional<TensorId> in : {std::optional<TensorId>(v.a), v.b})
-      if (in) {
-        prefer[v.out].push_back(*in);
-        prefer[*in].push_back(v.out);
+    const std::optional<TensorId> ins[] = {v.a, v.b, v.c};
+    for (const auto& x : ins)
+      for (const auto& y : ins)
+        if (x && y && *x != *y) must[*x].push_back(*y);
+    // A row kernel reads its operands with different strides: no address keeps
+    // the banks apart, so its result must stay off their slices.
+    auto& rule = v.row ? must : prefer;
+    for (const auto& in : ins)
+      if (in && *in != v.out) {
+        rule[v.out].push_back(*in);
+        rule[*in].push_back(v.out);
       }
   }
   auto overlaps = [&](const std::vector<TensorId>& others, uint16_t first, unsigned bytes) {
@@ -67,6 +70,7 @@ std::vector<Placement> place(const Graph& g, const Lowered& low, const isa::Conf
       bank_gap[k.vxm->out] = k.vxm->op;
       operands_of[k.vxm->out].push_back(k.vxm->a);
       if (k.vxm->b) operands_of[k.vxm->out].push_back(*k.vxm->b);
+      if (k.vxm->c) operands_of[k.vxm->out].push_back(*k.vxm->c);
     }
   auto bank_safe = [&](size_t t, uint16_t first, unsigned bytes, uint32_t addr) {
     const isa::OpDesc& rd = isa::op_desc(isa::Op::READ);
@@ -113,8 +117,10 @@ std::vector<Placement> place(const Graph& g, const Lowered& low, const isa::Conf
       cursor = (cursor + tries + 1) % order.size();
     }
     if (!ok)
-      throw Error(fmt::format("{}: error: tensor '{}' ({} vectors x {} byte planes) does not fit in the SRAM of {}",
-                              ten.where.str(), ten.name, n, bytes, cfg.name));
+      throw Error(
+          fmt::format("{}: error: tensor '{}' ({} vectors x {} byte planes) does not fit in the SRAM of {} "
+                      "on slices apart from the operands it is read or written with",
+                      ten.where.str(), ten.name, n, bytes, cfg.name));
   }
   return out;
 }

@@ -44,6 +44,8 @@ std::vector<std::vector<uint32_t>> run_reference(const Graph& g, uint32_t mxm_di
   for (size_t i = 0; i < g.tensors().size(); ++i) v[i] = g.tensors()[i].data;
   for (const Node& n : g.nodes()) {
     const Tensor& out = g.tensor(n.output);
+    if (n.op == GraphOp::RmsNorm || n.op == GraphOp::LayerNorm)
+      throw Error("run_reference: expand() the graph first (" + out.name + ")");
     if (n.op == GraphOp::MatMul) {
       v[n.output] = matmul(g, n, v[n.inputs[0]], v[n.inputs[1]], mxm_dim);
       continue;
@@ -52,10 +54,20 @@ std::vector<std::vector<uint32_t>> run_reference(const Graph& g, uint32_t mxm_di
     op.op = vxm_opcode(n.op);
     op.type = out.dtype;
     op.from = g.tensor(n.inputs[0]).dtype;
-    const auto& a = v[n.inputs[0]];
-    const auto* b = n.inputs.size() > 1 ? &v[n.inputs[1]] : nullptr;
-    std::vector<uint32_t> r(a.size());
-    for (size_t e = 0; e < a.size(); ++e) r[e] = num::apply(op, a[e], b ? (*b)[e] : 0);
+    std::vector<uint32_t> r(out.elements());
+    if (n.op == GraphOp::Sel) {
+      const auto &c = v[n.inputs[0]], &a = v[n.inputs[1]], &b = v[n.inputs[2]];
+      for (size_t e = 0; e < r.size(); ++e) r[e] = num::apply(op, a[e], b[e], c[e]);
+    } else if (n.op == GraphOp::MulRow || n.op == GraphOp::SubRow) {
+      // s[m, c mod its columns]: its columns are the lanes, so lane c of row m.
+      const auto &x = v[n.inputs[0]], &s = v[n.inputs[1]];
+      const uint32_t cols = out.shape[1], scols = g.tensor(n.inputs[1]).shape[1];
+      for (size_t e = 0; e < r.size(); ++e) r[e] = num::apply(op, x[e], s[(e / cols) * scols + (e % cols) % scols]);
+    } else {
+      const auto& a = v[n.inputs[0]];
+      const auto* b = n.inputs.size() > 1 ? &v[n.inputs[1]] : nullptr;
+      for (size_t e = 0; e < a.size(); ++e) r[e] = num::apply(op, a[e], b ? (*b)[e] : 0);
+    }
     v[n.output] = std::move(r);
   }
   return v;

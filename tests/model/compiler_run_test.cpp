@@ -32,19 +32,21 @@ std::vector<uint32_t> read_back(model::ChipEngine& e, const image::Symbol& s) {
 }
 
 // Compiles, runs, checks. Returns "" when cycles and outputs are exact, else why not.
-std::string compile_run_check(const Graph& g, const std::string& config, int mutant = 0, uint64_t* cycles = nullptr) {
+std::string compile_run_check(const Graph& source, const std::string& config, int mutant = 0,
+                              uint64_t* cycles = nullptr) {
   const isa::Config& cfg = *isa::find_config(config);
   CompileOptions opt;
   opt.mutant = mutant;
   Compiled c;
   try {
-    c = compile(g, cfg, opt);
+    c = compile(source, cfg, opt);
   } catch (const Error& err) {
     std::string what;
-    for (const Tensor& t : g.tensors())
+    for (const Tensor& t : source.tensors())
       what += fmt::format(" {}:{}[{}]", t.name, isa::dtype_desc(t.dtype).name, fmt::join(t.shape, ","));
     return std::string("compile error: ") + err.what() + " in" + what;
   }
+  const Graph& g = c.graph;  // expanded; its tensors are the image's symbols
   model::ChipEngine e(c.image, 0);
   try {
     e.run_until(~0ull);
@@ -74,6 +76,8 @@ TEST(CompilerRun, ExampleElementwiseIsExact) {
 TEST(CompilerRun, ExampleFloatMatMulIsExact) {
   EXPECT_EQ(compile_run_check(example("mini_matmul_f16.txt").graph, "mini"), "");
 }
+
+TEST(CompilerRun, ExampleNormsAreExact) { EXPECT_EQ(compile_run_check(example("mini_norms.txt").graph, "mini"), ""); }
 
 TEST(CompilerRun, ExampleMatMulIsExact) { EXPECT_EQ(compile_run_check(example("mini_matmul.txt").graph, "mini"), ""); }
 

@@ -3,9 +3,12 @@
 // tables, the chain scheduler, code generation and the host reference.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "common/error.hpp"
 #include "common/numerics/float_format.hpp"
 #include "firmware/compiler/codegen.hpp"
+#include "firmware/compiler/expand.hpp"
 #include "firmware/compiler/lower.hpp"
 #include "firmware/compiler/parse.hpp"
 #include "firmware/compiler/place.hpp"
@@ -221,6 +224,47 @@ TEST(CompilerReference, UsesTheChipsArithmetic) {
   // 1*3 - 5 + 2*7 = 12; 1*4 - 6 + 2*(-128) = -258
   EXPECT_EQ(v[y], (std::vector<uint32_t>{12, uint32_t(-258)}));
   EXPECT_EQ(v[s], (std::vector<uint32_t>{0x4000, 0x0000}));  // subnormals flush (docs/numerics.md §2)
+}
+
+// The expansions' arithmetic against real RMSNorm / LayerNorm in double: the
+// bit-exact check only shows the chip computes the expansion, this shows the
+// expansion computes the norm (to f16's precision).
+TEST(CompilerExpand, NormsMatchTheirDefinitionToF16Precision) {
+  const isa::Config& cfg = mini();
+  for (bool layer : {false, true}) {
+    Graph g;
+    const uint32_t M = 3, C = 45;  // C not a multiple of the lanes: the SEL masking matters
+    const TensorId x = g.add_input("x", isa::DType::f16, {M, C}, random_data(isa::DType::f16, M * C, 9));
+    g.mark_output(g.add(layer ? GraphOp::LayerNorm : GraphOp::RmsNorm, "y", {x}));
+    const Graph e = expand(g, cfg);
+    const auto v = run_reference(e, cfg.mxm_dim);
+    const auto& xs = g.tensor(x).data;
+    const auto& ys = v[*e.find("y")];
+    double worst = 0;
+    for (uint32_t m = 0; m < M; ++m) {
+      double mean = 0, ss = 0;
+      for (uint32_t c = 0; c < C; ++c) mean += num::to_double<num::kF16>(xs[m * C + c]) / C;
+      if (!layer) mean = 0;
+      for (uint32_t c = 0; c < C; ++c) ss += std::pow(num::to_double<num::kF16>(xs[m * C + c]) - mean, 2);
+      const double r = 1 / std::sqrt(ss / C + kNormEpsilon);
+      for (uint32_t c = 0; c < C; ++c) {
+        const double want = (num::to_double<num::kF16>(xs[m * C + c]) - mean) * r;
+        worst = std::max(worst, std::abs(num::to_double<num::kF16>(ys[m * C + c]) - want));
+      }
+    }
+    EXPECT_LT(worst, 1e-2) << (layer ? "layernorm" : "rmsnorm");  // outputs are O(1): a few f16 ulps
+  }
+}
+
+TEST(CompilerExpand, NormsBecomeChipOps) {
+  Graph g;
+  g.mark_output(
+      g.add(GraphOp::RmsNorm, "y", {g.add_input("x", isa::DType::f16, {2, 40}, random_data(isa::DType::f16, 80, 1))}));
+  const Graph e = expand(g, mini());
+  std::string ops;
+  for (const Node& n : e.nodes()) ops += std::string(op_name(n.op)) + " ";
+  EXPECT_EQ(ops, "mul sel matmul mul add rsqrt cast mulrow ");
+  EXPECT_TRUE(e.tensor(*e.find("y")).output);
 }
 
 }  // namespace
