@@ -80,9 +80,9 @@ int compile_cmd(const CompileArgs& a) {
     if (!f) throw Error(fmt::format("tsp compile: error: cannot write {}", a.report));
   }
   if (!a.quiet) {
-    fmt::print("{}: {} nodes on {}: predicted {} cycles = {:.3f} us at {} MHz; compiled in {:.3f} s\n", a.program,
-               p.graph.nodes().size(), cfg->name, c.predicted_cycles, double(c.predicted_cycles) / cfg->clock_mhz,
-               cfg->clock_mhz, c.seconds);
+    fmt::print("{}: {} nodes ({} chip ops) on {}: predicted {} cycles = {:.3f} us at {} MHz; compiled in {:.3f} s\n",
+               a.program, p.graph.nodes().size(), c.graph.nodes().size(), cfg->name, c.predicted_cycles,
+               double(c.predicted_cycles) / cfg->clock_mhz, cfg->clock_mhz, c.seconds);
     std::string util;
     for (const auto& [u, use] : c.units)
       if (u != isa::Unit::ICU && use.queues)
