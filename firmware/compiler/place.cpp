@@ -101,11 +101,15 @@ std::vector<Placement> place(const Graph& g, const Lowered& low, const isa::Conf
     const unsigned bytes = isa::dtype_desc(ten.dtype).bytes;
     const uint32_t n = p.layout.vectors();
     bool ok = false;
-    for (size_t tries = 0; tries < 2 * order.size() && !ok; ++tries) {
+    // Four rounds: width-aligned groups first (tensors of one width then tile
+    // the slices without fragments), and the `prefer` rule given up last.
+    for (size_t tries = 0; tries < 4 * order.size() && !ok; ++tries) {
       const uint16_t first = order[(cursor + tries) % order.size()];
+      const size_t round = tries / order.size();
       if (first % half + bytes > half) continue;  // planes must stay in one hemisphere
+      if (round % 2 == 0 && (first % half) % bytes) continue;
       if (overlaps(must[t], first, bytes)) continue;
-      if (tries < order.size() && overlaps(prefer[t], first, bytes)) continue;
+      if (round < 2 && overlaps(prefer[t], first, bytes)) continue;
       uint32_t addr = 0;
       for (unsigned i = 0; i < bytes; ++i) addr = std::max(addr, used[first + i]);
       if (bank_gap[t]) addr = bank_safe(t, first, bytes, addr);

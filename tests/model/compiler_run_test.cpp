@@ -125,6 +125,12 @@ Graph random_graph(uint64_t seed, const isa::Config& cfg) {
   const TensorId x = g.add_input("x", xt, {M, K}, random_data(xt, uint64_t(M) * K, rng()));
   const TensorId w = g.add_const("w", wt, {K, N}, random_data(wt, uint64_t(K) * N, rng()));
   g.mark_output(g.add(GraphOp::MatMul, "y", {x, w}));
+  // A norm of a half-precision tensor, itself sometimes computed on the chip (padding lanes unknown).
+  const isa::DType ht = pick(2) ? isa::DType::f16 : isa::DType::bf16;
+  const uint32_t R = 1 + uint32_t(pick(5)), C = 1 + uint32_t(pick(2 * cfg.lanes));
+  TensorId h = g.add_input("h", ht, {R, C}, random_data(ht, uint64_t(R) * C, rng()));
+  if (pick(2)) h = g.add(GraphOp::Tanh, "ht", {h});
+  g.mark_output(g.add(pick(2) ? GraphOp::RmsNorm : GraphOp::LayerNorm, "hn", {h}));
   return g;
 }
 
