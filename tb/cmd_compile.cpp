@@ -27,13 +27,14 @@ struct CompileArgs {
 };
 
 int run_and_check(const CompileArgs& a, const compiler::Compiled& c, const isa::Config& cfg) {
-  const compiler::Graph& g = c.graph;  // expanded: its tensors are the image's symbols, in order
+  const compiler::Graph& g = c.graph;  // expanded: the graph the image computes
   std::vector<std::vector<uint32_t>> got(g.tensors().size());
   model::RunOptions opt;
   opt.inspect = [&](uint32_t, model::ChipEngine& engine) {
     for (size_t i = 0; i < g.tensors().size(); ++i)
       if (g.tensors()[i].output)
-        got[i] = compiler::unpack(g.tensors()[i], cfg.lanes, model::read_tensor(engine, c.image.symbols[i]));
+        got[i] = compiler::unpack(g.tensors()[i], cfg.lanes,
+                                  model::read_tensor(engine, compiler::symbol_of(c.image, g.tensors()[i])));
   };
   const model::RunReport r = model::run_image(c.image, opt);
   if (!r.ok()) {

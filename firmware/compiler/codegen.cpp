@@ -28,11 +28,12 @@ uint64_t predict_cycles(const std::vector<Timed>& timed, const isa::Config& cfg)
   return len.end();
 }
 
-std::vector<uint8_t> plane_bytes(const Tensor& t, const Layout& l, unsigned plane, uint32_t vector_bytes) {
-  std::vector<uint8_t> out(size_t(l.vectors()) * vector_bytes, 0);
-  for (uint32_t r = 0; r < l.rows; ++r)
+std::vector<uint8_t> plane_bytes(const Tensor& t, const Layout& l, unsigned plane, uint32_t vector_bytes,
+                                 uint32_t stripes, uint32_t stripe) {
+  std::vector<uint8_t> out(size_t(l.vectors() / stripes) * vector_bytes, 0);
+  for (uint32_t r = stripe; r < l.rows; r += stripes)
     for (uint32_t c = 0; c < l.cols; ++c)
-      out[size_t(l.vector_of(r, c)) * vector_bytes + l.lane_of(c)] =
+      out[size_t(l.vector_of(r / stripes, c)) * vector_bytes + l.lane_of(c)] =
           static_cast<uint8_t>(t.data[size_t(r) * l.cols + c] >> (8 * plane));
   return out;
 }
@@ -85,9 +86,25 @@ image::Image generate(const Graph& g, const std::vector<Placement>& place, const
   for (size_t i = 0; i < g.tensors().size(); ++i) {
     const Tensor& t = g.tensor(static_cast<TensorId>(i));
     const Placement& p = place[i];
+    const unsigned bytes = isa::dtype_desc(t.dtype).bytes;
+    if (p.stripes() > 1) {  // striped weights: a symbol per stripe, "w.s3" = rows 3, 3 + S, ...
+      for (uint32_t s = 0; s < p.stripes(); ++s) {
+        img.symbols.push_back({fmt::format("{}.s{}", t.name, s),
+                               0,
+                               p.stripe_slice[s],
+                               p.stripe_address[s],
+                               p.stripe_vectors(),
+                               t.dtype,
+                               {p.layout.stored_rows / p.stripes(), p.layout.cols}});
+        for (unsigned b = 0; b < bytes; ++b)
+          img.chips[0].sram.push_back({static_cast<uint16_t>(p.stripe_slice[s] + b), p.stripe_address[s],
+                                       plane_bytes(t, p.layout, b, cfg.vector_bytes, p.stripes(), s)});
+      }
+      continue;
+    }
     img.symbols.push_back({t.name, 0, p.slice, p.address, p.layout.vectors(), t.dtype, t.shape});
     if (t.kind == TensorKind::Value) continue;
-    for (unsigned b = 0; b < isa::dtype_desc(t.dtype).bytes; ++b)
+    for (unsigned b = 0; b < bytes; ++b)
       img.chips[0].sram.push_back(
           {static_cast<uint16_t>(p.slice + b), p.address, plane_bytes(t, p.layout, b, cfg.vector_bytes)});
   }

@@ -18,7 +18,9 @@ image::Image generate(const Graph& g, const std::vector<Placement>& place, const
 // The program length the runs imply (docs/timing.md "Program length").
 uint64_t predict_cycles(const std::vector<Timed>& timed, const isa::Config& cfg);
 
-// SRAM bytes of plane `plane` of a tensor's data in its layout (zero padding).
-std::vector<uint8_t> plane_bytes(const Tensor& t, const Layout& l, unsigned plane, uint32_t vector_bytes);
+// SRAM bytes of plane `plane` of a tensor's data in its layout (zero padding);
+// of stripe `stripe` of `stripes` (rows k = stripe mod stripes, at row k / stripes).
+std::vector<uint8_t> plane_bytes(const Tensor& t, const Layout& l, unsigned plane, uint32_t vector_bytes,
+                                 uint32_t stripes = 1, uint32_t stripe = 0);
 
 }  // namespace tsp::compiler

@@ -59,6 +59,7 @@ void KernelScheduler::matmul(const MatMulKernel& k, const std::string& what, uin
   // A float ABC occupies the array for mxm_float_cycles: ABC runs go at that interval.
   const uint32_t iv = isa::dtype_desc(xt).is_float ? cfg_.mxm_float_cycles : 1;
   const Cycle abc_span = Cycle(M - 1) * iv + 1;
+  const uint32_t S = pw.stripes(), lw_per = D / S;  // weight rows per LW, LWs per block
 
   struct Block {
     uint32_t kb, nb;
@@ -76,21 +77,26 @@ void KernelScheduler::matmul(const MatMulKernel& k, const std::string& what, uin
   auto lw_chain = [&](const Block& b) {
     Chain c;
     c.what = fmt::format("{} LW k{} n{}", what, b.kb, b.nb);
+    // S weight rows a cycle, one per stripe, each row's byte planes on
+    // consecutive streams: stream s*bytes + i carries byte i of row j*S + s.
     Flow f;
-    f.n = D;
-    for (unsigned i = 0; i < wbytes; ++i) {  // one weight row a cycle: its byte planes on a stream group
-      FlowPlane fp;
-      c.items.push_back(read_run(cfg_, static_cast<uint16_t>(pw.slice + i), pw.address + (b.kb * D) * nNb + b.nb, nNb,
-                                 D, pm, 0, i, 0, fp));
-      f.planes.push_back(fp);
-    }
+    f.n = lw_per;
+    for (uint32_t s = 0; s < S; ++s)
+      for (unsigned i = 0; i < wbytes; ++i) {
+        const uint16_t slice = static_cast<uint16_t>((S > 1 ? pw.stripe_slice[s] : pw.slice) + i);
+        const uint32_t base = S > 1 ? pw.stripe_address[s] : pw.address;
+        FlowPlane fp;
+        c.items.push_back(
+            read_run(cfg_, slice, base + (b.kb * lw_per) * nNb + b.nb, nNb, lw_per, pm, 0, s * wbytes + i, 0, fp));
+        f.planes.push_back(fp);
+      }
     c.flows.push_back(f);
     Item lw;
     lw.queue = q_lw;
-    lw.instr = make_instr(isa::Op::LW, {{"nstreams", wbytes}, {"row", 0}, {"type", static_cast<int64_t>(wt)}});
+    lw.instr = make_instr(isa::Op::LW, {{"nstreams", S * wbytes}, {"row", 0}, {"type", static_cast<int64_t>(wt)}});
     lw.streams.push_back({field_of(isa::Op::LW, "src"), 0, 0});
-    lw.count = D;
-    lw.stride = 1;
+    lw.count = lw_per;
+    lw.stride = S;
     c.items.push_back(lw);
     c.earliest = install_prev;  // the shadow buffer is free once the previous set is installed
     return s_.schedule(std::move(c));
@@ -102,7 +108,7 @@ void KernelScheduler::matmul(const MatMulKernel& k, const std::string& what, uin
     iw.queue = q_lw;
     iw.instr = make_instr(isa::Op::IW, {});
     c.items.push_back(iw);
-    c.earliest = lw_start + D;                               // after the last LW
+    c.earliest = lw_start + lw_per;                          // after the last LW
     c.earliest = std::max(c.earliest, st.abc_end - iw_lat);  // the old set serves its last ABC first
     return s_.schedule(std::move(c)) + iw_lat;
   };

@@ -14,9 +14,22 @@ Error node_error(const Graph& g, const Node& n, const std::string& why) {
 
 }  // namespace
 
+uint32_t weight_stripes(const isa::Config& cfg, unsigned bytes) {
+  // S rows a cycle take S x bytes streams (half the streams of a direction at
+  // most, leaving room for other flows) and S x bytes slices (a quarter of the
+  // chip's at most); S divides the MXM dimension so every LW run is whole.
+  uint32_t s = 1;
+  while (2 * s * bytes <= cfg.streams_per_direction / 2 && 2 * s * bytes <= cfg.mem_slices / 4 &&
+         cfg.mxm_dim % (2 * s) == 0 && 2 * s <= 16)
+    s *= 2;
+  return s;
+}
+
 Lowered lower(const Graph& g, const isa::Config& cfg) {
   Lowered out;
   out.pad_rows.assign(g.tensors().size(), 1);
+  out.stripes.assign(g.tensors().size(), 1);
+  std::vector<bool> other_use(g.tensors().size(), false);  // read by anything but a MatMul as weights
   // A MatMul's K block is one vector of activations: the MXM's side must be the lane count.
   if (cfg.mxm_dim != cfg.lanes)
     throw Error(fmt::format("configuration {}: MXM dimension {} differs from the {} lanes; not supported", cfg.name,
@@ -46,6 +59,8 @@ Lowered lower(const Graph& g, const isa::Config& cfg) {
                                      "(their padding lanes are not known to be zero)",
                                      x.name, cfg.lanes));
       out.pad_rows[n.inputs[1]] = cfg.mxm_dim;
+      out.stripes[n.inputs[1]] = weight_stripes(cfg, isa::dtype_desc(w.dtype).bytes);
+      other_use[n.inputs[0]] = true;
       k.mxm = MatMulKernel{n.inputs[0], n.inputs[1], n.output};
     } else {
       if (n.op == GraphOp::RmsNorm || n.op == GraphOp::LayerNorm)
@@ -64,10 +79,13 @@ Lowered lower(const Graph& g, const isa::Config& cfg) {
             g, n,
             fmt::format("row values '{}' must be [rows, {}] (one vector per row)", g.tensor(*v.b).name, cfg.lanes));
       v.out = n.output;
+      for (TensorId t : n.inputs) other_use[t] = true;
       k.vxm = v;
     }
     out.kernels.push_back(k);
   }
+  for (size_t t = 0; t < g.tensors().size(); ++t)  // striping would break the plain layout other readers expect
+    if (other_use[t] || g.tensors()[t].output) out.stripes[t] = 1;
   return out;
 }
 

@@ -35,8 +35,13 @@ struct Kernel {
 struct Lowered {
   std::vector<Kernel> kernels;     // in graph order (a valid dependency order)
   std::vector<uint32_t> pad_rows;  // per tensor: rows padded to a multiple of this (1: none)
+  // Per tensor: 1, or S > 1 for MatMul weights stored as S stripes (row k on
+  // stripe k mod S) so that LW loads S rows a cycle from S slice groups.
+  std::vector<uint32_t> stripes;
 };
 
 Lowered lower(const Graph& g, const isa::Config& cfg);
+// How many stripes MatMul weights of `bytes`-byte elements get on `cfg`.
+uint32_t weight_stripes(const isa::Config& cfg, unsigned bytes);
 
 }  // namespace tsp::compiler

@@ -99,32 +99,44 @@ std::vector<Placement> place(const Graph& g, const Lowered& low, const isa::Conf
     Placement& p = out[t];
     p.layout = layout_of(ten, cfg.lanes, low.pad_rows[t]);
     const unsigned bytes = isa::dtype_desc(ten.dtype).bytes;
-    const uint32_t n = p.layout.vectors();
-    bool ok = false;
-    // Four rounds: width-aligned groups first (tensors of one width then tile
-    // the slices without fragments), and the `prefer` rule given up last.
-    for (size_t tries = 0; tries < 4 * order.size() && !ok; ++tries) {
-      const uint16_t first = order[(cursor + tries) % order.size()];
-      const size_t round = tries / order.size();
-      if (first % half + bytes > half) continue;  // planes must stay in one hemisphere
-      if (round % 2 == 0 && (first % half) % bytes) continue;
-      if (overlaps(must[t], first, bytes)) continue;
-      if (round < 2 && overlaps(prefer[t], first, bytes)) continue;
-      uint32_t addr = 0;
-      for (unsigned i = 0; i < bytes; ++i) addr = std::max(addr, used[first + i]);
-      if (bank_gap[t]) addr = bank_safe(t, first, bytes, addr);
-      if (uint64_t(addr) + n > cfg.mem_addresses) continue;
-      p.slice = first;
-      p.address = addr;
-      p.placed = ok = true;
-      for (unsigned i = 0; i < bytes; ++i) used[first + i] = addr + n;
-      cursor = (cursor + tries + 1) % order.size();
+    const uint32_t S = low.stripes[t];
+    const uint32_t n = p.layout.vectors() / S;
+    for (uint32_t stripe = 0; stripe < S; ++stripe) {
+      bool ok = false;
+      // Four rounds: width-aligned groups first (tensors of one width then tile
+      // the slices without fragments), and the `prefer` rule given up last.
+      for (size_t tries = 0; tries < 4 * order.size() && !ok; ++tries) {
+        const uint16_t first = order[(cursor + tries) % order.size()];
+        const size_t round = tries / order.size();
+        if (first % half + bytes > half) continue;  // planes must stay in one hemisphere
+        if (round % 2 == 0 && (first % half) % bytes) continue;
+        if (overlaps(must[t], first, bytes)) continue;
+        bool own = false;  // stripes are read in lockstep: apart from each other
+        for (uint16_t s0 : p.stripe_slice) own = own || (first < s0 + bytes && s0 < first + bytes);
+        if (own) continue;
+        if (round < 2 && overlaps(prefer[t], first, bytes)) continue;
+        uint32_t addr = 0;
+        for (unsigned i = 0; i < bytes; ++i) addr = std::max(addr, used[first + i]);
+        if (bank_gap[t]) addr = bank_safe(t, first, bytes, addr);
+        if (uint64_t(addr) + n > cfg.mem_addresses) continue;
+        if (stripe == 0) {
+          p.slice = first;
+          p.address = addr;
+        }
+        if (S > 1) {
+          p.stripe_slice.push_back(first);
+          p.stripe_address.push_back(addr);
+        }
+        p.placed = ok = true;
+        for (unsigned i = 0; i < bytes; ++i) used[first + i] = addr + n;
+        cursor = (cursor + tries + 1) % order.size();
+      }
+      if (!ok)
+        throw Error(
+            fmt::format("{}: error: tensor '{}' ({} vectors x {} byte planes) does not fit in the SRAM of {} "
+                        "on slices apart from the operands it is read or written with",
+                        ten.where.str(), ten.name, n, bytes, cfg.name));
     }
-    if (!ok)
-      throw Error(
-          fmt::format("{}: error: tensor '{}' ({} vectors x {} byte planes) does not fit in the SRAM of {} "
-                      "on slices apart from the operands it is read or written with",
-                      ten.where.str(), ten.name, n, bytes, cfg.name));
   }
   return out;
 }

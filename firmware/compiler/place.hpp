@@ -16,6 +16,12 @@ struct Placement {
   uint32_t address = 0;
   Layout layout;
   bool placed = false;
+  // Striped MatMul weights: stripe s (rows k = s mod S, local row k / S) at
+  // stripe_slice[s] / stripe_address[s]; stripe 0 is slice/address.
+  std::vector<uint16_t> stripe_slice;
+  std::vector<uint32_t> stripe_address;
+  uint32_t stripes() const { return stripe_slice.empty() ? 1 : uint32_t(stripe_slice.size()); }
+  uint32_t stripe_vectors() const { return layout.vectors() / stripes(); }
 };
 
 std::vector<Placement> place(const Graph& g, const Lowered& low, const isa::Config& cfg);

@@ -73,6 +73,12 @@ std::vector<std::vector<uint32_t>> run_reference(const Graph& g, uint32_t mxm_di
   return v;
 }
 
+const image::Symbol& symbol_of(const image::Image& img, const Tensor& t) {
+  for (const auto& s : img.symbols)
+    if (s.name == t.name) return s;
+  throw Error("internal error: no manifest symbol for tensor '" + t.name + "'");
+}
+
 std::vector<uint32_t> unpack(const Tensor& t, uint32_t lanes, const std::vector<uint32_t>& raw) {
   const Layout l = layout_of(t, lanes);
   std::vector<uint32_t> out(size_t(l.rows) * l.cols);

@@ -14,6 +14,8 @@ namespace tsp::compiler {
 // associate, so the blocking is part of the result.
 std::vector<std::vector<uint32_t>> run_reference(const Graph& g, uint32_t mxm_dim);
 
+// The manifest symbol of tensor `t` (outputs are never striped: one symbol, the tensor's name).
+const image::Symbol& symbol_of(const image::Image& img, const Tensor& t);
 // Logical elements of a tensor out of the raw vectors x lanes bits read from SRAM.
 std::vector<uint32_t> unpack(const Tensor& t, uint32_t lanes, const std::vector<uint32_t>& raw);
 

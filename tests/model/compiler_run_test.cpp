@@ -46,7 +46,7 @@ std::string compile_run_check(const Graph& source, const std::string& config, in
       what += fmt::format(" {}:{}[{}]", t.name, isa::dtype_desc(t.dtype).name, fmt::join(t.shape, ","));
     return std::string("compile error: ") + err.what() + " in" + what;
   }
-  const Graph& g = c.graph;  // expanded; its tensors are the image's symbols
+  const Graph& g = c.graph;  // expanded: the graph the image computes
   model::ChipEngine e(c.image, 0);
   try {
     e.run_until(~0ull);
@@ -58,7 +58,8 @@ std::string compile_run_check(const Graph& source, const std::string& config, in
     return fmt::format("simulated {} cycles, predicted {}", e.end_cycle(), c.predicted_cycles);
   std::vector<std::vector<uint32_t>> got(g.tensors().size());
   for (size_t i = 0; i < g.tensors().size(); ++i)
-    if (g.tensors()[i].output) got[i] = unpack(g.tensors()[i], cfg.lanes, read_back(e, c.image.symbols[i]));
+    if (g.tensors()[i].output)
+      got[i] = unpack(g.tensors()[i], cfg.lanes, read_back(e, symbol_of(c.image, g.tensors()[i])));
   const auto bad = compare_outputs(g, run_reference(g, cfg.mxm_dim), got);
   if (!bad.empty())
     return fmt::format("{}[{}]: model 0x{:x}, reference 0x{:x}", bad[0].tensor, bad[0].index, bad[0].got, bad[0].want);

@@ -111,6 +111,25 @@ TEST(CompilerPlace, PlanesAdjacentInOneHemisphereOperandsApart) {
   EXPECT_NE(p[a].slice / half, p[b].slice / half);  // f32 operands on mini: one per hemisphere
 }
 
+TEST(CompilerPlace, MatMulWeightsAreStripedOverSeparateSlices) {
+  const isa::Config& tsp1 = *isa::find_config("tsp1");
+  EXPECT_EQ(weight_stripes(tsp1, 1), 16u);  // 16 int8 rows a cycle: 16 streams, 16 slices
+  EXPECT_EQ(weight_stripes(tsp1, 2), 8u);   // 8 f16 rows: 16 streams, 16 slices
+  EXPECT_EQ(weight_stripes(mini(), 1), 2u);
+  Graph g;
+  const TensorId x = g.add_input("x", isa::DType::i8, {2, 40}, random_data(isa::DType::i8, 80, 1));
+  const TensorId w = g.add_const("w", isa::DType::i8, {40, 8}, random_data(isa::DType::i8, 320, 2));
+  g.add(GraphOp::MatMul, "y", {x, w});
+  const auto p = place(g, lower(g, mini()), mini());
+  ASSERT_EQ(p[w].stripes(), 2u);
+  EXPECT_NE(p[w].stripe_slice[0], p[w].stripe_slice[1]);
+  EXPECT_EQ(p[w].stripe_vectors(), 32u);  // 64 padded rows / 2 stripes x 1 block
+  // Stripe 1 holds rows 1, 3, 5, ...: its vector 0 is row 1.
+  const auto bytes = plane_bytes(g.tensor(w), p[w].layout, 0, mini().vector_bytes, 2, 1);
+  EXPECT_EQ(bytes[0], uint8_t(g.tensor(w).data[8]));
+  EXPECT_EQ(bytes[mini().vector_bytes + 3], uint8_t(g.tensor(w).data[3 * 8 + 3]));
+}
+
 TEST(CompilerPlace, FullSramIsAnErrorNamingTheTensor) {
   Graph g;
   const uint32_t rows = mini().mem_addresses + 1;
