@@ -11,6 +11,7 @@ void add_as(CLI::App& app, int& exit_code);
 void add_dis(CLI::App& app, int& exit_code);
 void add_run(CLI::App& app, int& exit_code);
 void add_bench(CLI::App& app, int& exit_code);
+void add_compile(CLI::App& app, int& exit_code);
 void add_cosim(CLI::App& app, int& exit_code);
 
 }  // namespace tsp::cli

@@ -1,0 +1,117 @@
+#include "firmware/compiler/codegen.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+#include "common/error.hpp"
+#include "firmware/sched/timing.hpp"
+
+namespace tsp::compiler {
+namespace {
+
+uint64_t field_max(isa::Op op, std::string_view name) {
+  const auto& f = isa::op_desc(op).fields[field_of(op, name)];
+  return (uint64_t{1} << f.width) - 1;
+}
+
+}  // namespace
+
+uint64_t predict_cycles(const std::vector<Timed>& timed, const isa::Config& cfg) {
+  sched::ProgramLength len(cfg);
+  for (const Timed& r : timed) {
+    if (r.t < 0) throw Error("internal error: a run scheduled before cycle 0");
+    len.unit_instr(r.instr, uint64_t(r.t) + r.span() - 1);  // the last repetition lands last
+    len.queue_busy_until(uint64_t(r.t) + r.span());
+  }
+  return len.end();
+}
+
+std::vector<uint8_t> plane_bytes(const Tensor& t, const Layout& l, unsigned plane, uint32_t vector_bytes,
+                                 uint32_t stripes, uint32_t stripe) {
+  std::vector<uint8_t> out(size_t(l.vectors() / stripes) * vector_bytes, 0);
+  for (uint32_t r = stripe; r < l.rows; r += stripes)
+    for (uint32_t c = 0; c < l.cols; ++c)
+      out[size_t(l.vector_of(r / stripes, c)) * vector_bytes + l.lane_of(c)] =
+          static_cast<uint8_t>(t.data[size_t(r) * l.cols + c] >> (8 * plane));
+  return out;
+}
+
+image::Image generate(const Graph& g, const std::vector<Placement>& place, const std::vector<Timed>& timed,
+                      const isa::Config& cfg, const std::string& source_file) {
+  image::Image img;
+  img.config = std::string(cfg.name);
+  img.chips.resize(1);
+  img.files = {source_file};
+  std::map<uint16_t, std::vector<const Timed*>> by_queue;
+  for (const Timed& r : timed) by_queue[r.queue].push_back(&r);
+  const uint64_t max_repeat = field_max(isa::Op::REPEAT, "count");
+  for (auto& [q, runs] : by_queue) {
+    std::sort(runs.begin(), runs.end(), [](const Timed* a, const Timed* b) { return a->t < b->t; });
+    image::QueueProgram prog{q, {}, {}};
+    Cycle free = 0;
+    for (const Timed* r : runs) {
+      if (r->t < free)
+        throw Error(fmt::format("internal error: runs overlap on {} at cycle {}", cfg.queue_table[q].name, r->t));
+      if (r->t > free) prog.words.push_back(isa::encode({isa::Op::NOP, {r->t - free}}));
+      const int8_t sf = r->instr.desc().strided_field;
+      auto at = [&](uint64_t k) {  // repetition k of the run, its strided field advanced
+        isa::Instr in = r->instr;
+        if (sf >= 0) in.operand[size_t(sf)] += int64_t(k) * r->stride;
+        return isa::encode(in);
+      };
+      if (r->interval > 1) {
+        // A REPEAT's first repetition issues right after it, one cycle after the
+        // instruction it repeats: it cannot space a run evenly. Spell it out.
+        for (uint64_t k = 0; k < r->count; ++k) {
+          prog.words.push_back(at(k));
+          if (k + 1 < r->count) prog.words.push_back(isa::encode({isa::Op::NOP, {int64_t(r->interval - 1)}}));
+        }
+      } else {
+        // Runs longer than one REPEAT can say restart with the strided field advanced.
+        for (uint64_t done = 0; done < r->count;) {
+          const uint64_t n = std::min<uint64_t>(r->count - done, max_repeat + 1);
+          prog.words.push_back(at(done));
+          if (n > 1) prog.words.push_back(isa::encode({isa::Op::REPEAT, {int64_t(n - 1), 1, r->stride}}));
+          done += n;
+        }
+      }
+      free = r->t + Cycle(r->span());
+    }
+    img.chips[0].queues.push_back(std::move(prog));
+  }
+  std::sort(img.chips[0].queues.begin(), img.chips[0].queues.end(),
+            [](const auto& a, const auto& b) { return a.queue < b.queue; });
+  for (size_t i = 0; i < g.tensors().size(); ++i) {
+    const Tensor& t = g.tensor(static_cast<TensorId>(i));
+    const Placement& p = place[i];
+    const unsigned bytes = isa::dtype_desc(t.dtype).bytes;
+    if (p.stripes() > 1) {  // striped weights: a symbol per stripe, "w.s3" = rows 3, 3 + S, ...
+      for (uint32_t s = 0; s < p.stripes(); ++s) {
+        img.symbols.push_back({fmt::format("{}.s{}", t.name, s),
+                               0,
+                               p.stripe_slice[s],
+                               p.stripe_address[s],
+                               p.stripe_vectors(),
+                               t.dtype,
+                               {p.layout.stored_rows / p.stripes(), p.layout.cols}});
+        for (unsigned b = 0; b < bytes; ++b)
+          img.chips[0].sram.push_back({static_cast<uint16_t>(p.stripe_slice[s] + b), p.stripe_address[s],
+                                       plane_bytes(t, p.layout, b, cfg.vector_bytes, p.stripes(), s)});
+      }
+      continue;
+    }
+    img.symbols.push_back({t.name, 0, p.slice, p.address, p.layout.vectors(), t.dtype, t.shape});
+    if (t.kind == TensorKind::Value) continue;
+    for (unsigned b = 0; b < bytes; ++b)
+      img.chips[0].sram.push_back(
+          {static_cast<uint16_t>(p.slice + b), p.address, plane_bytes(t, p.layout, b, cfg.vector_bytes)});
+  }
+  img.has_prediction = true;
+  img.predicted_cycles = predict_cycles(timed, cfg);
+  image::validate(img);
+  return img;
+}
+
+}  // namespace tsp::compiler

@@ -1,0 +1,49 @@
+#include "firmware/compiler/compile.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+
+#include "firmware/compiler/codegen.hpp"
+#include "firmware/compiler/expand.hpp"
+#include "firmware/compiler/kernels.hpp"
+#include "firmware/compiler/lower.hpp"
+
+namespace tsp::compiler {
+
+double Compiled::utilisation(isa::Unit u) const {
+  const auto it = units.find(u);
+  if (it == units.end() || !predicted_cycles || !it->second.queues) return 0;
+  return double(it->second.busy) / (double(predicted_cycles) * it->second.queues);
+}
+
+Compiled compile(const Graph& source, const isa::Config& cfg, const CompileOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  Compiled out;
+  out.graph = expand(source, cfg);
+  const Graph& g = out.graph;
+  const Lowered low = lower(g, cfg);
+  out.placement = place(g, low, cfg);
+  Scheduler sched(cfg);
+  KernelScheduler ks(g, out.placement, cfg, sched);
+  ks.mutant = options.mutant;
+  uint32_t next_plane = 0;  // MatMuls take the planes in turn
+  for (const Kernel& k : low.kernels) {
+    const std::string what = fmt::format("{} {}", op_name(k.node->op), g.tensor(k.node->output).name);
+    if (k.vxm) ks.vxm(*k.vxm, what);
+    if (k.mxm) ks.matmul(*k.mxm, what, next_plane++ % cfg.mxm_planes);
+  }
+  out.timed = sched.timed();
+  out.chains = sched.chain_names();
+  out.image = generate(g, out.placement, out.timed, cfg, options.source_file);
+  out.predicted_cycles = out.image.predicted_cycles;
+  for (const auto& q : cfg.queue_table) ++out.units[q.unit].queues;
+  for (const Timed& r : out.timed) {  // a float ABC holds the array for its whole interval
+    const bool holds = r.instr.op == isa::Op::ABC;
+    out.units[cfg.queue_table[r.queue].unit].busy += holds ? r.span() + r.interval - 1 : r.count;
+  }
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return out;
+}
+
+}  // namespace tsp::compiler

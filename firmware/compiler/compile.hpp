@@ -1,0 +1,40 @@
+#pragma once
+// The compiler driver: lower -> place -> schedule (kernels to chains) -> code
+// generation, plus the per-unit utilisation of the result.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "firmware/compiler/chain.hpp"
+#include "firmware/compiler/ir.hpp"
+#include "firmware/compiler/place.hpp"
+#include "firmware/image/image.hpp"
+
+namespace tsp::compiler {
+
+struct CompileOptions {
+  std::string source_file = "<api>";
+  int mutant = 0;  // test hook: plant a scheduler bug (KernelScheduler::mutant)
+};
+
+struct UnitUse {
+  uint64_t busy = 0;    // issue slots holding unit instructions (each repetition counts)
+  uint32_t queues = 0;  // queues of this unit on the chip
+};
+
+struct Compiled {
+  Graph graph;  // the expanded graph that was compiled (the host reference runs it)
+  image::Image image;
+  uint64_t predicted_cycles = 0;
+  std::vector<Placement> placement;
+  std::vector<Timed> timed;
+  std::vector<std::string> chains;  // chain names, indexed by Timed::chain
+  std::map<isa::Unit, UnitUse> units;
+  double seconds = 0;  // compile wall time
+  // Busy slots / (cycles x queues) of a unit, 0..1.
+  double utilisation(isa::Unit u) const;
+};
+
+Compiled compile(const Graph& g, const isa::Config& cfg, const CompileOptions& options = {});
+
+}  // namespace tsp::compiler

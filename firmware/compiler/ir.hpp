@@ -1,0 +1,101 @@
+#pragma once
+// The compiler's input: a tensor graph. Tensors have a shape and an element
+// type; nodes apply one graph op to tensors and define exactly one new tensor.
+// Built from C++ (Graph's add_* methods) or from the text format of
+// docs/compiler.md (parse.hpp). Every node and tensor keeps the source line it
+// came from so that later passes can name it in errors.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "firmware/image/image.hpp"
+
+namespace tsp::compiler {
+
+enum class GraphOp : uint8_t {
+  Add,
+  Sub,
+  Mul,
+  Max,
+  Min,
+  Relu,
+  Exp,
+  Tanh,
+  Rsqrt,
+  Cast,
+  MatMul,
+  Sel,  // sel c a b: c != 0 ? a : b per element (c's bits tested raw)
+  MulRow,
+  SubRow,  // x[M,C] op s[M,lanes]: s holds row m's value in every lane (expansion only)
+  RmsNorm,
+  LayerNorm  // composite: expand.hpp rewrites them into the ops above
+};
+std::string_view op_name(GraphOp op);
+std::optional<GraphOp> find_graph_op(std::string_view name);  // case-insensitive
+// The VXM opcode that computes an elementwise op (CVT for Cast); MatMul and the composites have none.
+isa::Op vxm_opcode(GraphOp op);
+
+// Where a graph element came from: "prog.txt:12", or "<api>" (line 0) when built from C++.
+struct Where {
+  std::string file = "<api>";
+  uint32_t line = 0;
+  std::string str() const { return line ? file + ":" + std::to_string(line) : file; }
+};
+
+enum class TensorKind : uint8_t { Input, Const, Value };
+
+struct Tensor {
+  std::string name;
+  isa::DType dtype = isa::DType::i8;
+  std::vector<uint32_t> shape;  // rank 1 or 2 for now; the last dimension runs across lanes
+  TensorKind kind = TensorKind::Value;
+  bool output = false;
+  std::vector<uint32_t> data;  // Input/Const: one element's bits per entry, row-major
+  Where where;
+  bool pad_zero = false;  // lanes past the last column hold zero (true for data from the image)
+  uint64_t elements() const;
+};
+
+using TensorId = uint32_t;
+
+struct Node {
+  GraphOp op = GraphOp::Add;
+  std::vector<TensorId> inputs;
+  TensorId output = 0;
+  Where where;
+};
+
+class Graph {
+ public:
+  // Inputs and constants carry their data (element bits, row-major).
+  TensorId add_input(const std::string& name, isa::DType dtype, std::vector<uint32_t> shape, std::vector<uint32_t> data,
+                     Where where = {});
+  TensorId add_const(const std::string& name, isa::DType dtype, std::vector<uint32_t> shape, std::vector<uint32_t> data,
+                     Where where = {});
+  // Adds `out = op(inputs)`; the result's shape and type are inferred (Cast
+  // takes the destination type in `to`). Throws tsp::Error naming the node.
+  TensorId add(GraphOp op, const std::string& out, std::vector<TensorId> inputs, Where where = {},
+               std::optional<isa::DType> to = std::nullopt);
+  void mark_output(TensorId t) { tensors_.at(t).output = true; }
+
+  const std::vector<Tensor>& tensors() const { return tensors_; }
+  const std::vector<Node>& nodes() const { return nodes_; }
+  const Tensor& tensor(TensorId t) const { return tensors_.at(t); }
+  std::optional<TensorId> find(std::string_view name) const;
+  // The node that defines `t`, or nullptr for inputs and constants.
+  const Node* producer(TensorId t) const;
+
+ private:
+  TensorId new_tensor(Tensor t);
+  std::vector<Tensor> tensors_;
+  std::vector<Node> nodes_;
+};
+
+// Fills `count` elements of `dtype` deterministically from `seed`: integers
+// over their whole range, floats as multiples of 1/64 in [-4, 4) (so that
+// exp, tanh and products stay finite and readable).
+std::vector<uint32_t> random_data(isa::DType dtype, uint64_t count, uint64_t seed);
+
+}  // namespace tsp::compiler

@@ -1,0 +1,153 @@
+// A VXM kernel is a series of chains: every operand plane READ so that all
+// planes meet at the VXM in the ALU's issue cycle, the ALU op, and one WRITE
+// per result plane where the result passes its slice. A plain kernel is one
+// run over all vectors; a row kernel (b one vector per row) runs once per
+// column block, x and the result with the block stride, b with stride 1.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "firmware/compiler/kernels.hpp"
+
+namespace tsp::compiler {
+
+Cycle KernelScheduler::ready_anchor(TensorId t, unsigned i, Cycle access, bool in_order) const {
+  if (writes_[t].empty()) return std::numeric_limits<Cycle>::min() / 2;
+  const PlaneWrites& w = writes_[t][i];
+  // A READ's array access must come at least one cycle after the WRITE's.
+  return (in_order && w.uniform ? w.first : w.last) + 1 - access;
+}
+
+void KernelScheduler::vxm(const VxmKernel& k, const std::string& what) {
+  const isa::OpDesc& rd = isa::op_desc(isa::Op::READ);
+  const uint16_t pv = static_cast<uint16_t>(cfg_.vxm_position);
+  const Placement& out = place_[k.out];
+  // Runs: (vectors, per-tensor first address offset and stride).
+  const uint32_t blocks = k.row ? out.layout.blocks : 1;
+  const uint32_t per_run = k.row ? out.layout.rows : out.layout.vectors();
+  // A result sharing a slice with an operand shares that slice's queue: its
+  // WRITE run must not start before the READ run ends, so the run is cut into
+  // chunks no longer than the READ-to-WRITE distance on that slice.
+  uint32_t chunk = per_run;
+  const unsigned ob = isa::dtype_desc(g_.tensor(k.out).dtype).bytes;
+  for (std::optional<TensorId> x : {std::optional<TensorId>(k.a), k.b, k.c}) {
+    if (!x) continue;
+    const Placement& p = place_[*x];
+    const unsigned xb = isa::dtype_desc(g_.tensor(*x).dtype).bytes;
+    for (unsigned i = 0; i < ob; ++i) {
+      const unsigned s = out.slice + i;
+      if (s < p.slice || s >= p.slice + xb) continue;
+      const Cycle d = std::abs(int(plane_position(cfg_, out, i)) - int(pv));
+      chunk = std::min<uint32_t>(chunk, uint32_t(rd.latency + isa::op_desc(k.op).latency + 2 * d));
+    }
+  }
+  const bool split = chunk != per_run || blocks > 1;
+  bool first = true;
+  for (uint32_t kb = 0; kb < blocks; ++kb)
+    for (uint32_t v0 = 0; v0 < per_run; v0 += chunk) {
+      VxmRun r;
+      r.n = std::min(chunk, per_run - v0);
+      r.stride = k.row ? blocks : 1;
+      r.offset = k.row ? kb + v0 * blocks : v0;
+      r.row_offset = v0;
+      r.first = first;
+      r.split = split;
+      first = false;
+      vxm_run(k, split ? fmt::format("{} #{}", what, kb * per_run + v0) : what, r);
+    }
+}
+
+void KernelScheduler::vxm_run(const VxmKernel& k, const std::string& what, const VxmRun& run) {
+  const isa::OpDesc& rd = isa::op_desc(isa::Op::READ);
+  const isa::OpDesc& wr = isa::op_desc(isa::Op::WRITE);
+  const uint16_t pv = static_cast<uint16_t>(cfg_.vxm_position);
+  const Placement& out = place_[k.out];
+  const uint32_t n = run.n;
+  Chain c;
+  c.what = what;
+  c.earliest = 0;
+
+  // Operand flows (one READ run per plane); a repeated operand is read once.
+  std::vector<TensorId> operands;
+  for (std::optional<TensorId> x : {std::optional<TensorId>(k.a), k.b, k.c})
+    if (x && std::find(operands.begin(), operands.end(), *x) == operands.end()) operands.push_back(*x);
+  auto flow_of = [&](TensorId x) { return size_t(std::find(operands.begin(), operands.end(), x) - operands.begin()); };
+  for (TensorId x : operands) {
+    const Placement& p = place_[x];
+    const bool row_values = k.row && k.b && x == *k.b && x != k.a;
+    const uint32_t addr = p.address + (row_values ? run.row_offset : run.offset);
+    const int64_t stride = row_values ? 1 : run.stride;
+    const unsigned bytes = isa::dtype_desc(g_.tensor(x).dtype).bytes;
+    Flow f;
+    f.n = n;
+    for (unsigned i = 0; i < bytes; ++i) {
+      const uint16_t pos = plane_position(cfg_, p, i);
+      const Cycle d = std::abs(int(pos) - int(pv));
+      Item r;
+      r.queue = slice_queue(cfg_, static_cast<uint16_t>(p.slice + i));
+      r.offset = -(rd.latency + d);
+      r.instr = make_instr(isa::Op::READ, {{"addr", addr}});
+      r.streams.push_back({field_of(isa::Op::READ, "dst"), c.flows.size(), i});
+      r.count = n;
+      r.stride = stride;
+      r.mem = MemAccess{static_cast<uint16_t>(p.slice + i), false, r.offset + rd.sram_access, n, addr, stride};
+      // In order (stride 1 from the start): vector v read after vector v was written.
+      const bool in_order = stride == 1 && addr == p.address;
+      c.earliest = std::max(c.earliest, ready_anchor(x, i, r.offset + rd.sram_access, in_order));
+      c.items.push_back(r);
+      f.planes.push_back({pos, -d, {pv}});
+    }
+    c.flows.push_back(f);
+  }
+
+  // The ALU op.
+  const isa::OpDesc& od = isa::op_desc(k.op);
+  Item alu;
+  alu.any_vxm = true;
+  alu.offset = 0;
+  alu.instr = make_instr(k.op, {{"type", static_cast<int64_t>(k.type)}});
+  if (k.op == isa::Op::CVT) alu.instr.operand[field_of(k.op, "from")] = static_cast<int64_t>(k.from);
+  const size_t out_flow = c.flows.size();
+  alu.streams.push_back({field_of(k.op, "dst"), out_flow, 0});
+  alu.streams.push_back({field_of(k.op, "a"), flow_of(k.a), 0});
+  if (k.b) alu.streams.push_back({field_of(k.op, "b"), flow_of(*k.b), 0});
+  if (k.c) alu.streams.push_back({field_of(k.op, "c"), flow_of(*k.c), 0});
+  alu.count = n;
+  c.items.push_back(alu);
+
+  // Result planes: put at the VXM after the op's latency, written where they pass.
+  const unsigned out_bytes = isa::dtype_desc(g_.tensor(k.out).dtype).bytes;
+  const uint32_t oaddr = out.address + run.offset;
+  Flow f;
+  f.n = n;
+  std::vector<Cycle> write_access(out_bytes);
+  for (unsigned i = 0; i < out_bytes; ++i) {
+    const uint16_t pos = plane_position(cfg_, out, i);
+    const Cycle d = std::abs(int(pos) - int(pv));
+    Item w;
+    w.queue = slice_queue(cfg_, static_cast<uint16_t>(out.slice + i));
+    w.offset = od.latency + d;
+    w.skew = mutant == 1 && first_vxm_ ? 1 : 0;
+    w.instr = make_instr(isa::Op::WRITE, {{"addr", oaddr}});
+    w.streams.push_back({field_of(isa::Op::WRITE, "src"), out_flow, i});
+    w.count = n;
+    w.stride = run.stride;
+    w.mem = MemAccess{static_cast<uint16_t>(out.slice + i), true, w.offset + wr.sram_access, n, oaddr, run.stride};
+    write_access[i] = w.offset + wr.sram_access;
+    c.items.push_back(w);
+    f.planes.push_back({pv, od.latency, {pos}});
+  }
+  c.flows.push_back(f);
+
+  first_vxm_ = false;
+  const Cycle t = s_.schedule(std::move(c));
+  auto& ws = writes_[k.out];
+  if (run.first) ws.assign(out_bytes, PlaneWrites{0, 0, !run.split});
+  for (unsigned i = 0; i < out_bytes; ++i) {
+    if (run.first) ws[i].first = t + write_access[i];
+    ws[i].last = std::max(ws[i].last, t + write_access[i] + n - 1);
+  }
+}
+
+}  // namespace tsp::compiler

@@ -1,0 +1,59 @@
+#pragma once
+// Kernels to chains: builds the chains of each kernel with the offsets that
+// the ISA table's latencies and the floorplan distances dictate, derives each
+// chain's earliest anchor from when its operands are written, schedules it,
+// and records when its results are written (for the kernels after it).
+#include <limits>
+#include <vector>
+
+#include "firmware/compiler/lower.hpp"
+#include "firmware/compiler/place.hpp"
+#include "firmware/compiler/schedule.hpp"
+
+namespace tsp::compiler {
+
+// What a MatMul leaves behind on an MXM plane for the next one.
+struct MxmPlaneState {
+  Cycle install = std::numeric_limits<Cycle>::min() / 2;    // when the active weight set was installed
+  Cycle abc_end = std::numeric_limits<Cycle>::min() / 2;    // one past the last ABC's issue
+  Cycle abc_free = std::numeric_limits<Cycle>::min() / 2;   // when the array takes the next ABC
+  Cycle acc_start = std::numeric_limits<Cycle>::min() / 2;  // the last ACC run (slot m at + m)
+};
+
+// When the vectors of one byte plane are written into the SRAM array.
+struct PlaneWrites {
+  Cycle first = 0;      // array-access cycle of vector 0 (uniform) ...
+  Cycle last = 0;       // ... and of the last vector written
+  bool uniform = true;  // vector k written at first + k
+};
+
+class KernelScheduler {
+ public:
+  KernelScheduler(const Graph& g, const std::vector<Placement>& place, const isa::Config& cfg, Scheduler& s)
+      : g_(g), place_(place), cfg_(cfg), s_(s), writes_(g.tensors().size()), planes_(cfg.mxm_planes) {}
+  void vxm(const VxmKernel& k, const std::string& what);
+  void matmul(const MatMulKernel& k, const std::string& what, uint32_t plane);
+  // Test hook: plant a scheduler bug (1: the first VXM kernel's result WRITEs issue one cycle late).
+  int mutant = 0;
+
+ private:
+  // Earliest anchor so that an access of plane `i` of `t` at anchor + `access`
+  // (vector k at + k when `in_order`) reads what its producer wrote.
+  // One run of a VXM kernel: n vectors from `offset` with `stride` (row values from `row_offset`, stride 1).
+  struct VxmRun {
+    uint32_t n = 0, offset = 0, row_offset = 0;
+    int64_t stride = 1;
+    bool first = false, split = false;
+  };
+  void vxm_run(const VxmKernel& k, const std::string& what, const VxmRun& run);
+  Cycle ready_anchor(TensorId t, unsigned i, Cycle access, bool in_order) const;
+  const Graph& g_;
+  const std::vector<Placement>& place_;
+  const isa::Config& cfg_;
+  Scheduler& s_;
+  bool first_vxm_ = true;
+  std::vector<std::vector<PlaneWrites>> writes_;  // per tensor; empty: loaded with the image
+  std::vector<MxmPlaneState> planes_;
+};
+
+}  // namespace tsp::compiler

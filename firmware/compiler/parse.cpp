@@ -1,0 +1,193 @@
+#include "firmware/compiler/parse.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "common/error.hpp"
+#include "common/numerics/dtype.hpp"
+#include "common/numerics/float_format.hpp"
+
+namespace tsp::compiler {
+namespace {
+
+// Whitespace-separated words; `:[],=` are words of their own; `#` starts a comment.
+std::vector<std::string> words(const std::string& line) {
+  std::vector<std::string> out;
+  std::string cur;
+  auto flush = [&] {
+    if (!cur.empty()) out.push_back(cur);
+    cur.clear();
+  };
+  for (char c : line) {
+    if (c == '#') break;
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      flush();
+    } else if (c == ':' || c == '[' || c == ']' || c == ',' || c == '=') {
+      flush();
+      out.emplace_back(1, c);
+    } else {
+      cur += c;
+    }
+  }
+  flush();
+  return out;
+}
+
+class Line {
+ public:
+  Line(std::vector<std::string> w, Where where) : w_(std::move(w)), where_(std::move(where)) {}
+  bool done() const { return i_ >= w_.size(); }
+  const std::string& peek() const {
+    static const std::string kEnd;
+    return done() ? kEnd : w_[i_];
+  }
+  std::string next(const char* what) {
+    if (done()) throw error(fmt::format("expected {} at the end of the line", what));
+    return w_[i_++];
+  }
+  void expect(const std::string& tok) {
+    const std::string got = next(("'" + tok + "'").c_str());
+    if (got != tok) throw error(fmt::format("expected '{}', found '{}'", tok, got));
+  }
+  uint64_t number(const char* what) {
+    const std::string s = next(what);
+    uint64_t v = 0;
+    const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || p != s.data() + s.size()) throw error(fmt::format("{}: '{}' is not a number", what, s));
+    return v;
+  }
+  Error error(const std::string& why) const { return Error(fmt::format("{}: error: {}", where_.str(), why)); }
+  const Where& where() const { return where_; }
+
+ private:
+  std::vector<std::string> w_;
+  size_t i_ = 0;
+  Where where_;
+};
+
+isa::DType dtype(Line& l) {
+  const std::string s = l.next("an element type");
+  const isa::DTypeDesc* d = isa::find_dtype(s);
+  if (!d) throw l.error(fmt::format("unknown element type '{}' (i8 u8 i16 i32 f16 bf16 f32)", s));
+  return d->type;
+}
+
+// One value literal as element bits of `t`: integers must fit; floats round to nearest even.
+uint32_t value(Line& l, isa::DType t) {
+  const std::string s = l.next("a value");
+  char* end = nullptr;
+  if (num::is_float(t)) {
+    const double d = std::strtod(s.c_str(), &end);
+    if (end != s.c_str() + s.size() || s.empty()) throw l.error(fmt::format("'{}' is not a number", s));
+    if (t == isa::DType::f16) return num::from_double<num::kF16>(d);
+    if (t == isa::DType::bf16) return num::from_double<num::kBF16>(d);
+    return num::from_double<num::kF32>(d);
+  }
+  const long long v = std::strtoll(s.c_str(), &end, 0);
+  const auto it = num::int_type(t);
+  if (end != s.c_str() + s.size() || s.empty()) throw l.error(fmt::format("'{}' is not an integer", s));
+  if (v < it.min() || v > it.max())
+    throw l.error(fmt::format("{} does not fit {} [{}, {}]", v, isa::dtype_desc(t).name, it.min(), it.max()));
+  return static_cast<uint32_t>(v) & num::lane_mask(t);
+}
+
+void tensor_decl(Line& l, Graph& g, bool is_const) {
+  const std::string name = l.next("a tensor name");
+  l.expect(":");
+  const isa::DType t = dtype(l);
+  l.expect("[");
+  std::vector<uint32_t> shape;
+  for (;;) {
+    const uint64_t d = l.number("a dimension");
+    if (d == 0 || d > (1u << 24)) throw l.error(fmt::format("dimension {} out of range 1..{}", d, 1u << 24));
+    shape.push_back(static_cast<uint32_t>(d));
+    if (l.peek() == "]") break;
+    l.expect(",");
+  }
+  l.expect("]");
+  uint64_t n = 1;
+  for (uint32_t d : shape) n *= d;
+  if (n > (1u << 24)) throw l.error(fmt::format("tensor '{}' has {} elements, more than any chip holds", name, n));
+  std::vector<uint32_t> data;
+  const std::string how = l.next("'random SEED' or '= values'");
+  if (how == "random") {
+    data = random_data(t, n, l.number("a seed"));
+  } else if (how == "=") {
+    while (!l.done()) data.push_back(value(l, t));
+  } else {
+    throw l.error(fmt::format("expected 'random SEED' or '= values', found '{}'", how));
+  }
+  if (!l.done()) throw l.error(fmt::format("unexpected '{}'", l.peek()));
+  if (is_const)
+    g.add_const(name, t, shape, std::move(data), l.where());
+  else
+    g.add_input(name, t, shape, std::move(data), l.where());
+}
+
+TensorId operand(Line& l, const Graph& g) {
+  const std::string s = l.next("an operand");
+  const auto id = g.find(s);
+  if (!id) throw l.error(fmt::format("unknown tensor '{}'", s));
+  return *id;
+}
+
+void node(Line& l, Graph& g, const std::string& out) {
+  l.expect("=");
+  const std::string opname = l.next("an op");
+  const auto op = find_graph_op(opname);
+  if (!op) throw l.error(fmt::format("node '{}': unsupported op '{}'", out, opname));
+  std::optional<isa::DType> to;
+  if (*op == GraphOp::Cast) to = dtype(l);
+  std::vector<TensorId> in;
+  while (!l.done()) in.push_back(operand(l, g));
+  g.add(*op, out, std::move(in), l.where(), to);
+}
+
+}  // namespace
+
+Program parse_program(const std::string& text, const std::string& file) {
+  Program p;
+  std::istringstream in(text);
+  std::string raw;
+  uint32_t line_no = 0;
+  while (std::getline(in, raw)) {
+    Line l(words(raw), Where{file, ++line_no});
+    if (l.done()) continue;
+    const std::string head = l.next("a statement");
+    if (head == "config") {
+      p.config = l.next("a configuration name");
+      if (!isa::find_config(*p.config)) throw l.error(fmt::format("unknown configuration '{}'", *p.config));
+    } else if (head == "input" || head == "const") {
+      tensor_decl(l, p.graph, head == "const");
+      continue;
+    } else if (head == "output") {
+      if (l.done()) throw l.error("output names no tensor");
+      while (!l.done()) p.graph.mark_output(operand(l, p.graph));
+    } else if (l.peek() == "=") {
+      node(l, p.graph, head);
+      continue;
+    } else {
+      throw l.error(fmt::format("unknown statement '{}' (config, input, const, output, or NAME = OP ...)", head));
+    }
+    if (!l.done()) throw l.error(fmt::format("unexpected '{}'", l.peek()));
+  }
+  if (p.graph.nodes().empty()) throw Error(fmt::format("{}: error: the program computes nothing (no node)", file));
+  bool any_output = false;
+  for (const Tensor& t : p.graph.tensors()) any_output |= t.output;
+  if (!any_output) throw Error(fmt::format("{}: error: no `output` line names a result", file));
+  return p;
+}
+
+Program load_program(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw Error(fmt::format("{}: error: cannot open", path));
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return parse_program(ss.str(), path);
+}
+
+}  // namespace tsp::compiler

@@ -1,0 +1,25 @@
+#pragma once
+// The graph text format (docs/compiler.md): one statement per line,
+//   config mini
+//   input x : f16[4, 40] random 7        (or: = 1.5 -2 0.25 ... row-major values)
+//   const w : i8[40, 8] = 1 2 3 ...
+//   y = add x x                          (ops: add sub mul max min relu exp tanh rsqrt matmul)
+//   z = cast f32 y
+//   output y z
+// Errors are "file:line: error: ..." tsp::Errors.
+#include <optional>
+#include <string>
+
+#include "firmware/compiler/ir.hpp"
+
+namespace tsp::compiler {
+
+struct Program {
+  Graph graph;
+  std::optional<std::string> config;  // from a `config` line
+};
+
+Program parse_program(const std::string& text, const std::string& file);
+Program load_program(const std::string& path);
+
+}  // namespace tsp::compiler

@@ -1,0 +1,144 @@
+#include "firmware/compiler/place.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+
+#include "common/error.hpp"
+
+namespace tsp::compiler {
+
+uint16_t slice_queue(const isa::Config& cfg, uint16_t slice) {
+  return *isa::find_queue(cfg, isa::mem_slice_name(cfg, slice));
+}
+
+uint16_t plane_position(const isa::Config& cfg, const Placement& p, unsigned i) {
+  return cfg.queue_table[slice_queue(cfg, static_cast<uint16_t>(p.slice + i))].position;
+}
+
+std::vector<Placement> place(const Graph& g, const Lowered& low, const isa::Config& cfg) {
+  std::vector<Placement> out(g.tensors().size());
+  std::vector<uint32_t> used(cfg.mem_slices, 0);  // next free address per slice
+  const uint32_t half = cfg.mem_slices_per_hemisphere;
+  // Candidate first slices in the order W0, E0, W1, E1, ...; `cursor` rotates through them.
+  std::vector<uint16_t> order;
+  for (uint32_t i = 0; i < half; ++i) {
+    order.push_back(static_cast<uint16_t>(i));
+    order.push_back(static_cast<uint16_t>(half + i));
+  }
+  // Operands read in lockstep by one chain must not share a slice: their READs
+  // would want the slice's one read port in the same cycles, forever (`must`).
+  // A result should not share its operands' slices either: its WRITEs follow
+  // the READs at offsets fixed by the floorplan, and planes one slice apart
+  // differ in bank parity, so some plane would always hit a read's bank
+  // (`prefer`; given up only when the SRAM has no other room).
+  std::vector<std::vector<TensorId>> must(g.tensors().size()), prefer(g.tensors().size());
+  for (const Kernel& k : low.kernels) {
+    if (!k.vxm) continue;
+    const VxmKernel& v = *k.vxm;
+    const std::optional<TensorId> ins[] = {v.a, v.b, v.c};
+    for (const auto& x : ins)
+      for (const auto& y : ins)
+        if (x && y && *x != *y) must[*x].push_back(*y);
+    // A row kernel reads its operands with different strides: no address keeps
+    // the banks apart, so its result must stay off their slices.
+    auto& rule = v.row ? must : prefer;
+    for (const auto& in : ins)
+      if (in && *in != v.out) {
+        rule[v.out].push_back(*in);
+        rule[*in].push_back(v.out);
+      }
+  }
+  auto overlaps = [&](const std::vector<TensorId>& others, uint16_t first, unsigned bytes) {
+    for (TensorId o : others) {
+      const Placement& q = out[o];
+      if (!q.placed) continue;
+      const unsigned ob = isa::dtype_desc(g.tensor(o).dtype).bytes;
+      if (first < q.slice + ob && q.slice < first + bytes) return true;
+    }
+    return false;
+  };
+  // A VXM result sharing a slice with one of its operands: that slice reads the
+  // operand's vector k at r0 + k and writes the result's at r0 + gap + k, gap =
+  // READ latency + op latency + WRITE's array offset - READ's + 2 x the slice's
+  // distance to the VXM. Choose the result's address so that the two never hit
+  // one bank: (operand address + gap - result address) mod banks != 0.
+  std::vector<std::optional<isa::Op>> bank_gap(g.tensors().size());
+  std::vector<std::vector<TensorId>> operands_of(g.tensors().size());
+  for (const Kernel& k : low.kernels)
+    if (k.vxm) {
+      bank_gap[k.vxm->out] = k.vxm->op;
+      operands_of[k.vxm->out].push_back(k.vxm->a);
+      if (k.vxm->b) operands_of[k.vxm->out].push_back(*k.vxm->b);
+      if (k.vxm->c) operands_of[k.vxm->out].push_back(*k.vxm->c);
+    }
+  auto bank_safe = [&](size_t t, uint16_t first, unsigned bytes, uint32_t addr) {
+    const isa::OpDesc& rd = isa::op_desc(isa::Op::READ);
+    const isa::OpDesc& wr = isa::op_desc(isa::Op::WRITE);
+    const int64_t base_gap = rd.latency + isa::op_desc(*bank_gap[t]).latency + wr.sram_access - rd.sram_access;
+    for (uint32_t a = addr; a < addr + cfg.mem_banks; ++a) {
+      bool ok = true;
+      for (TensorId o : operands_of[t]) {
+        const Placement& q = out[o];
+        const unsigned ob = isa::dtype_desc(g.tensor(o).dtype).bytes;
+        for (unsigned i = 0; i < bytes; ++i) {
+          const uint16_t s = static_cast<uint16_t>(first + i);
+          if (s < q.slice || s >= q.slice + ob) continue;
+          const int64_t d = std::abs(int(cfg.queue_table[slice_queue(cfg, s)].position) - int(cfg.vxm_position));
+          const int64_t diff = int64_t(q.address) + base_gap + 2 * d - int64_t(a);
+          ok = ok && ((diff % cfg.mem_banks) + cfg.mem_banks) % cfg.mem_banks != 0;
+        }
+      }
+      if (ok) return a;
+    }
+    return addr;  // no address helps (two operands disagree): the scheduler will report it
+  };
+  size_t cursor = 0;
+  for (size_t t = 0; t < g.tensors().size(); ++t) {
+    const Tensor& ten = g.tensor(static_cast<TensorId>(t));
+    Placement& p = out[t];
+    p.layout = layout_of(ten, cfg.lanes, low.pad_rows[t]);
+    const unsigned bytes = isa::dtype_desc(ten.dtype).bytes;
+    const uint32_t S = low.stripes[t];
+    const uint32_t n = p.layout.vectors() / S;
+    for (uint32_t stripe = 0; stripe < S; ++stripe) {
+      bool ok = false;
+      // Four rounds: width-aligned groups first (tensors of one width then tile
+      // the slices without fragments), and the `prefer` rule given up last.
+      for (size_t tries = 0; tries < 4 * order.size() && !ok; ++tries) {
+        const uint16_t first = order[(cursor + tries) % order.size()];
+        const size_t round = tries / order.size();
+        if (first % half + bytes > half) continue;  // planes must stay in one hemisphere
+        if (round % 2 == 0 && (first % half) % bytes) continue;
+        if (overlaps(must[t], first, bytes)) continue;
+        bool own = false;  // stripes are read in lockstep: apart from each other
+        for (uint16_t s0 : p.stripe_slice) own = own || (first < s0 + bytes && s0 < first + bytes);
+        if (own) continue;
+        if (round < 2 && overlaps(prefer[t], first, bytes)) continue;
+        uint32_t addr = 0;
+        for (unsigned i = 0; i < bytes; ++i) addr = std::max(addr, used[first + i]);
+        if (bank_gap[t]) addr = bank_safe(t, first, bytes, addr);
+        if (uint64_t(addr) + n > cfg.mem_addresses) continue;
+        if (stripe == 0) {
+          p.slice = first;
+          p.address = addr;
+        }
+        if (S > 1) {
+          p.stripe_slice.push_back(first);
+          p.stripe_address.push_back(addr);
+        }
+        p.placed = ok = true;
+        for (unsigned i = 0; i < bytes; ++i) used[first + i] = addr + n;
+        cursor = (cursor + tries + 1) % order.size();
+      }
+      if (!ok)
+        throw Error(
+            fmt::format("{}: error: tensor '{}' ({} vectors x {} byte planes) does not fit in the SRAM of {} "
+                        "on slices apart from the operands it is read or written with",
+                        ten.where.str(), ten.name, n, bytes, cfg.name));
+    }
+  }
+  return out;
+}
+
+}  // namespace tsp::compiler

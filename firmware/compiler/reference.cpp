@@ -1,0 +1,109 @@
+#include "firmware/compiler/reference.hpp"
+
+#include <algorithm>
+
+#include "common/error.hpp"
+#include "common/numerics/mxm.hpp"
+#include "common/numerics/vxm.hpp"
+#include "firmware/compiler/layout.hpp"
+#include "firmware/compiler/lower.hpp"
+
+namespace tsp::compiler {
+namespace {
+
+std::vector<uint32_t> matmul(const Graph& g, const Node& n, const std::vector<uint32_t>& x,
+                             const std::vector<uint32_t>& w, uint32_t dim) {
+  const Tensor& tx = g.tensor(n.inputs[0]);
+  const Tensor& tw = g.tensor(n.inputs[1]);
+  const uint32_t M = tx.shape[0], K = tx.shape[1], N = tw.shape[1];
+  const bool fl = isa::dtype_desc(tx.dtype).is_float;
+  const bool xs = isa::dtype_desc(tx.dtype).is_signed, ws = isa::dtype_desc(tw.dtype).is_signed;
+  std::vector<uint32_t> y(size_t(M) * N);
+  for (uint32_t m = 0; m < M; ++m)
+    for (uint32_t c = 0; c < N; ++c) {
+      uint32_t slot = 0;
+      for (uint32_t k0 = 0; k0 < K; k0 += dim) {
+        uint32_t dot = 0;
+        for (uint32_t k = k0; k < std::min(K, k0 + dim); ++k) {
+          const uint32_t a = x[size_t(m) * K + k], b = w[size_t(k) * N + c];
+          dot = fl ? num::mac_float(dot, tx.dtype, a, tw.dtype, b) : uint32_t(num::mac_int(int32_t(dot), a, xs, b, ws));
+        }
+        const auto mode = k0 == 0 ? num::AccMode::set : num::AccMode::add;
+        slot = fl ? num::accumulate_float(slot, dot, mode)
+                  : uint32_t(num::accumulate_int(int32_t(slot), int32_t(dot), mode));
+      }
+      y[size_t(m) * N + c] = slot;
+    }
+  return y;
+}
+
+}  // namespace
+
+std::vector<std::vector<uint32_t>> run_reference(const Graph& g, uint32_t mxm_dim) {
+  std::vector<std::vector<uint32_t>> v(g.tensors().size());
+  for (size_t i = 0; i < g.tensors().size(); ++i) v[i] = g.tensors()[i].data;
+  for (const Node& n : g.nodes()) {
+    const Tensor& out = g.tensor(n.output);
+    if (n.op == GraphOp::RmsNorm || n.op == GraphOp::LayerNorm)
+      throw Error("run_reference: expand() the graph first (" + out.name + ")");
+    if (n.op == GraphOp::MatMul) {
+      v[n.output] = matmul(g, n, v[n.inputs[0]], v[n.inputs[1]], mxm_dim);
+      continue;
+    }
+    num::VxmOp op;
+    op.op = vxm_opcode(n.op);
+    op.type = out.dtype;
+    op.from = g.tensor(n.inputs[0]).dtype;
+    std::vector<uint32_t> r(out.elements());
+    if (n.op == GraphOp::Sel) {
+      const auto &c = v[n.inputs[0]], &a = v[n.inputs[1]], &b = v[n.inputs[2]];
+      for (size_t e = 0; e < r.size(); ++e) r[e] = num::apply(op, a[e], b[e], c[e]);
+    } else if (n.op == GraphOp::MulRow || n.op == GraphOp::SubRow) {
+      // s[m, c mod its columns]: its columns are the lanes, so lane c of row m.
+      const auto &x = v[n.inputs[0]], &s = v[n.inputs[1]];
+      const uint32_t cols = out.shape[1], scols = g.tensor(n.inputs[1]).shape[1];
+      for (size_t e = 0; e < r.size(); ++e) r[e] = num::apply(op, x[e], s[(e / cols) * scols + (e % cols) % scols]);
+    } else {
+      const auto& a = v[n.inputs[0]];
+      const auto* b = n.inputs.size() > 1 ? &v[n.inputs[1]] : nullptr;
+      for (size_t e = 0; e < a.size(); ++e) r[e] = num::apply(op, a[e], b ? (*b)[e] : 0);
+    }
+    v[n.output] = std::move(r);
+  }
+  return v;
+}
+
+const image::Symbol& symbol_of(const image::Image& img, const Tensor& t) {
+  for (const auto& s : img.symbols)
+    if (s.name == t.name) return s;
+  throw Error("internal error: no manifest symbol for tensor '" + t.name + "'");
+}
+
+std::vector<uint32_t> unpack(const Tensor& t, uint32_t lanes, const std::vector<uint32_t>& raw) {
+  const Layout l = layout_of(t, lanes);
+  std::vector<uint32_t> out(size_t(l.rows) * l.cols);
+  for (uint32_t r = 0; r < l.rows; ++r)
+    for (uint32_t c = 0; c < l.cols; ++c) {
+      const size_t at = size_t(l.vector_of(r, c)) * lanes + l.lane_of(c);
+      if (at >= raw.size()) throw Error("unpack: tensor '" + t.name + "' read back shorter than its layout");
+      out[size_t(r) * l.cols + c] = raw[at];
+    }
+  return out;
+}
+
+std::vector<Mismatch> compare_outputs(const Graph& g, const std::vector<std::vector<uint32_t>>& reference,
+                                      const std::vector<std::vector<uint32_t>>& got) {
+  std::vector<Mismatch> out;
+  for (size_t i = 0; i < g.tensors().size(); ++i) {
+    if (!g.tensors()[i].output) continue;
+    const auto& want = reference[i];
+    for (size_t e = 0; e < want.size(); ++e)
+      if (e >= got[i].size() || got[i][e] != want[e]) {
+        out.push_back({g.tensors()[i].name, e, e < got[i].size() ? got[i][e] : 0, want[e]});
+        break;
+      }
+  }
+  return out;
+}
+
+}  // namespace tsp::compiler

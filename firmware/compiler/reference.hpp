@@ -1,0 +1,31 @@
+#pragma once
+// The host reference: executes the graph on the host with exactly the chip's
+// element arithmetic (common/numerics, docs/numerics.md), so compiled results
+// can be compared bit for bit. Values are element bits, row-major.
+#include <vector>
+
+#include "firmware/compiler/ir.hpp"
+
+namespace tsp::compiler {
+
+// Every tensor's value (inputs and constants: their data). A float MatMul sums
+// K in blocks of `mxm_dim` exactly as the chip's ABCs do (each block a dot from
+// +0 in increasing k, then one f32 add into the slot): float addition does not
+// associate, so the blocking is part of the result.
+std::vector<std::vector<uint32_t>> run_reference(const Graph& g, uint32_t mxm_dim);
+
+// The manifest symbol of tensor `t` (outputs are never striped: one symbol, the tensor's name).
+const image::Symbol& symbol_of(const image::Image& img, const Tensor& t);
+// Logical elements of a tensor out of the raw vectors x lanes bits read from SRAM.
+std::vector<uint32_t> unpack(const Tensor& t, uint32_t lanes, const std::vector<uint32_t>& raw);
+
+struct Mismatch {
+  std::string tensor;
+  uint64_t index = 0;  // row-major element index
+  uint32_t got = 0, want = 0;
+};
+// Compares the output tensors; returns the first mismatch of each output that has one.
+std::vector<Mismatch> compare_outputs(const Graph& g, const std::vector<std::vector<uint32_t>>& reference,
+                                      const std::vector<std::vector<uint32_t>>& got);
+
+}  // namespace tsp::compiler

@@ -1,0 +1,29 @@
+#pragma once
+// Cycle-exact scheduling of chains: the earliest anchor at or after the
+// chain's bound where every item's queue slots are free, every MEM access
+// keeps the port and bank rules, and every flow finds an aligned stream group
+// whose wavefronts are free over its positions. Then the chain is committed.
+#include <vector>
+
+#include "firmware/compiler/chain.hpp"
+
+namespace tsp::compiler {
+
+class Scheduler {
+ public:
+  explicit Scheduler(const isa::Config& cfg) : cfg_(cfg), res_(cfg) {}
+  // Returns the anchor cycle; appends the chain's runs to timed(). Throws
+  // tsp::Error when no slot exists within a generous horizon.
+  Cycle schedule(Chain chain);
+  const std::vector<Timed>& timed() const { return timed_; }
+  const std::vector<std::string>& chain_names() const { return names_; }
+
+ private:
+  bool try_at(Chain& c, Cycle t, std::vector<uint16_t>& vxm_choice);
+  const isa::Config& cfg_;
+  Resources res_;
+  std::vector<Timed> timed_;
+  std::vector<std::string> names_;
+};
+
+}  // namespace tsp::compiler

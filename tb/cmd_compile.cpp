@@ -1,0 +1,115 @@
+// `tsp compile`: a graph program (docs/compiler.md) to a scheduled program
+// image, with the predicted cycles and per-unit utilisation; --report writes
+// the schedule view (SVG). --run runs the image on the SystemC model and
+// checks the cycle count against the prediction; --check also compares every
+// output tensor bit for bit with the host reference (the compiler holds the
+// graph, so the check lives here rather than in `tsp run`).
+#include <fmt/format.h>
+
+#include <fstream>
+
+#include "common/error.hpp"
+#include "firmware/compiler/compile.hpp"
+#include "firmware/compiler/parse.hpp"
+#include "firmware/compiler/reference.hpp"
+#include "firmware/compiler/report_svg.hpp"
+#include "systemc/sim/run_image.hpp"
+#include "systemc/sim/tensor_dump.hpp"
+#include "tb/commands.hpp"
+
+namespace tsp::cli {
+namespace {
+
+struct CompileArgs {
+  std::string program, output, config, report;
+  bool run = false, check = false, quiet = false;
+  int mutant = 0;
+};
+
+int run_and_check(const CompileArgs& a, const compiler::Compiled& c, const isa::Config& cfg) {
+  const compiler::Graph& g = c.graph;  // expanded: the graph the image computes
+  std::vector<std::vector<uint32_t>> got(g.tensors().size());
+  model::RunOptions opt;
+  opt.inspect = [&](uint32_t, model::ChipEngine& engine) {
+    for (size_t i = 0; i < g.tensors().size(); ++i)
+      if (g.tensors()[i].output)
+        got[i] = compiler::unpack(g.tensors()[i], cfg.lanes,
+                                  model::read_tensor(engine, compiler::symbol_of(c.image, g.tensors()[i])));
+  };
+  const model::RunReport r = model::run_image(c.image, opt);
+  if (!r.ok()) {
+    fmt::print(stderr, "{}\n", r.first_error());
+    return 1;
+  }
+  int rc = 0;
+  if (r.cycles != c.predicted_cycles) {
+    fmt::print(stderr, "{}: error: simulated {} cycles but the compiler predicted {}\n", a.program, r.cycles,
+               c.predicted_cycles);
+    rc = 1;
+  } else if (!a.quiet) {
+    fmt::print("model: {} cycles, as predicted\n", r.cycles);
+  }
+  if (!a.check) return rc;
+  const auto want = compiler::run_reference(g, cfg.mxm_dim);
+  const auto bad = compiler::compare_outputs(g, want, got);
+  for (const auto& m : bad)
+    fmt::print(stderr, "{}: error: output {} element {}: model 0x{:x}, host reference 0x{:x}\n", a.program, m.tensor,
+               m.index, m.got, m.want);
+  if (!bad.empty()) return 1;
+  if (!a.quiet) {
+    uint64_t n = 0;
+    for (const auto& t : g.tensors())
+      if (t.output) n += t.elements();
+    fmt::print("check: {} output elements equal the host reference bit for bit\n", n);
+  }
+  return rc;
+}
+
+int compile_cmd(const CompileArgs& a) {
+  const compiler::Program p = compiler::load_program(a.program);
+  const std::string cfg_name = !a.config.empty() ? a.config : p.config.value_or("tsp1");
+  const isa::Config* cfg = isa::find_config(cfg_name);
+  if (!cfg) throw Error(fmt::format("tsp compile: error: unknown configuration '{}'", cfg_name));
+  compiler::CompileOptions opt;
+  opt.source_file = a.program;
+  opt.mutant = a.mutant;
+  const compiler::Compiled c = compiler::compile(p.graph, *cfg, opt);  // c.graph: expanded
+  if (!a.output.empty()) image::save_file(c.image, a.output);
+  if (!a.report.empty()) {
+    std::ofstream f(a.report);
+    f << compiler::schedule_svg(c, *cfg);
+    if (!f) throw Error(fmt::format("tsp compile: error: cannot write {}", a.report));
+  }
+  if (!a.quiet) {
+    fmt::print("{}: {} nodes ({} chip ops) on {}: predicted {} cycles = {:.3f} us at {} MHz; compiled in {:.3f} s\n",
+               a.program, p.graph.nodes().size(), c.graph.nodes().size(), cfg->name, c.predicted_cycles,
+               double(c.predicted_cycles) / cfg->clock_mhz, cfg->clock_mhz, c.seconds);
+    std::string util;
+    for (const auto& [u, use] : c.units)
+      if (u != isa::Unit::ICU && use.queues)
+        util += fmt::format("  {} {:.1f}% ({} slots on {} queues)", isa::unit_name(u), 100 * c.utilisation(u), use.busy,
+                            use.queues);
+    fmt::print("utilisation:{}\n", util);
+  }
+  if (a.run || a.check) return run_and_check(a, c, *cfg);
+  return 0;
+}
+
+}  // namespace
+
+void add_compile(CLI::App& app, int& exit_code) {
+  auto a = std::make_shared<CompileArgs>();
+  auto* cmd = app.add_subcommand("compile", "Compile a graph program (docs/compiler.md) into a program image");
+  cmd->add_option("program", a->program, "Graph program text")->required();
+  cmd->add_option("-o,--output", a->output, "Write the program image here");
+  cmd->add_option("--config", a->config, "Configuration (default: the program's `config` line, else tsp1)");
+  cmd->add_option("--report", a->report, "Write the schedule view (SVG Gantt chart) here");
+  cmd->add_flag("--run", a->run, "Run the image on the model; fail unless cycles == prediction");
+  cmd->add_flag("--check", a->check, "--run, and compare every output with the host reference bit for bit");
+  cmd->add_option("--plant-bug", a->mutant, "Test hook: 1 = the first VXM kernel's result WRITEs issue one cycle late")
+      ->group("");
+  cmd->add_flag("-q,--quiet", a->quiet, "Print errors only");
+  cmd->callback([a, &exit_code] { exit_code = compile_cmd(*a); });
+}
+
+}  // namespace tsp::cli
