@@ -54,15 +54,20 @@ class RtlMxm final : public RtlUnit {
       throw std::runtime_error(
           fmt::format("cosim mxm: a {}-block K chain needs an ACC latency of at least {}; the table says {}", blocks_,
                       blocks_ + 2, lat_acc_));
-    Verilated::traceEverOn(true);
     planes_.clear();
+    // A context of its own, created before and destroyed after its models:
+    // models on the default context break when another unit's context goes first.
+    context_ = std::make_unique<VerilatedContext>();
+    context_->timeunit(-12);
+    context_->timeprecision(-12);
+    context_->traceEverOn(true);
     planes_.resize(cfg_->mxm_planes);
     for (uint32_t p = 0; p < cfg_->mxm_planes; ++p) {
       Plane& pl = planes_[p];
       pl.slot_int.assign(cfg_->mxm_acc_slots, 0);
       for (uint32_t kb = 0; kb < blocks_; ++kb)
         for (uint32_t nb = 0; nb < blocks_; ++nb) {
-          auto c = std::make_unique<Cell>(fmt::format("mxm_p{}_k{}_n{}", p, kb, nb).c_str());
+          auto c = std::make_unique<Cell>(context_.get(), fmt::format("mxm_p{}_k{}_n{}", p, kb, nb).c_str());
           c->last_i = kb + 1 == blocks_;
           c->read_stage_i = static_cast<uint8_t>(blocks_ + 1);
           c->clk_i = 0;
@@ -318,6 +323,7 @@ class RtlMxm final : public RtlUnit {
 
   const isa::Config* cfg_ = nullptr;
   uint32_t dim_ = 0, blocks_ = 0, lat_acc_ = 0, lat_iw_ = 0;
+  std::unique_ptr<VerilatedContext> context_;  // declared first: outlives the models
   std::vector<Plane> planes_;
   Cycle now_ = 0;
   VerilatedFstC* fst_ = nullptr;

@@ -52,13 +52,18 @@ class RtlSxm final : public RtlUnit {
     taps_ = 0;
     for (const auto& d : isa::kOps)
       if (d.unit == isa::Unit::SXM) taps_ = std::max<uint32_t>(taps_, d.latency);
-    Verilated::traceEverOn(true);
     arrays_.clear();
+    // A context of its own, created before and destroyed after its models:
+    // models on the default context break when another unit's context goes first.
+    context_ = std::make_unique<VerilatedContext>();
+    context_->timeunit(-12);
+    context_->timeprecision(-12);
+    context_->traceEverOn(true);
     for (uint16_t q = 0; q < cfg_->queue_table.size(); ++q) {
       if (cfg_->queue_table[q].unit != isa::Unit::SXM) continue;
       Sxm& s = arrays_[q];
       for (uint32_t k = 0; k < cfg_->superlanes; ++k) {
-        auto t = std::make_unique<Tile>(fmt::format("sxm_q{}_sl{}", q, k).c_str());
+        auto t = std::make_unique<Tile>(context_.get(), fmt::format("sxm_q{}_sl{}", q, k).c_str());
         t->sl_i = static_cast<uint16_t>(k);
         t->num_lanes_i = static_cast<uint16_t>(cfg_->lanes);
         t->clk_i = 0;
@@ -256,6 +261,7 @@ class RtlSxm final : public RtlUnit {
   const isa::Config* cfg_ = nullptr;
   const isa::Config* rtl_ = nullptr;
   uint32_t slw_ = 0, taps_ = 0;
+  std::unique_ptr<VerilatedContext> context_;  // declared first: outlives the models
   std::map<uint16_t, Sxm> arrays_;  // by queue
   Cycle now_ = 0;
   VerilatedFstC* fst_ = nullptr;
