@@ -4,9 +4,11 @@
 namespace tsp::gen {
 
 // One declaration and one table line per unit.
+image::Image random_vxm(const RandomOptions& opts);
 
 const std::vector<GeneratorEntry>& generators() {
   static const std::vector<GeneratorEntry> all = {
+      {"vxm", &random_vxm},
   };
   return all;
 }
