@@ -42,7 +42,8 @@ std::string hex_lane(const std::vector<uint32_t>& bytes) {
 template <class Alu>
 class Array {
  public:
-  Array(const isa::Config& cfg, const std::string& name) : rtl_(cfg.superlanes, cfg.lanes_per_superlane, name) {}
+  Array(VerilatedContext& ctx, const isa::Config& cfg, const std::string& name)
+      : rtl_(ctx, cfg.superlanes, cfg.lanes_per_superlane, name) {}
   void trace(VerilatedFstC& fst) { rtl_.trace(fst); }
   bool busy() const { return !pending_.empty(); }
   void add(Pending p) { pending_.emplace(p.t, std::move(p)); }
@@ -142,7 +143,7 @@ class RtlVxm final : public RtlUnit {
       if (cfg.queue_table[q].unit == isa::Unit::VXM) {
         std::string name(cfg.queue_table[q].name);
         std::replace(name.begin(), name.end(), '.', '_');
-        arrays_[q] = std::make_unique<Array<Rtl>>(cfg, name);
+        arrays_[q] = std::make_unique<Array<Rtl>>(*ctx_, cfg, name);
       }
     now_ = 0;
   }
@@ -228,6 +229,8 @@ class RtlVxm final : public RtlUnit {
     return p;
   }
 
+  // One context for every model: a trace file takes models of one context only.
+  std::unique_ptr<VerilatedContext> ctx_ = std::make_unique<VerilatedContext>();
   std::map<uint16_t, std::unique_ptr<Array<Rtl>>> arrays_;
   VerilatedFstC* fst_ = nullptr;
   Cycle now_ = 0;

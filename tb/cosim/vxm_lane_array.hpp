@@ -39,13 +39,13 @@ class VxmLaneArray {
  public:
   static constexpr unsigned kMaxLat = vxm_max_latency();
 
-  VxmLaneArray(unsigned superlanes, unsigned lanes, const std::string& name)
-      : superlanes_(superlanes), lanes_(lanes), ctx_(std::make_unique<VerilatedContext>()), north_(superlanes) {
-    ctx_->traceEverOn(true);
+  // `ctx`: shared by every model that traces into one FST (Verilator requires it).
+  VxmLaneArray(VerilatedContext& ctx, unsigned superlanes, unsigned lanes, const std::string& name)
+      : superlanes_(superlanes), lanes_(lanes), north_(superlanes) {
+    ctx.traceEverOn(true);
     for (unsigned k = 0; k < superlanes; ++k)
       for (unsigned l = 0; l < lanes; ++l) {
-        auto m =
-            std::make_unique<Alu>(ctx_.get(), (name + "_sl" + std::to_string(k) + "_l" + std::to_string(l)).c_str());
+        auto m = std::make_unique<Alu>(&ctx, (name + "_sl" + std::to_string(k) + "_l" + std::to_string(l)).c_str());
         m->clk_i = 0;
         m->rst_ni = 0;
         m->eval();
@@ -110,7 +110,6 @@ class VxmLaneArray {
   const Alu& alu(unsigned k, unsigned l) const { return *alus_[size_t(k) * lanes_ + l]; }
 
   unsigned superlanes_, lanes_;
-  std::unique_ptr<VerilatedContext> ctx_;
   std::vector<std::unique_ptr<Alu>> alus_;
   std::vector<VxmInstr> north_;  // north_[k]: the instruction superlane k executes this cycle
 };

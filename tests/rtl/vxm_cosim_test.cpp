@@ -5,9 +5,11 @@
 // one f16 rounding tie in one lane shows the planted bug at exactly that
 // superlane, lane, stream and cycle.
 #include <gtest/gtest.h>
+#include <verilated_fst_c.h>
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 
 #include "systemc/engine/chip_engine.hpp"
 #include "tb/cosim/rtl_vxm.hpp"
@@ -131,6 +133,25 @@ TEST(VxmCosim, PlantedBugShowsAtItsLane) {
   EXPECT_EQ(d.expected, "0x3c00");
   EXPECT_EQ(d.actual, "0x3c01");
   EXPECT_NE(d.what.find("ADD"), std::string::npos) << d.what;
+}
+
+// trace(): the ALUs' ports and pipeline registers land in an FST, in chip cycles.
+TEST(VxmCosim, TracesIntoAnFst) {
+  const auto path = std::filesystem::path(::testing::TempDir()) / "vxm_cosim_trace.fst";
+  const image::Image img = tie_program();
+  model::ChipEngine chip(img, 0);
+  auto unit = cosim::make_rtl_vxm();
+  Forward fwd(*unit);
+  chip.set_observer(&fwd);
+  unit->start(chip);
+  VerilatedFstC fst;
+  unit->trace(fst);
+  fst.open(path.string().c_str());
+  chip.run_until(~0ull);
+  EXPECT_FALSE(fwd.first ? fwd.first : unit->finish());
+  fst.close();
+  ASSERT_TRUE(std::filesystem::exists(path));
+  EXPECT_GT(std::filesystem::file_size(path), 1000u);
 }
 
 TEST(VxmCosim, RejectsNonVxmQueues) {

@@ -114,7 +114,8 @@ class Harness {
     return std::nullopt;
   }
 
-  VxmLaneArray<Alu> rtl_{kSuperlanes, kLanes, "vxm"};
+  std::unique_ptr<VerilatedContext> ctx_ = std::make_unique<VerilatedContext>();
+  VxmLaneArray<Alu> rtl_{*ctx_, kSuperlanes, kLanes, "vxm"};
 };
 
 // ---- operand sources ----
