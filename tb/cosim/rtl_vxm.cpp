@@ -10,6 +10,7 @@
 #include "Vtsp_vxm_alu.h"
 #include "Vtsp_vxm_alu_planted.h"
 #include "common/error.hpp"
+#include "systemc/waves/wave_layout.hpp"
 #include "tb/cosim/vxm_lane_array.hpp"
 
 namespace tsp::cosim {
@@ -30,6 +31,7 @@ struct Pending {
   std::vector<Vec> out;                     // expected result planes
   std::vector<isa::StreamRef> out_streams;  // where the model put them
   std::string text;                         // for reports
+  OpRef ref;
 };
 
 std::string hex_lane(const std::vector<uint32_t>& bytes) {
@@ -44,12 +46,11 @@ class Array {
  public:
   Array(VerilatedContext& ctx, const isa::Config& cfg, const std::string& name)
       : rtl_(ctx, cfg.superlanes, cfg.lanes_per_superlane, name) {}
-  void trace(VerilatedFstC& fst) { rtl_.trace(fst); }
   bool busy() const { return !pending_.empty(); }
   void add(Pending p) { pending_.emplace(p.t, std::move(p)); }
 
-  // Drives and checks chip cycle `c`, then clocks it.
-  std::optional<Divergence> step(Cycle c, uint64_t& checked) {
+  // Drives chip cycle `c` (clock low) and compares what shows.
+  std::optional<Divergence> settle(Cycle c, uint64_t& checked) {
     if (const Pending* now = find(c)) rtl_.issue(VxmInstr{true, now->op, now->type, now->from, now->shamt});
     for (unsigned k = 0; k < rtl_.superlanes(); ++k)
       if (const Pending* p = c >= k ? find(c - k) : nullptr)
@@ -58,16 +59,18 @@ class Array {
           rtl_.operand(k, l, lane(p->a, g), lane(p->b, g), lane(p->c, g));
         }
     rtl_.settle();
-    std::optional<Divergence> bad = compare(c, checked);
+    return compare(c, checked);
+  }
+  // The rising edge that ends cycle `c`; retires what every superlane has delivered.
+  void rise(Cycle c) {
     rtl_.clock();
-    // Retire what every superlane has delivered by now.
     while (!pending_.empty()) {
       const Pending& p = pending_.begin()->second;
       if (p.t + p.lat + rtl_.superlanes() - 1 > c) break;
       pending_.erase(pending_.begin());
     }
-    return bad;
   }
+  VxmLaneArray<Alu>& rtl() { return rtl_; }
 
  private:
   static constexpr unsigned kMaxLat = vxm_max_latency();
@@ -93,8 +96,8 @@ class Array {
           const bool done = rtl_.done(k, l, s);
           const bool want = p && p->lat == s;
           if (done != want) {
-            Divergence d{"latency", c, k, l, "", "", ""};
-            if (p) d.what = "latency of `" + p->text + "`";
+            Divergence d{"latency", c, k, l, "", "", "", std::nullopt};
+            if (p) d.what = "latency of `" + p->text + "`", d.op = p->ref;
             d.expected = p ? fmt::format("result at cycle {} (issue {} + latency {} + superlane {})", p->t + p->lat + k,
                                          p->t, p->lat, k)
                            : std::string("no result");
@@ -119,7 +122,8 @@ class Array {
                               l,
                               isa::stream_name(p->out_streams[size_t(first_bad)]),
                               hex_lane(exp),
-                              hex_lane(got)};
+                              hex_lane(got),
+                              p->ref};
         }
       }
     }
@@ -133,10 +137,12 @@ class Array {
 template <class Rtl>
 class RtlVxm final : public RtlUnit {
  public:
+  explicit RtlVxm(const UnitContext& ctx) : focus_(ctx.focus) {}
   std::string_view name() const override { return "vxm"; }
 
   void start(const model::ChipEngine& chip) override {
     const isa::Config& cfg = chip.config();
+    cfg_ = &cfg;
     // One array per VXM queue, created up front so trace() can reach them all.
     arrays_.clear();
     for (uint16_t q = 0; q < cfg.queue_table.size(); ++q)
@@ -157,14 +163,47 @@ class RtlVxm final : public RtlUnit {
   }
 
   std::optional<Divergence> finish() override {
-    while (busy())
+    while (busy() || (fst_ && now_ <= trace_to_))
       if (auto bad = clock()) return bad;
     return std::nullopt;
   }
 
-  void trace(VerilatedFstC& fst) override {
-    for (auto& [q, a] : arrays_) a->trace(fst);
+  // Records the ALUs of one superlane of one VXM queue: the focus if it is a
+  // VXM queue, else VXM.0's superlane 0.
+  void trace(VerilatedFstC& fst, Cycle from, Cycle to) override {
+    ctx_->traceEverOn(true);
+    uint16_t q = arrays_.begin()->first;
+    unsigned k = 0;
+    if (focus_ && arrays_.count(focus_->queue)) {
+      q = focus_->queue;
+      k = std::min(focus_->superlane, cfg_->superlanes - 1);
+    }
+    arrays_.at(q)->rtl().trace(fst, k);
+    traced_ = {q, k};
     fst_ = &fst;
+    trace_from_ = from;
+    trace_to_ = to;
+  }
+
+  // Lane 0's instruction ports and pipeline, and every lane's operands and results.
+  std::vector<WaveGroup> wave_groups() const override {
+    if (!fst_) return {};
+    const auto& rtl = arrays_.at(traced_.first)->rtl();
+    const std::string l0 = rtl.scope(traced_.second, 0) + ".";
+    WaveGroup instr{
+        "instruction (lane 0)",
+        {l0 + "clk_i", l0 + "valid_i", l0 + "op_i[7:0]", l0 + "type_i[2:0]", l0 + "from_i[2:0]", l0 + "shamt_i[4:0]"}};
+    WaveGroup pipe{"pipeline (lane 0)",
+                   {l0 + "tsp_vxm_alu.result[31:0]", l0 + "tsp_vxm_alu.lat[2:0]",
+                    l0 + fmt::format("tsp_vxm_alu.valid_q[{}:0]", vxm_max_latency() - 1)}};
+    WaveGroup ops{"operands", {}}, res{"results", {}};
+    for (unsigned l = 0; l < rtl.lanes(); ++l) {
+      const std::string n = rtl.scope(traced_.second, l) + ".";
+      ops.signals.push_back(n + "a_i[31:0]");
+      ops.signals.push_back(n + "b_i[31:0]");
+      res.signals.push_back(n + fmt::format("done_o[{}:0]", vxm_max_latency() - 1));
+    }
+    return {instr, ops, res, pipe};
   }
   uint64_t rtl_cycles() const override { return cycles_; }
   uint64_t values_checked() const override { return checked_; }
@@ -175,12 +214,14 @@ class RtlVxm final : public RtlUnit {
       if (a->busy()) return true;
     return false;
   }
-  // Clocks every array up to (not including) cycle t; idle stretches are skipped.
+  bool in_window(Cycle x) const { return fst_ && x >= trace_from_ && x <= trace_to_; }
+  // Clocks every array up to (not including) cycle t; idle stretches outside
+  // the wave window are skipped.
   std::optional<Divergence> advance(Cycle t) {
     while (now_ < t) {
-      if (!busy()) {
-        now_ = t;
-        break;
+      if (!busy() && !in_window(now_)) {
+        now_ = fst_ && now_ < trace_from_ ? std::min(t, trace_from_) : t;
+        continue;
       }
       if (auto bad = clock()) return bad;
     }
@@ -189,10 +230,12 @@ class RtlVxm final : public RtlUnit {
   std::optional<Divergence> clock() {
     std::optional<Divergence> first;
     for (auto& [q, a] : arrays_) {
-      auto bad = a->step(now_, checked_);
+      auto bad = a->settle(now_, checked_);
       if (bad && !first) first = bad;
     }
-    if (fst_) fst_->dump(now_);
+    if (in_window(now_)) fst_->dump(waves::cycle_ps(*cfg_, now_));
+    for (auto& [q, a] : arrays_) a->rise(now_);
+    if (in_window(now_)) fst_->dump((waves::cycle_ps(*cfg_, now_) + waves::cycle_ps(*cfg_, now_ + 1)) / 2);
     ++now_;
     ++cycles_;
     return first;
@@ -226,22 +269,27 @@ class RtlVxm final : public RtlUnit {
       p.lat = unsigned(o.at - op.t);
     }
     p.text = fmt::format("{} (queue {}, instruction {})", d.mnemonic, op.queue, op.index);
+    p.ref = OpRef{op.queue, op.index, op.t, op.in};
     return p;
   }
 
   // One context for every model: a trace file takes models of one context only.
   std::unique_ptr<VerilatedContext> ctx_ = std::make_unique<VerilatedContext>();
   std::map<uint16_t, std::unique_ptr<Array<Rtl>>> arrays_;
+  std::optional<WaveFocus> focus_;
+  const isa::Config* cfg_ = nullptr;
   VerilatedFstC* fst_ = nullptr;
+  Cycle trace_from_ = 0, trace_to_ = 0;
+  std::pair<uint16_t, unsigned> traced_{0, 0};  // queue, superlane
   Cycle now_ = 0;
   uint64_t cycles_ = 0, checked_ = 0;
 };
 
 }  // namespace
 
-std::unique_ptr<RtlUnit> make_rtl_vxm(bool planted) {
-  if (planted) return std::make_unique<RtlVxm<Vtsp_vxm_alu_planted>>();
-  return std::make_unique<RtlVxm<Vtsp_vxm_alu>>();
+std::unique_ptr<RtlUnit> make_rtl_vxm(const UnitContext& ctx) {
+  if (ctx.planted) return std::make_unique<RtlVxm<Vtsp_vxm_alu_planted>>(ctx);
+  return std::make_unique<RtlVxm<Vtsp_vxm_alu>>(ctx);
 }
 
 }  // namespace tsp::cosim

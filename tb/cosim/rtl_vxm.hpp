@@ -9,11 +9,12 @@
 // (tb/cosim/vxm_lane_array.hpp).
 #include <memory>
 
-#include "tb/cosim/rtl_unit.hpp"
+#include "tb/cosim/rtl_units.hpp"
 
 namespace tsp::cosim {
 
-// `planted`: drive the RTL built with TSP_PLANT_BUG_VXM (for the self-test).
-std::unique_ptr<RtlUnit> make_rtl_vxm(bool planted = false);
+// ctx.planted: drive the RTL built with TSP_PLANT_BUG_VXM (for the self-test);
+// ctx.focus: the queue and superlane whose ALUs trace() records.
+std::unique_ptr<RtlUnit> make_rtl_vxm(const UnitContext& ctx);
 
 }  // namespace tsp::cosim

@@ -45,7 +45,8 @@ class VxmLaneArray {
     ctx.traceEverOn(true);
     for (unsigned k = 0; k < superlanes; ++k)
       for (unsigned l = 0; l < lanes; ++l) {
-        auto m = std::make_unique<Alu>(&ctx, (name + "_sl" + std::to_string(k) + "_l" + std::to_string(l)).c_str());
+        names_.push_back(name + "_sl" + std::to_string(k) + "_l" + std::to_string(l));
+        auto m = std::make_unique<Alu>(&ctx, names_.back().c_str());
         m->clk_i = 0;
         m->rst_ni = 0;
         m->eval();
@@ -101,9 +102,12 @@ class VxmLaneArray {
     for (unsigned k = superlanes_ - 1; k > 0; --k) north_[k] = north_[k - 1];
     north_[0] = VxmInstr{};
   }
-  void trace(VerilatedFstC& fst) {
-    for (auto& m : alus_) m->trace(&fst, 99);
+  // Registers superlane k's ALUs (one model per lane) with `fst`.
+  void trace(VerilatedFstC& fst, unsigned k) {
+    for (unsigned l = 0; l < lanes_; ++l) alu(k, l).trace(&fst, 99);
   }
+  // The FST scope of lane l of superlane k.
+  std::string scope(unsigned k, unsigned l) const { return names_[size_t(k) * lanes_ + l]; }
 
  private:
   Alu& alu(unsigned k, unsigned l) { return *alus_[size_t(k) * lanes_ + l]; }
@@ -111,6 +115,7 @@ class VxmLaneArray {
 
   unsigned superlanes_, lanes_;
   std::vector<std::unique_ptr<Alu>> alus_;
+  std::vector<std::string> names_;
   std::vector<VxmInstr> north_;  // north_[k]: the instruction superlane k executes this cycle
 };
 

@@ -4,10 +4,12 @@
 namespace tsp::gen {
 
 // One declaration and one table line per unit.
+image::Image random_mem(const RandomOptions& o);
 image::Image random_vxm(const RandomOptions& opts);
 
 const std::vector<GeneratorEntry>& generators() {
   static const std::vector<GeneratorEntry> all = {
+      {"mem", &random_mem},
       {"vxm", &random_vxm},
   };
   return all;

@@ -22,6 +22,12 @@ using namespace tsp;
 using isa::DType;
 using isa::Op;
 
+std::unique_ptr<cosim::RtlUnit> make(bool planted = false) {
+  cosim::UnitContext ctx;
+  ctx.planted = planted;
+  return cosim::make_rtl_vxm(ctx);
+}
+
 // Forwards the VXM unit ops to the adapter; keeps the first divergence.
 class Forward : public model::Observer {
  public:
@@ -69,7 +75,7 @@ TEST(VxmCosim, RandomProgramsMatchModelAndPrediction) {
     o.instructions = 120;
     const image::Image img = gen(o);
     ASSERT_NO_THROW(image::validate(img)) << "seed " << seed;
-    auto unit = cosim::make_rtl_vxm();
+    auto unit = make();
     const auto t0 = std::chrono::steady_clock::now();
     const Result r = cosim(img, *unit);
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -113,14 +119,14 @@ image::Image tie_program() {
 }
 
 TEST(VxmCosim, RealRtlMatchesTieProgram) {
-  auto unit = cosim::make_rtl_vxm();
+  auto unit = make();
   const Result r = cosim(tie_program(), *unit);
   EXPECT_FALSE(r.divergence) << text(*r.divergence);
   EXPECT_EQ(unit->values_checked(), 2u * 2u * 32u);  // two ops, two bytes, 32 lanes
 }
 
 TEST(VxmCosim, PlantedBugShowsAtItsLane) {
-  auto unit = cosim::make_rtl_vxm(true);
+  auto unit = make(true);
   const Result r = cosim(tie_program(), *unit);
   ASSERT_TRUE(r.divergence) << "the planted f16 rounding bug went unnoticed";
   const cosim::Divergence& d = *r.divergence;
@@ -140,24 +146,25 @@ TEST(VxmCosim, TracesIntoAnFst) {
   const auto path = std::filesystem::path(::testing::TempDir()) / "vxm_cosim_trace.fst";
   const image::Image img = tie_program();
   model::ChipEngine chip(img, 0);
-  auto unit = cosim::make_rtl_vxm();
+  auto unit = make();
   Forward fwd(*unit);
   chip.set_observer(&fwd);
   unit->start(chip);
   VerilatedFstC fst;
-  unit->trace(fst);
+  unit->trace(fst, 0, 40);
   fst.open(path.string().c_str());
   chip.run_until(~0ull);
   EXPECT_FALSE(fwd.first ? fwd.first : unit->finish());
   fst.close();
   ASSERT_TRUE(std::filesystem::exists(path));
   EXPECT_GT(std::filesystem::file_size(path), 1000u);
+  EXPECT_FALSE(unit->wave_groups().empty());
 }
 
 TEST(VxmCosim, RejectsNonVxmQueues) {
   const image::Image img = tie_program();
   model::ChipEngine chip(img, 0);
-  auto unit = cosim::make_rtl_vxm();
+  auto unit = make();
   unit->start(chip);
   model::UnitOp op;
   op.queue = 0;  // a MEM queue
