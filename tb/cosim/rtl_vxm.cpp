@@ -228,13 +228,19 @@ class RtlVxm final : public RtlUnit {
     return std::nullopt;
   }
   std::optional<Divergence> clock() {
+    // Only arrays with work in flight (and the traced one in its window) are
+    // clocked: an idle array's pipeline holds only results already compared,
+    // past their stage, which can never signal again.
     std::optional<Divergence> first;
-    for (auto& [q, a] : arrays_) {
+    std::vector<Array<Rtl>*> run;
+    for (auto& [q, a] : arrays_)
+      if (a->busy() || (q == traced_.first && in_window(now_))) run.push_back(a.get());
+    for (auto* a : run) {
       auto bad = a->settle(now_, checked_);
       if (bad && !first) first = bad;
     }
     if (in_window(now_)) fst_->dump(waves::cycle_ps(*cfg_, now_));
-    for (auto& [q, a] : arrays_) a->rise(now_);
+    for (auto* a : run) a->rise(now_);
     if (in_window(now_)) fst_->dump((waves::cycle_ps(*cfg_, now_) + waves::cycle_ps(*cfg_, now_ + 1)) / 2);
     ++now_;
     ++cycles_;
