@@ -23,6 +23,11 @@ class ProgramBuilder {
     program(queue, chip).words.push_back(isa::encode(in));
     return *this;
   }
+  // Appends an already built instruction (generators that set fields by name).
+  ProgramBuilder& instr(const std::string& queue, const isa::Instr& in, uint32_t chip = 0) {
+    program(queue, chip).words.push_back(isa::encode(in));
+    return *this;
+  }
   ProgramBuilder& sram(const std::string& slice_queue, uint32_t address, std::vector<uint8_t> bytes,
                        uint32_t chip = 0) {
     const auto& q = cfg_.queue_table[*isa::find_queue(cfg_, slice_queue)];

@@ -232,9 +232,7 @@ def gen_cpp(isa):
             w(f"inline constexpr FieldDesc kFields_{op['mnemonic']}[] = {{" + ", ".join(rows) + "};")
     w(f"\ninline constexpr std::array<OpDesc, {len(isa['ops'])}> kOps = {{{{")
     for op in isa["ops"]:
-        mask = 0
-        for ty in op["types"]:
-            mask |= 1 << isa["types"][ty]["code"]
+        mask = type_mask(isa, op)
         fl = f"kFields_{op['mnemonic']}" if op["fields"] else "{}"
         w(f"    {{Op::{op['mnemonic']}, {cstr(op['mnemonic'])}, Unit::{op['unit']}, {op['latency']}, {fl}, 0x{mask:x}, "
           f"{op['strided']}, {{{op['dur'][0]}, {op['dur'][1]}}}, {op['sram']}, {cstr(op['summary'])}}},")
@@ -268,6 +266,13 @@ def gen_cpp(isa):
     return "\n".join(o) + "\n"
 
 
+def type_mask(isa, op):
+    mask = 0
+    for ty in op["types"]:
+        mask |= 1 << isa["types"][ty]["code"]
+    return mask
+
+
 def sv_name(op):
     return camel(op["mnemonic"])
 
@@ -299,6 +304,8 @@ def gen_sv_isa(isa):
         w(f"  localparam int unsigned Lat{sv_name(op)} = {op['latency']};")
         if op["sram"] >= 0:
             w(f"  localparam int unsigned Sram{sv_name(op)} = {op['sram']};")
+        if op["types"]:  # bit per dtype code allowed in the `type` field
+            w(f"  localparam int unsigned Types{sv_name(op)} = 32'h{type_mask(isa, op):x};")
         for f in op["fields"]:
             w(f"  localparam int unsigned {sv_name(op)}{camel(f['name'])}Lsb = {f['lsb']};")
             w(f"  localparam int unsigned {sv_name(op)}{camel(f['name'])}Width = {f['width']};")
@@ -396,6 +403,8 @@ def probe_entries(isa):
             for what in ("lsb", "width"):
                 e.append((fn.format(f"strided_{what}"), f"kOps[{k}].fields[{op['strided']}].{what}",
                           f"op_strided_{what}(Op{sv_name(op)})"))
+        if op["types"]:
+            e.append((f"tsp_isa_pkg::Types{sv_name(op)}", f"kOps[{k}].type_mask", f"Types{sv_name(op)}"))
         for i, f in enumerate(op["fields"]):
             base = f"{sv_name(op)}{camel(f['name'])}"
             e.append((f"tsp_isa_pkg::{base}Lsb", f"kOps[{k}].fields[{i}].lsb", f"{base}Lsb"))

@@ -9,6 +9,7 @@ namespace tsp::cosim {
 
 std::unique_ptr<RtlUnit> make_rtl_mem(const UnitContext& ctx);
 std::unique_ptr<RtlUnit> make_rtl_icu(const UnitContext& ctx);
+std::unique_ptr<RtlUnit> make_rtl_vxm(const UnitContext& ctx);
 
 const std::vector<RtlUnitEntry>& rtl_units() {
   static const std::vector<RtlUnitEntry> all = {
@@ -16,6 +17,7 @@ const std::vector<RtlUnitEntry>& rtl_units() {
       {"mxm", isa::Unit::MXM, [](const UnitContext& c) { return make_rtl_mxm(c.planted); }},
       {"sxm", isa::Unit::SXM, [](const UnitContext& c) { return make_rtl_sxm(c.planted); }},
       {"icu", isa::Unit::ICU, &make_rtl_icu},
+      {"vxm", isa::Unit::VXM, &make_rtl_vxm},
   };
   return all;
 }

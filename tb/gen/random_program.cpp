@@ -8,6 +8,7 @@ image::Image random_mem(const RandomOptions& o);
 image::Image random_mxm(const RandomOptions& o);
 image::Image random_sxm(const RandomOptions& o);
 image::Image random_icu(const RandomOptions& o);
+image::Image random_vxm(const RandomOptions& opts);
 
 const std::vector<GeneratorEntry>& generators() {
   static const std::vector<GeneratorEntry> all = {
@@ -15,6 +16,7 @@ const std::vector<GeneratorEntry>& generators() {
       {"mxm", &random_mxm},
       {"sxm", &random_sxm},
       {"icu", &random_icu},
+      {"vxm", &random_vxm},
   };
   return all;
 }

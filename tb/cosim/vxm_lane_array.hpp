@@ -1,0 +1,122 @@
+#pragma once
+// The VXM ALUs of one VXM queue across the chip, as rtl/vxm/tsp_vxm_array.sv
+// arranges them (superlanes x lanes ALUs; the instruction travels north one
+// superlane per cycle, so superlane k executes an instruction issued at t at
+// t + k), built from Verilated lane ALUs (rtl/vxm/tsp_vxm_alu.sv) with the
+// northward instruction registers in C++: Verilator 5.006 emits code per
+// instance for the ALU's datapath, so the Verilated 32-lane array does not
+// build in CI time, while one compiled ALU serves any number of lanes.
+// Per cycle: issue() and operand() set the inputs, settle() evaluates, done()
+// and result() read what shows this cycle, clock() is the rising edge.
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tsp/isa_gen.hpp"
+#include "verilated.h"
+
+class VerilatedFstC;
+
+namespace tsp::cosim {
+
+// The deepest VXM pipeline, as the RTL derives it (tsp_vxm_pkg::MaxLat).
+constexpr unsigned vxm_max_latency() {
+  unsigned m = 0;
+  for (const auto& d : isa::kOps)
+    if (d.unit == isa::Unit::VXM) m = std::max<unsigned>(m, d.latency);
+  return m;
+}
+
+struct VxmInstr {
+  bool valid = false;
+  uint8_t op = 0, type = 0, from = 0, shamt = 0;
+};
+
+template <class Alu>
+class VxmLaneArray {
+ public:
+  static constexpr unsigned kMaxLat = vxm_max_latency();
+
+  // `ctx`: shared by every model that traces into one FST (Verilator requires it).
+  VxmLaneArray(VerilatedContext& ctx, unsigned superlanes, unsigned lanes, const std::string& name)
+      : superlanes_(superlanes), lanes_(lanes), north_(superlanes) {
+    ctx.traceEverOn(true);
+    for (unsigned k = 0; k < superlanes; ++k)
+      for (unsigned l = 0; l < lanes; ++l) {
+        names_.push_back(name + "_sl" + std::to_string(k) + "_l" + std::to_string(l));
+        auto m = std::make_unique<Alu>(&ctx, names_.back().c_str());
+        m->clk_i = 0;
+        m->rst_ni = 0;
+        m->eval();
+        m->rst_ni = 1;
+        m->eval();
+        alus_.push_back(std::move(m));
+      }
+  }
+  ~VxmLaneArray() {
+    for (auto& m : alus_) m->final();
+  }
+  unsigned superlanes() const { return superlanes_; }
+  unsigned lanes() const { return lanes_; }
+
+  // The instruction superlane 0 executes this cycle.
+  void issue(const VxmInstr& in) { north_[0] = in; }
+  // Superlane k's operands of lane l this cycle (the lane's stream-group bytes, LSB first).
+  void operand(unsigned k, unsigned l, uint32_t a, uint32_t b, uint32_t c) {
+    Alu& m = alu(k, l);
+    m.a_i = a;
+    m.b_i = b;
+    m.c_i = c;
+  }
+  void settle() {
+    for (unsigned k = 0; k < superlanes_; ++k)
+      for (unsigned l = 0; l < lanes_; ++l) {
+        Alu& m = alu(k, l);
+        const VxmInstr& in = north_[k];
+        m.valid_i = in.valid;
+        m.op_i = in.op;
+        m.type_i = in.type;
+        m.from_i = in.from;
+        m.shamt_i = in.shamt;
+        m.clk_i = 0;
+        m.eval();
+      }
+  }
+  // Lane l of superlane k shows, on stage s (1..kMaxLat), the result of the
+  // op it was given s cycles ago.
+  bool done(unsigned k, unsigned l, unsigned s) const { return (alu(k, l).done_o >> (s - 1)) & 1u; }
+  bool any_done(unsigned k) const {
+    for (unsigned l = 0; l < lanes_; ++l)
+      if (alu(k, l).done_o) return true;
+    return false;
+  }
+  uint32_t result(unsigned k, unsigned l, unsigned s) const { return alu(k, l).res_o[s - 1]; }
+  // Rising edge: every ALU clocks, the instruction moves one superlane north.
+  void clock() {
+    for (auto& m : alus_) {
+      m->clk_i = 1;
+      m->eval();
+    }
+    for (unsigned k = superlanes_ - 1; k > 0; --k) north_[k] = north_[k - 1];
+    north_[0] = VxmInstr{};
+  }
+  // Registers superlane k's ALUs (one model per lane) with `fst`.
+  void trace(VerilatedFstC& fst, unsigned k) {
+    for (unsigned l = 0; l < lanes_; ++l) alu(k, l).trace(&fst, 99);
+  }
+  // The FST scope of lane l of superlane k.
+  std::string scope(unsigned k, unsigned l) const { return names_[size_t(k) * lanes_ + l]; }
+
+ private:
+  Alu& alu(unsigned k, unsigned l) { return *alus_[size_t(k) * lanes_ + l]; }
+  const Alu& alu(unsigned k, unsigned l) const { return *alus_[size_t(k) * lanes_ + l]; }
+
+  unsigned superlanes_, lanes_;
+  std::vector<std::unique_ptr<Alu>> alus_;
+  std::vector<std::string> names_;
+  std::vector<VxmInstr> north_;  // north_[k]: the instruction superlane k executes this cycle
+};
+
+}  // namespace tsp::cosim
