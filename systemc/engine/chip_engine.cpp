@@ -118,7 +118,15 @@ bool ChipEngine::run_until(Cycle limit) {
           q.parked = false;
           if (q.pc < q.code.size()) batch_.push_back(static_cast<uint32_t>(&q - queues_.data()));
         }
-    for (uint32_t id : batch_) issue(queues_[id], t);
+    for (uint32_t id : batch_) {
+      QueueRun& q = queues_[id];
+      if (q.rep_left) {  // the common case of long programs: straight to the next repetition
+        any_issued_ = true;
+        repeat_next(q, t);
+      } else {
+        issue(q, t);
+      }
+    }
   }
   if (!done()) {
     fabric_.materialize();  // the host may write SRAM before the next call

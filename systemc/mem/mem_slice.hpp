@@ -89,7 +89,10 @@ class MemSlice {
     const auto& p = pages_[address / kPageVectors];
     return p ? &p[size_t(address % kPageVectors) * lanes_] : nullptr;
   }
-  uint8_t* touch(uint32_t address) { return page(address) + size_t(address % kPageVectors) * lanes_; }
+  uint8_t* touch(uint32_t address) {
+    const auto& p = pages_[address / kPageVectors];
+    return (p ? p.get() : page(address)) + size_t(address % kPageVectors) * lanes_;
+  }
   ReadResult read_checked(uint32_t address, Vec& out) const;  // through the SECDED decoder where faults are
   void forget_faults(uint32_t address);                       // a write replaces faulty words
 
