@@ -18,17 +18,26 @@ target_link_libraries(tsp_systemc INTERFACE PkgConfig::SYSTEMC Threads::Threads)
 target_compile_definitions(tsp_systemc INTERFACE SC_CPLUSPLUS=201703L SC_INCLUDE_DYNAMIC_PROCESSES)
 add_library(tsp::systemc ALIAS tsp_systemc)
 
-# FST wave writer: the fstapi sources Debian's verilator package ships (we do
-# not copy them), built as third-party C: no warnings, includes marked SYSTEM.
+# Verilator's runtime, compiled once for every Verilated library (tsp_verilate()
+# strips the copy verilate() adds to each target). It holds Verilator's FST
+# writer, which compiles GTKWave's fstapi into itself: that one fstapi also
+# serves the model's transaction-level waves (tsp_fstapi below), so a binary
+# with both kinds of waves has one copy of its symbols, not two.
 set(TSP_FSTAPI_DIR ${VERILATOR_ROOT}/include/gtkwave)
 if(NOT EXISTS ${TSP_FSTAPI_DIR}/fstapi.c)
   message(FATAL_ERROR "fstapi.c not found in ${TSP_FSTAPI_DIR}: install Debian's verilator package")
 endif()
-add_library(tsp_fstapi STATIC ${TSP_FSTAPI_DIR}/fstapi.c ${TSP_FSTAPI_DIR}/fastlz.c ${TSP_FSTAPI_DIR}/lz4.c)
-target_compile_options(tsp_fstapi PRIVATE -w)
+add_library(tsp_verilator_runtime STATIC ${VERILATOR_ROOT}/include/verilated.cpp
+            ${VERILATOR_ROOT}/include/verilated_threads.cpp ${VERILATOR_ROOT}/include/verilated_fst_c.cpp)
+target_compile_options(tsp_verilator_runtime PRIVATE -w)
 if(TSP_SANITIZE)  # AddressSanitizer only: fstapi/lz4 do misaligned loads and null+0 on purpose (UBSan stops there)
-  target_compile_options(tsp_fstapi PRIVATE -fno-sanitize=undefined)
+  target_compile_options(tsp_verilator_runtime PRIVATE -fno-sanitize=undefined)
 endif()
-target_compile_definitions(tsp_fstapi PRIVATE FST_CONFIG_INCLUDE="fst_config.h")
-target_include_directories(tsp_fstapi SYSTEM PUBLIC ${TSP_FSTAPI_DIR})
-target_link_libraries(tsp_fstapi PUBLIC ZLIB::ZLIB Threads::Threads)
+target_compile_definitions(tsp_verilator_runtime PRIVATE VM_COVERAGE=0 VM_SC=0 VM_TRACE=1 VM_TRACE_FST=1 VM_TRACE_VCD=0)
+target_include_directories(tsp_verilator_runtime SYSTEM PUBLIC ${VERILATOR_ROOT}/include
+                           ${VERILATOR_ROOT}/include/vltstd)
+target_link_libraries(tsp_verilator_runtime PUBLIC ZLIB::ZLIB Threads::Threads)
+# FST wave writer of the model: the fstapi inside the runtime above.
+add_library(tsp_fstapi INTERFACE)
+target_include_directories(tsp_fstapi SYSTEM INTERFACE ${TSP_FSTAPI_DIR})
+target_link_libraries(tsp_fstapi INTERFACE tsp_verilator_runtime)

@@ -10,16 +10,14 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <random>
-#include <regex>
 
 #include "common/error.hpp"
-#include "systemc/mem/secded.hpp"
 #include "systemc/sim/run_image.hpp"
 #include "systemc/sim/tensor_dump.hpp"
 #include "systemc/waves/gtkw.hpp"
 #include "systemc/waves/wave_recorder.hpp"
 #include "tb/commands.hpp"
+#include "tb/flip_args.hpp"
 
 namespace tsp::cli {
 namespace {
@@ -37,40 +35,6 @@ struct RunArgs {
   std::string wave;  // FST path; empty: no waves
   waves::WaveWindow window;
 };
-
-// "MEM.W.3:0x10:2:7@100" -> slice MEM.W.3, address 0x10, superlane 2, bit 7, cycle 100.
-model::Flip parse_flip(const isa::Config& cfg, const std::string& text) {
-  static const std::regex re(R"(([A-Za-z]+\.[EWew]\.\d+):(\w+):(\d+):(\d+)@(\d+))");
-  std::smatch m;
-  if (!std::regex_match(text, m, re))
-    throw Error(fmt::format(
-        "tsp run: error: --flip '{}': expected SLICE:ADDRESS:SUPERLANE:BIT@CYCLE, e.g. MEM.W.3:0x10:2:7@100", text));
-  const auto q = isa::find_queue(cfg, m[1].str());
-  if (!q || cfg.queue_table[*q].unit != isa::Unit::MEM)
-    throw Error(fmt::format("tsp run: error: --flip '{}': no MEM slice {}", text, m[1].str()));
-  model::Flip f;
-  f.slice = isa::mem_slice_of(cfg.queue_table[*q], cfg);
-  f.address = static_cast<uint32_t>(std::stoul(m[2].str(), nullptr, 0));
-  f.superlane = static_cast<uint32_t>(std::stoul(m[3].str()));
-  f.bit = static_cast<uint32_t>(std::stoul(m[4].str()));
-  f.at = std::stoull(m[5].str());
-  if (f.address >= cfg.mem_addresses || f.superlane >= cfg.superlanes || f.bit >= model::secded::kCodeBits)
-    throw Error(fmt::format("tsp run: error: --flip '{}': address < {}, superlane < {}, bit < {} required", text,
-                            cfg.mem_addresses, cfg.superlanes, model::secded::kCodeBits));
-  return f;
-}
-
-// Random flips at `rate` per million cycles over the whole SRAM, reproducible from the seed.
-std::vector<model::Flip> random_flips(const isa::Config& cfg, double rate, uint64_t horizon, uint64_t seed) {
-  std::vector<model::Flip> out;
-  std::mt19937_64 rng(seed);
-  std::exponential_distribution<double> gap(rate / 1e6);
-  for (double t = gap(rng); t < double(horizon); t += gap(rng))
-    out.push_back({static_cast<model::Cycle>(t), static_cast<uint16_t>(rng() % cfg.mem_slices),
-                   static_cast<uint32_t>(rng() % cfg.mem_addresses), static_cast<uint32_t>(rng() % cfg.superlanes),
-                   static_cast<uint32_t>(rng() % model::secded::kCodeBits)});
-  return out;
-}
 
 nlohmann::json stats_json(const image::Image& img, const isa::Config& cfg, const model::RunReport& r) {
   nlohmann::json chips = nlohmann::json::array();
@@ -163,7 +127,7 @@ int run(const RunArgs& a) {
   model::RunOptions opt;
   opt.quantum = a.quantum;
   opt.flips.resize(img.chips.size());
-  for (const auto& f : a.flips) opt.flips[0].push_back(parse_flip(cfg, f));
+  for (const auto& f : a.flips) opt.flips[0].push_back(parse_flip(cfg, f, "tsp run"));
   if (a.flip_rate > 0) {
     const uint64_t horizon = a.flip_horizon ? a.flip_horizon : (img.has_prediction ? img.predicted_cycles : 1'000'000);
     for (uint32_t c = 0; c < img.chips.size(); ++c) {

@@ -11,5 +11,6 @@ void add_as(CLI::App& app, int& exit_code);
 void add_dis(CLI::App& app, int& exit_code);
 void add_run(CLI::App& app, int& exit_code);
 void add_bench(CLI::App& app, int& exit_code);
+void add_cosim(CLI::App& app, int& exit_code);
 
 }  // namespace tsp::cli

@@ -24,6 +24,7 @@ int sc_main(int argc, char** argv) {
       "              tsp dis prog.img             disassemble it back to text\n"
       "              tsp run prog.img             run it on the cycle-exact chip model\n"
       "              tsp run prog.img --wave waves/prog.fst   ... and write waves for GTKWave\n"
+      "              tsp cosim prog.img --rtl mem   the same on the model and the units' RTL in lock step\n"
       "Run `tsp <subcommand> --help` for the options of each."};
   app.require_subcommand(1);
   int exit_code = 0;
@@ -33,6 +34,7 @@ int sc_main(int argc, char** argv) {
   tsp::cli::add_dis(app, exit_code);
   tsp::cli::add_run(app, exit_code);
   tsp::cli::add_bench(app, exit_code);
+  tsp::cli::add_cosim(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -19,9 +19,9 @@ int64_t sign_extend(uint64_t raw, unsigned width) {
 }
 
 // Width in streams of the group an operand carries: typed ops move `type`-wide
-// values, CVT/CVTS read `from`-wide ones, MAP operands carry 16-bit values.
+// values, CVT/CVTS read `from`-wide ones, fields of a fixed type (`carries`) that type.
 unsigned group_width(const Instr& in, const FieldDesc& f) {
-  if (f.name == "map") return 2;
+  if (f.carries >= 0) return kDTypes[static_cast<size_t>(f.carries)].bytes;
   if (in.op == Op::LW) return 1;  // LW's src..src+nstreams-1 are checked on their own
   const bool reads_from = (in.op == Op::CVT || in.op == Op::CVTS) && f.name == "a";
   const std::string_view type_field = reads_from ? "from" : "type";

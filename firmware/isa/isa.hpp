@@ -77,6 +77,19 @@ consteval size_t operand_index(Op op, std::string_view field) {
   throw "operand_index: the ISA table has no such operand";  // a compile error in consteval context
 }
 
+// Width in streams of the group that operand `field` of `op` carries when the
+// table fixes its element type (`carries`), resolved at compile time: unit code
+// that decodes such a group (16-bit addresses, lane maps) asserts on it.
+consteval unsigned carried_streams(Op op, std::string_view field) {
+  for (const auto& d : kOps)
+    if (d.op == op) {
+      const auto& f = d.fields[operand_index(op, field)];
+      if (f.carries < 0) throw "carried_streams: the field's type is not fixed by the table";
+      return kDTypes[static_cast<size_t>(f.carries)].bytes;
+    }
+  throw "carried_streams: no such op";
+}
+
 // True when `value` is representable in the field's bits.
 bool fits(const FieldDesc& field, int64_t value);
 // Packs an instruction; every operand must fit (checked: throws tsp::Error).

@@ -122,6 +122,9 @@ def load(path):
             check(1 << f["bits"] >= len(types), f"field {fname}: too narrow for every type")
         if f["kind"] == "enum":
             check(1 << f["bits"] >= len(f["values"]), f"field {fname}: too narrow for its values")
+        if "carries" in f:
+            check(f["kind"] == "stream", f"field {fname}: only stream fields carry a fixed type")
+            check(f["carries"] in types, f"field {fname}: unknown type {f['carries']}")
     units = list(t["units"].keys())
     check(units[0] == "ICU", "units: ICU must come first")
     ops, seen = [], {}
@@ -135,7 +138,9 @@ def load(path):
         for fname in o["fields"]:
             check(fname in fields, f"op {mnem}: unknown field {fname}")
             f = fields[fname]
-            flist.append({"name": fname, "kind": f["kind"], "lsb": lsb, "width": f["bits"], "values": f.get("values", [])})
+            carries = types[f["carries"]]["code"] if "carries" in f else -1
+            flist.append({"name": fname, "kind": f["kind"], "lsb": lsb, "width": f["bits"], "values": f.get("values", []),
+                          "carries": carries})
             lsb += f["bits"]
         check(lsb <= fmt["opcode_lsb"], f"op {mnem}: operands need {lsb} bits, only {fmt['opcode_lsb']} free")
         has_type = any(f["kind"] == "type" for f in flist)
@@ -201,7 +206,8 @@ def gen_cpp(isa):
     w("}};\n")
     w("enum class FieldKind : uint8_t { " + ", ".join(FIELD_KINDS.values()) + " };")
     w("struct FieldDesc {\n  std::string_view name;\n  FieldKind kind;\n  uint8_t lsb;\n  uint8_t width;\n"
-      "  std::span<const std::string_view> enum_values;\n};\n")
+      "  std::span<const std::string_view> enum_values;\n"
+      "  int8_t carries;  // stream fields of a fixed element type (table: `carries`): its DType code, else -1\n};\n")
     for fname, f in isa["fields"].items():
         if f["kind"] == "enum":
             w(f"inline constexpr std::string_view kEnum_{fname}[] = {{" + ", ".join(cstr(v) for v in f["values"]) + "};")
@@ -221,7 +227,7 @@ def gen_cpp(isa):
             rows = []
             for f in op["fields"]:
                 ev = f"kEnum_{f['name']}" if f["kind"] == "enum" else "{}"
-                rows.append(f"{{{cstr(f['name'])}, FieldKind::{FIELD_KINDS[f['kind']]}, {f['lsb']}, {f['width']}, {ev}}}")
+                rows.append(f"{{{cstr(f['name'])}, FieldKind::{FIELD_KINDS[f['kind']]}, {f['lsb']}, {f['width']}, {ev}, {f['carries']}}}")
             w(f"inline constexpr FieldDesc kFields_{op['mnemonic']}[] = {{" + ", ".join(rows) + "};")
     w(f"\ninline constexpr std::array<OpDesc, {len(isa['ops'])}> kOps = {{{{")
     for op in isa["ops"]:

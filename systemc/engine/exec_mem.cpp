@@ -15,6 +15,8 @@ constexpr size_t kReadAddr = operand_index(Op::READ, "addr"), kReadDst = operand
 constexpr size_t kWriteAddr = operand_index(Op::WRITE, "addr"), kWriteSrc = operand_index(Op::WRITE, "src");
 constexpr size_t kGatherDst = operand_index(Op::GATHER, "dst"), kGatherMap = operand_index(Op::GATHER, "map");
 constexpr size_t kScatterSrc = operand_index(Op::SCATTER, "src"), kScatterMap = operand_index(Op::SCATTER, "map");
+// Addresses are decoded as 16-bit little-endian words below.
+static_assert(isa::carried_streams(Op::GATHER, "map") == 2 && isa::carried_streams(Op::SCATTER, "map") == 2);
 
 isa::StreamRef stream_at(const isa::Instr& in, size_t i) { return isa::StreamRef::from_code(uint64_t(in.operand[i])); }
 

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "systemc/engine/chip_engine.hpp"
 #include "systemc/engine/observer.hpp"
@@ -19,15 +20,27 @@ class VerilatedFstC;
 
 namespace tsp::cosim {
 
+// An instruction as the checker names it in reports (a UnitOp's identity).
+struct OpRef {
+  uint16_t queue = 0;
+  uint32_t index = 0;
+  model::Cycle t = 0;
+  isa::Instr in;
+};
+
 // The first place where RTL and model disagree.
 struct Divergence {
   std::string what;        // "result", "latency", "read data", "issue", ... named after the ISA field or port
   model::Cycle cycle = 0;  // chip cycle at which the difference shows
   uint32_t superlane = 0;
-  uint32_t lane = 0;          // within the superlane (0..15)
-  std::string stream;         // the stream (or port) compared, e.g. "E5"; empty when not a stream
-  std::string expected;       // the model's value, hex
-  std::string actual;         // the RTL's value, hex
+  uint32_t lane = 0;     // within the superlane (0..15)
+  std::string stream;    // the stream (or port) compared, e.g. "E5"; empty when not a stream
+  std::string expected;  // the model's value, hex
+  std::string actual;    // the RTL's value, hex
+  // The instruction that diverged, when a unit compares a result after the
+  // check() of its op returned (pipelined results, finish()); empty: the op
+  // being checked.
+  std::optional<OpRef> op;
 };
 
 class RtlUnit {
@@ -45,7 +58,9 @@ class RtlUnit {
   // stretches may be skipped) and compares what the RTL produces, data and
   // cycle, with `op.outputs`. Returns the first difference, or nothing.
   virtual std::optional<Divergence> check(const model::UnitOp& op) = 0;
-  // ICU only: a queue issued instruction `index` at `t` (model::Observer::on_issue).
+  // A queue issued instruction `index` at `t` (model::Observer::on_issue):
+  // called on every chosen unit for every issue of every queue, ICU and unit
+  // instructions alike, before that instruction's check(). The ICU uses it.
   virtual std::optional<Divergence> check_issue(uint16_t /*queue*/, uint32_t /*index*/, model::Cycle /*t*/,
                                                 const isa::Instr& /*in*/) {
     return std::nullopt;
@@ -53,9 +68,21 @@ class RtlUnit {
   // Called at the end of the run: results still in the RTL's pipeline are
   // compared here (they must have been produced by the cycle the model says).
   virtual std::optional<Divergence> finish() { return std::nullopt; }
-  // Waves: trace this unit's RTL (ports and pipeline registers) into `fst`
-  // from now on; timestamps are chip cycles.
-  virtual void trace(VerilatedFstC& fst) = 0;
+  // Waves: called at most once, after start() and before the first check(),
+  // when a wave is asked for; the caller opens `fst` afterwards. Register the
+  // RTL (ports and pipeline registers; for a unit with several instances, the
+  // one serving UnitContext::focus) with `fst` and dump every RTL cycle from
+  // `from` to `to` (chip cycles, inclusive; idle cycles in between included) at
+  // time waves::cycle_ps(cfg, cycle) (clock low, the cycle's inputs applied)
+  // and half a cycle later (after the rising edge). finish() dumps up to `to`.
+  virtual void trace(VerilatedFstC& fst, model::Cycle from, model::Cycle to) = 0;
+  // Signal groups for the .gtkw of that wave: group name ("ports", "pipeline")
+  // and the full FST names of its signals (e.g. "TOP.tsp_mem_word.rd_en_i").
+  struct WaveGroup {
+    std::string name;
+    std::vector<std::string> signals;
+  };
+  virtual std::vector<WaveGroup> wave_groups() const { return {}; }
   // RTL clock cycles evaluated and values compared so far (for the summary).
   virtual uint64_t rtl_cycles() const = 0;
   virtual uint64_t values_checked() const = 0;

@@ -4,9 +4,11 @@
 namespace tsp::gen {
 
 // One declaration and one table line per unit.
+image::Image random_mem(const RandomOptions& o);
 
 const std::vector<GeneratorEntry>& generators() {
   static const std::vector<GeneratorEntry> all = {
+      {"mem", &random_mem},
   };
   return all;
 }

@@ -1,0 +1,227 @@
+// `tsp cosim`: lock-step cosim of a program (or a generated random one) on the
+// model and the Verilated RTL of the chosen units; first-divergence report,
+// waves of the RTL around it, a summary with speeds (docs/cosim.md).
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <regex>
+
+#include "common/error.hpp"
+#include "systemc/waves/wave_layout.hpp"
+#include "tb/commands.hpp"
+#include "tb/cosim/cosim.hpp"
+#include "tb/cosim/rtl_gtkw.hpp"
+#include "tb/flip_args.hpp"
+#include "tb/gen/random_program.hpp"
+
+namespace tsp::cli {
+namespace {
+
+struct CosimArgs {
+  std::string image;
+  std::vector<std::string> rtl;
+  std::string random;  // a unit: generate its random program
+  uint64_t seed = 1;
+  std::string config = "mini";
+  uint32_t instructions = 64;
+  std::string save_image;
+  unsigned history = 8;
+  std::vector<std::string> flips;
+  std::vector<std::string> rtl_flips;
+  bool planted = false;
+  std::string window = "64:8";
+  std::string wave_dir = "waves";
+  std::string wave;  // passing run: FST of this window
+  uint64_t from = 0, to = ~uint64_t{0};
+  std::string wave_at;  // QUEUE[:SUPERLANE]
+  std::string png;
+  bool quiet = false;
+};
+
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : ",") + x;
+  return s;
+}
+
+// The command that reproduces this run (without the wave options).
+std::string reproduce(const CosimArgs& a, const std::vector<std::string>& units) {
+  std::string s = "tsp cosim ";
+  if (a.random.empty())
+    s += a.image;
+  else
+    s += fmt::format("--random {} --seed {} --config {} --instructions {}", a.random, a.seed, a.config, a.instructions);
+  s += " --rtl " + join(units);
+  if (a.planted) s += " --planted";
+  for (const auto& f : a.flips) s += " --flip " + f;
+  for (const auto& f : a.rtl_flips) s += " --flip-rtl-only " + f;
+  if (a.history != 8) s += fmt::format(" --history {}", a.history);
+  return s;
+}
+
+std::pair<model::Cycle, model::Cycle> parse_window(const std::string& w) {
+  static const std::regex re(R"((\d+)(?::(\d+))?)");
+  std::smatch m;
+  if (!std::regex_match(w, m, re))
+    throw Error(fmt::format("tsp cosim: error: --window '{}': expected BEFORE[:AFTER] in cycles, e.g. 64:8", w));
+  return {std::stoull(m[1].str()), m[2].matched ? std::stoull(m[2].str()) : 8};
+}
+
+cosim::WaveFocus parse_focus(const isa::Config& cfg, const std::string& text) {
+  static const std::regex re(R"(([A-Za-z]+\.[A-Za-z0-9.]+?)(?::(\d+))?)");
+  std::smatch m;
+  std::optional<uint16_t> q;
+  if (std::regex_match(text, m, re)) q = isa::find_queue(cfg, m[1].str());
+  if (!q)
+    throw Error(fmt::format("tsp cosim: error: --wave-at '{}': expected QUEUE[:SUPERLANE], e.g. MEM.W.0:1", text));
+  return cosim::WaveFocus{*q, m[2].matched ? uint32_t(std::stoul(m[2].str())) : 0};
+}
+
+void write_png(const std::string& gtkw, const std::string& png) {
+  const std::string cmd = fmt::format("'{}/scripts/wave-png' '{}' '{}' >/dev/null", TSP_SOURCE_DIR, gtkw, png);
+  if (std::system(cmd.c_str()) != 0) throw Error(fmt::format("tsp cosim: error: rendering {} failed: {}", png, cmd));
+}
+
+// Writes the .gtkw next to `fst` and returns "<fst> ... <gtkw>" lines.
+std::string finish_wave(const isa::Config& cfg, const cosim::CosimResult& r, const std::string& fst, model::Cycle from,
+                        model::Cycle to, model::Cycle mark) {
+  namespace fs = std::filesystem;
+  const std::string gtkw = fs::path(fst).replace_extension(".gtkw").string();
+  cosim::write_rtl_gtkw(
+      gtkw, {fst, waves::cycle_ps(cfg, from), waves::cycle_ps(cfg, to + 1), waves::cycle_ps(cfg, mark)}, r.wave_groups);
+  return fmt::format("  {:<14}{} ({} bytes, RTL cycles {}..{})\n  {:<14}{}\n  {:<14}gtkwave {}\n", "wave", fst,
+                     fs::file_size(fst), from, to, "save file", gtkw, "view", gtkw);
+}
+
+void print_summary(const std::string& name, const isa::Config& cfg, const cosim::CosimResult& r) {
+  uint64_t values = 0;
+  for (const auto& u : r.units) values += u.values;
+  fmt::print("tsp cosim: {} (config {}): matched {} instructions, {} values, {} cycles\n", name, cfg.name,
+             r.instructions, values, r.cycles);
+  for (const auto& u : r.units)
+    fmt::print("  {:<6}{} instructions, {} values checked, {} RTL cycles; {:.3g} RTL cycles/s, {:.3g} values/s\n",
+               u.name, u.instructions, u.values, u.rtl_cycles, u.seconds > 0 ? double(u.rtl_cycles) / u.seconds : 0.0,
+               u.seconds > 0 ? double(u.values) / u.seconds : 0.0);
+  fmt::print("  {:<6}{:.3f} s wall, {:.3g} chip cycles/s\n", "speed", r.wall_seconds,
+             r.wall_seconds > 0 ? double(r.cycles) / r.wall_seconds : 0.0);
+}
+
+int run(CosimArgs a) {
+  image::Image img;
+  std::string name = a.image;
+  if (!a.random.empty()) {
+    if (!a.image.empty()) throw Error("tsp cosim: error: give an image or --random UNIT, not both");
+    const gen::Generator g = gen::find_generator(a.random);
+    if (!g) {
+      std::string known;
+      for (const auto& e : gen::generators()) known += (known.empty() ? "" : ", ") + std::string(e.unit);
+      throw Error(
+          fmt::format("tsp cosim: error: --random {}: no generator for that unit (known: {})", a.random, known));
+    }
+    if (!isa::find_config(a.config)) throw Error(fmt::format("tsp cosim: error: --config {}: unknown", a.config));
+    img = g(gen::RandomOptions{a.seed, a.config, a.instructions});
+    name = fmt::format("random {} seed {}", a.random, a.seed);
+    if (a.rtl.empty()) a.rtl = {a.random};
+    if (!a.save_image.empty()) image::save_file(img, a.save_image);
+  } else if (a.image.empty()) {
+    throw Error("tsp cosim: error: give an image or --random UNIT");
+  } else {
+    img = image::load_file(a.image);
+  }
+  const isa::Config& cfg = *isa::find_config(img.config);
+  const auto [before, after] = parse_window(a.window);
+
+  cosim::CosimOptions opt;
+  opt.units = a.rtl;
+  opt.planted = a.planted;
+  opt.history = a.history;
+  opt.flips.resize(img.chips.size());
+  for (const auto& f : a.flips) opt.flips[0].push_back(parse_flip(cfg, f, "tsp cosim"));
+  opt.rtl_flips.resize(img.chips.size());
+  for (const auto& f : a.rtl_flips) opt.rtl_flips[0].push_back(parse_flip(cfg, f, "tsp cosim"));
+  if (!a.wave.empty()) {
+    if (a.from > a.to) throw Error(fmt::format("tsp cosim: error: --from {} is after --to {}", a.from, a.to));
+    if (opt.units.empty()) throw Error(fmt::format("tsp cosim: error: --rtl names no unit"));
+    const auto dir = std::filesystem::path(a.wave).parent_path();
+    if (!dir.empty()) std::filesystem::create_directories(dir);
+    cosim::WaveRequest w;
+    w.fst = a.wave;
+    w.unit = opt.units.front();
+    w.from = a.from;
+    w.to = a.to;
+    if (!a.wave_at.empty()) w.focus = parse_focus(cfg, a.wave_at);
+    opt.wave = w;
+  }
+  const cosim::CosimResult r = cosim::run_cosim(img, opt);
+  if (!r.model_error.empty()) {
+    fmt::print(stderr, "{}\ntsp cosim: the model rejected the program (no RTL divergence seen before it)\n",
+               r.model_error);
+    return 1;
+  }
+  if (r.divergence) {
+    const auto& fd = *r.divergence;
+    fmt::print(stderr, "{}", cosim::format_divergence(img, fd));
+    // Waves around the divergence: the same run again, traced only in the window.
+    cosim::WaveRequest w;
+    std::filesystem::create_directories(a.wave_dir);
+    w.fst = (std::filesystem::path(a.wave_dir) / fmt::format("cosim-{}-{}.fst", fd.unit, fd.d.cycle)).string();
+    w.chip = fd.chip;
+    w.unit = fd.unit;
+    w.from = fd.d.cycle > before ? fd.d.cycle - before : 0;
+    w.to = fd.d.cycle + after;
+    if (fd.has_op) w.focus = cosim::WaveFocus{fd.op.queue, fd.d.superlane};
+    w.stop_after_window = true;
+    cosim::CosimOptions again = opt;
+    again.wave = w;
+    const cosim::CosimResult r2 = cosim::run_cosim(img, again);
+    std::string lines = finish_wave(cfg, r2, w.fst, w.from, w.to, fd.d.cycle);
+    if (!a.png.empty()) {
+      write_png(std::filesystem::path(w.fst).replace_extension(".gtkw").string(), a.png);
+      lines += fmt::format("  {:<14}{}\n", "png", a.png);
+    }
+    fmt::print(stderr, "{}  {:<14}{}\n", lines, "reproduce", reproduce(a, opt.units));
+    return 1;
+  }
+  if (!a.quiet) print_summary(name, cfg, r);
+  if (!a.wave.empty()) {
+    const model::Cycle to = std::min<model::Cycle>(a.to, r.cycles ? r.cycles - 1 : 0);
+    fmt::print("{}", finish_wave(cfg, r, a.wave, a.from, to, a.from));
+    if (!a.png.empty()) {
+      write_png(std::filesystem::path(a.wave).replace_extension(".gtkw").string(), a.png);
+      fmt::print("  {:<14}{}\n", "png", a.png);
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_cosim(CLI::App& app, int& exit_code) {
+  auto a = std::make_shared<CosimArgs>();
+  auto* cmd = app.add_subcommand("cosim", "Run a program on the model and the RTL of chosen units in lock step");
+  cmd->add_option("image", a->image, "Program image (from `tsp as`); or use --random");
+  cmd->add_option("--rtl", a->rtl, "RTL units to check, comma separated (e.g. mem,vxm)")->delimiter(',');
+  cmd->add_option("--random", a->random, "Generate a random program for this unit (tb/gen) and cosim it");
+  cmd->add_option("--seed", a->seed, "Seed of --random")->capture_default_str();
+  cmd->add_option("--config", a->config, "Configuration of --random")->capture_default_str();
+  cmd->add_option("--instructions", a->instructions, "Unit instructions of --random")->capture_default_str();
+  cmd->add_option("--save-image", a->save_image, "Write the --random program's image to this file");
+  cmd->add_option("--history", a->history, "Instructions of the failing queue in the report")->capture_default_str();
+  cmd->add_option("--flip", a->flips, "Inject an SRAM bit flip into model and RTL: SLICE:ADDRESS:SUPERLANE:BIT@CYCLE");
+  cmd->add_option("--flip-rtl-only", a->rtl_flips,
+                  "Flip an SRAM bit in the RTL only (checker self-test: cosim must report it); same syntax as --flip");
+  cmd->add_flag("--planted", a->planted, "Use the RTL built with each unit's planted bug (self-test of the checker)");
+  cmd->add_option("--window", a->window, "Cycles of RTL wave before[:after] a divergence")->capture_default_str();
+  cmd->add_option("--wave-dir", a->wave_dir, "Folder for the divergence's wave and .gtkw")->capture_default_str();
+  cmd->add_option("--wave", a->wave, "Write an FST of the first --rtl unit's RTL (and a .gtkw next to it)");
+  cmd->add_option("--from", a->from, "First cycle of --wave")->capture_default_str();
+  cmd->add_option("--to", a->to, "Last cycle of --wave (default: the end of the run)");
+  cmd->add_option("--wave-at", a->wave_at, "Which RTL instance --wave traces: QUEUE[:SUPERLANE], e.g. MEM.W.0:1");
+  cmd->add_option("--png", a->png, "Render the wave's window to this PNG (scripts/wave-png: GTKWave under Xvfb)");
+  cmd->add_flag("-q,--quiet", a->quiet, "No summary");
+  cmd->callback([a, &exit_code] { exit_code = run(*a); });
+}
+
+}  // namespace tsp::cli

@@ -1,0 +1,442 @@
+// MEM adapter: drives rtl/mem/tsp_mem_word.sv instances with the model's
+// SRAM accesses and compares what they read (see rtl_mem.hpp).
+#include "tb/cosim/rtl_mem.hpp"
+
+#include <fmt/format.h>
+#include <verilated.h>
+#include <verilated_fst_c.h>
+
+#include <algorithm>
+#include <array>
+#include <deque>
+#include <map>
+
+#include "Vtsp_mem_word.h"
+#include "Vtsp_mem_word_planted.h"
+#include "common/error.hpp"
+#include "systemc/waves/wave_layout.hpp"
+
+namespace tsp::cosim {
+namespace {
+
+constexpr unsigned kWordBytes = 16;  // one superlane's lanes, one byte each
+using Word = std::array<uint8_t, kWordBytes>;
+// Cycles an instance keeps ticking after its last access: more than any read
+// latency the RTL could have (the planted bug adds one), so a late word is seen.
+constexpr model::Cycle kDrain = 8;
+
+std::string hex(const Word& w) {  // lane 15 first, like a 128-bit number
+  std::string s = "0x";
+  for (int i = kWordBytes - 1; i >= 0; --i) s += fmt::format("{:02x}", w[size_t(i)]);
+  return s;
+}
+
+Word word_of(const model::Vec& v, uint32_t superlane) {
+  Word w;
+  std::copy_n(v.bytes.begin() + superlane * kWordBytes, kWordBytes, w.begin());
+  return w;
+}
+
+OpRef ref_of(const model::UnitOp& op) { return OpRef{op.queue, op.index, op.t, op.in}; }
+
+template <class V>
+class MemRtl final : public RtlUnit {
+ public:
+  explicit MemRtl(const UnitContext& ctx) : ctx_(ctx) {}
+
+  std::string_view name() const override { return "mem"; }
+
+  void start(const model::ChipEngine& chip) override {
+    chip_ = &chip;
+    cfg_ = &chip.config();
+    const isa::Config* tsp1 = isa::find_config("tsp1");
+    // The RTL's geometry comes from tsp_cfg_tsp1_pkg (parameter defaults): a
+    // configuration must fit it.
+    if (cfg_->mem_addresses > tsp1->mem_addresses || cfg_->mem_banks != tsp1->mem_banks ||
+        cfg_->lanes_per_superlane != kWordBytes)
+      throw Error(
+          fmt::format("tsp cosim: error: the MEM RTL is built for {} addresses in {} banks of {}-byte words; "
+                      "configuration {} needs {} in {} of {}",
+                      tsp1->mem_addresses, tsp1->mem_banks, kWordBytes, cfg_->name, cfg_->mem_addresses,
+                      cfg_->mem_banks, cfg_->lanes_per_superlane));
+    insts_.resize(size_t(cfg_->mem_slices) * cfg_->superlanes);
+    context_ = std::make_unique<VerilatedContext>();
+    context_->timeunit(-12);
+    context_->timeprecision(-12);
+  }
+
+  std::optional<Divergence> check(const model::UnitOp& op) override {
+    if (auto d = advance_active(op.t)) return d;
+    if (op.sram.empty()) return std::nullopt;
+    const model::UnitOp::Sram& s = op.sram.front();
+    const OpRef ref = ref_of(op);
+    const bool gather = op.in.op == isa::Op::GATHER, scatter = op.in.op == isa::Op::SCATTER;
+    const uint32_t slw = cfg_->lanes_per_superlane;
+    for (uint32_t sl = 0; sl < cfg_->superlanes; ++sl) {
+      Inst& in = inst(s.slice, sl);
+      uint32_t address = s.address;
+      if ((gather || scatter) && op.inputs.size() >= 2)
+        address = uint32_t(op.inputs[0].v.bytes[sl * slw]) | uint32_t(op.inputs[1].v.bytes[sl * slw]) << 8;
+      Access& a = in.pending[s.at + sl];
+      if (s.write) {
+        const model::Vec& src = op.inputs.at(scatter ? 2 : 0).v;
+        a.wr = true;
+        a.wr_addr = address;
+        a.wr_data = word_of(src, sl);
+        a.wr_op = ref;
+      } else {
+        a.rd = true;
+        a.rd_addr = address;
+        a.rd_op = ref;
+        if (!op.outputs.empty() && op.outputs.front().v)
+          in.expect.push_back(
+              Expect{op.outputs.front().at + sl, word_of(*op.outputs.front().v, sl), ref, op.outputs.front().s});
+      }
+      in.busy_until = std::max(in.busy_until, s.at + sl + kDrain);
+      activate(in);
+    }
+    return std::nullopt;
+  }
+
+  std::optional<Divergence> finish() override {
+    std::optional<Divergence> first;
+    for (auto& p : insts_) {
+      if (!p) continue;
+      model::Cycle end = p->busy_until;
+      if (!p->expect.empty()) end = std::max(end, p->expect.back().cycle + 1);
+      if (p->traced) end = std::max(end, trace_to_ + 1);
+      keep_first(first, advance(*p, end));
+    }
+    active_.clear();
+    if (first) return first;
+    uint64_t corrected = 0;
+    for (auto& p : insts_)
+      if (p) corrected += p->rtl->corrected_count_o;
+    if (corrected != chip_->stats().ecc_corrected) {
+      Divergence d;
+      d.what = "ECC corrected count";
+      d.cycle = chip_->end_cycle();
+      d.expected = fmt::format("{}", chip_->stats().ecc_corrected);
+      d.actual = fmt::format("{}", corrected);
+      return d;
+    }
+    return std::nullopt;
+  }
+
+  void trace(VerilatedFstC& fst, model::Cycle from, model::Cycle to) override {
+    context_->traceEverOn(true);
+    uint16_t slice = first_mem_slice();
+    uint32_t superlane = 0;
+    if (ctx_.focus && cfg_->queue_table[ctx_.focus->queue].unit == isa::Unit::MEM) {
+      slice = isa::mem_slice_of(cfg_->queue_table[ctx_.focus->queue], *cfg_);
+      superlane = std::min(ctx_.focus->superlane, cfg_->superlanes - 1);
+    }
+    Inst& in = inst(slice, superlane);
+    in.rtl->trace(&fst, 99);
+    in.traced = true;
+    fst_ = &fst;
+    trace_from_ = from;
+    trace_to_ = to;
+    traced_name_ = in.name;
+  }
+
+  std::vector<WaveGroup> wave_groups() const override {
+    if (traced_name_.empty()) return {};
+    // Read pipeline depth as the RTL derives it (tsp_mem_word.sv), for the register names.
+    const auto& rd = isa::op_desc(isa::Op::READ);
+    const unsigned stages = rd.latency - rd.sram_access + (ctx_.planted ? 1 : 0);
+    const std::string top = traced_name_ + ".", in = top + "tsp_mem_word.";
+    auto names = [](const std::string& p, std::initializer_list<const char*> sigs) {
+      std::vector<std::string> v;
+      for (const char* s : sigs) v.push_back(p + s);
+      return v;
+    };
+    WaveGroup pipe{"read pipeline", {in + fmt::format("valid_q[{}:0]", stages - 1)}};
+    for (unsigned s = 0; s < stages; ++s) pipe.signals.push_back(in + fmt::format("code_q[{}][136:0]", s));
+    pipe.signals.push_back(in + "u_dec.syndrome[7:0]");
+    return {
+        {"read port", names(top, {"clk_i", "rd_en_i", "rd_addr_i[12:0]", "rd_valid_o", "rd_data_o[127:0]",
+                                  "rd_corrected_o", "rd_uncorrectable_o"})},
+        {"write port", names(top, {"wr_en_i", "wr_addr_i[12:0]", "wr_data_i[127:0]", "conflict_o"})},
+        pipe,
+        {"ecc", names(top, {"corrected_count_o[31:0]"})},
+        {"backdoor", names(top, {"bd_en_i", "bd_flip_i", "bd_addr_i[12:0]", "bd_bit_i[7:0]"})},
+    };
+  }
+
+  uint64_t rtl_cycles() const override { return rtl_cycles_; }
+  uint64_t values_checked() const override { return values_; }
+
+ private:
+  struct Access {
+    bool rd = false, wr = false;
+    uint32_t rd_addr = 0, wr_addr = 0;
+    Word wr_data{};
+    OpRef rd_op, wr_op;
+  };
+  struct Expect {
+    model::Cycle cycle;  // the word must be on rd_data_o in this cycle
+    Word data;
+    OpRef op;
+    isa::StreamRef stream;
+  };
+  struct PendingFlip {
+    model::Cycle at;  // the model's cycle (superlane 0)
+    uint32_t address, bit;
+  };
+  struct Inst {
+    std::unique_ptr<V> rtl;
+    std::string name;  // "MEM_W_3_sl1": the FST scope under TOP
+    uint16_t slice = 0;
+    uint32_t superlane = 0;
+    model::Cycle now = 0;         // next cycle to evaluate
+    model::Cycle busy_until = 0;  // before this, ticks may not be skipped
+    std::map<model::Cycle, Access> pending;
+    std::deque<Expect> expect;
+    std::deque<PendingFlip> flips;  // by cycle
+    bool active = false, traced = false;
+  };
+
+  uint16_t first_mem_slice() const {
+    for (const auto& q : ctx_.img->chips.at(ctx_.chip).queues)
+      if (!q.words.empty() && cfg_->queue_table[q.queue].unit == isa::Unit::MEM)
+        return isa::mem_slice_of(cfg_->queue_table[q.queue], *cfg_);
+    return 0;
+  }
+
+  Inst& inst(uint16_t slice, uint32_t superlane) {
+    auto& p = insts_[size_t(slice) * cfg_->superlanes + superlane];
+    if (p) return *p;
+    p = std::make_unique<Inst>();
+    Inst& in = *p;
+    in.slice = slice;
+    in.superlane = superlane;
+    in.name = isa::mem_slice_name(*cfg_, slice);
+    std::replace(in.name.begin(), in.name.end(), '.', '_');
+    in.name += fmt::format("_sl{}", superlane);
+    in.rtl = std::make_unique<V>(context_.get(), in.name.c_str());
+    in.rtl->clk_i = 0;
+    in.rtl->rst_ni = 0;
+    in.rtl->eval();
+    in.rtl->rst_ni = 1;
+    in.rtl->eval();
+    // Preload: the image's segments of this slice, this superlane's word of each vector.
+    for (const auto& seg : ctx_.img->chips.at(ctx_.chip).sram) {
+      if (seg.slice != slice) continue;
+      for (size_t off = 0; off < seg.bytes.size(); off += cfg_->vector_bytes) {
+        Word w;
+        std::copy_n(seg.bytes.begin() + ptrdiff_t(off + superlane * kWordBytes), kWordBytes, w.begin());
+        if (std::all_of(w.begin(), w.end(), [](uint8_t b) { return b == 0; })) continue;  // the RTL starts at zero
+        backdoor(in, false, seg.address + uint32_t(off / cfg_->vector_bytes), 0, &w);
+      }
+    }
+    for (const auto& f : ctx_.flips)
+      if (f.slice == slice && f.superlane == superlane) in.flips.push_back(PendingFlip{f.at, f.address, f.bit});
+    std::stable_sort(in.flips.begin(), in.flips.end(), [](const auto& a, const auto& b) { return a.at < b.at; });
+    return in;
+  }
+
+  void activate(Inst& in) {
+    if (in.active) return;
+    in.active = true;
+    active_.push_back(&in);
+  }
+
+  // One backdoor edge: ports and read pipeline hold (not a chip cycle).
+  void backdoor(Inst& in, bool flip, uint32_t address, uint32_t bit, const Word* data) {
+    V& r = *in.rtl;
+    r.rd_en_i = 0;
+    r.wr_en_i = 0;
+    r.bd_en_i = 1;
+    r.bd_flip_i = flip;
+    r.bd_addr_i = address;
+    r.bd_bit_i = bit;
+    for (unsigned i = 0; i < 4; ++i) {
+      uint32_t v = 0;
+      if (data)
+        for (unsigned b = 0; b < 4; ++b) v |= uint32_t((*data)[i * 4 + b]) << (8 * b);
+      r.bd_data_i[i] = v;
+    }
+    r.clk_i = 0;
+    r.eval();
+    r.clk_i = 1;
+    r.eval();
+    r.clk_i = 0;
+    r.bd_en_i = 0;
+  }
+
+  // Earliest first.
+  static void keep_first(std::optional<Divergence>& first, std::optional<Divergence> d) {
+    if (d && (!first || d->cycle < first->cycle)) first = std::move(d);
+  }
+
+  // Every instance with work brings its RTL up to (not including) the cycle
+  // at which an op issued at `t` can first touch it.
+  std::optional<Divergence> advance_active(model::Cycle t) {
+    std::optional<Divergence> first;
+    for (Inst* in : active_) keep_first(first, advance(*in, t + in->superlane));
+    std::erase_if(active_, [](Inst* in) {
+      const bool idle = in->pending.empty() && in->expect.empty() && in->now >= in->busy_until;
+      if (idle) in->active = false;
+      return idle;
+    });
+    return first;
+  }
+
+  bool in_window(const Inst& in, model::Cycle x) const { return in.traced && x >= trace_from_ && x <= trace_to_; }
+
+  std::optional<Divergence> advance(Inst& in, model::Cycle target) {
+    while (in.now < target) {
+      const model::Cycle x = in.now;
+      if (x >= in.busy_until && in.expect.empty() && !in_window(in, x)) {
+        // Idle: skip to the next access (or the wave window), flipping what lies between.
+        model::Cycle next = target;
+        if (!in.pending.empty()) next = std::min(next, in.pending.begin()->first);
+        if (in.traced && x < trace_from_) next = std::min(next, trace_from_);
+        if (next > x) {
+          while (!in.flips.empty() && in.flips.front().at + in.superlane < next) {
+            backdoor(in, true, in.flips.front().address, in.flips.front().bit, nullptr);
+            in.flips.pop_front();
+          }
+          in.now = next;
+          continue;
+        }
+      }
+      auto d = tick(in, x);
+      in.now = x + 1;
+      if (d) return d;
+    }
+    return std::nullopt;
+  }
+
+  // Chip cycle x of one instance: flips due, ports, compare, clock edge.
+  std::optional<Divergence> tick(Inst& in, model::Cycle x) {
+    V& r = *in.rtl;
+    const auto it = in.pending.find(x);
+    const Access* a = it == in.pending.end() ? nullptr : &it->second;
+    // A flip the model applies at cycle c sits, in the instance's time, before
+    // the accesses of instructions issued at c or later and after those issued
+    // earlier: the one case that shares this edge with it is an access to its
+    // address by an instruction issued before c (SRAM cycle issue + 1).
+    std::vector<PendingFlip> after;
+    while (!in.flips.empty() && in.flips.front().at + in.superlane <= x) {
+      const PendingFlip f = in.flips.front();
+      in.flips.pop_front();
+      const bool earlier = a && ((a->rd && a->rd_addr == f.address && a->rd_op.t < f.at) ||
+                                 (a->wr && a->wr_addr == f.address && a->wr_op.t < f.at));
+      if (earlier)
+        after.push_back(f);
+      else
+        backdoor(in, true, f.address, f.bit, nullptr);
+    }
+    r.bd_en_i = 0;
+    r.rd_en_i = a && a->rd;
+    r.rd_addr_i = a && a->rd ? a->rd_addr : 0;
+    r.wr_en_i = a && a->wr;
+    r.wr_addr_i = a && a->wr ? a->wr_addr : 0;
+    for (unsigned i = 0; i < 4; ++i) {
+      uint32_t v = 0;
+      if (a && a->wr)
+        for (unsigned b = 0; b < 4; ++b) v |= uint32_t(a->wr_data[i * 4 + b]) << (8 * b);
+      r.wr_data_i[i] = v;
+    }
+    r.clk_i = 0;
+    r.eval();
+    std::optional<Divergence> d = compare(in, x, a);
+    if (in_window(in, x)) fst_->dump(waves::cycle_ps(*cfg_, x));
+    r.clk_i = 1;
+    r.eval();
+    if (in_window(in, x)) fst_->dump((waves::cycle_ps(*cfg_, x) + waves::cycle_ps(*cfg_, x + 1)) / 2);
+    r.clk_i = 0;
+    for (const auto& f : after) backdoor(in, true, f.address, f.bit, nullptr);
+    if (it != in.pending.end()) in.pending.erase(it);
+    ++rtl_cycles_;
+    return d;
+  }
+
+  Divergence at(const Inst& in, model::Cycle x, std::string what) const {
+    Divergence d;
+    d.what = std::move(what);
+    d.cycle = x;
+    d.superlane = in.superlane;
+    return d;
+  }
+
+  std::optional<Divergence> compare(Inst& in, model::Cycle x, const Access* a) {
+    V& r = *in.rtl;
+    if (r.conflict_o) {
+      Divergence d = at(in, x, "bank conflict");
+      d.expected = "no conflict (the model accepted both accesses)";
+      d.actual =
+          fmt::format("conflict_o: read 0x{:x} and write 0x{:x} in one bank", a ? a->rd_addr : 0, a ? a->wr_addr : 0);
+      if (a) d.op = a->rd_op;
+      return d;
+    }
+    const bool valid = r.rd_valid_o;
+    if (!valid) {
+      if (in.expect.empty() || in.expect.front().cycle > x) return std::nullopt;
+      const Expect& e = in.expect.front();
+      Divergence d = at(in, x, "read latency");
+      d.stream = isa::stream_name(e.stream);
+      d.expected = fmt::format("word {} on rd_data_o in cycle {}", hex(e.data), e.cycle);
+      d.actual = "rd_valid_o low";
+      d.op = e.op;
+      in.expect.pop_front();
+      return d;
+    }
+    Word got;
+    for (unsigned i = 0; i < 4; ++i)
+      for (unsigned b = 0; b < 4; ++b) got[i * 4 + b] = uint8_t(r.rd_data_o[i] >> (8 * b));
+    if (in.expect.empty() || in.expect.front().cycle > x) {
+      Divergence d = at(in, x, "read latency");
+      d.expected = in.expect.empty() ? std::string("no word on rd_data_o")
+                                     : fmt::format("next word in cycle {}", in.expect.front().cycle);
+      d.actual = fmt::format("word {} on rd_data_o in cycle {}", hex(got), x);
+      if (!in.expect.empty()) {
+        d.op = in.expect.front().op;
+        d.stream = isa::stream_name(in.expect.front().stream);
+      }
+      return d;
+    }
+    const Expect e = in.expect.front();
+    in.expect.pop_front();
+    values_ += kWordBytes;
+    Divergence d = at(in, x, "read data");
+    d.stream = isa::stream_name(e.stream);
+    d.op = e.op;
+    if (r.rd_uncorrectable_o) {
+      d.what = "ECC";
+      d.expected = "a clean or corrected word (the model read it)";
+      d.actual = fmt::format("rd_uncorrectable_o high, raw word {}", hex(got));
+      return d;
+    }
+    for (uint32_t lane = 0; lane < kWordBytes; ++lane)
+      if (got[lane] != e.data[lane]) {
+        d.lane = lane;
+        d.expected = fmt::format("0x{:02x} (word {})", e.data[lane], hex(e.data));
+        d.actual = fmt::format("0x{:02x} (word {})", got[lane], hex(got));
+        return d;
+      }
+    return std::nullopt;
+  }
+
+  UnitContext ctx_;
+  const model::ChipEngine* chip_ = nullptr;
+  const isa::Config* cfg_ = nullptr;
+  std::unique_ptr<VerilatedContext> context_;
+  std::vector<std::unique_ptr<Inst>> insts_;  // by slice * superlanes + superlane, created on first use
+  std::vector<Inst*> active_;                 // instances with accesses or words in flight
+  VerilatedFstC* fst_ = nullptr;
+  model::Cycle trace_from_ = 0, trace_to_ = 0;
+  std::string traced_name_;
+  uint64_t rtl_cycles_ = 0, values_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<RtlUnit> make_rtl_mem(const UnitContext& ctx) {
+  if (ctx.planted) return std::make_unique<MemRtl<Vtsp_mem_word_planted>>(ctx);
+  return std::make_unique<MemRtl<Vtsp_mem_word>>(ctx);
+}
+
+}  // namespace tsp::cosim

@@ -1,0 +1,48 @@
+// Command-line SRAM flips (tb/flip_args.hpp).
+#include "tb/flip_args.hpp"
+
+#include <fmt/format.h>
+
+#include <random>
+#include <regex>
+
+#include "common/error.hpp"
+#include "systemc/mem/secded.hpp"
+
+namespace tsp::cli {
+
+// "MEM.W.3:0x10:2:7@100" -> slice MEM.W.3, address 0x10, superlane 2, bit 7, cycle 100.
+model::Flip parse_flip(const isa::Config& cfg, const std::string& text, const std::string& cmd) {
+  static const std::regex re(R"(([A-Za-z]+\.[EWew]\.\d+):(\w+):(\d+):(\d+)@(\d+))");
+  std::smatch m;
+  if (!std::regex_match(text, m, re))
+    throw Error(fmt::format(
+        "{}: error: --flip '{}': expected SLICE:ADDRESS:SUPERLANE:BIT@CYCLE, e.g. MEM.W.3:0x10:2:7@100", cmd, text));
+  const auto q = isa::find_queue(cfg, m[1].str());
+  if (!q || cfg.queue_table[*q].unit != isa::Unit::MEM)
+    throw Error(fmt::format("{}: error: --flip '{}': no MEM slice {}", cmd, text, m[1].str()));
+  model::Flip f;
+  f.slice = isa::mem_slice_of(cfg.queue_table[*q], cfg);
+  f.address = static_cast<uint32_t>(std::stoul(m[2].str(), nullptr, 0));
+  f.superlane = static_cast<uint32_t>(std::stoul(m[3].str()));
+  f.bit = static_cast<uint32_t>(std::stoul(m[4].str()));
+  f.at = std::stoull(m[5].str());
+  if (f.address >= cfg.mem_addresses || f.superlane >= cfg.superlanes || f.bit >= model::secded::kCodeBits)
+    throw Error(fmt::format("{}: error: --flip '{}': address < {}, superlane < {}, bit < {} required", cmd, text,
+                            cfg.mem_addresses, cfg.superlanes, model::secded::kCodeBits));
+  return f;
+}
+
+// Random flips at `rate` per million cycles over the whole SRAM, reproducible from the seed.
+std::vector<model::Flip> random_flips(const isa::Config& cfg, double rate, uint64_t horizon, uint64_t seed) {
+  std::vector<model::Flip> out;
+  std::mt19937_64 rng(seed);
+  std::exponential_distribution<double> gap(rate / 1e6);
+  for (double t = gap(rng); t < double(horizon); t += gap(rng))
+    out.push_back({static_cast<model::Cycle>(t), static_cast<uint16_t>(rng() % cfg.mem_slices),
+                   static_cast<uint32_t>(rng() % cfg.mem_addresses), static_cast<uint32_t>(rng() % cfg.superlanes),
+                   static_cast<uint32_t>(rng() % model::secded::kCodeBits)});
+  return out;
+}
+
+}  // namespace tsp::cli

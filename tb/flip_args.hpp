@@ -1,0 +1,18 @@
+#pragma once
+// SRAM bit flips given on the command line (`tsp run`, `tsp cosim`).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "systemc/engine/chip_engine.hpp"
+
+namespace tsp::cli {
+
+// "MEM.W.3:0x10:2:7@100" -> slice MEM.W.3, address 0x10, superlane 2, bit 7,
+// cycle 100. Throws tsp::Error naming `cmd` ("tsp run") and the bad text.
+model::Flip parse_flip(const isa::Config& cfg, const std::string& text, const std::string& cmd);
+
+// Random flips at `rate` per million cycles over the whole SRAM, reproducible from the seed.
+std::vector<model::Flip> random_flips(const isa::Config& cfg, double rate, uint64_t horizon, uint64_t seed);
+
+}  // namespace tsp::cli
