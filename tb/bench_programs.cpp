@@ -176,7 +176,14 @@ Workload mxm_workload(uint32_t n) {
     s.at(q, t_acc + isa::op_desc(Op::ACC).latency + (pos(q) - mxm));
     s.op(q, Op::WRITE, {kResultAddr, east(24 + plane)});
   }
-  return {"mxm", b.image(), uint64_t(n) * c.mxm_dim * c.mxm_dim, "MAC", mxm_native, mxm_result, n};
+  return {"mxm",
+          b.image(),
+          uint64_t(n) * c.mxm_dim * c.mxm_dim,
+          "MAC",
+          "the same int8 x int8 -> int32 MACs into one accumulator row, a weight row at a time",
+          mxm_native,
+          mxm_result,
+          n};
 }
 
 Workload mem_workload(uint32_t n) {
@@ -198,7 +205,15 @@ Workload mem_workload(uint32_t n) {
     s.repeat(to, n - 1, 1);
     ++pairs;
   }
-  return {"mem", b.image(), 2 * pairs * n * c.vector_bytes, "byte", mem_native, mem_result, n};
+  return {"mem",
+          b.image(),
+          2 * pairs * n * c.vector_bytes,
+          "byte",
+          "memcpy of each pair's vectors: the same bytes read and written; neither side decodes SECDED, the "
+          "model only where a flip was injected (none here)",
+          mem_native,
+          mem_result,
+          n};
 }
 
 }  // namespace tsp::bench

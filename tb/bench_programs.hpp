@@ -16,8 +16,9 @@ namespace tsp::bench {
 struct Workload {
   std::string name;
   image::Image img;
-  uint64_t work = 0;          // MACs (mxm) or SRAM bytes read + written (mem)
-  std::string work_unit;      // "MAC" or "byte"
+  uint64_t work = 0;        // MACs (mxm) or SRAM bytes read + written (mem)
+  std::string work_unit;    // "MAC" or "byte"
+  std::string native_what;  // what the native side does, printed with the figures
   // Runs the same math natively into `out` (sized by the function; call it once
   // to warm up, then time the second call), for comparison with the model.
   void (*native)(const image::Image& img, uint32_t n, std::vector<uint8_t>& out) = nullptr;

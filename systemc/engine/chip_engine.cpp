@@ -6,6 +6,8 @@
 #include <bit>
 #include <optional>
 
+#include "systemc/engine/engine_hot.hpp"
+
 namespace tsp::model {
 
 ChipEngine::ChipEngine(const isa::Config& cfg, uint32_t chip) : cfg_(cfg), chip_(chip), fabric_(cfg_) {
@@ -14,6 +16,7 @@ ChipEngine::ChipEngine(const isa::Config& cfg, uint32_t chip) : cfg_(cfg), chip_
   read_port_.resize(cfg_.mem_slices);
   write_port_.resize(cfg_.mem_slices);
   planes_.resize(cfg_.mxm_planes);
+  by_ref_.assign(cfg_.mem_slices, 1);
 }
 
 ChipEngine::ChipEngine(const image::Image& img, uint32_t chip) : ChipEngine(*isa::find_config(img.config), chip) {
@@ -33,6 +36,8 @@ void ChipEngine::load(const image::Image& img) {
     }
   }
   queues_.clear();
+  fabric_ = StreamFabric(cfg_);  // nothing left on the streams from an earlier run
+  by_ref_.assign(cfg_.mem_slices, 1);
   planes_.assign(cfg_.mxm_planes, MxmPlane{});
   events_ = {};
   next_cycle_.clear();
@@ -46,6 +51,7 @@ void ChipEngine::load(const image::Image& img) {
     QueueRun q;
     q.id = qp.queue;
     q.desc = &cfg_.queue_table[qp.queue];
+    if (q.desc->unit == isa::Unit::MEM) q.slice = isa::mem_slice_of(*q.desc, cfg_);
     q.locs = qp.locs;
     q.code.reserve(qp.words.size());
     for (uint64_t w : qp.words) {
@@ -53,7 +59,9 @@ void ChipEngine::load(const image::Image& img) {
       auto in = isa::decode(w, &why);
       if (!in) throw Error(fmt::format("chip {}, {}: {}", chip_, q.desc->name, why));  // validate() rules this out
       q.code.push_back(*in);
+      if (in->op == isa::Op::WRITE || in->op == isa::Op::SCATTER) by_ref_.at(q.slice) = 0;
     }
+    q.self = static_cast<uint32_t>(queues_.size());
     queues_.push_back(std::move(q));
   }
   for (auto& q : queues_)
@@ -74,12 +82,11 @@ Cycle ChipEngine::queue_end(uint16_t queue) const {
 
 void ChipEngine::schedule(QueueRun& q, Cycle at) {
   q.end = at;
-  const auto id = static_cast<uint32_t>(&q - queues_.data());
   if (at == now_ + 1 && started_) {
-    next_cycle_.push_back(id);  // the common case: no heap traffic
+    next_cycle_.push_back(q.self);  // the common case: no heap traffic
     return;
   }
-  events_.push(Event{at, id + 1});
+  events_.push(Event{at, q.self + 1});
 }
 
 void ChipEngine::add_flip(const Flip& flip) {
@@ -123,9 +130,20 @@ bool ChipEngine::run_until(Cycle limit) {
           q.parked = false;
           if (q.pc < q.code.size()) batch_.push_back(static_cast<uint32_t>(&q - queues_.data()));
         }
-    for (uint32_t id : batch_) issue(queues_[id], t);
+    for (uint32_t id : batch_) {
+      QueueRun& q = queues_[id];
+      if (q.rep_left) {  // the common case of long programs: straight to the next repetition
+        any_issued_ = true;
+        repeat_next(q, t);
+      } else {
+        issue(q, t);
+      }
+    }
   }
-  if (!done()) return false;
+  if (!done()) {
+    fabric_.materialize();  // the host may write SRAM before the next call
+    return false;
+  }
   for (const auto& q : queues_)
     if (q.parked)
       fail(q, q.parked_instr, q.parked_at, "SYNC waits for a NOTIFY that never comes (every other queue has finished)");
@@ -167,6 +185,10 @@ void ChipEngine::issue(QueueRun& q, Cycle t) {
       q.rep_interval = static_cast<uint32_t>(in.get("interval"));
       q.rep_stride = in.get("stride");
       q.rep_k = 1;
+      q.rep_in = *prev;
+      q.rep_desc = &prev->desc();
+      q.rep_field = prev->desc().strided_field;
+      q.rep_base = q.rep_field >= 0 ? prev->operand[static_cast<size_t>(q.rep_field)] : 0;
       check_repeat(q);
       repeat_next(q, t);  // the first repetition issues in the REPEAT's own slot
       return;
@@ -184,7 +206,7 @@ void ChipEngine::issue(QueueRun& q, Cycle t) {
     case isa::Op::CONFIG:
       break;
     default:
-      execute(Exec{q, index, t, in});
+      execute(Exec{q, index, t, in, in.desc()});
   }
   if (q.pc < q.code.size())
     schedule(q, next);
@@ -219,11 +241,11 @@ void ChipEngine::check_repeat(QueueRun& q) const {
 
 void ChipEngine::repeat_next(QueueRun& q, Cycle t) {
   if (q.rep_k == q.rep_bad_k) fail(q, q.rep_src, t, fmt::format("repetition {}: {}", q.rep_k, q.rep_bad_why));
-  isa::Instr in = q.code[q.rep_src];
-  const int8_t f = in.desc().strided_field;
-  if (f >= 0) in.operand[static_cast<size_t>(f)] += q.rep_stride * q.rep_k;
-  ++stats_.instructions[static_cast<size_t>(in.desc().unit)];
-  execute(Exec{q, q.rep_src, t, in});
+  isa::Instr& in = q.rep_in;  // prepared when the REPEAT issued: no copy per repetition
+  if (q.rep_field >= 0) in.operand[static_cast<size_t>(q.rep_field)] = q.rep_base + q.rep_stride * q.rep_k;
+  const isa::OpDesc& d = *q.rep_desc;
+  ++stats_.instructions[static_cast<size_t>(d.unit)];
+  execute(Exec{q, q.rep_src, t, in, d});
   ++q.rep_k;
   --q.rep_left;
   const Cycle next = t + q.rep_interval;
@@ -245,7 +267,7 @@ void ChipEngine::execute(const Exec& x) {
     unit_op_.outputs.clear();
     unit_op_.sram.clear();
   }
-  switch (x.in.desc().unit) {
+  switch (x.d.unit) {
     case isa::Unit::MEM:
       exec_mem(x);
       break;
@@ -265,38 +287,20 @@ void ChipEngine::execute(const Exec& x) {
       break;
   }
   note_result(x);
-  if (recording_ && x.in.desc().unit != isa::Unit::ICU) {
+  if (recording_ && x.d.unit != isa::Unit::ICU) {
     for (auto& o : unit_op_.outputs) o.v = fabric_.get(o.s, x.q.desc->position, o.at);
     observer_->on_unit_op(unit_op_);
   }
 }
 
-void ChipEngine::note_result(const Exec& x) {
-  last_activity_ = std::max(last_activity_, x.t + x.in.desc().latency + 1);
+void ChipEngine::fail_empty(const Exec& x, isa::StreamRef s) const {
+  fail(x, fmt::format("stream {} holds no value at {} (position {}) in cycle {}", isa::stream_name(s), x.q.desc->name,
+                      x.q.desc->position, x.t));
 }
 
-void ChipEngine::read_streams(const Exec& x, isa::StreamRef base, unsigned width, const Vec** out) const {
-  for (unsigned i = 0; i < width; ++i) {
-    const isa::StreamRef s{static_cast<uint8_t>(base.index + i), base.west};
-    out[i] = fabric_.get(s, x.q.desc->position, x.t);
-    if (!out[i])
-      fail(x, fmt::format("stream {} holds no value at {} (position {}) in cycle {}", isa::stream_name(s),
-                          x.q.desc->name, x.q.desc->position, x.t));
-    if (recording_) recording_->inputs.push_back(UnitOp::Input{s, *out[i]});
-  }
-}
-
-Vec& ChipEngine::result_stream(const Exec& x, isa::StreamRef s) {
-  const Cycle at = x.t + x.in.desc().latency;
-  if (observer_) observer_->on_stream_put(s, x.q.desc->position, at, x.q.id);
-  Origin other;
-  Vec* v = fabric_.emplace(s, x.q.desc->position, at, Origin{x.q.id, x.index, x.t}, &other);
-  if (!v)
-    fail(x, fmt::format("stream {} at {} (position {}) in cycle {} is already written by {}", isa::stream_name(s),
-                        x.q.desc->name, x.q.desc->position, at, origin_text(other)));
-  ++stats_.stream_values;
-  if (recording_) recording_->outputs.push_back(UnitOp::Output{s, at, nullptr});
-  return *v;
+void ChipEngine::fail_taken(const Exec& x, isa::StreamRef s, Cycle at, const Origin& other) const {
+  fail(x, fmt::format("stream {} at {} (position {}) in cycle {} is already written by {}", isa::stream_name(s),
+                      x.q.desc->name, x.q.desc->position, at, origin_text(other)));
 }
 
 void ChipEngine::write_streams(const Exec& x, isa::StreamRef base, unsigned width, const Vec* values) {
@@ -304,20 +308,15 @@ void ChipEngine::write_streams(const Exec& x, isa::StreamRef base, unsigned widt
     result_stream(x, isa::StreamRef{static_cast<uint8_t>(base.index + i), base.west}) = values[i];
 }
 
-void ChipEngine::sram_access(const Exec& x, uint16_t slice, bool write, uint32_t banks, uint32_t address) {
-  const Cycle at = x.t + static_cast<Cycle>(x.in.desc().sram_access);
-  PortUse& mine = write ? write_port_[slice] : read_port_[slice];
+void ChipEngine::fail_port(const Exec& x, uint16_t slice, bool write, uint32_t banks, Cycle at) const {
+  const PortUse& mine = write ? write_port_[slice] : read_port_[slice];
   const PortUse& other = write ? read_port_[slice] : write_port_[slice];
   if (mine.cycle == at)
     fail(x, fmt::format("{} port of {} is already used in cycle {} by {}", write ? "write" : "read",
                         isa::mem_slice_name(cfg_, slice), at, origin_text(mine.origin)));
-  if (other.cycle == at && (other.banks & banks))
-    fail(x, fmt::format("bank conflict on {} in cycle {}: this {} and the {} by {} hit bank {}",
-                        isa::mem_slice_name(cfg_, slice), at, write ? "write" : "read", write ? "read" : "write",
-                        origin_text(other.origin), std::countr_zero(other.banks & banks)));
-  mine = PortUse{at, banks, Origin{x.q.id, x.index, x.t}};
-  if (observer_) observer_->on_sram(slice, address, at, write);
-  if (recording_) recording_->sram.push_back(UnitOp::Sram{slice, address, write, banks, at});
+  fail(x, fmt::format("bank conflict on {} in cycle {}: this {} and the {} by {} hit bank {}",
+                      isa::mem_slice_name(cfg_, slice), at, write ? "write" : "read", write ? "read" : "write",
+                      origin_text(other.origin), std::countr_zero(other.banks & banks)));
 }
 
 std::string ChipEngine::where(const QueueRun& q, uint32_t index, Cycle t, const isa::Instr& in) const {

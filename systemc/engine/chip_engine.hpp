@@ -4,6 +4,7 @@
 // (StreamFabric), so cost grows with instructions and bytes moved, never with
 // cycles x units. Timing rules: docs/timing.md. The SystemC module
 // (systemc/chip/) wraps this for hierarchy, host access and multi-chip time.
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <queue>
@@ -82,14 +83,20 @@ class ChipEngine {
  private:
   struct QueueRun {
     uint16_t id = 0;
+    uint32_t self = 0;  // index in queues_
     const isa::QueueDesc* desc = nullptr;
     std::vector<isa::Instr> code;
     std::vector<image::SourceLoc> locs;  // a copy: the image need not outlive the run
     size_t pc = 0;
+    uint16_t slice = 0;  // MEM queues: their slice, resolved once
     // A REPEAT in progress: repetition `rep_k` of instruction `rep_src` is next.
     uint32_t rep_left = 0, rep_k = 0, rep_src = 0, rep_interval = 0;
     int64_t rep_stride = 0;
-    uint32_t rep_bad_k = 0;  // first illegal repetition (0: none), found once per REPEAT
+    isa::Instr rep_in;                      // the repetition being issued: rep_src with its strided field advanced
+    int64_t rep_base = 0;                   // rep_src's strided field
+    int8_t rep_field = -1;                  // index of the strided field, -1: none
+    const isa::OpDesc* rep_desc = nullptr;  // rep_in.desc()
+    uint32_t rep_bad_k = 0;                 // first illegal repetition (0: none), found once per REPEAT
     std::string rep_bad_why;
     bool parked = false;  // waiting on SYNC
     Cycle parked_at = 0;
@@ -102,6 +109,7 @@ class ChipEngine {
     uint32_t index;  // instruction index in the queue
     Cycle t;         // issue cycle
     const isa::Instr& in;
+    const isa::OpDesc& d;  // in.desc(), looked up once
   };
   struct Event {
     Cycle at;
@@ -130,14 +138,20 @@ class ChipEngine {
   MxmPlane& plane_of(const Exec& x);  // the plane of an MXM queue, with any finished IW applied
 
   // Operands: `width` consecutive streams from `base` at the queue's position.
-  void read_streams(const Exec& x, isa::StreamRef base, unsigned width, const Vec** out) const;
+  // The hot ones are inline (engine_hot.hpp); their error paths are not.
+  inline void read_streams(const Exec& x, isa::StreamRef base, unsigned width, const Vec** out) const;
   void write_streams(const Exec& x, isa::StreamRef base, unsigned width, const Vec* values);
   // One result stream's storage, to be filled by the caller (no copy).
-  Vec& result_stream(const Exec& x, isa::StreamRef s);
+  inline Vec& result_stream(const Exec& x, isa::StreamRef s);
+  // The same for a value the stream refers to instead of copying (see by_ref_).
+  inline void result_ref(const Exec& x, isa::StreamRef s, const Vec* value);
   // Port and bank rules of one SRAM access; `address` (superlane 0's for
   // GATHER/SCATTER) is for observers.
-  void sram_access(const Exec& x, uint16_t slice, bool write, uint32_t banks, uint32_t address);
-  void note_result(const Exec& x);
+  inline void sram_access(const Exec& x, uint16_t slice, bool write, uint32_t banks, uint32_t address);
+  void note_result(const Exec& x) { last_activity_ = std::max(last_activity_, x.t + x.d.latency + 1); }
+  [[noreturn]] void fail_empty(const Exec& x, isa::StreamRef s) const;
+  [[noreturn]] void fail_taken(const Exec& x, isa::StreamRef s, Cycle at, const Origin& other) const;
+  [[noreturn]] void fail_port(const Exec& x, uint16_t slice, bool write, uint32_t banks, Cycle at) const;
 
   std::string where(const QueueRun& q, uint32_t index, Cycle t, const isa::Instr& in) const;
   [[noreturn]] void fail(const Exec& x, const std::string& why) const;
@@ -155,6 +169,13 @@ class ChipEngine {
   bool started_ = false;  // before the first run_until, everything goes through the heap
   StreamFabric fabric_;
   std::vector<MemSlice> slices_;
+  // Per slice: nothing writes it while the engine runs (no WRITE or SCATTER in
+  // its program), so a READ can put a reference to the SRAM vector on its
+  // stream instead of a copy. The host writes SRAM only between run_until
+  // calls, and run_until copies every reference before it returns. Injected
+  // flips are kept beside the data (MemSlice), never in it; a READ of a slice
+  // with flips copies through the SECDED decoder.
+  std::vector<uint8_t> by_ref_;
   std::vector<PortUse> read_port_, write_port_;  // per slice: last SRAM access
   std::vector<Flip> flips_;                      // pending, sorted by cycle, latest last
   std::vector<MxmPlane> planes_;

@@ -1,7 +1,10 @@
 // MEM slice semantics: READ, WRITE, GATHER, SCATTER with bank/port rules and ECC.
 #include <fmt/format.h>
 
+#include <bit>
+
 #include "systemc/engine/chip_engine.hpp"
+#include "systemc/engine/engine_hot.hpp"
 
 namespace tsp::model {
 namespace {
@@ -26,9 +29,19 @@ uint32_t superlane_address(const Vec* const* map, uint32_t superlane, uint32_t l
 }  // namespace
 
 void ChipEngine::exec_mem(const Exec& x) {
-  const uint16_t slice = isa::mem_slice_of(*x.q.desc, cfg_);
+  const uint16_t slice = x.q.slice;
   MemSlice& mem = slices_[slice];
   const uint32_t slw = cfg_.lanes_per_superlane;
+  const uint32_t nbanks = cfg_.mem_banks;  // isa::mem_bank without a division when banks are a power of two
+  const auto bank_of = [nbanks](uint32_t address) {
+    return std::has_single_bit(nbanks) ? address & (nbanks - 1) : address % nbanks;
+  };
+  // The address the queue's next repetition of this instruction will use when
+  // a REPEAT strides through SRAM (for a cache hint only), else ~0u.
+  const auto next_address = [&x](size_t field) {
+    if (x.q.rep_left < 2 || x.q.rep_field != static_cast<int8_t>(field)) return ~0u;
+    return static_cast<uint32_t>(x.in.operand[field] + x.q.rep_stride);
+  };
   auto check = [&](const MemSlice::ReadResult& r, uint32_t address) {
     stats_.ecc_corrected += r.corrected;
     if (r.uncorrectable_superlane >= 0)
@@ -38,8 +51,14 @@ void ChipEngine::exec_mem(const Exec& x) {
   switch (x.in.op) {
     case isa::Op::READ: {
       const auto address = static_cast<uint32_t>(x.in.operand[kReadAddr]);
-      sram_access(x, slice, false, 1u << isa::mem_bank(cfg_, address), address);
-      check(mem.read(address, result_stream(x, stream_at(x.in, kReadDst))), address);
+      sram_access(x, slice, false, 1u << bank_of(address), address);
+      if (by_ref_[slice] && !mem.has_faults() && !recording_) {
+        result_ref(x, stream_at(x.in, kReadDst), mem.stored(address));  // nothing changes it while it is read
+        mem.prefetch(address, false);                                   // for its consumer
+      } else {
+        mem.prefetch(next_address(kReadAddr), false);
+        check(mem.read(address, result_stream(x, stream_at(x.in, kReadDst))), address);
+      }
       stats_.sram_bytes += cfg_.vector_bytes;
       break;
     }
@@ -47,7 +66,8 @@ void ChipEngine::exec_mem(const Exec& x) {
       const auto address = static_cast<uint32_t>(x.in.operand[kWriteAddr]);
       const Vec* v;
       read_streams(x, stream_at(x.in, kWriteSrc), 1, &v);
-      sram_access(x, slice, true, 1u << isa::mem_bank(cfg_, address), address);
+      sram_access(x, slice, true, 1u << bank_of(address), address);
+      mem.prefetch(next_address(kWriteAddr), true);
       mem.write(address, *v);
       stats_.sram_bytes += cfg_.vector_bytes;
       break;
@@ -65,7 +85,7 @@ void ChipEngine::exec_mem(const Exec& x) {
         if (address >= cfg_.mem_addresses)
           fail(x, fmt::format("superlane {} addresses 0x{:x}, beyond the {} addresses of {}", sl, address,
                               cfg_.mem_addresses, isa::mem_slice_name(cfg_, slice)));
-        banks |= 1u << isa::mem_bank(cfg_, address);
+        banks |= 1u << bank_of(address);
       }
       sram_access(x, slice, scatter, banks, superlane_address(map, 0, slw));
       Vec out;

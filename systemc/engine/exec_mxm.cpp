@@ -8,6 +8,7 @@
 #include "common/numerics/dtype.hpp"
 #include "common/numerics/mxm.hpp"
 #include "systemc/engine/chip_engine.hpp"
+#include "systemc/engine/engine_hot.hpp"
 
 namespace tsp::model {
 namespace {

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "systemc/engine/chip_engine.hpp"
+#include "systemc/engine/engine_hot.hpp"
 
 namespace tsp::model {
 

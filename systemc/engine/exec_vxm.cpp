@@ -5,6 +5,7 @@
 
 #include "common/numerics/vxm.hpp"
 #include "systemc/engine/chip_engine.hpp"
+#include "systemc/engine/engine_hot.hpp"
 
 namespace tsp::model {
 namespace {

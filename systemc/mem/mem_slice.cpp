@@ -8,35 +8,28 @@
 
 namespace tsp::model {
 
+const Vec MemSlice::kZero{};
+
 MemSlice::MemSlice(const isa::Config& cfg)
-    : lanes_(cfg.lanes), superlanes_(cfg.superlanes), pages_((cfg.mem_addresses + kPageVectors - 1) / kPageVectors) {
+    : lanes_(cfg.lanes),
+      limit_(cfg.mem_addresses),
+      superlanes_(cfg.superlanes),
+      pages_((cfg.mem_addresses + kPageVectors - 1) / kPageVectors) {
   if (cfg.lanes_per_superlane != secded::kDataBytes)
     throw Error("configuration " + std::string(cfg.name) +
                 ": SECDED protects 16-byte superlane words, so "
                 "lanes_per_superlane must be 16");
 }
 
-const uint8_t* MemSlice::find(uint32_t address) const {
-  const auto& p = pages_[address / kPageVectors];
-  return p ? &p[size_t(address % kPageVectors) * lanes_] : nullptr;
-}
-
 uint8_t* MemSlice::page(uint32_t address) {
   auto& p = pages_[address / kPageVectors];
-  if (!p) p = std::make_unique<uint8_t[]>(size_t(kPageVectors) * lanes_);  // value-initialised: zero
+  // Value-initialised (zero), and padded so the last vector reads as a whole Vec (stored()).
+  if (!p) p = std::make_unique<uint8_t[]>(size_t(kPageVectors) * lanes_ + (isa::kMaxLanes - lanes_));
   return p.get();
 }
 
-uint8_t* MemSlice::touch(uint32_t address) { return page(address) + size_t(address % kPageVectors) * lanes_; }
-
-MemSlice::ReadResult MemSlice::read(uint32_t address, Vec& out) const {
+MemSlice::ReadResult MemSlice::read_checked(uint32_t address, Vec& out) const {
   ReadResult r;
-  const uint8_t* v = find(address);
-  if (v)
-    std::memcpy(out.bytes.data(), v, lanes_);
-  else
-    std::memset(out.bytes.data(), 0, lanes_);
-  if (faults_.empty()) return r;
   for (uint32_t sl = 0; sl < superlanes_; ++sl) {
     const auto status = read_word(address, sl, &out.bytes[sl * secded::kDataBytes]);
     if (status == secded::Status::Corrected) ++r.corrected;
@@ -45,9 +38,7 @@ MemSlice::ReadResult MemSlice::read(uint32_t address, Vec& out) const {
   return r;
 }
 
-void MemSlice::write(uint32_t address, const Vec& value) {
-  std::memcpy(touch(address), value.bytes.data(), lanes_);
-  if (faults_.empty()) return;
+void MemSlice::forget_faults(uint32_t address) {
   for (uint32_t sl = 0; sl < superlanes_; ++sl) faults_.erase(uint64_t(address) * superlanes_ + sl);
 }
 

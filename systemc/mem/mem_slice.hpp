@@ -8,6 +8,7 @@
 // for words hit by an injected fault: a clean read needs no decoding, a faulty
 // one runs the real SECDED decoder. Same results, no cost on the common path.
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <unordered_map>
 #include <vector>
@@ -26,8 +27,38 @@ class MemSlice {
     int uncorrectable_superlane = -1;  // first superlane with a double error, -1 when none
   };
   // Reads and writes carry no bank or port rules: the engine enforces those.
-  ReadResult read(uint32_t address, Vec& out) const;
-  void write(uint32_t address, const Vec& value);  // fresh data: fresh check bits
+  ReadResult read(uint32_t address, Vec& out) const {
+    if (!faults_.empty()) return read_checked(address, out);
+    if (const uint8_t* v = find(address))
+      copy_vector(out.bytes.data(), v);
+    else
+      std::memset(out.bytes.data(), 0, lanes_);
+    return {};
+  }
+  void write(uint32_t address, const Vec& value) {  // fresh data: fresh check bits
+    copy_vector(touch(address), value.bytes.data());
+    if (!faults_.empty()) forget_faults(address);
+  }
+  // Where the vector at `address` is stored, readable as a whole Vec (pages
+  // are padded to make that true for chips narrower than kMaxLanes), for a
+  // reader that copies it later; valid until the slice is written. Only for
+  // slices without faults (has_faults()): the bytes are not decoded.
+  const Vec* stored(uint32_t address) const {
+    const uint8_t* v = find(address);
+    return v ? reinterpret_cast<const Vec*>(v) : &kZero;
+  }
+  // Asks the host's caches for the vector at `address` ahead of its use (no
+  // effect on the model: a hint for REPEATs walking through SRAM).
+  void prefetch(uint32_t address, bool for_write) const {
+    if (address >= limit_) return;
+    const uint8_t* v = find(address);
+    if (!v) return;
+    for (uint32_t off = 0; off < lanes_; off += 64)
+      if (for_write)
+        __builtin_prefetch(v + off, 1);
+      else
+        __builtin_prefetch(v + off, 0);
+  }
   // One 16-byte superlane word (GATHER/SCATTER). read_word returns the SECDED status.
   secded::Status read_word(uint32_t address, uint32_t superlane, uint8_t* out) const;
   void write_word(uint32_t address, uint32_t superlane, const uint8_t* in);
@@ -46,10 +77,28 @@ class MemSlice {
     secded::Word data;  // the word as stored, flips applied
     uint16_t check;     // its check bits, flips applied
   };
-  const uint8_t* find(uint32_t address) const;  // nullptr: never written, reads as zero
-  uint8_t* touch(uint32_t address);
+  // A full-width chip's vector has a size known at compile time: copied inline.
+  void copy_vector(uint8_t* to, const uint8_t* from) const {
+    if (lanes_ == isa::kMaxLanes)
+      std::memcpy(to, from, isa::kMaxLanes);
+    else
+      std::memcpy(to, from, lanes_);
+  }
+  // nullptr: never written, reads as zero
+  const uint8_t* find(uint32_t address) const {
+    const auto& p = pages_[address / kPageVectors];
+    return p ? &p[size_t(address % kPageVectors) * lanes_] : nullptr;
+  }
+  uint8_t* touch(uint32_t address) {
+    const auto& p = pages_[address / kPageVectors];
+    return (p ? p.get() : page(address)) + size_t(address % kPageVectors) * lanes_;
+  }
+  ReadResult read_checked(uint32_t address, Vec& out) const;  // through the SECDED decoder where faults are
+  void forget_faults(uint32_t address);                       // a write replaces faulty words
 
+  static const Vec kZero;  // what a never-written vector reads as
   uint32_t lanes_;
+  uint32_t limit_;  // addresses
   uint32_t superlanes_;
   std::vector<std::unique_ptr<uint8_t[]>> pages_;
   std::unordered_map<uint64_t, Fault> faults_;  // key: address * superlanes + superlane

@@ -71,6 +71,31 @@ TEST(Engine, CopyArrivesExactlyWhenTheRulesSay) {
   EXPECT_EQ(e.stats().instructions[size_t(tsp::isa::Unit::MEM)], 2u);
 }
 
+// A READ of a slice the program never writes puts a reference to the SRAM
+// vector on its stream instead of a copy; the value must still be the one read.
+TEST(Engine, HostWriteBetweenRunsLeavesTheValueInFlight) {
+  ProgramBuilder b = copy_program(4);
+  ChipEngine e(b.image(), 0);
+  ASSERT_FALSE(e.run_until(2));  // READ issued at 0, WRITE at 4: the value is on S0.E
+  Vec v;
+  const auto bytes = ramp(100);
+  std::copy(bytes.begin(), bytes.end(), v.bytes.begin());
+  e.slice(b.slice("MEM.W.0")).write(5, v);  // as the host does through DMI between quanta
+  ASSERT_TRUE(e.run_until(~0ull));
+  EXPECT_EQ(sram(e, b.slice("MEM.E.0"), 9), ramp(1));
+  EXPECT_EQ(sram(e, b.slice("MEM.W.0"), 5), ramp(100));
+}
+
+TEST(Engine, FlipAfterTheReadLeavesTheValueInFlight) {
+  ProgramBuilder b = copy_program(4);
+  ChipEngine e(b.image(), 0);
+  e.add_flip({1, b.slice("MEM.W.0"), 5, 0, 3});  // the READ (array access in cycle 0) saw the word clean
+  e.add_flip({1, b.slice("MEM.W.0"), 5, 0, 9});
+  ASSERT_TRUE(e.run_until(~0ull));
+  EXPECT_EQ(sram(e, b.slice("MEM.E.0"), 9), ramp(1));
+  EXPECT_EQ(e.stats().ecc_corrected, 0u);
+}
+
 TEST(Engine, ReadingOneCycleEarlyOrLateIsAnError) {
   for (int64_t wrong : {3, 5}) {
     const std::string msg = run_error(copy_program(wrong));
