@@ -43,9 +43,11 @@ class Checker final : public model::Observer {
     h.push_back(OpRef{queue, index, t, in});
     if (h.size() > history_ + kSlack) h.pop_front();
     if (rerun_ && rerun_->stop_after_window && t > rerun_->to) throw StopRun{};
-    for (auto& s : slots_)
+    for (auto& s : slots_) {
+      if (&s == by_unit_[static_cast<size_t>(isa::Unit::ICU)]) ++s.summary->instructions;  // the ICU checks issues
       if (auto d = timed(s, [&] { return s.unit->check_issue(queue, index, t, in); }))
         diverge(s, *d, OpRef{queue, index, t, in});
+    }
   }
 
   void on_unit_op(const model::UnitOp& op) override {
