@@ -25,7 +25,7 @@ struct UnitOp {
   };
   struct Output {
     isa::StreamRef s;
-    Cycle at = 0;  // present at the queue's position from this cycle (superlane 0)
+    Cycle at = 0;            // present at the queue's position from this cycle (superlane 0)
     const Vec* v = nullptr;  // valid during on_unit_op only
   };
   struct Sram {

@@ -29,7 +29,7 @@ struct CellIn {
 
 // An ACC result the model produced: where and when the RTL must show it.
 struct Expect {
-  OpRef op;  // the instruction whose result this is (compared cycles after its check())
+  OpRef op;           // the instruction whose result this is (compared cycles after its check())
   bool data = false;  // compare data (i32 of an int slot); else timing only
   std::vector<uint32_t> lanes;
   std::vector<isa::StreamRef> streams;  // byte i of a lane travels on streams[i]
@@ -317,8 +317,8 @@ class RtlMxm final : public RtlUnit {
                std::string actual, const Expect* from = nullptr) {
     if (first_ || reported_) return;
     reported_ = true;
-    first_ = Divergence{what, c, sl, lane, isa::stream_name(s), std::move(expected), std::move(actual),
-                        from ? std::optional<OpRef>(from->op) : std::nullopt};
+    first_ =
+        stream_divergence(what, c, sl, lane, s, std::move(expected), std::move(actual), from ? &from->op : nullptr);
   }
 
   const isa::Config* cfg_ = nullptr;

@@ -227,8 +227,7 @@ class RtlSxm final : public RtlUnit {
     const bool valid = bits::get(a.out_valid_o, tap, 1) != 0;
     const auto e = s.expect.find({now_, k, tap});
     if (!valid) {
-      if (e != s.expect.end())
-        diverge("latency", now_, k, 0, e->second.streams.at(0), "result", "nothing", &e->second);
+      if (e != s.expect.end()) diverge("latency", now_, k, 0, e->second.streams.at(0), "result", "nothing", &e->second);
       return;
     }
     if (e == s.expect.end()) {
@@ -254,15 +253,15 @@ class RtlSxm final : public RtlUnit {
                std::string actual, const Expect* from = nullptr) {
     if (first_ || reported_) return;
     reported_ = true;
-    first_ = Divergence{what, c, sl, lane, isa::stream_name(s), std::move(expected), std::move(actual),
-                        from ? std::optional<OpRef>(from->op) : std::nullopt};
+    first_ =
+        stream_divergence(what, c, sl, lane, s, std::move(expected), std::move(actual), from ? &from->op : nullptr);
   }
 
   const isa::Config* cfg_ = nullptr;
   const isa::Config* rtl_ = nullptr;
   uint32_t slw_ = 0, taps_ = 0;
   std::unique_ptr<VerilatedContext> context_;  // declared first: outlives the models
-  std::map<uint16_t, Sxm> arrays_;  // by queue
+  std::map<uint16_t, Sxm> arrays_;             // by queue
   Cycle now_ = 0;
   VerilatedFstC* fst_ = nullptr;
   model::Cycle trace_from_ = 0, trace_to_ = 0;  // chip cycles dumped, inclusive

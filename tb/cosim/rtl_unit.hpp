@@ -43,6 +43,15 @@ struct Divergence {
   std::optional<OpRef> op;
 };
 
+// A divergence on stream `s`, for an op's result compared after its check() (`op`) or during it (nullptr).
+inline Divergence stream_divergence(std::string what, model::Cycle cycle, uint32_t superlane, uint32_t lane,
+                                    isa::StreamRef s, std::string expected, std::string actual, const OpRef* op) {
+  return Divergence{std::move(what),     cycle,
+                    superlane,           lane,
+                    isa::stream_name(s), std::move(expected),
+                    std::move(actual),   op ? std::optional<OpRef>(*op) : std::nullopt};
+}
+
 class RtlUnit {
  public:
   virtual ~RtlUnit() = default;

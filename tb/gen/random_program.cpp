@@ -12,11 +12,7 @@ image::Image random_vxm(const RandomOptions& opts);
 
 const std::vector<GeneratorEntry>& generators() {
   static const std::vector<GeneratorEntry> all = {
-      {"mem", &random_mem},
-      {"mxm", &random_mxm},
-      {"sxm", &random_sxm},
-      {"icu", &random_icu},
-      {"vxm", &random_vxm},
+      {"mem", &random_mem}, {"mxm", &random_mxm}, {"sxm", &random_sxm}, {"icu", &random_icu}, {"vxm", &random_vxm},
   };
   return all;
 }
