@@ -123,6 +123,11 @@ int run(CosimArgs a) {
     if (!isa::find_config(a.config)) throw Error(fmt::format("tsp cosim: error: --config {}: unknown", a.config));
     img = g(gen::RandomOptions{a.seed, a.config, a.instructions});
     name = fmt::format("random {} seed {}", a.random, a.seed);
+    try {  // the rules every loaded image meets; a generator must meet them too
+      image::validate(img);
+    } catch (const Error& e) {
+      throw Error(fmt::format("tsp cosim: error: {}: the generator wrote an illegal program: {}", name, e.what()));
+    }
     if (a.rtl.empty()) a.rtl = {a.random};
     if (!a.save_image.empty()) image::save_file(img, a.save_image);
   } else if (a.image.empty()) {

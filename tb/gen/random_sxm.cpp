@@ -75,8 +75,8 @@ image::Image random_sxm(const RandomOptions& o) {
         case Op::ROTATE:
           tl.at(queue, t, ops[q], {dst, in_stream(0), static_cast<int64_t>(rng() % 32)});
           break;
-        default:  // shifts, by up to a few lanes beyond the chip
-          tl.at(queue, t, ops[q], {dst, in_stream(0), static_cast<int64_t>(rng() % (cfg.lanes + 4))});
+        default:  // shifts, by 0 .. lanes-1 (a shift by the whole vector or more is illegal)
+          tl.at(queue, t, ops[q], {dst, in_stream(0), static_cast<int64_t>(rng() % cfg.lanes)});
       }
       ++issued;
     }
