@@ -35,6 +35,8 @@ MxmPlane& ChipEngine::plane_of(const Exec& x) {
     plane.acc.resize(size_t(cfg_.mxm_acc_slots) * dim);
     plane.acc_is_float.resize(cfg_.mxm_acc_slots);
     plane.acc_written.resize(cfg_.mxm_acc_slots);
+    plane.abc_at.assign(cfg_.mxm_acc_slots, ~Cycle{0});
+    plane.acc_at.assign(cfg_.mxm_acc_slots, ~Cycle{0});
   }
   if (plane.install_pending && x.t >= plane.install_at) {
     plane.active = plane.shadow;
@@ -96,6 +98,10 @@ void ChipEngine::exec_mxm(const Exec& x) {
                             p.acc_is_float[slot] ? "f32" : "int32", fl ? "f32" : "int32"));
       if (mode == num::AccMode::add && !p.acc_written[slot])
         fail(x, fmt::format("ABC adds into accumulator slot {}, which no ABC has set", slot));
+      if (p.acc_at[slot] == x.t)
+        fail(x, fmt::format("ABC writes accumulator slot {} in the cycle an ACC reads it: their order is not defined",
+                            slot));
+      p.abc_at[slot] = x.t;
       std::vector<uint32_t>& dot = dot_scratch_;
       dot.assign(dim, 0);
       for (uint32_t k = 0; k < dim; ++k) {  // k outer keeps each column's sum in increasing k order
@@ -121,6 +127,10 @@ void ChipEngine::exec_mxm(const Exec& x) {
       const auto type = static_cast<isa::DType>(x.in.get("type"));
       const auto slot = static_cast<uint32_t>(x.in.get("slot"));
       if (!p.acc_written[slot]) fail(x, fmt::format("ACC of accumulator slot {}, which no ABC has written", slot));
+      if (p.abc_at[slot] == x.t)
+        fail(x, fmt::format("ACC reads accumulator slot {} in the cycle an ABC writes it: their order is not defined",
+                            slot));
+      p.acc_at[slot] = x.t;
       const isa::DType held = p.acc_is_float[slot] ? isa::DType::f32 : isa::DType::i32;
       const unsigned w = width_of(type);
       Vec out[isa::kMaxTypeBytes];

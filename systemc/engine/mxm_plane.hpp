@@ -24,6 +24,9 @@ struct MxmPlane {
   std::vector<uint32_t> acc;
   std::vector<uint8_t> acc_is_float;
   std::vector<uint8_t> acc_written;
+  // Last cycle an ABC wrote / an ACC read each slot: both in one cycle has no
+  // defined order (it would depend on queue issue order), so it is an error.
+  std::vector<Cycle> abc_at, acc_at;
 };
 
 }  // namespace tsp::model

@@ -293,6 +293,20 @@ TEST(EngineMxm, AccOfAnUnwrittenSlotAndAddIntoAnUnsetSlot) {
                                          "accumulator slot 7, which no ABC has set"});
 }
 
+// An ABC and an ACC of one slot in one cycle: the result would depend on queue
+// issue order (west and east planes order their queues differently), so the
+// model refuses it whichever queue issues first; other slots are fine.
+TEST(EngineMxm, AbcAndAccOfOneSlotInOneCycleIsAnError) {
+  Timed p = int_weights(Matrix(N, std::vector<uint32_t>(N, 1)));
+  activation_at(p, 56, 0);
+  activation_at(p, 57, 1);
+  p.at("MXM.W.1", 56, Op::ABC, {west(1), 0, 0, int64_t(DType::i8)});
+  p.at("MXM.W.1", 57, Op::ABC, {west(1), 0, 1, int64_t(DType::i8)});
+  p.at("MXM.W.2", 57, Op::ACC, {east(0), 0, int64_t(DType::i32)});
+  expect_contains(run_error(p.image()), {"MXM.W.2 #1 `ACC.i32 S0.E, 0`, cycle 57: ACC reads accumulator slot 0 in the "
+                                         "cycle an ABC writes it: their order is not defined"});
+}
+
 TEST(EngineMxm, AccResultTimingIsExact) {
   // ACC.i32 at 58 -> S0.E at position 1 at 82, at MEM.W.0 (6) at 87; a WRITE at 86 or 88 finds nothing.
   for (uint64_t wrong : {86, 88}) {
