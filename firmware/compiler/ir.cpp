@@ -25,8 +25,9 @@ std::string shape_str(const std::vector<uint32_t>& s) {
 std::string_view tname(isa::DType t) { return isa::dtype_desc(t).name; }
 
 void check_shape(const std::vector<uint32_t>& shape, const std::string& what, const Where& where) {
-  if (shape.empty() || shape.size() > 2)
-    throw Error(fmt::format("{}: error: {}: rank {} is not supported (rank 1 or 2)", where.str(), what, shape.size()));
+  if (shape.empty() || shape.size() > kMaxRank)
+    throw Error(
+        fmt::format("{}: error: {}: rank {} is not supported (rank 1 to {})", where.str(), what, shape.size(), kMaxRank));
   for (uint32_t d : shape)
     if (d == 0) throw Error(fmt::format("{}: error: {}: a dimension of 0", where.str(), what));
 }

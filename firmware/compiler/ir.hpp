@@ -44,12 +44,15 @@ struct Where {
   std::string str() const { return line ? file + ":" + std::to_string(line) : file; }
 };
 
+// Ranks above 2 are rows of rows: layout.hpp flattens every leading dimension into rows.
+inline constexpr size_t kMaxRank = 6;
+
 enum class TensorKind : uint8_t { Input, Const, Value };
 
 struct Tensor {
   std::string name;
   isa::DType dtype = isa::DType::i8;
-  std::vector<uint32_t> shape;  // rank 1 or 2 for now; the last dimension runs across lanes
+  std::vector<uint32_t> shape;  // rank 1..kMaxRank; the last dimension runs across lanes, the others count rows
   TensorKind kind = TensorKind::Value;
   bool output = false;
   std::vector<uint32_t> data;  // Input/Const: one element's bits per entry, row-major

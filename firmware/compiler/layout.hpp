@@ -1,6 +1,6 @@
 #pragma once
 // How a tensor's elements sit in vectors: the last dimension runs across the
-// lanes in blocks of `lanes` (zero-padded), the leading dimension counts rows.
+// lanes in blocks of `lanes` (zero-padded), the leading dimensions (flattened) count rows.
 // Vector v = row * blocks + block holds elements (row, block*lanes + lane).
 // A MatMul weight additionally pads its rows to whole MXM blocks (pad_rows_to).
 #include <cstdint>
@@ -24,7 +24,7 @@ inline Layout layout_of(const Tensor& t, uint32_t lanes, uint32_t pad_rows_to = 
   Layout l;
   l.lanes = lanes;
   l.cols = t.shape.back();
-  l.rows = t.shape.size() == 2 ? t.shape[0] : 1;
+  for (size_t d = 0; d + 1 < t.shape.size(); ++d) l.rows *= t.shape[d];
   l.blocks = (l.cols + lanes - 1) / lanes;
   l.stored_rows = (l.rows + pad_rows_to - 1) / pad_rows_to * pad_rows_to;
   return l;

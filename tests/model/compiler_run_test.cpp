@@ -82,6 +82,16 @@ TEST(CompilerRun, ExampleNormsAreExact) { EXPECT_EQ(compile_run_check(example("m
 
 TEST(CompilerRun, ExampleMatMulIsExact) { EXPECT_EQ(compile_run_check(example("mini_matmul.txt").graph, "mini"), ""); }
 
+// Ranks above 2 flatten their leading dimensions into rows (layout.hpp): a
+// rank-4 f32 chain over 2*3*2 rows of 70 columns (more than one lane block on mini).
+TEST(CompilerRun, RankFourElementwiseIsExact) {
+  const Program p = parse_program(
+      "input x : f32[2,3,2,70] random 5\ninput y : f32[2,3,2,70] random 6\n"
+      "s = add x y\nm = mul s x\nr = relu m\noutput r\n",
+      "rank4.txt");
+  EXPECT_EQ(compile_run_check(p.graph, "mini"), "");
+}
+
 TEST(CompilerRun, Tsp1ExampleIsExact) {
   uint64_t cycles = 0;
   EXPECT_EQ(compile_run_check(example("tsp1_mlp.txt").graph, "tsp1", 0, &cycles), "");
