@@ -36,11 +36,24 @@ struct OnnxTestArgs {
   int mutant = 0;
 };
 
-// DIR/<prefix>_0.pb, _1.pb, ... while they exist.
-std::vector<OnnxTensor> load_numbered(const fs::path& set, const std::string& prefix) {
+// DIR/<prefix>_0.pb, _1.pb, ... while they exist; `declared[k]`: the model's element type for file k.
+std::vector<OnnxTensor> load_numbered(const fs::path& set, const std::string& prefix,
+                                      const std::vector<int32_t>& declared) {
   std::vector<OnnxTensor> out;
-  for (int k = 0; fs::exists(set / fmt::format("{}_{}.pb", prefix, k)); ++k)
-    out.push_back(load_tensor_file((set / fmt::format("{}_{}.pb", prefix, k)).string()));
+  for (size_t k = 0; fs::exists(set / fmt::format("{}_{}.pb", prefix, k)); ++k)
+    out.push_back(
+        load_tensor_file((set / fmt::format("{}_{}.pb", prefix, k)).string(), k < declared.size() ? declared[k] : 0));
+  return out;
+}
+
+// Declared element types of the data inputs and of the outputs, in order.
+std::vector<int32_t> declared_types(const onnx::ModelProto& m, bool outputs) {
+  std::vector<int32_t> out;
+  const auto& list = outputs ? m.graph().output() : m.graph().input();
+  const std::vector<std::string> data = onnx_data_inputs(m);
+  for (const auto& vi : list)
+    if (outputs || std::find(data.begin(), data.end(), vi.name()) != data.end())
+      out.push_back(vi.type().tensor_type().elem_type());
   return out;
 }
 
@@ -63,9 +76,10 @@ bool run_set(const OnnxTestArgs& a, const onnx::ModelProto& m, const fs::path& s
   OnnxImport imp;
   Compiled c;
   try {  // data of types the chip lacks cannot run either
-    imp = import_onnx(m, load_numbered(set, "input"), (fs::path(a.dir) / "model.onnx").string());
+    imp = import_onnx(m, load_numbered(set, "input", declared_types(m, false)),
+                      (fs::path(a.dir) / "model.onnx").string());
     c = compile(imp.graph, cfg);
-    expected = load_numbered(set, "output");
+    expected = load_numbered(set, "output", declared_types(m, true));
   } catch (const Error& e) {
     fmt::print(stderr, "{}\n", e.what());
     fmt::print("{}: cannot compile\n", label);

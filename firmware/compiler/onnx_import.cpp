@@ -287,11 +287,15 @@ void Importer::check_declared(const onnx::ValueInfoProto& vi, const OnnxTensor& 
                             onnx_type_name(tt.elem_type()), onnx_type_name(t.onnx_type)));
   if (!tt.has_shape()) return;
   bool ok = tt.shape().dim_size() == int(t.shape.size());
-  for (int i = 0; ok && i < tt.shape().dim_size(); ++i)
-    if (tt.shape().dim(i).has_dim_value()) ok = tt.shape().dim(i).dim_value() == int64_t(t.shape[size_t(i)]);
+  std::string declared;
+  for (int i = 0; i < tt.shape().dim_size(); ++i) {
+    const auto& d = tt.shape().dim(i);
+    declared += fmt::format("{}{}", i ? "," : "", d.has_dim_value() ? std::to_string(d.dim_value()) : d.dim_param());
+    if (ok && d.has_dim_value()) ok = d.dim_value() == int64_t(t.shape[size_t(i)]);
+  }
   if (!ok)
-    throw Error(fmt::format("{}: error: input '{}' data has shape {}, not the declared one", src_, vi.name(),
-                            shape_str(t.shape)));
+    throw Error(fmt::format("{}: error: input '{}' data has shape {}, declared [{}]", src_, vi.name(),
+                            shape_str(t.shape), declared));
 }
 
 OnnxImport Importer::run(const std::vector<OnnxTensor>& data) {

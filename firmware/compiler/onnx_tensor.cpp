@@ -141,11 +141,12 @@ OnnxTensor read_tensor(const onnx::TensorProto& t, const std::string& where) {
   return out;
 }
 
-OnnxTensor load_tensor_file(const std::string& path) {
+OnnxTensor load_tensor_file(const std::string& path, int32_t declared) {
   std::ifstream f(path, std::ios::binary);
   if (!f) throw Error(fmt::format("{}: error: cannot open", path));
   TP t;
   if (!t.ParseFromIstream(&f)) throw Error(fmt::format("{}: error: not a serialized ONNX TensorProto", path));
+  if (declared == TP::BFLOAT16 && t.data_type() == TP::UINT16) t.set_data_type(TP::BFLOAT16);  // same bits
   return read_tensor(t, path);
 }
 

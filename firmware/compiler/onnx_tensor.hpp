@@ -34,7 +34,9 @@ std::string onnx_type_name(int32_t onnx_type);
 // `where` prefixes errors ("dir/input_0.pb").
 OnnxTensor read_tensor(const onnx::TensorProto& t, const std::string& where);
 // A serialized TensorProto file (the node tests' input_K.pb / output_K.pb).
-OnnxTensor load_tensor_file(const std::string& path);
+// `declared` is the model's type for it (0: unknown): ONNX's test data stores
+// bfloat16 as UINT16 bit patterns (numpy has no bfloat16), read as bf16 then.
+OnnxTensor load_tensor_file(const std::string& path, int32_t declared = 0);
 
 // An element as a double with IEEE meaning (subnormals are not flushed): the
 // expected side of ONNX's tolerance check.
