@@ -9,6 +9,9 @@ find_package(ZLIB REQUIRED)
 find_package(GTest REQUIRED)
 find_package(verilator REQUIRED HINTS /usr/share/verilator)
 find_package(Threads REQUIRED)
+# ONNX front end: libonnx-dev's onnx_proto links protobuf::libprotobuf (libprotobuf-dev).
+find_package(Protobuf REQUIRED)
+find_package(ONNX REQUIRED)
 
 # SystemC ships no CMake package: build an imported target from pkg-config.
 # The library was compiled as C++17; SC_CPLUSPLUS pins its ABI checks to that.

@@ -26,6 +26,7 @@ int sc_main(int argc, char** argv) {
       "              tsp run prog.img --wave waves/prog.fst   ... and write waves for GTKWave\n"
       "              tsp compile graph.txt -o g.img --check   compile a tensor graph, run it, check it\n"
       "              tsp cosim prog.img --rtl mem   the same on the model and the units' RTL in lock step\n"
+      "              tsp onnx-test DIR            an ONNX node test (model.onnx, test_data_set_*) on the model\n"
       "Run `tsp <subcommand> --help` for the options of each."};
   app.require_subcommand(1);
   int exit_code = 0;
@@ -37,6 +38,7 @@ int sc_main(int argc, char** argv) {
   tsp::cli::add_bench(app, exit_code);
   tsp::cli::add_compile(app, exit_code);
   tsp::cli::add_cosim(app, exit_code);
+  tsp::cli::add_onnx_test(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

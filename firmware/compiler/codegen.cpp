@@ -103,7 +103,16 @@ image::Image generate(const Graph& g, const std::vector<Placement>& place, const
       continue;
     }
     img.symbols.push_back({t.name, 0, p.slice, p.address, p.layout.vectors(), t.dtype, t.shape});
-    if (t.kind == TensorKind::Value) continue;
+    if (t.kind == TensorKind::Value) {
+      // Padding rows of a computed MatMul weight: no instruction writes them,
+      // and the MXM needs them zero (lower.cpp).
+      const uint32_t pad = (p.layout.stored_rows - p.layout.rows) * p.layout.blocks;
+      if (pad)
+        for (unsigned b = 0; b < bytes; ++b)
+          img.chips[0].sram.push_back({static_cast<uint16_t>(p.slice + b), p.address + p.layout.rows * p.layout.blocks,
+                                       std::vector<uint8_t>(size_t(pad) * cfg.vector_bytes, 0)});
+      continue;
+    }
     for (unsigned b = 0; b < bytes; ++b)
       img.chips[0].sram.push_back(
           {static_cast<uint16_t>(p.slice + b), p.address, plane_bytes(t, p.layout, b, cfg.vector_bytes)});

@@ -26,8 +26,8 @@ std::string_view tname(isa::DType t) { return isa::dtype_desc(t).name; }
 
 void check_shape(const std::vector<uint32_t>& shape, const std::string& what, const Where& where) {
   if (shape.empty() || shape.size() > kMaxRank)
-    throw Error(
-        fmt::format("{}: error: {}: rank {} is not supported (rank 1 to {})", where.str(), what, shape.size(), kMaxRank));
+    throw Error(fmt::format("{}: error: {}: rank {} is not supported (rank 1 to {})", where.str(), what, shape.size(),
+                            kMaxRank));
   for (uint32_t d : shape)
     if (d == 0) throw Error(fmt::format("{}: error: {}: a dimension of 0", where.str(), what));
 }
@@ -177,6 +177,13 @@ TensorId Graph::add(GraphOp op, const std::string& out, std::vector<TensorId> in
         throw fail(fmt::format("operands {} {}{} and {} {}{} differ (no broadcasting yet)", a.name, tname(a.dtype),
                                shape_str(a.shape), b.name, tname(b.dtype), shape_str(b.shape)));
     }
+  }
+  // Ops with f(0, ..., 0) = +0 keep zero padding lanes zero (the ALU computes every lane).
+  const bool keeps_zero = op == GraphOp::Add || op == GraphOp::Sub || op == GraphOp::Mul || op == GraphOp::Max ||
+                          op == GraphOp::Min || op == GraphOp::Relu || op == GraphOp::Tanh || op == GraphOp::Cast;
+  if (keeps_zero) {
+    r.pad_zero = true;
+    for (TensorId i : inputs) r.pad_zero = r.pad_zero && tensor(i).pad_zero;
   }
   const TensorId id = new_tensor(std::move(r));
   nodes_.push_back({op, std::move(inputs), id, where});

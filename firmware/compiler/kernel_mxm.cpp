@@ -91,6 +91,12 @@ void KernelScheduler::matmul(const MatMulKernel& k, const std::string& what, uin
         f.planes.push_back(fp);
       }
     c.flows.push_back(f);
+    // Weights computed on the chip: every row read after it was written.
+    const Cycle sram = isa::op_desc(isa::Op::READ).sram_access;
+    for (const Item& r : c.items) {
+      const unsigned byte = static_cast<unsigned>(r.streams[0].plane % wbytes);
+      c.earliest = std::max(c.earliest, ready_anchor(k.w, byte, r.offset + sram, false));
+    }
     Item lw;
     lw.queue = q_lw;
     lw.instr = make_instr(isa::Op::LW, {{"nstreams", S * wbytes}, {"row", 0}, {"type", static_cast<int64_t>(wt)}});
@@ -98,7 +104,7 @@ void KernelScheduler::matmul(const MatMulKernel& k, const std::string& what, uin
     lw.count = lw_per;
     lw.stride = S;
     c.items.push_back(lw);
-    c.earliest = install_prev;  // the shadow buffer is free once the previous set is installed
+    c.earliest = std::max(c.earliest, install_prev);  // the shadow buffer is free once the previous set is installed
     return s_.schedule(std::move(c));
   };
   auto iw_chain = [&](Cycle lw_start, const Block& b) {

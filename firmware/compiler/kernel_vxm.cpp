@@ -25,7 +25,8 @@ void KernelScheduler::vxm(const VxmKernel& k, const std::string& what) {
   const Placement& out = place_[k.out];
   // Runs: (vectors, per-tensor first address offset and stride).
   const uint32_t blocks = k.row ? out.layout.blocks : 1;
-  const uint32_t per_run = k.row ? out.layout.rows : out.layout.vectors();
+  // Rows only: padding rows of a computed MatMul weight stay as the image zeroed them.
+  const uint32_t per_run = k.row ? out.layout.rows : out.layout.rows * out.layout.blocks;
   // A result sharing a slice with an operand shares that slice's queue: its
   // WRITE run must not start before the READ run ends, so the run is cut into
   // chunks no longer than the READ-to-WRITE distance on that slice.

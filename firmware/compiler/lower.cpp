@@ -44,15 +44,12 @@ Lowered lower(const Graph& g, const isa::Config& cfg) {
         throw node_error(g, n,
                          fmt::format("{} rows need {} accumulator slots; a plane has {} (M blocking: not yet)",
                                      x.shape[0], x.shape[0], cfg.mxm_acc_slots));
-      // The MXM multiplies whole mxm_dim-row weight blocks: rows past K must be
-      // zero, so the weights must come from the image, padded there.
-      if (w.kind == TensorKind::Value)
-        throw node_error(g, n,
-                         fmt::format("weights '{}' are computed on the chip; only input or const weights "
-                                     "are supported (they are zero-padded to whole MXM blocks)",
-                                     w.name));
-      // Float activations: lanes past K meet zero weights, but 0 x inf or NaN is NaN, so
-      // those lanes must be zero too: from the image (zero-padded), or K whole blocks.
+      // The MXM multiplies whole mxm_dim-row weight blocks, so weight rows past K
+      // meet the activations' padding lanes. Those rows are zero: from the image,
+      // or, for weights computed on the chip (whose producer writes rows 0..K-1
+      // only), zeroed by the image too (codegen). Float activations must have
+      // zero padding lanes as well, since 0 x inf or NaN is NaN: from the image,
+      // from ops that keep zeros zero (Tensor::pad_zero), or K whole blocks.
       if (isa::dtype_desc(x.dtype).is_float && !x.pad_zero && x.shape[1] % cfg.lanes)
         throw node_error(g, n,
                          fmt::format("float activations '{}' computed on the chip need K a multiple of {} "
@@ -84,8 +81,10 @@ Lowered lower(const Graph& g, const isa::Config& cfg) {
     }
     out.kernels.push_back(k);
   }
-  for (size_t t = 0; t < g.tensors().size(); ++t)  // striping would break the plain layout other readers expect
-    if (other_use[t] || g.tensors()[t].output) out.stripes[t] = 1;
+  // Striping would break the plain layout other readers, and the producer of a
+  // computed weight, expect.
+  for (size_t t = 0; t < g.tensors().size(); ++t)
+    if (other_use[t] || g.tensors()[t].output || g.tensors()[t].kind == TensorKind::Value) out.stripes[t] = 1;
   return out;
 }
 

@@ -1,0 +1,92 @@
+#include "firmware/compiler/compose.hpp"
+
+#include <fmt/format.h>
+
+#include "common/error.hpp"
+#include "common/numerics/float_format.hpp"
+
+namespace tsp::compiler {
+namespace {
+
+// 2^11: the residual x - f16(x) is at most half an f16 ulp of x, so scaled by
+// 2^11 it has about x's magnitude and stays in the f16 range.
+constexpr double kLoScale = 2048.0;
+
+uint32_t float_bits(isa::DType t, double v) {
+  switch (t) {
+    case isa::DType::f16:
+      return num::from_double<num::kF16>(v);
+    case isa::DType::bf16:
+      return num::from_double<num::kBF16>(v);
+    case isa::DType::f32:
+      return num::from_double<num::kF32>(v);
+    default:
+      throw Error(fmt::format("internal error: float_bits of {}", isa::dtype_desc(t).name));
+  }
+}
+
+double largest_finite(isa::DType t) {
+  return t == isa::DType::f16    ? num::to_double<num::kF16>(0x7BFF)
+         : t == isa::DType::bf16 ? num::to_double<num::kBF16>(0x7F7F)
+                                 : num::to_double<num::kF32>(0x7F7FFFFF);
+}
+
+struct Split {
+  TensorId hi, lo;
+};
+
+// x (f32) = hi + lo * 2^-11, both f16.
+Split split_f32(Graph& g, const std::string& p, TensorId x, const Where& w) {
+  const std::vector<uint32_t> shape = g.tensor(x).shape;  // copied: adding tensors moves them
+  const TensorId hi = g.add(GraphOp::Cast, p + ".hi", {x}, w, isa::DType::f16);
+  const TensorId hif = g.add(GraphOp::Cast, p + ".hif", {hi}, w, isa::DType::f32);
+  const TensorId res = g.add(GraphOp::Sub, p + ".res", {x, hif}, w);
+  const TensorId scale = float_fill(g, p + ".scale", isa::DType::f32, shape, kLoScale, w);
+  const TensorId ress = g.add(GraphOp::Mul, p + ".ress", {res, scale}, w);
+  return {hi, g.add(GraphOp::Cast, p + ".lo", {ress}, w, isa::DType::f16)};
+}
+
+}  // namespace
+
+TensorId float_fill(Graph& g, const std::string& name, isa::DType dtype, const std::vector<uint32_t>& shape,
+                    double value, const Where& where) {
+  uint64_t n = 1;
+  for (uint32_t d : shape) n *= d;
+  return g.add_const(name, dtype, shape, std::vector<uint32_t>(n, float_bits(dtype, value)), where);
+}
+
+TensorId f32_matmul(Graph& g, const std::string& y, TensorId x, TensorId w, const Where& where) {
+  const Tensor& tx = g.tensor(x);
+  const Tensor& tw = g.tensor(w);
+  if (tx.dtype != isa::DType::f32 || tw.dtype != isa::DType::f32 || tx.shape.size() != 2 || tw.shape.size() != 2 ||
+      tx.shape[1] != tw.shape[0])
+    throw Error(fmt::format("{}: error: node '{}' (matmul): f32_matmul needs f32 [M,K] x [K,N]", where.str(), y));
+  const std::vector<uint32_t> out_shape = {tx.shape[0], tw.shape[1]};
+  const Split a = split_f32(g, y + ".x", x, where);
+  const Split b = split_f32(g, y + ".w", w, where);
+  const TensorId hh = g.add(GraphOp::MatMul, y + ".hh", {a.hi, b.hi}, where);
+  const TensorId hl = g.add(GraphOp::MatMul, y + ".hl", {a.hi, b.lo}, where);
+  const TensorId lh = g.add(GraphOp::MatMul, y + ".lh", {a.lo, b.hi}, where);
+  // The small terms first: their sum is exact-ish before it meets hi.hi.
+  const TensorId cross = g.add(GraphOp::Add, y + ".cross", {hl, lh}, where);
+  const TensorId unscale = float_fill(g, y + ".unscale", isa::DType::f32, out_shape, 1.0 / kLoScale, where);
+  const TensorId cs = g.add(GraphOp::Mul, y + ".crs", {cross, unscale}, where);
+  return g.add(GraphOp::Add, y, {hh, cs}, where);
+}
+
+TensorId float_sqrt(Graph& g, const std::string& y, TensorId x, const Where& where) {
+  const isa::DType t = g.tensor(x).dtype;
+  const std::vector<uint32_t> shape = g.tensor(x).shape;
+  if (!isa::dtype_desc(t).is_float)
+    throw Error(fmt::format("{}: error: node '{}' (sqrt): not supported on {} (float types only)", where.str(), y,
+                            isa::dtype_desc(t).name));
+  const TensorId zero = float_fill(g, y + ".zero", t, shape, 0.0, where);
+  const TensorId a = g.add(GraphOp::Add, y + ".a", {x, zero}, where);
+  const TensorId big = float_fill(g, y + ".max", t, shape, largest_finite(t), where);
+  const TensorId m = g.add(GraphOp::Min, y + ".m", {a, big}, where);
+  const TensorId r = g.add(GraphOp::Rsqrt, y + ".r", {m}, where);
+  const TensorId p = g.add(GraphOp::Mul, y + ".p", {a, r}, where);
+  return g.add(GraphOp::Sel, y, {a, p, a}, where);
+}
+
+}  // namespace tsp::compiler

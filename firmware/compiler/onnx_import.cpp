@@ -1,0 +1,386 @@
+#include "firmware/compiler/onnx_import.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <set>
+
+#include "common/error.hpp"
+#include "firmware/compiler/compose.hpp"
+
+namespace tsp::compiler {
+namespace {
+
+using TP = onnx::TensorProto;
+using onnx::NodeProto;
+
+std::string shape_str(const std::vector<uint32_t>& s) {
+  std::string out;
+  for (uint32_t d : s) out += fmt::format("{}{}", out.empty() ? "" : ",", d);
+  return "[" + out + "]";
+}
+
+// An error raised while importing a node: keep the why, drop the prefix the
+// graph builder put on it (its tensor and op names are internal ones).
+std::string why_of(const std::string& m) {
+  std::string s = m;
+  if (const size_t p = s.find("error: "); p != std::string::npos) s = s.substr(p + 7);
+  if (s.rfind("node '", 0) == 0)
+    if (const size_t q = s.find("): "); q != std::string::npos) s = s.substr(q + 3);
+  return s;
+}
+
+class Importer;
+using ImportFn = std::function<void(Importer&, const NodeProto&)>;
+
+class Importer {
+ public:
+  Importer(const onnx::ModelProto& m, std::string source) : m_(m), src_(std::move(source)) {}
+
+  OnnxImport run(const std::vector<OnnxTensor>& data);
+
+  // --- for the op functions ---
+  [[noreturn]] void fail(const NodeProto& n, const std::string& why) const {
+    throw Error(fmt::format("{}: error: node '{}' ({}): {}", src_, node_name(n), n.op_type(), why));
+  }
+  // Checks that the node has only attributes from `allowed`.
+  void attributes(const NodeProto& n, std::initializer_list<std::string_view> allowed) const {
+    for (const auto& a : n.attribute())
+      if (std::find(allowed.begin(), allowed.end(), a.name()) == allowed.end())
+        fail(n, fmt::format("attribute '{}' is not supported", a.name()));
+  }
+  int64_t int_attr(const NodeProto& n, std::string_view name, int64_t dflt) const {
+    for (const auto& a : n.attribute())
+      if (a.name() == name) {
+        if (a.type() != onnx::AttributeProto::INT) fail(n, fmt::format("attribute '{}' must be an int", name));
+        return a.i();
+      }
+    return dflt;
+  }
+  float float_attr(const NodeProto& n, std::string_view name, float dflt) const {
+    for (const auto& a : n.attribute())
+      if (a.name() == name) {
+        if (a.type() != onnx::AttributeProto::FLOAT) fail(n, fmt::format("attribute '{}' must be a float", name));
+        return a.f();
+      }
+    return dflt;
+  }
+  bool has_attr(const NodeProto& n, std::string_view name) const {
+    return std::any_of(n.attribute().begin(), n.attribute().end(), [&](const auto& a) { return a.name() == name; });
+  }
+  // Input `i` (must be present unless `optional`; absent: nullopt).
+  std::optional<TensorId> input(const NodeProto& n, int i, bool optional = false) const {
+    if (i >= n.input_size() || n.input(i).empty()) {
+      if (optional) return std::nullopt;
+      fail(n, fmt::format("input {} is missing", i));
+    }
+    const auto it = names_.find(n.input(i));
+    if (it == names_.end()) fail(n, fmt::format("input '{}' is not defined before this node", n.input(i)));
+    return it->second;
+  }
+  TensorId in(const NodeProto& n, int i) const { return *input(n, i); }
+  void arity(const NodeProto& n, int min_in, int max_in) const {
+    if (n.input_size() < min_in || n.input_size() > max_in)
+      fail(n, fmt::format("takes {} to {} inputs, {} given", min_in, max_in, n.input_size()));
+    if (n.output_size() != 1) fail(n, fmt::format("{} outputs; one is supported", n.output_size()));
+  }
+  // The graph name of the node's (first) output.
+  std::string out_name(const NodeProto& n) { return ident(n.output(0)); }
+  void define(const NodeProto& n, TensorId t) { names_[n.output(0)] = t; }
+  Where where() const { return Where{src_, 0}; }
+  Graph& graph() { return g_; }
+  // A constant's transpose, made on the host (cached per tensor).
+  std::optional<TensorId> host_transpose(TensorId t) {
+    if (g_.tensor(t).kind != TensorKind::Const || g_.tensor(t).shape.size() != 2) return std::nullopt;
+    if (const auto it = transposed_.find(t); it != transposed_.end()) return it->second;
+    const Tensor& c = g_.tensor(t);
+    const uint32_t R = c.shape[0], C = c.shape[1];
+    std::vector<uint32_t> d(c.data.size());
+    for (uint32_t r = 0; r < R; ++r)
+      for (uint32_t k = 0; k < C; ++k) d[size_t(k) * R + r] = c.data[size_t(r) * C + k];
+    const TensorId tt = g_.add_const(c.name + ".T", c.dtype, {C, R}, std::move(d), where());
+    transposed_[t] = tt;
+    return tt;
+  }
+
+ private:
+  static std::string node_name(const NodeProto& n) {
+    return !n.name().empty() ? n.name() : n.output_size() ? n.output(0) : "?";
+  }
+  // ONNX names may hold any character: map them to unique identifiers without
+  // '.', so names the compiler derives ("y.hi") never collide with them.
+  std::string ident(const std::string& name) {
+    std::string s;
+    for (char ch : name) s += std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' ? ch : '_';
+    if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) s = "t_" + s;
+    std::string u = s;
+    for (int k = 1; used_.count(u); ++k) u = fmt::format("{}_{}", s, k);
+    used_.insert(u);
+    return u;
+  }
+  std::vector<uint32_t> shape_of(const std::vector<uint32_t>& s) const {
+    return s.empty() ? std::vector<uint32_t>{1} : s;  // scalars as one element
+  }
+  void check_declared(const onnx::ValueInfoProto& vi, const OnnxTensor& t) const;
+
+  const onnx::ModelProto& m_;
+  std::string src_;
+  Graph g_;
+  std::map<std::string, TensorId> names_;
+  std::set<std::string> used_;
+  std::map<TensorId, TensorId> transposed_;
+};
+
+// --- the ops ---
+
+void not_yet(Importer& im, const NodeProto& n) { im.fail(n, "not supported yet"); }
+
+void elementwise(Importer& im, const NodeProto& n, GraphOp op, int inputs) {
+  im.arity(n, inputs, inputs);
+  im.attributes(n, {});
+  std::vector<TensorId> ins;
+  for (int i = 0; i < inputs; ++i) ins.push_back(im.in(n, i));
+  if (inputs == 2) {
+    const Tensor &a = im.graph().tensor(ins[0]), &b = im.graph().tensor(ins[1]);
+    if (a.shape != b.shape)
+      im.fail(n, fmt::format("shapes {} and {} need broadcasting (not supported yet)", shape_str(a.shape),
+                             shape_str(b.shape)));
+  }
+  im.define(n, im.graph().add(op, im.out_name(n), ins, im.where()));
+}
+
+void identity(Importer& im, const NodeProto& n) {
+  im.arity(n, 1, 1);
+  im.attributes(n, {});
+  im.define(n, im.in(n, 0));  // an alias: no chip op
+}
+
+void sqrt_op(Importer& im, const NodeProto& n) {
+  im.arity(n, 1, 1);
+  im.attributes(n, {});
+  im.define(n, float_sqrt(im.graph(), im.out_name(n), im.in(n, 0), im.where()));
+}
+
+void cast(Importer& im, const NodeProto& n) {
+  im.arity(n, 1, 1);
+  im.attributes(n, {"to"});
+  if (!im.has_attr(n, "to")) im.fail(n, "attribute 'to' is missing");
+  const int64_t to = im.int_attr(n, "to", 0);
+  const TensorId x = im.in(n, 0);
+  const isa::DType from = im.graph().tensor(x).dtype;
+  const auto dt = dtype_of_onnx(int32_t(to));
+  if (!dt || to == TP::INT64 || to == TP::BOOL)
+    im.fail(n, fmt::format("cast to {} is not supported (float, float16, bfloat16, int8, uint8, int16, int32)",
+                           onnx_type_name(int32_t(to))));
+  if (isa::dtype_desc(from).is_float && !isa::dtype_desc(*dt).is_float)
+    im.fail(n, fmt::format("cast from {} to {} is not supported: ONNX truncates toward zero, the chip's CVT rounds "
+                           "to nearest even",
+                           isa::dtype_desc(from).name, isa::dtype_desc(*dt).name));
+  if (*dt == from) return im.define(n, x);  // same type: the identity (a CVT would flush subnormals)
+  im.define(n, im.graph().add(GraphOp::Cast, im.out_name(n), {x}, im.where(), *dt));
+}
+
+// y = a . b for 2-D a, b: f32 from f16 parts, f16/bf16 on the MXM then rounded back.
+TensorId matmul2d(Importer& im, const NodeProto& n, const std::string& y, TensorId a, TensorId b) {
+  Graph& g = im.graph();
+  const Tensor &ta = g.tensor(a), &tb = g.tensor(b);
+  if (ta.shape.size() != 2 || tb.shape.size() != 2)
+    im.fail(n, fmt::format("{} x {}: only 2-D operands are supported (batched or vector MatMul: not yet)",
+                           shape_str(ta.shape), shape_str(tb.shape)));
+  if (ta.shape[1] != tb.shape[0])
+    im.fail(n, fmt::format("shapes {} x {} do not multiply", shape_str(ta.shape), shape_str(tb.shape)));
+  if (ta.dtype != tb.dtype)
+    im.fail(n, fmt::format("operand types {} and {} differ", isa::dtype_desc(ta.dtype).name,
+                           isa::dtype_desc(tb.dtype).name));
+  const isa::DType t = ta.dtype;
+  if (t == isa::DType::f32) return f32_matmul(g, y, a, b, im.where());
+  if (t == isa::DType::f16 || t == isa::DType::bf16) {
+    const TensorId acc = g.add(GraphOp::MatMul, y + ".acc", {a, b}, im.where());
+    return g.add(GraphOp::Cast, y, {acc}, im.where(), t);
+  }
+  im.fail(n, fmt::format("{} operands are not supported (float, float16, bfloat16; int8 is MatMulInteger)",
+                         isa::dtype_desc(t).name));
+}
+
+void matmul(Importer& im, const NodeProto& n) {
+  im.arity(n, 2, 2);
+  im.attributes(n, {});
+  im.define(n, matmul2d(im, n, im.out_name(n), im.in(n, 0), im.in(n, 1)));
+}
+
+void gemm(Importer& im, const NodeProto& n) {
+  im.arity(n, 2, 3);
+  im.attributes(n, {"alpha", "beta", "transA", "transB"});
+  Graph& g = im.graph();
+  const float alpha = im.float_attr(n, "alpha", 1.0f), beta = im.float_attr(n, "beta", 1.0f);
+  TensorId a = im.in(n, 0), b = im.in(n, 1);
+  const std::optional<TensorId> c = im.input(n, 2, true);
+  // A transposed operand is supported where it is a constant (transposed on the host).
+  for (auto [flag, t] : {std::pair<const char*, TensorId*>{"transA", &a}, {"transB", &b}}) {
+    const int64_t v = im.int_attr(n, flag, 0);
+    if (v == 0) continue;
+    if (v != 1) im.fail(n, fmt::format("{}={} is not 0 or 1", flag, v));
+    const auto tt = im.host_transpose(*t);
+    if (!tt)
+      im.fail(n, fmt::format("{}=1 on '{}', which is not a 2-D initializer, needs Transpose (not supported yet)", flag,
+                             g.tensor(*t).name));
+    *t = *tt;
+  }
+  const bool bias = c && beta != 0.0f;
+  const std::string y = im.out_name(n);
+  TensorId r = matmul2d(im, n, alpha != 1.0f || bias ? y + ".ab" : y, a, b);
+  const isa::DType t = g.tensor(r).dtype;
+  const std::vector<uint32_t> shape = g.tensor(r).shape;
+  if (alpha != 1.0f)
+    r = g.add(GraphOp::Mul, bias ? y + ".alpha" : y, {r, float_fill(g, y + ".alphas", t, shape, alpha, im.where())},
+              im.where());
+  if (bias) {
+    const Tensor& tc = g.tensor(*c);
+    if (tc.shape != shape || tc.dtype != t)
+      im.fail(
+          n, fmt::format("bias C {} {} needs broadcasting to {} {} (not supported yet)", isa::dtype_desc(tc.dtype).name,
+                         shape_str(tc.shape), isa::dtype_desc(t).name, shape_str(shape)));
+    TensorId cb = *c;
+    if (beta != 1.0f)
+      cb = g.add(GraphOp::Mul, y + ".betac", {cb, float_fill(g, y + ".betas", t, shape, beta, im.where())}, im.where());
+    r = g.add(GraphOp::Add, y, {r, cb}, im.where());
+  }
+  im.define(n, r);
+}
+
+// Op type -> import function. Ops other branches build are wired here as
+// not_yet: once the graph op exists, its line changes to the real function.
+const std::map<std::string, ImportFn, std::less<>>& op_table() {
+  static const std::map<std::string, ImportFn, std::less<>> table = {
+      {"Add", [](Importer& im, const NodeProto& n) { elementwise(im, n, GraphOp::Add, 2); }},
+      {"Sub", [](Importer& im, const NodeProto& n) { elementwise(im, n, GraphOp::Sub, 2); }},
+      {"Mul", [](Importer& im, const NodeProto& n) { elementwise(im, n, GraphOp::Mul, 2); }},
+      {"Relu", [](Importer& im, const NodeProto& n) { elementwise(im, n, GraphOp::Relu, 1); }},
+      {"Tanh", [](Importer& im, const NodeProto& n) { elementwise(im, n, GraphOp::Tanh, 1); }},
+      {"Exp", [](Importer& im, const NodeProto& n) { elementwise(im, n, GraphOp::Exp, 1); }},
+      {"Sqrt", sqrt_op},
+      {"Cast", cast},
+      {"Identity", identity},
+      {"MatMul", matmul},
+      {"Gemm", gemm},
+      // Branch `reduce`: reductions, broadcasting, Softmax, LayerNorm, MatMulInteger.
+      {"Softmax", not_yet},
+      {"ReduceMax", not_yet},
+      {"ReduceMean", not_yet},
+      {"LayerNormalization", not_yet},
+      {"MatMulInteger", not_yet},
+      // Branch `move`: data movement on the SXM / MEM.
+      {"Transpose", not_yet},
+      {"Gather", not_yet},
+  };
+  return table;
+}
+
+void Importer::check_declared(const onnx::ValueInfoProto& vi, const OnnxTensor& t) const {
+  if (!vi.type().has_tensor_type()) throw Error(fmt::format("{}: error: input '{}' is not a tensor", src_, vi.name()));
+  const auto& tt = vi.type().tensor_type();
+  if (tt.elem_type() != t.onnx_type)
+    throw Error(fmt::format("{}: error: input '{}' is declared {} but its data is {}", src_, vi.name(),
+                            onnx_type_name(tt.elem_type()), onnx_type_name(t.onnx_type)));
+  if (!tt.has_shape()) return;
+  bool ok = tt.shape().dim_size() == int(t.shape.size());
+  std::string declared;
+  for (int i = 0; i < tt.shape().dim_size(); ++i) {
+    const auto& d = tt.shape().dim(i);
+    declared += fmt::format("{}{}", i ? "," : "", d.has_dim_value() ? std::to_string(d.dim_value()) : d.dim_param());
+    if (ok && d.has_dim_value()) ok = d.dim_value() == int64_t(t.shape[size_t(i)]);
+  }
+  if (!ok)
+    throw Error(fmt::format("{}: error: input '{}' data has shape {}, declared [{}]", src_, vi.name(),
+                            shape_str(t.shape), declared));
+}
+
+OnnxImport Importer::run(const std::vector<OnnxTensor>& data) {
+  OnnxImport out;
+  for (const auto& op : m_.opset_import())
+    if (op.domain().empty() || op.domain() == "ai.onnx") out.opset = op.version();
+  if (out.opset == 0) throw Error(fmt::format("{}: error: the model imports no default (ai.onnx) opset", src_));
+  if (out.opset < kOnnxMinOpset || out.opset > kOnnxMaxOpset)
+    throw Error(fmt::format("{}: error: opset {} is not supported (ai.onnx opsets {} to {})", src_, out.opset,
+                            kOnnxMinOpset, kOnnxMaxOpset));
+  const onnx::GraphProto& gp = m_.graph();
+  if (gp.sparse_initializer_size()) throw Error(fmt::format("{}: error: sparse initializers are not supported", src_));
+  std::map<std::string, const TP*> inits;
+  for (const TP& t : gp.initializer()) inits[t.name()] = &t;
+
+  // Data inputs: by name when the data tensors are named like inputs, else by position.
+  const std::vector<std::string> want = onnx_data_inputs(m_);
+  if (data.size() != want.size())
+    throw Error(
+        fmt::format("{}: error: the model has {} data inputs, {} tensors were given", src_, want.size(), data.size()));
+  std::map<std::string, const OnnxTensor*> given;
+  const bool by_name = std::all_of(data.begin(), data.end(), [&](const OnnxTensor& t) {
+    return std::find(want.begin(), want.end(), t.name) != want.end();
+  });
+  for (size_t i = 0; i < data.size(); ++i) given[by_name ? data[i].name : want[i]] = &data[i];
+
+  for (const auto& vi : gp.input()) {
+    const auto it = given.find(vi.name());
+    if (it != given.end()) {
+      check_declared(vi, *it->second);
+      const OnnxTensor& t = *it->second;
+      names_[vi.name()] = g_.add_input(ident(vi.name()), t.dtype, shape_of(t.shape), t.bits, where());
+    }
+  }
+  for (const TP& tp : gp.initializer()) {
+    if (names_.count(tp.name())) continue;  // an input with data overrides its default
+    const OnnxTensor t = read_tensor(tp, src_ + ": initializer");
+    names_[tp.name()] = g_.add_const(ident(tp.name()), t.dtype, shape_of(t.shape), t.bits, where());
+  }
+  for (const NodeProto& n : gp.node()) {
+    if (!n.domain().empty() && n.domain() != "ai.onnx")
+      fail(n, fmt::format("domain '{}' is not supported (only ai.onnx)", n.domain()));
+    const auto it = op_table().find(n.op_type());
+    if (it == op_table().end()) fail(n, fmt::format("unsupported op '{}'", n.op_type()));
+    try {
+      it->second(*this, n);
+    } catch (const Error& e) {
+      const std::string m = e.what();
+      if (m.find(fmt::format("node '{}' ({})", node_name(n), n.op_type())) != std::string::npos) throw;
+      fail(n, why_of(m));
+    }
+  }
+  for (const auto& vi : gp.output()) {
+    const auto it = names_.find(vi.name());
+    if (it == names_.end())
+      throw Error(fmt::format("{}: error: graph output '{}' is computed by no node", src_, vi.name()));
+    g_.mark_output(it->second);
+    out.outputs.push_back({vi.name(), it->second});
+  }
+  out.graph = std::move(g_);
+  return out;
+}
+
+}  // namespace
+
+onnx::ModelProto load_model(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw Error(fmt::format("{}: error: cannot open", path));
+  onnx::ModelProto m;
+  if (!m.ParseFromIstream(&f)) throw Error(fmt::format("{}: error: not a serialized ONNX model (ModelProto)", path));
+  if (!m.has_graph()) throw Error(fmt::format("{}: error: the model has no graph", path));
+  return m;
+}
+
+std::vector<std::string> onnx_data_inputs(const onnx::ModelProto& m) {
+  std::set<std::string> inits;
+  for (const TP& t : m.graph().initializer()) inits.insert(t.name());
+  std::vector<std::string> out;
+  for (const auto& vi : m.graph().input())
+    if (!inits.count(vi.name())) out.push_back(vi.name());
+  return out;
+}
+
+OnnxImport import_onnx(const onnx::ModelProto& m, const std::vector<OnnxTensor>& inputs, const std::string& source) {
+  return Importer(m, source).run(inputs);
+}
+
+}  // namespace tsp::compiler

@@ -1,0 +1,184 @@
+// `tsp onnx-test DIR`: one ONNX backend node test (DIR/model.onnx and every
+// DIR/test_data_set_*/{input,output}_K.pb) through import, compile, the
+// cycle-exact engine and two checks: outputs equal to the host reference bit
+// for bit (the compiler's promise) and within ONNX's tolerance of the expected
+// outputs (the model's meaning). Exit codes: 0 every data set passes, 1 some
+// data set fails, 2 the test cannot run on the chip: the model cannot be
+// imported or compiled (the message names the node and op), or its data has a
+// type the chip lacks.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+#include "common/error.hpp"
+#include "common/numerics/float_format.hpp"
+#include "firmware/compiler/compile.hpp"
+#include "firmware/compiler/onnx_check.hpp"
+#include "firmware/compiler/onnx_import.hpp"
+#include "firmware/compiler/reference.hpp"
+#include "systemc/engine/chip_engine.hpp"
+#include "systemc/sim/tensor_dump.hpp"
+#include "tb/commands.hpp"
+
+namespace tsp::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace compiler;
+
+constexpr int kFail = 1, kCannotCompile = 2;
+
+struct OnnxTestArgs {
+  std::string dir, config = "tsp1";
+  bool verbose = false;
+  int mutant = 0;
+};
+
+// DIR/<prefix>_0.pb, _1.pb, ... while they exist; `declared[k]`: the model's element type for file k.
+std::vector<OnnxTensor> load_numbered(const fs::path& set, const std::string& prefix,
+                                      const std::vector<int32_t>& declared) {
+  std::vector<OnnxTensor> out;
+  for (size_t k = 0; fs::exists(set / fmt::format("{}_{}.pb", prefix, k)); ++k)
+    out.push_back(
+        load_tensor_file((set / fmt::format("{}_{}.pb", prefix, k)).string(), k < declared.size() ? declared[k] : 0));
+  return out;
+}
+
+// Declared element types of the data inputs and of the outputs, in order.
+std::vector<int32_t> declared_types(const onnx::ModelProto& m, bool outputs) {
+  std::vector<int32_t> out;
+  const auto& list = outputs ? m.graph().output() : m.graph().input();
+  const std::vector<std::string> data = onnx_data_inputs(m);
+  for (const auto& vi : list)
+    if (outputs || std::find(data.begin(), data.end(), vi.name()) != data.end())
+      out.push_back(vi.type().tensor_type().elem_type());
+  return out;
+}
+
+// Test hook (--plant-bug 1): moves output 0's element 0 twice its tolerance away.
+void plant_bug(const Tensor& t, std::vector<uint32_t>& bits) {
+  if (bits.empty()) return;
+  if (t.dtype == isa::DType::f32) {
+    const double v = num::to_double<num::kF32>(bits[0]);
+    bits[0] = num::from_double<num::kF32>(v + 2 * (kOnnxAtol + kOnnxRtol * std::fabs(v)));
+  } else {
+    bits[0] ^= 1;
+  }
+}
+
+// One data set; prints its line. Returns whether it passed.
+bool run_set(const OnnxTestArgs& a, const onnx::ModelProto& m, const fs::path& set, const isa::Config& cfg,
+             bool& cannot_compile) {
+  const std::string label = set.filename().string();
+  std::vector<OnnxTensor> expected;
+  OnnxImport imp;
+  Compiled c;
+  try {  // data of types the chip lacks cannot run either
+    imp = import_onnx(m, load_numbered(set, "input", declared_types(m, false)),
+                      (fs::path(a.dir) / "model.onnx").string());
+    c = compile(imp.graph, cfg);
+    expected = load_numbered(set, "output", declared_types(m, true));
+  } catch (const Error& e) {
+    fmt::print(stderr, "{}\n", e.what());
+    fmt::print("{}: cannot compile\n", label);
+    cannot_compile = true;
+    return false;
+  }
+  if (expected.size() != imp.outputs.size()) {
+    fmt::print("{}: FAIL: {} expected outputs for {} model outputs\n", label, expected.size(), imp.outputs.size());
+    return false;
+  }
+  const Graph& g = c.graph;  // expanded: the graph the image computes
+  model::ChipEngine e(c.image, 0);
+  try {
+    e.run_until(~0ull);
+  } catch (const std::exception& err) {
+    fmt::print("{}: FAIL: model error: {}\n", label, err.what());
+    return false;
+  }
+  bool ok = true;
+  std::string why;
+  if (e.end_cycle() != c.predicted_cycles) {
+    ok = false;
+    why += fmt::format("; simulated {} cycles but the compiler predicted {}", e.end_cycle(), c.predicted_cycles);
+  }
+  std::vector<std::vector<uint32_t>> got(g.tensors().size());
+  for (size_t i = 0; i < g.tensors().size(); ++i)
+    if (g.tensors()[i].output)
+      got[i] = unpack(g.tensors()[i], cfg.lanes, model::read_tensor(e, symbol_of(c.image, g.tensors()[i])));
+  for (const auto& mm : compare_outputs(g, run_reference(g, cfg.mxm_dim), got)) {
+    ok = false;
+    why += fmt::format("; {}[{}] is 0x{:x} on the model but 0x{:x} in the host reference", mm.tensor, mm.index, mm.got,
+                       mm.want);
+  }
+  // ONNX tolerance, per model output.
+  double max_abs = 0, max_rel = 0;
+  std::string abs_at = "-", rel_at = "-";
+  for (size_t k = 0; k < imp.outputs.size(); ++k) {
+    const Tensor& t = g.tensor(*g.find(imp.graph.tensor(imp.outputs[k].tensor).name));
+    std::vector<uint32_t> bits = got[*g.find(t.name)];
+    if (a.mutant == 1 && k == 0) plant_bug(t, bits);
+    const ToleranceReport r = check_tolerance(t, bits, expected[k]);
+    const std::string& name = imp.outputs[k].onnx_name;
+    if (!r.pass) {
+      ok = false;
+      why += fmt::format("; output '{}': {}", name, r.why);
+    }
+    if (r.max_abs >= max_abs) max_abs = r.max_abs, abs_at = fmt::format("{}[{}]", name, r.max_abs_index);
+    if (r.max_rel >= max_rel) max_rel = r.max_rel, rel_at = fmt::format("{}[{}]", name, r.max_rel_index);
+    if (a.verbose)
+      fmt::print("  output '{}' ({} {} elements): max abs err {:.3g} at [{}], max rel err {:.3g} at [{}]{}\n", name,
+                 isa::dtype_desc(t.dtype).name, r.elements, r.max_abs, r.max_abs_index, r.max_rel, r.max_rel_index,
+                 r.pass ? "" : ": " + r.why);
+  }
+  fmt::print(
+      "{}: {}  {} cycles ({}predicted)  max abs err {:.3g} at {}  max rel err {:.3g} at {}  ({} chip ops, "
+      "compiled in {:.1f} ms){}\n",
+      label, ok ? "pass" : "FAIL", e.end_cycle(), e.end_cycle() == c.predicted_cycles ? "= " : "!= ", max_abs, abs_at,
+      max_rel, rel_at, g.nodes().size(), 1e3 * c.seconds, ok ? "" : ": " + why.substr(2));
+  return ok;
+}
+
+int onnx_test_cmd(const OnnxTestArgs& a) {
+  const isa::Config* cfg = isa::find_config(a.config);
+  if (!cfg) throw Error(fmt::format("tsp onnx-test: error: unknown configuration '{}'", a.config));
+  const fs::path dir(a.dir);
+  onnx::ModelProto m;
+  try {
+    m = load_model((dir / "model.onnx").string());
+  } catch (const Error& e) {
+    fmt::print(stderr, "{}\n", e.what());
+    return kCannotCompile;
+  }
+  std::vector<fs::path> sets;
+  if (fs::is_directory(dir))
+    for (const auto& entry : fs::directory_iterator(dir))
+      if (entry.is_directory() && entry.path().filename().string().rfind("test_data_set_", 0) == 0)
+        sets.push_back(entry.path());
+  std::sort(sets.begin(), sets.end());
+  if (sets.empty()) throw Error(fmt::format("{}: error: no test_data_set_* directory", a.dir));
+  if (a.verbose)
+    fmt::print("{}: {} nodes, {} data sets, on {}\n", a.dir, m.graph().node_size(), sets.size(), cfg->name);
+  bool all = true, cannot_compile = false;
+  for (const fs::path& s : sets) all = run_set(a, m, s, *cfg, cannot_compile) && all;
+  return cannot_compile ? kCannotCompile : all ? 0 : kFail;
+}
+
+}  // namespace
+
+void add_onnx_test(CLI::App& app, int& exit_code) {
+  auto a = std::make_shared<OnnxTestArgs>();
+  auto* cmd = app.add_subcommand(
+      "onnx-test",
+      "Run an ONNX backend node test directory (model.onnx, test_data_set_*) on the model; exit 0 pass, 1 fail, 2 "
+      "the model cannot be compiled");
+  cmd->add_option("dir", a->dir, "Test directory, e.g. /usr/share/libonnx-testdata/data/node/test_add")->required();
+  cmd->add_option("--config", a->config, "Configuration (default tsp1)");
+  cmd->add_flag("-v,--verbose", a->verbose, "Per-output errors");
+  cmd->add_option("--plant-bug", a->mutant, "Test hook: 1 = output 0's element 0 moved twice its tolerance")->group("");
+  cmd->callback([a, &exit_code] { exit_code = onnx_test_cmd(*a); });
+}
+
+}  // namespace tsp::cli

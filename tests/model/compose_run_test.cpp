@@ -1,0 +1,148 @@
+// Composed ops on the engine: f32 MatMul from f16 parts and Sqrt from RSQRT.
+// Each runs in exactly the predicted cycles with outputs bit-equal to the host
+// reference (common/numerics), and lands within its documented error of the
+// exact result computed here in double precision.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <bit>
+#include <cmath>
+#include <limits>
+#include <random>
+
+#include "firmware/compiler/compile.hpp"
+#include "firmware/compiler/compose.hpp"
+#include "firmware/compiler/reference.hpp"
+#include "systemc/engine/chip_engine.hpp"
+
+namespace tsp::compiler {
+namespace {
+
+std::vector<uint32_t> read_back(model::ChipEngine& e, const image::Symbol& s) {
+  const isa::Config& cfg = e.config();
+  std::vector<uint32_t> out(size_t(s.vectors) * cfg.lanes, 0);
+  for (unsigned b = 0; b < isa::dtype_desc(s.dtype).bytes; ++b)
+    for (uint32_t v = 0; v < s.vectors; ++v) {
+      model::Vec vec;
+      e.slice(static_cast<uint16_t>(s.slice + b)).read(s.address + v, vec);
+      for (uint32_t l = 0; l < cfg.lanes; ++l) out[size_t(v) * cfg.lanes + l] |= uint32_t(vec.bytes[l]) << (8 * b);
+    }
+  return out;
+}
+
+// Compiles and runs `g`; checks cycles and bits; returns output `name`'s elements.
+std::vector<uint32_t> run_exact(const Graph& src, const std::string& config, const std::string& name) {
+  const isa::Config& cfg = *isa::find_config(config);
+  const Compiled c = compile(src, cfg);
+  model::ChipEngine e(c.image, 0);
+  e.run_until(~0ull);
+  EXPECT_EQ(e.end_cycle(), c.predicted_cycles);
+  const Graph& g = c.graph;
+  std::vector<std::vector<uint32_t>> got(g.tensors().size());
+  for (size_t i = 0; i < g.tensors().size(); ++i)
+    if (g.tensors()[i].output)
+      got[i] = unpack(g.tensors()[i], cfg.lanes, read_back(e, symbol_of(c.image, g.tensors()[i])));
+  const auto bad = compare_outputs(g, run_reference(g, cfg.mxm_dim), got);
+  EXPECT_TRUE(bad.empty()) << (bad.empty() ? "" : fmt::format("{}[{}]", bad[0].tensor, bad[0].index));
+  return got[*g.find(name)];
+}
+
+std::vector<uint32_t> normal_f32(size_t n, uint64_t seed, double scale) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<float> d(0.0f, float(scale));
+  std::vector<uint32_t> v(n);
+  for (auto& x : v) x = std::bit_cast<uint32_t>(d(rng));
+  return v;
+}
+
+float f(uint32_t b) { return std::bit_cast<float>(b); }
+
+// y = x . w in f32 against double. Documented bound (docs/compiler.md): each
+// operand element carries ~22 bits when |v| >= 2^-13, else an absolute error
+// up to 2^-25 (the f16 lo part flushes); the f32 sums add ~K ulps.
+void check_f32_matmul(const std::string& config, uint32_t M, uint32_t K, uint32_t N, double scale, bool onnx) {
+  Graph g;
+  const TensorId x = g.add_input("x", isa::DType::f32, {M, K}, normal_f32(size_t(M) * K, 1, scale));
+  const TensorId w = g.add_input("w", isa::DType::f32, {K, N}, normal_f32(size_t(K) * N, 2, 1.0));
+  g.mark_output(f32_matmul(g, "y", x, w, {}));
+  const std::vector<uint32_t> y = run_exact(g, config, "y");
+  double worst = 0, worst_rel = 0;
+  for (uint32_t m = 0; m < M; ++m)
+    for (uint32_t n = 0; n < N; ++n) {
+      double exact = 0, mag = 0, floor = 0;
+      for (uint32_t k = 0; k < K; ++k) {
+        const double a = f(g.tensor(x).data[m * K + k]), b = f(g.tensor(w).data[k * N + n]);
+        exact += a * b;
+        mag += std::fabs(a * b);
+        floor += std::ldexp(std::fabs(a) + std::fabs(b), -25);
+      }
+      const double err = std::fabs(double(f(y[m * N + n])) - exact);
+      EXPECT_LE(err, std::ldexp(mag, -20) + floor) << config << " y[" << m << "," << n << "]";
+      worst = std::max(worst, err / mag);
+      if (std::fabs(exact) > 1e-3 * mag) worst_rel = std::max(worst_rel, err / std::fabs(exact));
+      if (onnx) {
+        EXPECT_LE(err, 1e-7 + 1e-3 * std::fabs(exact)) << config << " y[" << m << "," << n << "]";
+      }
+    }
+  fmt::print("f32 matmul {}x{}x{} on {}, |x| ~ {}: max |err| / sum|x||w| = {:.3g}, max relative error = {:.3g}\n", M, K,
+             N, config, scale, worst, worst_rel);
+}
+
+TEST(ComposeRun, F32MatMulFromF16PartsMeetsOnnxTolerance) {
+  check_f32_matmul("mini", 3, 40, 5, 1.0, true);     // K past one 32-row block: padded rows of computed weights
+  check_f32_matmul("tsp1", 16, 700, 48, 1.0, true);  // three K blocks on tsp1
+  check_f32_matmul("tsp1", 4, 64, 8, 1e-4, false);   // small activations: the 2^-25 floor shows
+}
+
+TEST(ComposeRun, ComputedIntWeightsHaveZeroPaddingRows) {
+  // x's padding lanes hold 1 (exp(0)), so any non-zero weight padding row would show.
+  Graph g;
+  const TensorId e =
+      g.add(GraphOp::Exp, "e", {g.add_input("xf", isa::DType::f16, {2, 40}, random_data(isa::DType::f16, 80, 3))});
+  const TensorId x = g.add(GraphOp::Cast, "x", {e}, {}, isa::DType::i8);
+  const TensorId w = g.add(GraphOp::Add, "w",
+                           {g.add_input("v", isa::DType::i8, {40, 8}, random_data(isa::DType::i8, 320, 4)),
+                            g.add_input("u", isa::DType::i8, {40, 8}, random_data(isa::DType::i8, 320, 5))});
+  g.mark_output(g.add(GraphOp::MatMul, "y", {x, w}));
+  run_exact(g, "mini", "y");
+  const Compiled c = compile(g, *isa::find_config("mini"));
+  bool zeroed = false;  // the image zeroes w's rows 40..63 (two blocks of 32)
+  for (const auto& s : c.image.chips[0].sram)
+    for (const auto& sym : c.image.symbols)
+      if (sym.name == "w" && s.slice == sym.slice && s.address == sym.address + 40)
+        zeroed = s.bytes == std::vector<uint8_t>(24 * 32, 0);
+  EXPECT_TRUE(zeroed);
+}
+
+TEST(ComposeRun, SqrtFromRsqrtSpecialValuesAndAccuracy) {
+  const float inf = std::numeric_limits<float>::infinity(), nan = std::numeric_limits<float>::quiet_NaN();
+  std::vector<float> in = {0.0f,  -0.0f,         1e-40f, 1.17549435e-38f, 1.0f, 2.0f,
+                           1e30f, 3.4028235e38f, inf,    -1.0f,           -inf, nan};
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> lg(-37.0, 38.0);
+  while (in.size() < 200) in.push_back(float(std::pow(10.0, lg(rng))));
+  std::vector<uint32_t> bits;
+  for (float v : in) bits.push_back(std::bit_cast<uint32_t>(v));
+  Graph g;
+  const TensorId x = g.add_input("x", isa::DType::f32, {uint32_t(in.size())}, bits);
+  g.mark_output(float_sqrt(g, "y", x, {}));
+  const std::vector<uint32_t> y = run_exact(g, "tsp1", "y");
+  EXPECT_EQ(y[0], 0u);      // sqrt(+0) = +0
+  EXPECT_EQ(y[1], 0u);      // sqrt(-0) = +0 (IEEE: -0; equal as numbers)
+  EXPECT_EQ(y[2], 0u);      // a subnormal reads as 0
+  EXPECT_EQ(f(y[8]), inf);  // sqrt(inf) = inf
+  EXPECT_TRUE(std::isnan(f(y[9])));
+  EXPECT_TRUE(std::isnan(f(y[10])));
+  EXPECT_TRUE(std::isnan(f(y[11])));
+  double worst = 0;
+  for (size_t i = 3; i < in.size(); ++i) {
+    if (i >= 8 && i <= 11) continue;
+    const double exact = std::sqrt(double(in[i]));
+    worst = std::max(worst, std::fabs(double(f(y[i])) - exact) / exact);
+  }
+  fmt::print("sqrt: max relative error {:.3g} over {} positive normals\n", worst, in.size() - 8);
+  EXPECT_LT(worst, 4e-7);  // rsqrt <= 1.22 ulp, then one rounding of the product
+}
+
+}  // namespace
+}  // namespace tsp::compiler

@@ -1,0 +1,11 @@
+# Runs CMD (a ;-list) and requires exit code RC and output (stdout + stderr)
+# matching the regular expression MESSAGE.
+execute_process(COMMAND ${CMD} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+string(REPLACE ";" " " cmd "${CMD}")
+message("${out}${err}")
+if(NOT rc STREQUAL "${RC}")
+  message(FATAL_ERROR "`${cmd}` exited with ${rc}, expected ${RC}")
+endif()
+if(NOT "${out}${err}" MATCHES "${MESSAGE}")
+  message(FATAL_ERROR "`${cmd}`: output does not match `${MESSAGE}`")
+endif()
