@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <limits>
 
 #include "firmware/compiler/kernels.hpp"
 
@@ -23,13 +24,10 @@ void KernelScheduler::vxm(const VxmKernel& k, const std::string& what) {
   const isa::OpDesc& rd = isa::op_desc(isa::Op::READ);
   const uint16_t pv = static_cast<uint16_t>(cfg_.vxm_position);
   const Placement& out = place_[k.out];
-  // Runs: (vectors, per-tensor first address offset and stride).
-  const uint32_t blocks = k.row ? out.layout.blocks : 1;
-  const uint32_t per_run = k.row ? out.layout.rows : out.layout.vectors();
   // A result sharing a slice with an operand shares that slice's queue: its
   // WRITE run must not start before the READ run ends, so the run is cut into
   // chunks no longer than the READ-to-WRITE distance on that slice.
-  uint32_t chunk = per_run;
+  uint32_t chunk = std::numeric_limits<uint32_t>::max();
   const unsigned ob = isa::dtype_desc(g_.tensor(k.out).dtype).bytes;
   for (std::optional<TensorId> x : {std::optional<TensorId>(k.a), k.b, k.c}) {
     if (!x) continue;
@@ -42,23 +40,21 @@ void KernelScheduler::vxm(const VxmKernel& k, const std::string& what) {
       chunk = std::min<uint32_t>(chunk, uint32_t(rd.latency + isa::op_desc(k.op).latency + 2 * d));
     }
   }
-  const bool split = chunk != per_run || blocks > 1;
+  const bool split = k.runs.size() > 1 || k.runs[0].n > chunk || k.runs[0].out0 != 0 || k.runs[0].out_stride != 1;
   bool first = true;
-  for (uint32_t kb = 0; kb < blocks; ++kb)
-    for (uint32_t v0 = 0; v0 < per_run; v0 += chunk) {
-      VxmRun r;
-      r.n = std::min(chunk, per_run - v0);
-      r.stride = k.row ? blocks : 1;
-      r.offset = k.row ? kb + v0 * blocks : v0;
-      r.row_offset = v0;
-      r.first = first;
-      r.split = split;
+  for (const VectorRun& whole : k.runs)
+    for (uint32_t v0 = 0; v0 < whole.n; v0 += chunk) {
+      VectorRun r = whole;
+      r.n = std::min(chunk, whole.n - v0);
+      r.out0 = uint32_t(whole.out0 + v0 * whole.out_stride);
+      for (size_t i = 0; i < 3; ++i) r.in0[i] = uint32_t(whole.in0[i] + v0 * whole.in_stride[i]);
+      vxm_run(k, split ? fmt::format("{} #{}", what, r.out0) : what, r, first, split);
       first = false;
-      vxm_run(k, split ? fmt::format("{} #{}", what, kb * per_run + v0) : what, r);
     }
 }
 
-void KernelScheduler::vxm_run(const VxmKernel& k, const std::string& what, const VxmRun& run) {
+void KernelScheduler::vxm_run(const VxmKernel& k, const std::string& what, const VectorRun& run, bool first_run,
+                              bool split) {
   const isa::OpDesc& rd = isa::op_desc(isa::Op::READ);
   const isa::OpDesc& wr = isa::op_desc(isa::Op::WRITE);
   const uint16_t pv = static_cast<uint16_t>(cfg_.vxm_position);
@@ -70,14 +66,19 @@ void KernelScheduler::vxm_run(const VxmKernel& k, const std::string& what, const
 
   // Operand flows (one READ run per plane); a repeated operand is read once.
   std::vector<TensorId> operands;
-  for (std::optional<TensorId> x : {std::optional<TensorId>(k.a), k.b, k.c})
-    if (x && std::find(operands.begin(), operands.end(), *x) == operands.end()) operands.push_back(*x);
+  std::vector<size_t> which;  // index into a, b, c of each operand read
+  const std::optional<TensorId> abc[] = {k.a, k.b, k.c};
+  for (size_t i = 0; i < 3; ++i)
+    if (abc[i] && std::find(operands.begin(), operands.end(), *abc[i]) == operands.end()) {
+      operands.push_back(*abc[i]);
+      which.push_back(i);
+    }
   auto flow_of = [&](TensorId x) { return size_t(std::find(operands.begin(), operands.end(), x) - operands.begin()); };
-  for (TensorId x : operands) {
+  for (size_t oi = 0; oi < operands.size(); ++oi) {
+    const TensorId x = operands[oi];
     const Placement& p = place_[x];
-    const bool row_values = k.row && k.b && x == *k.b && x != k.a;
-    const uint32_t addr = p.address + (row_values ? run.row_offset : run.offset);
-    const int64_t stride = row_values ? 1 : run.stride;
+    const uint32_t addr = p.address + run.in0[which[oi]];
+    const int64_t stride = run.in_stride[which[oi]];
     const unsigned bytes = isa::dtype_desc(g_.tensor(x).dtype).bytes;
     Flow f;
     f.n = n;
@@ -118,7 +119,7 @@ void KernelScheduler::vxm_run(const VxmKernel& k, const std::string& what, const
 
   // Result planes: put at the VXM after the op's latency, written where they pass.
   const unsigned out_bytes = isa::dtype_desc(g_.tensor(k.out).dtype).bytes;
-  const uint32_t oaddr = out.address + run.offset;
+  const uint32_t oaddr = out.address + run.out0;
   Flow f;
   f.n = n;
   std::vector<Cycle> write_access(out_bytes);
@@ -132,8 +133,8 @@ void KernelScheduler::vxm_run(const VxmKernel& k, const std::string& what, const
     w.instr = make_instr(isa::Op::WRITE, {{"addr", oaddr}});
     w.streams.push_back({field_of(isa::Op::WRITE, "src"), out_flow, i});
     w.count = n;
-    w.stride = run.stride;
-    w.mem = MemAccess{static_cast<uint16_t>(out.slice + i), true, w.offset + wr.sram_access, n, oaddr, run.stride};
+    w.stride = run.out_stride;
+    w.mem = MemAccess{static_cast<uint16_t>(out.slice + i), true, w.offset + wr.sram_access, n, oaddr, run.out_stride};
     write_access[i] = w.offset + wr.sram_access;
     c.items.push_back(w);
     f.planes.push_back({pv, od.latency, {pos}});
@@ -143,9 +144,9 @@ void KernelScheduler::vxm_run(const VxmKernel& k, const std::string& what, const
   first_vxm_ = false;
   const Cycle t = s_.schedule(std::move(c));
   auto& ws = writes_[k.out];
-  if (run.first) ws.assign(out_bytes, PlaneWrites{0, 0, !run.split});
+  if (first_run) ws.assign(out_bytes, PlaneWrites{0, 0, !split});
   for (unsigned i = 0; i < out_bytes; ++i) {
-    if (run.first) ws[i].first = t + write_access[i];
+    if (first_run) ws[i].first = t + write_access[i];
     ws[i].last = std::max(ws[i].last, t + write_access[i] + n - 1);
   }
 }
