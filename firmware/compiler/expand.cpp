@@ -121,13 +121,35 @@ class Expander {
   }
   // The max of the last axis in every lane: [..., 1].
   TensorId lane_max(TensorId x) {
-    const uint32_t C = out_.tensor(x).shape.back();
-    if (C > cfg_.lanes)
-      throw fail(fmt::format("a max over a last axis of {} (more than the {} lanes): not yet", C, cfg_.lanes));
+    const Tensor t = out_.tensor(x);
+    uint32_t C = t.shape.back();
+    const uint32_t L = cfg_.lanes;
     auto map = [&](std::vector<uint32_t> v) {
       const uint32_t n = uint32_t(v.size());
       return out_.add_const(name("map"), isa::DType::i16, {n}, std::move(v), w_);
     };
+    if (C > L) {  // fold the whole lane blocks, then the last partial one with its gaps filled by its lane 0
+      std::vector<uint32_t> ks = t.shape;
+      ks.back() = L;
+      const auto& d = isa::dtype_desc(t.dtype);
+      TensorId acc = fill("init", t.dtype, ks,
+                          d.is_float    ? float_bits(t.dtype, -std::numeric_limits<double>::infinity())
+                          : d.is_signed ? (1u << (8 * d.bytes - 1))
+                                        : 0);
+      Attrs a;
+      a.axes = {int64_t(t.shape.size() - 1)};
+      a.fold_op = GraphOp::Max;
+      for (a.step = 0; a.step < C / L; ++a.step) acc = op(GraphOp::Fold, "fold", {acc, x}, std::nullopt, a);
+      if (C % L) {
+        std::vector<uint32_t> m(L);
+        for (uint32_t l = 0; l < L; ++l) m[l] = l < C % L ? l : 0;
+        Attrs p;
+        p.offset = C / L * L;
+        acc = op(GraphOp::Max, "max", {acc, op(GraphOp::Permute, "tail", {x, map(m)}, std::nullopt, p)});
+      }
+      x = acc;
+      C = L;
+    }
     for (uint32_t s = 1; s < C; s *= 2) {
       std::vector<uint32_t> m(C);
       for (uint32_t c = 0; c < C; ++c) m[c] = (c + s) % C;

@@ -277,7 +277,12 @@ TensorId Graph::add(GraphOp op, const std::string& out, std::vector<TensorId> in
         steps *= s[size_t(d)];
         s[size_t(d)] = 1;
       }
-      if (attrs.axes.empty() || attrs.axes.back() == int64_t(x.shape.size() - 1) || a.shape != s ||
+      const bool last = attrs.axes == std::vector<int64_t>{int64_t(x.shape.size() - 1)};
+      if (last) {  // lane blocks of acc's width
+        s.back() = a.shape.back();
+        steps = x.shape.back() / a.shape.back();
+      }
+      if (attrs.axes.empty() || (!last && attrs.axes.back() == int64_t(x.shape.size() - 1)) || a.shape != s ||
           a.dtype != x.dtype || attrs.step >= steps || (attrs.fold_op != GraphOp::Add && attrs.fold_op != GraphOp::Max))
         throw fail(fmt::format("bad fold of {} into {}", desc(x), desc(a)));
       r.splat = a.splat && x.splat;

@@ -36,7 +36,7 @@ enum class GraphOp : uint8_t {
   Reshape,  // same elements, new shape; free when the last dimension stays (an alias)
   Permute,  // x[..., C] by an i16 map[N] (input or const): y[r, n] = x[r, map[n]] (SXM PERMUTE per byte plane)
   LaneSum,  // x[..., C] . ones[C, lanes] -> [..., 1] sums in every lane (MXM; expansion only)
-  Fold      // acc op x[rows of step j]: one step of a reduction over leading axes (expansion only)
+  Fold  // acc op x[rows of step j] over leading axes, or acc[.., L] op x[.., jL..jL+L) over the last (expansion only)
 };
 std::string_view op_name(GraphOp op);
 std::optional<GraphOp> find_graph_op(std::string_view name);  // case-insensitive
@@ -81,6 +81,7 @@ struct Attrs {
   std::vector<uint32_t> shape;     // Reshape: the new shape
   GraphOp fold_op = GraphOp::Add;  // Fold: Add or Max
   uint32_t step = 0;               // Fold: which element j of the reduced axes (row-major over them)
+  uint32_t offset = 0;             // Permute: map values count from this column (a multiple of the lanes)
 };
 
 struct Node {

@@ -25,9 +25,7 @@ void KernelScheduler::permute(const PermuteKernel& k, const std::string& what) {
   std::vector<uint16_t> sxq(bytes);
   for (unsigned i = 0; i < bytes; ++i) sxq[i] = *isa::find_queue(cfg_, fmt::format("SXM.{}.{}", east ? 'E' : 'W', i));
   const uint16_t ps = cfg_.queue_table[sxq[0]].position;
-  const uint32_t n = px.layout.vectors();  // x and y: one vector per row (map of one block) or the same blocks
-  if (py.layout.vectors() != n)
-    throw Error(fmt::format("internal error: {}: permute over several lane blocks is not supported", what));
+  const uint32_t n = py.layout.vectors();  // one per row
   // A result sharing a slice with x or the map shares its queue: cut the run
   // into chunks no longer than the READ-to-WRITE distance there (as kernel_vxm.cpp).
   uint32_t chunk = n;
@@ -60,7 +58,7 @@ void KernelScheduler::permute_run(const PermuteKernel& k, const std::string& wha
   // Flows: 0 = the map (2 planes), 1 + i = x plane i, 1 + bytes + i = y plane i.
   auto read = [&](const Placement& p, unsigned i, uint32_t count, int64_t stride, size_t flow, TensorId t,
                   std::vector<FlowPlane>& planes) {
-    const uint32_t addr = p.address + (stride ? v0 : 0);
+    const uint32_t addr = p.address + (stride ? k.x_block + v0 * stride : 0);
     const uint16_t pos = plane_position(cfg_, p, i);
     const Cycle d = std::abs(int(pos) - int(ps));
     Item r;
@@ -71,7 +69,7 @@ void KernelScheduler::permute_run(const PermuteKernel& k, const std::string& wha
     r.count = count;
     r.stride = stride;
     r.mem = MemAccess{static_cast<uint16_t>(p.slice + i), false, r.offset + rd.sram_access, count, addr, stride};
-    c.earliest = std::max(c.earliest, ready_anchor(t, i, r.offset + rd.sram_access, stride == 1 && v0 == 0));
+    c.earliest = std::max(c.earliest, ready_anchor(t, i, r.offset + rd.sram_access, stride == 1 && addr == p.address));
     c.items.push_back(r);
     planes.push_back({pos, -d, {ps}});
   };
@@ -83,7 +81,7 @@ void KernelScheduler::permute_run(const PermuteKernel& k, const std::string& wha
   for (unsigned i = 0; i < bytes; ++i) {
     Flow f;
     f.n = n;
-    read(px, i, n, 1, 1 + i, k.x, f.planes);
+    read(px, i, n, k.x_stride, 1 + i, k.x, f.planes);
     c.flows.push_back(f);
   }
   std::vector<Cycle> access(bytes);
@@ -101,6 +99,7 @@ void KernelScheduler::permute_run(const PermuteKernel& k, const std::string& wha
     Item w;
     w.queue = slice_queue(cfg_, static_cast<uint16_t>(py.slice + i));
     w.offset = pm.latency + d;
+    w.skew = mutant == 2 && first_permute_ ? 1 : 0;
     w.instr = make_instr(isa::Op::WRITE, {{"addr", py.address + v0}});
     w.streams.push_back({field_of(isa::Op::WRITE, "src"), 1 + bytes + i, 0});
     w.count = n;
@@ -115,6 +114,7 @@ void KernelScheduler::permute_run(const PermuteKernel& k, const std::string& wha
     f.planes.push_back({ps, pm.latency, {plane_position(cfg_, py, i)}});
     c.flows.push_back(f);
   }
+  first_permute_ = false;
   const Cycle t = s_.schedule(std::move(c));
   auto& ws = writes_[k.y];
   if (first_run) ws.assign(bytes, PlaneWrites{0, 0, !split});

@@ -78,7 +78,8 @@ void KernelScheduler::vxm_run(const VxmKernel& k, const std::string& what, const
     const TensorId x = operands[oi];
     const Placement& p = place_[x];
     const uint32_t addr = p.address + run.in0[which[oi]];
-    const int64_t stride = run.in_stride[which[oi]];
+    int64_t stride = run.in_stride[which[oi]];
+    if (mutant == 3 && first_row_ && n > 1 && stride == 0) stride = 1, first_row_ = false;
     const unsigned bytes = isa::dtype_desc(g_.tensor(x).dtype).bytes;
     Flow f;
     f.n = n;

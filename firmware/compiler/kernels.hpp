@@ -36,7 +36,8 @@ class KernelScheduler {
   void permute(const PermuteKernel& k, const std::string& what);
   // A Reshape: `out` is `in`'s storage, written when `in` was.
   void alias(TensorId out, TensorId in) { writes_[out] = writes_[in]; }
-  // Test hook: plant a scheduler bug (1: the first VXM kernel's result WRITEs issue one cycle late).
+  // Test hook: plant a scheduler bug (1: the first VXM kernel's result WRITEs issue one cycle late;
+  // 2: the first Permute's likewise; 3: the first VXM run re-reading a row (stride 0) reads stride 1).
   int mutant = 0;
 
  private:
@@ -50,7 +51,7 @@ class KernelScheduler {
   const std::vector<Placement>& place_;
   const isa::Config& cfg_;
   Scheduler& s_;
-  bool first_vxm_ = true;
+  bool first_vxm_ = true, first_permute_ = true, first_row_ = true;
   std::vector<std::vector<PlaneWrites>> writes_;  // per tensor; empty: loaded with the image
   std::vector<MxmPlaneState> planes_;
 };

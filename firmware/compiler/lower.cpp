@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <functional>
 
 #include "common/error.hpp"
@@ -148,7 +149,14 @@ Lowered lower(const Graph& g, const isa::Config& cfg) {
       k.alias = n.inputs[0];
     } else if (n.op == GraphOp::Permute) {
       for (TensorId t : n.inputs) other_use[t] = true, ++other[t];
-      k.sxm = PermuteKernel{n.inputs[0], n.inputs[1], n.output};
+      const Tensor& x = g.tensor(n.inputs[0]);
+      const Tensor& m = g.tensor(n.inputs[1]);
+      if (n.attrs.offset % cfg.lanes || o.shape.back() > cfg.lanes ||
+          *std::max_element(m.data.begin(), m.data.end()) >= cfg.lanes)
+        throw node_error(
+            g, n, fmt::format("a permute reads one lane block (offset a multiple of {}) and writes one", cfg.lanes));
+      const uint32_t bx = layout_of(x, cfg.lanes).blocks;
+      k.sxm = PermuteKernel{n.inputs[0], n.inputs[1], n.output, n.attrs.offset / cfg.lanes, bx};
     } else if (n.op >= GraphOp::RmsNorm && n.op <= GraphOp::Softmax) {
       throw node_error(g, n, "composite op reached lowering unexpanded (run expand() first)");
     } else {
@@ -168,7 +176,11 @@ Lowered lower(const Graph& g, const isa::Config& cfg) {
         if (!x) continue;
         const Tensor& t = g.tensor(*x);
         const Layout lx = layout_of(t, cfg.lanes);
-        if (t.shape.back() != o.shape.back() && !t.splat)
+        const bool is_x_of_fold = fold && *x == n.inputs[1];
+        const bool block_fold = is_x_of_fold && n.attrs.axes.back() == int64_t(t.shape.size() - 1);
+        if (block_fold && o.shape.back() != cfg.lanes)
+          throw node_error(g, n, fmt::format("a fold of lane blocks needs an accumulator of {} lanes", cfg.lanes));
+        if (t.shape.back() != o.shape.back() && !t.splat && !block_fold)
           throw node_error(g, n,
                            fmt::format("'{}' [..., 1] is broadcast across lanes but is computed on the chip "
                                        "without its value in every lane (only reductions over the last axis and "
@@ -176,9 +188,9 @@ Lowered lower(const Graph& g, const isa::Config& cfg) {
                                        t.name));
         const bool lane_bcast = t.shape.back() != o.shape.back();
         const auto orows = leading(o.shape), xrows = leading(t.shape);
-        const bool is_x_of_fold = fold && *x == n.inputs[1];
         maps.push_back([=, &n](uint32_t r, uint32_t b) -> uint32_t {
           uint64_t row;
+          if (block_fold) return uint32_t(r * lx.blocks + n.attrs.step);
           if (is_x_of_fold)
             row = fold_index(xrows, n.attrs.axes, n.attrs.step, r);
           else

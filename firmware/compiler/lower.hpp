@@ -36,6 +36,7 @@ struct VxmKernel {
 // SXM PERMUTE of every byte plane of x by the map (one vector, re-read for each of x's).
 struct PermuteKernel {
   TensorId x = 0, map = 0, y = 0;
+  uint32_t x_block = 0, x_stride = 1;  // y's vector r takes x's vector r * x_stride + x_block
 };
 
 struct MatMulKernel {

@@ -66,13 +66,19 @@ std::vector<std::vector<uint32_t>> run_reference(const Graph& g, uint32_t mxm_di
         break;
       case GraphOp::Permute: {
         const uint32_t C = tin(0).shape.back(), N = out.shape.back();
-        for (size_t e = 0; e < r.size(); ++e) r[e] = in(0)[e / N * C + in(1)[e % N]];
+        for (size_t e = 0; e < r.size(); ++e) r[e] = in(0)[e / N * C + n.attrs.offset + in(1)[e % N]];
         break;
       }
       case GraphOp::Fold:
         op.op = vxm_opcode(n.attrs.fold_op);
-        for (size_t e = 0; e < r.size(); ++e)
-          r[e] = num::apply(op, in(0)[e], in(1)[fold_index(tin(1).shape, n.attrs.axes, n.attrs.step, e)]);
+        if (n.attrs.axes.back() == int64_t(tin(1).shape.size() - 1)) {  // lane blocks
+          const uint64_t L = out.shape.back(), C = tin(1).shape.back();
+          for (size_t e = 0; e < r.size(); ++e)
+            r[e] = num::apply(op, in(0)[e], in(1)[e / L * C + n.attrs.step * L + e % L]);
+        } else {
+          for (size_t e = 0; e < r.size(); ++e)
+            r[e] = num::apply(op, in(0)[e], in(1)[fold_index(tin(1).shape, n.attrs.axes, n.attrs.step, e)]);
+        }
         break;
       case GraphOp::Sel:
         for (size_t e = 0; e < r.size(); ++e) {

@@ -165,5 +165,130 @@ TEST(CompilerRun, PlantedOffByOneWriteIsCaught) {
   }
 }
 
+// The ONNX node tests this compiler targets (onnx/backend/test/data/node), as
+// text-format graphs with random data: each must be exact on both configurations.
+const char* const kOnnxShapes[] = {
+    // test_softmax_example, test_softmax_axis_1
+    "input x : f32[1, 3] random 1\ny = softmax x axis -1\noutput y\n",
+    "input x : f32[3, 4, 5] random 2\ny = softmax x axis 1\noutput y\n",
+    // test_reduce_max_keepdims_random, test_reduce_mean_default_axes_keepdims_random
+    "input x : f32[3, 2, 2] random 3\ny = reducemax x axes [1] keepdims 1\noutput y\n",
+    "input x : f32[3, 2, 2] random 4\ny = reducemean x keepdims 1\noutput y\n",
+    // test_layer_normalization_2d_axis1 (Y only)
+    "input x : f32[3, 4] random 5\ninput w : f32[4] random 6\ninput b : f32[4] random 7\n"
+    "y = layernorm x w b epsilon 1e-5\noutput y\n",
+};
+
+TEST(CompilerRun, OnnxTargetShapesAreExactOnMiniAndTsp1) {
+  for (const char* text : kOnnxShapes)
+    for (const char* cfg : {"mini", "tsp1"}) {
+      const Program p = parse_program(text, "onnx.txt");
+      EXPECT_EQ(compile_run_check(p.graph, cfg), "") << cfg << ":\n" << text;
+    }
+}
+
+// Every broadcast pattern: rows ([N], [1,N]), lanes ([M,1]), scalars ([1]),
+// a middle axis ([3,1,C]), both operands broadcast ([M,1] op [1,N]), in several types.
+TEST(CompilerRun, BroadcastingIsExact) {
+  const std::string shapes[][2] = {{"[4, 70]", "[70]"},      {"[4, 70]", "[1, 70]"},  {"[4, 70]", "[4, 1]"},
+                                   {"[4, 70]", "[1]"},       {"[1]", "[4, 70]"},      {"[3, 4, 40]", "[3, 1, 40]"},
+                                   {"[3, 1, 40]", "[4, 1]"}, {"[2, 3, 1]", "[3, 1]"}, {"[5, 1]", "[1, 33]"}};
+  int seed = 1;
+  for (const char* t : {"f32", "f16", "i16", "i8"})
+    for (const auto& [a, b] : shapes) {
+      const std::string text = fmt::format(
+          "input a : {0}{1} random {3}\ninput b : {0}{2} random {4}\n"
+          "s = sub a b\nm = max b a\no = mul s m\noutput s m o\n",
+          t, a, b, seed, seed + 1);
+      seed += 2;
+      EXPECT_EQ(compile_run_check(parse_program(text, "bcast.txt").graph, "mini"), "") << text;
+    }
+}
+
+// Reductions over every subset of axes of a rank-3 tensor, keepdims on and
+// off, for f32, f16 and (max) int types; lane blocks beyond the lanes on mini (C = 70).
+TEST(CompilerRun, ReductionsOverAnyAxesAreExact) {
+  int seed = 1;
+  for (const char* t : {"f32", "f16", "bf16", "i16"})
+    for (uint32_t mask = 1; mask < 8; ++mask) {
+      std::string axes;
+      for (int d = 0; d < 3; ++d)
+        if (mask >> d & 1) axes += fmt::format(" {}", d);
+      const bool last = mask & 4;
+      const int keep = last && mask != 7 ? 1 : seed % 2;
+      const bool fl = t[0] != 'i';
+      const std::string text = fmt::format(
+          "input x : {}[2, 3, 70] random {}\n{}mx = reducemax x axes{} keepdims {}\noutput mx{}\n", t, seed++,
+          fl ? fmt::format("s = reducesum x axes{0} keepdims {1}\nm = reducemean x axes{0} keepdims {1}\n", axes, keep)
+             : "",
+          axes, keep, fl ? " s m" : "");
+      EXPECT_EQ(compile_run_check(parse_program(text, "reduce.txt").graph, "mini"), "") << text;
+    }
+}
+
+TEST(CompilerRun, SoftmaxAndNormsWithAffineAreExact) {
+  const char* texts[] = {
+      "input x : f16[3, 70] random 1\ny = softmax x\noutput y\n",
+      "input x : bf16[2, 3, 5] random 2\ny = softmax x axis 0\noutput y\n",
+      "input x : f32[4, 33] random 3\nt = tanh x\ny = softmax t axis 1\noutput y\n",  // padding lanes computed
+      "input x : f16[3, 45] random 4\ninput g : f16[45] random 5\ninput b : f16[45] random 6\n"
+      "y = layernorm x g b\nr = rmsnorm x g epsilon 1e-6\noutput y r\n",
+      "input x : f32[2, 2, 40] random 7\ninput g : f32[40] random 8\ny = rmsnorm x g\noutput y\n",
+  };
+  for (const char* text : texts) EXPECT_EQ(compile_run_check(parse_program(text, "sm.txt").graph, "mini"), "") << text;
+}
+
+// The architect's sizes on tsp1: softmax and layernorm of 64 x 640 f32.
+TEST(CompilerRun, Tsp1SoftmaxAndLayerNormAreExact) {
+  for (const char* text : {"input x : f32[64, 640] random 1\ny = softmax x\noutput y\n",
+                           "input x : f32[64, 640] random 2\ninput g : f32[640] random 3\ninput b : f32[640] random 4\n"
+                           "y = layernorm x g b\noutput y\n"}) {
+    uint64_t cycles = 0;
+    EXPECT_EQ(compile_run_check(parse_program(text, "tsp1.txt").graph, "tsp1", 0, &cycles), "") << text;
+    EXPECT_GT(cycles, 0u);
+  }
+}
+
+// Random chains mixing broadcast operands, reductions and softmax.
+Graph random_reduce_graph(uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  auto pick = [&](uint64_t n) { return uint32_t(rng() % n); };
+  Graph g;
+  const isa::DType types[] = {isa::DType::f32, isa::DType::f16, isa::DType::bf16};
+  const isa::DType t = types[pick(3)];
+  const uint32_t A = 1 + pick(3), B = 1 + pick(4), C = 1 + pick(80);
+  const TensorId x = g.add_input("x", t, {A, B, C}, random_data(t, uint64_t(A) * B * C, rng()));
+  Attrs r;
+  r.axes = {int64_t(pick(3))};
+  const GraphOp red[] = {GraphOp::ReduceMax, GraphOp::ReduceSum, GraphOp::ReduceMean};
+  const TensorId m = g.add(red[pick(3)], "m", {x}, {}, std::nullopt, r);
+  const TensorId d = g.add(pick(2) ? GraphOp::Sub : GraphOp::Mul, "d", {x, m});
+  const TensorId v = g.add_input("v", t, {C}, random_data(t, C, rng()));
+  const TensorId e = g.add(GraphOp::Add, "e", {d, v});
+  Attrs s;
+  s.axes = {int64_t(pick(3))};
+  g.mark_output(g.add(GraphOp::Softmax, "y", {e}, {}, std::nullopt, s));
+  g.mark_output(m);
+  return g;
+}
+
+TEST(CompilerRun, RandomReductionGraphsAreExact) {
+  for (uint64_t seed = 1; seed <= 12; ++seed)
+    EXPECT_EQ(compile_run_check(random_reduce_graph(seed), "mini"), "") << "seed " << seed;
+}
+
+// The new kernel kinds' planted bugs: a Permute WRITE one cycle late, and a
+// row-broadcast READ with stride 1 instead of 0; the same checks must catch both.
+TEST(CompilerRun, PlantedPermuteAndBroadcastBugsAreCaught) {
+  const Program p = parse_program("input x : f32[3, 20] random 1\ny = softmax x\noutput y\n", "p.txt");
+  const std::string a = compile_run_check(p.graph, "mini", 2);
+  EXPECT_TRUE(a.find("model error") == 0 || a.find("reference") != std::string::npos) << a;
+  const Program q =
+      parse_program("input x : f32[3, 20] random 1\ninput v : f32[20] random 2\ny = add x v\noutput y\n", "q.txt");
+  EXPECT_EQ(compile_run_check(q.graph, "mini"), "");
+  const std::string b = compile_run_check(q.graph, "mini", 3);
+  EXPECT_NE(b.find("reference"), std::string::npos) << b;
+}
+
 }  // namespace
 }  // namespace tsp::compiler
