@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <limits>
+#include <tuple>
 #include <utility>
 
 #include "common/error.hpp"
@@ -229,20 +231,26 @@ class Expander {
     const Tensor t = out_.tensor(x);
     const isa::DType T = t.dtype;
     const uint32_t C = t.shape.back();
+    // One expansion serves every part of one (x, scale, bias, epsilon).
+    const auto key = std::make_tuple(layer, in, node_->attrs.epsilon);
+    const uint8_t part = node_->attrs.part;
+    for (const auto& [k, parts] : norms_)
+      if (k == key) return parts[part];
     const TensorId invc = scalar(isa::DType::f32, 1.0 / C);
-    TensorId xc = x;
+    TensorId xc = x, mean = 0;
     if (layer) {
-      const TensorId mean = op(GraphOp::Mul, "mean", {lane_sum(x), invc});
+      mean = op(GraphOp::Mul, "mean", {lane_sum(x), invc});
       xc = op(GraphOp::Sub, "xc", {x, cast(mean, T)});
     }
     const TensorId sq = op(GraphOp::Mul, "sq", {xc, xc});
     const TensorId ms = op(GraphOp::Mul, "ms", {lane_sum(sq), invc});
     const TensorId v = op(GraphOp::Add, "var", {ms, scalar(isa::DType::f32, node_->attrs.epsilon)});
-    const TensorId r = cast(op(GraphOp::Rsqrt, "invstd", {v}), T);
-    TensorId y = op(GraphOp::Mul, "norm", {xc, r});
+    const TensorId inv = op(GraphOp::Rsqrt, "invstd", {v});
+    TensorId y = op(GraphOp::Mul, "norm", {xc, cast(inv, T)});
     if (in.size() > 1) y = op(GraphOp::Mul, "scaled", {y, in[1]});
     if (in.size() > 2) y = op(GraphOp::Add, "biased", {y, in[2]});
-    return y;
+    norms_.push_back({key, {y, mean, inv}});
+    return norms_.back().second[part];
   }
 
   const Graph& g_;
@@ -253,6 +261,7 @@ class Expander {
   Where w_;
   std::string y_;
   uint32_t serial_ = 0;
+  std::vector<std::pair<std::tuple<bool, std::vector<TensorId>, double>, std::array<TensorId, 3>>> norms_;
 };
 
 }  // namespace

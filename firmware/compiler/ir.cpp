@@ -219,6 +219,13 @@ TensorId Graph::add(GraphOp op, const std::string& out, std::vector<TensorId> in
                                  tname(a.dtype), a.name));
       }
       if (!(attrs.epsilon >= 0)) throw fail("epsilon must be >= 0");
+      if (attrs.part > 2 || (attrs.part && op != GraphOp::LayerNorm))
+        throw fail("only layernorm has the parts mean and invstddev");
+      if (attrs.part) {
+        r.dtype = isa::DType::f32;
+        r.shape.back() = 1;
+        r.splat = true;
+      }
     } else if (reduce) {
       if (op != GraphOp::ReduceMax) need_float(op == GraphOp::ReduceSum ? "reducesum" : "reducemean");
       attrs.axes = normalize_axes(attrs.axes, a.shape.size(), true);

@@ -75,9 +75,12 @@ using TensorId = uint32_t;
 
 // Attributes of the ops that take them (defaults are ONNX's).
 struct Attrs {
-  std::vector<int64_t> axes;       // Reduce*: empty = all; Softmax: one axis; Fold: the reduced axes of x
-  bool keepdims = true;            // Reduce*
-  double epsilon = 1e-5;           // RmsNorm, LayerNorm
+  std::vector<int64_t> axes;  // Reduce*: empty = all; Softmax: one axis; Fold: the reduced axes of x
+  bool keepdims = true;       // Reduce*
+  double epsilon = 1e-5;      // RmsNorm, LayerNorm
+  // LayerNorm: which result, 0 Y, 1 Mean, 2 InvStdDev (ONNX's optional outputs, f32 [..., 1]); nodes of one
+  // x, scale, bias and epsilon share one expansion.
+  uint8_t part = 0;
   std::vector<uint32_t> shape;     // Reshape: the new shape
   GraphOp fold_op = GraphOp::Add;  // Fold: Add or Max
   uint32_t step = 0;               // Fold: which element j of the reduced axes (row-major over them)

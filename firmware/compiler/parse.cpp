@@ -176,6 +176,17 @@ void node(Line& l, Graph& g, const std::string& out) {
         if (d <= 0 || d > (1 << 24)) throw l.error(fmt::format("node '{}': dimension {} out of range", out, d));
         a.shape.push_back(uint32_t(d));
       }
+    } else if (w == "part") {
+      l.next("part");
+      const std::string v = l.next("a part");
+      if (v == "y")
+        a.part = 0;
+      else if (v == "mean")
+        a.part = 1;
+      else if (v == "invstddev")
+        a.part = 2;
+      else
+        throw l.error(fmt::format("node '{}': part '{}' is not y, mean or invstddev", out, v));
     } else if (w == "epsilon") {
       l.next("epsilon");
       const std::string v = l.next("a value");

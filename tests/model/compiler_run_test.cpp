@@ -174,9 +174,10 @@ const char* const kOnnxShapes[] = {
     // test_reduce_max_keepdims_random, test_reduce_mean_default_axes_keepdims_random
     "input x : f32[3, 2, 2] random 3\ny = reducemax x axes [1] keepdims 1\noutput y\n",
     "input x : f32[3, 2, 2] random 4\ny = reducemean x keepdims 1\noutput y\n",
-    // test_layer_normalization_2d_axis1 (Y only)
+    // test_layer_normalization_2d_axis1: Y, Mean, InvStdDev
     "input x : f32[3, 4] random 5\ninput w : f32[4] random 6\ninput b : f32[4] random 7\n"
-    "y = layernorm x w b epsilon 1e-5\noutput y\n",
+    "y = layernorm x w b epsilon 1e-5\nm = layernorm x w b part mean\nr = layernorm x w b part invstddev\n"
+    "output y m r\n",
 };
 
 TEST(CompilerRun, OnnxTargetShapesAreExactOnMiniAndTsp1) {

@@ -1,12 +1,15 @@
 // The compiler's passes one by one: parsing and graph building (errors with
 // file:line naming the node), lowering limits, placement, the reservation
 // tables, the chain scheduler, code generation and the host reference.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 
 #include "common/error.hpp"
 #include "common/numerics/float_format.hpp"
+#include "common/numerics/vxm.hpp"
 #include "firmware/compiler/codegen.hpp"
 #include "firmware/compiler/expand.hpp"
 #include "firmware/compiler/lower.hpp"
@@ -284,6 +287,169 @@ TEST(CompilerExpand, NormsBecomeChipOps) {
   for (const Node& n : e.nodes()) ops += std::string(op_name(n.op)) + " ";
   EXPECT_EQ(ops, "mul lanesum mul add rsqrt cast mul reshape ");
   EXPECT_TRUE(e.tensor(*e.find("y")).output);
+}
+
+// ---- The new expansions against double-precision math, with ONNX's test
+// tolerance |got - want| <= atol + rtol |want| (rtol 1e-3, atol 1e-7 for f32).
+
+double value_of(isa::DType t, uint32_t bits) {
+  if (t == isa::DType::f16) return num::to_double<num::kF16>(bits);
+  if (t == isa::DType::bf16) return num::to_double<num::kBF16>(bits);
+  return num::to_double<num::kF32>(bits);
+}
+
+// Runs `text` (one output y) expanded through the host reference; returns y and x as doubles.
+struct RefRun {
+  std::vector<double> x, y;
+  std::vector<uint32_t> xshape;
+  Graph g;
+  std::vector<std::vector<uint32_t>> v;
+  std::vector<double> part(const std::string& name) const {
+    std::vector<double> out;
+    for (uint32_t b : v[*g.find(name)]) out.push_back(value_of(g.tensor(*g.find(name)).dtype, b));
+    return out;
+  }
+};
+RefRun run_text(const std::string& text, const isa::Config& cfg) {
+  const Program p = parse_program(text, "t.txt");
+  const Graph e = expand(p.graph, cfg);
+  const auto v = run_reference(e, cfg.mxm_dim);
+  RefRun r;
+  const Tensor& x = e.tensor(*e.find("x"));
+  const Tensor& y = e.tensor(*e.find("y"));
+  r.xshape = x.shape;
+  for (uint32_t b : x.data) r.x.push_back(value_of(x.dtype, b));
+  for (uint32_t b : v[*e.find("y")]) r.y.push_back(value_of(y.dtype, b));
+  r.g = e;
+  r.v = v;
+  return r;
+}
+
+// Worst |got - want| / (atol + rtol |want|): <= 1 passes ONNX's check.
+double onnx_ratio(const std::vector<double>& got, const std::vector<double>& want, double rtol, double atol) {
+  EXPECT_EQ(got.size(), want.size());
+  double worst = 0;
+  for (size_t i = 0; i < std::min(got.size(), want.size()); ++i)
+    worst = std::max(worst, std::abs(got[i] - want[i]) / (atol + rtol * std::abs(want[i])));
+  return worst;
+}
+
+// Softmax in double over `axis` of a row-major tensor.
+std::vector<double> softmax_ref(const std::vector<double>& x, const std::vector<uint32_t>& shape, size_t axis) {
+  size_t inner = 1, outer = 1;
+  for (size_t d = axis + 1; d < shape.size(); ++d) inner *= shape[d];
+  for (size_t d = 0; d < axis; ++d) outer *= shape[d];
+  const size_t n = shape[axis];
+  std::vector<double> y(x.size());
+  for (size_t o = 0; o < outer; ++o)
+    for (size_t i = 0; i < inner; ++i) {
+      double m = -INFINITY, s = 0;
+      for (size_t k = 0; k < n; ++k) m = std::max(m, x[(o * n + k) * inner + i]);
+      for (size_t k = 0; k < n; ++k) s += std::exp(x[(o * n + k) * inner + i] - m);
+      for (size_t k = 0; k < n; ++k) y[(o * n + k) * inner + i] = std::exp(x[(o * n + k) * inner + i] - m) / s;
+    }
+  return y;
+}
+
+TEST(CompilerExpand, SoftmaxMeetsOnnxTolerance) {
+  struct Case {
+    const char* text;
+    size_t axis;
+    double rtol, atol;
+  };
+  const Case cases[] = {
+      {"input x : f32[1, 3] = -1 0 1\ny = softmax x axis -1\noutput y\n", 1, 1e-3, 1e-7},  // test_softmax_example
+      {"input x : f32[3, 4, 5] random 1\ny = softmax x axis 1\noutput y\n", 1, 1e-3, 1e-7},
+      {"input x : f32[4, 700] random 2\ny = softmax x\noutput y\n", 1, 1e-3, 1e-7},  // several lane blocks
+      // f16: a few ulps, and outputs under f16's smallest normal (6.1e-5) flush to zero
+      {"input x : f16[3, 70] random 3\ny = softmax x\noutput y\n", 1, 4e-3, 7e-5},
+  };
+  for (const Case& c : cases)
+    for (const char* cfg : {"mini", "tsp1"}) {
+      const RefRun r = run_text(c.text, *isa::find_config(cfg));
+      const auto want = softmax_ref(r.x, r.xshape, c.axis);
+      EXPECT_LE(onnx_ratio(r.y, want, c.rtol, c.atol), 1.0) << cfg << ": " << c.text;
+      auto off = r.y;  // the checker fails one element off by twice the tolerance
+      off[off.size() / 2] += 2 * (c.atol + c.rtol * std::abs(want[off.size() / 2]));
+      EXPECT_GT(onnx_ratio(off, want, c.rtol, c.atol), 1.0);
+    }
+}
+
+TEST(CompilerExpand, ReductionsMeetOnnxTolerance) {
+  // [3,2,2] axes 1 (test_reduce_max_keepdims_random) and all axes (test_reduce_mean_default_axes_keepdims_random),
+  // and sums over the last axis of f32 with large and small values (the three bf16 parts).
+  {
+    const RefRun r = run_text("input x : f32[3, 2, 2] random 1\ny = reducemax x axes 1\noutput y\n", mini());
+    for (size_t i = 0; i < 3; ++i)
+      for (size_t k = 0; k < 2; ++k) EXPECT_EQ(r.y[i * 2 + k], std::max(r.x[i * 4 + k], r.x[i * 4 + 2 + k]));
+  }
+  {
+    const RefRun r = run_text("input x : f32[3, 2, 2] random 2\ny = reducemean x\noutput y\n", mini());
+    double mean = 0;
+    for (double v : r.x) mean += v / 12;
+    EXPECT_LE(onnx_ratio(r.y, {mean}, 1e-3, 1e-7), 1.0);
+  }
+  {
+    std::string vals;
+    for (int i = 0; i < 100; ++i)
+      vals += fmt::format(" {}", (i % 2 ? 1.0 : -1.0) * (1 + i * 0.3183) * std::pow(10, i % 7 - 3));
+    const RefRun r = run_text("input x : f32[1, 100] =" + vals + "\ny = reducesum x axes -1\noutput y\n", mini());
+    double sum = 0;
+    for (double v : r.x) sum += v;
+    EXPECT_LE(onnx_ratio(r.y, {sum}, 1e-5, 0), 1.0) << r.y[0] << " vs " << sum;  // far inside rtol 1e-3
+  }
+}
+
+TEST(CompilerExpand, AffineNormsMeetOnnxTolerance) {
+  // test_layer_normalization_2d_axis1: x [3,4], scale and bias [4], epsilon 1e-5; and wider rows.
+  for (const char* shape : {"[3, 4]", "[5, 700]"}) {
+    const std::string text = fmt::format(
+        "input x : f32{} random 1\ninput g : f32[{}] random 2\ninput b : f32[{}] random 3\n"
+        "y = layernorm x g b\nm = layernorm x g b part mean\nr = layernorm x g b part invstddev\noutput y m r\n",
+        shape, std::string(shape).find("700") != std::string::npos ? 700 : 4,
+        std::string(shape).find("700") != std::string::npos ? 700 : 4);
+    for (const char* cfg : {"mini", "tsp1"}) {
+      const Program p = parse_program(text, "t.txt");
+      const RefRun r = run_text(text, *isa::find_config(cfg));
+      const auto& gd = p.graph.tensor(*p.graph.find("g")).data;
+      const auto& bd = p.graph.tensor(*p.graph.find("b")).data;
+      const size_t C = r.xshape.back(), M = r.x.size() / C;
+      std::vector<double> want(r.x.size()), means(M), invs(M);
+      for (size_t m = 0; m < M; ++m) {
+        double mean = 0, var = 0;
+        for (size_t c = 0; c < C; ++c) mean += r.x[m * C + c] / double(C);
+        for (size_t c = 0; c < C; ++c) var += std::pow(r.x[m * C + c] - mean, 2) / double(C);
+        means[m] = mean;
+        invs[m] = 1 / std::sqrt(var + 1e-5);
+        for (size_t c = 0; c < C; ++c)
+          want[m * C + c] = (r.x[m * C + c] - mean) / std::sqrt(var + 1e-5) * value_of(isa::DType::f32, gd[c]) +
+                            value_of(isa::DType::f32, bd[c]);
+      }
+      EXPECT_LE(onnx_ratio(r.y, want, 1e-3, 1e-7), 1.0) << cfg << " " << shape;
+      EXPECT_LE(onnx_ratio(r.part("m"), means, 1e-3, 1e-7), 1.0) << cfg << " " << shape;
+      EXPECT_LE(onnx_ratio(r.part("r"), invs, 1e-3, 1e-7), 1.0) << cfg << " " << shape;
+    }
+  }
+}
+
+// The reciprocal of the softmax expansion, r = rsqrt(s)^2 then r*(2 - s*r), on
+// the chip's f32 arithmetic over s in [1, 2^20): measured worst relative error.
+TEST(CompilerExpand, ReciprocalErrorIsAFewUlps) {
+  auto f = [](isa::Op op, uint32_t a, uint32_t b = 0) { return num::apply({op, isa::DType::f32}, a, b); };
+  double worst0 = 0, worst = 0;
+  for (double s = 1; s < (1 << 20); s *= 1.0007) {
+    const uint32_t sb = num::from_double<num::kF32>(s);
+    const double sv = value_of(isa::DType::f32, sb);
+    const uint32_t q = f(isa::Op::RSQRT, sb), r = f(isa::Op::MUL, q, q);
+    const uint32_t e = f(isa::Op::SUB, num::from_double<num::kF32>(2.0), f(isa::Op::MUL, sb, r));
+    const uint32_t y = f(isa::Op::MUL, r, e);
+    worst0 = std::max(worst0, std::abs(value_of(isa::DType::f32, r) * sv - 1));
+    worst = std::max(worst, std::abs(value_of(isa::DType::f32, y) * sv - 1));
+  }
+  RecordProperty("rsqrt_squared_rel_error", fmt::format("{:.3g}", worst0));
+  RecordProperty("newton_rel_error", fmt::format("{:.3g}", worst));
+  std::printf("reciprocal: rsqrt^2 worst relative error %.3g, after one Newton step %.3g\n", worst0, worst);
+  EXPECT_LT(worst, 1e-6);
 }
 
 }  // namespace
