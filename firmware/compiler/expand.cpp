@@ -53,6 +53,9 @@ class Expander {
           r = reduce(k, in[0], n.attrs.axes, "");
           break;
         }
+        case GraphOp::MatMulInteger:
+          r = matmul_integer(in);
+          break;
         case GraphOp::Softmax:
           r = softmax(in[0], n.attrs.axes[0]);
           break;
@@ -225,6 +228,30 @@ class Expander {
     TensorId s = last ? lane_sum(e) : reduce(Red::Sum, e, {axis}, "");
     const TensorId r = cast(reciprocal(s), T);
     return op(GraphOp::Mul, "softmax", {e, r});
+  }
+  // (a - za)(b - zb) = a.b - za colsum(b) - zb rowsum(a) + K za zb, all in
+  // i32 (wrapping, exact): products and sums on the MXM (ones of a's and b's
+  // type), the zero points broadcast as [1] scalars.
+  TensorId matmul_integer(const std::vector<TensorId>& in) {
+    const TensorId a = in[0], b = in[1];
+    const Tensor ta = out_.tensor(a), tb = out_.tensor(b);
+    const uint32_t K = ta.shape[1], L = cfg_.lanes;
+    TensorId y = op(GraphOp::MatMul, "ab", {a, b});
+    const isa::DType I = isa::DType::i32;
+    const TensorId za = in.size() > 2 ? cast(in[2], I) : 0, zb = in.size() > 3 ? cast(in[3], I) : 0;
+    if (in.size() > 2) {  // - za colsum(b): ones[1, K] . b
+      const TensorId cs = op(GraphOp::MatMul, "colsum", {fill("ones", ta.dtype, {1, K}, 1), b});
+      y = op(GraphOp::Sub, "yza", {y, op(GraphOp::Mul, "zacs", {za, cs})});
+    }
+    if (in.size() > 3) {  // - zb rowsum(a): a . ones[K, lanes], every lane
+      const TensorId rs = op(GraphOp::LaneSum, "rowsum", {a, fill("ones", tb.dtype, {K, L}, 1)});
+      y = op(GraphOp::Sub, "yzb", {y, op(GraphOp::Mul, "zbrs", {zb, rs})});
+    }
+    if (in.size() > 3) {  // + K za zb
+      const TensorId kzz = op(GraphOp::Mul, "kzz", {op(GraphOp::Mul, "zz", {za, zb}), fill("k", I, {1}, K)});
+      y = op(GraphOp::Add, "y", {y, kzz});
+    }
+    return y;
   }
   TensorId norm(bool layer, const std::vector<TensorId>& in) {
     const TensorId x = in[0];

@@ -13,10 +13,10 @@
 namespace tsp::compiler {
 namespace {
 
-constexpr std::array<std::string_view, 22> kOpNames = {
-    "add",       "sub",     "mul",     "max",     "min",     "relu",      "exp",       "tanh",
-    "rsqrt",     "cast",    "matmul",  "sel",     "rmsnorm", "layernorm", "reducesum", "reducemean",
-    "reducemax", "softmax", "reshape", "permute", "lanesum", "fold"};
+constexpr std::array<std::string_view, 23> kOpNames = {
+    "add",       "sub",     "mul",           "max",     "min",     "relu",      "exp",       "tanh",
+    "rsqrt",     "cast",    "matmul",        "sel",     "rmsnorm", "layernorm", "reducesum", "reducemean",
+    "reducemax", "softmax", "matmulinteger", "reshape", "permute", "lanesum",   "fold"};
 
 std::string shape_str(const std::vector<uint32_t>& s) {
   std::string out;
@@ -197,8 +197,9 @@ TensorId Graph::add(GraphOp op, const std::string& out, std::vector<TensorId> in
   if (is_binary(op) || op == GraphOp::MatMul || op == GraphOp::Permute || op == GraphOp::LaneSum || op == GraphOp::Fold)
     lo = hi = 2;
   if (op == GraphOp::Sel) lo = hi = 3;
-  if (op == GraphOp::RmsNorm) hi = 2;    // x [, scale]
-  if (op == GraphOp::LayerNorm) hi = 3;  // x [, scale [, bias]]
+  if (op == GraphOp::RmsNorm) hi = 2;                // x [, scale]
+  if (op == GraphOp::LayerNorm) hi = 3;              // x [, scale [, bias]]
+  if (op == GraphOp::MatMulInteger) lo = 2, hi = 4;  // a b [za [zb]]
   if (inputs.size() < lo || inputs.size() > hi)
     throw fail(lo == hi ? fmt::format("takes {} inputs, {} given", lo, inputs.size())
                         : fmt::format("takes {} to {} inputs, {} given", lo, hi, inputs.size()));
@@ -294,6 +295,23 @@ TensorId Graph::add(GraphOp op, const std::string& out, std::vector<TensorId> in
         throw fail(fmt::format("bad fold of {} into {}", desc(x), desc(a)));
       r.splat = a.splat && x.splat;
       r.pad_zero = a.pad_zero && x.pad_zero;
+    } else if (op == GraphOp::MatMulInteger) {
+      const Tensor& w = tensor(inputs[1]);
+      const auto int8 = [](isa::DType t) { return t == isa::DType::i8 || t == isa::DType::u8; };
+      if (!int8(a.dtype) || !int8(w.dtype))
+        throw fail(fmt::format("takes int8/uint8 operands, not {} and {}", desc(a), desc(w)));
+      if (a.shape.size() != 2 || w.shape.size() != 2 || a.shape[1] != w.shape[0])
+        throw fail(
+            fmt::format("shapes {} x {} do not multiply ([M,K] x [K,N])", shape_str(a.shape), shape_str(w.shape)));
+      for (size_t i = 2; i < inputs.size(); ++i) {
+        const Tensor& z = tensor(inputs[i]);
+        const Tensor& of = i == 2 ? a : w;
+        if (z.dtype != of.dtype || z.elements() != 1)
+          throw fail(fmt::format("zero point {} must be one {} value (per-row/column zero points: not yet)", desc(z),
+                                 tname(of.dtype)));
+      }
+      r.dtype = isa::DType::i32;
+      r.shape = {a.shape[0], w.shape[1]};
     } else if (op == GraphOp::MatMul) {
       const Tensor& w = tensor(inputs[1]);
       const auto int8 = [](isa::DType t) { return t == isa::DType::i8 || t == isa::DType::u8; };

@@ -33,9 +33,10 @@ enum class GraphOp : uint8_t {
   ReduceMean,
   ReduceMax,
   Softmax,
-  Reshape,  // same elements, new shape; free when the last dimension stays (an alias)
-  Permute,  // x[..., C] by an i16 map[N] (input or const): y[r, n] = x[r, map[n]] (SXM PERMUTE per byte plane)
-  LaneSum,  // x[..., C] . ones[C, lanes] -> [..., 1] sums in every lane (MXM; expansion only)
+  MatMulInteger,  // a[M,K] . b[K,N] (int8/uint8) with zero points za, zb ([1], optional): i32 (a - za)(b - zb)
+  Reshape,        // same elements, new shape; free when the last dimension stays (an alias)
+  Permute,        // x[..., C] by an i16 map[N] (input or const): y[r, n] = x[r, map[n]] (SXM PERMUTE per byte plane)
+  LaneSum,        // x[..., C] . ones[C, lanes] -> [..., 1] sums in every lane (MXM; expansion only)
   Fold  // acc op x[rows of step j] over leading axes, or acc[.., L] op x[.., jL..jL+L) over the last (expansion only)
 };
 std::string_view op_name(GraphOp op);

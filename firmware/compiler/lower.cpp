@@ -157,7 +157,7 @@ Lowered lower(const Graph& g, const isa::Config& cfg) {
             g, n, fmt::format("a permute reads one lane block (offset a multiple of {}) and writes one", cfg.lanes));
       const uint32_t bx = layout_of(x, cfg.lanes).blocks;
       k.sxm = PermuteKernel{n.inputs[0], n.inputs[1], n.output, n.attrs.offset / cfg.lanes, bx};
-    } else if (n.op >= GraphOp::RmsNorm && n.op <= GraphOp::Softmax) {
+    } else if (n.op >= GraphOp::RmsNorm && n.op <= GraphOp::MatMulInteger) {
       throw node_error(g, n, "composite op reached lowering unexpanded (run expand() first)");
     } else {
       VxmKernel v;

@@ -178,6 +178,11 @@ const char* const kOnnxShapes[] = {
     "input x : f32[3, 4] random 5\ninput w : f32[4] random 6\ninput b : f32[4] random 7\n"
     "y = layernorm x w b epsilon 1e-5\nm = layernorm x w b part mean\nr = layernorm x w b part invstddev\n"
     "output y m r\n",
+    // test_matmulinteger
+    "input a : u8[4, 3] random 8\ninput b : u8[3, 2] random 9\ninput za : u8[1] = 12\ninput zb : u8[1] = 0\n"
+    "y = matmulinteger a b za zb\noutput y\n",
+    "input a : i8[6, 100] random 10\ninput b : u8[100, 40] random 11\ninput za : i8[1] random 12\n"
+    "input zb : u8[1] random 13\ny = matmulinteger a b za zb\noutput y\n",
 };
 
 TEST(CompilerRun, OnnxTargetShapesAreExactOnMiniAndTsp1) {

@@ -432,6 +432,41 @@ TEST(CompilerExpand, AffineNormsMeetOnnxTolerance) {
   }
 }
 
+// MatMulInteger's expansion (a.b - za colsum(b) - zb rowsum(a) + K za zb)
+// against (a - za)(b - zb) in int64: test_matmulinteger's data and its
+// published result, then random signed and unsigned operands over several lane blocks.
+TEST(CompilerExpand, MatMulIntegerIsExact) {
+  const RefRun r = run_text(
+      "input a : u8[4, 3] = 11 7 3 10 6 2 9 5 1 8 4 0\ninput b : u8[3, 2] = 1 4 2 5 3 6\n"
+      "input za : u8[1] = 12\ninput zb : u8[1] = 0\ny = matmulinteger a b za zb\noutput y\n"
+      "input x : u8[1] = 0\n",
+      mini());
+  EXPECT_EQ(r.v[*r.g.find("y")], (std::vector<uint32_t>{uint32_t(-38), uint32_t(-83), uint32_t(-44), uint32_t(-98),
+                                                        uint32_t(-50), uint32_t(-113), uint32_t(-56), uint32_t(-128)}));
+  for (const char* types : {"u8 u8", "i8 u8", "i8 i8", "u8 i8"}) {
+    const std::string ta(types, 2), tb(types + 3, 2);
+    const uint32_t M = 5, K = 77, N = 40;
+    const std::string text = fmt::format(
+        "input a : {0}[{2}, {3}] random 1\ninput b : {1}[{3}, {4}] random 2\ninput za : {0}[1] random 3\n"
+        "input zb : {1}[1] random 4\ny = matmulinteger a b za zb\noutput y\ninput x : u8[1] = 0\n",
+        ta, tb, M, K, N);
+    const RefRun q = run_text(text, mini());
+    auto val = [&](const char* name, size_t i) {
+      const Tensor& t = q.g.tensor(*q.g.find(name));
+      const uint32_t bits = t.data[i];
+      return t.dtype == isa::DType::i8 ? int64_t(int8_t(bits)) : int64_t(bits);
+    };
+    const auto& y = q.v[*q.g.find("y")];
+    for (uint32_t m = 0; m < M; ++m)
+      for (uint32_t n = 0; n < N; ++n) {
+        int64_t want = 0;
+        for (uint32_t k = 0; k < K; ++k)
+          want += (val("a", m * K + k) - val("za", 0)) * (val("b", k * N + n) - val("zb", 0));
+        ASSERT_EQ(int32_t(y[m * N + n]), want) << types << " " << m << "," << n;
+      }
+  }
+}
+
 // The reciprocal of the softmax expansion, r = rsqrt(s)^2 then r*(2 - s*r), on
 // the chip's f32 arithmetic over s in [1, 2^20): measured worst relative error.
 TEST(CompilerExpand, ReciprocalErrorIsAFewUlps) {
