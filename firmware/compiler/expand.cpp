@@ -23,6 +23,12 @@ uint32_t float_bits(isa::DType t, double v) {
 
 enum class Red { Sum, Mean, Max };
 
+uint64_t count(const std::vector<uint32_t>& shape) {
+  uint64_t n = 1;
+  for (uint32_t d : shape) n *= d;
+  return n;
+}
+
 class Expander {
  public:
   Expander(const Graph& g, const isa::Config& cfg) : g_(g), cfg_(cfg), map_(g.tensors().size()) {}
@@ -86,11 +92,24 @@ class Expander {
     return out_.add(o, name(what), std::move(in), w_, to, std::move(a));
   }
   TensorId cast(TensorId x, isa::DType t) { return out_.tensor(x).dtype == t ? x : op(GraphOp::Cast, "cast", {x}, t); }
-  // A const of `shape` filled with `bits`.
+  // A const of `shape` filled with `bits`; one per graph (consts are only read),
+  // but every MXM sum its own ones: MatMuls sharing weights wait for each other's LW reads.
   TensorId fill(const std::string& what, isa::DType t, std::vector<uint32_t> shape, uint32_t bits) {
-    uint64_t n = 1;
-    for (uint32_t d : shape) n *= d;
-    return out_.add_const(name(what), t, std::move(shape), std::vector<uint32_t>(n, bits), w_);
+    if (what == "ones") return out_.add_const(name(what), t, shape, std::vector<uint32_t>(count(shape), bits), w_);
+    for (const auto& [key, id] : fills_)
+      if (std::get<0>(key) == t && std::get<1>(key) == shape && std::get<2>(key) == bits) return id;
+    const TensorId id = out_.add_const(name(what), t, shape, std::vector<uint32_t>(count(shape), bits), w_);
+    fills_.push_back({{t, shape, bits}, id});
+    return id;
+  }
+  // An i16 permute map; one per graph for each content.
+  TensorId map(std::vector<uint32_t> v) {
+    for (const auto& [data, id] : maps_)
+      if (data == v) return id;
+    const uint32_t n = uint32_t(v.size());
+    const TensorId id = out_.add_const(name("map"), isa::DType::i16, {n}, v, w_);
+    maps_.push_back({v, id});
+    return id;
   }
   TensorId scalar(isa::DType t, double v) { return fill("k", t, {1}, float_bits(t, v)); }
 
@@ -129,10 +148,6 @@ class Expander {
     const Tensor t = out_.tensor(x);
     uint32_t C = t.shape.back();
     const uint32_t L = cfg_.lanes;
-    auto map = [&](std::vector<uint32_t> v) {
-      const uint32_t n = uint32_t(v.size());
-      return out_.add_const(name("map"), isa::DType::i16, {n}, std::move(v), w_);
-    };
     if (C > L) {  // fold the whole lane blocks, then the last partial one with its gaps filled by its lane 0
       std::vector<uint32_t> ks = t.shape;
       ks.back() = L;
@@ -203,7 +218,7 @@ class Expander {
     if (last && t.shape.back() > 1) {
       x = k == Red::Max ? lane_max(x) : lane_sum(x);
     } else if (last && !splat) {  // one column: copy it into every lane
-      x = op(GraphOp::Permute, "splat", {x, out_.add_const(name("map"), isa::DType::i16, {1}, {0}, w_)});
+      x = op(GraphOp::Permute, "splat", {x, map({0})});
     }
     if (k == Red::Mean) {
       const isa::DType mt = out_.tensor(x).dtype;
@@ -288,6 +303,8 @@ class Expander {
   Where w_;
   std::string y_;
   uint32_t serial_ = 0;
+  std::vector<std::pair<std::tuple<isa::DType, std::vector<uint32_t>, uint32_t>, TensorId>> fills_;
+  std::vector<std::pair<std::vector<uint32_t>, TensorId>> maps_;
   std::vector<std::pair<std::tuple<bool, std::vector<TensorId>, double>, std::array<TensorId, 3>>> norms_;
 };
 
