@@ -432,6 +432,42 @@ TEST(CompilerExpand, AffineNormsMeetOnnxTolerance) {
   }
 }
 
+// What the new ops cannot do is a clear error naming file:line and the node.
+TEST(CompilerExpand, UnsupportedShapesAndAttributesAreClearErrors) {
+  auto compile_error = [](const std::string& text) -> std::string {
+    try {
+      const Program p = parse_program(text, "p.txt");
+      const Graph e = expand(p.graph, mini());
+      lower(e, mini());
+    } catch (const Error& err) {
+      return err.what();
+    }
+    return "no error";
+  };
+  EXPECT_EQ(compile_error("input x : f32[3, 4] random 1\ny = reducesum x axes 1 keepdims 0\noutput y\n"),
+            "p.txt:2: error: node 'y' (reducesum): keepdims 0 over the last axis with other axes left would move "
+            "values across lanes (not yet)");
+  EXPECT_EQ(compile_error("input x : i8[3, 4] random 1\ny = softmax x\noutput y\n"),
+            "p.txt:2: error: node 'y' (softmax): softmax takes f16, bf16 or f32, not x i8[3,4]");
+  EXPECT_EQ(compile_error("input x : f32[3, 4] random 1\ny = softmax x axis 2\noutput y\n"),
+            "p.txt:2: error: node 'y' (softmax): axis 2 is out of range for rank 2");
+  EXPECT_EQ(compile_error("input x : f32[2, 3] random 1\ny = reshape x shape 6\noutput y\n"),
+            "p.txt:2: error: node 'y' (reshape): reshape changes the last dimension (3 to 6): values would move "
+            "across lanes (not yet)");
+  EXPECT_EQ(compile_error("input a : i8[2, 4] random 1\nconst w : i8[4, 1] random 2\nt = matmul a w\n"
+                          "input c : i32[2, 5] random 3\ny = add c t\noutput y\n"),
+            "p.txt:5: error: node 'y' (add): 't' [..., 1] is broadcast across lanes but is computed on the chip "
+            "without its value in every lane (only reductions over the last axis and image data provide that)");
+  EXPECT_EQ(compile_error("input a : u8[2, 3] random 1\ninput b : u8[3, 2] random 2\ninput z : i8[1] = 1\n"
+                          "y = matmulinteger a b z\noutput y\n"),
+            "p.txt:4: error: node 'y' (matmulinteger): zero point z i8[1] must be one u8 value (per-row/column zero "
+            "points: not yet)");
+  EXPECT_EQ(compile_error("input x : f32[3, 4] random 1\ny = reducemax x axes\noutput y\n"),
+            "p.txt:2: error: node 'y': axes needs a value");
+  EXPECT_EQ(compile_error("input x : f32[3, 4] random 1\ninput y : f32[2, 4] random 2\nz = add x y\noutput z\n"),
+            "p.txt:3: error: node 'z' (add): operands x f32[3,4] and y f32[2,4] do not broadcast");
+}
+
 // MatMulInteger's expansion (a.b - za colsum(b) - zb rowsum(a) + K za zb)
 // against (a - za)(b - zb) in int64: test_matmulinteger's data and its
 // published result, then random signed and unsigned operands over several lane blocks.
