@@ -124,6 +124,10 @@ class Expander {
   }
   // f32 sums of the last axis in every lane: [..., 1].
   TensorId lane_sum(TensorId x) {
+    if (out_.tensor(x).shape.back() == 1) {  // the value itself, in every lane
+      const isa::DType wide = isa::dtype_desc(out_.tensor(x).dtype).is_float ? isa::DType::f32 : isa::DType::i32;
+      return cast(out_.tensor(x).splat ? x : op(GraphOp::Permute, "splat", {x, map({0})}), wide);
+    }
     x = zero_padded(x);
     const Tensor t = out_.tensor(x);
     const uint32_t C = t.shape.back(), L = cfg_.lanes;

@@ -244,6 +244,25 @@ TEST(CompilerRun, SoftmaxAndNormsWithAffineAreExact) {
   for (const char* text : texts) EXPECT_EQ(compile_run_check(parse_program(text, "sm.txt").graph, "mini"), "") << text;
 }
 
+// Axes of size 1, rank 1, scalars, keepdims 0, computed padding lanes, int types.
+TEST(CompilerRun, ReductionEdgeShapesAreExact) {
+  const char* texts[] = {
+      "input x : f32[4, 1] random 1\ny = softmax x\nz = softmax x axis 0\noutput y z\n",
+      "input x : f32[5] random 1\ny = reducemax x\nz = reducesum x keepdims 0\noutput y z\n",
+      "input x : i8[3, 33] random 1\ny = reducemax x axes -1\ninput u : u8[3, 64] random 2\n"
+      "v = reducemax u axes -1\noutput y v\n",
+      "input x : f32[1] random 1\ny = reducemean x\nz = softmax x\noutput y z\n",
+      "input x : f16[2, 3, 4, 5] random 1\ny = reducemean x axes [0, 2] keepdims 0\noutput y\n",
+      "input x : f32[2, 3, 4, 5] random 1\ny = reducemax x axes [1, 3] keepdims 1\nz = sub x y\noutput z\n",
+      "input x : f32[6, 40] random 1\nt = tanh x\ny = reducesum t axes 1\nz = mul t y\noutput z\n",
+      "input x : bf16[6, 97] random 1\ny = layernorm x\nm = layernorm x part mean\nr = rmsnorm x\noutput y m r\n",
+      "input x : f16[4, 1] random 1\ny = layernorm x\noutput y\n",
+      "input a : u8[4, 1] random 1\ninput b : u8[1, 5] random 2\ninput za : u8[1] = 3\ninput zb : u8[1] = 4\n"
+      "y = matmulinteger a b za zb\nz = matmulinteger a b\noutput y z\n",
+  };
+  for (const char* text : texts) EXPECT_EQ(compile_run_check(parse_program(text, "e.txt").graph, "mini"), "") << text;
+}
+
 // The architect's sizes on tsp1: softmax and layernorm of 64 x 640 f32.
 TEST(CompilerRun, Tsp1SoftmaxAndLayerNormAreExact) {
   for (const char* text : {"input x : f32[64, 640] random 1\ny = softmax x\noutput y\n",
