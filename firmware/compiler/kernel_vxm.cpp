@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <limits>
 
@@ -64,16 +65,29 @@ void KernelScheduler::vxm_run(const VxmKernel& k, const std::string& what, const
   c.what = what;
   c.earliest = 0;
 
-  // Operand flows (one READ run per plane); a repeated operand is read once.
+  // Operand flows (one READ run per plane); operands reading the same vectors
+  // (one tensor, or a Reshape sharing its storage) are read once.
   std::vector<TensorId> operands;
-  std::vector<size_t> which;  // index into a, b, c of each operand read
+  std::vector<size_t> which;             // index into a, b, c of each operand read
+  std::array<size_t, 3> flow_of_slot{};  // the flow each of a, b, c reads
   const std::optional<TensorId> abc[] = {k.a, k.b, k.c};
-  for (size_t i = 0; i < 3; ++i)
-    if (abc[i] && std::find(operands.begin(), operands.end(), *abc[i]) == operands.end()) {
+  for (size_t i = 0; i < 3; ++i) {
+    if (!abc[i]) continue;
+    const Placement& pi = place_[*abc[i]];
+    size_t f = 0;
+    while (f < operands.size()) {
+      const Placement& pf = place_[operands[f]];
+      if (pf.slice == pi.slice && pf.address + run.in0[which[f]] == pi.address + run.in0[i] &&
+          run.in_stride[which[f]] == run.in_stride[i])
+        break;
+      ++f;
+    }
+    if (f == operands.size()) {
       operands.push_back(*abc[i]);
       which.push_back(i);
     }
-  auto flow_of = [&](TensorId x) { return size_t(std::find(operands.begin(), operands.end(), x) - operands.begin()); };
+    flow_of_slot[i] = f;
+  }
   for (size_t oi = 0; oi < operands.size(); ++oi) {
     const TensorId x = operands[oi];
     const Placement& p = place_[x];
@@ -112,9 +126,9 @@ void KernelScheduler::vxm_run(const VxmKernel& k, const std::string& what, const
   if (k.op == isa::Op::CVT) alu.instr.operand[field_of(k.op, "from")] = static_cast<int64_t>(k.from);
   const size_t out_flow = c.flows.size();
   alu.streams.push_back({field_of(k.op, "dst"), out_flow, 0});
-  alu.streams.push_back({field_of(k.op, "a"), flow_of(k.a), 0});
-  if (k.b) alu.streams.push_back({field_of(k.op, "b"), flow_of(*k.b), 0});
-  if (k.c) alu.streams.push_back({field_of(k.op, "c"), flow_of(*k.c), 0});
+  alu.streams.push_back({field_of(k.op, "a"), flow_of_slot[0], 0});
+  if (k.b) alu.streams.push_back({field_of(k.op, "b"), flow_of_slot[1], 0});
+  if (k.c) alu.streams.push_back({field_of(k.op, "c"), flow_of_slot[2], 0});
   alu.count = n;
   c.items.push_back(alu);
 

@@ -199,6 +199,16 @@ Lowered lower(const Graph& g, const isa::Config& cfg) {
         });
       }
       v.runs = make_runs(lo.rows, lo.blocks, maps);
+      // One slice cannot feed two READ runs in lockstep: operands sharing storage must read the same vectors.
+      const std::optional<TensorId> ops[] = {v.a, v.b, v.c};
+      for (size_t i = 0; i < maps.size(); ++i)
+        for (size_t j = 0; j < i; ++j)
+          for (const VectorRun& r : v.runs)
+            if (out.root[*ops[i]] == out.root[*ops[j]] &&
+                (r.in0[i] != r.in0[j] || (r.n > 1 && r.in_stride[i] != r.in_stride[j])))
+              throw node_error(g, n,
+                               fmt::format("'{}' and '{}' share storage but are read in different orders (not yet)",
+                                           g.tensor(*ops[i]).name, g.tensor(*ops[j]).name));
       for (const VectorRun& r : v.runs)
         for (size_t i = 0; i < maps.size(); ++i)
           v.row = v.row || (r.n > 1 && r.in_stride[i] != r.out_stride) || r.in0[i] != r.out0;
