@@ -137,14 +137,17 @@ class Expander {
     };
     if (t.dtype != isa::DType::f32) return part_sum(x);
     // f32 = hi + mid + lo, three bf16 parts (8 significant bits each, exact
-    // differences): each part times 1.0 is exact on the MXM.
-    TensorId rest = x, sum = 0;
+    // differences): each part times 1.0 is exact on the MXM. All parts first,
+    // then the three sums: they run on three MXM planes at once, and no part is
+    // read by a sum and by the next split at the same time (one read port).
+    std::array<TensorId, 3> parts{};
+    TensorId rest = x;
     for (int i = 0; i < 3; ++i) {
-      const TensorId part = cast(rest, isa::DType::bf16);
-      const TensorId s = part_sum(part);
-      sum = i ? op(GraphOp::Add, "sum", {sum, s}) : s;
-      if (i < 2) rest = op(GraphOp::Sub, "rest", {rest, cast(part, isa::DType::f32)});
+      parts[i] = cast(rest, isa::DType::bf16);
+      if (i < 2) rest = op(GraphOp::Sub, "rest", {rest, cast(parts[i], isa::DType::f32)});
     }
+    TensorId sum = part_sum(parts[0]);
+    for (int i = 1; i < 3; ++i) sum = op(GraphOp::Add, "sum", {sum, part_sum(parts[i])});
     return sum;
   }
   // The max of the last axis in every lane: [..., 1].
