@@ -1,8 +1,9 @@
 // A VXM kernel is a series of chains: every operand plane READ so that all
 // planes meet at the VXM in the ALU's issue cycle, the ALU op, and one WRITE
-// per result plane where the result passes its slice. A plain kernel is one
-// run over all vectors; a row kernel (b one vector per row) runs once per
-// column block, x and the result with the block stride, b with stride 1.
+// per result plane where the result passes its slice, one chain per run of
+// the kernel's vectors (lower.hpp VectorRun: each operand with its own start
+// and stride, 0 re-reading a broadcast row), cut into chunks where the result
+// shares a slice with an operand.
 #include <fmt/format.h>
 
 #include <algorithm>

@@ -1,9 +1,11 @@
 #pragma once
-// Lowering: graph nodes to TSP kernels. An elementwise node becomes one VXM
-// kernel (READ operand planes -> one ALU op -> WRITE result planes, over all
-// of its vectors); a MatMul becomes an MXM kernel (weight blocks loaded with
-// LW/IW, activations through ABC, results through ACC). Nodes the chip cannot
-// do yet are rejected here, naming the node.
+// Lowering: graph nodes to TSP kernels. An elementwise node (and a Fold)
+// becomes one VXM kernel (READ operand planes -> one ALU op -> WRITE result
+// planes, over runs of its vectors that encode broadcasting); a MatMul or
+// LaneSum an MXM kernel (weight blocks loaded with LW/IW, activations through
+// ABC, results through ACC); a Permute an SXM kernel; a Reshape nothing (its
+// result shares its input's storage). Nodes the chip cannot do yet are
+// rejected here, naming the node.
 #include <array>
 #include <optional>
 #include <vector>
