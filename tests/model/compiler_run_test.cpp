@@ -301,15 +301,22 @@ Graph random_reduce_graph(uint64_t seed) {
   return g;
 }
 
+// mini (8 slices of 1024 addresses, nothing freed) runs out of room for the
+// longest f32 expansions: that clear error is allowed there, rarely.
 TEST(CompilerRun, RandomReductionGraphsAreExact) {
-  uint64_t n = 12;
+  uint64_t n = 12, unplaceable = 0;
   if (const char* e = std::getenv("TSP_RANDOM_SEEDS")) n = std::strtoull(e, nullptr, 10);  // longer sweeps by hand
   for (uint64_t seed = 1; seed <= n; ++seed)
     for (const char* cfg : {"mini", "tsp1"}) {
-      if (std::string(cfg) == "mini" || seed % 4 == 0) {
-        EXPECT_EQ(compile_run_check(random_reduce_graph(seed), cfg), "") << cfg << " seed " << seed;
+      if (std::string(cfg) == "tsp1" && seed % 4) continue;
+      const std::string r = compile_run_check(random_reduce_graph(seed), cfg);
+      if (std::string(cfg) == "mini" && r.find("does not fit in the SRAM of mini") != std::string::npos) {
+        ++unplaceable;
+        continue;
       }
+      EXPECT_EQ(r, "") << cfg << " seed " << seed;
     }
+  EXPECT_LT(unplaceable * 20, n) << unplaceable << " of " << n << " unplaceable on mini";
 }
 
 // Random broadcasting chains: shapes of rank 1 to 3 made from one full shape
