@@ -56,7 +56,7 @@ class Expander {
         case GraphOp::ReduceMean:
         case GraphOp::ReduceMax: {
           const Red k = n.op == GraphOp::ReduceSum ? Red::Sum : n.op == GraphOp::ReduceMean ? Red::Mean : Red::Max;
-          r = reduce(k, in[0], n.attrs.axes, "");
+          r = reduce(k, in[0], n.attrs.axes);
           break;
         }
         case GraphOp::MatMulInteger:
@@ -185,7 +185,7 @@ class Expander {
     return op(GraphOp::Permute, "splat", {x, map({0})});
   }
   // The reduction with kept dimensions, in x's type.
-  TensorId reduce(Red k, TensorId x, const std::vector<int64_t>& axes_in, const std::string&) {
+  TensorId reduce(Red k, TensorId x, const std::vector<int64_t>& axes_in) {
     const Tensor t = out_.tensor(x);
     const isa::DType T = t.dtype;
     const size_t rank = t.shape.size();
@@ -243,11 +243,11 @@ class Expander {
   }
   TensorId softmax(TensorId x, int64_t axis) {
     const isa::DType T = out_.tensor(x).dtype;
-    const TensorId m = reduce(Red::Max, x, {axis}, "");
+    const TensorId m = reduce(Red::Max, x, {axis});
     const TensorId e = op(GraphOp::Exp, "exp", {op(GraphOp::Sub, "xm", {x, m})});
     const bool last = axis == int64_t(out_.tensor(x).shape.size() - 1);
     // Over the last axis the sum stays f32 (lane_sum); over a leading axis it folds in x's type.
-    TensorId s = last ? lane_sum(e) : reduce(Red::Sum, e, {axis}, "");
+    TensorId s = last ? lane_sum(e) : reduce(Red::Sum, e, {axis});
     const TensorId r = cast(reciprocal(s), T);
     return op(GraphOp::Mul, "softmax", {e, r});
   }
