@@ -32,9 +32,14 @@ std::vector<uint8_t> plane_bytes(const Tensor& t, const Layout& l, unsigned plan
                                  uint32_t stripes, uint32_t stripe) {
   std::vector<uint8_t> out(size_t(l.vectors() / stripes) * vector_bytes, 0);
   for (uint32_t r = stripe; r < l.rows; r += stripes)
-    for (uint32_t c = 0; c < l.cols; ++c)
-      out[size_t(l.vector_of(r / stripes, c)) * vector_bytes + l.lane_of(c)] =
-          static_cast<uint8_t>(t.data[size_t(r) * l.cols + c] >> (8 * plane));
+    for (uint32_t c = 0; c < l.cols; ++c) {
+      const auto byte = static_cast<uint8_t>(t.data[size_t(r) * l.cols + c] >> (8 * plane));
+      const size_t v = size_t(l.vector_of(r / stripes, c)) * vector_bytes;
+      if (l.splat)
+        std::fill_n(out.begin() + ptrdiff_t(v), l.lanes, byte);
+      else
+        out[v + l.lane_of(c)] = byte;
+    }
   return out;
 }
 

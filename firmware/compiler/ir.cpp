@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <random>
 
@@ -12,9 +13,10 @@
 namespace tsp::compiler {
 namespace {
 
-constexpr std::array<std::string_view, 16> kOpNames = {"add",    "sub",    "mul",     "max",      "min",    "relu",
-                                                       "exp",    "tanh",   "rsqrt",   "cast",     "matmul", "sel",
-                                                       "mulrow", "subrow", "rmsnorm", "layernorm"};
+constexpr std::array<std::string_view, 23> kOpNames = {
+    "add",       "sub",     "mul",           "max",     "min",     "relu",      "exp",       "tanh",
+    "rsqrt",     "cast",    "matmul",        "sel",     "rmsnorm", "layernorm", "reducesum", "reducemean",
+    "reducemax", "softmax", "matmulinteger", "reshape", "permute", "lanesum",   "fold"};
 
 std::string shape_str(const std::vector<uint32_t>& s) {
   std::string out;
@@ -57,13 +59,58 @@ isa::Op vxm_opcode(GraphOp op) {
       return isa::Op::RSQRT;
     case GraphOp::Sel:
       return isa::Op::SEL;
-    case GraphOp::MulRow:
-      return isa::Op::MUL;
-    case GraphOp::SubRow:
-      return isa::Op::SUB;
+    case GraphOp::Permute:
+      return isa::Op::PERMUTE;
     default:
       return isa::Op::CVT;
   }
+}
+
+bool is_binary(GraphOp op) {
+  return op == GraphOp::Add || op == GraphOp::Sub || op == GraphOp::Mul || op == GraphOp::Max || op == GraphOp::Min;
+}
+
+std::optional<std::vector<uint32_t>> broadcast_shape(const std::vector<uint32_t>& a, const std::vector<uint32_t>& b) {
+  std::vector<uint32_t> out(std::max(a.size(), b.size()));
+  for (size_t i = 0; i < out.size(); ++i) {  // from the last dimension
+    const uint32_t x = i < a.size() ? a[a.size() - 1 - i] : 1, y = i < b.size() ? b[b.size() - 1 - i] : 1;
+    if (x != y && x != 1 && y != 1) return std::nullopt;
+    out[out.size() - 1 - i] = std::max(x, y);
+  }
+  return out;
+}
+
+uint64_t broadcast_index(const std::vector<uint32_t>& in, const std::vector<uint32_t>& out, uint64_t e) {
+  uint64_t idx = 0, mul = 1;
+  for (size_t i = 0; i < out.size(); ++i) {  // from the last dimension
+    const uint32_t od = out[out.size() - 1 - i];
+    const uint64_t c = e % od;
+    e /= od;
+    if (i < in.size()) {
+      const uint32_t d = in[in.size() - 1 - i];
+      idx += (d == 1 ? 0 : c) * mul;
+      mul *= d;
+    }
+  }
+  return idx;
+}
+
+uint64_t fold_index(const std::vector<uint32_t>& shape, const std::vector<int64_t>& axes, uint64_t j, uint64_t e) {
+  uint64_t idx = 0, mul = 1;
+  for (size_t i = shape.size(); i-- > 0;) {
+    const bool red = std::find(axes.begin(), axes.end(), int64_t(i)) != axes.end();
+    uint64_t c;
+    if (red) {
+      c = j % shape[i];
+      j /= shape[i];
+    } else {
+      c = e % shape[i];
+      e /= shape[i];
+    }
+    idx += c * mul;
+    mul *= shape[i];
+  }
+  return idx;
 }
 
 std::string_view op_name(GraphOp op) { return kOpNames[static_cast<size_t>(op)]; }
@@ -99,6 +146,8 @@ TensorId Graph::add_input(const std::string& name, isa::DType dtype, std::vector
                             shape_str(t.shape), t.elements(), t.data.size()));
   for (auto& v : t.data) v &= num::lane_mask(dtype);
   t.pad_zero = true;
+  // Last dimension 1: stored in every lane, so that lane broadcasts read it as is.
+  if (t.shape.back() == 1) t.splat = true, t.pad_zero = false;
   return new_tensor(std::move(t));
 }
 
@@ -109,75 +158,212 @@ TensorId Graph::add_const(const std::string& name, isa::DType dtype, std::vector
   return id;
 }
 
+namespace {
+
+std::string type_list(isa::Op op) {
+  std::string s;
+  for (const auto& d : isa::kDTypes)
+    if ((isa::op_desc(op).type_mask >> static_cast<unsigned>(d.type)) & 1u)
+      s += fmt::format("{}{}", s.empty() ? "" : " ", d.name);
+  return s;
+}
+
+bool is_half(isa::DType t) { return t == isa::DType::f16 || t == isa::DType::bf16; }
+
+}  // namespace
+
+std::vector<int64_t> normalize_axes(std::vector<int64_t> axes, size_t rank, bool empty_is_all) {
+  if (axes.empty() && empty_is_all)
+    for (size_t i = 0; i < rank; ++i) axes.push_back(int64_t(i));
+  for (auto& a : axes) {
+    if (a < -int64_t(rank) || a >= int64_t(rank))
+      throw Error(fmt::format("axis {} is out of range for rank {}", a, rank));
+    if (a < 0) a += int64_t(rank);
+  }
+  std::sort(axes.begin(), axes.end());
+  if (std::adjacent_find(axes.begin(), axes.end()) != axes.end()) throw Error("an axis is named twice");
+  return axes;
+}
+
 TensorId Graph::add(GraphOp op, const std::string& out, std::vector<TensorId> inputs, Where where,
-                    std::optional<isa::DType> to) {
+                    std::optional<isa::DType> to, Attrs attrs) {
   const std::string node = fmt::format("node '{}' ({})", out, op_name(op));
   auto fail = [&](const std::string& why) { return Error(fmt::format("{}: error: {}: {}", where.str(), node, why)); };
   for (TensorId i : inputs)
     if (i >= tensors_.size()) throw fail(fmt::format("input tensor id {} does not exist", i));
-  const bool binary = op == GraphOp::Add || op == GraphOp::Sub || op == GraphOp::Mul || op == GraphOp::Max ||
-                      op == GraphOp::Min || op == GraphOp::MatMul || op == GraphOp::MulRow || op == GraphOp::SubRow;
-  const size_t arity = op == GraphOp::Sel ? 3 : binary ? 2 : 1;
-  if (inputs.size() != arity) throw fail(fmt::format("takes {} inputs, {} given", arity, inputs.size()));
+  const bool norm = op == GraphOp::RmsNorm || op == GraphOp::LayerNorm;
+  const bool reduce = op == GraphOp::ReduceSum || op == GraphOp::ReduceMean || op == GraphOp::ReduceMax;
+  size_t lo = 1, hi = 1;
+  if (is_binary(op) || op == GraphOp::MatMul || op == GraphOp::Permute || op == GraphOp::LaneSum || op == GraphOp::Fold)
+    lo = hi = 2;
+  if (op == GraphOp::Sel) lo = hi = 3;
+  if (op == GraphOp::RmsNorm) hi = 2;                // x [, scale]
+  if (op == GraphOp::LayerNorm) hi = 3;              // x [, scale [, bias]]
+  if (op == GraphOp::MatMulInteger) lo = 2, hi = 4;  // a b [za [zb]]
+  if (inputs.size() < lo || inputs.size() > hi)
+    throw fail(lo == hi ? fmt::format("takes {} inputs, {} given", lo, inputs.size())
+                        : fmt::format("takes {} to {} inputs, {} given", lo, hi, inputs.size()));
+  if (to && op != GraphOp::Cast) throw fail("only cast takes a destination type");
   const Tensor& a = tensor(inputs[op == GraphOp::Sel ? 1 : 0]);
+  auto desc = [&](const Tensor& t) { return fmt::format("{} {}{}", t.name, tname(t.dtype), shape_str(t.shape)); };
   Tensor r{out, a.dtype, a.shape, TensorKind::Value, false, {}, where};
-  if (op == GraphOp::RmsNorm || op == GraphOp::LayerNorm) {
-    if ((a.dtype != isa::DType::f16 && a.dtype != isa::DType::bf16) || a.shape.size() != 2)
-      throw fail(
-          fmt::format("takes an f16 or bf16 [rows, columns] tensor, not {}{}", tname(a.dtype), shape_str(a.shape)));
-  } else if (op == GraphOp::MatMul) {
-    const Tensor& w = tensor(inputs[1]);
-    const auto int8 = [](isa::DType t) { return t == isa::DType::i8 || t == isa::DType::u8; };
-    const auto half = [](isa::DType t) { return t == isa::DType::f16 || t == isa::DType::bf16; };
-    const bool ints = int8(a.dtype) && int8(w.dtype), floats = half(a.dtype) && half(w.dtype);
-    if (!ints && !floats)
-      throw fail(fmt::format("{} x {} is not supported (int8/uint8 x int8/uint8 -> i32, f16/bf16 x f16/bf16 -> f32)",
-                             tname(a.dtype), tname(w.dtype)));
-    if (a.shape.size() != 2 || w.shape.size() != 2 || a.shape[1] != w.shape[0])
-      throw fail(fmt::format("shapes {} x {} do not multiply ([M,K] x [K,N])", shape_str(a.shape), shape_str(w.shape)));
-    r.dtype = ints ? isa::DType::i32 : isa::DType::f32;
-    r.shape = {a.shape[0], w.shape[1]};
-  } else {
-    const isa::Op isa_op = vxm_opcode(op);
-    if (op == GraphOp::Cast) {
-      if (!to) throw fail("cast needs a destination type");
-      r.dtype = *to;
-    } else if (to) {
-      throw fail("only cast takes a destination type");
-    }
-    if (!((isa::op_desc(isa_op).type_mask >> static_cast<unsigned>(r.dtype)) & 1u))
-      throw fail(fmt::format("not supported on {} (the VXM's {} takes {})", tname(r.dtype),
-                             isa::op_desc(isa_op).mnemonic, [&] {
-                               std::string s;
-                               for (const auto& d : isa::kDTypes)
-                                 if ((isa::op_desc(isa_op).type_mask >> static_cast<unsigned>(d.type)) & 1u)
-                                   s += fmt::format("{}{}", s.empty() ? "" : " ", d.name);
-                               return s;
-                             }()));
-    if (op == GraphOp::MulRow || op == GraphOp::SubRow) {
-      const Tensor& s = tensor(inputs[1]);
-      if (s.dtype != a.dtype || a.shape.size() != 2 || s.shape.size() != 2 || s.shape[0] != a.shape[0])
-        throw fail(fmt::format("needs x[M,C] and row values s[M,lanes] of one type, not {} {}{} and {} {}{}", a.name,
-                               tname(a.dtype), shape_str(a.shape), s.name, tname(s.dtype), shape_str(s.shape)));
-    } else if (op == GraphOp::Sel) {
-      const Tensor& c = tensor(inputs[0]);
-      const Tensor& b = tensor(inputs[2]);
-      if (b.dtype != a.dtype || b.shape != a.shape || c.shape != a.shape ||
-          isa::dtype_desc(c.dtype).bytes != isa::dtype_desc(a.dtype).bytes)
+  auto need_float = [&](const char* what) {
+    if (!isa::dtype_desc(a.dtype).is_float) throw fail(fmt::format("{} takes f16, bf16 or f32, not {}", what, desc(a)));
+  };
+  try {
+    if (norm) {
+      need_float("a norm");
+      for (size_t i = 1; i < inputs.size(); ++i) {
+        const Tensor& p = tensor(inputs[i]);
+        if (p.dtype != a.dtype || p.elements() != a.shape.back() || p.shape.back() != a.shape.back())
+          throw fail(fmt::format("{} must be [{}] of {} (the last dimension of {})", desc(p), a.shape.back(),
+                                 tname(a.dtype), a.name));
+      }
+      if (!(attrs.epsilon >= 0)) throw fail("epsilon must be >= 0");
+      if (attrs.part > 2 || (attrs.part && op != GraphOp::LayerNorm))
+        throw fail("only layernorm has the parts mean and invstddev");
+      if (attrs.part) {
+        r.dtype = isa::DType::f32;
+        r.shape.back() = 1;
+        r.splat = true;
+      }
+    } else if (reduce) {
+      if (op != GraphOp::ReduceMax) need_float(op == GraphOp::ReduceSum ? "reducesum" : "reducemean");
+      attrs.axes = normalize_axes(attrs.axes, a.shape.size(), true);
+      std::vector<uint32_t> s;
+      for (size_t d = 0; d < a.shape.size(); ++d) {
+        const bool red = std::find(attrs.axes.begin(), attrs.axes.end(), int64_t(d)) != attrs.axes.end();
+        if (!red || attrs.keepdims) s.push_back(red ? 1 : a.shape[d]);
+      }
+      const bool last = attrs.axes.back() == int64_t(a.shape.size() - 1);
+      if (!attrs.keepdims && last && !s.empty() && a.shape.back() != 1)
+        throw fail("keepdims 0 over the last axis with other axes left would move values across lanes (not yet)");
+      if (s.empty()) s.push_back(1);
+      r.shape = s;
+      r.splat = last;
+    } else if (op == GraphOp::Softmax) {
+      need_float("softmax");
+      if (attrs.axes.empty()) attrs.axes = {-1};
+      if (attrs.axes.size() != 1) throw fail("takes one axis");
+      attrs.axes = normalize_axes(attrs.axes, a.shape.size(), false);
+    } else if (op == GraphOp::Reshape) {
+      check_shape(attrs.shape, node, where);
+      uint64_t n = 1;
+      for (uint32_t d : attrs.shape) n *= d;
+      if (n != a.elements())
+        throw fail(fmt::format("{} does not have the {} elements of {}", shape_str(attrs.shape), n, desc(a)));
+      r.shape = attrs.shape;
+      r.splat = a.splat && r.shape.back() == 1;
+      r.pad_zero = a.pad_zero;
+    } else if (op == GraphOp::Permute) {
+      const Tensor& m = tensor(inputs[1]);
+      if (m.dtype != isa::DType::i16 || m.kind == TensorKind::Value || m.elements() != m.shape.back())
+        throw fail(fmt::format("the map {} must be an i16 input or const of one row", desc(m)));
+      for (uint32_t v : m.data)
+        if (v >= a.shape.back())
+          throw fail(fmt::format("map value {} is past the {} columns of {}", v, a.shape.back(), a.name));
+      if (a.shape.back() > 0 && m.shape.back() > 0 && a.elements() / a.shape.back() * m.shape.back() == 0)
+        throw fail("empty result");
+      r.shape.back() = m.shape.back();
+      // The map's padding lanes are zero: with map = [0] every lane gets column 0.
+      r.splat = m.shape.back() == 1 && m.data[0] == 0;
+    } else if (op == GraphOp::LaneSum) {
+      const Tensor& w = tensor(inputs[1]);
+      if (!(is_half(a.dtype) && is_half(w.dtype)) && !(a.dtype == isa::DType::i8 || a.dtype == isa::DType::u8))
+        throw fail(fmt::format("sums f16/bf16 (to f32) or i8/u8 (to i32), not {}", desc(a)));
+      if (w.shape.size() != 2 || w.shape[0] != a.shape.back() || w.kind == TensorKind::Value)
+        throw fail(fmt::format("needs ones [{}, lanes] from the image, not {}", a.shape.back(), desc(w)));
+      r.dtype = is_half(a.dtype) ? isa::DType::f32 : isa::DType::i32;
+      r.shape.back() = 1;
+      r.splat = true;
+    } else if (op == GraphOp::Fold) {
+      const Tensor& x = tensor(inputs[1]);
+      attrs.axes = normalize_axes(attrs.axes, x.shape.size(), false);
+      std::vector<uint32_t> s = x.shape;
+      uint64_t steps = 1;
+      for (int64_t d : attrs.axes) {
+        steps *= s[size_t(d)];
+        s[size_t(d)] = 1;
+      }
+      const bool last = attrs.axes == std::vector<int64_t>{int64_t(x.shape.size() - 1)};
+      if (last) {  // lane blocks of acc's width
+        s.back() = a.shape.back();
+        steps = x.shape.back() / a.shape.back();
+      }
+      if (attrs.axes.empty() || (!last && attrs.axes.back() == int64_t(x.shape.size() - 1)) || a.shape != s ||
+          a.dtype != x.dtype || attrs.step >= steps || (attrs.fold_op != GraphOp::Add && attrs.fold_op != GraphOp::Max))
+        throw fail(fmt::format("bad fold of {} into {}", desc(x), desc(a)));
+      r.splat = a.splat && x.splat;
+      r.pad_zero = a.pad_zero && x.pad_zero;
+    } else if (op == GraphOp::MatMulInteger) {
+      const Tensor& w = tensor(inputs[1]);
+      const auto int8 = [](isa::DType t) { return t == isa::DType::i8 || t == isa::DType::u8; };
+      if (!int8(a.dtype) || !int8(w.dtype))
+        throw fail(fmt::format("takes int8/uint8 operands, not {} and {}", desc(a), desc(w)));
+      if (a.shape.size() != 2 || w.shape.size() != 2 || a.shape[1] != w.shape[0])
         throw fail(
-            fmt::format("needs c, a, b of one shape, a and b of one type and c of its width; got {} {}{}, "
-                        "{} {}{}, {} {}{}",
-                        c.name, tname(c.dtype), shape_str(c.shape), a.name, tname(a.dtype), shape_str(a.shape), b.name,
-                        tname(b.dtype), shape_str(b.shape)));
-      // Padding lanes take b's where c's padding is zero.
-      r.pad_zero = c.pad_zero && b.pad_zero;
-    } else if (binary) {
-      const Tensor& b = tensor(inputs[1]);
-      if (b.dtype != a.dtype || b.shape != a.shape)
-        throw fail(fmt::format("operands {} {}{} and {} {}{} differ (no broadcasting yet)", a.name, tname(a.dtype),
-                               shape_str(a.shape), b.name, tname(b.dtype), shape_str(b.shape)));
+            fmt::format("shapes {} x {} do not multiply ([M,K] x [K,N])", shape_str(a.shape), shape_str(w.shape)));
+      for (size_t i = 2; i < inputs.size(); ++i) {
+        const Tensor& z = tensor(inputs[i]);
+        const Tensor& of = i == 2 ? a : w;
+        if (z.dtype != of.dtype || z.elements() != 1)
+          throw fail(fmt::format("zero point {} must be one {} value (per-row/column zero points: not yet)", desc(z),
+                                 tname(of.dtype)));
+      }
+      r.dtype = isa::DType::i32;
+      r.shape = {a.shape[0], w.shape[1]};
+    } else if (op == GraphOp::MatMul) {
+      const Tensor& w = tensor(inputs[1]);
+      const auto int8 = [](isa::DType t) { return t == isa::DType::i8 || t == isa::DType::u8; };
+      const bool ints = int8(a.dtype) && int8(w.dtype), floats = is_half(a.dtype) && is_half(w.dtype);
+      if (!ints && !floats)
+        throw fail(fmt::format("{} x {} is not supported (int8/uint8 x int8/uint8 -> i32, f16/bf16 x f16/bf16 -> f32)",
+                               tname(a.dtype), tname(w.dtype)));
+      if (a.shape.size() != 2 || w.shape.size() != 2 || a.shape[1] != w.shape[0])
+        throw fail(
+            fmt::format("shapes {} x {} do not multiply ([M,K] x [K,N])", shape_str(a.shape), shape_str(w.shape)));
+      r.dtype = ints ? isa::DType::i32 : isa::DType::f32;
+      r.shape = {a.shape[0], w.shape[1]};
+    } else {
+      const isa::Op isa_op = vxm_opcode(op);
+      if (op == GraphOp::Cast) {
+        if (!to) throw fail("cast needs a destination type");
+        r.dtype = *to;
+      }
+      if (!((isa::op_desc(isa_op).type_mask >> static_cast<unsigned>(r.dtype)) & 1u))
+        throw fail(fmt::format("not supported on {} (the VXM's {} takes {})", tname(r.dtype),
+                               isa::op_desc(isa_op).mnemonic, type_list(isa_op)));
+      r.splat = a.splat;
+      // Lanes past the last column stay zero where 0 op 0 = 0.
+      r.pad_zero = (op == GraphOp::Relu || op == GraphOp::Cast) && a.pad_zero;
+      if (op == GraphOp::Sel) {
+        const Tensor& c = tensor(inputs[0]);
+        const Tensor& b = tensor(inputs[2]);
+        const auto ab = broadcast_shape(a.shape, b.shape);
+        const auto abc = ab ? broadcast_shape(*ab, c.shape) : std::nullopt;
+        if (b.dtype != a.dtype || !abc || isa::dtype_desc(c.dtype).bytes != isa::dtype_desc(a.dtype).bytes)
+          throw fail(fmt::format("needs c, a, b that broadcast, a and b of one type and c of its width; got {}, {}, {}",
+                                 desc(c), desc(a), desc(b)));
+        r.shape = *abc;
+        // Padding lanes take b's where c's padding is zero.
+        r.pad_zero = c.pad_zero && b.pad_zero;
+        r.splat = a.splat && b.splat && c.splat;
+      } else if (is_binary(op)) {
+        const Tensor& b = tensor(inputs[1]);
+        const auto s = broadcast_shape(a.shape, b.shape);
+        if (b.dtype != a.dtype || !s)
+          throw fail(fmt::format("operands {} and {} {}", desc(a), desc(b),
+                                 b.dtype != a.dtype ? "differ in type" : "do not broadcast"));
+        r.shape = *s;
+        r.splat = r.shape.back() == 1 && a.splat && b.splat;
+        r.pad_zero = a.pad_zero && b.pad_zero;
+      }
     }
+  } catch (const Error& e) {
+    if (std::string(e.what()).find(": error: ") != std::string::npos) throw;
+    throw fail(e.what());
   }
+  if (r.shape.back() != 1) r.splat = false;
   // Ops with f(0, ..., 0) = +0 keep zero padding lanes zero (the ALU computes every lane).
   const bool keeps_zero = op == GraphOp::Add || op == GraphOp::Sub || op == GraphOp::Mul || op == GraphOp::Max ||
                           op == GraphOp::Min || op == GraphOp::Relu || op == GraphOp::Tanh || op == GraphOp::Cast;
@@ -186,7 +372,7 @@ TensorId Graph::add(GraphOp op, const std::string& out, std::vector<TensorId> in
     for (TensorId i : inputs) r.pad_zero = r.pad_zero && tensor(i).pad_zero;
   }
   const TensorId id = new_tensor(std::move(r));
-  nodes_.push_back({op, std::move(inputs), id, where});
+  nodes_.push_back({op, std::move(inputs), id, where, std::move(attrs)});
   return id;
 }
 

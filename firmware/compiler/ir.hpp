@@ -27,10 +27,17 @@ enum class GraphOp : uint8_t {
   Cast,
   MatMul,
   Sel,  // sel c a b: c != 0 ? a : b per element (c's bits tested raw)
-  MulRow,
-  SubRow,  // x[M,C] op s[M,lanes]: s holds row m's value in every lane (expansion only)
   RmsNorm,
-  LayerNorm  // composite: expand.hpp rewrites them into the ops above
+  LayerNorm,  // composite: expand.hpp rewrites them and the five below into chip ops
+  ReduceSum,
+  ReduceMean,
+  ReduceMax,
+  Softmax,
+  MatMulInteger,  // a[M,K] . b[K,N] (int8/uint8) with zero points za, zb ([1], optional): i32 (a - za)(b - zb)
+  Reshape,        // same elements, new shape; free when the last dimension stays (an alias)
+  Permute,        // x[..., C] by an i16 map[N] (input or const): y[r, n] = x[r, map[n]] (SXM PERMUTE per byte plane)
+  LaneSum,        // x[..., C] . ones[C, lanes] -> [..., 1] sums in every lane (MXM; expansion only)
+  Fold  // acc op x[rows of step j] over leading axes, or acc[.., L] op x[.., jL..jL+L) over the last (expansion only)
 };
 std::string_view op_name(GraphOp op);
 std::optional<GraphOp> find_graph_op(std::string_view name);  // case-insensitive
@@ -58,16 +65,35 @@ struct Tensor {
   std::vector<uint32_t> data;  // Input/Const: one element's bits per entry, row-major
   Where where;
   bool pad_zero = false;  // lanes past the last column hold zero (true for data from the image)
+  // Last dimension 1 and the value in every lane (a lane broadcast reads it
+  // as is): image tensors of last dimension 1 are stored so, reductions over
+  // the last axis produce it, elementwise ops of splat operands keep it.
+  bool splat = false;
   uint64_t elements() const;
 };
 
 using TensorId = uint32_t;
+
+// Attributes of the ops that take them (defaults are ONNX's).
+struct Attrs {
+  std::vector<int64_t> axes;  // Reduce*: empty = all; Softmax: one axis; Fold: the reduced axes of x
+  bool keepdims = true;       // Reduce*
+  double epsilon = 1e-5;      // RmsNorm, LayerNorm
+  // LayerNorm: which result, 0 Y, 1 Mean, 2 InvStdDev (ONNX's optional outputs, f32 [..., 1]); nodes of one
+  // x, scale, bias and epsilon share one expansion.
+  uint8_t part = 0;
+  std::vector<uint32_t> shape;     // Reshape: the new shape
+  GraphOp fold_op = GraphOp::Add;  // Fold: Add or Max
+  uint32_t step = 0;               // Fold: which element j of the reduced axes (row-major over them)
+  uint32_t offset = 0;             // Permute: map values count from this column (a multiple of the lanes)
+};
 
 struct Node {
   GraphOp op = GraphOp::Add;
   std::vector<TensorId> inputs;
   TensorId output = 0;
   Where where;
+  Attrs attrs;
 };
 
 class Graph {
@@ -80,7 +106,7 @@ class Graph {
   // Adds `out = op(inputs)`; the result's shape and type are inferred (Cast
   // takes the destination type in `to`). Throws tsp::Error naming the node.
   TensorId add(GraphOp op, const std::string& out, std::vector<TensorId> inputs, Where where = {},
-               std::optional<isa::DType> to = std::nullopt);
+               std::optional<isa::DType> to = std::nullopt, Attrs attrs = {});
   void mark_output(TensorId t) { tensors_.at(t).output = true; }
 
   const std::vector<Tensor>& tensors() const { return tensors_; }
@@ -95,6 +121,17 @@ class Graph {
   std::vector<Tensor> tensors_;
   std::vector<Node> nodes_;
 };
+
+// Numpy broadcasting of two shapes (nullopt when they do not broadcast).
+std::optional<std::vector<uint32_t>> broadcast_shape(const std::vector<uint32_t>& a, const std::vector<uint32_t>& b);
+// Row-major index into `in` (broadcast against `out`, numpy rules) of row-major element `e` of `out`.
+uint64_t broadcast_index(const std::vector<uint32_t>& in, const std::vector<uint32_t>& out, uint64_t e);
+bool is_binary(GraphOp op);
+// Fold: the row-major element of x[shape] that element `e` of the folded
+// result (the reduced `axes` set to 1) meets at step `j` (row-major over the reduced axes).
+uint64_t fold_index(const std::vector<uint32_t>& shape, const std::vector<int64_t>& axes, uint64_t j, uint64_t e);
+// Axes in 0..rank-1, sorted (negative ones count from the end); empty means all when `empty_is_all`.
+std::vector<int64_t> normalize_axes(std::vector<int64_t> axes, size_t rank, bool empty_is_all);
 
 // Fills `count` elements of `dtype` deterministically from `seed`: integers
 // over their whole range, floats as multiples of 1/64 in [-4, 4) (so that

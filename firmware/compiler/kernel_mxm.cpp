@@ -42,7 +42,7 @@ void KernelScheduler::matmul(const MatMulKernel& k, const std::string& what, uin
   const Placement& px = place_[k.x];
   const Placement& pw = place_[k.w];
   const Placement& py = place_[k.y];
-  const uint32_t M = g_.tensor(k.x).shape[0];
+  const uint32_t M = px.layout.rows;
   const uint32_t nKb = px.layout.blocks, nNb = py.layout.blocks;
   // The plane's three queues: weights, activations, results.
   const uint32_t h = plane / cfg_.mxm_planes_per_hemisphere, p = plane % cfg_.mxm_planes_per_hemisphere;

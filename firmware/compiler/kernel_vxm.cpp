@@ -1,12 +1,15 @@
 // A VXM kernel is a series of chains: every operand plane READ so that all
 // planes meet at the VXM in the ALU's issue cycle, the ALU op, and one WRITE
-// per result plane where the result passes its slice. A plain kernel is one
-// run over all vectors; a row kernel (b one vector per row) runs once per
-// column block, x and the result with the block stride, b with stride 1.
+// per result plane where the result passes its slice, one chain per run of
+// the kernel's vectors (lower.hpp VectorRun: each operand with its own start
+// and stride, 0 re-reading a broadcast row), cut into chunks where the result
+// shares a slice with an operand.
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
+#include <limits>
 
 #include "firmware/compiler/kernels.hpp"
 
@@ -23,14 +26,10 @@ void KernelScheduler::vxm(const VxmKernel& k, const std::string& what) {
   const isa::OpDesc& rd = isa::op_desc(isa::Op::READ);
   const uint16_t pv = static_cast<uint16_t>(cfg_.vxm_position);
   const Placement& out = place_[k.out];
-  // Runs: (vectors, per-tensor first address offset and stride).
-  const uint32_t blocks = k.row ? out.layout.blocks : 1;
-  // Rows only: padding rows of a computed MatMul weight stay as the image zeroed them.
-  const uint32_t per_run = k.row ? out.layout.rows : out.layout.rows * out.layout.blocks;
   // A result sharing a slice with an operand shares that slice's queue: its
   // WRITE run must not start before the READ run ends, so the run is cut into
   // chunks no longer than the READ-to-WRITE distance on that slice.
-  uint32_t chunk = per_run;
+  uint32_t chunk = std::numeric_limits<uint32_t>::max();
   const unsigned ob = isa::dtype_desc(g_.tensor(k.out).dtype).bytes;
   for (std::optional<TensorId> x : {std::optional<TensorId>(k.a), k.b, k.c}) {
     if (!x) continue;
@@ -43,23 +42,21 @@ void KernelScheduler::vxm(const VxmKernel& k, const std::string& what) {
       chunk = std::min<uint32_t>(chunk, uint32_t(rd.latency + isa::op_desc(k.op).latency + 2 * d));
     }
   }
-  const bool split = chunk != per_run || blocks > 1;
+  const bool split = k.runs.size() > 1 || k.runs[0].n > chunk || k.runs[0].out0 != 0 || k.runs[0].out_stride != 1;
   bool first = true;
-  for (uint32_t kb = 0; kb < blocks; ++kb)
-    for (uint32_t v0 = 0; v0 < per_run; v0 += chunk) {
-      VxmRun r;
-      r.n = std::min(chunk, per_run - v0);
-      r.stride = k.row ? blocks : 1;
-      r.offset = k.row ? kb + v0 * blocks : v0;
-      r.row_offset = v0;
-      r.first = first;
-      r.split = split;
+  for (const VectorRun& whole : k.runs)
+    for (uint32_t v0 = 0; v0 < whole.n; v0 += chunk) {
+      VectorRun r = whole;
+      r.n = std::min(chunk, whole.n - v0);
+      r.out0 = uint32_t(whole.out0 + v0 * whole.out_stride);
+      for (size_t i = 0; i < 3; ++i) r.in0[i] = uint32_t(whole.in0[i] + v0 * whole.in_stride[i]);
+      vxm_run(k, split ? fmt::format("{} #{}", what, r.out0) : what, r, first, split);
       first = false;
-      vxm_run(k, split ? fmt::format("{} #{}", what, kb * per_run + v0) : what, r);
     }
 }
 
-void KernelScheduler::vxm_run(const VxmKernel& k, const std::string& what, const VxmRun& run) {
+void KernelScheduler::vxm_run(const VxmKernel& k, const std::string& what, const VectorRun& run, bool first_run,
+                              bool split) {
   const isa::OpDesc& rd = isa::op_desc(isa::Op::READ);
   const isa::OpDesc& wr = isa::op_desc(isa::Op::WRITE);
   const uint16_t pv = static_cast<uint16_t>(cfg_.vxm_position);
@@ -69,16 +66,35 @@ void KernelScheduler::vxm_run(const VxmKernel& k, const std::string& what, const
   c.what = what;
   c.earliest = 0;
 
-  // Operand flows (one READ run per plane); a repeated operand is read once.
+  // Operand flows (one READ run per plane); operands reading the same vectors
+  // (one tensor, or a Reshape sharing its storage) are read once.
   std::vector<TensorId> operands;
-  for (std::optional<TensorId> x : {std::optional<TensorId>(k.a), k.b, k.c})
-    if (x && std::find(operands.begin(), operands.end(), *x) == operands.end()) operands.push_back(*x);
-  auto flow_of = [&](TensorId x) { return size_t(std::find(operands.begin(), operands.end(), x) - operands.begin()); };
-  for (TensorId x : operands) {
+  std::vector<size_t> which;             // index into a, b, c of each operand read
+  std::array<size_t, 3> flow_of_slot{};  // the flow each of a, b, c reads
+  const std::optional<TensorId> abc[] = {k.a, k.b, k.c};
+  for (size_t i = 0; i < 3; ++i) {
+    if (!abc[i]) continue;
+    const Placement& pi = place_[*abc[i]];
+    size_t f = 0;
+    while (f < operands.size()) {
+      const Placement& pf = place_[operands[f]];
+      if (pf.slice == pi.slice && pf.address + run.in0[which[f]] == pi.address + run.in0[i] &&
+          run.in_stride[which[f]] == run.in_stride[i])
+        break;
+      ++f;
+    }
+    if (f == operands.size()) {
+      operands.push_back(*abc[i]);
+      which.push_back(i);
+    }
+    flow_of_slot[i] = f;
+  }
+  for (size_t oi = 0; oi < operands.size(); ++oi) {
+    const TensorId x = operands[oi];
     const Placement& p = place_[x];
-    const bool row_values = k.row && k.b && x == *k.b && x != k.a;
-    const uint32_t addr = p.address + (row_values ? run.row_offset : run.offset);
-    const int64_t stride = row_values ? 1 : run.stride;
+    const uint32_t addr = p.address + run.in0[which[oi]];
+    int64_t stride = run.in_stride[which[oi]];
+    if (mutant == 3 && first_row_ && n > 1 && stride == 0) stride = 1, first_row_ = false;
     const unsigned bytes = isa::dtype_desc(g_.tensor(x).dtype).bytes;
     Flow f;
     f.n = n;
@@ -111,15 +127,15 @@ void KernelScheduler::vxm_run(const VxmKernel& k, const std::string& what, const
   if (k.op == isa::Op::CVT) alu.instr.operand[field_of(k.op, "from")] = static_cast<int64_t>(k.from);
   const size_t out_flow = c.flows.size();
   alu.streams.push_back({field_of(k.op, "dst"), out_flow, 0});
-  alu.streams.push_back({field_of(k.op, "a"), flow_of(k.a), 0});
-  if (k.b) alu.streams.push_back({field_of(k.op, "b"), flow_of(*k.b), 0});
-  if (k.c) alu.streams.push_back({field_of(k.op, "c"), flow_of(*k.c), 0});
+  alu.streams.push_back({field_of(k.op, "a"), flow_of_slot[0], 0});
+  if (k.b) alu.streams.push_back({field_of(k.op, "b"), flow_of_slot[1], 0});
+  if (k.c) alu.streams.push_back({field_of(k.op, "c"), flow_of_slot[2], 0});
   alu.count = n;
   c.items.push_back(alu);
 
   // Result planes: put at the VXM after the op's latency, written where they pass.
   const unsigned out_bytes = isa::dtype_desc(g_.tensor(k.out).dtype).bytes;
-  const uint32_t oaddr = out.address + run.offset;
+  const uint32_t oaddr = out.address + run.out0;
   Flow f;
   f.n = n;
   std::vector<Cycle> write_access(out_bytes);
@@ -133,8 +149,8 @@ void KernelScheduler::vxm_run(const VxmKernel& k, const std::string& what, const
     w.instr = make_instr(isa::Op::WRITE, {{"addr", oaddr}});
     w.streams.push_back({field_of(isa::Op::WRITE, "src"), out_flow, i});
     w.count = n;
-    w.stride = run.stride;
-    w.mem = MemAccess{static_cast<uint16_t>(out.slice + i), true, w.offset + wr.sram_access, n, oaddr, run.stride};
+    w.stride = run.out_stride;
+    w.mem = MemAccess{static_cast<uint16_t>(out.slice + i), true, w.offset + wr.sram_access, n, oaddr, run.out_stride};
     write_access[i] = w.offset + wr.sram_access;
     c.items.push_back(w);
     f.planes.push_back({pv, od.latency, {pos}});
@@ -144,9 +160,9 @@ void KernelScheduler::vxm_run(const VxmKernel& k, const std::string& what, const
   first_vxm_ = false;
   const Cycle t = s_.schedule(std::move(c));
   auto& ws = writes_[k.out];
-  if (run.first) ws.assign(out_bytes, PlaneWrites{0, 0, !run.split});
+  if (first_run) ws.assign(out_bytes, PlaneWrites{0, 0, !split});
   for (unsigned i = 0; i < out_bytes; ++i) {
-    if (run.first) ws[i].first = t + write_access[i];
+    if (first_run) ws[i].first = t + write_access[i];
     ws[i].last = std::max(ws[i].last, t + write_access[i] + n - 1);
   }
 }

@@ -33,25 +33,25 @@ class KernelScheduler {
       : g_(g), place_(place), cfg_(cfg), s_(s), writes_(g.tensors().size()), planes_(cfg.mxm_planes) {}
   void vxm(const VxmKernel& k, const std::string& what);
   void matmul(const MatMulKernel& k, const std::string& what, uint32_t plane);
-  // Test hook: plant a scheduler bug (1: the first VXM kernel's result WRITEs issue one cycle late).
+  void permute(const PermuteKernel& k, const std::string& what);
+  // A Reshape: `out` is `in`'s storage, written when `in` was.
+  void alias(TensorId out, TensorId in) { writes_[out] = writes_[in]; }
+  // Test hook: plant a scheduler bug (1: the first VXM kernel's result WRITEs issue one cycle late;
+  // 2: the first Permute's likewise; 3: the first VXM run re-reading a row (stride 0) reads stride 1).
   int mutant = 0;
 
  private:
   // Earliest anchor so that an access of plane `i` of `t` at anchor + `access`
   // (vector k at + k when `in_order`) reads what its producer wrote.
-  // One run of a VXM kernel: n vectors from `offset` with `stride` (row values from `row_offset`, stride 1).
-  struct VxmRun {
-    uint32_t n = 0, offset = 0, row_offset = 0;
-    int64_t stride = 1;
-    bool first = false, split = false;
-  };
-  void vxm_run(const VxmKernel& k, const std::string& what, const VxmRun& run);
+  void permute_run(const PermuteKernel& k, const std::string& what, uint32_t v0, uint32_t n,
+                   const std::vector<uint16_t>& sxq, bool first_run, bool split);
+  void vxm_run(const VxmKernel& k, const std::string& what, const VectorRun& run, bool first_run, bool split);
   Cycle ready_anchor(TensorId t, unsigned i, Cycle access, bool in_order) const;
   const Graph& g_;
   const std::vector<Placement>& place_;
   const isa::Config& cfg_;
   Scheduler& s_;
-  bool first_vxm_ = true;
+  bool first_vxm_ = true, first_permute_ = true, first_row_ = true;
   std::vector<std::vector<PlaneWrites>> writes_;  // per tensor; empty: loaded with the image
   std::vector<MxmPlaneState> planes_;
 };

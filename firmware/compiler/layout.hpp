@@ -15,6 +15,7 @@ struct Layout {
   uint32_t blocks = 1;       // ceil(cols / lanes)
   uint32_t stored_rows = 1;  // rows, or more when padded
   uint32_t lanes = 1;
+  bool splat = false;  // image data of one column stored in every lane
   uint32_t vectors() const { return stored_rows * blocks; }
   uint32_t vector_of(uint32_t row, uint32_t col) const { return row * blocks + col / lanes; }
   uint32_t lane_of(uint32_t col) const { return col % lanes; }

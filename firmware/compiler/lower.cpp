@@ -2,7 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <functional>
+
 #include "common/error.hpp"
+#include "firmware/compiler/layout.hpp"
 
 namespace tsp::compiler {
 namespace {
@@ -25,11 +29,77 @@ uint32_t weight_stripes(const isa::Config& cfg, unsigned bytes) {
   return s;
 }
 
+namespace {
+
+std::vector<uint32_t> leading(const std::vector<uint32_t>& s) { return {s.begin(), s.end() - 1}; }
+uint64_t product(const std::vector<uint32_t>& s) {
+  uint64_t n = 1;
+  for (uint32_t d : s) n *= d;
+  return n;
+}
+
+// Cuts the result's vectors, visited row-major or block-major (whichever
+// gives fewer runs), into runs where every operand advances by a fixed stride.
+std::vector<VectorRun> make_runs(uint32_t rows, uint32_t blocks,
+                                 const std::vector<std::function<uint32_t(uint32_t, uint32_t)>>& operand) {
+  std::vector<VectorRun> best;
+  for (bool block_major : {false, true}) {
+    std::vector<VectorRun> runs;
+    VectorRun cur;
+    uint32_t prev_out = 0;
+    std::array<uint32_t, 3> prev{};
+    auto visit = [&](uint32_t r, uint32_t b) {
+      const uint32_t out = r * blocks + b;
+      std::array<uint32_t, 3> in{};
+      for (size_t i = 0; i < operand.size(); ++i) in[i] = operand[i](r, b);
+      bool extend = cur.n > 0;
+      if (extend && cur.n == 1) {
+        cur.out_stride = int64_t(out) - prev_out;
+        for (size_t i = 0; i < operand.size(); ++i) cur.in_stride[i] = int64_t(in[i]) - prev[i];
+        extend = cur.out_stride > 0;
+        for (size_t i = 0; i < operand.size(); ++i) extend = extend && cur.in_stride[i] >= 0;
+      } else if (extend) {
+        extend = int64_t(out) - prev_out == cur.out_stride;
+        for (size_t i = 0; i < operand.size(); ++i) extend = extend && int64_t(in[i]) - prev[i] == cur.in_stride[i];
+      }
+      if (extend) {
+        ++cur.n;
+      } else {
+        if (cur.n) {
+          if (cur.n == 1) cur.out_stride = 1, cur.in_stride = {};
+          runs.push_back(cur);
+        }
+        cur = VectorRun{1, out, 1, in, {}};
+      }
+      prev_out = out;
+      prev = in;
+    };
+    if (block_major) {
+      for (uint32_t b = 0; b < blocks; ++b)
+        for (uint32_t r = 0; r < rows; ++r) visit(r, b);
+    } else {
+      for (uint32_t r = 0; r < rows; ++r)
+        for (uint32_t b = 0; b < blocks; ++b) visit(r, b);
+    }
+    if (cur.n == 1) cur.out_stride = 1, cur.in_stride = {};
+    runs.push_back(cur);
+    if (best.empty() || runs.size() < best.size()) best = std::move(runs);
+  }
+  return best;
+}
+
+}  // namespace
+
 Lowered lower(const Graph& g, const isa::Config& cfg) {
   Lowered out;
-  out.pad_rows.assign(g.tensors().size(), 1);
-  out.stripes.assign(g.tensors().size(), 1);
-  std::vector<bool> other_use(g.tensors().size(), false);  // read by anything but a MatMul as weights
+  const size_t nt = g.tensors().size();
+  out.pad_rows.assign(nt, 1);
+  out.stripes.assign(nt, 1);
+  out.root.resize(nt);
+  out.splat_store.assign(nt, false);
+  for (size_t t = 0; t < nt; ++t) out.root[t] = TensorId(t);
+  std::vector<bool> other_use(nt, false);  // read by anything but a MatMul as weights
+  std::vector<int> mxm_act(nt, 0), other(nt, 0);
   // A MatMul's K block is one vector of activations: the MXM's side must be the lane count.
   if (cfg.mxm_dim != cfg.lanes)
     throw Error(fmt::format("configuration {}: MXM dimension {} differs from the {} lanes; not supported", cfg.name,
@@ -37,54 +107,128 @@ Lowered lower(const Graph& g, const isa::Config& cfg) {
   for (const Node& n : g.nodes()) {
     Kernel k;
     k.node = &n;
-    if (n.op == GraphOp::MatMul) {
+    const Tensor& o = g.tensor(n.output);
+    if (n.op == GraphOp::MatMul || n.op == GraphOp::LaneSum) {
       const Tensor& x = g.tensor(n.inputs[0]);
       const Tensor& w = g.tensor(n.inputs[1]);
-      if (x.shape[0] > cfg.mxm_acc_slots)
+      const uint32_t M = uint32_t(product(leading(x.shape)));
+      if (M > cfg.mxm_acc_slots)
         throw node_error(g, n,
-                         fmt::format("{} rows need {} accumulator slots; a plane has {} (M blocking: not yet)",
-                                     x.shape[0], x.shape[0], cfg.mxm_acc_slots));
+                         fmt::format("{} rows need {} accumulator slots; a plane has {} (M blocking: not yet)", M, M,
+                                     cfg.mxm_acc_slots));
       // The MXM multiplies whole mxm_dim-row weight blocks, so weight rows past K
       // meet the activations' padding lanes. Those rows are zero: from the image,
       // or, for weights computed on the chip (whose producer writes rows 0..K-1
       // only), zeroed by the image too (codegen). Float activations must have
-      // zero padding lanes as well, since 0 x inf or NaN is NaN: from the image,
-      // from ops that keep zeros zero (Tensor::pad_zero), or K whole blocks.
-      if (isa::dtype_desc(x.dtype).is_float && !x.pad_zero && x.shape[1] % cfg.lanes)
+      // zero padding lanes as well, since 0 x inf or NaN is NaN: from the image
+      // (zero-padded), from ops that keep zeros zero (Tensor::pad_zero), or K whole blocks.
+      const bool image = x.kind != TensorKind::Value;
+      if (isa::dtype_desc(x.dtype).is_float && !x.pad_zero && !image && x.shape.back() % cfg.lanes)
         throw node_error(g, n,
                          fmt::format("float activations '{}' computed on the chip need K a multiple of {} "
                                      "(their padding lanes are not known to be zero)",
                                      x.name, cfg.lanes));
+      ++mxm_act[n.inputs[0]];
       out.pad_rows[n.inputs[1]] = cfg.mxm_dim;
       out.stripes[n.inputs[1]] = weight_stripes(cfg, isa::dtype_desc(w.dtype).bytes);
       other_use[n.inputs[0]] = true;
       k.mxm = MatMulKernel{n.inputs[0], n.inputs[1], n.output};
+    } else if (n.op == GraphOp::Reshape) {
+      const Tensor& x = g.tensor(n.inputs[0]);
+      if (x.shape.back() != o.shape.back() && !(product(leading(x.shape)) == 1 && product(leading(o.shape)) == 1))
+        throw node_error(g, n,
+                         fmt::format("reshape changes the last dimension ({} to {}): values would move across "
+                                     "lanes (not yet)",
+                                     x.shape.back(), o.shape.back()));
+      out.root[n.output] = out.root[n.inputs[0]];
+      other_use[n.inputs[0]] = true;
+      ++other[n.inputs[0]];
+      k.alias = n.inputs[0];
+    } else if (n.op == GraphOp::Permute) {
+      for (TensorId t : n.inputs) other_use[t] = true, ++other[t];
+      const Tensor& x = g.tensor(n.inputs[0]);
+      const Tensor& m = g.tensor(n.inputs[1]);
+      if (n.attrs.offset % cfg.lanes || o.shape.back() > cfg.lanes ||
+          *std::max_element(m.data.begin(), m.data.end()) >= cfg.lanes)
+        throw node_error(
+            g, n, fmt::format("a permute reads one lane block (offset a multiple of {}) and writes one", cfg.lanes));
+      const uint32_t bx = layout_of(x, cfg.lanes).blocks;
+      k.sxm = PermuteKernel{n.inputs[0], n.inputs[1], n.output, n.attrs.offset / cfg.lanes, bx};
+    } else if (n.op >= GraphOp::RmsNorm && n.op <= GraphOp::MatMulInteger) {
+      throw node_error(g, n, "composite op reached lowering unexpanded (run expand() first)");
     } else {
-      if (n.op == GraphOp::RmsNorm || n.op == GraphOp::LayerNorm)
-        throw node_error(g, n, "composite op reached lowering unexpanded (run expand() first)");
       VxmKernel v;
-      v.op = vxm_opcode(n.op);
-      v.type = g.tensor(n.output).dtype;
+      const bool fold = n.op == GraphOp::Fold;
+      v.op = vxm_opcode(fold ? n.attrs.fold_op : n.op);
+      v.type = o.dtype;
       const bool sel = n.op == GraphOp::Sel;
       v.a = n.inputs[sel ? 1 : 0];
       v.from = g.tensor(v.a).dtype;
       if (n.inputs.size() > 1) v.b = n.inputs[sel ? 2 : 1];
       if (sel) v.c = n.inputs[0];
-      v.row = n.op == GraphOp::MulRow || n.op == GraphOp::SubRow;
-      if (v.row && g.tensor(*v.b).shape[1] != cfg.lanes)
-        throw node_error(
-            g, n,
-            fmt::format("row values '{}' must be [rows, {}] (one vector per row)", g.tensor(*v.b).name, cfg.lanes));
       v.out = n.output;
-      for (TensorId t : n.inputs) other_use[t] = true;
+      const Layout lo = layout_of(o, cfg.lanes);
+      std::vector<std::function<uint32_t(uint32_t, uint32_t)>> maps;
+      for (std::optional<TensorId> x : {std::optional<TensorId>(v.a), v.b, v.c}) {
+        if (!x) continue;
+        const Tensor& t = g.tensor(*x);
+        const Layout lx = layout_of(t, cfg.lanes);
+        const bool is_x_of_fold = fold && *x == n.inputs[1];
+        const bool block_fold = is_x_of_fold && n.attrs.axes.back() == int64_t(t.shape.size() - 1);
+        if (block_fold && o.shape.back() != cfg.lanes)
+          throw node_error(g, n, fmt::format("a fold of lane blocks needs an accumulator of {} lanes", cfg.lanes));
+        if (t.shape.back() != o.shape.back() && !t.splat && !block_fold)
+          throw node_error(g, n,
+                           fmt::format("'{}' [..., 1] is broadcast across lanes but is computed on the chip "
+                                       "without its value in every lane (only reductions over the last axis and "
+                                       "image data provide that)",
+                                       t.name));
+        const bool lane_bcast = t.shape.back() != o.shape.back();
+        const auto orows = leading(o.shape), xrows = leading(t.shape);
+        maps.push_back([=, &n](uint32_t r, uint32_t b) -> uint32_t {
+          uint64_t row;
+          if (block_fold) return uint32_t(r * lx.blocks + n.attrs.step);
+          if (is_x_of_fold)
+            row = fold_index(xrows, n.attrs.axes, n.attrs.step, r);
+          else
+            row = xrows.empty() ? 0 : broadcast_index(xrows, orows, r);
+          return uint32_t(row * lx.blocks + (lane_bcast ? 0 : b));
+        });
+      }
+      v.runs = make_runs(lo.rows, lo.blocks, maps);
+      // One slice cannot feed two READ runs in lockstep: operands sharing storage must read the same vectors.
+      const std::optional<TensorId> ops[] = {v.a, v.b, v.c};
+      for (size_t i = 0; i < maps.size(); ++i)
+        for (size_t j = 0; j < i; ++j)
+          for (const VectorRun& r : v.runs)
+            if (out.root[*ops[i]] == out.root[*ops[j]] &&
+                (r.in0[i] != r.in0[j] || (r.n > 1 && r.in_stride[i] != r.in_stride[j])))
+              throw node_error(g, n,
+                               fmt::format("'{}' and '{}' share storage but are read in different orders (not yet)",
+                                           g.tensor(*ops[i]).name, g.tensor(*ops[j]).name));
+      for (const VectorRun& r : v.runs)
+        for (size_t i = 0; i < maps.size(); ++i)
+          v.row = v.row || (r.n > 1 && r.in_stride[i] != r.out_stride) || r.in0[i] != r.out0;
+      for (TensorId t : n.inputs) other_use[t] = true, ++other[t];
       k.vxm = v;
     }
     out.kernels.push_back(k);
   }
-  // Striping would break the plain layout other readers, and the producer of a
-  // computed weight, expect.
-  for (size_t t = 0; t < g.tensors().size(); ++t)
-    if (other_use[t] || g.tensors()[t].output || g.tensors()[t].kind == TensorKind::Value) out.stripes[t] = 1;
+  for (size_t t = 0; t < nt; ++t) {
+    const Tensor& ten = g.tensors()[t];
+    // Striping would break the plain layout other readers, and the producer of a
+    // computed weight, expect.
+    if (other_use[t] || ten.output || ten.kind == TensorKind::Value) out.stripes[t] = 1;
+    // Image data of last dimension 1 is stored in every lane, but MatMul activations need zero padding.
+    if (ten.kind != TensorKind::Value && ten.splat) {
+      out.splat_store[t] = !mxm_act[t];
+      if (mxm_act[t] && (other[t] || ten.output))
+        throw Error(
+            fmt::format("{}: error: tensor '{}' [..., 1] is both MatMul activations and read elsewhere "
+                        "(it cannot be stored both zero-padded and in every lane; not yet)",
+                        ten.where.str(), ten.name));
+    }
+  }
   return out;
 }
 

@@ -1,15 +1,27 @@
 #pragma once
-// Lowering: graph nodes to TSP kernels. An elementwise node becomes one VXM
-// kernel (READ operand planes -> one ALU op -> WRITE result planes, over all
-// of its vectors); a MatMul becomes an MXM kernel (weight blocks loaded with
-// LW/IW, activations through ABC, results through ACC). Nodes the chip cannot
-// do yet are rejected here, naming the node.
+// Lowering: graph nodes to TSP kernels. An elementwise node (and a Fold)
+// becomes one VXM kernel (READ operand planes -> one ALU op -> WRITE result
+// planes, over runs of its vectors that encode broadcasting); a MatMul or
+// LaneSum an MXM kernel (weight blocks loaded with LW/IW, activations through
+// ABC, results through ACC); a Permute an SXM kernel; a Reshape nothing (its
+// result shares its input's storage). Nodes the chip cannot do yet are
+// rejected here, naming the node.
+#include <array>
 #include <optional>
 #include <vector>
 
 #include "firmware/compiler/ir.hpp"
 
 namespace tsp::compiler {
+
+// A run of vectors: the result's vector out0 + k*out_stride takes operand i's
+// vector in0[i] + k*in_stride[i], k < n (stride 0 re-reads one vector: a row broadcast).
+struct VectorRun {
+  uint32_t n = 0, out0 = 0;
+  int64_t out_stride = 1;
+  std::array<uint32_t, 3> in0{};
+  std::array<int64_t, 3> in_stride{};
+};
 
 struct VxmKernel {
   isa::Op op = isa::Op::MOV;
@@ -18,8 +30,15 @@ struct VxmKernel {
   TensorId a = 0;
   std::optional<TensorId> b;
   std::optional<TensorId> c;  // SEL's condition
-  bool row = false;           // b holds one value per row in every lane (MulRow, SubRow)
+  bool row = false;           // some operand is read with another stride than the result is written
   TensorId out = 0;
+  std::vector<VectorRun> runs;  // operands i = a, b, c
+};
+
+// SXM PERMUTE of every byte plane of x by the map (one vector, re-read for each of x's).
+struct PermuteKernel {
+  TensorId x = 0, map = 0, y = 0;
+  uint32_t x_block = 0, x_stride = 1;  // y's vector r takes x's vector r * x_stride + x_block
 };
 
 struct MatMulKernel {
@@ -30,6 +49,8 @@ struct Kernel {
   const Node* node = nullptr;
   std::optional<VxmKernel> vxm;
   std::optional<MatMulKernel> mxm;
+  std::optional<PermuteKernel> sxm;
+  std::optional<TensorId> alias;  // a Reshape: the result is the input's storage
 };
 
 struct Lowered {
@@ -38,6 +59,10 @@ struct Lowered {
   // Per tensor: 1, or S > 1 for MatMul weights stored as S stripes (row k on
   // stripe k mod S) so that LW loads S rows a cycle from S slice groups.
   std::vector<uint32_t> stripes;
+  // Per tensor: itself, or the tensor whose storage it shares (Reshape).
+  std::vector<TensorId> root;
+  // Per tensor: image data stored in every lane (splat, last dimension 1).
+  std::vector<bool> splat_store;
 };
 
 Lowered lower(const Graph& g, const isa::Config& cfg);

@@ -143,8 +143,61 @@ void node(Line& l, Graph& g, const std::string& out) {
   std::optional<isa::DType> to;
   if (*op == GraphOp::Cast) to = dtype(l);
   std::vector<TensorId> in;
-  while (!l.done()) in.push_back(operand(l, g));
-  g.add(*op, out, std::move(in), l.where(), to);
+  Attrs a;
+  // Signed numbers after an attribute keyword, `[`, `,` and `]` skipped.
+  auto numbers = [&](const char* what) {
+    std::vector<int64_t> v;
+    while (!l.done()) {
+      const std::string& w = l.peek();
+      if (w == "[" || w == "," || w == "]") {
+        l.next(what);
+        continue;
+      }
+      char* end = nullptr;
+      const long long x = std::strtoll(w.c_str(), &end, 10);
+      if (w.empty() || end != w.c_str() + w.size()) break;
+      v.push_back(x);
+      l.next(what);
+    }
+    if (v.empty()) throw l.error(fmt::format("node '{}': {} needs a value", out, what));
+    return v;
+  };
+  while (!l.done()) {
+    const std::string& w = l.peek();
+    if (w == "axes" || w == "axis") {
+      l.next("axes");
+      a.axes = numbers("axes");
+    } else if (w == "keepdims") {
+      l.next("keepdims");
+      a.keepdims = numbers("keepdims").at(0) != 0;
+    } else if (w == "shape") {
+      l.next("shape");
+      for (int64_t d : numbers("shape")) {
+        if (d <= 0 || d > (1 << 24)) throw l.error(fmt::format("node '{}': dimension {} out of range", out, d));
+        a.shape.push_back(uint32_t(d));
+      }
+    } else if (w == "part") {
+      l.next("part");
+      const std::string v = l.next("a part");
+      if (v == "y")
+        a.part = 0;
+      else if (v == "mean")
+        a.part = 1;
+      else if (v == "invstddev")
+        a.part = 2;
+      else
+        throw l.error(fmt::format("node '{}': part '{}' is not y, mean or invstddev", out, v));
+    } else if (w == "epsilon") {
+      l.next("epsilon");
+      const std::string v = l.next("a value");
+      char* end = nullptr;
+      a.epsilon = std::strtod(v.c_str(), &end);
+      if (v.empty() || end != v.c_str() + v.size()) throw l.error(fmt::format("'{}' is not a number", v));
+    } else {
+      in.push_back(operand(l, g));
+    }
+  }
+  g.add(*op, out, std::move(in), l.where(), to, a);
 }
 
 }  // namespace

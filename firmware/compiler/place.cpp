@@ -32,22 +32,30 @@ std::vector<Placement> place(const Graph& g, const Lowered& low, const isa::Conf
   // the READs at offsets fixed by the floorplan, and planes one slice apart
   // differ in bank parity, so some plane would always hit a read's bank
   // (`prefer`; given up only when the SRAM has no other room).
+  // Rules bind storage: a Reshape's result is its input's (low.root).
   std::vector<std::vector<TensorId>> must(g.tensors().size()), prefer(g.tensors().size());
+  auto apart = [&](std::vector<std::vector<TensorId>>& rule, TensorId x, TensorId y) {
+    x = low.root[x], y = low.root[y];
+    if (x == y) return;
+    rule[x].push_back(y);
+    rule[y].push_back(x);
+  };
   for (const Kernel& k : low.kernels) {
+    if (k.sxm) {  // x and the map in lockstep; the result better apart (else chunked)
+      apart(must, k.sxm->x, k.sxm->map);
+      apart(prefer, k.sxm->x, k.sxm->y);
+      apart(prefer, k.sxm->map, k.sxm->y);
+    }
     if (!k.vxm) continue;
     const VxmKernel& v = *k.vxm;
     const std::optional<TensorId> ins[] = {v.a, v.b, v.c};
     for (const auto& x : ins)
       for (const auto& y : ins)
-        if (x && y && *x != *y) must[*x].push_back(*y);
-    // A row kernel reads its operands with different strides: no address keeps
-    // the banks apart, so its result must stay off their slices.
-    auto& rule = v.row ? must : prefer;
+        if (x && y) apart(must, *x, *y);
+    // Better apart (see below); a result sharing an operand's slice is cut into
+    // chunks (kernel_vxm.cpp), and the reservation tables keep ports and banks.
     for (const auto& in : ins)
-      if (in && *in != v.out) {
-        rule[v.out].push_back(*in);
-        rule[*in].push_back(v.out);
-      }
+      if (in) apart(prefer, *in, v.out);
   }
   auto overlaps = [&](const std::vector<TensorId>& others, uint16_t first, unsigned bytes) {
     for (TensorId o : others) {
@@ -68,9 +76,9 @@ std::vector<Placement> place(const Graph& g, const Lowered& low, const isa::Conf
   for (const Kernel& k : low.kernels)
     if (k.vxm) {
       bank_gap[k.vxm->out] = k.vxm->op;
-      operands_of[k.vxm->out].push_back(k.vxm->a);
-      if (k.vxm->b) operands_of[k.vxm->out].push_back(*k.vxm->b);
-      if (k.vxm->c) operands_of[k.vxm->out].push_back(*k.vxm->c);
+      operands_of[k.vxm->out].push_back(low.root[k.vxm->a]);
+      if (k.vxm->b) operands_of[k.vxm->out].push_back(low.root[*k.vxm->b]);
+      if (k.vxm->c) operands_of[k.vxm->out].push_back(low.root[*k.vxm->c]);
     }
   auto bank_safe = [&](size_t t, uint16_t first, unsigned bytes, uint32_t addr) {
     const isa::OpDesc& rd = isa::op_desc(isa::Op::READ);
@@ -98,6 +106,13 @@ std::vector<Placement> place(const Graph& g, const Lowered& low, const isa::Conf
     const Tensor& ten = g.tensor(static_cast<TensorId>(t));
     Placement& p = out[t];
     p.layout = layout_of(ten, cfg.lanes, low.pad_rows[t]);
+    p.layout.splat = low.splat_store[t];
+    if (low.root[t] != t) {  // shares its input's storage (same vectors: lower.cpp checked)
+      const Layout l = p.layout;
+      p = out[low.root[t]];
+      p.layout = l;
+      continue;
+    }
     const unsigned bytes = isa::dtype_desc(ten.dtype).bytes;
     const uint32_t S = low.stripes[t];
     const uint32_t n = p.layout.vectors() / S;
