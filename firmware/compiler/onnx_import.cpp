@@ -68,6 +68,14 @@ class Importer {
       }
     return dflt;
   }
+  std::optional<std::vector<int64_t>> ints_attr(const NodeProto& n, std::string_view name) const {
+    for (const auto& a : n.attribute())
+      if (a.name() == name) {
+        if (a.type() != onnx::AttributeProto::INTS) fail(n, fmt::format("attribute '{}' must be a list of ints", name));
+        return std::vector<int64_t>(a.ints().begin(), a.ints().end());
+      }
+    return std::nullopt;
+  }
   bool has_attr(const NodeProto& n, std::string_view name) const {
     return std::any_of(n.attribute().begin(), n.attribute().end(), [&](const auto& a) { return a.name() == name; });
   }
@@ -87,9 +95,10 @@ class Importer {
       fail(n, fmt::format("takes {} to {} inputs, {} given", min_in, max_in, n.input_size()));
     if (n.output_size() != 1) fail(n, fmt::format("{} outputs; one is supported", n.output_size()));
   }
-  // The graph name of the node's (first) output.
-  std::string out_name(const NodeProto& n) { return ident(n.output(0)); }
-  void define(const NodeProto& n, TensorId t) { names_[n.output(0)] = t; }
+  // The graph name of the node's output `k`.
+  std::string out_name(const NodeProto& n, int k = 0) { return ident(n.output(k)); }
+  void define(const NodeProto& n, TensorId t, int k = 0) { names_[n.output(k)] = t; }
+  int64_t opset() const { return opset_; }
   Where where() const { return Where{src_, 0}; }
   Graph& graph() { return g_; }
   // A constant's transpose, made on the host (cached per tensor).
@@ -132,6 +141,7 @@ class Importer {
   std::map<std::string, TensorId> names_;
   std::set<std::string> used_;
   std::map<TensorId, TensorId> transposed_;
+  int64_t opset_ = 0;
 };
 
 // --- the ops ---
@@ -143,12 +153,6 @@ void elementwise(Importer& im, const NodeProto& n, GraphOp op, int inputs) {
   im.attributes(n, {});
   std::vector<TensorId> ins;
   for (int i = 0; i < inputs; ++i) ins.push_back(im.in(n, i));
-  if (inputs == 2) {
-    const Tensor &a = im.graph().tensor(ins[0]), &b = im.graph().tensor(ins[1]);
-    if (a.shape != b.shape)
-      im.fail(n, fmt::format("shapes {} and {} need broadcasting (not supported yet)", shape_str(a.shape),
-                             shape_str(b.shape)));
-  }
   im.define(n, im.graph().add(op, im.out_name(n), ins, im.where()));
 }
 
@@ -237,22 +241,101 @@ void gemm(Importer& im, const NodeProto& n) {
   if (alpha != 1.0f)
     r = g.add(GraphOp::Mul, bias ? y + ".alpha" : y, {r, float_fill(g, y + ".alphas", t, shape, alpha, im.where())},
               im.where());
-  if (bias) {
-    const Tensor& tc = g.tensor(*c);
-    if (tc.shape != shape || tc.dtype != t)
-      im.fail(
-          n, fmt::format("bias C {} {} needs broadcasting to {} {} (not supported yet)", isa::dtype_desc(tc.dtype).name,
-                         shape_str(tc.shape), isa::dtype_desc(t).name, shape_str(shape)));
+  if (bias) {  // C broadcasts to [M, N] (numpy rules, in the graph)
     TensorId cb = *c;
     if (beta != 1.0f)
-      cb = g.add(GraphOp::Mul, y + ".betac", {cb, float_fill(g, y + ".betas", t, shape, beta, im.where())}, im.where());
+      cb = g.add(GraphOp::Mul, y + ".betac", {cb, float_fill(g, y + ".betas", t, g.tensor(*c).shape, beta, im.where())},
+                 im.where());
     r = g.add(GraphOp::Add, y, {r, cb}, im.where());
   }
   im.define(n, r);
 }
 
-// Op type -> import function. Ops other branches build are wired here as
-// not_yet: once the graph op exists, its line changes to the real function.
+// Softmax: opset 13 normalises along `axis` (default -1); before 13 the input
+// was flattened to 2-D at `axis` (default 1), the same where axis is the last.
+void softmax(Importer& im, const NodeProto& n) {
+  im.arity(n, 1, 1);
+  im.attributes(n, {"axis"});
+  const TensorId x = im.in(n, 0);
+  const int64_t rank = int64_t(im.graph().tensor(x).shape.size());
+  int64_t axis = im.int_attr(n, "axis", im.opset() >= 13 ? -1 : 1);
+  if (axis < 0) axis += rank;
+  if (im.opset() < 13 && axis != rank - 1)
+    im.fail(n, fmt::format("opset {} flattens from axis {} of a rank-{} input (opset 13 semantics or the last axis: "
+                           "supported)",
+                           im.opset(), axis, rank));
+  Attrs at;
+  at.axes = {axis};
+  im.define(n, im.graph().add(GraphOp::Softmax, im.out_name(n), {x}, im.where(), std::nullopt, at));
+}
+
+// ReduceMax/Mean/Sum: axes as an attribute (or, for ReduceSum from opset 13,
+// a constant input), keepdims; an empty axes list reduces every axis.
+void reduce(Importer& im, const NodeProto& n, GraphOp op) {
+  const bool axes_input = op == GraphOp::ReduceSum && im.opset() >= 13;
+  im.arity(n, 1, axes_input ? 2 : 1);
+  im.attributes(n, axes_input ? std::initializer_list<std::string_view>{"keepdims", "noop_with_empty_axes"}
+                              : std::initializer_list<std::string_view>{"axes", "keepdims"});
+  Attrs at;
+  if (axes_input) {
+    if (const auto ax = im.input(n, 1, true)) {
+      const Tensor& t = im.graph().tensor(*ax);
+      if (t.kind == TensorKind::Value) im.fail(n, "axes computed on the chip: the compiler needs them constant");
+      for (uint32_t v : t.data) at.axes.push_back(int32_t(v));
+    }
+    if (at.axes.empty() && im.int_attr(n, "noop_with_empty_axes", 0))
+      return im.define(n, im.in(n, 0));  // reduce nothing: the identity
+  } else if (const auto ax = im.ints_attr(n, "axes")) {
+    at.axes = *ax;
+  }
+  at.keepdims = im.int_attr(n, "keepdims", 1) != 0;
+  im.define(n, im.graph().add(op, im.out_name(n), {im.in(n, 0)}, im.where(), std::nullopt, at));
+}
+
+// LayerNormalization (opset 17) over the last axis: Y and the optional Mean
+// and InvStdDev outputs are parts of one expansion.
+void layer_norm(Importer& im, const NodeProto& n) {
+  if (n.input_size() < 2 || n.input_size() > 3)
+    im.fail(n, fmt::format("takes 2 to 3 inputs, {} given", n.input_size()));
+  if (n.output_size() < 1 || n.output_size() > 3)
+    im.fail(n, fmt::format("has 1 to 3 outputs, {} given", n.output_size()));
+  im.attributes(n, {"axis", "epsilon", "stash_type"});
+  const TensorId x = im.in(n, 0);
+  const int64_t rank = int64_t(im.graph().tensor(x).shape.size());
+  int64_t axis = im.int_attr(n, "axis", -1);
+  if (axis < 0) axis += rank;
+  if (axis != rank - 1)
+    im.fail(n, fmt::format("normalising from axis {} of a rank-{} input: only the last axis is supported", axis, rank));
+  if (im.int_attr(n, "stash_type", 1) != 1) im.fail(n, "stash_type other than 1 (float) is not supported");
+  std::vector<TensorId> ins = {x, im.in(n, 1)};
+  if (const auto b = im.input(n, 2, true)) ins.push_back(*b);
+  Attrs at;
+  at.epsilon = im.float_attr(n, "epsilon", 1e-5f);
+  for (int k = 0; k < n.output_size(); ++k) {
+    if (n.output(k).empty()) continue;  // an optional output not asked for
+    at.part = uint8_t(k);
+    im.define(n, im.graph().add(GraphOp::LayerNorm, im.out_name(n, k), ins, im.where(), std::nullopt, at), k);
+  }
+}
+
+void matmul_integer(Importer& im, const NodeProto& n) {
+  im.arity(n, 2, 4);
+  im.attributes(n, {});
+  std::vector<TensorId> ins = {im.in(n, 0), im.in(n, 1)};
+  const auto za = im.input(n, 2, true), zb = im.input(n, 3, true);
+  if (za || zb) {
+    // An absent zero point is 0 of its operand's type.
+    auto zero = [&](TensorId of) {
+      const Tensor& t = im.graph().tensor(of);
+      return im.graph().add_const(im.out_name(n) + "_zero", t.dtype, {1}, {0}, im.where());
+    };
+    ins.push_back(za ? *za : zero(ins[0]));
+    if (zb) ins.push_back(*zb);
+  }
+  im.define(n, im.graph().add(GraphOp::MatMulInteger, im.out_name(n), ins, im.where()));
+}
+
+// Op type -> import function.
 const std::map<std::string, ImportFn, std::less<>>& op_table() {
   static const std::map<std::string, ImportFn, std::less<>> table = {
       {"Add", [](Importer& im, const NodeProto& n) { elementwise(im, n, GraphOp::Add, 2); }},
@@ -266,12 +349,12 @@ const std::map<std::string, ImportFn, std::less<>>& op_table() {
       {"Identity", identity},
       {"MatMul", matmul},
       {"Gemm", gemm},
-      // Branch `reduce`: reductions, broadcasting, Softmax, LayerNorm, MatMulInteger.
-      {"Softmax", not_yet},
-      {"ReduceMax", not_yet},
-      {"ReduceMean", not_yet},
-      {"LayerNormalization", not_yet},
-      {"MatMulInteger", not_yet},
+      {"Softmax", softmax},
+      {"ReduceMax", [](Importer& im, const NodeProto& n) { reduce(im, n, GraphOp::ReduceMax); }},
+      {"ReduceMean", [](Importer& im, const NodeProto& n) { reduce(im, n, GraphOp::ReduceMean); }},
+      {"ReduceSum", [](Importer& im, const NodeProto& n) { reduce(im, n, GraphOp::ReduceSum); }},
+      {"LayerNormalization", layer_norm},
+      {"MatMulInteger", matmul_integer},
       // Branch `move`: data movement on the SXM / MEM.
       {"Transpose", not_yet},
       {"Gather", not_yet},
@@ -306,6 +389,7 @@ OnnxImport Importer::run(const std::vector<OnnxTensor>& data) {
   if (out.opset < kOnnxMinOpset || out.opset > kOnnxMaxOpset)
     throw Error(fmt::format("{}: error: opset {} is not supported (ai.onnx opsets {} to {})", src_, out.opset,
                             kOnnxMinOpset, kOnnxMaxOpset));
+  opset_ = out.opset;
   const onnx::GraphProto& gp = m_.graph();
   if (gp.sparse_initializer_size()) throw Error(fmt::format("{}: error: sparse initializers are not supported", src_));
   std::map<std::string, const TP*> inits;
