@@ -32,6 +32,7 @@ Compiled compile(const Graph& source, const isa::Config& cfg, const CompileOptio
     const std::string what = fmt::format("{} {}", op_name(k.node->op), g.tensor(k.node->output).name);
     if (k.vxm) ks.vxm(*k.vxm, what);
     if (k.mxm) ks.matmul(*k.mxm, what, next_plane++ % cfg.mxm_planes);
+    for (const VecKernel& v : k.vec) ks.vec(v, what);
   }
   out.timed = sched.timed();
   out.chains = sched.chain_names();

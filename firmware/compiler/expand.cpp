@@ -4,6 +4,8 @@
 
 #include "common/numerics/dtype.hpp"
 #include "common/numerics/float_format.hpp"
+#include "firmware/compiler/transpose.hpp"
+#include "firmware/compiler/vecop.hpp"
 
 namespace tsp::compiler {
 namespace {
@@ -30,6 +32,12 @@ class Expander {
       const Tensor& o = g_.tensor(n.output);
       if (n.op == GraphOp::RmsNorm || n.op == GraphOp::LayerNorm)
         map_[n.output] = norm(n.op == GraphOp::LayerNorm, in[0], o.name, n.where);
+      else if (n.op == GraphOp::Transpose)
+        map_[n.output] = expand_transpose(out_, in[0], n.perm, o.name, n.where, cfg_);
+      else if (n.op == GraphOp::VecOp)
+        map_[n.output] = out_.add_vecop(o.name, in, o.dtype, o.shape, *n.vec, n.where);
+      else if (n.op == GraphOp::Planes)
+        map_[n.output] = out_.add_planes(o.name, in, o.dtype, o.shape, n.where);
       else
         map_[n.output] = out_.add(n.op, o.name, in, n.where,
                                   n.op == GraphOp::Cast ? std::optional<isa::DType>(o.dtype) : std::nullopt);

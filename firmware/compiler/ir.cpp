@@ -1,6 +1,7 @@
 #include "firmware/compiler/ir.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <array>
 #include <random>
@@ -8,13 +9,14 @@
 #include "common/error.hpp"
 #include "common/numerics/dtype.hpp"
 #include "common/numerics/float_format.hpp"
+#include "firmware/compiler/vecop.hpp"
 
 namespace tsp::compiler {
 namespace {
 
-constexpr std::array<std::string_view, 16> kOpNames = {"add",    "sub",    "mul",     "max",      "min",    "relu",
-                                                       "exp",    "tanh",   "rsqrt",   "cast",     "matmul", "sel",
-                                                       "mulrow", "subrow", "rmsnorm", "layernorm"};
+constexpr std::array<std::string_view, 19> kOpNames = {
+    "add",    "sub", "mul",    "max",    "min",     "relu",      "exp",       "tanh",  "rsqrt", "cast",
+    "matmul", "sel", "mulrow", "subrow", "rmsnorm", "layernorm", "transpose", "vecop", "planes"};
 
 std::string shape_str(const std::vector<uint32_t>& s) {
   std::string out;
@@ -26,8 +28,8 @@ std::string_view tname(isa::DType t) { return isa::dtype_desc(t).name; }
 
 void check_shape(const std::vector<uint32_t>& shape, const std::string& what, const Where& where) {
   if (shape.empty() || shape.size() > kMaxRank)
-    throw Error(
-        fmt::format("{}: error: {}: rank {} is not supported (rank 1 to {})", where.str(), what, shape.size(), kMaxRank));
+    throw Error(fmt::format("{}: error: {}: rank {} is not supported (rank 1 to {})", where.str(), what, shape.size(),
+                            kMaxRank));
   for (uint32_t d : shape)
     if (d == 0) throw Error(fmt::format("{}: error: {}: a dimension of 0", where.str(), what));
 }
@@ -69,7 +71,7 @@ isa::Op vxm_opcode(GraphOp op) {
 std::string_view op_name(GraphOp op) { return kOpNames[static_cast<size_t>(op)]; }
 
 std::optional<GraphOp> find_graph_op(std::string_view name) {
-  for (size_t i = 0; i < kOpNames.size(); ++i)
+  for (size_t i = 0; i <= static_cast<size_t>(GraphOp::Transpose); ++i)  // vecop, planes: internal
     if (isa::equal_nocase(kOpNames[i], name)) return static_cast<GraphOp>(i);
   return std::nullopt;
 }
@@ -115,6 +117,8 @@ TensorId Graph::add(GraphOp op, const std::string& out, std::vector<TensorId> in
   auto fail = [&](const std::string& why) { return Error(fmt::format("{}: error: {}: {}", where.str(), node, why)); };
   for (TensorId i : inputs)
     if (i >= tensors_.size()) throw fail(fmt::format("input tensor id {} does not exist", i));
+  if (op == GraphOp::Transpose || op == GraphOp::VecOp || op == GraphOp::Planes)
+    throw fail("internal error: built with add_transpose, add_vecop or add_planes");
   const bool binary = op == GraphOp::Add || op == GraphOp::Sub || op == GraphOp::Mul || op == GraphOp::Max ||
                       op == GraphOp::Min || op == GraphOp::MatMul || op == GraphOp::MulRow || op == GraphOp::SubRow;
   const size_t arity = op == GraphOp::Sel ? 3 : binary ? 2 : 1;
@@ -179,7 +183,58 @@ TensorId Graph::add(GraphOp op, const std::string& out, std::vector<TensorId> in
     }
   }
   const TensorId id = new_tensor(std::move(r));
-  nodes_.push_back({op, std::move(inputs), id, where});
+  nodes_.push_back({op, std::move(inputs), id, where, {}, nullptr});
+  return id;
+}
+
+TensorId Graph::add_transpose(const std::string& out, TensorId x, std::vector<uint32_t> perm, Where where) {
+  auto fail = [&](const std::string& why) {
+    return Error(fmt::format("{}: error: node '{}' (transpose): {}", where.str(), out, why));
+  };
+  if (x >= tensors_.size()) throw fail(fmt::format("input tensor id {} does not exist", x));
+  const Tensor& a = tensor(x);
+  const size_t n = a.shape.size();
+  if (perm.empty())
+    for (size_t d = 0; d < n; ++d) perm.push_back(static_cast<uint32_t>(n - 1 - d));
+  std::vector<bool> seen(n, false);
+  bool ok = perm.size() == n;
+  for (uint32_t p : perm) {
+    ok = ok && p < n && !seen[p];
+    if (p < n) seen[p] = true;
+  }
+  if (!ok)
+    throw fail(fmt::format("perm [{}] is not a permutation of the {} dimensions of '{}' {}", fmt::join(perm, ","), n,
+                           a.name, shape_str(a.shape)));
+  Tensor r{out, a.dtype, {}, TensorKind::Value, false, {}, where};
+  for (uint32_t p : perm) r.shape.push_back(a.shape[p]);
+  const TensorId id = new_tensor(std::move(r));
+  Node node{GraphOp::Transpose, {x}, id, where, {}, nullptr};
+  node.perm = std::move(perm);
+  nodes_.push_back(std::move(node));
+  return id;
+}
+
+TensorId Graph::add_vecop(const std::string& out, std::vector<TensorId> inputs, isa::DType dtype,
+                          std::vector<uint32_t> shape, VecSpec spec, Where where) {
+  if (inputs.empty() || inputs.size() > 3 || isa::dtype_desc(dtype).bytes != 1)
+    throw Error(fmt::format("{}: internal error: vector program '{}' takes 1 to 3 inputs and writes one byte plane",
+                            where.str(), out));
+  check_shape(shape, "tensor '" + out + "'", where);
+  const TensorId id = new_tensor(Tensor{out, dtype, std::move(shape), TensorKind::Value, false, {}, where});
+  Node node{GraphOp::VecOp, std::move(inputs), id, where, {}, nullptr};
+  node.vec = std::make_shared<const VecSpec>(std::move(spec));
+  nodes_.push_back(std::move(node));
+  return id;
+}
+
+TensorId Graph::add_planes(const std::string& out, std::vector<TensorId> planes, isa::DType dtype,
+                           std::vector<uint32_t> shape, Where where) {
+  if (planes.size() != isa::dtype_desc(dtype).bytes)
+    throw Error(fmt::format("{}: internal error: '{}' packs {} planes into a {}-byte type", where.str(), out,
+                            planes.size(), isa::dtype_desc(dtype).bytes));
+  check_shape(shape, "tensor '" + out + "'", where);
+  const TensorId id = new_tensor(Tensor{out, dtype, std::move(shape), TensorKind::Value, false, {}, where});
+  nodes_.push_back({GraphOp::Planes, std::move(planes), id, where, {}, nullptr});
   return id;
 }
 

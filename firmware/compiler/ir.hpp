@@ -5,6 +5,7 @@
 // docs/compiler.md (parse.hpp). Every node and tensor keeps the source line it
 // came from so that later passes can name it in errors.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,7 +31,10 @@ enum class GraphOp : uint8_t {
   MulRow,
   SubRow,  // x[M,C] op s[M,lanes]: s holds row m's value in every lane (expansion only)
   RmsNorm,
-  LayerNorm  // composite: expand.hpp rewrites them into the ops above
+  LayerNorm,  // composite: expand.hpp rewrites them into the ops above
+  Transpose,  // composite: transpose.hpp rewrites it into VecOps (and Planes)
+  VecOp,      // internal: one SXM op per output vector over indexed input vectors (vecop.hpp)
+  Planes      // internal: byte planes (u8 tensors) packed into one wider tensor
 };
 std::string_view op_name(GraphOp op);
 std::optional<GraphOp> find_graph_op(std::string_view name);  // case-insensitive
@@ -63,11 +67,15 @@ struct Tensor {
 
 using TensorId = uint32_t;
 
+struct VecSpec;
+
 struct Node {
   GraphOp op = GraphOp::Add;
   std::vector<TensorId> inputs;
   TensorId output = 0;
   Where where;
+  std::vector<uint32_t> perm;          // Transpose: output dimension d is input dimension perm[d]
+  std::shared_ptr<const VecSpec> vec;  // VecOp: the vector program
 };
 
 class Graph {
@@ -81,6 +89,14 @@ class Graph {
   // takes the destination type in `to`). Throws tsp::Error naming the node.
   TensorId add(GraphOp op, const std::string& out, std::vector<TensorId> inputs, Where where = {},
                std::optional<isa::DType> to = std::nullopt);
+  // out = transpose(x, perm): out dimension d is x's dimension perm[d]; an empty perm reverses (ONNX's default).
+  TensorId add_transpose(const std::string& out, TensorId x, std::vector<uint32_t> perm, Where where = {});
+  // Internal (expansion only): a vector program writing a 1-byte tensor of
+  // `dtype`/`shape`, and byte planes packed into a `dtype` tensor.
+  TensorId add_vecop(const std::string& out, std::vector<TensorId> inputs, isa::DType dtype,
+                     std::vector<uint32_t> shape, VecSpec spec, Where where = {});
+  TensorId add_planes(const std::string& out, std::vector<TensorId> planes, isa::DType dtype,
+                      std::vector<uint32_t> shape, Where where = {});
   void mark_output(TensorId t) { tensors_.at(t).output = true; }
 
   const std::vector<Tensor>& tensors() const { return tensors_; }

@@ -3,12 +3,14 @@
 // the ISA table's latencies and the floorplan distances dictate, derives each
 // chain's earliest anchor from when its operands are written, schedules it,
 // and records when its results are written (for the kernels after it).
+#include <array>
 #include <limits>
 #include <vector>
 
 #include "firmware/compiler/lower.hpp"
 #include "firmware/compiler/place.hpp"
 #include "firmware/compiler/schedule.hpp"
+#include "firmware/compiler/vecop.hpp"
 
 namespace tsp::compiler {
 
@@ -33,7 +35,9 @@ class KernelScheduler {
       : g_(g), place_(place), cfg_(cfg), s_(s), writes_(g.tensors().size()), planes_(cfg.mxm_planes) {}
   void vxm(const VxmKernel& k, const std::string& what);
   void matmul(const MatMulKernel& k, const std::string& what, uint32_t plane);
-  // Test hook: plant a scheduler bug (1: the first VXM kernel's result WRITEs issue one cycle late).
+  void vec(const VecKernel& k, const std::string& what);
+  // Test hook: plant a scheduler bug (1: the first VXM kernel's result WRITEs
+  // issue one cycle late; 2: the first SXM run's WRITE is modelled a cycle late).
   int mutant = 0;
 
  private:
@@ -47,11 +51,16 @@ class KernelScheduler {
   };
   void vxm_run(const VxmKernel& k, const std::string& what, const VxmRun& run);
   Cycle ready_anchor(TensorId t, unsigned i, Cycle access, bool in_order) const;
+  uint16_t sxm_position(uint16_t out_slice) const;
+  // One run of a vector program: rows r0, r0 + 1 ... (n of them), each vector index advancing by its stride.
+  void vec_run(const VecKernel& k, const VecRow& r0, uint32_t n, int64_t out_stride,
+               const std::array<int64_t, 3>& in_stride, const std::string& what);
   const Graph& g_;
   const std::vector<Placement>& place_;
   const isa::Config& cfg_;
   Scheduler& s_;
   bool first_vxm_ = true;
+  bool first_sxm_ = true;
   std::vector<std::vector<PlaneWrites>> writes_;  // per tensor; empty: loaded with the image
   std::vector<MxmPlaneState> planes_;
 };

@@ -26,10 +26,20 @@ struct MatMulKernel {
   TensorId x = 0, w = 0, y = 0;  // y[M,N] = x[M,K] . w[K,N]
 };
 
+// One byte plane of a vector program (vecop.hpp) through the SXM: a VecOp
+// node is one, a Planes node one per plane (a copy into plane `out_plane`).
+struct VecKernel {
+  std::vector<TensorId> in;
+  TensorId out = 0;
+  uint8_t out_plane = 0;
+  std::shared_ptr<const VecSpec> spec;
+};
+
 struct Kernel {
   const Node* node = nullptr;
   std::optional<VxmKernel> vxm;
   std::optional<MatMulKernel> mxm;
+  std::vector<VecKernel> vec;
 };
 
 struct Lowered {

@@ -140,6 +140,22 @@ void node(Line& l, Graph& g, const std::string& out) {
   const std::string opname = l.next("an op");
   const auto op = find_graph_op(opname);
   if (!op) throw l.error(fmt::format("node '{}': unsupported op '{}'", out, opname));
+  if (*op == GraphOp::Transpose) {  // transpose x [perm]; no perm: reverse the dimensions
+    const TensorId x = operand(l, g);
+    std::vector<uint32_t> perm;
+    if (!l.done()) {
+      l.expect("[");
+      for (;;) {
+        perm.push_back(static_cast<uint32_t>(l.number("a dimension index")));
+        if (l.peek() == "]") break;
+        l.expect(",");
+      }
+      l.expect("]");
+    }
+    if (!l.done()) throw l.error(fmt::format("unexpected '{}'", l.peek()));
+    g.add_transpose(out, x, std::move(perm), l.where());
+    return;
+  }
   std::optional<isa::DType> to;
   if (*op == GraphOp::Cast) to = dtype(l);
   std::vector<TensorId> in;

@@ -33,6 +33,17 @@ std::vector<Placement> place(const Graph& g, const Lowered& low, const isa::Conf
   // differ in bank parity, so some plane would always hit a read's bank
   // (`prefer`; given up only when the SRAM has no other room).
   std::vector<std::vector<TensorId>> must(g.tensors().size()), prefer(g.tensors().size());
+  for (const Kernel& k : low.kernels)
+    for (const VecKernel& v : k.vec) {
+      // A vector program reads its inputs in lockstep: apart. Its result
+      // should be apart too (else its runs are cut into short chunks).
+      for (TensorId x : v.in) {
+        for (TensorId y : v.in)
+          if (x != y) must[x].push_back(y);
+        prefer[x].push_back(v.out);
+        prefer[v.out].push_back(x);
+      }
+    }
   for (const Kernel& k : low.kernels) {
     if (!k.vxm) continue;
     const VxmKernel& v = *k.vxm;

@@ -1,0 +1,233 @@
+#include "firmware/compiler/transpose.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "firmware/compiler/layout.hpp"
+#include "firmware/compiler/vecop.hpp"
+
+namespace tsp::compiler {
+namespace {
+
+// Row-major strides of the leading dimensions (the last one counts lanes, not rows).
+std::vector<uint64_t> row_strides(const std::vector<uint32_t>& s) {
+  std::vector<uint64_t> st(s.size(), 0);
+  uint64_t m = 1;
+  for (size_t d = s.size() - 1; d-- > 0;) {
+    st[d] = m;
+    m *= s[d];
+  }
+  return st;
+}
+
+uint32_t pow2_at_least(uint32_t n) {
+  uint32_t k = 1;
+  while (k < n) k *= 2;
+  return k;
+}
+
+// Where a vector program reads its source: x itself (plane p, vector of an
+// internal index by `map`) or an internal tensor (plane 0, index = vector).
+struct Source {
+  TensorId t = 0;
+  uint8_t plane = 0;
+  const std::vector<uint32_t>* map = nullptr;
+  uint32_t at(uint32_t i) const { return map ? (*map)[i] : i; }
+};
+
+class TransposeExpander {
+ public:
+  TransposeExpander(Graph& g, TensorId x, const std::vector<uint32_t>& perm, const std::string& name, const Where& w,
+                    const isa::Config& cfg)
+      : g_(g), x_(x), X_(g.tensor(x)), perm_(perm), name_(name), w_(w), L_(cfg.lanes) {
+    for (uint32_t p : perm) ys_.push_back(X_.shape[p]);
+    Tensor y;
+    y.shape = ys_;
+    ly_ = layout_of(y, L_);
+    lx_ = layout_of(X_, L_);
+    bytes_ = isa::dtype_desc(X_.dtype).bytes;
+  }
+
+  TensorId run() {
+    const size_t n = X_.shape.size();
+    std::vector<TensorId> planes;
+    if (perm_[n - 1] == n - 1) {
+      rows_only();
+      for (unsigned p = 0; p < bytes_; ++p) {
+        VecSpec s;
+        s.plane[0] = static_cast<uint8_t>(p);
+        for (uint32_t v = 0; v < ly_.vectors(); ++v) s.rows.push_back({v, isa::Op::SHIFTUP, 0, {{{0, copy_[v]}}}});
+        planes.push_back(result(p, {x_}, std::move(s)));
+      }
+    } else {
+      tiles();
+      for (unsigned p = 0; p < bytes_; ++p) planes.push_back(plane(p));
+    }
+    if (bytes_ == 1) return planes[0];
+    return g_.add_planes(name_, planes, X_.dtype, ys_, w_);
+  }
+
+ private:
+  // The last dimension stays: output vector v is input vector copy_[v].
+  void rows_only() {
+    const auto xst = row_strides(X_.shape), yst = row_strides(ys_);
+    copy_.resize(ly_.vectors());
+    for (uint32_t yr = 0; yr < ly_.rows; ++yr) {
+      uint64_t xr = 0, rest = yr;
+      for (size_t d = 0; d + 1 < ys_.size(); ++d) {
+        xr += (rest / yst[d]) * xst[perm_[d]];
+        rest %= yst[d];
+      }
+      for (uint32_t b = 0; b < ly_.blocks; ++b) copy_[yr * ly_.blocks + b] = uint32_t(xr) * lx_.blocks + b;
+    }
+  }
+
+  // The 2-D sub-blocks and the tile geometry.
+  void tiles() {
+    const size_t n = X_.shape.size();
+    a_ = perm_[n - 1];
+    q_ = size_t(std::find(perm_.begin(), perm_.end(), n - 1) - perm_.begin());
+    R_ = X_.shape[a_];
+    C_ = X_.shape[n - 1];
+    const uint32_t max_k = L_ & (~L_ + 1);  // largest power of two dividing the lanes
+    K_ = std::min(pow2_at_least(std::max(R_, C_)), max_k);
+    TPL_ = L_ / K_;
+    CB_ = lx_.blocks;
+    YB_ = ly_.blocks;
+    RG_ = (R_ + K_ - 1) / K_;
+    per_sb_ = RG_ * CB_ * K_;
+    // Sub-blocks: every index of x's leading dimensions other than a_ (x rows
+    // xrow + r * xst[a]); the output row of column c is yrow + c * yst[q].
+    const auto xst = row_strides(X_.shape), yst = row_strides(ys_);
+    std::vector<uint32_t> idx(n, 0);
+    for (;;) {
+      uint64_t xr = 0, yr = 0;
+      for (size_t d = 0; d + 1 < n; ++d) xr += idx[d] * xst[d];
+      for (size_t d = 0; d + 1 < n; ++d)
+        if (d != q_) yr += idx[perm_[d]] * yst[d];
+      xrow0_.push_back(uint32_t(xr));
+      yrow0_.push_back(uint32_t(yr));
+      size_t d = 0;
+      for (; d + 1 < n; ++d) {
+        if (d == a_) continue;
+        if (++idx[d] < X_.shape[d]) break;
+        idx[d] = 0;
+      }
+      if (d + 1 >= n) break;
+    }
+    xstride_ = uint32_t(xst[a_]);
+    ystride_ = uint32_t(yst[q_]);
+    const uint32_t vi = uint32_t(xrow0_.size()) * per_sb_;
+    // Internal vector i = (sub-block, row group g, column block cb, row jj in the group).
+    xmap_.resize(vi);
+    for (uint32_t i = 0; i < vi; ++i) {
+      const uint32_t sb = i / per_sb_, rem = i % per_sb_;
+      const uint32_t g = rem / (CB_ * K_), cb = (rem / K_) % CB_, jj = rem % K_;
+      uint32_t r = g * K_ + jj;
+      if (r >= R_) r = 0;  // a row past the data: any vector does, it only reaches padding
+      xmap_[i] = (xrow0_[sb] + r * xstride_) * CB_ + cb;
+    }
+    if (K_ > 1) {
+      std::vector<uint32_t> m;
+      for (uint32_t k = K_ / 2; k >= 1; k /= 2)
+        for (uint32_t l = 0; l < L_; ++l) m.push_back((l % K_) & k ? 0xFF : 0);
+      bmask_ = g_.add_const(name_ + ".bmask", isa::DType::u8, {uint32_t(m.size()) / L_, L_}, m, w_);
+    }
+    if (std::min(TPL_, RG_) > 1) {
+      std::vector<uint32_t> m;
+      for (uint32_t a = 0; a < TPL_; ++a)
+        for (uint32_t l = 0; l < L_; ++l) m.push_back(l / K_ == a ? 0xFF : 0);
+      tmask_ = g_.add_const(name_ + ".tmask", isa::DType::u8, {TPL_, L_}, m, w_);
+    }
+  }
+
+  TensorId internal(const std::string& tag, unsigned p, std::vector<TensorId> in, VecSpec s, uint32_t vectors) {
+    return g_.add_vecop(fmt::format("{}.p{}.{}", name_, p, tag), std::move(in), isa::DType::u8, {vectors, L_},
+                        std::move(s), w_);
+  }
+  // The last program of plane p: the result itself (one byte) or its plane.
+  TensorId result(unsigned p, std::vector<TensorId> in, VecSpec s) {
+    if (bytes_ == 1) return g_.add_vecop(name_, std::move(in), X_.dtype, ys_, std::move(s), w_);
+    return internal("out", p, std::move(in), std::move(s), ly_.vectors());
+  }
+
+  TensorId plane(unsigned p) {
+    const uint32_t vi = uint32_t(xmap_.size());
+    Source src{x_, static_cast<uint8_t>(p), &xmap_};
+    uint32_t stage = 0;
+    for (uint32_t k = K_ / 2; k >= 1; k /= 2, ++stage) {
+      // Rows with bit k clear take their partner shifted up, rows with it set
+      // shifted down; ordered by residue mod 2k so runs have one stride.
+      VecSpec sh, sel;
+      sh.plane = {src.plane, 0, 0};
+      sel.plane = {src.plane, 0, 0};
+      for (uint32_t cls = 0; cls < 2; ++cls)
+        for (uint32_t res = 0; res < k; ++res)
+          for (uint32_t i = res + cls * k; i < vi; i += 2 * k) {
+            sh.rows.push_back({i, cls ? isa::Op::SHIFTDN : isa::Op::SHIFTUP, uint16_t(k), {{{0, src.at(i ^ k)}}}});
+            const VecOperand own{0, src.at(i)}, moved{1, i};
+            sel.rows.push_back({i, isa::Op::SELECT, 0, {cls ? own : moved, cls ? moved : own, VecOperand{2, stage}}});
+          }
+      const TensorId s = internal(fmt::format("s{}", k), p, {src.t}, std::move(sh), vi);
+      const TensorId b = internal(fmt::format("b{}", k), p, {src.t, s, bmask_}, std::move(sel), vi);
+      src = Source{b, 0, nullptr};
+    }
+    // Tiles to their places: output vector (c, yb) takes tile a from row group g = yb * TPL + a.
+    const uint32_t A = std::min(TPL_, RG_);
+    TensorId acc = 0;
+    for (uint32_t a = 0; a < A; ++a) {
+      VecSpec s;
+      s.plane = {src.plane, 0, 0};
+      for (uint32_t sb = 0; sb < xrow0_.size(); ++sb)
+        for (uint32_t yb = 0; yb < YB_; ++yb)
+          for (uint32_t c = 0; c < C_; ++c) {
+            uint32_t g = yb * TPL_ + a;
+            if (g >= RG_) g = 0;  // no such rows: garbage lands in padding lanes
+            const uint32_t ct = c / K_, jj = c % K_, cb = ct / TPL_, t = ct % TPL_;
+            const int64_t delta = (int64_t(a) - int64_t(t)) * K_;
+            const uint32_t i = sb * per_sb_ + (g * CB_ + cb) * K_ + jj;
+            s.rows.push_back({(yrow0_[sb] + c * ystride_) * YB_ + yb,
+                              delta >= 0 ? isa::Op::SHIFTUP : isa::Op::SHIFTDN,
+                              uint16_t(delta >= 0 ? delta : -delta),
+                              {{{0, src.at(i)}}}});
+          }
+      const TensorId piece = A == 1 ? result(p, {src.t}, std::move(s))
+                                    : internal(fmt::format("t{}", a), p, {src.t}, std::move(s), ly_.vectors());
+      if (a == 0) {
+        acc = piece;
+        continue;
+      }
+      VecSpec m;
+      for (uint32_t v = 0; v < ly_.vectors(); ++v)
+        m.rows.push_back({v, isa::Op::SELECT, 0, {VecOperand{0, v}, VecOperand{1, v}, VecOperand{2, a}}});
+      acc = a + 1 == A ? result(p, {piece, acc, tmask_}, std::move(m))
+                       : internal(fmt::format("m{}", a), p, {piece, acc, tmask_}, std::move(m), ly_.vectors());
+    }
+    return acc;
+  }
+
+  Graph& g_;
+  TensorId x_;
+  Tensor X_;  // a copy: adding tensors moves the graph's
+  std::vector<uint32_t> perm_, ys_;
+  std::string name_;
+  Where w_;
+  uint32_t L_;
+  Layout lx_, ly_;
+  unsigned bytes_ = 1;
+  std::vector<uint32_t> copy_;
+  size_t a_ = 0, q_ = 0;
+  uint32_t R_ = 1, C_ = 1, K_ = 1, TPL_ = 1, CB_ = 1, YB_ = 1, RG_ = 1, per_sb_ = 1, xstride_ = 0, ystride_ = 0;
+  std::vector<uint32_t> xrow0_, yrow0_, xmap_;
+  TensorId bmask_ = 0, tmask_ = 0;
+};
+
+}  // namespace
+
+TensorId expand_transpose(Graph& out, TensorId x, const std::vector<uint32_t>& perm, const std::string& name,
+                          const Where& where, const isa::Config& cfg) {
+  return TransposeExpander(out, x, perm, name, where, cfg).run();
+}
+
+}  // namespace tsp::compiler

@@ -1,0 +1,43 @@
+#pragma once
+// Vector programs, the internal op that data movement (Transpose) expands
+// into. Each output vector is one SXM instruction applied to whole input
+// vectors picked by index: SHIFTUP/SHIFTDN by `lanes`, or SELECT (c ? a : b
+// per byte). The vector indices carry the movement between vectors (free: it
+// is only addressing), the SXM the movement across lanes. Every operand and
+// result is one byte plane; wider types move plane by plane (VecSpec::plane
+// picks the plane read from each input) and are packed again by a Planes node.
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "firmware/compiler/ir.hpp"
+
+namespace tsp::compiler {
+
+struct VecOperand {
+  uint8_t input = 0;    // node input
+  uint32_t vector = 0;  // vector index in that input's layout
+};
+
+struct VecRow {
+  uint32_t out = 0;  // vector index in the result's layout
+  isa::Op op = isa::Op::SHIFTUP;
+  uint16_t lanes = 0;              // shift distance
+  std::array<VecOperand, 3> in{};  // SHIFT*: in[0] is src; SELECT: a, b, c
+  unsigned operands() const { return op == isa::Op::SELECT ? 3 : 1; }
+};
+
+struct VecSpec {
+  std::array<uint8_t, 3> plane{};  // byte plane read from node input i
+  std::vector<VecRow> rows;        // in the order the scheduler cuts them into runs
+};
+
+// The SXM's lane semantics (docs/timing.md, isa.toml): one output vector.
+void apply_vec_row(const VecRow& r, const std::array<const uint8_t*, 3>& in, uint8_t* out, uint32_t lanes);
+
+// Plane `plane` of a tensor's values as its vectors x lanes bytes (padding zero), and a
+// 1-byte tensor's values back out of such an image.
+std::vector<uint8_t> vector_image(const Tensor& t, const std::vector<uint32_t>& values, unsigned plane, uint32_t lanes);
+std::vector<uint32_t> from_image(const Tensor& t, const std::vector<uint8_t>& image, uint32_t lanes);
+
+}  // namespace tsp::compiler
