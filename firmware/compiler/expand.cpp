@@ -36,8 +36,6 @@ class Expander {
         map_[n.output] = expand_transpose(out_, in[0], n.perm, o.name, n.where, cfg_);
       else if (n.op == GraphOp::VecOp)
         map_[n.output] = out_.add_vecop(o.name, in, o.dtype, o.shape, *n.vec, n.where);
-      else if (n.op == GraphOp::Planes)
-        map_[n.output] = out_.add_planes(o.name, in, o.dtype, o.shape, n.where);
       else
         map_[n.output] = out_.add(n.op, o.name, in, n.where,
                                   n.op == GraphOp::Cast ? std::optional<isa::DType>(o.dtype) : std::nullopt);

@@ -14,9 +14,9 @@
 namespace tsp::compiler {
 namespace {
 
-constexpr std::array<std::string_view, 19> kOpNames = {
-    "add",    "sub", "mul",    "max",    "min",     "relu",      "exp",       "tanh",  "rsqrt", "cast",
-    "matmul", "sel", "mulrow", "subrow", "rmsnorm", "layernorm", "transpose", "vecop", "planes"};
+constexpr std::array<std::string_view, 18> kOpNames = {
+    "add",  "sub",    "mul", "max",    "min",    "relu",    "exp",       "tanh",      "rsqrt",
+    "cast", "matmul", "sel", "mulrow", "subrow", "rmsnorm", "layernorm", "transpose", "vecop"};
 
 std::string shape_str(const std::vector<uint32_t>& s) {
   std::string out;
@@ -71,7 +71,7 @@ isa::Op vxm_opcode(GraphOp op) {
 std::string_view op_name(GraphOp op) { return kOpNames[static_cast<size_t>(op)]; }
 
 std::optional<GraphOp> find_graph_op(std::string_view name) {
-  for (size_t i = 0; i <= static_cast<size_t>(GraphOp::Transpose); ++i)  // vecop, planes: internal
+  for (size_t i = 0; i <= static_cast<size_t>(GraphOp::Transpose); ++i)  // vecop: internal
     if (isa::equal_nocase(kOpNames[i], name)) return static_cast<GraphOp>(i);
   return std::nullopt;
 }
@@ -117,8 +117,8 @@ TensorId Graph::add(GraphOp op, const std::string& out, std::vector<TensorId> in
   auto fail = [&](const std::string& why) { return Error(fmt::format("{}: error: {}: {}", where.str(), node, why)); };
   for (TensorId i : inputs)
     if (i >= tensors_.size()) throw fail(fmt::format("input tensor id {} does not exist", i));
-  if (op == GraphOp::Transpose || op == GraphOp::VecOp || op == GraphOp::Planes)
-    throw fail("internal error: built with add_transpose, add_vecop or add_planes");
+  if (op == GraphOp::Transpose || op == GraphOp::VecOp)
+    throw fail("internal error: built with add_transpose or add_vecop");
   const bool binary = op == GraphOp::Add || op == GraphOp::Sub || op == GraphOp::Mul || op == GraphOp::Max ||
                       op == GraphOp::Min || op == GraphOp::MatMul || op == GraphOp::MulRow || op == GraphOp::SubRow;
   const size_t arity = op == GraphOp::Sel ? 3 : binary ? 2 : 1;
@@ -216,25 +216,17 @@ TensorId Graph::add_transpose(const std::string& out, TensorId x, std::vector<ui
 
 TensorId Graph::add_vecop(const std::string& out, std::vector<TensorId> inputs, isa::DType dtype,
                           std::vector<uint32_t> shape, VecSpec spec, Where where) {
-  if (inputs.empty() || inputs.size() > 3 || isa::dtype_desc(dtype).bytes != 1)
-    throw Error(fmt::format("{}: internal error: vector program '{}' takes 1 to 3 inputs and writes one byte plane",
-                            where.str(), out));
+  if (spec.group < 1 || spec.group > 3 || inputs.size() != size_t(spec.group) * isa::dtype_desc(dtype).bytes ||
+      spec.plane.size() != inputs.size())
+    throw Error(
+        fmt::format("{}: internal error: vector program '{}' needs 1 to 3 inputs (and their planes) per "
+                    "result plane",
+                    where.str(), out));
   check_shape(shape, "tensor '" + out + "'", where);
   const TensorId id = new_tensor(Tensor{out, dtype, std::move(shape), TensorKind::Value, false, {}, where});
   Node node{GraphOp::VecOp, std::move(inputs), id, where, {}, nullptr};
   node.vec = std::make_shared<const VecSpec>(std::move(spec));
   nodes_.push_back(std::move(node));
-  return id;
-}
-
-TensorId Graph::add_planes(const std::string& out, std::vector<TensorId> planes, isa::DType dtype,
-                           std::vector<uint32_t> shape, Where where) {
-  if (planes.size() != isa::dtype_desc(dtype).bytes)
-    throw Error(fmt::format("{}: internal error: '{}' packs {} planes into a {}-byte type", where.str(), out,
-                            planes.size(), isa::dtype_desc(dtype).bytes));
-  check_shape(shape, "tensor '" + out + "'", where);
-  const TensorId id = new_tensor(Tensor{out, dtype, std::move(shape), TensorKind::Value, false, {}, where});
-  nodes_.push_back({GraphOp::Planes, std::move(planes), id, where, {}, nullptr});
   return id;
 }
 

@@ -32,9 +32,8 @@ enum class GraphOp : uint8_t {
   SubRow,  // x[M,C] op s[M,lanes]: s holds row m's value in every lane (expansion only)
   RmsNorm,
   LayerNorm,  // composite: expand.hpp rewrites them into the ops above
-  Transpose,  // composite: transpose.hpp rewrites it into VecOps (and Planes)
-  VecOp,      // internal: one SXM op per output vector over indexed input vectors (vecop.hpp)
-  Planes      // internal: byte planes (u8 tensors) packed into one wider tensor
+  Transpose,  // composite: transpose.hpp rewrites it into VecOps
+  VecOp       // internal: one SXM op per output vector and byte plane over indexed input vectors (vecop.hpp)
 };
 std::string_view op_name(GraphOp op);
 std::optional<GraphOp> find_graph_op(std::string_view name);  // case-insensitive
@@ -91,12 +90,9 @@ class Graph {
                std::optional<isa::DType> to = std::nullopt);
   // out = transpose(x, perm): out dimension d is x's dimension perm[d]; an empty perm reverses (ONNX's default).
   TensorId add_transpose(const std::string& out, TensorId x, std::vector<uint32_t> perm, Where where = {});
-  // Internal (expansion only): a vector program writing a 1-byte tensor of
-  // `dtype`/`shape`, and byte planes packed into a `dtype` tensor.
+  // Internal (expansion only): a vector program writing a tensor of `dtype`/`shape`.
   TensorId add_vecop(const std::string& out, std::vector<TensorId> inputs, isa::DType dtype,
                      std::vector<uint32_t> shape, VecSpec spec, Where where = {});
-  TensorId add_planes(const std::string& out, std::vector<TensorId> planes, isa::DType dtype,
-                      std::vector<uint32_t> shape, Where where = {});
   void mark_output(TensorId t) { tensors_.at(t).output = true; }
 
   const std::vector<Tensor>& tensors() const { return tensors_; }

@@ -63,7 +63,7 @@ void KernelScheduler::vec(const VecKernel& k, const std::string& what) {
     uint32_t chunk = uint32_t(j - i);
     for (unsigned o = 0; o < r0.operands(); ++o) {
       const Placement& p = place_[k.in.at(r0.in[o].input)];
-      if (p.slice + k.spec->plane[r0.in[o].input] != oslice) continue;
+      if (p.slice + k.plane[r0.in[o].input] != oslice) continue;
       const Cycle d = std::abs(int(plane_position(cfg_, out, k.out_plane)) - int(sxm_position(oslice)));
       chunk = std::min<uint32_t>(chunk,
                                  uint32_t(isa::op_desc(isa::Op::READ).latency + isa::op_desc(r0.op).latency + 2 * d));
@@ -93,7 +93,7 @@ void KernelScheduler::vec_run(const VecKernel& k, const VecRow& r0, uint32_t n, 
       if (r0.in[p].input == r0.in[o].input)
         throw Error(fmt::format("internal error: {} reads one tensor twice in lockstep", what));
     const TensorId t = k.in.at(r0.in[o].input);
-    const unsigned plane = k.spec->plane[r0.in[o].input];
+    const unsigned plane = k.plane[r0.in[o].input];
     const Placement& p = place_[t];
     const auto slice = static_cast<uint16_t>(p.slice + plane);
     const uint16_t pos = plane_position(cfg_, p, plane);
@@ -107,7 +107,15 @@ void KernelScheduler::vec_run(const VecKernel& k, const VecRow& r0, uint32_t n, 
     r.count = n;
     r.stride = in_stride[o];
     r.mem = MemAccess{slice, false, r.offset + rd.sram_access, n, addr, in_stride[o]};
-    c.earliest = std::max(c.earliest, ready_anchor(t, plane, r.offset + rd.sram_access, false));
+    const auto& vw = vector_writes_[t];
+    if (vw.empty()) {
+      c.earliest = std::max(c.earliest, ready_anchor(t, plane, r.offset + rd.sram_access, false));
+    } else {  // vector k of the run is read at anchor + offset + k, at least a cycle after its write
+      for (uint32_t i = 0; i < n; ++i) {
+        const Cycle wt = vw.at(plane).at(size_t(int64_t(r0.in[o].vector) + in_stride[o] * i));
+        c.earliest = std::max(c.earliest, wt + 1 - (r.offset + rd.sram_access + i));
+      }
+    }
     c.items.push_back(r);
     Flow f;
     f.n = n;
@@ -155,6 +163,11 @@ void KernelScheduler::vec_run(const VecKernel& k, const VecRow& r0, uint32_t n, 
     ws.assign(isa::dtype_desc(g_.tensor(k.out).dtype).bytes,
               PlaneWrites{0, std::numeric_limits<Cycle>::min() / 2, false});
   ws[k.out_plane].last = std::max(ws[k.out_plane].last, t + access + n - 1);
+  auto& vw = vector_writes_[k.out];
+  if (vw.empty())
+    vw.assign(ws.size(), std::vector<Cycle>(layout_of(g_.tensor(k.out), cfg_.lanes).vectors(),
+                                            std::numeric_limits<Cycle>::max() / 2));
+  for (uint32_t i = 0; i < n; ++i) vw[k.out_plane].at(size_t(int64_t(r0.out) + out_stride * i)) = t + access + i;
 }
 
 }  // namespace tsp::compiler

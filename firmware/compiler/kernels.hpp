@@ -32,7 +32,13 @@ struct PlaneWrites {
 class KernelScheduler {
  public:
   KernelScheduler(const Graph& g, const std::vector<Placement>& place, const isa::Config& cfg, Scheduler& s)
-      : g_(g), place_(place), cfg_(cfg), s_(s), writes_(g.tensors().size()), planes_(cfg.mxm_planes) {}
+      : g_(g),
+        place_(place),
+        cfg_(cfg),
+        s_(s),
+        writes_(g.tensors().size()),
+        vector_writes_(g.tensors().size()),
+        planes_(cfg.mxm_planes) {}
   void vxm(const VxmKernel& k, const std::string& what);
   void matmul(const MatMulKernel& k, const std::string& what, uint32_t plane);
   void vec(const VecKernel& k, const std::string& what);
@@ -62,6 +68,9 @@ class KernelScheduler {
   bool first_vxm_ = true;
   bool first_sxm_ = true;
   std::vector<std::vector<PlaneWrites>> writes_;  // per tensor; empty: loaded with the image
+  // Tensors written by vector programs: per plane, the array-write cycle of
+  // each vector, so that the next program's runs follow vector by vector.
+  std::vector<std::vector<std::vector<Cycle>>> vector_writes_;
   std::vector<MxmPlaneState> planes_;
 };
 

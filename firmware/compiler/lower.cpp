@@ -64,17 +64,17 @@ Lowered lower(const Graph& g, const isa::Config& cfg) {
       out.stripes[n.inputs[1]] = weight_stripes(cfg, isa::dtype_desc(w.dtype).bytes);
       other_use[n.inputs[0]] = true;
       k.mxm = MatMulKernel{n.inputs[0], n.inputs[1], n.output};
-    } else if (n.op == GraphOp::VecOp) {
-      k.vec.push_back({n.inputs, n.output, 0, n.vec});
-      for (TensorId t : n.inputs) other_use[t] = true;
-    } else if (n.op == GraphOp::Planes) {
-      for (size_t p = 0; p < n.inputs.size(); ++p) {  // plane p: a copy of input p's vectors
-        auto s = std::make_shared<VecSpec>();
-        const uint32_t vectors = layout_of(g.tensor(n.output), cfg.lanes).vectors();
-        for (uint32_t v = 0; v < vectors; ++v) s->rows.push_back({v, isa::Op::SHIFTUP, 0, {{{0, v}}}});
-        k.vec.push_back({{n.inputs[p]}, n.output, static_cast<uint8_t>(p), std::move(s)});
-        other_use[n.inputs[p]] = true;
+    } else if (n.op == GraphOp::VecOp) {  // one kernel per result plane, on its group of inputs
+      const uint8_t gsz = n.vec->group;
+      for (size_t p = 0; p * gsz < n.inputs.size(); ++p) {
+        VecKernel v{{}, {}, n.output, static_cast<uint8_t>(p), n.vec};
+        for (size_t i = 0; i < gsz; ++i) {
+          v.in.push_back(n.inputs[p * gsz + i]);
+          v.plane[i] = n.vec->plane[p * gsz + i];
+        }
+        k.vec.push_back(std::move(v));
       }
+      for (TensorId t : n.inputs) other_use[t] = true;
     } else {
       if (n.op == GraphOp::RmsNorm || n.op == GraphOp::LayerNorm || n.op == GraphOp::Transpose)
         throw node_error(g, n, "composite op reached lowering unexpanded (run expand() first)");

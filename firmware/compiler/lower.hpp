@@ -4,6 +4,8 @@
 // of its vectors); a MatMul becomes an MXM kernel (weight blocks loaded with
 // LW/IW, activations through ABC, results through ACC). Nodes the chip cannot
 // do yet are rejected here, naming the node.
+#include <array>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -26,10 +28,10 @@ struct MatMulKernel {
   TensorId x = 0, w = 0, y = 0;  // y[M,N] = x[M,K] . w[K,N]
 };
 
-// One byte plane of a vector program (vecop.hpp) through the SXM: a VecOp
-// node is one, a Planes node one per plane (a copy into plane `out_plane`).
+// One result plane of a vector program (vecop.hpp) through the SXM.
 struct VecKernel {
-  std::vector<TensorId> in;
+  std::vector<TensorId> in;        // the plane's group of inputs
+  std::array<uint8_t, 3> plane{};  // the byte plane read from each
   TensorId out = 0;
   uint8_t out_plane = 0;
   std::shared_ptr<const VecSpec> spec;

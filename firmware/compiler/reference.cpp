@@ -48,23 +48,20 @@ std::vector<std::vector<uint32_t>> run_reference(const Graph& g, uint32_t mxm_di
     const Tensor& out = g.tensor(n.output);
     if (n.op == GraphOp::RmsNorm || n.op == GraphOp::LayerNorm || n.op == GraphOp::Transpose)
       throw Error("run_reference: expand() the graph first (" + out.name + ")");
-    if (n.op == GraphOp::VecOp) {  // on vector images, lane by lane as the SXM does
-      std::vector<std::vector<uint8_t>> in;
-      for (size_t i = 0; i < n.inputs.size(); ++i)
-        in.push_back(vector_image(g.tensor(n.inputs[i]), v[n.inputs[i]], n.vec->plane[i], lanes));
-      std::vector<uint8_t> img(size_t(layout_of(out, lanes).vectors()) * lanes, 0);
-      for (const VecRow& r : n.vec->rows) {
-        std::array<const uint8_t*, 3> src{};
-        for (unsigned o = 0; o < r.operands(); ++o) src[o] = &in.at(r.in[o].input).at(size_t(r.in[o].vector) * lanes);
-        apply_vec_row(r, src, &img.at(size_t(r.out) * lanes), lanes);
-      }
-      v[n.output] = from_image(out, img, lanes);
-      continue;
-    }
-    if (n.op == GraphOp::Planes) {  // byte p of each element from plane tensor p, vector by vector
+    if (n.op == GraphOp::VecOp) {  // on vector images, lane by lane as the SXM does, plane by plane
       std::vector<uint32_t> r(out.elements(), 0);
-      for (size_t p = 0; p < n.inputs.size(); ++p) {
-        const auto img = vector_image(g.tensor(n.inputs[p]), v[n.inputs[p]], 0, lanes);
+      const uint8_t gsz = n.vec->group;
+      for (size_t p = 0; p * gsz < n.inputs.size(); ++p) {
+        std::vector<std::vector<uint8_t>> in;
+        for (size_t i = p * gsz; i < (p + 1) * gsz; ++i)
+          in.push_back(vector_image(g.tensor(n.inputs[i]), v[n.inputs[i]], n.vec->plane[i], lanes));
+        std::vector<uint8_t> img(size_t(layout_of(out, lanes).vectors()) * lanes, 0);
+        for (const VecRow& row : n.vec->rows) {
+          std::array<const uint8_t*, 3> src{};
+          for (unsigned o = 0; o < row.operands(); ++o)
+            src[o] = &in.at(row.in[o].input).at(size_t(row.in[o].vector) * lanes);
+          apply_vec_row(row, src, &img.at(size_t(row.out) * lanes), lanes);
+        }
         const auto bytes = from_image(out, img, lanes);
         for (size_t e = 0; e < r.size(); ++e) r[e] |= bytes[e] << (8 * p);
       }

@@ -51,21 +51,21 @@ class TransposeExpander {
 
   TensorId run() {
     const size_t n = X_.shape.size();
-    std::vector<TensorId> planes;
+    VecSpec fin;
+    std::vector<TensorId> ins;
     if (perm_[n - 1] == n - 1) {
       rows_only();
       for (unsigned p = 0; p < bytes_; ++p) {
-        VecSpec s;
-        s.plane[0] = static_cast<uint8_t>(p);
-        for (uint32_t v = 0; v < ly_.vectors(); ++v) s.rows.push_back({v, isa::Op::SHIFTUP, 0, {{{0, copy_[v]}}}});
-        planes.push_back(result(p, {x_}, std::move(s)));
+        ins.push_back(x_);
+        fin.plane.push_back(static_cast<uint8_t>(p));
       }
+      for (uint32_t v = 0; v < ly_.vectors(); ++v) fin.rows.push_back({v, isa::Op::SHIFTUP, 0, {{{0, copy_[v]}}}});
     } else {
       tiles();
-      for (unsigned p = 0; p < bytes_; ++p) planes.push_back(plane(p));
+      for (unsigned p = 0; p < bytes_; ++p) plane(p, ins, fin);
     }
-    if (bytes_ == 1) return planes[0];
-    return g_.add_planes(name_, planes, X_.dtype, ys_, w_);
+    fin.group = static_cast<uint8_t>(ins.size() / bytes_);
+    return g_.add_vecop(name_, ins, X_.dtype, ys_, std::move(fin), w_);
   }
 
  private:
@@ -132,27 +132,37 @@ class TransposeExpander {
       std::vector<uint32_t> m;
       for (uint32_t k = K_ / 2; k >= 1; k /= 2)
         for (uint32_t l = 0; l < L_; ++l) m.push_back((l % K_) & k ? 0xFF : 0);
-      bmask_ = g_.add_const(name_ + ".bmask", isa::DType::u8, {uint32_t(m.size()) / L_, L_}, m, w_);
+      // One copy per plane: the planes run side by side, a mask slice reads one vector a cycle.
+      for (unsigned p = 0; p < bytes_; ++p)
+        bmask_.push_back(
+            g_.add_const(fmt::format("{}.p{}.bmask", name_, p), isa::DType::u8, {uint32_t(m.size()) / L_, L_}, m, w_));
     }
     if (std::min(TPL_, RG_) > 1) {
       std::vector<uint32_t> m;
       for (uint32_t a = 0; a < TPL_; ++a)
         for (uint32_t l = 0; l < L_; ++l) m.push_back(l / K_ == a ? 0xFF : 0);
-      tmask_ = g_.add_const(name_ + ".tmask", isa::DType::u8, {TPL_, L_}, m, w_);
+      for (unsigned p = 0; p < bytes_; ++p)
+        tmask_.push_back(g_.add_const(fmt::format("{}.p{}.tmask", name_, p), isa::DType::u8, {TPL_, L_}, m, w_));
     }
   }
 
-  TensorId internal(const std::string& tag, unsigned p, std::vector<TensorId> in, VecSpec s, uint32_t vectors) {
+  TensorId internal(const std::string& tag, unsigned p, std::vector<TensorId> in, std::vector<uint8_t> planes,
+                    VecSpec s, uint32_t vectors) {
+    s.group = static_cast<uint8_t>(in.size());
+    s.plane = std::move(planes);
     return g_.add_vecop(fmt::format("{}.p{}.{}", name_, p, tag), std::move(in), isa::DType::u8, {vectors, L_},
                         std::move(s), w_);
   }
-  // The last program of plane p: the result itself (one byte) or its plane.
-  TensorId result(unsigned p, std::vector<TensorId> in, VecSpec s) {
-    if (bytes_ == 1) return g_.add_vecop(name_, std::move(in), X_.dtype, ys_, std::move(s), w_);
-    return internal("out", p, std::move(in), std::move(s), ly_.vectors());
+  // The last program writes every plane of the result: plane p's group of
+  // inputs (and the planes read) go to `ins`/`fin`, its rows once.
+  void last(std::vector<TensorId> in, std::vector<uint8_t> planes, VecSpec s, std::vector<TensorId>& ins,
+            VecSpec& fin) {
+    ins.insert(ins.end(), in.begin(), in.end());
+    fin.plane.insert(fin.plane.end(), planes.begin(), planes.end());
+    if (fin.rows.empty()) fin.rows = std::move(s.rows);
   }
 
-  TensorId plane(unsigned p) {
+  void plane(unsigned p, std::vector<TensorId>& ins, VecSpec& fin) {
     const uint32_t vi = uint32_t(xmap_.size());
     Source src{x_, static_cast<uint8_t>(p), &xmap_};
     uint32_t stage = 0;
@@ -160,8 +170,6 @@ class TransposeExpander {
       // Rows with bit k clear take their partner shifted up, rows with it set
       // shifted down; ordered by residue mod 2k so runs have one stride.
       VecSpec sh, sel;
-      sh.plane = {src.plane, 0, 0};
-      sel.plane = {src.plane, 0, 0};
       for (uint32_t cls = 0; cls < 2; ++cls)
         for (uint32_t res = 0; res < k; ++res)
           for (uint32_t i = res + cls * k; i < vi; i += 2 * k) {
@@ -169,8 +177,9 @@ class TransposeExpander {
             const VecOperand own{0, src.at(i)}, moved{1, i};
             sel.rows.push_back({i, isa::Op::SELECT, 0, {cls ? own : moved, cls ? moved : own, VecOperand{2, stage}}});
           }
-      const TensorId s = internal(fmt::format("s{}", k), p, {src.t}, std::move(sh), vi);
-      const TensorId b = internal(fmt::format("b{}", k), p, {src.t, s, bmask_}, std::move(sel), vi);
+      const TensorId s = internal(fmt::format("s{}", k), p, {src.t}, {src.plane}, std::move(sh), vi);
+      const TensorId b =
+          internal(fmt::format("b{}", k), p, {src.t, s, bmask_[p]}, {src.plane, 0, 0}, std::move(sel), vi);
       src = Source{b, 0, nullptr};
     }
     // Tiles to their places: output vector (c, yb) takes tile a from row group g = yb * TPL + a.
@@ -178,7 +187,6 @@ class TransposeExpander {
     TensorId acc = 0;
     for (uint32_t a = 0; a < A; ++a) {
       VecSpec s;
-      s.plane = {src.plane, 0, 0};
       for (uint32_t sb = 0; sb < xrow0_.size(); ++sb)
         for (uint32_t yb = 0; yb < YB_; ++yb)
           for (uint32_t c = 0; c < C_; ++c) {
@@ -192,8 +200,8 @@ class TransposeExpander {
                               uint16_t(delta >= 0 ? delta : -delta),
                               {{{0, src.at(i)}}}});
           }
-      const TensorId piece = A == 1 ? result(p, {src.t}, std::move(s))
-                                    : internal(fmt::format("t{}", a), p, {src.t}, std::move(s), ly_.vectors());
+      if (A == 1) return last({src.t}, {src.plane}, std::move(s), ins, fin);
+      const TensorId piece = internal(fmt::format("t{}", a), p, {src.t}, {src.plane}, std::move(s), ly_.vectors());
       if (a == 0) {
         acc = piece;
         continue;
@@ -201,10 +209,9 @@ class TransposeExpander {
       VecSpec m;
       for (uint32_t v = 0; v < ly_.vectors(); ++v)
         m.rows.push_back({v, isa::Op::SELECT, 0, {VecOperand{0, v}, VecOperand{1, v}, VecOperand{2, a}}});
-      acc = a + 1 == A ? result(p, {piece, acc, tmask_}, std::move(m))
-                       : internal(fmt::format("m{}", a), p, {piece, acc, tmask_}, std::move(m), ly_.vectors());
+      if (a + 1 == A) return last({piece, acc, tmask_[p]}, {0, 0, 0}, std::move(m), ins, fin);
+      acc = internal(fmt::format("m{}", a), p, {piece, acc, tmask_[p]}, {0, 0, 0}, std::move(m), ly_.vectors());
     }
-    return acc;
   }
 
   Graph& g_;
@@ -220,7 +227,7 @@ class TransposeExpander {
   size_t a_ = 0, q_ = 0;
   uint32_t R_ = 1, C_ = 1, K_ = 1, TPL_ = 1, CB_ = 1, YB_ = 1, RG_ = 1, per_sb_ = 1, xstride_ = 0, ystride_ = 0;
   std::vector<uint32_t> xrow0_, yrow0_, xmap_;
-  TensorId bmask_ = 0, tmask_ = 0;
+  std::vector<TensorId> bmask_, tmask_;  // per plane
 };
 
 }  // namespace

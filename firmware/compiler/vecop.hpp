@@ -4,8 +4,8 @@
 // vectors picked by index: SHIFTUP/SHIFTDN by `lanes`, or SELECT (c ? a : b
 // per byte). The vector indices carry the movement between vectors (free: it
 // is only addressing), the SXM the movement across lanes. Every operand and
-// result is one byte plane; wider types move plane by plane (VecSpec::plane
-// picks the plane read from each input) and are packed again by a Planes node.
+// result is one byte plane: a b-byte result runs the program b times, plane p
+// reading node inputs [p * group, (p + 1) * group), each at its own plane.
 #include <array>
 #include <cstdint>
 #include <vector>
@@ -15,7 +15,7 @@
 namespace tsp::compiler {
 
 struct VecOperand {
-  uint8_t input = 0;    // node input
+  uint8_t input = 0;    // input of the plane's group
   uint32_t vector = 0;  // vector index in that input's layout
 };
 
@@ -28,15 +28,16 @@ struct VecRow {
 };
 
 struct VecSpec {
-  std::array<uint8_t, 3> plane{};  // byte plane read from node input i
-  std::vector<VecRow> rows;        // in the order the scheduler cuts them into runs
+  uint8_t group = 1;           // node inputs per result plane (1 to 3)
+  std::vector<uint8_t> plane;  // per node input: the byte plane read
+  std::vector<VecRow> rows;    // in the order the scheduler cuts them into runs
 };
 
 // The SXM's lane semantics (docs/timing.md, isa.toml): one output vector.
 void apply_vec_row(const VecRow& r, const std::array<const uint8_t*, 3>& in, uint8_t* out, uint32_t lanes);
 
-// Plane `plane` of a tensor's values as its vectors x lanes bytes (padding zero), and a
-// 1-byte tensor's values back out of such an image.
+// Plane `plane` of a tensor's values as its vectors x lanes bytes (padding
+// zero), and one plane's bytes of each element back out of such an image.
 std::vector<uint8_t> vector_image(const Tensor& t, const std::vector<uint32_t>& values, unsigned plane, uint32_t lanes);
 std::vector<uint32_t> from_image(const Tensor& t, const std::vector<uint8_t>& image, uint32_t lanes);
 

@@ -6,6 +6,7 @@
 #include <fmt/ranges.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <numeric>
 #include <random>
 
@@ -158,6 +159,18 @@ TEST(CompilerTranspose, PlantedLateSxmWriteIsCaught) {
   const Outcome r = run_check(transpose_graph(isa::DType::i8, {17, 3}, {1, 0}, 3), "mini", 2);
   EXPECT_NE(r.error.find("model error"), std::string::npos) << r.error;
   EXPECT_EQ(run_check(transpose_graph(isa::DType::i8, {17, 3}, {1, 0}, 3), "mini").error, "");
+}
+
+// The documented figure: a full-width f32 transpose on tsp1 (docs/compiler.md).
+TEST(CompilerTranspose, Tsp1Full320F32IsExact) {
+  const auto start = std::chrono::steady_clock::now();
+  const Graph g = transpose_graph(isa::DType::f32, {320, 320}, {1, 0}, 9);
+  const Compiled c = compile(g, *isa::find_config("tsp1"));
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const Outcome r = run_check(g, "tsp1");
+  EXPECT_EQ(r.error, "");
+  fmt::print("tsp1 [320,320] f32: {} cycles, compile {:.2f} s, SXM {:.1f} %, MEM {:.1f} %\n", r.cycles, secs,
+             100 * c.utilisation(isa::Unit::SXM), 100 * c.utilisation(isa::Unit::MEM));
 }
 
 TEST(CompilerTranspose, TextFormatAndBadPermErrors) {
