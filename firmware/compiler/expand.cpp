@@ -4,6 +4,7 @@
 
 #include "common/numerics/dtype.hpp"
 #include "common/numerics/float_format.hpp"
+#include "firmware/compiler/gather.hpp"
 #include "firmware/compiler/transpose.hpp"
 #include "firmware/compiler/vecop.hpp"
 
@@ -34,6 +35,10 @@ class Expander {
         map_[n.output] = norm(n.op == GraphOp::LayerNorm, in[0], o.name, n.where);
       else if (n.op == GraphOp::Transpose)
         map_[n.output] = expand_transpose(out_, in[0], n.perm, o.name, n.where, cfg_);
+      else if (n.op == GraphOp::Gather)
+        map_[n.output] = expand_gather(out_, in[0], in[1], o.name, n.where, cfg_);
+      else if (n.op == GraphOp::GatherRows)
+        map_[n.output] = out_.add_gather_rows(o.name, in[0], in[1], in[2], o.shape, n.where);
       else if (n.op == GraphOp::VecOp)
         map_[n.output] = out_.add_vecop(o.name, in, o.dtype, o.shape, *n.vec, n.where);
       else

@@ -14,9 +14,9 @@
 namespace tsp::compiler {
 namespace {
 
-constexpr std::array<std::string_view, 18> kOpNames = {
-    "add",  "sub",    "mul", "max",    "min",    "relu",    "exp",       "tanh",      "rsqrt",
-    "cast", "matmul", "sel", "mulrow", "subrow", "rmsnorm", "layernorm", "transpose", "vecop"};
+constexpr std::array<std::string_view, 20> kOpNames = {
+    "add",    "sub", "mul",    "max",    "min",     "relu",      "exp",       "tanh",   "rsqrt", "cast",
+    "matmul", "sel", "mulrow", "subrow", "rmsnorm", "layernorm", "transpose", "gather", "vecop", "gatherrows"};
 
 std::string shape_str(const std::vector<uint32_t>& s) {
   std::string out;
@@ -71,7 +71,7 @@ isa::Op vxm_opcode(GraphOp op) {
 std::string_view op_name(GraphOp op) { return kOpNames[static_cast<size_t>(op)]; }
 
 std::optional<GraphOp> find_graph_op(std::string_view name) {
-  for (size_t i = 0; i <= static_cast<size_t>(GraphOp::Transpose); ++i)  // vecop: internal
+  for (size_t i = 0; i <= static_cast<size_t>(GraphOp::Gather); ++i)  // the rest: internal
     if (isa::equal_nocase(kOpNames[i], name)) return static_cast<GraphOp>(i);
   return std::nullopt;
 }
@@ -117,8 +117,33 @@ TensorId Graph::add(GraphOp op, const std::string& out, std::vector<TensorId> in
   auto fail = [&](const std::string& why) { return Error(fmt::format("{}: error: {}: {}", where.str(), node, why)); };
   for (TensorId i : inputs)
     if (i >= tensors_.size()) throw fail(fmt::format("input tensor id {} does not exist", i));
-  if (op == GraphOp::Transpose || op == GraphOp::VecOp)
-    throw fail("internal error: built with add_transpose or add_vecop");
+  if (op == GraphOp::Transpose || op == GraphOp::VecOp || op == GraphOp::GatherRows)
+    throw fail("internal error: built with add_transpose, add_vecop or add_gather_rows");
+  if (op == GraphOp::Gather) {  // gather data idx (axis 0): out[i, ...] = data[idx[i], ...]
+    if (inputs.size() != 2) throw fail(fmt::format("takes 2 inputs (data, indices), {} given", inputs.size()));
+    if (to) throw fail("only cast takes a destination type");
+    const Tensor& d = tensor(inputs[0]);
+    const Tensor& ix = tensor(inputs[1]);
+    if (d.shape.size() < 2)
+      throw fail(
+          fmt::format("data '{}' {} must have rank 2 or more (axis 0 picks whole rows)", d.name, shape_str(d.shape)));
+    if (ix.dtype != isa::DType::i32 || ix.shape.size() != 1)
+      throw fail(
+          fmt::format("indices '{}' must be i32 of rank 1, not {}{}", ix.name, tname(ix.dtype), shape_str(ix.shape)));
+    if (d.shape.size() + ix.shape.size() - 1 > kMaxRank)
+      throw fail(
+          fmt::format("the result would have rank {} (at most {})", d.shape.size() + ix.shape.size() - 1, kMaxRank));
+    if (ix.kind != TensorKind::Value)  // known now: ONNX says out of range is an error
+      for (size_t e = 0; e < ix.data.size(); ++e)
+        if (int32_t(ix.data[e]) < 0 || uint32_t(ix.data[e]) >= d.shape[0])
+          throw fail(fmt::format("index {} = {} of '{}' is out of range [0, {}) of data '{}' axis 0", e,
+                                 int32_t(ix.data[e]), ix.name, d.shape[0], d.name));
+    Tensor r{out, d.dtype, ix.shape, TensorKind::Value, false, {}, where};
+    r.shape.insert(r.shape.end(), d.shape.begin() + 1, d.shape.end());
+    const TensorId id = new_tensor(std::move(r));
+    nodes_.push_back({op, std::move(inputs), id, where, {}, nullptr});
+    return id;
+  }
   const bool binary = op == GraphOp::Add || op == GraphOp::Sub || op == GraphOp::Mul || op == GraphOp::Max ||
                       op == GraphOp::Min || op == GraphOp::MatMul || op == GraphOp::MulRow || op == GraphOp::SubRow;
   const size_t arity = op == GraphOp::Sel ? 3 : binary ? 2 : 1;
@@ -228,6 +253,22 @@ TensorId Graph::add_vecop(const std::string& out, std::vector<TensorId> inputs, 
   node.vec = std::make_shared<const VecSpec>(std::move(spec));
   nodes_.push_back(std::move(node));
   return id;
+}
+
+TensorId Graph::add_gather_rows(const std::string& out, TensorId data, TensorId map, TensorId base,
+                                std::vector<uint32_t> shape, Where where) {
+  check_shape(shape, "tensor '" + out + "'", where);
+  const TensorId id =
+      new_tensor(Tensor{out, tensor(data).dtype, std::move(shape), TensorKind::Value, false, {}, where});
+  nodes_.push_back({GraphOp::GatherRows, {data, map, base}, id, where, {}, nullptr});
+  return id;
+}
+
+void Graph::set_const_data(TensorId t, std::vector<uint32_t> data) {
+  Tensor& c = tensors_.at(t);
+  if (c.kind != TensorKind::Const || data.size() != c.elements())
+    throw Error("internal error: set_const_data on '" + c.name + "'");
+  c.data = std::move(data);
 }
 
 std::optional<TensorId> Graph::find(std::string_view name) const {

@@ -33,7 +33,9 @@ enum class GraphOp : uint8_t {
   RmsNorm,
   LayerNorm,  // composite: expand.hpp rewrites them into the ops above
   Transpose,  // composite: transpose.hpp rewrites it into VecOps
-  VecOp       // internal: one SXM op per output vector and byte plane over indexed input vectors (vecop.hpp)
+  Gather,     // composite: gather.hpp rewrites it into address arithmetic and GatherRows
+  VecOp,      // internal: one SXM op per output vector and byte plane over indexed input vectors (vecop.hpp)
+  GatherRows  // internal: out vector k = data vector at the SRAM address in map vector k (MEM GATHER)
 };
 std::string_view op_name(GraphOp op);
 std::optional<GraphOp> find_graph_op(std::string_view name);  // case-insensitive
@@ -93,6 +95,11 @@ class Graph {
   // Internal (expansion only): a vector program writing a tensor of `dtype`/`shape`.
   TensorId add_vecop(const std::string& out, std::vector<TensorId> inputs, isa::DType dtype,
                      std::vector<uint32_t> shape, VecSpec spec, Where where = {});
+  // Internal: y vector k = data vector (map[k] - base[0]) per superlane (map i16, base i32; gather.hpp).
+  TensorId add_gather_rows(const std::string& out, TensorId data, TensorId map, TensorId base,
+                           std::vector<uint32_t> shape, Where where = {});
+  // Replaces a constant's values (addresses known only after placement).
+  void set_const_data(TensorId t, std::vector<uint32_t> data);
   void mark_output(TensorId t) { tensors_.at(t).output = true; }
 
   const std::vector<Tensor>& tensors() const { return tensors_; }

@@ -63,7 +63,8 @@ void KernelScheduler::vec(const VecKernel& k, const std::string& what) {
     uint32_t chunk = uint32_t(j - i);
     for (unsigned o = 0; o < r0.operands(); ++o) {
       const Placement& p = place_[k.in.at(r0.in[o].input)];
-      if (p.slice + k.plane[r0.in[o].input] != oslice) continue;
+      const unsigned first = p.slice + k.plane[r0.in[o].input], nplanes = r0.op == isa::Op::PERMUTE && o == 1 ? 2 : 1;
+      if (oslice < first || oslice >= first + nplanes) continue;
       const Cycle d = std::abs(int(plane_position(cfg_, out, k.out_plane)) - int(sxm_position(oslice)));
       chunk = std::min<uint32_t>(chunk,
                                  uint32_t(isa::op_desc(isa::Op::READ).latency + isa::op_desc(r0.op).latency + 2 * d));
@@ -88,6 +89,17 @@ void KernelScheduler::vec_run(const VecKernel& k, const VecRow& r0, uint32_t n, 
   const uint16_t ps = sxm_position(oslice);
   Chain c;
   c.what = what;
+  // Vector k of a READ run of plane `plane` of `t` is read at anchor + access + k,
+  // at least a cycle after it was written.
+  auto ready = [&](TensorId t, unsigned plane, Cycle access, const VecOperand& first, int64_t stride) {
+    const auto& vw = vector_writes_[t];
+    if (vw.empty()) {
+      c.earliest = std::max(c.earliest, ready_anchor(t, plane, access, false));
+      return;
+    }
+    for (uint32_t i = 0; i < n; ++i)
+      c.earliest = std::max(c.earliest, vw.at(plane).at(size_t(int64_t(first.vector) + stride * i)) + 1 - (access + i));
+  };
   for (unsigned o = 0; o < r0.operands(); ++o) {
     for (unsigned p = 0; p < o; ++p)
       if (r0.in[p].input == r0.in[o].input)
@@ -96,39 +108,40 @@ void KernelScheduler::vec_run(const VecKernel& k, const VecRow& r0, uint32_t n, 
     const unsigned plane = k.plane[r0.in[o].input];
     const Placement& p = place_[t];
     const auto slice = static_cast<uint16_t>(p.slice + plane);
-    const uint16_t pos = plane_position(cfg_, p, plane);
-    const Cycle d = std::abs(int(pos) - int(ps));
     const int64_t addr = int64_t(p.address) + r0.in[o].vector;
-    Item r;
-    r.queue = slice_queue(cfg_, slice);
-    r.offset = -(rd.latency + d);
-    r.instr = make_instr(isa::Op::READ, {{"addr", addr}});
-    r.streams.push_back({field_of(isa::Op::READ, "dst"), o, 0});
-    r.count = n;
-    r.stride = in_stride[o];
-    r.mem = MemAccess{slice, false, r.offset + rd.sram_access, n, addr, in_stride[o]};
-    const auto& vw = vector_writes_[t];
-    if (vw.empty()) {
-      c.earliest = std::max(c.earliest, ready_anchor(t, plane, r.offset + rd.sram_access, false));
-    } else {  // vector k of the run is read at anchor + offset + k, at least a cycle after its write
-      for (uint32_t i = 0; i < n; ++i) {
-        const Cycle wt = vw.at(plane).at(size_t(int64_t(r0.in[o].vector) + in_stride[o] * i));
-        c.earliest = std::max(c.earliest, wt + 1 - (r.offset + rd.sram_access + i));
-      }
-    }
-    c.items.push_back(r);
+    // PERMUTE's map is an i16 group: both planes, on adjacent streams.
+    const unsigned nplanes = r0.op == isa::Op::PERMUTE && o == 1 ? 2 : 1;
     Flow f;
     f.n = n;
-    f.planes.push_back({pos, -d, {ps}});
+    for (unsigned j = 0; j < nplanes; ++j) {
+      const auto sj = static_cast<uint16_t>(slice + j);
+      const uint16_t pj = plane_position(cfg_, p, plane + j);
+      const Cycle dj = std::abs(int(pj) - int(ps));
+      Item r;
+      r.queue = slice_queue(cfg_, sj);
+      r.offset = -(rd.latency + dj);
+      r.instr = make_instr(isa::Op::READ, {{"addr", addr}});
+      r.streams.push_back({field_of(isa::Op::READ, "dst"), o, j});
+      r.count = n;
+      r.stride = in_stride[o];
+      r.mem = MemAccess{sj, false, r.offset + rd.sram_access, n, addr, in_stride[o]};
+      ready(t, plane + j, r.offset + rd.sram_access, r0.in[o], in_stride[o]);
+      c.items.push_back(r);
+      f.planes.push_back({pj, -dj, {ps}});
+    }
     c.flows.push_back(f);
   }
   const isa::OpDesc& od = isa::op_desc(r0.op);
   Item op;
   op.any_sxm = hemi;
-  op.instr = r0.op == isa::Op::SELECT ? make_instr(r0.op, {}) : make_instr(r0.op, {{"lanes", r0.lanes}});
+  const bool shift = r0.op == isa::Op::SHIFTUP || r0.op == isa::Op::SHIFTDN;
+  op.instr = shift ? make_instr(r0.op, {{"lanes", r0.lanes}}) : make_instr(r0.op, {});
   const size_t out_flow = c.flows.size();
   op.streams.push_back({field_of(r0.op, "dst"), out_flow, 0});
-  if (r0.op == isa::Op::SELECT) {
+  if (r0.op == isa::Op::PERMUTE) {
+    op.streams.push_back({field_of(r0.op, "src"), 0, 0});
+    op.streams.push_back({field_of(r0.op, "map"), 1, 0});
+  } else if (r0.op == isa::Op::SELECT) {
     op.streams.push_back({field_of(r0.op, "a"), 0, 0});
     op.streams.push_back({field_of(r0.op, "b"), 1, 0});
     op.streams.push_back({field_of(r0.op, "c"), 2, 0});

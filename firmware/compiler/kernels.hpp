@@ -42,6 +42,7 @@ class KernelScheduler {
   void vxm(const VxmKernel& k, const std::string& what);
   void matmul(const MatMulKernel& k, const std::string& what, uint32_t plane);
   void vec(const VecKernel& k, const std::string& what);
+  void gather(const GatherKernel& k, const std::string& what);
   // Test hook: plant a scheduler bug (1: the first VXM kernel's result WRITEs
   // issue one cycle late; 2: the first SXM run's WRITE is modelled a cycle late).
   int mutant = 0;

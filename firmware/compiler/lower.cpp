@@ -64,6 +64,9 @@ Lowered lower(const Graph& g, const isa::Config& cfg) {
       out.stripes[n.inputs[1]] = weight_stripes(cfg, isa::dtype_desc(w.dtype).bytes);
       other_use[n.inputs[0]] = true;
       k.mxm = MatMulKernel{n.inputs[0], n.inputs[1], n.output};
+    } else if (n.op == GraphOp::GatherRows) {
+      k.gather = GatherKernel{n.inputs[0], n.inputs[1], n.output};
+      for (TensorId t : n.inputs) other_use[t] = true;
     } else if (n.op == GraphOp::VecOp) {  // one kernel per result plane, on its group of inputs
       const uint8_t gsz = n.vec->group;
       for (size_t p = 0; p * gsz < n.inputs.size(); ++p) {
@@ -76,7 +79,8 @@ Lowered lower(const Graph& g, const isa::Config& cfg) {
       }
       for (TensorId t : n.inputs) other_use[t] = true;
     } else {
-      if (n.op == GraphOp::RmsNorm || n.op == GraphOp::LayerNorm || n.op == GraphOp::Transpose)
+      if (n.op == GraphOp::RmsNorm || n.op == GraphOp::LayerNorm || n.op == GraphOp::Transpose ||
+          n.op == GraphOp::Gather)
         throw node_error(g, n, "composite op reached lowering unexpanded (run expand() first)");
       VxmKernel v;
       v.op = vxm_opcode(n.op);

@@ -37,8 +37,14 @@ struct VecKernel {
   std::shared_ptr<const VecSpec> spec;
 };
 
+// y vector k = the data vector whose address map vector k carries (MEM GATHER), every plane.
+struct GatherKernel {
+  TensorId data = 0, map = 0, y = 0;
+};
+
 struct Kernel {
   const Node* node = nullptr;
+  std::optional<GatherKernel> gather;
   std::optional<VxmKernel> vxm;
   std::optional<MatMulKernel> mxm;
   std::vector<VecKernel> vec;

@@ -44,6 +44,13 @@ std::vector<Placement> place(const Graph& g, const Lowered& low, const isa::Conf
         prefer[v.out].push_back(x);
       }
     }
+  for (const Kernel& k : low.kernels)
+    if (k.gather) {  // shared slices only cut its runs short (kernel_gather.cpp)
+      const TensorId t[] = {k.gather->data, k.gather->map, k.gather->y};
+      for (TensorId x : t)
+        for (TensorId y : t)
+          if (x != y) prefer[x].push_back(y);
+    }
   for (const Kernel& k : low.kernels) {
     if (!k.vxm) continue;
     const VxmKernel& v = *k.vxm;

@@ -5,13 +5,20 @@
 
 namespace tsp::compiler {
 
-void apply_vec_row(const VecRow& r, const std::array<const uint8_t*, 3>& in, uint8_t* out, uint32_t lanes) {
+void apply_vec_row(const VecRow& r, const std::array<const uint8_t*, 4>& in, uint8_t* out, uint32_t lanes) {
   switch (r.op) {
     case isa::Op::SHIFTUP:
       for (uint32_t l = 0; l < lanes; ++l) out[l] = l >= r.lanes ? in[0][l - r.lanes] : 0;
       return;
     case isa::Op::SHIFTDN:
       for (uint32_t l = 0; l < lanes; ++l) out[l] = l + r.lanes < lanes ? in[0][l + r.lanes] : 0;
+      return;
+    case isa::Op::PERMUTE:
+      for (uint32_t l = 0; l < lanes; ++l) {
+        const uint32_t m = in[1][l] | uint32_t(in[3][l]) << 8;
+        if (m >= lanes) throw Error("internal error: a PERMUTE map selects a lane beyond the vector");
+        out[l] = in[0][m];
+      }
       return;
     case isa::Op::SELECT:
       for (uint32_t l = 0; l < lanes; ++l) out[l] = in[2][l] ? in[0][l] : in[1][l];

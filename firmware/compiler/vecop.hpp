@@ -23,8 +23,8 @@ struct VecRow {
   uint32_t out = 0;  // vector index in the result's layout
   isa::Op op = isa::Op::SHIFTUP;
   uint16_t lanes = 0;              // shift distance
-  std::array<VecOperand, 3> in{};  // SHIFT*: in[0] is src; SELECT: a, b, c
-  unsigned operands() const { return op == isa::Op::SELECT ? 3 : 1; }
+  std::array<VecOperand, 3> in{};  // SHIFT*: in[0] is src; SELECT: a, b, c; PERMUTE: src, map (i16, both planes)
+  unsigned operands() const { return op == isa::Op::SELECT ? 3 : op == isa::Op::PERMUTE ? 2 : 1; }
 };
 
 struct VecSpec {
@@ -33,8 +33,9 @@ struct VecSpec {
   std::vector<VecRow> rows;    // in the order the scheduler cuts them into runs
 };
 
-// The SXM's lane semantics (docs/timing.md, isa.toml): one output vector.
-void apply_vec_row(const VecRow& r, const std::array<const uint8_t*, 3>& in, uint8_t* out, uint32_t lanes);
+// The SXM's lane semantics (docs/timing.md, isa.toml): one output vector;
+// in[3] is the high byte plane of PERMUTE's map. Throws on a map beyond the lanes.
+void apply_vec_row(const VecRow& r, const std::array<const uint8_t*, 4>& in, uint8_t* out, uint32_t lanes);
 
 // Plane `plane` of a tensor's values as its vectors x lanes bytes (padding
 // zero), and one plane's bytes of each element back out of such an image.

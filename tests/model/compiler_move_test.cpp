@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <map>
 #include <numeric>
 #include <random>
 
@@ -53,8 +54,11 @@ std::vector<uint32_t> transpose_direct(const std::vector<uint32_t>& shape, const
 }
 
 struct Outcome {
-  std::string error;  // "" when exact
+  Outcome() = default;
+  Outcome(std::string e) : error(std::move(e)) {}  // NOLINT: a failure
+  std::string error;                               // "" when exact
   uint64_t cycles = 0;
+  std::map<std::string, std::vector<uint32_t>> got;  // every output, as read from the model
 };
 
 // Compiles `source` (its outputs: transposes of inputs), runs it, and checks cycles, the
@@ -84,6 +88,8 @@ Outcome run_check(const Graph& source, const std::string& config, int mutant = 0
   for (size_t i = 0; i < g.tensors().size(); ++i)
     if (g.tensors()[i].output)
       got[i] = unpack(g.tensors()[i], cfg.lanes, read_back(e, symbol_of(c.image, g.tensors()[i])));
+  for (size_t i = 0; i < g.tensors().size(); ++i)
+    if (g.tensors()[i].output) r.got[g.tensors()[i].name] = got[i];
   const auto bad = compare_outputs(g, run_reference(g, cfg.mxm_dim), got);
   if (!bad.empty())
     return {
@@ -187,6 +193,88 @@ TEST(CompilerTranspose, TextFormatAndBadPermErrors) {
     EXPECT_EQ(std::string(e.what()),
               "bad.txt:2: error: node 'y' (transpose): perm [0,0] is not a permutation of the 2 dimensions of 'x' "
               "[2,3]");
+  }
+}
+
+// out[i, ...] = data[clamp(idx[i], 0, N - 1), ...], by index arithmetic.
+std::vector<uint32_t> gather_direct(const Tensor& data, const std::vector<uint32_t>& idx) {
+  const uint64_t per = data.elements() / data.shape[0];
+  std::vector<uint32_t> out;
+  for (uint32_t i : idx) {
+    const int64_t j = std::clamp<int64_t>(int32_t(i), 0, data.shape[0] - 1);
+    out.insert(out.end(), data.data.begin() + j * per, data.data.begin() + (j + 1) * per);
+  }
+  return out;
+}
+
+Graph gather_graph(isa::DType t, std::vector<uint32_t> shape, std::vector<uint32_t> idx, uint64_t seed) {
+  Graph g;
+  uint64_t n = 1;
+  for (uint32_t d : shape) n *= d;
+  const TensorId x = g.add_input("data", t, shape, random_data(t, n, seed));
+  const TensorId i = g.add_input("idx", isa::DType::i32, {uint32_t(idx.size())}, idx);
+  g.mark_output(g.add(GraphOp::Gather, "y", {x, i}));
+  return g;
+}
+
+std::string check_gather(const Graph& g, const std::string& cfg, const std::vector<uint32_t>& idx) {
+  const Outcome r = run_check(g, cfg);
+  if (!r.error.empty()) return r.error;
+  const auto want = gather_direct(g.tensor(*g.find("data")), idx);
+  const auto& got = r.got.at("y");
+  for (size_t e = 0; e < want.size(); ++e)
+    if (got.at(e) != want[e]) return fmt::format("y[{}]: model 0x{:x}, direct gather 0x{:x}", e, got[e], want[e]);
+  fmt::print("{} gather {} -> {} cycles\n", cfg, fmt::join(g.tensor(*g.find("y")).shape, "x"), r.cycles);
+  return "";
+}
+
+TEST(CompilerGather, NodeTestShapeIsExact) {
+  // ONNX test_gather_0: data f32 [5,4,3,2], indices [3], axis 0.
+  for (const char* cfg : {"mini", "tsp1"})
+    EXPECT_EQ(check_gather(gather_graph(isa::DType::f32, {5, 4, 3, 2}, {0, 4, 2}, 1), cfg, {0, 4, 2}), "") << cfg;
+}
+
+TEST(CompilerGather, ShapesAndWidthsAreExact) {
+  std::mt19937_64 rng(3);
+  const isa::DType types[] = {isa::DType::i8, isa::DType::u8, isa::DType::i16, isa::DType::bf16, isa::DType::i32};
+  const std::vector<std::vector<uint32_t>> shapes = {{7, 40}, {3, 2, 33}, {9, 1}, {2, 3, 2, 5}, {40, 17}};
+  for (const auto& s : shapes)
+    for (isa::DType t : types) {
+      std::vector<uint32_t> idx(1 + rng() % 5);
+      for (auto& i : idx) i = uint32_t(rng() % s[0]);
+      EXPECT_EQ(check_gather(gather_graph(t, s, idx, rng()), "mini", idx), "")
+          << isa::dtype_desc(t).name << fmt::format("[{}] idx [{}]", fmt::join(s, ","), fmt::join(idx, ","));
+    }
+  // More indices than mini's 32 lanes, on tsp1 too.
+  std::vector<uint32_t> idx(40);
+  for (auto& i : idx) i = uint32_t(rng() % 6);
+  EXPECT_EQ(check_gather(gather_graph(isa::DType::i8, {6, 3}, idx, 5), "mini", idx), "");
+  EXPECT_EQ(check_gather(gather_graph(isa::DType::f32, {6, 400}, idx, 6), "tsp1", idx), "");
+}
+
+// Indices computed on the chip can be anything: out of range they are clamped
+// to [0, N - 1] on the chip and in the reference alike (docs/compiler.md).
+TEST(CompilerGather, RuntimeIndicesOutOfRangeAreClamped) {
+  Graph g;
+  const std::vector<uint32_t> raw = {1, 3, uint32_t(-2), 2, 0};  // doubled: 2, 6, -4, 4, 0 with N = 5
+  const TensorId x = g.add_input("data", isa::DType::f16, {5, 6}, random_data(isa::DType::f16, 30, 8));
+  const TensorId i0 = g.add_input("i0", isa::DType::i32, {5}, raw);
+  const TensorId i = g.add(GraphOp::Add, "idx2", {i0, i0});
+  g.mark_output(g.add(GraphOp::Gather, "y", {x, i}));
+  const Outcome r = run_check(g, "mini");
+  ASSERT_EQ(r.error, "");
+  std::vector<uint32_t> doubled;
+  for (uint32_t v : raw) doubled.push_back(v * 2);
+  EXPECT_EQ(r.got.at("y"), gather_direct(g.tensor(x), doubled));
+}
+
+TEST(CompilerGather, IndexOutOfRangeAtCompileTimeIsAnError) {
+  try {
+    parse_program("input d : f32[5, 4] random 1\nconst i : i32[2] = 1 5\ny = gather d i\noutput y\n", "g.txt");
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "g.txt:3: error: node 'y' (gather): index 1 = 5 of 'i' is out of range [0, 5) of data 'd' axis 0");
   }
 }
 
