@@ -19,7 +19,7 @@ void KernelScheduler::gather(const GatherKernel& k, const std::string& what) {
   const Placement& pd = place_[k.data];
   const Placement& pm = place_[k.map];
   const Placement& py = place_[k.y];
-  const uint32_t vectors = py.layout.vectors();
+  const uint32_t vectors = py.layout.rows * py.layout.blocks;  // not MatMul padding rows: those stay zero
   const unsigned bytes = isa::dtype_desc(g_.tensor(k.data).dtype).bytes;
   auto& ws = writes_[k.y];
   ws.assign(bytes, PlaneWrites{0, std::numeric_limits<Cycle>::min() / 2, false});

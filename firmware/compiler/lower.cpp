@@ -48,11 +48,16 @@ Lowered lower(const Graph& g, const isa::Config& cfg) {
                                      x.shape[0], x.shape[0], cfg.mxm_acc_slots));
       // The MXM multiplies whole mxm_dim-row weight blocks: rows past K must be
       // zero, so the weights must come from the image, padded there.
-      if (w.kind == TensorKind::Value)
+      // gathered from image data: whole data vectors (zero lanes past N),
+      // and the padding rows of the block are never written, so read as zero.
+      const Node* wp = g.producer(n.inputs[1]);
+      const bool gathered = wp && wp->op == GraphOp::GatherRows && g.tensor(wp->inputs[0]).kind != TensorKind::Value;
+      if (w.kind == TensorKind::Value && !gathered)
         throw node_error(g, n,
-                         fmt::format("weights '{}' are computed on the chip; only input or const weights "
-                                     "are supported (they are zero-padded to whole MXM blocks)",
+                         fmt::format("weights '{}' are computed on the chip; only input or const weights, or "
+                                     "weights gathered from them, are supported (zero-padded to whole MXM blocks)",
                                      w.name));
+      if (gathered) other_use[n.inputs[1]] = true;  // written plainly by the gather: no stripes
       // Float activations: lanes past K meet zero weights, but 0 x inf or NaN is NaN, so
       // those lanes must be zero too: from the image (zero-padded), or K whole blocks.
       if (isa::dtype_desc(x.dtype).is_float && !x.pad_zero && x.shape[1] % cfg.lanes)

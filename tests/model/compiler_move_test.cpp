@@ -228,6 +228,21 @@ std::string check_gather(const Graph& g, const std::string& cfg, const std::vect
   return "";
 }
 
+// The independent checkers themselves, on cases worked by hand, and a wrong answer they reject.
+TEST(CompilerMoveCheckers, DirectTransposeAndGatherAreRight) {
+  // [2,3] -> [3,2]: 1 2 3 / 4 5 6 -> 1 4 / 2 5 / 3 6; [2,1,2] perm (2,0,1) -> [2,2,1].
+  EXPECT_EQ(transpose_direct({2, 3}, {1, 2, 3, 4, 5, 6}, {1, 0}), (std::vector<uint32_t>{1, 4, 2, 5, 3, 6}));
+  EXPECT_EQ(transpose_direct({2, 1, 2}, {1, 2, 3, 4}, {2, 0, 1}), (std::vector<uint32_t>{1, 3, 2, 4}));
+  EXPECT_NE(transpose_direct({2, 3}, {1, 2, 3, 4, 5, 6}, {1, 0}), (std::vector<uint32_t>{1, 2, 3, 4, 5, 6}));
+  Tensor d;
+  d.shape = {3, 2};
+  d.data = {10, 11, 20, 21, 30, 31};
+  EXPECT_EQ(gather_direct(d, {2, uint32_t(-1), 7}), (std::vector<uint32_t>{30, 31, 10, 11, 30, 31}));
+  // A model answer that differs from the direct gather is reported.
+  Graph g = gather_graph(isa::DType::i8, {4, 3}, {1, 2}, 1);
+  EXPECT_NE(check_gather(g, "mini", {2, 1}), "");
+}
+
 TEST(CompilerGather, NodeTestShapeIsExact) {
   // ONNX test_gather_0: data f32 [5,4,3,2], indices [3], axis 0.
   for (const char* cfg : {"mini", "tsp1"})
@@ -266,6 +281,26 @@ TEST(CompilerGather, RuntimeIndicesOutOfRangeAreClamped) {
   std::vector<uint32_t> doubled;
   for (uint32_t v : raw) doubled.push_back(v * 2);
   EXPECT_EQ(r.got.at("y"), gather_direct(g.tensor(x), doubled));
+}
+
+// MoE routing: experts' weight rows gathered at run time feed a MatMul as weights.
+TEST(CompilerGather, GatheredWeightsFeedAMatMul) {
+  for (const char* cfg : {"mini", "tsp1"}) {
+    Graph g;
+    const TensorId d = g.add_const("experts", isa::DType::i8, {6, 40}, random_data(isa::DType::i8, 240, 2));
+    const TensorId i0 = g.add_input("pick", isa::DType::i32, {3}, {5, 0, 3});
+    const TensorId one = g.add_const("one", isa::DType::i32, {3}, {1, 1, 1});
+    const TensorId i = g.add(GraphOp::Sub, "route", {i0, one});  // computed on chip: 4, -1 (clamped to 0), 2
+    const TensorId w = g.add(GraphOp::Gather, "w", {d, i});
+    const TensorId x = g.add_input("x", isa::DType::i8, {2, 3}, random_data(isa::DType::i8, 6, 3));
+    g.mark_output(w);
+    g.mark_output(g.add(GraphOp::MatMul, "y", {x, w}));
+    const Outcome r = run_check(g, cfg);
+    EXPECT_EQ(r.error, "") << cfg;
+    if (r.error.empty()) {
+      EXPECT_EQ(r.got.at("w"), gather_direct(g.tensor(d), {4, 0, 2})) << cfg;
+    }
+  }
 }
 
 TEST(CompilerGather, IndexOutOfRangeAtCompileTimeIsAnError) {
