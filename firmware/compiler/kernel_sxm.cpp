@@ -26,10 +26,25 @@ bool same_kind(const VecRow& a, const VecRow& b) {
 
 }  // namespace
 
-// The SXM a run uses: the one of its result's hemisphere (the shorter way back).
-uint16_t KernelScheduler::sxm_position(uint16_t out_slice) const {
-  const bool east = out_slice >= cfg_.mem_slices_per_hemisphere;
-  return cfg_.queue_table[*isa::find_queue(cfg_, east ? "SXM.E.0" : "SXM.W.0")].position;
+// The SXM hemisphere a kernel uses: the one with the shorter way from its
+// farthest operand plane there plus the way back to its result plane.
+int8_t KernelScheduler::sxm_hemisphere(const VecKernel& k) const {
+  Cycle best = std::numeric_limits<Cycle>::max();
+  int8_t pick = 0;
+  for (int8_t h = 0; h < 2; ++h) {
+    const int ps = cfg_.queue_table[*isa::find_queue(cfg_, h ? "SXM.E.0" : "SXM.W.0")].position;
+    Cycle in = 0;
+    for (size_t i = 0; i < k.in.size(); ++i)
+      for (unsigned j = 0; j < 2 && k.plane[i] + j < isa::dtype_desc(g_.tensor(k.in[i]).dtype).bytes; ++j)
+        in = std::max<Cycle>(in, std::abs(int(plane_position(cfg_, place_[k.in[i]], k.plane[i] + j)) - ps));
+    const Cycle cost = in + std::abs(int(plane_position(cfg_, place_[k.out], k.out_plane)) - ps);
+    if (cost < best) best = cost, pick = h;
+  }
+  return pick;
+}
+
+uint16_t KernelScheduler::sxm_position(int8_t hemisphere) const {
+  return cfg_.queue_table[*isa::find_queue(cfg_, hemisphere ? "SXM.E.0" : "SXM.W.0")].position;
 }
 
 void KernelScheduler::vec(const VecKernel& k, const std::string& what) {
@@ -65,7 +80,7 @@ void KernelScheduler::vec(const VecKernel& k, const std::string& what) {
       const Placement& p = place_[k.in.at(r0.in[o].input)];
       const unsigned first = p.slice + k.plane[r0.in[o].input], nplanes = r0.op == isa::Op::PERMUTE && o == 1 ? 2 : 1;
       if (oslice < first || oslice >= first + nplanes) continue;
-      const Cycle d = std::abs(int(plane_position(cfg_, out, k.out_plane)) - int(sxm_position(oslice)));
+      const Cycle d = std::abs(int(plane_position(cfg_, out, k.out_plane)) - int(sxm_position(sxm_hemisphere(k))));
       chunk = std::min<uint32_t>(chunk,
                                  uint32_t(isa::op_desc(isa::Op::READ).latency + isa::op_desc(r0.op).latency + 2 * d));
     }
@@ -85,8 +100,8 @@ void KernelScheduler::vec_run(const VecKernel& k, const VecRow& r0, uint32_t n, 
   const isa::OpDesc& wr = isa::op_desc(isa::Op::WRITE);
   const Placement& out = place_[k.out];
   const auto oslice = static_cast<uint16_t>(out.slice + k.out_plane);
-  const int8_t hemi = oslice >= cfg_.mem_slices_per_hemisphere ? 1 : 0;
-  const uint16_t ps = sxm_position(oslice);
+  const int8_t hemi = sxm_hemisphere(k);
+  const uint16_t ps = sxm_position(hemi);
   Chain c;
   c.what = what;
   // Vector k of a READ run of plane `plane` of `t` is read at anchor + access + k,

@@ -58,7 +58,8 @@ class KernelScheduler {
   };
   void vxm_run(const VxmKernel& k, const std::string& what, const VxmRun& run);
   Cycle ready_anchor(TensorId t, unsigned i, Cycle access, bool in_order) const;
-  uint16_t sxm_position(uint16_t out_slice) const;
+  int8_t sxm_hemisphere(const VecKernel& k) const;
+  uint16_t sxm_position(int8_t hemisphere) const;
   // One run of a vector program: rows r0, r0 + 1 ... (n of them), each vector index advancing by its stride.
   void vec_run(const VecKernel& k, const VecRow& r0, uint32_t n, int64_t out_stride,
                const std::array<int64_t, 3>& in_stride, const std::string& what);

@@ -162,8 +162,33 @@ class TransposeExpander {
     if (fin.rows.empty()) fin.rows = std::move(s.rows);
   }
 
+  // Step 2's rows for tile a, reading the butterfly's result through `src`.
+  VecSpec pieces(uint32_t a, const Source& src) const {
+    VecSpec s;
+    for (uint32_t sb = 0; sb < xrow0_.size(); ++sb)
+      for (uint32_t yb = 0; yb < YB_; ++yb)
+        for (uint32_t c = 0; c < C_; ++c) {
+          uint32_t g = yb * TPL_ + a;
+          if (g >= RG_) g = 0;  // no such rows: garbage lands in padding lanes
+          const uint32_t ct = c / K_, jj = c % K_, cb = ct / TPL_, t = ct % TPL_;
+          const int64_t delta = (int64_t(a) - int64_t(t)) * K_;
+          const uint32_t i = sb * per_sb_ + (g * CB_ + cb) * K_ + jj;
+          s.rows.push_back({(yrow0_[sb] + c * ystride_) * YB_ + yb,
+                            delta >= 0 ? isa::Op::SHIFTUP : isa::Op::SHIFTDN,
+                            uint16_t(delta >= 0 ? delta : -delta),
+                            {{{0, src.at(i)}}}});
+        }
+    return s;
+  }
+
   void plane(unsigned p, std::vector<TensorId>& ins, VecSpec& fin) {
     const uint32_t vi = uint32_t(xmap_.size());
+    const uint32_t A = std::min(TPL_, RG_);
+    // One tile per output vector, never shifted: step 2 only renumbers vectors,
+    // so the last butterfly stage writes the result directly.
+    bool fold = A == 1 && K_ > 1;
+    const VecSpec direct = pieces(0, Source{});
+    for (const VecRow& r : direct.rows) fold = fold && r.lanes == 0;
     Source src{x_, static_cast<uint8_t>(p), &xmap_};
     uint32_t stage = 0;
     for (uint32_t k = K_ / 2; k >= 1; k /= 2, ++stage) {
@@ -178,28 +203,24 @@ class TransposeExpander {
             sel.rows.push_back({i, isa::Op::SELECT, 0, {cls ? own : moved, cls ? moved : own, VecOperand{2, stage}}});
           }
       const TensorId s = internal(fmt::format("s{}", k), p, {src.t}, {src.plane}, std::move(sh), vi);
+      if (fold && k == 1) {
+        std::vector<const VecRow*> by_index(vi, nullptr);
+        for (const VecRow& r : sel.rows) by_index[r.out] = &r;
+        VecSpec out;
+        for (const VecRow& r : direct.rows) {
+          out.rows.push_back(*by_index.at(r.in[0].vector));
+          out.rows.back().out = r.out;
+        }
+        return last({src.t, s, bmask_[p]}, {src.plane, 0, 0}, std::move(out), ins, fin);
+      }
       const TensorId b =
           internal(fmt::format("b{}", k), p, {src.t, s, bmask_[p]}, {src.plane, 0, 0}, std::move(sel), vi);
       src = Source{b, 0, nullptr};
     }
     // Tiles to their places: output vector (c, yb) takes tile a from row group g = yb * TPL + a.
-    const uint32_t A = std::min(TPL_, RG_);
     TensorId acc = 0;
     for (uint32_t a = 0; a < A; ++a) {
-      VecSpec s;
-      for (uint32_t sb = 0; sb < xrow0_.size(); ++sb)
-        for (uint32_t yb = 0; yb < YB_; ++yb)
-          for (uint32_t c = 0; c < C_; ++c) {
-            uint32_t g = yb * TPL_ + a;
-            if (g >= RG_) g = 0;  // no such rows: garbage lands in padding lanes
-            const uint32_t ct = c / K_, jj = c % K_, cb = ct / TPL_, t = ct % TPL_;
-            const int64_t delta = (int64_t(a) - int64_t(t)) * K_;
-            const uint32_t i = sb * per_sb_ + (g * CB_ + cb) * K_ + jj;
-            s.rows.push_back({(yrow0_[sb] + c * ystride_) * YB_ + yb,
-                              delta >= 0 ? isa::Op::SHIFTUP : isa::Op::SHIFTDN,
-                              uint16_t(delta >= 0 ? delta : -delta),
-                              {{{0, src.at(i)}}}});
-          }
+      VecSpec s = pieces(a, src);
       if (A == 1) return last({src.t}, {src.plane}, std::move(s), ins, fin);
       const TensorId piece = internal(fmt::format("t{}", a), p, {src.t}, {src.plane}, std::move(s), ly_.vectors());
       if (a == 0) {
