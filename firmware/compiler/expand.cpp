@@ -40,7 +40,7 @@ class Expander {
       else if (n.op == GraphOp::GatherRows)
         map_[n.output] = out_.add_gather_rows(o.name, in[0], in[1], in[2], o.shape, n.where);
       else if (n.op == GraphOp::VecOp)
-        map_[n.output] = out_.add_vecop(o.name, in, o.dtype, o.shape, *n.vec, n.where);
+        map_[n.output] = out_.add_vecop(o.name, in, o.dtype, o.shape, *n.vec, n.where, o.pad_zero);
       else
         map_[n.output] = out_.add(n.op, o.name, in, n.where,
                                   n.op == GraphOp::Cast ? std::optional<isa::DType>(o.dtype) : std::nullopt);

@@ -240,7 +240,7 @@ TensorId Graph::add_transpose(const std::string& out, TensorId x, std::vector<ui
 }
 
 TensorId Graph::add_vecop(const std::string& out, std::vector<TensorId> inputs, isa::DType dtype,
-                          std::vector<uint32_t> shape, VecSpec spec, Where where) {
+                          std::vector<uint32_t> shape, VecSpec spec, Where where, bool pad_zero) {
   if (spec.group < 1 || spec.group > 3 || inputs.size() != size_t(spec.group) * isa::dtype_desc(dtype).bytes ||
       spec.plane.size() != inputs.size())
     throw Error(
@@ -248,7 +248,9 @@ TensorId Graph::add_vecop(const std::string& out, std::vector<TensorId> inputs, 
                     "result plane",
                     where.str(), out));
   check_shape(shape, "tensor '" + out + "'", where);
-  const TensorId id = new_tensor(Tensor{out, dtype, std::move(shape), TensorKind::Value, false, {}, where});
+  Tensor r{out, dtype, std::move(shape), TensorKind::Value, false, {}, where};
+  r.pad_zero = pad_zero;
+  const TensorId id = new_tensor(std::move(r));
   Node node{GraphOp::VecOp, std::move(inputs), id, where, {}, nullptr};
   node.vec = std::make_shared<const VecSpec>(std::move(spec));
   nodes_.push_back(std::move(node));
@@ -258,8 +260,9 @@ TensorId Graph::add_vecop(const std::string& out, std::vector<TensorId> inputs, 
 TensorId Graph::add_gather_rows(const std::string& out, TensorId data, TensorId map, TensorId base,
                                 std::vector<uint32_t> shape, Where where) {
   check_shape(shape, "tensor '" + out + "'", where);
-  const TensorId id =
-      new_tensor(Tensor{out, tensor(data).dtype, std::move(shape), TensorKind::Value, false, {}, where});
+  Tensor r{out, tensor(data).dtype, std::move(shape), TensorKind::Value, false, {}, where};
+  r.pad_zero = tensor(data).pad_zero;  // whole data vectors, padding lanes included
+  const TensorId id = new_tensor(std::move(r));
   nodes_.push_back({GraphOp::GatherRows, {data, map, base}, id, where, {}, nullptr});
   return id;
 }

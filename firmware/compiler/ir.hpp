@@ -94,7 +94,7 @@ class Graph {
   TensorId add_transpose(const std::string& out, TensorId x, std::vector<uint32_t> perm, Where where = {});
   // Internal (expansion only): a vector program writing a tensor of `dtype`/`shape`.
   TensorId add_vecop(const std::string& out, std::vector<TensorId> inputs, isa::DType dtype,
-                     std::vector<uint32_t> shape, VecSpec spec, Where where = {});
+                     std::vector<uint32_t> shape, VecSpec spec, Where where = {}, bool pad_zero = false);
   // Internal: y vector k = data vector (map[k] - base[0]) per superlane (map i16, base i32; gather.hpp).
   TensorId add_gather_rows(const std::string& out, TensorId data, TensorId map, TensorId base,
                            std::vector<uint32_t> shape, Where where = {});

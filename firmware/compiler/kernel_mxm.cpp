@@ -99,6 +99,9 @@ void KernelScheduler::matmul(const MatMulKernel& k, const std::string& what, uin
     lw.stride = S;
     c.items.push_back(lw);
     c.earliest = install_prev;  // the shadow buffer is free once the previous set is installed
+    const Cycle sram = isa::op_desc(isa::Op::READ).sram_access;
+    for (size_t i = 0; i + 1 < c.items.size(); ++i)  // weights computed on the chip: after their last write
+      c.earliest = std::max(c.earliest, ready_anchor(k.w, unsigned(i % wbytes), c.items[i].offset + sram, false));
     return s_.schedule(std::move(c));
   };
   auto iw_chain = [&](Cycle lw_start, const Block& b) {

@@ -50,14 +50,18 @@ Lowered lower(const Graph& g, const isa::Config& cfg) {
       // zero, so the weights must come from the image, padded there.
       // gathered from image data: whole data vectors (zero lanes past N),
       // and the padding rows of the block are never written, so read as zero.
+      // Weights computed on the chip qualify when they write only their own rows
+      // (the block's padding rows are never written, so read zero) and their
+      // padding lanes are zero: gathered from image data, or transposed.
       const Node* wp = g.producer(n.inputs[1]);
-      const bool gathered = wp && wp->op == GraphOp::GatherRows && g.tensor(wp->inputs[0]).kind != TensorKind::Value;
-      if (w.kind == TensorKind::Value && !gathered)
+      const bool computed = w.kind == TensorKind::Value;
+      if (computed && !(w.pad_zero && wp && (wp->op == GraphOp::GatherRows || wp->op == GraphOp::VecOp)))
         throw node_error(g, n,
                          fmt::format("weights '{}' are computed on the chip; only input or const weights, or "
-                                     "weights gathered from them, are supported (zero-padded to whole MXM blocks)",
+                                     "weights gathered from them or transposed, are supported (zero-padded to "
+                                     "whole MXM blocks)",
                                      w.name));
-      if (gathered) other_use[n.inputs[1]] = true;  // written plainly by the gather: no stripes
+      if (computed) other_use[n.inputs[1]] = true;  // written plainly: no stripes
       // Float activations: lanes past K meet zero weights, but 0 x inf or NaN is NaN, so
       // those lanes must be zero too: from the image (zero-padded), or K whole blocks.
       if (isa::dtype_desc(x.dtype).is_float && !x.pad_zero && x.shape[1] % cfg.lanes)

@@ -60,12 +60,31 @@ class TransposeExpander {
         fin.plane.push_back(static_cast<uint8_t>(p));
       }
       for (uint32_t v = 0; v < ly_.vectors(); ++v) fin.rows.push_back({v, isa::Op::SHIFTUP, 0, {{{0, copy_[v]}}}});
-    } else {
-      tiles();
-      for (unsigned p = 0; p < bytes_; ++p) plane(p, ins, fin);
+      fin.group = 1;
+      return g_.add_vecop(name_, ins, X_.dtype, ys_, std::move(fin), w_, X_.pad_zero);
     }
+    tiles();
+    for (unsigned p = 0; p < bytes_; ++p) plane(p, ins, fin);
     fin.group = static_cast<uint8_t>(ins.size() / bytes_);
-    return g_.add_vecop(name_, ins, X_.dtype, ys_, std::move(fin), w_);
+    if (R_ % L_ == 0) return g_.add_vecop(name_, ins, X_.dtype, ys_, std::move(fin), w_, true);
+    // Lanes past R hold whatever rows past R carried: one more SELECT per
+    // vector zeroes them, so the result can be MatMul activations or weights.
+    const TensorId pre = g_.add_vecop(name_ + ".pre", ins, X_.dtype, ys_, std::move(fin), w_);
+    std::vector<uint32_t> keep, zero(L_, 0);
+    for (uint32_t b = 0; b < YB_; ++b)
+      for (uint32_t l = 0; l < L_; ++l) keep.push_back(b * L_ + l < R_ ? 0xFF : 0);
+    VecSpec pad;
+    std::vector<TensorId> pins;
+    for (unsigned p = 0; p < bytes_; ++p) {  // a mask and a zero vector per plane: planes run side by side
+      pins.push_back(pre);
+      pins.push_back(g_.add_const(fmt::format("{}.p{}.keep", name_, p), isa::DType::u8, {YB_, L_}, keep, w_));
+      pins.push_back(g_.add_const(fmt::format("{}.p{}.zero", name_, p), isa::DType::u8, {1, L_}, zero, w_));
+      pad.plane.insert(pad.plane.end(), {static_cast<uint8_t>(p), 0, 0});
+    }
+    pad.group = 3;
+    for (uint32_t v = 0; v < ly_.vectors(); ++v)
+      pad.rows.push_back({v, isa::Op::SELECT, 0, {VecOperand{0, v}, VecOperand{2, 0}, VecOperand{1, v % YB_}}});
+    return g_.add_vecop(name_, pins, X_.dtype, ys_, std::move(pad), w_, true);
   }
 
  private:
