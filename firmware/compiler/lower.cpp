@@ -31,6 +31,7 @@ Lowered lower(const Graph& g, const isa::Config& cfg) {
   Lowered out;
   out.pad_rows.assign(g.tensors().size(), 1);
   out.stripes.assign(g.tensors().size(), 1);
+  out.near_sxm.assign(g.tensors().size(), false);
   std::vector<bool> other_use(g.tensors().size(), false);  // read by anything but a MatMul as weights
   // A MatMul's K block is one vector of activations: the MXM's side must be the lane count.
   if (cfg.mxm_dim != cfg.lanes)
@@ -77,6 +78,7 @@ Lowered lower(const Graph& g, const isa::Config& cfg) {
       k.gather = GatherKernel{n.inputs[0], n.inputs[1], n.output};
       for (TensorId t : n.inputs) other_use[t] = true;
     } else if (n.op == GraphOp::VecOp) {  // one kernel per result plane, on its group of inputs
+      out.near_sxm[n.output] = true;
       const uint8_t gsz = n.vec->group;
       for (size_t p = 0; p * gsz < n.inputs.size(); ++p) {
         VecKernel v{{}, {}, n.output, static_cast<uint8_t>(p), n.vec};

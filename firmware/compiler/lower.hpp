@@ -56,6 +56,9 @@ struct Lowered {
   // Per tensor: 1, or S > 1 for MatMul weights stored as S stripes (row k on
   // stripe k mod S) so that LW loads S rows a cycle from S slice groups.
   std::vector<uint32_t> stripes;
+  // Per tensor: written by a vector program, so a round trip to an SXM (at the
+  // hemispheres' outer edges) is its main cost: placed on the outer slices first.
+  std::vector<bool> near_sxm;
 };
 
 Lowered lower(const Graph& g, const isa::Config& cfg);
