@@ -36,7 +36,7 @@ class Expander {
       else if (n.op == GraphOp::Transpose)
         map_[n.output] = expand_transpose(out_, in[0], n.perm, o.name, n.where, cfg_);
       else if (n.op == GraphOp::Gather)
-        map_[n.output] = expand_gather(out_, in[0], in[1], o.name, n.where, cfg_);
+        map_[n.output] = gather_axis(in[0], in[1], n.perm.at(0), o.name, n.where);
       else if (n.op == GraphOp::GatherRows)
         map_[n.output] = out_.add_gather_rows(o.name, in[0], in[1], in[2], o.shape, n.where);
       else if (n.op == GraphOp::VecOp)
@@ -51,6 +51,18 @@ class Expander {
   }
 
  private:
+  // Gather on axis a: transpose a to the front, gather axis 0, move the index dimensions back to a.
+  TensorId gather_axis(TensorId data, TensorId idx, uint32_t a, const std::string& y, const Where& w) {
+    if (a == 0) return expand_gather(out_, data, idx, y, w, cfg_);
+    const auto n = uint32_t(out_.tensor(data).shape.size()), m = uint32_t(out_.tensor(idx).shape.size());
+    std::vector<uint32_t> front{a}, back;
+    for (uint32_t d = 0; d < n; ++d)
+      if (d != a) front.push_back(d);
+    const TensorId dt = expand_transpose(out_, data, front, y + ".in", w, cfg_);
+    const TensorId g0 = expand_gather(out_, dt, idx, y + ".g", w, cfg_);  // [idx..., dims before a, after a]
+    for (uint32_t t = 0; t < n - 1 + m; ++t) back.push_back(t < a ? m + t : t < a + m ? t - a : t);
+    return expand_transpose(out_, g0, back, y, w, cfg_);
+  }
   // A const of `shape` filled with `bits`.
   TensorId fill(const std::string& name, isa::DType t, std::vector<uint32_t> shape, uint32_t bits, const Where& w) {
     uint64_t n = 1;

@@ -119,30 +119,10 @@ TensorId Graph::add(GraphOp op, const std::string& out, std::vector<TensorId> in
     if (i >= tensors_.size()) throw fail(fmt::format("input tensor id {} does not exist", i));
   if (op == GraphOp::Transpose || op == GraphOp::VecOp || op == GraphOp::GatherRows)
     throw fail("internal error: built with add_transpose, add_vecop or add_gather_rows");
-  if (op == GraphOp::Gather) {  // gather data idx (axis 0): out[i, ...] = data[idx[i], ...]
+  if (op == GraphOp::Gather) {
     if (inputs.size() != 2) throw fail(fmt::format("takes 2 inputs (data, indices), {} given", inputs.size()));
     if (to) throw fail("only cast takes a destination type");
-    const Tensor& d = tensor(inputs[0]);
-    const Tensor& ix = tensor(inputs[1]);
-    if (d.shape.size() < 2)
-      throw fail(
-          fmt::format("data '{}' {} must have rank 2 or more (axis 0 picks whole rows)", d.name, shape_str(d.shape)));
-    if (ix.dtype != isa::DType::i32 || ix.shape.size() != 1)
-      throw fail(
-          fmt::format("indices '{}' must be i32 of rank 1, not {}{}", ix.name, tname(ix.dtype), shape_str(ix.shape)));
-    if (d.shape.size() + ix.shape.size() - 1 > kMaxRank)
-      throw fail(
-          fmt::format("the result would have rank {} (at most {})", d.shape.size() + ix.shape.size() - 1, kMaxRank));
-    if (ix.kind != TensorKind::Value)  // known now: ONNX says out of range is an error
-      for (size_t e = 0; e < ix.data.size(); ++e)
-        if (int32_t(ix.data[e]) < 0 || uint32_t(ix.data[e]) >= d.shape[0])
-          throw fail(fmt::format("index {} = {} of '{}' is out of range [0, {}) of data '{}' axis 0", e,
-                                 int32_t(ix.data[e]), ix.name, d.shape[0], d.name));
-    Tensor r{out, d.dtype, ix.shape, TensorKind::Value, false, {}, where};
-    r.shape.insert(r.shape.end(), d.shape.begin() + 1, d.shape.end());
-    const TensorId id = new_tensor(std::move(r));
-    nodes_.push_back({op, std::move(inputs), id, where, {}, nullptr});
-    return id;
+    return add_gather(out, inputs[0], inputs[1], 0, where);
   }
   const bool binary = op == GraphOp::Add || op == GraphOp::Sub || op == GraphOp::Mul || op == GraphOp::Max ||
                       op == GraphOp::Min || op == GraphOp::MatMul || op == GraphOp::MulRow || op == GraphOp::SubRow;
@@ -209,6 +189,40 @@ TensorId Graph::add(GraphOp op, const std::string& out, std::vector<TensorId> in
   }
   const TensorId id = new_tensor(std::move(r));
   nodes_.push_back({op, std::move(inputs), id, where, {}, nullptr});
+  return id;
+}
+
+TensorId Graph::add_gather(const std::string& out, TensorId data, TensorId idx, int32_t axis, Where where) {
+  auto fail = [&](const std::string& why) {
+    return Error(fmt::format("{}: error: node '{}' (gather): {}", where.str(), out, why));
+  };
+  if (data >= tensors_.size() || idx >= tensors_.size()) throw fail("an input tensor does not exist");
+  const Tensor& d = tensor(data);
+  const Tensor& ix = tensor(idx);
+  const auto n = int32_t(d.shape.size());
+  if (n < 2)
+    throw fail(fmt::format("data '{}' {} must have rank 2 or more (a gather picks whole vectors)", d.name,
+                           shape_str(d.shape)));
+  if (axis < -n || axis >= n) throw fail(fmt::format("axis {} is outside data '{}' of rank {}", axis, d.name, n));
+  const auto a = static_cast<size_t>(axis < 0 ? axis + n : axis);
+  if (ix.dtype != isa::DType::i32)
+    throw fail(fmt::format("indices '{}' must be i32, not {}", ix.name, tname(ix.dtype)));
+  if (d.shape.size() + ix.shape.size() - 1 > kMaxRank)
+    throw fail(
+        fmt::format("the result would have rank {} (at most {})", d.shape.size() + ix.shape.size() - 1, kMaxRank));
+  if (ix.kind != TensorKind::Value)  // known now: ONNX says out of range is an error
+    for (size_t e = 0; e < ix.data.size(); ++e)
+      if (int32_t(ix.data[e]) < 0 || uint32_t(ix.data[e]) >= d.shape[a])
+        throw fail(fmt::format("index {} = {} of '{}' is out of range [0, {}) of data '{}' axis {}", e,
+                               int32_t(ix.data[e]), ix.name, d.shape[a], d.name, a));
+  Tensor r{out, d.dtype, {}, TensorKind::Value, false, {}, where};
+  r.shape.assign(d.shape.begin(), d.shape.begin() + std::ptrdiff_t(a));
+  r.shape.insert(r.shape.end(), ix.shape.begin(), ix.shape.end());
+  r.shape.insert(r.shape.end(), d.shape.begin() + std::ptrdiff_t(a) + 1, d.shape.end());
+  const TensorId id = new_tensor(std::move(r));
+  Node node{GraphOp::Gather, {data, idx}, id, where, {}, nullptr};
+  node.perm = {static_cast<uint32_t>(a)};
+  nodes_.push_back(std::move(node));
   return id;
 }
 

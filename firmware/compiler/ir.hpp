@@ -75,7 +75,7 @@ struct Node {
   std::vector<TensorId> inputs;
   TensorId output = 0;
   Where where;
-  std::vector<uint32_t> perm;          // Transpose: output dimension d is input dimension perm[d]
+  std::vector<uint32_t> perm;          // Transpose: output dimension d is input dimension perm[d]; Gather: {axis}
   std::shared_ptr<const VecSpec> vec;  // VecOp: the vector program
 };
 
@@ -92,6 +92,9 @@ class Graph {
                std::optional<isa::DType> to = std::nullopt);
   // out = transpose(x, perm): out dimension d is x's dimension perm[d]; an empty perm reverses (ONNX's default).
   TensorId add_transpose(const std::string& out, TensorId x, std::vector<uint32_t> perm, Where where = {});
+  // out = gather(data, idx, axis) as ONNX: data.shape[:axis] + idx.shape + data.shape[axis+1:];
+  // idx i32 of any rank; a negative axis counts from the end. (add(Gather) is axis 0.)
+  TensorId add_gather(const std::string& out, TensorId data, TensorId idx, int32_t axis = 0, Where where = {});
   // Internal (expansion only): a vector program writing a tensor of `dtype`/`shape`.
   TensorId add_vecop(const std::string& out, std::vector<TensorId> inputs, isa::DType dtype,
                      std::vector<uint32_t> shape, VecSpec spec, Where where = {}, bool pad_zero = false);

@@ -267,6 +267,21 @@ std::vector<uint32_t> gather_direct(const Tensor& data, const std::vector<uint32
   return out;
 }
 
+// ONNX Gather on any axis: out[pre, j..., post] = data[pre, clamp(idx[j...]), post].
+std::vector<uint32_t> gather_axis_direct(const Tensor& data, const std::vector<uint32_t>& idx, size_t axis) {
+  uint64_t pre = 1, post = 1;
+  for (size_t d = 0; d < axis; ++d) pre *= data.shape[d];
+  for (size_t d = axis + 1; d < data.shape.size(); ++d) post *= data.shape[d];
+  const int64_t n = data.shape[axis];
+  std::vector<uint32_t> out;
+  for (uint64_t a = 0; a < pre; ++a)
+    for (uint32_t i : idx) {
+      const int64_t j = std::clamp<int64_t>(int32_t(i), 0, n - 1);
+      for (uint64_t b = 0; b < post; ++b) out.push_back(data.data[(a * n + j) * post + b]);
+    }
+  return out;
+}
+
 Graph gather_graph(isa::DType t, std::vector<uint32_t> shape, std::vector<uint32_t> idx, uint64_t seed) {
   Graph g;
   uint64_t n = 1;
@@ -301,6 +316,10 @@ TEST(CompilerMoveCheckers, DirectTransposeAndGatherAreRight) {
   // A model answer that differs from the direct gather is reported.
   Graph g = gather_graph(isa::DType::i8, {4, 3}, {1, 2}, 1);
   EXPECT_NE(check_gather(g, "mini", {2, 1}), "");
+  // axis 1 of [2, 3] = 1 2 3 / 4 5 6 by [2, 0]: 3 1 / 6 4.
+  d.shape = {2, 3};
+  d.data = {1, 2, 3, 4, 5, 6};
+  EXPECT_EQ(gather_axis_direct(d, {2, 0}, 1), (std::vector<uint32_t>{3, 1, 6, 4}));
 }
 
 TEST(CompilerGather, NodeTestShapeIsExact) {
@@ -363,6 +382,37 @@ TEST(CompilerGather, GatheredWeightsFeedAMatMul) {
   }
 }
 
+TEST(CompilerGather, AxesAndIndexRanksAreExact) {
+  struct Case {
+    isa::DType t;
+    std::vector<uint32_t> shape, idx_shape, idx;
+    int32_t axis;
+    const char* cfg;
+  };
+  const Case cases[] = {
+      {isa::DType::f32, {5, 4, 3, 2}, {3}, {0, 3, 1}, 1, "mini"},  // ONNX test_gather_1
+      {isa::DType::f32, {5, 4, 3, 2}, {3}, {0, 3, 1}, 1, "tsp1"},
+      {isa::DType::i8, {5, 7}, {2, 3}, {4, 0, 1, 1, 3, 2}, 0, "mini"},
+      {isa::DType::i16, {4, 6}, {2}, {5, 2}, -1, "mini"},
+      {isa::DType::bf16, {3, 4, 5}, {2, 2}, {4, 0, 2, 2}, 2, "tsp1"},
+  };
+  for (const Case& c : cases) {
+    Graph g;
+    uint64_t n = 1;
+    for (uint32_t d : c.shape) n *= d;
+    const TensorId d = g.add_input("data", c.t, c.shape, random_data(c.t, n, 3));
+    const TensorId i = g.add_input("idx", isa::DType::i32, c.idx_shape, c.idx);
+    g.mark_output(g.add_gather("y", d, i, c.axis));
+    const Outcome r = run_check(g, c.cfg);
+    const std::string what =
+        fmt::format("{}[{}] axis {} on {}", isa::dtype_desc(c.t).name, fmt::join(c.shape, ","), c.axis, c.cfg);
+    EXPECT_EQ(r.error, "") << what;
+    if (!r.error.empty()) continue;
+    const size_t axis = size_t(c.axis < 0 ? c.axis + int32_t(c.shape.size()) : c.axis);
+    EXPECT_EQ(r.got.at("y"), gather_axis_direct(g.tensor(d), c.idx, axis)) << what;
+  }
+}
+
 TEST(CompilerGather, IndexOutOfRangeAtCompileTimeIsAnError) {
   try {
     parse_program("input d : f32[5, 4] random 1\nconst i : i32[2] = 1 5\ny = gather d i\noutput y\n", "g.txt");
@@ -370,6 +420,17 @@ TEST(CompilerGather, IndexOutOfRangeAtCompileTimeIsAnError) {
   } catch (const Error& e) {
     EXPECT_EQ(std::string(e.what()),
               "g.txt:3: error: node 'y' (gather): index 1 = 5 of 'i' is out of range [0, 5) of data 'd' axis 0");
+  }
+  const Program p = parse_program(
+      "config mini\ninput d : i8[5, 4] random 1\nconst i : i32[2] = 1 3\ny = gather d i axis -1\noutput y\n", "a.txt");
+  EXPECT_EQ(p.graph.tensor(*p.graph.find("y")).shape, (std::vector<uint32_t>{5, 2}));
+  EXPECT_EQ(run_check(p.graph, "mini").error, "");
+  try {
+    parse_program("input d : f32[5, 4] random 1\nconst i : i32[1] = 4\ny = gather d i axis 1\noutput y\n", "g.txt");
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "g.txt:3: error: node 'y' (gather): index 0 = 4 of 'i' is out of range [0, 4) of data 'd' axis 1");
   }
 }
 
