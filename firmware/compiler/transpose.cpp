@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <deque>
 
 #include "firmware/compiler/layout.hpp"
 #include "firmware/compiler/vecop.hpp"
@@ -151,10 +152,7 @@ class TransposeExpander {
       std::vector<uint32_t> m;
       for (uint32_t k = K_ / 2; k >= 1; k /= 2)
         for (uint32_t l = 0; l < L_; ++l) m.push_back((l % K_) & k ? 0xFF : 0);
-      // One copy per plane: the planes run side by side, a mask slice reads one vector a cycle.
-      for (unsigned p = 0; p < bytes_; ++p)
-        bmask_.push_back(
-            g_.add_const(fmt::format("{}.p{}.bmask", name_, p), isa::DType::u8, {uint32_t(m.size()) / L_, L_}, m, w_));
+      bvals_ = std::move(m);  // one copy per plane and part (bmask()): they run side by side
     }
     if (std::min(TPL_, RG_) > 1) {
       std::vector<uint32_t> m;
@@ -181,23 +179,30 @@ class TransposeExpander {
     if (fin.rows.empty()) fin.rows = std::move(s.rows);
   }
 
-  // Step 2's rows for tile a, reading the butterfly's result through `src`.
-  VecSpec pieces(uint32_t a, const Source& src) const {
+  // Step 2's rows for tile a, reading the butterfly's result through `src`
+  // (indexed by `local` when the butterfly ran in parts, part a holding row groups g = a mod parts).
+  VecSpec pieces(uint32_t a, const Source& src, const std::vector<uint32_t>* local = nullptr) const {
     VecSpec s;
     for (uint32_t sb = 0; sb < xrow0_.size(); ++sb)
       for (uint32_t yb = 0; yb < YB_; ++yb)
         for (uint32_t c = 0; c < C_; ++c) {
           uint32_t g = yb * TPL_ + a;
-          if (g >= RG_) g = 0;  // no such rows: garbage lands in padding lanes
+          if (g >= RG_) g = a;  // no such rows: garbage lands in padding lanes (a < RG: a row of part a)
           const uint32_t ct = c / K_, jj = c % K_, cb = ct / TPL_, t = ct % TPL_;
           const int64_t delta = (int64_t(a) - int64_t(t)) * K_;
           const uint32_t i = sb * per_sb_ + (g * CB_ + cb) * K_ + jj;
           s.rows.push_back({(yrow0_[sb] + c * ystride_) * YB_ + yb,
                             delta >= 0 ? isa::Op::SHIFTUP : isa::Op::SHIFTDN,
                             uint16_t(delta >= 0 ? delta : -delta),
-                            {{{0, src.at(i)}}}});
+                            {{{0, src.at(local ? (*local)[i] : i)}}}});
         }
     return s;
+  }
+
+  // The butterfly mask constant of plane p, part q.
+  TensorId bmask(unsigned p, uint32_t q) {
+    return g_.add_const(fmt::format("{}.p{}.q{}.bmask", name_, p, q), isa::DType::u8,
+                        {uint32_t(bvals_.size()) / L_, L_}, bvals_, w_);
   }
 
   void plane(unsigned p, std::vector<TensorId>& ins, VecSpec& fin) {
@@ -208,40 +213,59 @@ class TransposeExpander {
     bool fold = A == 1 && K_ > 1;
     const VecSpec direct = pieces(0, Source{});
     for (const VecRow& r : direct.rows) fold = fold && r.lanes == 0;
-    Source src{x_, static_cast<uint8_t>(p), &xmap_};
-    uint32_t stage = 0;
-    for (uint32_t k = K_ / 2; k >= 1; k /= 2, ++stage) {
-      // Rows with bit k clear take their partner shifted up, rows with it set
-      // shifted down; ordered by residue mod 2k so runs have one stride.
-      VecSpec sh, sel;
-      for (uint32_t cls = 0; cls < 2; ++cls)
-        for (uint32_t res = 0; res < k; ++res)
-          for (uint32_t i = res + cls * k; i < vi; i += 2 * k) {
-            sh.rows.push_back({i, cls ? isa::Op::SHIFTDN : isa::Op::SHIFTUP, uint16_t(k), {{{0, src.at(i ^ k)}}}});
-            const VecOperand own{0, src.at(i)}, moved{1, i};
-            sel.rows.push_back({i, isa::Op::SELECT, 0, {cls ? own : moved, cls ? moved : own, VecOperand{2, stage}}});
+    // The butterfly runs in A parts, part a on the row groups g = a mod A:
+    // step 2's tile a then reads part a alone, and the parts run side by side.
+    std::vector<std::vector<uint32_t>> part(A);
+    std::vector<uint32_t> local(vi);
+    for (uint32_t i = 0; i < vi; ++i) {
+      const uint32_t q = (i % per_sb_) / (CB_ * K_) % A;
+      local[i] = uint32_t(part[q].size());
+      part[q].push_back(i);
+    }
+    std::vector<Source> done(A);
+    for (uint32_t q = 0; q < A; ++q) {
+      const uint32_t n = uint32_t(part[q].size());
+      auto& xm = xmaps_.emplace_back(n);
+      for (uint32_t li = 0; li < n; ++li) xm[li] = xmap_[part[q][li]];
+      Source src{x_, static_cast<uint8_t>(p), &xm};
+      const TensorId mask = K_ > 1 ? bmask(p, q) : 0;
+      uint32_t stage = 0;
+      for (uint32_t k = K_ / 2; k >= 1; k /= 2, ++stage) {
+        // Rows with bit k clear take their partner shifted up, rows with it set
+        // shifted down; ordered by residue mod 2k so runs have one stride.
+        VecSpec sh, sel;
+        for (uint32_t cls = 0; cls < 2; ++cls)
+          for (uint32_t res = 0; res < k; ++res)
+            for (uint32_t i = res + cls * k; i < n; i += 2 * k) {
+              sh.rows.push_back({i, cls ? isa::Op::SHIFTDN : isa::Op::SHIFTUP, uint16_t(k), {{{0, src.at(i ^ k)}}}});
+              const VecOperand own{0, src.at(i)}, moved{1, i};
+              sel.rows.push_back({i, isa::Op::SELECT, 0, {cls ? own : moved, cls ? moved : own, VecOperand{2, stage}}});
+            }
+        const std::string tag = A > 1 ? fmt::format("q{}.", q) : "";
+        const TensorId s = internal(fmt::format("{}s{}", tag, k), p, {src.t}, {src.plane}, std::move(sh), n);
+        if (fold && k == 1) {
+          std::vector<const VecRow*> by_index(n, nullptr);
+          for (const VecRow& r : sel.rows) by_index[r.out] = &r;
+          VecSpec out;
+          for (const VecRow& r : direct.rows) {
+            out.rows.push_back(*by_index.at(r.in[0].vector));
+            out.rows.back().out = r.out;
           }
-      const TensorId s = internal(fmt::format("s{}", k), p, {src.t}, {src.plane}, std::move(sh), vi);
-      if (fold && k == 1) {
-        std::vector<const VecRow*> by_index(vi, nullptr);
-        for (const VecRow& r : sel.rows) by_index[r.out] = &r;
-        VecSpec out;
-        for (const VecRow& r : direct.rows) {
-          out.rows.push_back(*by_index.at(r.in[0].vector));
-          out.rows.back().out = r.out;
+          return last({src.t, s, mask}, {src.plane, 0, 0}, std::move(out), ins, fin);
         }
-        return last({src.t, s, bmask_[p]}, {src.plane, 0, 0}, std::move(out), ins, fin);
+        const TensorId b =
+            internal(fmt::format("{}b{}", tag, k), p, {src.t, s, mask}, {src.plane, 0, 0}, std::move(sel), n);
+        src = Source{b, 0, nullptr};
       }
-      const TensorId b =
-          internal(fmt::format("b{}", k), p, {src.t, s, bmask_[p]}, {src.plane, 0, 0}, std::move(sel), vi);
-      src = Source{b, 0, nullptr};
+      done[q] = src;
     }
     // Tiles to their places: output vector (c, yb) takes tile a from row group g = yb * TPL + a.
     TensorId acc = 0;
     for (uint32_t a = 0; a < A; ++a) {
-      VecSpec s = pieces(a, src);
-      if (A == 1) return last({src.t}, {src.plane}, std::move(s), ins, fin);
-      const TensorId piece = internal(fmt::format("t{}", a), p, {src.t}, {src.plane}, std::move(s), ly_.vectors());
+      VecSpec s = pieces(a, done[a], &local);
+      if (A == 1) return last({done[a].t}, {done[a].plane}, std::move(s), ins, fin);
+      const TensorId piece =
+          internal(fmt::format("t{}", a), p, {done[a].t}, {done[a].plane}, std::move(s), ly_.vectors());
       if (a == 0) {
         acc = piece;
         continue;
@@ -267,7 +291,9 @@ class TransposeExpander {
   size_t a_ = 0, q_ = 0;
   uint32_t R_ = 1, C_ = 1, K_ = 1, TPL_ = 1, CB_ = 1, YB_ = 1, RG_ = 1, per_sb_ = 1, xstride_ = 0, ystride_ = 0;
   std::vector<uint32_t> xrow0_, yrow0_, xmap_;
-  std::vector<TensorId> bmask_, tmask_;  // per plane
+  std::vector<uint32_t> bvals_;              // the butterfly masks, one row per stage
+  std::vector<TensorId> tmask_;              // per plane
+  std::deque<std::vector<uint32_t>> xmaps_;  // per part: x's vector of each part-local index (Sources point here)
 };
 
 }  // namespace
