@@ -255,10 +255,10 @@ TensorId Graph::add_transpose(const std::string& out, TensorId x, std::vector<ui
 
 TensorId Graph::add_vecop(const std::string& out, std::vector<TensorId> inputs, isa::DType dtype,
                           std::vector<uint32_t> shape, VecSpec spec, Where where, bool pad_zero) {
-  if (spec.group < 1 || spec.group > 3 || inputs.size() != size_t(spec.group) * isa::dtype_desc(dtype).bytes ||
+  if (spec.group < 1 || inputs.size() != size_t(spec.group) * isa::dtype_desc(dtype).bytes ||
       spec.plane.size() != inputs.size())
     throw Error(
-        fmt::format("{}: internal error: vector program '{}' needs 1 to 3 inputs (and their planes) per "
+        fmt::format("{}: internal error: vector program '{}' needs a group of inputs (and their planes) per "
                     "result plane",
                     where.str(), out));
   check_shape(shape, "tensor '" + out + "'", where);

@@ -84,7 +84,7 @@ Lowered lower(const Graph& g, const isa::Config& cfg) {
         VecKernel v{{}, {}, n.output, static_cast<uint8_t>(p), n.vec};
         for (size_t i = 0; i < gsz; ++i) {
           v.in.push_back(n.inputs[p * gsz + i]);
-          v.plane[i] = n.vec->plane[p * gsz + i];
+          v.plane.push_back(n.vec->plane[p * gsz + i]);
         }
         k.vec.push_back(std::move(v));
       }

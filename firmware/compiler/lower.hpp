@@ -30,8 +30,8 @@ struct MatMulKernel {
 
 // One result plane of a vector program (vecop.hpp) through the SXM.
 struct VecKernel {
-  std::vector<TensorId> in;        // the plane's group of inputs
-  std::array<uint8_t, 3> plane{};  // the byte plane read from each
+  std::vector<TensorId> in;    // the plane's group of inputs
+  std::vector<uint8_t> plane;  // the byte plane read from each
   TensorId out = 0;
   uint8_t out_plane = 0;
   std::shared_ptr<const VecSpec> spec;

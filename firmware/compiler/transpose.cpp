@@ -22,6 +22,11 @@ std::vector<uint64_t> row_strides(const std::vector<uint32_t>& s) {
   return st;
 }
 
+// With one tile per output vector, the butterfly's groups still run in up to
+// this many parts side by side (each part needs three slices of its own),
+// each of at least kPartVectors vectors (below, latency dominates: no gain).
+constexpr uint32_t kMaxParts = 4, kPartVectors = 128;
+
 uint32_t pow2_at_least(uint32_t n) {
   uint32_t k = 1;
   while (k < n) k *= 2;
@@ -41,7 +46,14 @@ class TransposeExpander {
  public:
   TransposeExpander(Graph& g, TensorId x, const std::vector<uint32_t>& perm, const std::string& name, const Where& w,
                     const isa::Config& cfg)
-      : g_(g), x_(x), X_(g.tensor(x)), perm_(perm), name_(name), w_(w), L_(cfg.lanes) {
+      : g_(g),
+        x_(x),
+        X_(g.tensor(x)),
+        perm_(perm),
+        name_(name),
+        w_(w),
+        L_(cfg.lanes),
+        max_parts_(cfg.mem_slices >= 8 * kMaxParts ? kMaxParts : 1) {
     for (uint32_t p : perm) ys_.push_back(X_.shape[p]);
     Tensor y;
     y.shape = ys_;
@@ -213,17 +225,22 @@ class TransposeExpander {
     bool fold = A == 1 && K_ > 1;
     const VecSpec direct = pieces(0, Source{});
     for (const VecRow& r : direct.rows) fold = fold && r.lanes == 0;
-    // The butterfly runs in A parts, part a on the row groups g = a mod A:
-    // step 2's tile a then reads part a alone, and the parts run side by side.
-    std::vector<std::vector<uint32_t>> part(A);
-    std::vector<uint32_t> local(vi);
+    // The butterfly runs in parts side by side, each on slices of its own:
+    // with A > 1 pieces, part a on the row groups g = a mod A, so that piece a
+    // reads part a alone; with one, groups of K vectors dealt round up to kMaxParts.
+    const uint32_t P = A > 1 ? A : K_ > 1 ? std::max(1u, std::min({vi / K_, max_parts_, vi / kPartVectors})) : 1;
+    std::vector<std::vector<uint32_t>> part(P);
+    std::vector<uint32_t> local(vi), part_of(vi);
     for (uint32_t i = 0; i < vi; ++i) {
-      const uint32_t q = (i % per_sb_) / (CB_ * K_) % A;
-      local[i] = uint32_t(part[q].size());
-      part[q].push_back(i);
+      part_of[i] = A > 1 ? (i % per_sb_) / (CB_ * K_) % A : i / K_ % P;
+      local[i] = uint32_t(part[part_of[i]].size());
+      part[part_of[i]].push_back(i);
     }
-    std::vector<Source> done(A);
-    for (uint32_t q = 0; q < A; ++q) {
+    std::vector<Source> done(P);
+    std::vector<std::vector<VecRow>> last_sel(P);  // fold: each part's last SELECTs, by local index
+    std::vector<TensorId> fold_in;
+    std::vector<uint8_t> fold_planes;
+    for (uint32_t q = 0; q < P; ++q) {
       const uint32_t n = uint32_t(part[q].size());
       auto& xm = xmaps_.emplace_back(n);
       for (uint32_t li = 0; li < n; ++li) xm[li] = xmap_[part[q][li]];
@@ -241,17 +258,17 @@ class TransposeExpander {
               const VecOperand own{0, src.at(i)}, moved{1, i};
               sel.rows.push_back({i, isa::Op::SELECT, 0, {cls ? own : moved, cls ? moved : own, VecOperand{2, stage}}});
             }
-        const std::string tag = A > 1 ? fmt::format("q{}.", q) : "";
+        const std::string tag = P > 1 ? fmt::format("q{}.", q) : "";
         const TensorId s = internal(fmt::format("{}s{}", tag, k), p, {src.t}, {src.plane}, std::move(sh), n);
         if (fold && k == 1) {
-          std::vector<const VecRow*> by_index(n, nullptr);
-          for (const VecRow& r : sel.rows) by_index[r.out] = &r;
-          VecSpec out;
-          for (const VecRow& r : direct.rows) {
-            out.rows.push_back(*by_index.at(r.in[0].vector));
-            out.rows.back().out = r.out;
+          last_sel[q].resize(n);
+          for (VecRow r : sel.rows) {
+            for (auto& o : r.in) o.input = static_cast<uint8_t>(o.input + 3 * q);
+            last_sel[q][r.out] = r;
           }
-          return last({src.t, s, mask}, {src.plane, 0, 0}, std::move(out), ins, fin);
+          fold_in.insert(fold_in.end(), {src.t, s, mask});
+          fold_planes.insert(fold_planes.end(), {src.plane, 0, 0});
+          break;
         }
         const TensorId b =
             internal(fmt::format("{}b{}", tag, k), p, {src.t, s, mask}, {src.plane, 0, 0}, std::move(sel), n);
@@ -259,11 +276,33 @@ class TransposeExpander {
       }
       done[q] = src;
     }
+    if (fold) {  // the last stage of every part writes the result
+      VecSpec out;
+      for (const VecRow& r : direct.rows) {
+        const uint32_t i = r.in[0].vector;
+        out.rows.push_back(last_sel[part_of[i]].at(local[i]));
+        out.rows.back().out = r.out;
+      }
+      return last(fold_in, fold_planes, std::move(out), ins, fin);
+    }
+    if (A == 1) {  // one piece: each row from its part
+      VecSpec out = pieces(0, Source{});
+      std::vector<TensorId> in;
+      std::vector<uint8_t> planes;
+      for (uint32_t q = 0; q < P; ++q) {
+        in.push_back(done[q].t);
+        planes.push_back(done[q].plane);
+      }
+      for (VecRow& r : out.rows) {
+        const uint32_t i = r.in[0].vector;
+        r.in[0] = VecOperand{static_cast<uint8_t>(part_of[i]), done[part_of[i]].at(local[i])};
+      }
+      return last(in, planes, std::move(out), ins, fin);
+    }
     // Tiles to their places: output vector (c, yb) takes tile a from row group g = yb * TPL + a.
     TensorId acc = 0;
     for (uint32_t a = 0; a < A; ++a) {
       VecSpec s = pieces(a, done[a], &local);
-      if (A == 1) return last({done[a].t}, {done[a].plane}, std::move(s), ins, fin);
       const TensorId piece =
           internal(fmt::format("t{}", a), p, {done[a].t}, {done[a].plane}, std::move(s), ly_.vectors());
       if (a == 0) {
@@ -285,6 +324,7 @@ class TransposeExpander {
   std::string name_;
   Where w_;
   uint32_t L_;
+  uint32_t max_parts_;
   Layout lx_, ly_;
   unsigned bytes_ = 1;
   std::vector<uint32_t> copy_;

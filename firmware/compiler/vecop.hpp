@@ -28,7 +28,7 @@ struct VecRow {
 };
 
 struct VecSpec {
-  uint8_t group = 1;           // node inputs per result plane (1 to 3)
+  uint8_t group = 1;           // node inputs per result plane (a row uses up to 3 of them)
   std::vector<uint8_t> plane;  // per node input: the byte plane read
   std::vector<VecRow> rows;    // in the order the scheduler cuts them into runs
 };

@@ -185,6 +185,14 @@ TEST(CompilerTranspose, Tsp1Full320F32IsExact) {
 // Gemm transA / transB: transposed results have zero padding lanes, so they
 // serve as float MatMul activations with K not a multiple of the lanes, and
 // as weights.
+// Many small transposes in one program, split into parts that run side by
+// side: K^T of 8 attention heads of 64 x 64.
+TEST(CompilerTranspose, Tsp1AttentionHeadsAreExact) {
+  const Outcome r = run_check(transpose_graph(isa::DType::f16, {1, 8, 64, 64}, {0, 1, 3, 2}, 4), "tsp1");
+  EXPECT_EQ(r.error, "");
+  fmt::print("tsp1 [1,8,64,64] f16 perm (0,1,3,2): {} cycles\n", r.cycles);
+}
+
 TEST(CompilerTranspose, TransposedOperandsFeedAMatMul) {
   for (const char* cfg : {"mini", "tsp1"}) {
     Graph g;
