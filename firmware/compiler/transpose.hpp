@@ -13,8 +13,11 @@
 //     shifted up or down k lanes by the SXM, then SELECT by a lane mask);
 //     every tile of every vector is transposed in place at once;
 //  2. tile a of an output vector comes from tile t of a vector of row group
-//     g: shifted (a - t) K lanes and merged by SELECT with tile a's mask.
-// Each step is one SXM op per vector and byte plane; masks are constants.
+//     g: shifted (a - t) K lanes and merged by SELECT with tile a's mask
+//     (when that only renumbers vectors, the last stage of 1. writes the result).
+// Each step is one SXM op per vector and byte plane; masks are constants. The
+// groups run in parts on separate slices, side by side; a last SELECT zeroes
+// padding lanes, so results can be MatMul operands. docs/compiler.md has the costs.
 #include "firmware/compiler/ir.hpp"
 
 namespace tsp::compiler {
