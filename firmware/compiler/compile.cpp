@@ -49,6 +49,10 @@ Compiled compile(const Graph& source, const isa::Config& cfg, const CompileOptio
   const Graph& g = out.graph;
   const Lowered low = lower(g, cfg);
   out.placement = place(g, low, cfg);
+  for (const Node& n : g.nodes())  // a gather's base constant is its data's address (gather.hpp)
+    if (n.op == GraphOp::GatherRows)
+      out.graph.set_const_data(
+          n.inputs[2], std::vector<uint32_t>(g.tensor(n.inputs[2]).elements(), out.placement[n.inputs[0]].address));
   Scheduler sched(cfg);
   KernelScheduler ks(g, out.placement, cfg, sched);
   ks.mutant = options.mutant;
@@ -59,6 +63,8 @@ Compiled compile(const Graph& source, const isa::Config& cfg, const CompileOptio
     if (k.mxm) ks.matmul(*k.mxm, what, next_plane++ % cfg.mxm_planes);
     if (k.sxm) ks.permute(*k.sxm, what);
     if (k.alias) ks.alias(k.node->output, *k.alias);
+    for (const VecKernel& v : k.vec) ks.vec(v, what);
+    if (k.gather) ks.gather(*k.gather, what);
   }
   out.timed = sched.timed();
   out.chains = sched.chain_names();
