@@ -33,8 +33,9 @@ void ChipEngine::exec_mem(const Exec& x) {
   MemSlice& mem = slices_[slice];
   const uint32_t slw = cfg_.lanes_per_superlane;
   const uint32_t nbanks = cfg_.mem_banks;  // isa::mem_bank without a division when banks are a power of two
+  // Not std::has_single_bit: without -mpopcnt it is a libgcc call per instruction.
   const auto bank_of = [nbanks](uint32_t address) {
-    return std::has_single_bit(nbanks) ? address & (nbanks - 1) : address % nbanks;
+    return (nbanks & (nbanks - 1)) == 0 ? address & (nbanks - 1) : address % nbanks;
   };
   // The address the queue's next repetition of this instruction will use when
   // a REPEAT strides through SRAM (for a cache hint only), else ~0u.
