@@ -146,8 +146,6 @@ class Importer {
 
 // --- the ops ---
 
-void not_yet(Importer& im, const NodeProto& n) { im.fail(n, "not supported yet"); }
-
 void elementwise(Importer& im, const NodeProto& n, GraphOp op, int inputs) {
   im.arity(n, inputs, inputs);
   im.attributes(n, {});
@@ -222,16 +220,18 @@ void gemm(Importer& im, const NodeProto& n) {
   const float alpha = im.float_attr(n, "alpha", 1.0f), beta = im.float_attr(n, "beta", 1.0f);
   TensorId a = im.in(n, 0), b = im.in(n, 1);
   const std::optional<TensorId> c = im.input(n, 2, true);
-  // A transposed operand is supported where it is a constant (transposed on the host).
+  // A transposed operand: on the host where it is a constant, else on the chip (Transpose).
   for (auto [flag, t] : {std::pair<const char*, TensorId*>{"transA", &a}, {"transB", &b}}) {
     const int64_t v = im.int_attr(n, flag, 0);
     if (v == 0) continue;
     if (v != 1) im.fail(n, fmt::format("{}={} is not 0 or 1", flag, v));
-    const auto tt = im.host_transpose(*t);
-    if (!tt)
-      im.fail(n, fmt::format("{}=1 on '{}', which is not a 2-D initializer, needs Transpose (not supported yet)", flag,
-                             g.tensor(*t).name));
-    *t = *tt;
+    if (const auto tt = im.host_transpose(*t)) {
+      *t = *tt;
+    } else {
+      if (g.tensor(*t).shape.size() != 2)
+        im.fail(n, fmt::format("{}=1 on '{}', which is not 2-D", flag, g.tensor(*t).name));
+      *t = g.add_transpose(g.tensor(*t).name + "_T", *t, {1, 0}, im.where());
+    }
   }
   const bool bias = c && beta != 0.0f;
   const std::string y = im.out_name(n);
@@ -335,6 +335,27 @@ void matmul_integer(Importer& im, const NodeProto& n) {
   im.define(n, im.graph().add(GraphOp::MatMulInteger, im.out_name(n), ins, im.where()));
 }
 
+void transpose(Importer& im, const NodeProto& n) {
+  im.arity(n, 1, 1);
+  im.attributes(n, {"perm"});
+  std::vector<uint32_t> perm;
+  if (const auto p = im.ints_attr(n, "perm"))
+    for (int64_t d : *p) {
+      if (d < 0 || d > 64) im.fail(n, fmt::format("perm value {} is out of range", d));
+      perm.push_back(uint32_t(d));
+    }
+  im.define(n, im.graph().add_transpose(im.out_name(n), im.in(n, 0), perm, im.where()));
+}
+
+// Gather with int32 (or int64 narrowed) indices; negative indices are an error
+// where the indices are known (the graph checks), clamped where computed.
+void gather(Importer& im, const NodeProto& n) {
+  im.arity(n, 2, 2);
+  im.attributes(n, {"axis"});
+  const int64_t axis = im.int_attr(n, "axis", 0);
+  im.define(n, im.graph().add_gather(im.out_name(n), im.in(n, 0), im.in(n, 1), int32_t(axis), im.where()));
+}
+
 // Op type -> import function.
 const std::map<std::string, ImportFn, std::less<>>& op_table() {
   static const std::map<std::string, ImportFn, std::less<>> table = {
@@ -355,9 +376,8 @@ const std::map<std::string, ImportFn, std::less<>>& op_table() {
       {"ReduceSum", [](Importer& im, const NodeProto& n) { reduce(im, n, GraphOp::ReduceSum); }},
       {"LayerNormalization", layer_norm},
       {"MatMulInteger", matmul_integer},
-      // Branch `move`: data movement on the SXM / MEM.
-      {"Transpose", not_yet},
-      {"Gather", not_yet},
+      {"Transpose", transpose},
+      {"Gather", gather},
   };
   return table;
 }
