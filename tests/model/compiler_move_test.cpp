@@ -16,21 +16,10 @@
 #include "firmware/compiler/parse.hpp"
 #include "firmware/compiler/reference.hpp"
 #include "systemc/engine/chip_engine.hpp"
+#include "systemc/sim/tensor_dump.hpp"
 
 namespace tsp::compiler {
 namespace {
-
-std::vector<uint32_t> read_back(model::ChipEngine& e, const image::Symbol& s) {
-  const isa::Config& cfg = e.config();
-  std::vector<uint32_t> out(size_t(s.vectors) * cfg.lanes, 0);
-  for (unsigned b = 0; b < isa::dtype_desc(s.dtype).bytes; ++b)
-    for (uint32_t v = 0; v < s.vectors; ++v) {
-      model::Vec vec;
-      e.slice(static_cast<uint16_t>(s.slice + b)).read(s.address + v, vec);
-      for (uint32_t l = 0; l < cfg.lanes; ++l) out[size_t(v) * cfg.lanes + l] |= uint32_t(vec.bytes[l]) << (8 * b);
-    }
-  return out;
-}
 
 // y[i_perm[0], ..., i_perm[n-1]] = x[i_0, ..., i_{n-1}], row-major, by index arithmetic.
 std::vector<uint32_t> transpose_direct(const std::vector<uint32_t>& shape, const std::vector<uint32_t>& data,
@@ -88,7 +77,7 @@ Outcome run_check(const Graph& source, const std::string& config, int mutant = 0
   std::vector<std::vector<uint32_t>> got(g.tensors().size());
   for (size_t i = 0; i < g.tensors().size(); ++i)
     if (g.tensors()[i].output) {
-      r.raw[g.tensors()[i].name] = read_back(e, symbol_of(c.image, g.tensors()[i]));
+      r.raw[g.tensors()[i].name] = model::read_tensor(e, symbol_of(c.image, g.tensors()[i]));
       got[i] = unpack(g.tensors()[i], cfg.lanes, r.raw[g.tensors()[i].name]);
     }
   for (size_t i = 0; i < g.tensors().size(); ++i)

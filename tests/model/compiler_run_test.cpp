@@ -16,22 +16,10 @@
 #include "firmware/compiler/parse.hpp"
 #include "firmware/compiler/reference.hpp"
 #include "systemc/engine/chip_engine.hpp"
+#include "systemc/sim/tensor_dump.hpp"
 
 namespace tsp::compiler {
 namespace {
-
-// Raw vectors x lanes of a symbol's tensor (byte planes on adjacent slices).
-std::vector<uint32_t> read_back(model::ChipEngine& e, const image::Symbol& s) {
-  const isa::Config& cfg = e.config();
-  std::vector<uint32_t> out(size_t(s.vectors) * cfg.lanes, 0);
-  for (unsigned b = 0; b < isa::dtype_desc(s.dtype).bytes; ++b)
-    for (uint32_t v = 0; v < s.vectors; ++v) {
-      model::Vec vec;
-      e.slice(static_cast<uint16_t>(s.slice + b)).read(s.address + v, vec);
-      for (uint32_t l = 0; l < cfg.lanes; ++l) out[size_t(v) * cfg.lanes + l] |= uint32_t(vec.bytes[l]) << (8 * b);
-    }
-  return out;
-}
 
 // Compiles, runs, checks. Returns "" when cycles and outputs are exact, else why not.
 std::string compile_run_check(const Graph& source, const std::string& config, int mutant = 0,
@@ -61,7 +49,7 @@ std::string compile_run_check(const Graph& source, const std::string& config, in
   std::vector<std::vector<uint32_t>> got(g.tensors().size());
   for (size_t i = 0; i < g.tensors().size(); ++i)
     if (g.tensors()[i].output)
-      got[i] = unpack(g.tensors()[i], cfg.lanes, read_back(e, symbol_of(c.image, g.tensors()[i])));
+      got[i] = unpack(g.tensors()[i], cfg.lanes, model::read_tensor(e, symbol_of(c.image, g.tensors()[i])));
   const auto bad = compare_outputs(g, run_reference(g, cfg.mxm_dim), got);
   if (!bad.empty())
     return fmt::format("{}[{}]: model 0x{:x}, reference 0x{:x}", bad[0].tensor, bad[0].index, bad[0].got, bad[0].want);

@@ -14,21 +14,10 @@
 #include "firmware/compiler/compose.hpp"
 #include "firmware/compiler/reference.hpp"
 #include "systemc/engine/chip_engine.hpp"
+#include "systemc/sim/tensor_dump.hpp"
 
 namespace tsp::compiler {
 namespace {
-
-std::vector<uint32_t> read_back(model::ChipEngine& e, const image::Symbol& s) {
-  const isa::Config& cfg = e.config();
-  std::vector<uint32_t> out(size_t(s.vectors) * cfg.lanes, 0);
-  for (unsigned b = 0; b < isa::dtype_desc(s.dtype).bytes; ++b)
-    for (uint32_t v = 0; v < s.vectors; ++v) {
-      model::Vec vec;
-      e.slice(static_cast<uint16_t>(s.slice + b)).read(s.address + v, vec);
-      for (uint32_t l = 0; l < cfg.lanes; ++l) out[size_t(v) * cfg.lanes + l] |= uint32_t(vec.bytes[l]) << (8 * b);
-    }
-  return out;
-}
 
 // Compiles and runs `g`; checks cycles and bits; returns output `name`'s elements.
 std::vector<uint32_t> run_exact(const Graph& src, const std::string& config, const std::string& name) {
@@ -41,7 +30,7 @@ std::vector<uint32_t> run_exact(const Graph& src, const std::string& config, con
   std::vector<std::vector<uint32_t>> got(g.tensors().size());
   for (size_t i = 0; i < g.tensors().size(); ++i)
     if (g.tensors()[i].output)
-      got[i] = unpack(g.tensors()[i], cfg.lanes, read_back(e, symbol_of(c.image, g.tensors()[i])));
+      got[i] = unpack(g.tensors()[i], cfg.lanes, model::read_tensor(e, symbol_of(c.image, g.tensors()[i])));
   const auto bad = compare_outputs(g, run_reference(g, cfg.mxm_dim), got);
   EXPECT_TRUE(bad.empty()) << (bad.empty() ? "" : fmt::format("{}[{}]", bad[0].tensor, bad[0].index));
   return got[*g.find(name)];

@@ -14,23 +14,12 @@
 #include "firmware/compiler/onnx_import.hpp"
 #include "firmware/compiler/reference.hpp"
 #include "systemc/engine/chip_engine.hpp"
+#include "systemc/sim/tensor_dump.hpp"
 
 namespace tsp::compiler {
 namespace {
 
 using TP = onnx::TensorProto;
-
-std::vector<uint32_t> read_back(model::ChipEngine& e, const image::Symbol& s) {
-  const isa::Config& cfg = e.config();
-  std::vector<uint32_t> out(size_t(s.vectors) * cfg.lanes, 0);
-  for (unsigned b = 0; b < isa::dtype_desc(s.dtype).bytes; ++b)
-    for (uint32_t v = 0; v < s.vectors; ++v) {
-      model::Vec vec;
-      e.slice(static_cast<uint16_t>(s.slice + b)).read(s.address + v, vec);
-      for (uint32_t l = 0; l < cfg.lanes; ++l) out[size_t(v) * cfg.lanes + l] |= uint32_t(vec.bytes[l]) << (8 * b);
-    }
-  return out;
-}
 
 // Runs the import on `config`; returns output 0's elements after checking cycles and bits.
 std::vector<uint32_t> run(const OnnxImport& imp, const std::string& config) {
@@ -43,7 +32,7 @@ std::vector<uint32_t> run(const OnnxImport& imp, const std::string& config) {
   std::vector<std::vector<uint32_t>> got(g.tensors().size());
   for (size_t i = 0; i < g.tensors().size(); ++i)
     if (g.tensors()[i].output)
-      got[i] = unpack(g.tensors()[i], cfg.lanes, read_back(e, symbol_of(c.image, g.tensors()[i])));
+      got[i] = unpack(g.tensors()[i], cfg.lanes, model::read_tensor(e, symbol_of(c.image, g.tensors()[i])));
   EXPECT_TRUE(compare_outputs(g, run_reference(g, cfg.mxm_dim), got).empty());
   return got[*g.find(imp.graph.tensor(imp.outputs[0].tensor).name)];
 }
