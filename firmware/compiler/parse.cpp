@@ -10,6 +10,7 @@
 #include "common/error.hpp"
 #include "common/numerics/dtype.hpp"
 #include "common/numerics/float_format.hpp"
+#include "firmware/compiler/layers.hpp"
 
 namespace tsp::compiler {
 namespace {
@@ -200,6 +201,31 @@ void node(Line& l, Graph& g, const std::string& out) {
   g.add(*op, out, std::move(in), l.where(), to, a);
 }
 
+// `layer decoder dim D heads H ffn F cache T seed S` (layers.hpp): each attribute optional.
+void layer(Line& l, Graph& g) {
+  const std::string kind = l.next("a layer kind (decoder)");
+  if (kind != "decoder") throw l.error(fmt::format("unknown layer '{}' (decoder)", kind));
+  DecoderSpec s;
+  while (!l.done()) {
+    const std::string key = l.next("an attribute");
+    const uint64_t v = l.number(key.c_str());
+    if (v > (1u << 20)) throw l.error(fmt::format("{} {} out of range", key, v));
+    if (key == "dim")
+      s.dim = uint32_t(v);
+    else if (key == "heads")
+      s.heads = uint32_t(v);
+    else if (key == "ffn")
+      s.ffn = uint32_t(v);
+    else if (key == "cache")
+      s.cache = uint32_t(v);
+    else if (key == "seed")
+      s.seed = v;
+    else
+      throw l.error(fmt::format("unknown decoder attribute '{}' (dim heads ffn cache seed)", key));
+  }
+  add_decoder(g, s, l.where());
+}
+
 }  // namespace
 
 Program parse_program(const std::string& text, const std::string& file) {
@@ -217,6 +243,8 @@ Program parse_program(const std::string& text, const std::string& file) {
     } else if (head == "input" || head == "const") {
       tensor_decl(l, p.graph, head == "const");
       continue;
+    } else if (head == "layer") {
+      layer(l, p.graph);
     } else if (head == "output") {
       if (l.done()) throw l.error("output names no tensor");
       while (!l.done()) p.graph.mark_output(operand(l, p.graph));
@@ -224,7 +252,8 @@ Program parse_program(const std::string& text, const std::string& file) {
       node(l, p.graph, head);
       continue;
     } else {
-      throw l.error(fmt::format("unknown statement '{}' (config, input, const, output, or NAME = OP ...)", head));
+      throw l.error(
+          fmt::format("unknown statement '{}' (config, input, const, layer, output, or NAME = OP ...)", head));
     }
     if (!l.done()) throw l.error(fmt::format("unexpected '{}'", l.peek()));
   }
