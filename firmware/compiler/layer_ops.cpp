@@ -99,6 +99,18 @@ Linear LayerBuilder::linear(const std::string& name, uint32_t k, uint32_t n, dou
   return l;
 }
 
+Linear LayerBuilder::stacked(const std::string& name, uint32_t e, uint32_t k, uint32_t n, double size) {
+  Linear l{name, k, n, 0, 0, std::vector<int32_t>(size_t(e) * k * n), {}};
+  for (int32_t& w : l.w_data) w = int32_t(uniform() * 255.0) - 127;
+  l.w = const_i8(name, {e, k, n}, l.w_data);
+  for (uint32_t i = 0; i < e; ++i) {
+    const std::vector<double> s = scales(n, k, size);
+    l.scale_data.insert(l.scale_data.end(), s.begin(), s.end());
+  }
+  l.scale = const_f32(name + ".scale", {e, n}, l.scale_data);
+  return l;
+}
+
 Linear LayerBuilder::rotate_half(const Linear& l) {
   const uint32_t half = l.n / 2;
   Linear r{l.name + ".rh", l.k, l.n, 0, 0, std::vector<int32_t>(l.w_data.size()), std::vector<double>(l.n)};
@@ -137,6 +149,12 @@ TensorId LayerBuilder::softmax(const std::string& name, TensorId x, int64_t axis
 }
 
 TensorId LayerBuilder::scalar(const std::string& name, double v) { return const_f32(name, {1}, {v}); }
+
+TensorId LayerBuilder::reshape(const std::string& name, TensorId x, std::vector<uint32_t> shape) {
+  Attrs a;
+  a.shape = std::move(shape);
+  return g_.add(GraphOp::Reshape, name, {x}, where_, std::nullopt, a);
+}
 
 TensorId LayerBuilder::recip(const std::string& name, TensorId s) {
   const TensorId r0 = op(GraphOp::Rsqrt, name + ".rs", {s});

@@ -44,6 +44,8 @@ class LayerBuilder {
 
   Linear linear(const std::string& name, uint32_t k, uint32_t n, double size);
   Linear linear_with_scale(const std::string& name, uint32_t k, uint32_t n, TensorId scale);
+  // E matrices [K, N] stacked as w [E, K, N] with scales [E, N] (MoE experts).
+  Linear stacked(const std::string& name, uint32_t e, uint32_t k, uint32_t n, double size);
   // The columns of rotate_half(x . w) = [-y2, y1]: w's (and the scale's) halves swapped, the first negated.
   Linear rotate_half(const Linear& l);
 
@@ -58,7 +60,8 @@ class LayerBuilder {
   TensorId cast(const std::string& name, TensorId a, isa::DType to);
   TensorId reduce(GraphOp o, const std::string& name, TensorId x, std::vector<int64_t> axes = {-1});
   TensorId softmax(const std::string& name, TensorId x, int64_t axis = -1);
-  TensorId scalar(const std::string& name, double v);  // f32 [1]
+  TensorId scalar(const std::string& name, double v);
+  TensorId reshape(const std::string& name, TensorId x, std::vector<uint32_t> shape);  // f32 [1]
   // 1/s for f32 s >= a tiny positive: r = rsqrt(s)^2, then r (2 - s r).
   TensorId recip(const std::string& name, TensorId s);
   // g * recip(min(1 + exp(-g), 2^100)) (the min keeps rsqrt(inf) = 0 from making inf x 0).

@@ -52,39 +52,50 @@ TensorId add_decoder(Graph& g, const DecoderSpec& s, const Where& where) {
   // Wo's per-output-channel scale is one vector for all heads (row blocks of one [D, D] matrix).
   const std::vector<double> wo_scale = b.scales(D, dh, 1.0);
   const TensorId wo_s = b.const_f32("wo.scale", {D}, wo_scale);
-  TensorId attn = 0;
+  // Graph order is the order of MatMuls on the MXM planes (and of chains in
+  // the scheduler), so the heads advance phase by phase: a head's softmax
+  // never holds up the next head's projections.
+  std::vector<TensorId> q(H), qr(H), k(H), kr(H), v(H), qz(H), kt_new(H), v_new(H), p16(H), o(H);
+  std::vector<Linear> wo(H);
   for (uint32_t h = 0; h < H; ++h) {
     const std::string hs = fmt::format(".h{}", h);
     // q and k about 2 in size so that softmax is far from uniform; v about 1.
     const Linear wq = b.linear("wq" + hs, D, dh, 2.0), wk = b.linear("wk" + hs, D, dh, 2.0);
     const Linear wv = b.linear("wv" + hs, D, dh, 1.0);
-    const TensorId q = b.apply("q" + hs, xq, wq), qr = b.apply("qr" + hs, xq, b.rotate_half(wq));
-    const TensorId k = b.apply("k" + hs, xq, wk), kr = b.apply("kr" + hs, xq, b.rotate_half(wk));
-    const TensorId v = b.apply("v" + hs, xq, wv);
-    const TensorId qrot = b.add2("qrot" + hs, b.mul("qc" + hs, q, cq), b.mul("qs" + hs, qr, sq));
-    const TensorId krot = b.add2("krot" + hs, b.mul("kc" + hs, k, ck), b.mul("ks" + hs, kr, sk));
-
+    wo[h] = b.linear_with_scale("wo" + hs, dh, D, wo_s);
+    q[h] = b.apply("q" + hs, xq, wq), qr[h] = b.apply("qr" + hs, xq, b.rotate_half(wq));
+    k[h] = b.apply("k" + hs, xq, wk), kr[h] = b.apply("kr" + hs, xq, b.rotate_half(wk));
+    v[h] = b.apply("v" + hs, xq, wv);
+  }
+  for (uint32_t h = 0; h < H; ++h) {
+    const std::string hs = fmt::format(".h{}", h);
+    const TensorId qrot = b.add2("qrot" + hs, b.mul("qc" + hs, q[h], cq), b.mul("qs" + hs, qr[h], sq));
+    const TensorId krot = b.add2("krot" + hs, b.mul("kc" + hs, k[h], ck), b.mul("ks" + hs, kr[h], sk));
     // The MatMul's activations need zero padding lanes: sel against a [dh] mask whose padding is zero.
-    const TensorId q16 = b.cast("q16" + hs, qrot, DType::f16);
-    const TensorId qz = b.op(GraphOp::Sel, "qz" + hs, {ones_dh, q16, ones_dh});
-    const TensorId k16 = b.cast("k16" + hs, krot, DType::f16);
-    const TensorId kdiag = b.mul("kdiag" + hs, eye16, k16);
+    qz[h] = b.op(GraphOp::Sel, "qz" + hs, {ones_dh, b.cast("q16" + hs, qrot, DType::f16), ones_dh});
+    const TensorId kdiag = b.mul("kdiag" + hs, eye16, b.cast("k16" + hs, krot, DType::f16));
     const TensorId kcol = b.reduce(GraphOp::ReduceSum, "kcol" + hs, kdiag);  // [dh, 1] in every lane, exact
     const TensorId kt = b.cache("cache.k" + hs, {dh, P}, 2.0, /*zero_col=*/T, /*zero_row=*/-1);
-    const TensorId kt_new = b.op(GraphOp::Sel, "cache.k.new" + hs, {lane_mask, kcol, kt});
-    const TensorId scores = b.op(GraphOp::MatMul, "scores" + hs, {qz, kt_new});
-    const TensorId p = b.softmax("p" + hs, scores);
-    const TensorId p16 = b.op(GraphOp::Sel, "pz" + hs, {ones_p, b.cast("p16" + hs, p, DType::f16), ones_p});
-    const TensorId v16 = b.cast("v16" + hs, v, DType::f16);
+    kt_new[h] = b.op(GraphOp::Sel, "cache.k.new" + hs, {lane_mask, kcol, kt});
     const TensorId vc = b.cache("cache.v" + hs, {P, dh}, 1.0, /*zero_col=*/-1, /*zero_row=*/T);
-    const TensorId v_new = b.op(GraphOp::Sel, "cache.v.new" + hs, {row_mask, v16, vc});
-    const TensorId o = b.op(GraphOp::MatMul, "o" + hs, {p16, v_new});
-    g.mark_output(kt_new);
-    g.mark_output(v_new);
-
-    const Quant oq = b.quantise("o" + hs, o);
-    const Linear wo = b.linear_with_scale("wo" + hs, dh, D, wo_s);
-    const TensorId y = b.apply("attn" + hs, oq, wo);
+    v_new[h] = b.op(GraphOp::Sel, "cache.v.new" + hs, {row_mask, b.cast("v16" + hs, v[h], DType::f16), vc});
+    g.mark_output(kt_new[h]);
+    g.mark_output(v_new[h]);
+  }
+  std::vector<TensorId> scores(H);
+  for (uint32_t h = 0; h < H; ++h) scores[h] = b.op(GraphOp::MatMul, fmt::format("scores.h{}", h), {qz[h], kt_new[h]});
+  for (uint32_t h = 0; h < H; ++h) {
+    const std::string hs = fmt::format(".h{}", h);
+    const TensorId p = b.softmax("p" + hs, scores[h]);
+    p16[h] = b.op(GraphOp::Sel, "pz" + hs, {ones_p, b.cast("p16" + hs, p, DType::f16), ones_p});
+  }
+  for (uint32_t h = 0; h < H; ++h) o[h] = b.op(GraphOp::MatMul, fmt::format("o.h{}", h), {p16[h], v_new[h]});
+  std::vector<Quant> oq(H);
+  for (uint32_t h = 0; h < H; ++h) oq[h] = b.quantise(fmt::format("o.h{}", h), o[h]);
+  TensorId attn = 0;
+  for (uint32_t h = 0; h < H; ++h) {
+    const std::string hs = fmt::format(".h{}", h);
+    const TensorId y = b.apply("attn" + hs, oq[h], wo[h]);
     attn = h ? b.add2("attn.sum" + hs, attn, y) : y;
   }
   const TensorId h1 = b.add2("h1", x, attn);
