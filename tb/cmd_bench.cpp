@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <ctime>
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "common/error.hpp"
 #include "tb/bench_programs.hpp"
@@ -22,11 +23,16 @@ double thread_seconds() {
   return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9;
 }
 double seconds_since(double t0) { return thread_seconds() - t0; }
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
 
 // Best of `runs` for each side: the fastest run is the one least disturbed by
-// other processes (caches, memory bandwidth).
+// other processes (caches, memory bandwidth). The medians come along, to show
+// the spread on a loaded machine.
 nlohmann::json measure(const bench::Workload& w, uint32_t runs) {
-  double model_s = 1e300, native_s = 1e300;
+  std::vector<double> model_runs, native_runs;
   std::vector<uint8_t> got, want;
   model::RunStats stats;
   model::Cycle cycles = 0;
@@ -34,7 +40,7 @@ nlohmann::json measure(const bench::Workload& w, uint32_t runs) {
     model::ChipEngine chip(w.img, 0);  // loading SRAM is not part of the measurement
     const double t0 = thread_seconds();
     if (!chip.run_until(~model::Cycle{0})) throw Error("tsp bench: the program did not finish");
-    model_s = std::min(model_s, seconds_since(t0));
+    model_runs.push_back(seconds_since(t0));
     if (r == 0) {
       got = w.result(chip, w.n);
       stats = chip.stats();
@@ -45,8 +51,10 @@ nlohmann::json measure(const bench::Workload& w, uint32_t runs) {
   for (uint32_t r = 0; r < runs; ++r) {
     const double t0 = thread_seconds();
     w.native(w.img, w.n, want);
-    native_s = std::min(native_s, seconds_since(t0));
+    native_runs.push_back(seconds_since(t0));
   }
+  const double model_s = *std::min_element(model_runs.begin(), model_runs.end());
+  const double native_s = *std::min_element(native_runs.begin(), native_runs.end());
   if (got != want) throw Error("tsp bench: " + w.name + ": the model's result differs from the native one");
   uint64_t instructions = 0;
   for (uint64_t c : stats.instructions) instructions += c;
@@ -65,6 +73,9 @@ nlohmann::json measure(const bench::Workload& w, uint32_t runs) {
           {"model_ns_per_unit", model_s * 1e9 / work},
           {"native_ns_per_unit", native_s * 1e9 / work},
           {"ratio_model_to_native", model_s / native_s},
+          {"model_seconds_median", median(model_runs)},
+          {"native_seconds_median", median(native_runs)},
+          {"ratio_of_medians", median(model_runs) / median(native_runs)},
           {"result_matches_native", true}};
 }
 
@@ -101,6 +112,10 @@ void add_bench(CLI::App& app, int& exit_code) {
       for (const auto& r : all)
         fmt::print("native {}: {}\n", r["workload"].get<std::string>(), r["native"].get<std::string>());
       fmt::print("best of {} runs each, thread CPU time (model: engine run only, SRAM loading excluded)\n", *runs);
+      for (const auto& r : all)
+        fmt::print("median of the runs, {}: model {:.4f} s, native {:.4f} s, ratio {:.2f}x\n",
+                   r["workload"].get<std::string>(), r["model_seconds_median"].get<double>(),
+                   r["native_seconds_median"].get<double>(), r["ratio_of_medians"].get<double>());
     }
     exit_code = 0;
   });

@@ -106,9 +106,10 @@ void add_compile(CLI::App& app, int& exit_code) {
   cmd->add_option("--report", a->report, "Write the schedule view (SVG Gantt chart) here");
   cmd->add_flag("--run", a->run, "Run the image on the model; fail unless cycles == prediction");
   cmd->add_flag("--check", a->check, "--run, and compare every output with the host reference bit for bit");
-  cmd->add_option("--plant-bug", a->mutant,
-                  "Test hook: 1 = the first VXM kernel's result WRITEs issue one cycle late, 2 = the first Permute's, "
-                  "3 = the first row-broadcast READ strides 1, not 0")
+  cmd->add_option(
+         "--plant-bug", a->mutant,
+         "Test hook: 1 = the first VXM kernel's result WRITEs issue one cycle late, 2 = the first Permute's, "
+         "3 = the first row-broadcast READ strides 1, not 0, 4 = the first vector program run's WRITE a cycle late")
       ->group("");
   cmd->add_flag("-q,--quiet", a->quiet, "Print errors only");
   cmd->callback([a, &exit_code] { exit_code = compile_cmd(*a); });

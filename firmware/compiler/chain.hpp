@@ -44,6 +44,7 @@ isa::Instr make_instr(isa::Op op, std::initializer_list<std::pair<std::string_vi
 struct Item {
   uint16_t queue = 0;
   bool any_vxm = false;  // the scheduler picks the VXM ALU queue
+  int8_t any_sxm = -1;   // >= 0: the scheduler picks an SXM queue of this hemisphere
   Cycle offset = 0;
   isa::Instr instr;
   std::vector<StreamField> streams;

@@ -1,8 +1,13 @@
 #include "firmware/compiler/compile.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <string_view>
 
 #include "firmware/compiler/codegen.hpp"
 #include "firmware/compiler/expand.hpp"
@@ -10,6 +15,26 @@
 #include "firmware/compiler/lower.hpp"
 
 namespace tsp::compiler {
+namespace {
+
+// Test hook (tests/CMakeLists.txt): with TSP_COMPILE_LOG_DIR set, every program
+// compiled without a planted bug is kept there, named by its contents, so that
+// one test can run every program the suite compiled against its prediction.
+void log_compiled(const image::Image& img) {
+  const char* dir = std::getenv("TSP_COMPILE_LOG_DIR");
+  if (!dir || !*dir) return;
+  const std::vector<uint8_t> bytes = image::serialize(img);
+  const size_t h =
+      std::hash<std::string_view>{}(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+  const std::filesystem::path d(dir), f = d / fmt::format("{:016x}.img", h);
+  std::filesystem::create_directories(d);
+  // Written under a temporary name and renamed: tests run in parallel.
+  const std::filesystem::path tmp = d / fmt::format("{:016x}.{}.tmp", h, ::getpid());
+  image::save_file(img, tmp.string());
+  std::filesystem::rename(tmp, f);
+}
+
+}  // namespace
 
 double Compiled::utilisation(isa::Unit u) const {
   const auto it = units.find(u);
@@ -24,6 +49,10 @@ Compiled compile(const Graph& source, const isa::Config& cfg, const CompileOptio
   const Graph& g = out.graph;
   const Lowered low = lower(g, cfg);
   out.placement = place(g, low, cfg);
+  for (const Node& n : g.nodes())  // a gather's base constant is its data's address (gather.hpp)
+    if (n.op == GraphOp::GatherRows)
+      out.graph.set_const_data(
+          n.inputs[2], std::vector<uint32_t>(g.tensor(n.inputs[2]).elements(), out.placement[n.inputs[0]].address));
   Scheduler sched(cfg);
   KernelScheduler ks(g, out.placement, cfg, sched);
   ks.mutant = options.mutant;
@@ -34,6 +63,8 @@ Compiled compile(const Graph& source, const isa::Config& cfg, const CompileOptio
     if (k.mxm) ks.matmul(*k.mxm, what, next_plane++ % cfg.mxm_planes);
     if (k.sxm) ks.permute(*k.sxm, what);
     if (k.alias) ks.alias(k.node->output, *k.alias);
+    for (const VecKernel& v : k.vec) ks.vec(v, what);
+    if (k.gather) ks.gather(*k.gather, what);
   }
   out.timed = sched.timed();
   out.chains = sched.chain_names();
@@ -45,6 +76,7 @@ Compiled compile(const Graph& source, const isa::Config& cfg, const CompileOptio
     out.units[cfg.queue_table[r.queue].unit].busy += holds ? r.span() + r.interval - 1 : r.count;
   }
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (options.mutant == 0) log_compiled(out.image);
   return out;
 }
 

@@ -11,6 +11,9 @@
 #include "common/error.hpp"
 #include "common/numerics/dtype.hpp"
 #include "common/numerics/float_format.hpp"
+#include "firmware/compiler/gather.hpp"
+#include "firmware/compiler/transpose.hpp"
+#include "firmware/compiler/vecop.hpp"
 
 namespace tsp::compiler {
 namespace {
@@ -65,6 +68,18 @@ class Expander {
         case GraphOp::Softmax:
           r = softmax(in[0], n.attrs.axes[0]);
           break;
+        case GraphOp::Transpose:
+          r = expand_transpose(out_, in[0], n.perm, o.name, n.where, cfg_);
+          break;
+        case GraphOp::Gather:
+          r = gather_axis(in[0], in[1], n.perm.at(0), o.name, n.where);
+          break;
+        case GraphOp::GatherRows:
+          r = out_.add_gather_rows(o.name, in[0], in[1], in[2], o.shape, n.where);
+          break;
+        case GraphOp::VecOp:
+          r = out_.add_vecop(o.name, in, o.dtype, o.shape, *n.vec, n.where, o.pad_zero);
+          break;
         default:
           r = out_.add(n.op, o.name, in, n.where,
                        n.op == GraphOp::Cast ? std::optional<isa::DType>(o.dtype) : std::nullopt, n.attrs);
@@ -83,6 +98,18 @@ class Expander {
   }
 
  private:
+  // Gather on axis a: transpose a to the front, gather axis 0, move the index dimensions back to a.
+  TensorId gather_axis(TensorId data, TensorId idx, uint32_t a, const std::string& y, const Where& w) {
+    if (a == 0) return expand_gather(out_, data, idx, y, w, cfg_);
+    const auto n = uint32_t(out_.tensor(data).shape.size()), m = uint32_t(out_.tensor(idx).shape.size());
+    std::vector<uint32_t> front{a}, back;
+    for (uint32_t d = 0; d < n; ++d)
+      if (d != a) front.push_back(d);
+    const TensorId dt = expand_transpose(out_, data, front, y + ".in", w, cfg_);
+    const TensorId g0 = expand_gather(out_, dt, idx, y + ".g", w, cfg_);  // [idx..., dims before a, after a]
+    for (uint32_t t = 0; t < n - 1 + m; ++t) back.push_back(t < a ? m + t : t < a + m ? t - a : t);
+    return expand_transpose(out_, g0, back, y, w, cfg_);
+  }
   std::string name(const std::string& what) { return fmt::format("{}.{}{}", y_, what, ++serial_); }
   Error fail(const std::string& why) const {
     return Error(fmt::format("{}: error: node '{}' ({}): {}", w_.str(), y_, op_name(node_->op), why));

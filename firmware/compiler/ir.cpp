@@ -1,6 +1,7 @@
 #include "firmware/compiler/ir.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <array>
@@ -9,14 +10,16 @@
 #include "common/error.hpp"
 #include "common/numerics/dtype.hpp"
 #include "common/numerics/float_format.hpp"
+#include "firmware/compiler/vecop.hpp"
 
 namespace tsp::compiler {
 namespace {
 
-constexpr std::array<std::string_view, 23> kOpNames = {
-    "add",       "sub",     "mul",           "max",     "min",     "relu",      "exp",       "tanh",
-    "rsqrt",     "cast",    "matmul",        "sel",     "rmsnorm", "layernorm", "reducesum", "reducemean",
-    "reducemax", "softmax", "matmulinteger", "reshape", "permute", "lanesum",   "fold"};
+constexpr std::array<std::string_view, 27> kOpNames = {
+    "add",       "sub",        "mul",       "max",     "min",           "relu",      "exp",
+    "tanh",      "rsqrt",      "cast",      "matmul",  "sel",           "rmsnorm",   "layernorm",
+    "reducesum", "reducemean", "reducemax", "softmax", "matmulinteger", "reshape",   "permute",
+    "lanesum",   "fold",       "transpose", "gather",  "vecop",         "gatherrows"};
 
 std::string shape_str(const std::vector<uint32_t>& s) {
   std::string out;
@@ -116,7 +119,7 @@ uint64_t fold_index(const std::vector<uint32_t>& shape, const std::vector<int64_
 std::string_view op_name(GraphOp op) { return kOpNames[static_cast<size_t>(op)]; }
 
 std::optional<GraphOp> find_graph_op(std::string_view name) {
-  for (size_t i = 0; i < kOpNames.size(); ++i)
+  for (size_t i = 0; i <= static_cast<size_t>(GraphOp::Gather); ++i)  // the rest: internal
     if (isa::equal_nocase(kOpNames[i], name)) return static_cast<GraphOp>(i);
   return std::nullopt;
 }
@@ -191,6 +194,13 @@ TensorId Graph::add(GraphOp op, const std::string& out, std::vector<TensorId> in
   auto fail = [&](const std::string& why) { return Error(fmt::format("{}: error: {}: {}", where.str(), node, why)); };
   for (TensorId i : inputs)
     if (i >= tensors_.size()) throw fail(fmt::format("input tensor id {} does not exist", i));
+  if (op == GraphOp::Transpose || op == GraphOp::VecOp || op == GraphOp::GatherRows)
+    throw fail("internal error: built with add_transpose, add_vecop or add_gather_rows");
+  if (op == GraphOp::Gather) {
+    if (inputs.size() != 2) throw fail(fmt::format("takes 2 inputs (data, indices), {} given", inputs.size()));
+    if (to) throw fail("only cast takes a destination type");
+    return add_gather(out, inputs[0], inputs[1], 0, where);
+  }
   const bool norm = op == GraphOp::RmsNorm || op == GraphOp::LayerNorm;
   const bool reduce = op == GraphOp::ReduceSum || op == GraphOp::ReduceMean || op == GraphOp::ReduceMax;
   size_t lo = 1, hi = 1;
@@ -372,8 +382,104 @@ TensorId Graph::add(GraphOp op, const std::string& out, std::vector<TensorId> in
     for (TensorId i : inputs) r.pad_zero = r.pad_zero && tensor(i).pad_zero;
   }
   const TensorId id = new_tensor(std::move(r));
-  nodes_.push_back({op, std::move(inputs), id, where, std::move(attrs)});
+  nodes_.push_back({op, std::move(inputs), id, where, std::move(attrs), {}, nullptr});
   return id;
+}
+
+TensorId Graph::add_gather(const std::string& out, TensorId data, TensorId idx, int32_t axis, Where where) {
+  auto fail = [&](const std::string& why) {
+    return Error(fmt::format("{}: error: node '{}' (gather): {}", where.str(), out, why));
+  };
+  if (data >= tensors_.size() || idx >= tensors_.size()) throw fail("an input tensor does not exist");
+  const Tensor& d = tensor(data);
+  const Tensor& ix = tensor(idx);
+  const auto n = int32_t(d.shape.size());
+  if (n < 2)
+    throw fail(fmt::format("data '{}' {} must have rank 2 or more (a gather picks whole vectors)", d.name,
+                           shape_str(d.shape)));
+  if (axis < -n || axis >= n) throw fail(fmt::format("axis {} is outside data '{}' of rank {}", axis, d.name, n));
+  const auto a = static_cast<size_t>(axis < 0 ? axis + n : axis);
+  if (ix.dtype != isa::DType::i32)
+    throw fail(fmt::format("indices '{}' must be i32, not {}", ix.name, tname(ix.dtype)));
+  if (d.shape.size() + ix.shape.size() - 1 > kMaxRank)
+    throw fail(
+        fmt::format("the result would have rank {} (at most {})", d.shape.size() + ix.shape.size() - 1, kMaxRank));
+  if (ix.kind != TensorKind::Value)  // known now: ONNX says out of range is an error
+    for (size_t e = 0; e < ix.data.size(); ++e)
+      if (int32_t(ix.data[e]) < 0 || uint32_t(ix.data[e]) >= d.shape[a])
+        throw fail(fmt::format("index {} = {} of '{}' is out of range [0, {}) of data '{}' axis {}", e,
+                               int32_t(ix.data[e]), ix.name, d.shape[a], d.name, a));
+  Tensor r{out, d.dtype, {}, TensorKind::Value, false, {}, where};
+  r.shape.assign(d.shape.begin(), d.shape.begin() + std::ptrdiff_t(a));
+  r.shape.insert(r.shape.end(), ix.shape.begin(), ix.shape.end());
+  r.shape.insert(r.shape.end(), d.shape.begin() + std::ptrdiff_t(a) + 1, d.shape.end());
+  const TensorId id = new_tensor(std::move(r));
+  Node node{GraphOp::Gather, {data, idx}, id, where, {}, {}, nullptr};
+  node.perm = {static_cast<uint32_t>(a)};
+  nodes_.push_back(std::move(node));
+  return id;
+}
+
+TensorId Graph::add_transpose(const std::string& out, TensorId x, std::vector<uint32_t> perm, Where where) {
+  auto fail = [&](const std::string& why) {
+    return Error(fmt::format("{}: error: node '{}' (transpose): {}", where.str(), out, why));
+  };
+  if (x >= tensors_.size()) throw fail(fmt::format("input tensor id {} does not exist", x));
+  const Tensor& a = tensor(x);
+  const size_t n = a.shape.size();
+  if (perm.empty())
+    for (size_t d = 0; d < n; ++d) perm.push_back(static_cast<uint32_t>(n - 1 - d));
+  std::vector<bool> seen(n, false);
+  bool ok = perm.size() == n;
+  for (uint32_t p : perm) {
+    ok = ok && p < n && !seen[p];
+    if (p < n) seen[p] = true;
+  }
+  if (!ok)
+    throw fail(fmt::format("perm [{}] is not a permutation of the {} dimensions of '{}' {}", fmt::join(perm, ","), n,
+                           a.name, shape_str(a.shape)));
+  Tensor r{out, a.dtype, {}, TensorKind::Value, false, {}, where};
+  for (uint32_t p : perm) r.shape.push_back(a.shape[p]);
+  const TensorId id = new_tensor(std::move(r));
+  Node node{GraphOp::Transpose, {x}, id, where, {}, {}, nullptr};
+  node.perm = std::move(perm);
+  nodes_.push_back(std::move(node));
+  return id;
+}
+
+TensorId Graph::add_vecop(const std::string& out, std::vector<TensorId> inputs, isa::DType dtype,
+                          std::vector<uint32_t> shape, VecSpec spec, Where where, bool pad_zero) {
+  if (spec.group < 1 || inputs.size() != size_t(spec.group) * isa::dtype_desc(dtype).bytes ||
+      spec.plane.size() != inputs.size())
+    throw Error(
+        fmt::format("{}: internal error: vector program '{}' needs a group of inputs (and their planes) per "
+                    "result plane",
+                    where.str(), out));
+  check_shape(shape, "tensor '" + out + "'", where);
+  Tensor r{out, dtype, std::move(shape), TensorKind::Value, false, {}, where};
+  r.pad_zero = pad_zero;
+  const TensorId id = new_tensor(std::move(r));
+  Node node{GraphOp::VecOp, std::move(inputs), id, where, {}, {}, nullptr};
+  node.vec = std::make_shared<const VecSpec>(std::move(spec));
+  nodes_.push_back(std::move(node));
+  return id;
+}
+
+TensorId Graph::add_gather_rows(const std::string& out, TensorId data, TensorId map, TensorId base,
+                                std::vector<uint32_t> shape, Where where) {
+  check_shape(shape, "tensor '" + out + "'", where);
+  Tensor r{out, tensor(data).dtype, std::move(shape), TensorKind::Value, false, {}, where};
+  r.pad_zero = tensor(data).pad_zero;  // whole data vectors, padding lanes included
+  const TensorId id = new_tensor(std::move(r));
+  nodes_.push_back({GraphOp::GatherRows, {data, map, base}, id, where, {}, {}, nullptr});
+  return id;
+}
+
+void Graph::set_const_data(TensorId t, std::vector<uint32_t> data) {
+  Tensor& c = tensors_.at(t);
+  if (c.kind != TensorKind::Const || data.size() != c.elements())
+    throw Error("internal error: set_const_data on '" + c.name + "'");
+  c.data = std::move(data);
 }
 
 std::optional<TensorId> Graph::find(std::string_view name) const {

@@ -5,6 +5,7 @@
 // docs/compiler.md (parse.hpp). Every node and tensor keeps the source line it
 // came from so that later passes can name it in errors.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -37,7 +38,11 @@ enum class GraphOp : uint8_t {
   Reshape,        // same elements, new shape; free when the last dimension stays (an alias)
   Permute,        // x[..., C] by an i16 map[N] (input or const): y[r, n] = x[r, map[n]] (SXM PERMUTE per byte plane)
   LaneSum,        // x[..., C] . ones[C, lanes] -> [..., 1] sums in every lane (MXM; expansion only)
-  Fold  // acc op x[rows of step j] over leading axes, or acc[.., L] op x[.., jL..jL+L) over the last (expansion only)
+  Fold,  // acc op x[rows of step j] over leading axes, or acc[.., L] op x[.., jL..jL+L) over the last (expansion only)
+  Transpose,  // composite: transpose.hpp rewrites it into VecOps
+  Gather,     // composite: gather.hpp rewrites it into address arithmetic and GatherRows
+  VecOp,      // internal: one SXM op per output vector and byte plane over indexed input vectors (vecop.hpp)
+  GatherRows  // internal: out vector k = data vector at the SRAM address in map vector k (MEM GATHER)
 };
 std::string_view op_name(GraphOp op);
 std::optional<GraphOp> find_graph_op(std::string_view name);  // case-insensitive
@@ -87,6 +92,7 @@ struct Attrs {
   uint32_t step = 0;               // Fold: which element j of the reduced axes (row-major over them)
   uint32_t offset = 0;             // Permute: map values count from this column (a multiple of the lanes)
 };
+struct VecSpec;
 
 struct Node {
   GraphOp op = GraphOp::Add;
@@ -94,6 +100,8 @@ struct Node {
   TensorId output = 0;
   Where where;
   Attrs attrs;
+  std::vector<uint32_t> perm;          // Transpose: output dimension d is input dimension perm[d]; Gather: {axis}
+  std::shared_ptr<const VecSpec> vec;  // VecOp: the vector program
 };
 
 class Graph {
@@ -107,6 +115,19 @@ class Graph {
   // takes the destination type in `to`). Throws tsp::Error naming the node.
   TensorId add(GraphOp op, const std::string& out, std::vector<TensorId> inputs, Where where = {},
                std::optional<isa::DType> to = std::nullopt, Attrs attrs = {});
+  // out = transpose(x, perm): out dimension d is x's dimension perm[d]; an empty perm reverses (ONNX's default).
+  TensorId add_transpose(const std::string& out, TensorId x, std::vector<uint32_t> perm, Where where = {});
+  // out = gather(data, idx, axis) as ONNX: data.shape[:axis] + idx.shape + data.shape[axis+1:];
+  // idx i32 of any rank; a negative axis counts from the end. (add(Gather) is axis 0.)
+  TensorId add_gather(const std::string& out, TensorId data, TensorId idx, int32_t axis = 0, Where where = {});
+  // Internal (expansion only): a vector program writing a tensor of `dtype`/`shape`.
+  TensorId add_vecop(const std::string& out, std::vector<TensorId> inputs, isa::DType dtype,
+                     std::vector<uint32_t> shape, VecSpec spec, Where where = {}, bool pad_zero = false);
+  // Internal: y vector k = data vector (map[k] - base[0]) per superlane (map i16, base i32; gather.hpp).
+  TensorId add_gather_rows(const std::string& out, TensorId data, TensorId map, TensorId base,
+                           std::vector<uint32_t> shape, Where where = {});
+  // Replaces a constant's values (addresses known only after placement).
+  void set_const_data(TensorId t, std::vector<uint32_t> data);
   void mark_output(TensorId t) { tensors_.at(t).output = true; }
 
   const std::vector<Tensor>& tensors() const { return tensors_; }

@@ -3,12 +3,14 @@
 // the ISA table's latencies and the floorplan distances dictate, derives each
 // chain's earliest anchor from when its operands are written, schedules it,
 // and records when its results are written (for the kernels after it).
+#include <array>
 #include <limits>
 #include <vector>
 
 #include "firmware/compiler/lower.hpp"
 #include "firmware/compiler/place.hpp"
 #include "firmware/compiler/schedule.hpp"
+#include "firmware/compiler/vecop.hpp"
 
 namespace tsp::compiler {
 
@@ -30,14 +32,23 @@ struct PlaneWrites {
 class KernelScheduler {
  public:
   KernelScheduler(const Graph& g, const std::vector<Placement>& place, const isa::Config& cfg, Scheduler& s)
-      : g_(g), place_(place), cfg_(cfg), s_(s), writes_(g.tensors().size()), planes_(cfg.mxm_planes) {}
+      : g_(g),
+        place_(place),
+        cfg_(cfg),
+        s_(s),
+        writes_(g.tensors().size()),
+        vector_writes_(g.tensors().size()),
+        planes_(cfg.mxm_planes) {}
   void vxm(const VxmKernel& k, const std::string& what);
   void matmul(const MatMulKernel& k, const std::string& what, uint32_t plane);
   void permute(const PermuteKernel& k, const std::string& what);
   // A Reshape: `out` is `in`'s storage, written when `in` was.
   void alias(TensorId out, TensorId in) { writes_[out] = writes_[in]; }
+  void vec(const VecKernel& k, const std::string& what);
+  void gather(const GatherKernel& k, const std::string& what);
   // Test hook: plant a scheduler bug (1: the first VXM kernel's result WRITEs issue one cycle late;
-  // 2: the first Permute's likewise; 3: the first VXM run re-reading a row (stride 0) reads stride 1).
+  // 2: the first Permute's likewise; 3: the first VXM run re-reading a row (stride 0) reads stride 1;
+  // 4: the first vector program run's WRITE is modelled a cycle late).
   int mutant = 0;
 
  private:
@@ -47,12 +58,20 @@ class KernelScheduler {
                    const std::vector<uint16_t>& sxq, bool first_run, bool split);
   void vxm_run(const VxmKernel& k, const std::string& what, const VectorRun& run, bool first_run, bool split);
   Cycle ready_anchor(TensorId t, unsigned i, Cycle access, bool in_order) const;
+  int8_t sxm_hemisphere(const VecKernel& k) const;
+  uint16_t sxm_position(int8_t hemisphere) const;
+  // One run of a vector program: rows r0, r0 + 1 ... (n of them), each vector index advancing by its stride.
+  void vec_run(const VecKernel& k, const VecRow& r0, uint32_t n, int64_t out_stride,
+               const std::array<int64_t, 3>& in_stride, const std::string& what);
   const Graph& g_;
   const std::vector<Placement>& place_;
   const isa::Config& cfg_;
   Scheduler& s_;
-  bool first_vxm_ = true, first_permute_ = true, first_row_ = true;
+  bool first_vxm_ = true, first_permute_ = true, first_row_ = true, first_sxm_ = true;
   std::vector<std::vector<PlaneWrites>> writes_;  // per tensor; empty: loaded with the image
+  // Tensors written by vector programs: per plane, the array-write cycle of
+  // each vector, so that the next program's runs follow vector by vector.
+  std::vector<std::vector<std::vector<Cycle>>> vector_writes_;
   std::vector<MxmPlaneState> planes_;
 };
 

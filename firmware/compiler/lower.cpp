@@ -7,6 +7,7 @@
 
 #include "common/error.hpp"
 #include "firmware/compiler/layout.hpp"
+#include "firmware/compiler/vecop.hpp"
 
 namespace tsp::compiler {
 namespace {
@@ -100,6 +101,7 @@ Lowered lower(const Graph& g, const isa::Config& cfg) {
   for (size_t t = 0; t < nt; ++t) out.root[t] = TensorId(t);
   std::vector<bool> other_use(nt, false);  // read by anything but a MatMul as weights
   std::vector<int> mxm_act(nt, 0), other(nt, 0);
+  out.near_sxm.assign(nt, false);
   // A MatMul's K block is one vector of activations: the MXM's side must be the lane count.
   if (cfg.mxm_dim != cfg.lanes)
     throw Error(fmt::format("configuration {}: MXM dimension {} differs from the {} lanes; not supported", cfg.name,
@@ -154,7 +156,23 @@ Lowered lower(const Graph& g, const isa::Config& cfg) {
             g, n, fmt::format("a permute reads one lane block (offset a multiple of {}) and writes one", cfg.lanes));
       const uint32_t bx = layout_of(x, cfg.lanes).blocks;
       k.sxm = PermuteKernel{n.inputs[0], n.inputs[1], n.output, n.attrs.offset / cfg.lanes, bx};
-    } else if (n.op >= GraphOp::RmsNorm && n.op <= GraphOp::MatMulInteger) {
+    } else if (n.op == GraphOp::GatherRows) {
+      k.gather = GatherKernel{n.inputs[0], n.inputs[1], n.output};
+      for (TensorId t : n.inputs) other_use[t] = true;
+    } else if (n.op == GraphOp::VecOp) {  // one kernel per result plane, on its group of inputs
+      out.near_sxm[n.output] = true;
+      const uint8_t gsz = n.vec->group;
+      for (size_t p = 0; p * gsz < n.inputs.size(); ++p) {
+        VecKernel v{{}, {}, n.output, static_cast<uint8_t>(p), n.vec};
+        for (size_t i = 0; i < gsz; ++i) {
+          v.in.push_back(n.inputs[p * gsz + i]);
+          v.plane.push_back(n.vec->plane[p * gsz + i]);
+        }
+        k.vec.push_back(std::move(v));
+      }
+      for (TensorId t : n.inputs) other_use[t] = true;
+    } else if ((n.op >= GraphOp::RmsNorm && n.op <= GraphOp::MatMulInteger) || n.op == GraphOp::Transpose ||
+               n.op == GraphOp::Gather) {
       throw node_error(g, n, "composite op reached lowering unexpanded (run expand() first)");
     } else {
       VxmKernel v;

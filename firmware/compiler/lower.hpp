@@ -3,10 +3,12 @@
 // becomes one VXM kernel (READ operand planes -> one ALU op -> WRITE result
 // planes, over runs of its vectors that encode broadcasting); a MatMul or
 // LaneSum an MXM kernel (weight blocks loaded with LW/IW, activations through
-// ABC, results through ACC); a Permute an SXM kernel; a Reshape nothing (its
-// result shares its input's storage). Nodes the chip cannot do yet are
-// rejected here, naming the node.
+// ABC, results through ACC); a Permute an SXM kernel; a vector program (from a
+// Transpose) SXM runs per result plane; a gather MEM GATHERs; a Reshape
+// nothing (its result shares its input's storage). Nodes the chip cannot do
+// yet are rejected here, naming the node.
 #include <array>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -45,12 +47,28 @@ struct MatMulKernel {
   TensorId x = 0, w = 0, y = 0;  // y[M,N] = x[M,K] . w[K,N]
 };
 
+// One result plane of a vector program (vecop.hpp) through the SXM.
+struct VecKernel {
+  std::vector<TensorId> in;    // the plane's group of inputs
+  std::vector<uint8_t> plane;  // the byte plane read from each
+  TensorId out = 0;
+  uint8_t out_plane = 0;
+  std::shared_ptr<const VecSpec> spec;
+};
+
+// y vector k = the data vector whose address map vector k carries (MEM GATHER), every plane.
+struct GatherKernel {
+  TensorId data = 0, map = 0, y = 0;
+};
+
 struct Kernel {
   const Node* node = nullptr;
+  std::optional<GatherKernel> gather;
   std::optional<VxmKernel> vxm;
   std::optional<MatMulKernel> mxm;
   std::optional<PermuteKernel> sxm;
   std::optional<TensorId> alias;  // a Reshape: the result is the input's storage
+  std::vector<VecKernel> vec;
 };
 
 struct Lowered {
@@ -63,6 +81,9 @@ struct Lowered {
   std::vector<TensorId> root;
   // Per tensor: image data stored in every lane (splat, last dimension 1).
   std::vector<bool> splat_store;
+  // Per tensor: written by a vector program, so a round trip to an SXM (at the
+  // hemispheres' outer edges) is its main cost: placed on the outer slices first.
+  std::vector<bool> near_sxm;
 };
 
 Lowered lower(const Graph& g, const isa::Config& cfg);

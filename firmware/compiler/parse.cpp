@@ -141,6 +141,37 @@ void node(Line& l, Graph& g, const std::string& out) {
   const std::string opname = l.next("an op");
   const auto op = find_graph_op(opname);
   if (!op) throw l.error(fmt::format("node '{}': unsupported op '{}'", out, opname));
+  if (*op == GraphOp::Transpose) {  // transpose x [perm]; no perm: reverse the dimensions
+    const TensorId x = operand(l, g);
+    std::vector<uint32_t> perm;
+    if (!l.done()) {
+      l.expect("[");
+      for (;;) {
+        perm.push_back(static_cast<uint32_t>(l.number("a dimension index")));
+        if (l.peek() == "]") break;
+        l.expect(",");
+      }
+      l.expect("]");
+    }
+    if (!l.done()) throw l.error(fmt::format("unexpected '{}'", l.peek()));
+    g.add_transpose(out, x, std::move(perm), l.where());
+    return;
+  }
+  if (*op == GraphOp::Gather) {  // gather data indices [axis N]
+    const TensorId d = operand(l, g);
+    const TensorId i = operand(l, g);
+    int32_t axis = 0;
+    if (!l.done()) {
+      l.expect("axis");
+      const std::string v = l.next("an axis");
+      char* end = nullptr;
+      axis = int32_t(std::strtol(v.c_str(), &end, 10));
+      if (v.empty() || end != v.c_str() + v.size()) throw l.error(fmt::format("axis: '{}' is not a number", v));
+    }
+    if (!l.done()) throw l.error(fmt::format("unexpected '{}'", l.peek()));
+    g.add_gather(out, d, i, axis, l.where());
+    return;
+  }
   std::optional<isa::DType> to;
   if (*op == GraphOp::Cast) to = dtype(l);
   std::vector<TensorId> in;

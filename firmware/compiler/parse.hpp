@@ -5,6 +5,8 @@
 //   const w : i8[40, 8] = 1 2 3 ...
 //   y = add x x                          (ops: add sub mul max min relu exp tanh rsqrt matmul)
 //   z = cast f32 y
+//   t = transpose y [1, 0]               (no perm: the dimensions reversed)
+//   g = gather w i                       (axis 0, i an i32 vector)
 //   output y z
 // Errors are "file:line: error: ..." tsp::Errors.
 #include <optional>

@@ -21,11 +21,13 @@ std::vector<Placement> place(const Graph& g, const Lowered& low, const isa::Conf
   std::vector<uint32_t> used(cfg.mem_slices, 0);  // next free address per slice
   const uint32_t half = cfg.mem_slices_per_hemisphere;
   // Candidate first slices in the order W0, E0, W1, E1, ...; `cursor` rotates through them.
-  std::vector<uint16_t> order;
+  std::vector<uint16_t> order, outer;  // outer: from SXM.W inwards, then from SXM.E
   for (uint32_t i = 0; i < half; ++i) {
     order.push_back(static_cast<uint16_t>(i));
     order.push_back(static_cast<uint16_t>(half + i));
   }
+  for (uint32_t i = 0; i < half; ++i) outer.push_back(static_cast<uint16_t>(half - 1 - i));
+  for (uint32_t i = 0; i < half; ++i) outer.push_back(static_cast<uint16_t>(2 * half - 1 - i));
   // Operands read in lockstep by one chain must not share a slice: their READs
   // would want the slice's one read port in the same cycles, forever (`must`).
   // A result should not share its operands' slices either: its WRITEs follow
@@ -40,6 +42,23 @@ std::vector<Placement> place(const Graph& g, const Lowered& low, const isa::Conf
     rule[x].push_back(y);
     rule[y].push_back(x);
   };
+  for (const Kernel& k : low.kernels)
+    for (const VecKernel& v : k.vec) {
+      // A vector program reads its inputs in lockstep: apart. Its result
+      // should be apart too (else its runs are cut into short chunks).
+      for (TensorId x : v.in) {
+        for (TensorId y : v.in)
+          if (x != y) apart(must, x, y);
+        apart(prefer, x, v.out);
+      }
+    }
+  for (const Kernel& k : low.kernels)
+    if (k.gather) {  // shared slices only cut its runs short (kernel_gather.cpp)
+      const TensorId t[] = {k.gather->data, k.gather->map, k.gather->y};
+      for (TensorId x : t)
+        for (TensorId y : t)
+          if (x != y) apart(prefer, x, y);
+    }
   for (const Kernel& k : low.kernels) {
     if (k.sxm) {  // x and the map in lockstep; the result better apart (else chunked)
       apart(must, k.sxm->x, k.sxm->map);
@@ -101,7 +120,7 @@ std::vector<Placement> place(const Graph& g, const Lowered& low, const isa::Conf
     }
     return addr;  // no address helps (two operands disagree): the scheduler will report it
   };
-  size_t cursor = 0;
+  size_t cursor = 0, outer_cursor = 0;
   for (size_t t = 0; t < g.tensors().size(); ++t) {
     const Tensor& ten = g.tensor(static_cast<TensorId>(t));
     Placement& p = out[t];
@@ -120,9 +139,11 @@ std::vector<Placement> place(const Graph& g, const Lowered& low, const isa::Conf
       bool ok = false;
       // Four rounds: width-aligned groups first (tensors of one width then tile
       // the slices without fragments), and the `prefer` rule given up last.
-      for (size_t tries = 0; tries < 4 * order.size() && !ok; ++tries) {
-        const uint16_t first = order[(cursor + tries) % order.size()];
-        const size_t round = tries / order.size();
+      const std::vector<uint16_t>& cand = low.near_sxm[t] ? outer : order;
+      size_t& cur = low.near_sxm[t] ? outer_cursor : cursor;
+      for (size_t tries = 0; tries < 4 * cand.size() && !ok; ++tries) {
+        const uint16_t first = cand[(cur + tries) % cand.size()];
+        const size_t round = tries / cand.size();
         if (first % half + bytes > half) continue;  // planes must stay in one hemisphere
         if (round % 2 == 0 && (first % half) % bytes) continue;
         if (overlaps(must[t], first, bytes)) continue;
@@ -144,7 +165,7 @@ std::vector<Placement> place(const Graph& g, const Lowered& low, const isa::Conf
         }
         p.placed = ok = true;
         for (unsigned i = 0; i < bytes; ++i) used[first + i] = addr + n;
-        cursor = (cursor + tries + 1) % order.size();
+        cur = (cur + tries + 1) % cand.size();
       }
       if (!ok)
         throw Error(

@@ -7,6 +7,7 @@
 #include "common/numerics/vxm.hpp"
 #include "firmware/compiler/layout.hpp"
 #include "firmware/compiler/lower.hpp"
+#include "firmware/compiler/vecop.hpp"
 
 namespace tsp::compiler {
 namespace {
@@ -38,11 +39,62 @@ std::vector<uint32_t> matmul(isa::DType xt, isa::DType wt, uint32_t M, uint32_t 
 
 }  // namespace
 
-std::vector<std::vector<uint32_t>> run_reference(const Graph& g, uint32_t mxm_dim) {
+std::vector<std::vector<uint32_t>> run_reference(const Graph& g, uint32_t mxm_dim, uint32_t lanes) {
+  if (!lanes) lanes = mxm_dim;
   std::vector<std::vector<uint32_t>> v(g.tensors().size());
   for (size_t i = 0; i < g.tensors().size(); ++i) v[i] = g.tensors()[i].data;
   for (const Node& n : g.nodes()) {
     const Tensor& out = g.tensor(n.output);
+    if (n.op == GraphOp::Transpose || n.op == GraphOp::Gather)
+      throw Error("run_reference: expand() the graph first (" + out.name + ")");
+    if (n.op == GraphOp::VecOp) {  // on vector images, lane by lane as the SXM does, plane by plane
+      std::vector<uint32_t> r(out.elements(), 0);
+      const uint8_t gsz = n.vec->group;
+      for (size_t p = 0; p * gsz < n.inputs.size(); ++p) {
+        std::vector<std::vector<uint8_t>> in, hi;  // hi: the next plane (PERMUTE's maps are i16)
+        for (size_t i = p * gsz; i < (p + 1) * gsz; ++i) {
+          const Tensor& t = g.tensor(n.inputs[i]);
+          in.push_back(vector_image(t, v[n.inputs[i]], n.vec->plane[i], lanes));
+          hi.push_back(isa::dtype_desc(t.dtype).bytes > 1u + n.vec->plane[i]
+                           ? vector_image(t, v[n.inputs[i]], n.vec->plane[i] + 1u, lanes)
+                           : std::vector<uint8_t>());
+        }
+        std::vector<uint8_t> img(size_t(layout_of(out, lanes).vectors()) * lanes, 0);
+        for (const VecRow& row : n.vec->rows) {
+          std::array<const uint8_t*, 4> src{};
+          for (unsigned o = 0; o < row.operands(); ++o)
+            src[o] = &in.at(row.in[o].input).at(size_t(row.in[o].vector) * lanes);
+          if (row.op == isa::Op::PERMUTE) src[3] = &hi.at(row.in[1].input).at(size_t(row.in[1].vector) * lanes);
+          apply_vec_row(row, src, &img.at(size_t(row.out) * lanes), lanes);
+        }
+        const auto bytes = from_image(out, img, lanes);
+        for (size_t e = 0; e < r.size(); ++e) r[e] |= bytes[e] << (8 * p);
+      }
+      v[n.output] = std::move(r);
+      continue;
+    }
+    if (n.op == GraphOp::GatherRows) {  // the vector at map's address - base (every lane holds it)
+      const Tensor& d = g.tensor(n.inputs[0]);
+      const Layout ld = layout_of(d, lanes), ly = layout_of(out, lanes);
+      const auto& map = v[n.inputs[1]];
+      const uint32_t base = v[n.inputs[2]].at(0);
+      std::vector<uint32_t> r(out.elements(), 0);
+      for (unsigned p = 0; p < isa::dtype_desc(d.dtype).bytes; ++p) {
+        const auto src = vector_image(d, v[n.inputs[0]], p, lanes);
+        std::vector<uint8_t> img(size_t(ly.vectors()) * lanes, 0);
+        for (uint32_t k = 0; k < ly.vectors(); ++k) {
+          const uint32_t at = map.at(size_t(k) * lanes) - base;
+          for (uint32_t l = 0; l < lanes; ++l)
+            if (map.at(size_t(k) * lanes + l) != map.at(size_t(k) * lanes) || at >= ld.vectors())
+              throw Error("internal error: gather map of '" + out.name + "' is not one address in its data");
+          std::copy_n(&src[size_t(at) * lanes], lanes, &img[size_t(k) * lanes]);
+        }
+        const auto bytes = from_image(out, img, lanes);
+        for (size_t e = 0; e < r.size(); ++e) r[e] |= bytes[e] << (8 * p);
+      }
+      v[n.output] = std::move(r);
+      continue;
+    }
     auto in = [&](size_t i) -> const std::vector<uint32_t>& { return v[n.inputs.at(i)]; };
     auto tin = [&](size_t i) -> const Tensor& { return g.tensor(n.inputs.at(i)); };
     std::vector<uint32_t> r(out.elements());

@@ -12,7 +12,9 @@ namespace tsp::compiler {
 // K in blocks of `mxm_dim` exactly as the chip's ABCs do (each block a dot from
 // +0 in increasing k, then one f32 add into the slot): float addition does not
 // associate, so the blocking is part of the result.
-std::vector<std::vector<uint32_t>> run_reference(const Graph& g, uint32_t mxm_dim);
+// Vector programs (transpose) run on vector images of `lanes` lanes (0: mxm_dim,
+// which lowering requires to equal the lane count).
+std::vector<std::vector<uint32_t>> run_reference(const Graph& g, uint32_t mxm_dim, uint32_t lanes = 0);
 
 // The manifest symbol of tensor `t` (outputs are never striped: one symbol, the tensor's name).
 const image::Symbol& symbol_of(const image::Image& img, const Tensor& t);

@@ -25,6 +25,11 @@ bool Resources::mem_clash(const MemAccess& a, const MemAccess& b, uint32_t banks
   const Cycle lo = std::max(a.c0, b.c0), hi = std::min(a.end(), b.end());
   if (lo >= hi) return false;
   const auto bank = [&](int64_t address) { return ((address % banks) + banks) % banks; };
+  if (a.any_bank || b.any_bank) {
+    for (Cycle c = lo; c < hi; ++c)
+      if (a.at(c) && b.at(c)) return true;
+    return false;
+  }
   if (a.every == 1 && b.every == 1) {
     if (a.write == b.write) return true;  // one read port and one write port per slice
     if (a.stride == 1 && b.stride == 1)   // the address difference is the same every cycle

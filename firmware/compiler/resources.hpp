@@ -26,6 +26,7 @@ struct MemAccess {
   int64_t addr0 = 0;
   int64_t stride = 1;
   uint32_t every = 1;
+  bool any_bank = false;  // addresses known only at run time (GATHER): every bank
   Cycle end() const { return c0 + Cycle(n - 1) * every + 1; }
   bool at(Cycle c) const { return c >= c0 && c < end() && (c - c0) % every == 0; }
   int64_t addr(Cycle c) const { return addr0 + (c - c0) / every * stride; }

@@ -42,9 +42,11 @@ bool Scheduler::try_at(Chain& c, Cycle t, std::vector<uint16_t>& vxm_choice) {
       return true;
     };
     bool found = false;
-    if (it.any_vxm) {
+    if (it.any_vxm || it.any_sxm >= 0) {
+      const isa::Unit unit = it.any_vxm ? isa::Unit::VXM : isa::Unit::SXM;
       for (uint16_t q = 0; q < cfg_.queue_table.size() && !found; ++q)
-        if (cfg_.queue_table[q].unit == isa::Unit::VXM && free_here(q)) {
+        if (cfg_.queue_table[q].unit == unit && (it.any_vxm || cfg_.queue_table[q].hemisphere == it.any_sxm) &&
+            free_here(q)) {
           vxm_choice[i] = q;
           found = true;
         }

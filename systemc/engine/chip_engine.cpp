@@ -80,14 +80,7 @@ Cycle ChipEngine::queue_end(uint16_t queue) const {
   return 0;
 }
 
-void ChipEngine::schedule(QueueRun& q, Cycle at) {
-  q.end = at;
-  if (at == now_ + 1 && started_) {
-    next_cycle_.push_back(q.self);  // the common case: no heap traffic
-    return;
-  }
-  events_.push(Event{at, q.self + 1});
-}
+void ChipEngine::schedule_later(QueueRun& q, Cycle at) { events_.push(Event{at, q.self + 1}); }
 
 void ChipEngine::add_flip(const Flip& flip) {
   flips_.push_back(flip);
@@ -255,18 +248,17 @@ void ChipEngine::repeat_next(QueueRun& q, Cycle t) {
     q.end = next;
 }
 
-void ChipEngine::execute(const Exec& x) {
-  if (observer_) observer_->on_issue(x.q.id, x.index, x.t, x.in);
-  if (recording_) {
-    unit_op_.chip = chip_;
-    unit_op_.queue = x.q.id;
-    unit_op_.index = x.index;
-    unit_op_.t = x.t;
-    unit_op_.in = x.in;
-    unit_op_.inputs.clear();
-    unit_op_.outputs.clear();
-    unit_op_.sram.clear();
+// Inline in issue() and repeat_next(): it runs once per simulated instruction.
+[[gnu::always_inline]] inline void ChipEngine::execute(const Exec& x) {
+  if (observer_) [[unlikely]] {
+    execute_observed(x);
+    return;
   }
+  dispatch(x);
+  note_result(x);
+}
+
+void ChipEngine::dispatch(const Exec& x) {
   switch (x.d.unit) {
     case isa::Unit::MEM:
       exec_mem(x);
@@ -286,6 +278,21 @@ void ChipEngine::execute(const Exec& x) {
     case isa::Unit::ICU:
       break;
   }
+}
+
+void ChipEngine::execute_observed(const Exec& x) {
+  observer_->on_issue(x.q.id, x.index, x.t, x.in);
+  if (recording_) {
+    unit_op_.chip = chip_;
+    unit_op_.queue = x.q.id;
+    unit_op_.index = x.index;
+    unit_op_.t = x.t;
+    unit_op_.in = x.in;
+    unit_op_.inputs.clear();
+    unit_op_.outputs.clear();
+    unit_op_.sram.clear();
+  }
+  dispatch(x);
   note_result(x);
   if (recording_ && x.d.unit != isa::Unit::ICU) {
     for (auto& o : unit_op_.outputs) o.v = fabric_.get(o.s, x.q.desc->position, o.at);

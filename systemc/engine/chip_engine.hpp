@@ -122,11 +122,22 @@ class ChipEngine {
     Origin origin;
   };
 
-  void schedule(QueueRun& q, Cycle at);
+  // The common case inline: the queue issues again in the next cycle.
+  void schedule(QueueRun& q, Cycle at) {
+    q.end = at;
+    if (at == now_ + 1 && started_)
+      next_cycle_.push_back(q.self);  // no heap traffic
+    else
+      schedule_later(q, at);
+  }
+  void schedule_later(QueueRun& q, Cycle at);
   void issue(QueueRun& q, Cycle t);
   void repeat_next(QueueRun& q, Cycle t);
+  [[noreturn]] void fail_repetition(const QueueRun& q, Cycle t) const;
   void check_repeat(QueueRun& q) const;
   void execute(const Exec& x);
+  void execute_observed(const Exec& x);  // execute() with an observer attached
+  void dispatch(const Exec& x);          // the unit's semantics
   void apply_flips(Cycle now);
 
   // Unit semantics, one file each (exec_*.cpp).

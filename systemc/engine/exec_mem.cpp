@@ -33,14 +33,18 @@ void ChipEngine::exec_mem(const Exec& x) {
   MemSlice& mem = slices_[slice];
   const uint32_t slw = cfg_.lanes_per_superlane;
   const uint32_t nbanks = cfg_.mem_banks;  // isa::mem_bank without a division when banks are a power of two
+  // Not std::has_single_bit: without -mpopcnt it is a libgcc call per instruction.
   const auto bank_of = [nbanks](uint32_t address) {
-    return std::has_single_bit(nbanks) ? address & (nbanks - 1) : address % nbanks;
+    return (nbanks & (nbanks - 1)) == 0 ? address & (nbanks - 1) : address % nbanks;
   };
-  // The address the queue's next repetition of this instruction will use when
-  // a REPEAT strides through SRAM (for a cache hint only), else ~0u.
+  // The address the queue will use two repetitions of this instruction ahead
+  // when a REPEAT strides through SRAM (for a cache hint only), else ~0u. Two,
+  // not one: the host's memory latency exceeds one repetition's work when
+  // every slice streams (measured on the MEM-bound bench, ~5% faster).
+  constexpr uint32_t kAhead = 2;
   const auto next_address = [&x](size_t field) {
-    if (x.q.rep_left < 2 || x.q.rep_field != static_cast<int8_t>(field)) return ~0u;
-    return static_cast<uint32_t>(x.in.operand[field] + x.q.rep_stride);
+    if (x.q.rep_left <= kAhead || x.q.rep_field != static_cast<int8_t>(field)) return ~0u;
+    return static_cast<uint32_t>(x.in.operand[field] + kAhead * x.q.rep_stride);
   };
   auto check = [&](const MemSlice::ReadResult& r, uint32_t address) {
     stats_.ecc_corrected += r.corrected;

@@ -152,11 +152,19 @@ const Vec* StreamFabric::get(isa::StreamRef s, uint16_t pos, Cycle t, Origin* or
   const auto downstream = [west = s.west](uint16_t p, const Segment& seg) {
     return west ? seg.start < p : seg.start > p;
   };
-  const Segment* hit = &sl.segments.back();
-  if (downstream(pos, *hit)) {
-    const auto it = std::upper_bound(sl.segments.begin(), sl.segments.end(), pos, downstream);
-    if (it == sl.segments.begin()) return nullptr;
-    hit = &*(it - 1);
+  // Producers just downstream of the consumer (within a latency of it) may
+  // already have put theirs: step back over a few before searching.
+  const Segment* const first = sl.segments.data();
+  const Segment* hit = first + sl.segments.size() - 1;
+  for (int step = 0; downstream(pos, *hit); ++step) {
+    if (hit == first) return nullptr;
+    if (step == 4) {
+      const Segment* it = std::upper_bound(first, hit, pos, downstream);
+      if (it == first) return nullptr;
+      hit = it - 1;
+      break;
+    }
+    --hit;
   }
   if (origin) *origin = hit->origin;
   return hit->value;

@@ -48,8 +48,10 @@ class MemSlice {
     return v ? reinterpret_cast<const Vec*>(v) : &kZero;
   }
   // Asks the host's caches for the vector at `address` ahead of its use (no
-  // effect on the model: a hint for REPEATs walking through SRAM).
-  void prefetch(uint32_t address, bool for_write) const {
+  // effect on the model: a hint for REPEATs walking through SRAM). Always
+  // inline: GCC splits it out of line, finds the part pure (a prefetch has no
+  // side effects to it) and deletes the call, and the hint with it.
+  [[gnu::always_inline]] void prefetch(uint32_t address, bool for_write) const {
     if (address >= limit_) return;
     const uint8_t* v = find(address);
     if (!v) return;

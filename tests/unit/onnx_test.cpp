@@ -145,8 +145,11 @@ TEST(OnnxImport, ErrorsNameTheNodeAndOp) {
   const std::vector<OnnxTensor> one = {data({2, 2}, {1, 2, 3, 4})};
   EXPECT_EQ(error_of([&] { import_onnx(model("Frobnicate", 1), one, "m.onnx"); }),
             "m.onnx: error: node 'n1' (Frobnicate): unsupported op 'Frobnicate'");
-  EXPECT_EQ(error_of([&] { import_onnx(model("Softmax", 1), one, "m.onnx"); }),
-            "m.onnx: error: node 'n1' (Softmax): not supported yet");
+  EXPECT_EQ(error_of([&] {
+              import_onnx(model("Softmax", 1, 11), {data({2, 2, 2}, {1, 2, 3, 4, 5, 6, 7, 8})}, "m.onnx");
+            }),
+            "m.onnx: error: node 'n1' (Softmax): opset 11 flattens from axis 1 of a rank-3 input (opset 13 semantics "
+            "or the last axis: supported)");
   auto m = model("Relu", 1);
   auto* at = m.mutable_graph()->mutable_node(0)->add_attribute();
   at->set_name("alpha");
@@ -156,9 +159,9 @@ TEST(OnnxImport, ErrorsNameTheNodeAndOp) {
   EXPECT_EQ(error_of([&] { import_onnx(model("Relu", 1, 18), one, "m.onnx"); }),
             "m.onnx: error: opset 18 is not supported (ai.onnx opsets 7 to 17)");
   EXPECT_EQ(error_of([&] {
-              import_onnx(model("Add", 2), {one[0], data({2}, {1, 2})}, "m.onnx");
+              import_onnx(model("Add", 2), {one[0], data({3}, {1, 2, 3})}, "m.onnx");
             }),
-            "m.onnx: error: node 'n1' (Add): shapes [2,2] and [2] need broadcasting (not supported yet)");
+            "m.onnx: error: node 'n1' (Add): operands a f32[2,2] and b f32[3] do not broadcast");
   EXPECT_EQ(error_of([&] { import_onnx(model("Relu", 1), {}, "m.onnx"); }),
             "m.onnx: error: the model has 1 data inputs, 0 tensors were given");
   // A type the op does not take: the graph builder's reason, under the ONNX node's name.
