@@ -103,11 +103,19 @@ Linear LayerBuilder::stacked(const std::string& name, uint32_t e, uint32_t k, ui
   Linear l{name, k, n, 0, 0, std::vector<int32_t>(size_t(e) * k * n), {}};
   for (int32_t& w : l.w_data) w = int32_t(uniform() * 255.0) - 127;
   l.w = const_i8(name, {e, k, n}, l.w_data);
+  if (size > 0) l.scale = stacked_scales(name + ".scale", e, k, n, size).scale, l.scale_data = scale_data_;
+  return l;
+}
+
+Linear LayerBuilder::stacked_scales(const std::string& name, uint32_t e, uint32_t k, uint32_t n, double size) {
+  Linear l;
+  l.name = name;
   for (uint32_t i = 0; i < e; ++i) {
     const std::vector<double> s = scales(n, k, size);
     l.scale_data.insert(l.scale_data.end(), s.begin(), s.end());
   }
-  l.scale = const_f32(name + ".scale", {e, n}, l.scale_data);
+  l.scale = const_f32(name, {e, n}, l.scale_data);
+  scale_data_ = l.scale_data;
   return l;
 }
 
@@ -172,13 +180,29 @@ TensorId LayerBuilder::silu(const std::string& name, TensorId g) {
 }
 
 Quant LayerBuilder::quantise(const std::string& name, TensorId x) {
+  const auto [q, scale] = quantise_pieces(name, {x});
+  return {q[0], scale};
+}
+
+std::pair<std::vector<TensorId>, TensorId> LayerBuilder::quantise_pieces(const std::string& name,
+                                                                         const std::vector<TensorId>& xs) {
   const std::string p = name + ".q";
-  const TensorId ax = op(GraphOp::Max, p + ".abs", {x, mul(p + ".neg", x, scalar(p + ".m1", -1.0))});
-  const TensorId m = reduce(GraphOp::ReduceMax, p + ".amax", ax);
+  const TensorId m1 = scalar(p + ".m1", -1.0);
+  TensorId m = 0;
+  for (size_t i = 0; i < xs.size(); ++i) {
+    const std::string pi = xs.size() > 1 ? fmt::format("{}{}", p, i) : p;
+    const TensorId ax = op(GraphOp::Max, pi + ".abs", {xs[i], mul(pi + ".neg", xs[i], m1)});
+    const TensorId mi = reduce(GraphOp::ReduceMax, pi + ".amax", ax);
+    m = i ? op(GraphOp::Max, pi + ".amaxs", {m, mi}) : mi;
+  }
   const TensorId mc = op(GraphOp::Max, p + ".amaxc", {m, scalar(p + ".tiny", 0x1p-100)});
   const TensorId inv = mul(p + ".inv", recip(p + ".r", mc), scalar(p + ".127", 127.0));
-  const TensorId xs = mul(p + ".xs", x, inv);
-  return {cast(p, xs, DType::i8), mul(p + ".s", mc, scalar(p + ".1_127", 1.0 / 127.0))};
+  std::vector<TensorId> q;
+  for (size_t i = 0; i < xs.size(); ++i) {
+    const std::string pi = xs.size() > 1 ? fmt::format("{}{}", p, i) : p;
+    q.push_back(cast(pi, mul(pi + ".xs", xs[i], inv), DType::i8));
+  }
+  return {q, mul(p + ".s", mc, scalar(p + ".1_127", 1.0 / 127.0))};
 }
 
 TensorId LayerBuilder::apply(const std::string& name, const Quant& x, const Linear& w) {

@@ -45,12 +45,16 @@ class LayerBuilder {
   Linear linear(const std::string& name, uint32_t k, uint32_t n, double size);
   Linear linear_with_scale(const std::string& name, uint32_t k, uint32_t n, TensorId scale);
   // E matrices [K, N] stacked as w [E, K, N] with scales [E, N] (MoE experts).
+  // size 0: no scales (w.scale stays 0); stacked_scales makes scales only, [E, N] for K inputs.
   Linear stacked(const std::string& name, uint32_t e, uint32_t k, uint32_t n, double size);
+  Linear stacked_scales(const std::string& name, uint32_t e, uint32_t k, uint32_t n, double size);
   // The columns of rotate_half(x . w) = [-y2, y1]: w's (and the scale's) halves swapped, the first negated.
   Linear rotate_half(const Linear& l);
 
   // s = max|x| / 127 over the last axis, q = i8(x * (127 / max|x|)) (x f32 [M, C]).
   Quant quantise(const std::string& name, TensorId x);
+  // The same for the concatenation of rows xs[i] [M, C_i] (one scale, the max over all).
+  std::pair<std::vector<TensorId>, TensorId> quantise_pieces(const std::string& name, const std::vector<TensorId>& xs);
   // f32(xq . w) * w.scale * xq.scale
   TensorId apply(const std::string& name, const Quant& x, const Linear& w);
 
@@ -73,6 +77,7 @@ class LayerBuilder {
   Graph& g_;
   Where where_;
   uint64_t state_;
+  std::vector<double> scale_data_;  // the last stacked_scales' values
 };
 
 }  // namespace tsp::compiler

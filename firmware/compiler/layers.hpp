@@ -53,21 +53,27 @@ TensorId add_decoder(Graph& g, const DecoderSpec& s, const Where& where = {});
 
 struct MoeSpec {
   uint32_t dim = 32;
-  uint32_t ffn = 64;     // each expert's SwiGLU hidden size
-  uint32_t experts = 8;  // top-2 of these
-  uint64_t seed = 1;     // weights
+  uint32_t ffn = 64;        // each expert's SwiGLU hidden size
+  uint32_t experts = 8;     // top-2 of these
+  uint64_t seed = 1;        // weights
   uint64_t input_seed = 1;  // x (other inputs choose other experts; the schedule stays the same)
+  // W1/W3 columns and W2 rows per gathered piece (0: ffn): one tensor lives in
+  // one slice's addresses, so [E, dim, chunk] must fit them (tsp1: 8192 vectors).
+  uint32_t chunk = 0;
   double epsilon = 1e-5;
 };
 
 // y = x + sum over the top-2 experts e of w_e * W2_e(silu(W1_e hn) * W3_e hn),
 // hn = rmsnorm(x) * g, logits = hn . Wg (W8A8 like the decoder), w the
 // softmax of the two chosen logits. Top-2 on the chip: m1 = lane max,
-// idx1 = -max(sel(logits - m1, -big, -iota)) (the lowest lane holding the
-// max), the chosen lane masked to -big, the same again; the indices (i32)
+// idx1 = the lowest lane holding it (lane max of -iota pushed down where
+// logits != m1), the chosen lane masked to -2^100, the same again; the indices (i32)
 // gather each chosen expert's weights and scales out of the stacked `w1`,
 // `w3` [E, dim, ffn], `w2` [E, ffn, dim] (with `.scale` [E, N]) into two fixed
-// slots, so the schedule does not depend on the choice. Outputs `y` [1, dim]
+// slots, so the schedule does not depend on the choice. With `chunk`, W1/W3
+// are stacked per column chunk `w1.c<j>` [E, dim, chunk] and W2 per row chunk
+// `w2.c<j>` [E, chunk, dim] (W2's scales `w2.scale` [E, dim]); the act's
+// int8 scale is shared by the chunks and W2's chunks sum in i32. Outputs `y` [1, dim]
 // f32 and the chosen experts `moe.s0.i`, `moe.s1.i` (i32 [1, 1]). Names: `x`, `g`, `wg`,
 // `wg.scale` as in add_decoder.
 TensorId add_moe(Graph& g, const MoeSpec& s, const Where& where = {});

@@ -232,29 +232,42 @@ void node(Line& l, Graph& g, const std::string& out) {
   g.add(*op, out, std::move(in), l.where(), to, a);
 }
 
-// `layer decoder dim D heads H ffn F cache T seed S` (layers.hpp): each attribute optional.
+// `layer decoder dim D heads H ffn F cache T seed S` or `layer moe dim D ffn F
+// experts E chunk C seed S input X` (layers.hpp): each attribute optional.
 void layer(Line& l, Graph& g) {
-  const std::string kind = l.next("a layer kind (decoder)");
-  if (kind != "decoder") throw l.error(fmt::format("unknown layer '{}' (decoder)", kind));
-  DecoderSpec s;
+  const std::string kind = l.next("a layer kind (decoder, moe)");
+  if (kind != "decoder" && kind != "moe") throw l.error(fmt::format("unknown layer '{}' (decoder, moe)", kind));
+  DecoderSpec d;
+  MoeSpec m;
   while (!l.done()) {
     const std::string key = l.next("an attribute");
     const uint64_t v = l.number(key.c_str());
     if (v > (1u << 20)) throw l.error(fmt::format("{} {} out of range", key, v));
+    const uint32_t v32 = uint32_t(v);
     if (key == "dim")
-      s.dim = uint32_t(v);
-    else if (key == "heads")
-      s.heads = uint32_t(v);
+      d.dim = m.dim = v32;
     else if (key == "ffn")
-      s.ffn = uint32_t(v);
-    else if (key == "cache")
-      s.cache = uint32_t(v);
+      d.ffn = m.ffn = v32;
     else if (key == "seed")
-      s.seed = v;
+      d.seed = m.seed = v;
+    else if (key == "heads" && kind == "decoder")
+      d.heads = v32;
+    else if (key == "cache" && kind == "decoder")
+      d.cache = v32;
+    else if (key == "experts" && kind == "moe")
+      m.experts = v32;
+    else if (key == "input" && kind == "moe")
+      m.input_seed = v;
+    else if (key == "chunk" && kind == "moe")
+      m.chunk = v32;
     else
-      throw l.error(fmt::format("unknown decoder attribute '{}' (dim heads ffn cache seed)", key));
+      throw l.error(fmt::format("unknown {} attribute '{}' ({})", kind, key,
+                                kind == "decoder" ? "dim heads ffn cache seed" : "dim ffn experts chunk seed input"));
   }
-  add_decoder(g, s, l.where());
+  if (kind == "decoder")
+    add_decoder(g, d, l.where());
+  else
+    add_moe(g, m, l.where());
 }
 
 }  // namespace
