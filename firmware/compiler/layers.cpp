@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "common/error.hpp"
@@ -13,11 +14,17 @@ namespace tsp::compiler {
 
 using isa::DType;
 
+// Elements of one tensor (the text format's limit for declared tensors): checked before any data is made.
+constexpr uint64_t kMaxElements = 1u << 24;
+
 TensorId add_decoder(Graph& g, const DecoderSpec& s, const Where& where) {
   const uint32_t D = s.dim, H = s.heads, F = s.ffn, T = s.cache;
   if (!H || D % H || (D / H) % 2 || !F || !D)
     throw Error(fmt::format("{}: error: decoder: dim {} must split into {} heads of an even size", where.str(), D, H));
   const uint32_t dh = D / H, P = T + 1;
+  if (uint64_t(D) * std::max(D, F) > kMaxElements || uint64_t(dh) * P > kMaxElements)
+    throw Error(
+        fmt::format("{}: error: decoder: dim {}, ffn {}, cache {}: larger than any chip holds", where.str(), D, F, T));
   LayerBuilder b(g, where, s.seed);
 
   const TensorId x = b.input_f32("x", {1, D}, 1.0);
@@ -114,7 +121,12 @@ TensorId add_decoder(Graph& g, const DecoderSpec& s, const Where& where) {
 
 TensorId add_moe(Graph& g, const MoeSpec& s, const Where& where) {
   const uint32_t D = s.dim, F = s.ffn, E = s.experts;
-  if (!D || !F || E < 2) throw Error(fmt::format("{}: error: moe: needs dim, ffn and at least 2 experts", where.str()));
+  if (!D || !F || E < 2 || (s.chunk && F % s.chunk))
+    throw Error(fmt::format("{}: error: moe: needs dim, ffn, at least 2 experts and ffn a multiple of chunk {}",
+                            where.str(), s.chunk));
+  if (uint64_t(E) * D * (s.chunk ? s.chunk : F) > kMaxElements)
+    throw Error(fmt::format("{}: error: moe: a stacked weight [{}, {}, {}] is larger than any chip holds", where.str(),
+                            E, D, s.chunk ? s.chunk : F));
   LayerBuilder bx(g, where, s.input_seed), b(g, where, s.seed);
   // Stacked expert weights and scales, gathered by the run-time indices into
   // two fixed slots. W1/W3 in column chunks and W2 in row chunks of `chunk`
