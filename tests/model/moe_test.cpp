@@ -175,6 +175,17 @@ TEST(Moe, MiniChoosesByInputUnderOneSchedule) {
   expect_one_schedule_many_choices({.dim = 16, .ffn = 32, .experts = 8, .seed = 2}, *isa::find_config("mini"), 8);
 }
 
+// The schedule comparison is not vacuous: another layer size gives other queue programs.
+TEST(Moe, ScheduleComparisonSeesAnotherLayer) {
+  const isa::Config& cfg = *isa::find_config("mini");
+  Graph a, b;
+  add_moe(a, {.dim = 16, .ffn = 32, .experts = 8, .seed = 2});
+  add_moe(b, {.dim = 16, .ffn = 16, .experts = 8, .seed = 2});
+  const auto qa = compile(a, cfg).image.chips.at(0).queues, qb = compile(b, cfg).image.chips.at(0).queues;
+  EXPECT_FALSE(qa.empty());
+  EXPECT_FALSE(qa == qb);
+}
+
 TEST(Moe, Tsp1ChunkedChoosesByInputUnderOneSchedule) {
   expect_one_schedule_many_choices({.dim = 256, .ffn = 640, .experts = 8, .seed = 2, .chunk = 320},
                                    *isa::find_config("tsp1"), 4);
