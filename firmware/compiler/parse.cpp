@@ -10,6 +10,7 @@
 #include "common/error.hpp"
 #include "common/numerics/dtype.hpp"
 #include "common/numerics/float_format.hpp"
+#include "firmware/compiler/layers.hpp"
 
 namespace tsp::compiler {
 namespace {
@@ -231,6 +232,44 @@ void node(Line& l, Graph& g, const std::string& out) {
   g.add(*op, out, std::move(in), l.where(), to, a);
 }
 
+// `layer decoder dim D heads H ffn F cache T seed S` or `layer moe dim D ffn F
+// experts E chunk C seed S input X` (layers.hpp): each attribute optional.
+void layer(Line& l, Graph& g) {
+  const std::string kind = l.next("a layer kind (decoder, moe)");
+  if (kind != "decoder" && kind != "moe") throw l.error(fmt::format("unknown layer '{}' (decoder, moe)", kind));
+  DecoderSpec d;
+  MoeSpec m;
+  while (!l.done()) {
+    const std::string key = l.next("an attribute");
+    const uint64_t v = l.number(key.c_str());
+    if (v > (1u << 20)) throw l.error(fmt::format("{} {} out of range", key, v));
+    const uint32_t v32 = uint32_t(v);
+    if (key == "dim")
+      d.dim = m.dim = v32;
+    else if (key == "ffn")
+      d.ffn = m.ffn = v32;
+    else if (key == "seed")
+      d.seed = m.seed = v;
+    else if (key == "heads" && kind == "decoder")
+      d.heads = v32;
+    else if (key == "cache" && kind == "decoder")
+      d.cache = v32;
+    else if (key == "experts" && kind == "moe")
+      m.experts = v32;
+    else if (key == "input" && kind == "moe")
+      m.input_seed = v;
+    else if (key == "chunk" && kind == "moe")
+      m.chunk = v32;
+    else
+      throw l.error(fmt::format("unknown {} attribute '{}' ({})", kind, key,
+                                kind == "decoder" ? "dim heads ffn cache seed" : "dim ffn experts chunk seed input"));
+  }
+  if (kind == "decoder")
+    add_decoder(g, d, l.where());
+  else
+    add_moe(g, m, l.where());
+}
+
 }  // namespace
 
 Program parse_program(const std::string& text, const std::string& file) {
@@ -248,6 +287,8 @@ Program parse_program(const std::string& text, const std::string& file) {
     } else if (head == "input" || head == "const") {
       tensor_decl(l, p.graph, head == "const");
       continue;
+    } else if (head == "layer") {
+      layer(l, p.graph);
     } else if (head == "output") {
       if (l.done()) throw l.error("output names no tensor");
       while (!l.done()) p.graph.mark_output(operand(l, p.graph));
@@ -255,7 +296,8 @@ Program parse_program(const std::string& text, const std::string& file) {
       node(l, p.graph, head);
       continue;
     } else {
-      throw l.error(fmt::format("unknown statement '{}' (config, input, const, output, or NAME = OP ...)", head));
+      throw l.error(
+          fmt::format("unknown statement '{}' (config, input, const, layer, output, or NAME = OP ...)", head));
     }
     if (!l.done()) throw l.error(fmt::format("unexpected '{}'", l.peek()));
   }
