@@ -1,11 +1,12 @@
 // `tsp compile`: a graph program (docs/compiler.md) to a scheduled program
 // image, with the predicted cycles and per-unit utilisation; --report writes
-// the schedule view (SVG). --run runs the image on the SystemC model and
-// checks the cycle count against the prediction; --check also compares every
-// output tensor bit for bit with the host reference (the compiler holds the
-// graph, so the check lives here rather than in `tsp run`).
+// the schedule view (SVG), --png the same rendered by rsvg-convert (librsvg2-bin). --run runs the image on the SystemC
+// model and checks the cycle count against the prediction; --check also compares every output tensor bit for bit with
+// the host reference (the compiler holds the graph, so the check lives here rather than in `tsp run`).
 #include <fmt/format.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 
 #include "common/error.hpp"
@@ -21,7 +22,7 @@ namespace tsp::cli {
 namespace {
 
 struct CompileArgs {
-  std::string program, output, config, report;
+  std::string program, output, config, report, png;
   bool run = false, check = false, quiet = false;
   int mutant = 0;
 };
@@ -75,10 +76,22 @@ int compile_cmd(const CompileArgs& a) {
   opt.mutant = a.mutant;
   const compiler::Compiled c = compiler::compile(p.graph, *cfg, opt);  // c.graph: expanded
   if (!a.output.empty()) image::save_file(c.image, a.output);
-  if (!a.report.empty()) {
-    std::ofstream f(a.report);
+  // --png without --report: the SVG lands next to the PNG.
+  const std::string svg = !a.report.empty() ? a.report
+                          : a.png.empty()   ? ""
+                                            : std::filesystem::path(a.png).replace_extension(".svg").string();
+  if (!svg.empty()) {
+    std::ofstream f(svg);
     f << compiler::schedule_svg(c, *cfg);
-    if (!f) throw Error(fmt::format("tsp compile: error: cannot write {}", a.report));
+    if (!f) throw Error(fmt::format("tsp compile: error: cannot write {}", svg));
+  }
+  if (!a.png.empty()) {
+    const std::string cmd = fmt::format("rsvg-convert -o '{}' '{}'", a.png, svg);
+    if (std::system(cmd.c_str()) != 0)
+      throw Error(
+          fmt::format("tsp compile: error: rendering {} failed (`{}`; rsvg-convert is in Debian's librsvg2-bin, "
+                      "scripts/install-deps installs it)",
+                      a.png, cmd));
   }
   if (!a.quiet) {
     fmt::print("{}: {} nodes ({} chip ops) on {}: predicted {} cycles = {:.3f} us at {} MHz; compiled in {:.3f} s\n",
@@ -104,6 +117,7 @@ void add_compile(CLI::App& app, int& exit_code) {
   cmd->add_option("-o,--output", a->output, "Write the program image here");
   cmd->add_option("--config", a->config, "Configuration (default: the program's `config` line, else tsp1)");
   cmd->add_option("--report", a->report, "Write the schedule view (SVG Gantt chart) here");
+  cmd->add_option("--png", a->png, "Also render the schedule view as a PNG here (rsvg-convert)");
   cmd->add_flag("--run", a->run, "Run the image on the model; fail unless cycles == prediction");
   cmd->add_flag("--check", a->check, "--run, and compare every output with the host reference bit for bit");
   cmd->add_option(
