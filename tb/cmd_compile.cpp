@@ -11,6 +11,7 @@
 
 #include "common/error.hpp"
 #include "firmware/compiler/compile.hpp"
+#include "firmware/compiler/onnx_import.hpp"
 #include "firmware/compiler/parse.hpp"
 #include "firmware/compiler/reference.hpp"
 #include "firmware/compiler/report_svg.hpp"
@@ -23,7 +24,8 @@ namespace {
 
 struct CompileArgs {
   std::string program, output, config, report, png;
-  bool run = false, check = false, quiet = false;
+  std::string inputs;  // an ONNX model's data inputs: DIR/input_K.pb
+  bool run = false, check = false, quiet = false, embed = false;
   int mutant = 0;
 };
 
@@ -66,14 +68,31 @@ int run_and_check(const CompileArgs& a, const compiler::Compiled& c, const isa::
   return rc;
 }
 
+// A graph program, or an ONNX model with its data inputs from --inputs DIR
+// (input_0.pb, ...: a node test's test_data_set_N layout).
+compiler::Program load(const CompileArgs& a) {
+  if (std::filesystem::path(a.program).extension() != ".onnx") {
+    if (!a.inputs.empty()) throw Error("tsp compile: error: --inputs is for .onnx models");
+    return compiler::load_program(a.program);
+  }
+  const onnx::ModelProto m = compiler::load_model(a.program);
+  const std::vector<compiler::OnnxTensor> data =
+      a.inputs.empty() ? std::vector<compiler::OnnxTensor>{}
+                       : compiler::load_numbered(a.inputs, "input", compiler::declared_types(m, false));
+  compiler::Program p;
+  p.graph = compiler::import_onnx(m, data, a.program).graph;
+  return p;
+}
+
 int compile_cmd(const CompileArgs& a) {
-  const compiler::Program p = compiler::load_program(a.program);
+  const compiler::Program p = load(a);
   const std::string cfg_name = !a.config.empty() ? a.config : p.config.value_or("tsp1");
   const isa::Config* cfg = isa::find_config(cfg_name);
   if (!cfg) throw Error(fmt::format("tsp compile: error: unknown configuration '{}'", cfg_name));
   compiler::CompileOptions opt;
   opt.source_file = a.program;
   opt.mutant = a.mutant;
+  opt.embed_reference = a.embed;
   const compiler::Compiled c = compiler::compile(p.graph, *cfg, opt);  // c.graph: expanded
   if (!a.output.empty()) image::save_file(c.image, a.output);
   // --png without --report: the SVG lands next to the PNG.
@@ -118,12 +137,18 @@ void add_compile(CLI::App& app, int& exit_code) {
   cmd->add_option("--config", a->config, "Configuration (default: the program's `config` line, else tsp1)");
   cmd->add_option("--report", a->report, "Write the schedule view (SVG Gantt chart) here");
   cmd->add_option("--png", a->png, "Also render the schedule view as a PNG here (rsvg-convert)");
+  cmd->add_option("--inputs", a->inputs,
+                  "For a .onnx model: the directory of its data inputs (input_0.pb, input_1.pb, ... as in ONNX's "
+                  "test_data_set_N)");
+  cmd->add_flag("--embed-reference", a->embed,
+                "Embed the host reference's output values in the image: `tsp run IMAGE --check` compares them");
   cmd->add_flag("--run", a->run, "Run the image on the model; fail unless cycles == prediction");
   cmd->add_flag("--check", a->check, "--run, and compare every output with the host reference bit for bit");
   cmd->add_option(
          "--plant-bug", a->mutant,
          "Test hook: 1 = the first VXM kernel's result WRITEs issue one cycle late, 2 = the first Permute's, "
-         "3 = the first row-broadcast READ strides 1, not 0, 4 = the first vector program run's WRITE a cycle late")
+         "3 = the first row-broadcast READ strides 1, not 0, 4 = the first vector program run's WRITE a cycle late, "
+         "5 = one wrong bit in the embedded reference")
       ->group("");
   cmd->add_flag("-q,--quiet", a->quiet, "Print errors only");
   cmd->callback([a, &exit_code] { exit_code = compile_cmd(*a); });

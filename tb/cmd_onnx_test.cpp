@@ -36,27 +36,6 @@ struct OnnxTestArgs {
   int mutant = 0;
 };
 
-// DIR/<prefix>_0.pb, _1.pb, ... while they exist; `declared[k]`: the model's element type for file k.
-std::vector<OnnxTensor> load_numbered(const fs::path& set, const std::string& prefix,
-                                      const std::vector<int32_t>& declared) {
-  std::vector<OnnxTensor> out;
-  for (size_t k = 0; fs::exists(set / fmt::format("{}_{}.pb", prefix, k)); ++k)
-    out.push_back(
-        load_tensor_file((set / fmt::format("{}_{}.pb", prefix, k)).string(), k < declared.size() ? declared[k] : 0));
-  return out;
-}
-
-// Declared element types of the data inputs and of the outputs, in order.
-std::vector<int32_t> declared_types(const onnx::ModelProto& m, bool outputs) {
-  std::vector<int32_t> out;
-  const auto& list = outputs ? m.graph().output() : m.graph().input();
-  const std::vector<std::string> data = onnx_data_inputs(m);
-  for (const auto& vi : list)
-    if (outputs || std::find(data.begin(), data.end(), vi.name()) != data.end())
-      out.push_back(vi.type().tensor_type().elem_type());
-  return out;
-}
-
 // Test hook (--plant-bug 1): moves output 0's element 0 twice its tolerance away.
 void plant_bug(const Tensor& t, std::vector<uint32_t>& bits) {
   if (bits.empty()) return;

@@ -1,5 +1,6 @@
 // `tsp run`: a program image on the cycle-exact SystemC model, with a summary
-// for people and --stats JSON for machines.
+// for people and --stats JSON for machines; --check / --expect compare its
+// output tensors (tb/run_check.hpp).
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -18,6 +19,7 @@
 #include "systemc/waves/wave_recorder.hpp"
 #include "tb/commands.hpp"
 #include "tb/flip_args.hpp"
+#include "tb/run_check.hpp"
 
 namespace tsp::cli {
 namespace {
@@ -32,7 +34,9 @@ struct RunArgs {
   uint64_t seed = 1;
   uint64_t quantum = 1u << 16;
   bool quiet = false;
-  std::string wave;  // FST path; empty: no waves
+  bool check = false;                // against the image's expected outputs
+  std::vector<std::string> expects;  // NAME=FILE.pb
+  std::string wave;                  // FST path; empty: no waves
   waves::WaveWindow window;
 };
 
@@ -152,9 +156,11 @@ int run(const RunArgs& a) {
     dumps.push_back(&*it);
   }
   std::vector<std::string> dumped;
+  std::vector<TensorCheck> checks = plan_checks(img, a.check, a.expects);
   opt.inspect = [&](uint32_t chip, model::ChipEngine& engine) {
     for (const auto* sym : dumps)
       if (sym->chip == chip) dumped.push_back(model::format_tensor(*sym, model::read_tensor(engine, *sym)));
+    capture(checks, chip, engine);
   };
   std::unique_ptr<waves::WaveRecorder> recorder;
   if (!a.wave.empty()) {
@@ -185,7 +191,7 @@ int run(const RunArgs& a) {
                r.cycles, img.predicted_cycles);
     return 1;
   }
-  return 0;
+  return report_checks(a.image, checks, a.quiet) ? 0 : 1;
 }
 
 }  // namespace
@@ -208,6 +214,12 @@ void add_run(CLI::App& app, int& exit_code) {
   cmd->add_option("--from", a->window.from, "First cycle in the wave")->capture_default_str();
   cmd->add_option("--to", a->window.to, "Last cycle in the wave (default: the end of the run)");
   cmd->add_flag("-q,--quiet", a->quiet, "No summary, no progress");
+  cmd->add_flag(
+      "--check", a->check,
+      "Compare every output the image expects (tsp compile --embed-reference: the host reference) bit for bit");
+  cmd->add_option(
+      "--expect", a->expects,
+      "NAME=FILE.pb: compare tensor NAME with an ONNX TensorProto file within ONNX's tolerance (repeatable)");
   cmd->callback([a, &exit_code] { exit_code = run(*a); });
 }
 

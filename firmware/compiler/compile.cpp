@@ -13,6 +13,7 @@
 #include "firmware/compiler/expand.hpp"
 #include "firmware/compiler/kernels.hpp"
 #include "firmware/compiler/lower.hpp"
+#include "firmware/compiler/reference.hpp"
 
 namespace tsp::compiler {
 namespace {
@@ -74,6 +75,15 @@ Compiled compile(const Graph& source, const isa::Config& cfg, const CompileOptio
   for (const Timed& r : out.timed) {  // a float ABC holds the array for its whole interval
     const bool holds = r.instr.op == isa::Op::ABC;
     out.units[cfg.queue_table[r.queue].unit].busy += holds ? r.span() + r.interval - 1 : r.count;
+  }
+  if (options.embed_reference) {
+    const auto ref = run_reference(g, cfg.mxm_dim);
+    for (size_t t = 0; t < g.tensors().size(); ++t)
+      if (g.tensors()[t].output) {
+        image::Expected e{symbol_of(out.image, g.tensors()[t]).name, 0, ref[t]};
+        if (options.mutant == 5 && out.image.expected.empty()) e.bits.at(0) ^= 1;  // planted: one wrong bit
+        out.image.expected.push_back(std::move(e));
+      }
   }
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (options.mutant == 0) log_compiled(out.image);

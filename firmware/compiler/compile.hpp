@@ -14,7 +14,10 @@ namespace tsp::compiler {
 
 struct CompileOptions {
   std::string source_file = "<api>";
-  int mutant = 0;  // test hook: plant a scheduler bug (KernelScheduler::mutant)
+  int mutant = 0;  // test hook: plant a scheduler bug (KernelScheduler::mutant); 5: a wrong embedded reference bit
+  // Run the host reference and embed every output's values in the image, so
+  // that `tsp run --check` compares without the graph.
+  bool embed_reference = false;
 };
 
 struct UnitUse {

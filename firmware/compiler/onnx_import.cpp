@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -480,6 +481,25 @@ std::vector<std::string> onnx_data_inputs(const onnx::ModelProto& m) {
   std::vector<std::string> out;
   for (const auto& vi : m.graph().input())
     if (!inits.count(vi.name())) out.push_back(vi.name());
+  return out;
+}
+
+std::vector<OnnxTensor> load_numbered(const std::filesystem::path& set, const std::string& prefix,
+                                      const std::vector<int32_t>& declared) {
+  std::vector<OnnxTensor> out;
+  for (size_t k = 0; std::filesystem::exists(set / fmt::format("{}_{}.pb", prefix, k)); ++k)
+    out.push_back(
+        load_tensor_file((set / fmt::format("{}_{}.pb", prefix, k)).string(), k < declared.size() ? declared[k] : 0));
+  return out;
+}
+
+std::vector<int32_t> declared_types(const onnx::ModelProto& m, bool outputs) {
+  std::vector<int32_t> out;
+  const auto& list = outputs ? m.graph().output() : m.graph().input();
+  const std::vector<std::string> data = onnx_data_inputs(m);
+  for (const auto& vi : list)
+    if (outputs || std::find(data.begin(), data.end(), vi.name()) != data.end())
+      out.push_back(vi.type().tensor_type().elem_type());
   return out;
 }
 

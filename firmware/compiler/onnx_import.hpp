@@ -7,6 +7,7 @@
 //   model.onnx: error: node 'sm' (Softmax): not supported yet
 #include <onnx/onnx_pb.h>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,13 @@ struct OnnxImport {
   std::vector<OnnxOutput> outputs;  // in the model's output order
   int64_t opset = 0;
 };
+
+// DIR/<prefix>_0.pb, _1.pb, ... while they exist (a node test's
+// test_data_set_N); `declared[k]`: the model's element type for file k.
+std::vector<OnnxTensor> load_numbered(const std::filesystem::path& set, const std::string& prefix,
+                                      const std::vector<int32_t>& declared);
+// Declared element types of the data inputs (or of the outputs), in order.
+std::vector<int32_t> declared_types(const onnx::ModelProto& m, bool outputs);
 
 // Reads a serialized ModelProto; errors name the file.
 onnx::ModelProto load_model(const std::string& path);

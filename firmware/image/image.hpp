@@ -13,7 +13,7 @@
 namespace tsp::image {
 
 inline constexpr uint16_t kVersionMajor = 1;     // bumped on any incompatible change
-inline constexpr uint16_t kVersionMinor = 0;     // bumped on compatible additions
+inline constexpr uint16_t kVersionMinor = 1;     // bumped on compatible additions (1.1: expected outputs)
 inline constexpr uint32_t kMaxChips = 1u << 16;  // far above the largest published system (10,440 chips)
 
 // Where an instruction came from. file indexes Image::files; line 0 = unknown.
@@ -57,6 +57,15 @@ struct ChipProgram {
   bool operator==(const ChipProgram&) const = default;
 };
 
+// What a tensor of the manifest must hold after the run (the compiler's host
+// reference): element bits, row-major over the symbol's shape. `tsp run --check`.
+struct Expected {
+  std::string symbol;
+  uint32_t chip = 0;
+  std::vector<uint32_t> bits;
+  bool operator==(const Expected&) const = default;
+};
+
 struct Image {
   std::string config;  // name of an isa::Config
   bool has_prediction = false;
@@ -64,6 +73,7 @@ struct Image {
   std::vector<std::string> files;  // source file names for SourceLoc
   std::vector<Symbol> symbols;
   std::vector<ChipProgram> chips;  // chip count = chips.size() >= 1
+  std::vector<Expected> expected;  // optional (format 1.1)
   bool operator==(const Image&) const = default;
 };
 
@@ -82,6 +92,8 @@ void validate(const Image& img);
 std::optional<std::string> check_manifest(const Image& img);
 std::optional<std::string> check_symbol(const Image& img, const isa::Config& cfg, const Symbol& sym);
 std::optional<std::string> check_segment(const isa::Config& cfg, const SramSegment& seg);
+// An expected output names a symbol of its chip and holds one value per element.
+std::optional<std::string> check_expected(const Image& img, const Expected& e);
 // Queue id, every word decodes and is legal on the queue, locs. Names chip,
 // queue, instruction index and file:line.
 std::optional<std::string> check_queue(const Image& img, const isa::Config& cfg, size_t chip, const QueueProgram& q);

@@ -183,6 +183,17 @@ Image parse(std::span<const uint8_t> bytes, const std::string& name) {
         cp.sram.push_back(std::move(seg));
       }
       if (why) r.fail_at(at, *why);
+    } else if (kind == static_cast<uint32_t>(SectionKind::Expected)) {
+      Expected e;
+      e.chip = chip;
+      e.symbol = p.str("expected symbol");
+      const size_t count_at = p.offset();
+      const uint64_t n = p.u64("expected element count");
+      if (n > p.remaining() / 4) p.fail_at(count_at, fmt::format("expected element count {} overruns the section", n));
+      e.bits.reserve(n);
+      for (uint64_t k = 0; k < n; ++k) e.bits.push_back(p.u32("expected element"));
+      if (auto why = check_expected(img, e)) r.fail_at(at, *why);
+      img.expected.push_back(std::move(e));
     } else {
       r.fail_at(at, fmt::format("unknown section kind {}", kind));
     }

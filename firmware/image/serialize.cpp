@@ -69,6 +69,12 @@ void write_segment(ByteWriter& w, const SramSegment& seg) {
   w.bytes(seg.bytes);
 }
 
+void write_expected(ByteWriter& w, const Expected& e) {
+  w.str(e.symbol);
+  w.u64(e.bits.size());
+  for (uint32_t b : e.bits) w.u32(b);
+}
+
 }  // namespace
 
 uint32_t image_crc(std::span<const uint8_t> bytes) {
@@ -100,6 +106,7 @@ std::vector<uint8_t> serialize(const Image& img) {
     for (const auto& q : img.chips[c].queues) section(w, count, SectionKind::Queue, chip, [&] { write_queue(w, q); });
     for (const auto& s : img.chips[c].sram) section(w, count, SectionKind::Sram, chip, [&] { write_segment(w, s); });
   }
+  for (const auto& e : img.expected) section(w, count, SectionKind::Expected, e.chip, [&] { write_expected(w, e); });
   w.patch(format::kOffFileSize, w.size(), 8);
   w.patch(format::kOffSectionCount, count, 4);
   std::vector<uint8_t> bytes = w.take();

@@ -96,6 +96,27 @@ std::optional<std::string> check_queue(const Image& img, const isa::Config& cfg,
   return std::nullopt;
 }
 
+std::optional<std::string> check_expected(const Image& img, const Expected& e) {
+  if (e.chip >= img.chips.size())
+    return fmt::format("expected output '{}': chip {} out of range ({} chips)", e.symbol, e.chip, img.chips.size());
+  for (const Symbol& s : img.symbols)
+    if (s.name == e.symbol && s.chip == e.chip) {
+      uint64_t n = 1;
+      for (uint32_t d : s.shape) n *= d;
+      if (n != e.bits.size())
+        return fmt::format("expected output '{}' holds {} values; its symbol has {} elements", e.symbol, e.bits.size(),
+                           n);
+      const uint32_t mask =
+          isa::dtype_desc(s.dtype).bytes >= 4 ? ~0u : (1u << (8 * isa::dtype_desc(s.dtype).bytes)) - 1;
+      for (size_t k = 0; k < e.bits.size(); ++k)
+        if (e.bits[k] & ~mask)
+          return fmt::format("expected output '{}' element {} = 0x{:x} is wider than {}", e.symbol, k, e.bits[k],
+                             isa::dtype_desc(s.dtype).name);
+      return std::nullopt;
+    }
+  return fmt::format("expected output '{}' names no symbol of chip {}", e.symbol, e.chip);
+}
+
 void validate(const Image& img) {
   if (auto why = check_manifest(img)) throw Error("image: error: " + *why);
   const isa::Config& cfg = *isa::find_config(img.config);
@@ -110,6 +131,8 @@ void validate(const Image& img) {
     for (const auto& seg : chip.sram)
       if (auto why = check_segment(cfg, seg)) throw Error(fmt::format("image: error: chip {}: {}", c, *why));
   }
+  for (const auto& e : img.expected)
+    if (auto why = check_expected(img, e)) throw Error("image: error: " + *why);
 }
 
 }  // namespace tsp::image

@@ -135,7 +135,7 @@ TEST(Image, RejectsCorruptHeaderFields) {
   EXPECT_PARSE_ERROR(b, "0x0", "bad magic");
   b = good;
   put_le(b, 8, kVersionMajor + 1, 2);
-  EXPECT_PARSE_ERROR(b, "0x8", "unsupported format version 2.0");
+  EXPECT_PARSE_ERROR(b, "0x8", fmt::format("unsupported format version 2.{}", kVersionMinor));
   b = good;
   put_le(b, 12, 60, 4);
   EXPECT_PARSE_ERROR(b, "0xc", "header size 60 invalid");
@@ -160,6 +160,35 @@ TEST(Image, RejectsCorruptHeaderFields) {
   b[40] = 1;
   fix_crc(b);
   EXPECT_PARSE_ERROR(b, "0x28", "reserved header byte");
+}
+
+// Format 1.1: expected outputs (the compiler's host reference) as sections of kind 4, last.
+TEST(Image, ExpectedOutputsRoundTripAndAreChecked) {
+  Image img = sample();
+  img.expected = {{"x", 0, std::vector<uint32_t>(32, 0x3c00)}};
+  const auto b = serialize(img);
+  EXPECT_EQ(parse(b), img);
+  const auto s = section_offsets(b);
+  ASSERT_EQ(s.size(), 6u);
+  EXPECT_EQ(le(b, s.back(), 4), 4u);
+  EXPECT_EQ(le(b, s.back() + 16, 4), 1u);       // the symbol's name: "x"
+  EXPECT_EQ(le(b, s.back() + 21, 8), 32u);      // element count after the 5-byte string
+  EXPECT_EQ(le(b, s.back() + 29, 4), 0x3c00u);  // the first element's bits
+  auto bad = [&](Expected e) {
+    Image i = sample();
+    i.expected = {std::move(e)};
+    try {
+      parse(serialize(i));
+    } catch (const Error& err) {
+      return std::string(err.what());
+    }
+    return std::string("(no error)");
+  };
+  EXPECT_NE(bad({"w", 0, {1}}).find("expected output 'w' names no symbol of chip 0"), std::string::npos);
+  EXPECT_NE(bad({"x", 0, {1, 2}}).find("expected output 'x' holds 2 values; its symbol has 32 elements"),
+            std::string::npos);
+  EXPECT_NE(bad({"x", 0, std::vector<uint32_t>(32, 0x10000)}).find("is wider than f16"), std::string::npos);
+  EXPECT_NE(bad({"x", 5, {1}}).find("chip 5 out of range"), std::string::npos);
 }
 
 TEST(Image, AcceptsANewerMinorVersion) {
