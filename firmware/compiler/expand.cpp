@@ -11,6 +11,7 @@
 #include "common/error.hpp"
 #include "common/numerics/dtype.hpp"
 #include "common/numerics/float_format.hpp"
+#include "firmware/compiler/activation.hpp"
 #include "firmware/compiler/gather.hpp"
 #include "firmware/compiler/transpose.hpp"
 #include "firmware/compiler/vecop.hpp"
@@ -67,6 +68,15 @@ class Expander {
           break;
         case GraphOp::Softmax:
           r = softmax(in[0], n.attrs.axes[0]);
+          break;
+        case GraphOp::Sigmoid:
+          r = float_sigmoid(out_, o.name, in[0], w_);
+          break;
+        case GraphOp::Silu:
+          r = float_silu(out_, o.name, in[0], w_);
+          break;
+        case GraphOp::Gelu:
+          r = float_gelu(out_, o.name, in[0], n.attrs.gelu_tanh, w_);
           break;
         case GraphOp::Transpose:
           r = expand_transpose(out_, in[0], n.perm, o.name, n.where, cfg_);
@@ -260,14 +270,8 @@ class Expander {
     }
     return cast(x, T);
   }
-  // 1/s: r = rsqrt(s)^2, then one Newton step r*(2 - s*r).
-  TensorId reciprocal(TensorId s) {
-    const isa::DType T = out_.tensor(s).dtype;
-    const TensorId q = op(GraphOp::Rsqrt, "rsqrt", {s});
-    const TensorId r = op(GraphOp::Mul, "r0", {q, q});
-    const TensorId e = op(GraphOp::Sub, "e", {scalar(T, 2.0), op(GraphOp::Mul, "sr", {s, r})});
-    return op(GraphOp::Mul, "recip", {r, e});
-  }
+  // 1/s: r = rsqrt(s)^2, then one Newton step r*(2 - s*r) (activation.hpp).
+  TensorId reciprocal(TensorId s) { return float_recip(out_, name("recip"), s, w_); }
   TensorId softmax(TensorId x, int64_t axis) {
     const isa::DType T = out_.tensor(x).dtype;
     const TensorId m = reduce(Red::Max, x, {axis});

@@ -13,8 +13,9 @@
 //   max  on the SXM: log2(C) rounds y = max(y, permute(y, (c + s) mod C)),
 //        then permute(y, [0]) copies lane 0 into every lane (C <= lanes).
 //   mean = sum * (1/n)
-// softmax x = e * recip(sum(e)), e = exp(x - max(x)); recip(s) = r*(2 - s*r),
-//        r = rsqrt(s)^2 (one Newton step: the VXM has no divide)
+// softmax x = e * recip(sum(e)), e = exp(x - max(x)); recip(s) = r + r*(1 - s*r),
+//        r = rsqrt(s)^2 (one Newton step: the VXM has no divide; activation.hpp)
+// sigmoid, silu, gelu: activation.hpp (exp, tanh and the reciprocal, in f32)
 // rmsnorm x [, g]     = x * rsqrt(sum(x*x)/C + eps) [* g]
 // layernorm x [, g [, b]] = (x - mean) * rsqrt(sum((x-mean)^2)/C + eps) [* g] [+ b]
 // Lanes past C are zeroed with SEL before an MXM sum unless known to be zero.

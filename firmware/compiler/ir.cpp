@@ -15,11 +15,11 @@
 namespace tsp::compiler {
 namespace {
 
-constexpr std::array<std::string_view, 27> kOpNames = {
-    "add",       "sub",        "mul",       "max",     "min",           "relu",      "exp",
-    "tanh",      "rsqrt",      "cast",      "matmul",  "sel",           "rmsnorm",   "layernorm",
-    "reducesum", "reducemean", "reducemax", "softmax", "matmulinteger", "reshape",   "permute",
-    "lanesum",   "fold",       "transpose", "gather",  "vecop",         "gatherrows"};
+constexpr std::array<std::string_view, 30> kOpNames = {
+    "add",       "sub",     "mul",       "max",    "min",     "relu",          "exp",       "tanh",
+    "rsqrt",     "cast",    "matmul",    "sel",    "rmsnorm", "layernorm",     "reducesum", "reducemean",
+    "reducemax", "softmax", "sigmoid",   "silu",   "gelu",    "matmulinteger", "reshape",   "permute",
+    "lanesum",   "fold",    "transpose", "gather", "vecop",   "gatherrows"};
 
 std::string shape_str(const std::vector<uint32_t>& s) {
   std::string out;
@@ -256,6 +256,9 @@ TensorId Graph::add(GraphOp op, const std::string& out, std::vector<TensorId> in
       if (attrs.axes.empty()) attrs.axes = {-1};
       if (attrs.axes.size() != 1) throw fail("takes one axis");
       attrs.axes = normalize_axes(attrs.axes, a.shape.size(), false);
+    } else if (op == GraphOp::Sigmoid || op == GraphOp::Silu || op == GraphOp::Gelu) {
+      need_float(op == GraphOp::Sigmoid ? "sigmoid" : op == GraphOp::Silu ? "silu" : "gelu");
+      if (attrs.gelu_tanh && op != GraphOp::Gelu) throw fail("only gelu takes 'approximate'");
     } else if (op == GraphOp::Reshape) {
       check_shape(attrs.shape, node, where);
       uint64_t n = 1;

@@ -34,6 +34,9 @@ enum class GraphOp : uint8_t {
   ReduceMean,
   ReduceMax,
   Softmax,
+  Sigmoid,        // composite: 1 / (1 + exp(-x)) (compose.hpp)
+  Silu,           // composite: x * sigmoid(x)
+  Gelu,           // composite: x * Phi(x), erf from exp, or Attrs::gelu_tanh's tanh form
   MatMulInteger,  // a[M,K] . b[K,N] (int8/uint8) with zero points za, zb ([1], optional): i32 (a - za)(b - zb)
   Reshape,        // same elements, new shape; free when the last dimension stays (an alias)
   Permute,        // x[..., C] by an i16 map[N] (input or const): y[r, n] = x[r, map[n]] (SXM PERMUTE per byte plane)
@@ -91,6 +94,7 @@ struct Attrs {
   GraphOp fold_op = GraphOp::Add;  // Fold: Add or Max
   uint32_t step = 0;               // Fold: which element j of the reduced axes (row-major over them)
   uint32_t offset = 0;             // Permute: map values count from this column (a multiple of the lanes)
+  bool gelu_tanh = false;          // Gelu: ONNX's approximate="tanh" (default "none": the erf form)
 };
 struct VecSpec;
 

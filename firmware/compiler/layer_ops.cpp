@@ -7,6 +7,7 @@
 
 #include "common/error.hpp"
 #include "common/numerics/float_format.hpp"
+#include "firmware/compiler/activation.hpp"
 
 namespace tsp::compiler {
 
@@ -164,20 +165,9 @@ TensorId LayerBuilder::reshape(const std::string& name, TensorId x, std::vector<
   return g_.add(GraphOp::Reshape, name, {x}, where_, std::nullopt, a);
 }
 
-TensorId LayerBuilder::recip(const std::string& name, TensorId s) {
-  const TensorId r0 = op(GraphOp::Rsqrt, name + ".rs", {s});
-  const TensorId r = mul(name + ".r0", r0, r0);
-  const TensorId sr = mul(name + ".sr", s, r);
-  const TensorId c = op(GraphOp::Sub, name + ".c", {scalar(name + ".two", 2.0), sr});
-  return mul(name, r, c);
-}
+TensorId LayerBuilder::recip(const std::string& name, TensorId s) { return float_recip(g_, name, s, where_); }
 
-TensorId LayerBuilder::silu(const std::string& name, TensorId g) {
-  const TensorId e = op(GraphOp::Exp, name + ".e", {mul(name + ".neg", g, scalar(name + ".m1", -1.0))});
-  const TensorId d = add2(name + ".d", e, scalar(name + ".one", 1.0));
-  const TensorId dc = op(GraphOp::Min, name + ".dc", {d, scalar(name + ".big", 0x1p100)});
-  return mul(name, g, recip(name + ".rd", dc));
-}
+TensorId LayerBuilder::silu(const std::string& name, TensorId g) { return op(GraphOp::Silu, name, {g}); }
 
 Quant LayerBuilder::quantise(const std::string& name, TensorId x) {
   const auto [q, scale] = quantise_pieces(name, {x});

@@ -66,9 +66,9 @@ class LayerBuilder {
   TensorId softmax(const std::string& name, TensorId x, int64_t axis = -1);
   TensorId scalar(const std::string& name, double v);
   TensorId reshape(const std::string& name, TensorId x, std::vector<uint32_t> shape);  // f32 [1]
-  // 1/s for f32 s >= a tiny positive: r = rsqrt(s)^2, then r (2 - s r).
+  // 1/s for f32 s >= a tiny positive: r = rsqrt(s)^2, then r (2 - s r) (activation.hpp's float_recip).
   TensorId recip(const std::string& name, TensorId s);
-  // g * recip(min(1 + exp(-g), 2^100)) (the min keeps rsqrt(inf) = 0 from making inf x 0).
+  // The graph op silu: g * sigmoid(g), expanded by activation.hpp's float_silu.
   TensorId silu(const std::string& name, TensorId g);
 
   Graph& graph() { return g_; }

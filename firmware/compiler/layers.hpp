@@ -22,7 +22,7 @@
 //   scores = q' . Kt (MatMul with the cache as computed weights), softmax over
 //     the last axis, o = p . V, out = sum_h quant(o_h) . Wo_h
 //   h = x + out; y = h + W2(silu(W1 hn) * W3 hn), hn = rmsnorm(h) * g2,
-//     silu(g) = g * recip(1 + exp(-g)), recip(s) = r (2 - s r), r = rsqrt(s)^2
+//     silu(g) = g * recip(1 + exp(-g)) (the graph op silu, activation.hpp)
 // The MoE MLP: experts' W1/W3/W2 stacked, top-2 of the gate's logits on the
 // chip, the chosen experts' weights gathered into two fixed schedule slots.
 #include <string>

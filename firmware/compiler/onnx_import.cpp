@@ -167,6 +167,12 @@ void sqrt_op(Importer& im, const NodeProto& n) {
   im.define(n, float_sqrt(im.graph(), im.out_name(n), im.in(n, 0), im.where()));
 }
 
+void sigmoid(Importer& im, const NodeProto& n) {
+  im.arity(n, 1, 1);
+  im.attributes(n, {});
+  im.define(n, im.graph().add(GraphOp::Sigmoid, im.out_name(n), {im.in(n, 0)}, im.where()));
+}
+
 void cast(Importer& im, const NodeProto& n) {
   im.arity(n, 1, 1);
   im.attributes(n, {"to"});
@@ -367,6 +373,7 @@ const std::map<std::string, ImportFn, std::less<>>& op_table() {
       {"Tanh", [](Importer& im, const NodeProto& n) { elementwise(im, n, GraphOp::Tanh, 1); }},
       {"Exp", [](Importer& im, const NodeProto& n) { elementwise(im, n, GraphOp::Exp, 1); }},
       {"Sqrt", sqrt_op},
+      {"Sigmoid", sigmoid},
       {"Cast", cast},
       {"Identity", identity},
       {"MatMul", matmul},

@@ -219,6 +219,12 @@ void node(Line& l, Graph& g, const std::string& out) {
         a.part = 2;
       else
         throw l.error(fmt::format("node '{}': part '{}' is not y, mean or invstddev", out, v));
+    } else if (w == "approximate") {
+      l.next("approximate");
+      const std::string v = l.next("an approximation");
+      if (v != "tanh" && v != "none")
+        throw l.error(fmt::format("node '{}': approximate '{}' is not tanh or none", out, v));
+      a.gelu_tanh = v == "tanh";
     } else if (w == "epsilon") {
       l.next("epsilon");
       const std::string v = l.next("a value");

@@ -3,7 +3,7 @@
 //   config mini
 //   input x : f16[4, 40] random 7        (or: = 1.5 -2 0.25 ... row-major values)
 //   const w : i8[40, 8] = 1 2 3 ...
-//   y = add x x                          (ops: add sub mul max min relu exp tanh rsqrt matmul)
+//   y = add x x                          (ops: add sub mul max min relu exp tanh rsqrt sigmoid silu gelu matmul)
 //   z = cast f32 y
 //   t = transpose y [1, 0]               (no perm: the dimensions reversed)
 //   g = gather w i                       (axis 0, i an i32 vector)

@@ -12,6 +12,7 @@
 
 #include "firmware/compiler/compile.hpp"
 #include "firmware/compiler/compose.hpp"
+#include "firmware/compiler/parse.hpp"
 #include "firmware/compiler/reference.hpp"
 #include "systemc/engine/chip_engine.hpp"
 #include "systemc/sim/tensor_dump.hpp"
@@ -131,6 +132,23 @@ TEST(ComposeRun, SqrtFromRsqrtSpecialValuesAndAccuracy) {
   }
   fmt::print("sqrt: max relative error {:.3g} over {} positive normals\n", worst, in.size() - 8);
   EXPECT_LT(worst, 4e-7);  // rsqrt <= 1.22 ulp, then one rounding of the product
+}
+
+// Sigmoid, SiLU and GELU (both forms) of f32, f16 and bf16 on mini and tsp1:
+// exact cycles and bits (their accuracy against double: tests/unit/activation_test.cpp).
+TEST(ComposeRun, ActivationsRunExactOnMiniAndTsp1) {
+  for (const char* cfg : {"mini", "tsp1"})
+    for (const char* t : {"f32", "f16", "bf16"}) {
+      const std::string text = fmt::format(
+          "input x : {}[3, 40] random 5\na = sigmoid x\nb = silu x\nc = gelu x\nd = gelu x approximate tanh\n"
+          "output a b c d\n",
+          t);
+      const Graph g = parse_program(text, "act.txt").graph;
+      const Compiled c = compile(g, *isa::find_config(cfg));
+      run_exact(g, cfg, "a");  // compares every output
+      fmt::print("activations {} on {}: {} cycles, {} chip ops, compiled in {:.1f} ms\n", t, cfg, c.predicted_cycles,
+                 c.graph.nodes().size(), 1e3 * c.seconds);
+    }
 }
 
 }  // namespace
