@@ -16,25 +16,14 @@
 #include "firmware/compiler/reference.hpp"
 #include "systemc/engine/chip_engine.hpp"
 #include "systemc/sim/tensor_dump.hpp"
+#include "tests/model/exact_run.hpp"
 
 namespace tsp::compiler {
 namespace {
 
-// Compiles and runs `g`; checks cycles and bits; returns output `name`'s elements.
+// Compiles and runs `src`; checks cycles and bits; returns output `name`'s elements.
 std::vector<uint32_t> run_exact(const Graph& src, const std::string& config, const std::string& name) {
-  const isa::Config& cfg = *isa::find_config(config);
-  const Compiled c = compile(src, cfg);
-  model::ChipEngine e(c.image, 0);
-  e.run_until(~0ull);
-  EXPECT_EQ(e.end_cycle(), c.predicted_cycles);
-  const Graph& g = c.graph;
-  std::vector<std::vector<uint32_t>> got(g.tensors().size());
-  for (size_t i = 0; i < g.tensors().size(); ++i)
-    if (g.tensors()[i].output)
-      got[i] = unpack(g.tensors()[i], cfg.lanes, model::read_tensor(e, symbol_of(c.image, g.tensors()[i])));
-  const auto bad = compare_outputs(g, run_reference(g, cfg.mxm_dim), got);
-  EXPECT_TRUE(bad.empty()) << (bad.empty() ? "" : fmt::format("{}[{}]", bad[0].tensor, bad[0].index));
-  return got[*g.find(name)];
+  return run_exact_outputs(src, config).at(name);
 }
 
 std::vector<uint32_t> normal_f32(size_t n, uint64_t seed, double scale) {

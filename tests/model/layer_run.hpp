@@ -16,6 +16,7 @@
 #include "firmware/compiler/compile.hpp"
 #include "firmware/compiler/reference.hpp"
 #include "systemc/engine/chip_engine.hpp"
+#include "systemc/sim/tensor_dump.hpp"
 
 namespace tsp::compiler::test {
 
@@ -52,18 +53,6 @@ struct LayerRun {
   std::string error;                                   // "" when cycles and bits are exact
 };
 
-inline std::vector<uint32_t> read_back(model::ChipEngine& e, const image::Symbol& s) {
-  const isa::Config& cfg = e.config();
-  std::vector<uint32_t> out(size_t(s.vectors) * cfg.lanes, 0);
-  for (unsigned b = 0; b < isa::dtype_desc(s.dtype).bytes; ++b)
-    for (uint32_t v = 0; v < s.vectors; ++v) {
-      model::Vec vec;
-      e.slice(static_cast<uint16_t>(s.slice + b)).read(s.address + v, vec);
-      for (uint32_t l = 0; l < cfg.lanes; ++l) out[size_t(v) * cfg.lanes + l] |= uint32_t(vec.bytes[l]) << (8 * b);
-    }
-  return out;
-}
-
 inline LayerRun run_layer(const Graph& source, const isa::Config& cfg) {
   using clock = std::chrono::steady_clock;
   LayerRun r;
@@ -80,7 +69,7 @@ inline LayerRun run_layer(const Graph& source, const isa::Config& cfg) {
   for (size_t i = 0; i < g.tensors().size(); ++i) {
     const Tensor& t = g.tensors()[i];
     if (!t.output) continue;
-    got[i] = unpack(t, cfg.lanes, read_back(e, symbol_of(r.compiled.image, t)));
+    got[i] = unpack(t, cfg.lanes, model::read_tensor(e, symbol_of(r.compiled.image, t)));
     std::vector<double>& d = r.outputs[t.name];
     for (uint32_t b : got[i]) d.push_back(to_double(t.dtype, b));
   }

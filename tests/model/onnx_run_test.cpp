@@ -15,6 +15,7 @@
 #include "firmware/compiler/reference.hpp"
 #include "systemc/engine/chip_engine.hpp"
 #include "systemc/sim/tensor_dump.hpp"
+#include "tests/model/exact_run.hpp"
 
 namespace tsp::compiler {
 namespace {
@@ -23,18 +24,7 @@ using TP = onnx::TensorProto;
 
 // Runs the import on `config`; returns output 0's elements after checking cycles and bits.
 std::vector<uint32_t> run(const OnnxImport& imp, const std::string& config) {
-  const isa::Config& cfg = *isa::find_config(config);
-  const Compiled c = compile(imp.graph, cfg);
-  model::ChipEngine e(c.image, 0);
-  e.run_until(~0ull);
-  EXPECT_EQ(e.end_cycle(), c.predicted_cycles);
-  const Graph& g = c.graph;
-  std::vector<std::vector<uint32_t>> got(g.tensors().size());
-  for (size_t i = 0; i < g.tensors().size(); ++i)
-    if (g.tensors()[i].output)
-      got[i] = unpack(g.tensors()[i], cfg.lanes, model::read_tensor(e, symbol_of(c.image, g.tensors()[i])));
-  EXPECT_TRUE(compare_outputs(g, run_reference(g, cfg.mxm_dim), got).empty());
-  return got[*g.find(imp.graph.tensor(imp.outputs[0].tensor).name)];
+  return run_exact_outputs(imp.graph, config).at(imp.graph.tensor(imp.outputs[0].tensor).name);
 }
 
 std::vector<float> randn(size_t n, uint64_t seed) {
