@@ -27,14 +27,7 @@ struct DoubleDecoder {
   // rounded to int8 steps of max|x| / 127, ties to even as the chip's CVT.
   bool w8a8 = false;
 
-  Vec q8(const Vec& x) const {
-    if (!w8a8) return x;
-    double m = 0;
-    for (double v : x) m = std::max(m, std::abs(v));
-    Vec y(x.size());
-    for (size_t i = 0; i < x.size(); ++i) y[i] = std::nearbyint(x[i] * 127.0 / m) * m / 127.0;
-    return y;
-  }
+  Vec q8(const Vec& x) const { return w8a8 ? int8_steps(x) : x; }
 
   Vec rmsnorm(const Vec& x, const Vec& gain) const {
     double ms = 0;

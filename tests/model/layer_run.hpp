@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <map>
@@ -43,6 +44,16 @@ inline std::vector<double> data_of(const Graph& g, const std::string& name) {
   std::vector<double> v(t.data.size());
   for (size_t i = 0; i < v.size(); ++i) v[i] = to_double(t.dtype, t.data[i]);
   return v;
+}
+
+// The W8A8 scheme's input rounding (docs/compiler.md): int8 steps of
+// max|x| / 127, ties to even as the chip's CVT.
+inline std::vector<double> int8_steps(const std::vector<double>& x) {
+  double m = 0;
+  for (double v : x) m = std::max(m, std::abs(v));
+  std::vector<double> y(x.size());
+  for (size_t i = 0; i < x.size(); ++i) y[i] = std::nearbyint(x[i] * 127.0 / m) * m / 127.0;
+  return y;
 }
 
 struct LayerRun {

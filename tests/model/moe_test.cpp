@@ -26,14 +26,7 @@ struct DoubleMoe {
   int bug = 0;
   bool w8a8 = false;  // each linear layer's input rounded to int8 steps of max|x| / 127
 
-  Vec q8(const Vec& x) const {
-    if (!w8a8) return x;
-    double m = 0;
-    for (double v : x) m = std::max(m, std::abs(v));
-    Vec y(x.size());
-    for (size_t i = 0; i < x.size(); ++i) y[i] = std::nearbyint(x[i] * 127.0 / m) * m / 127.0;
-    return y;
-  }
+  Vec q8(const Vec& x) const { return w8a8 ? int8_steps(x) : x; }
   // Expert e's matrix [K, N] out of the stacked tensors (W1/W3 chunked by columns, W2 by rows).
   struct Expert {
     Vec w, scale;  // [K, N], [N]
