@@ -115,13 +115,7 @@ void KernelScheduler::permute_run(const PermuteKernel& k, const std::string& wha
     c.flows.push_back(f);
   }
   first_permute_ = false;
-  const Cycle t = s_.schedule(std::move(c));
-  auto& ws = writes_[k.y];
-  if (first_run) ws.assign(bytes, PlaneWrites{0, 0, !split});
-  for (unsigned i = 0; i < bytes; ++i) {
-    if (first_run) ws[i].first = t + access[i];
-    ws[i].last = std::max(ws[i].last, t + access[i] + n - 1);
-  }
+  record_writes(k.y, s_.schedule(std::move(c)), access, n, first_run, split);
 }
 
 }  // namespace tsp::compiler

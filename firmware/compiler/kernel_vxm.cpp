@@ -158,12 +158,16 @@ void KernelScheduler::vxm_run(const VxmKernel& k, const std::string& what, const
   c.flows.push_back(f);
 
   first_vxm_ = false;
-  const Cycle t = s_.schedule(std::move(c));
-  auto& ws = writes_[k.out];
-  if (first_run) ws.assign(out_bytes, PlaneWrites{0, 0, !split});
-  for (unsigned i = 0; i < out_bytes; ++i) {
-    if (first_run) ws[i].first = t + write_access[i];
-    ws[i].last = std::max(ws[i].last, t + write_access[i] + n - 1);
+  record_writes(k.out, s_.schedule(std::move(c)), write_access, n, first_run, split);
+}
+
+void KernelScheduler::record_writes(TensorId t, Cycle anchor, const std::vector<Cycle>& access, uint32_t n,
+                                    bool first_run, bool split) {
+  auto& ws = writes_[t];
+  if (first_run) ws.assign(access.size(), PlaneWrites{0, 0, !split});
+  for (size_t i = 0; i < access.size(); ++i) {
+    if (first_run) ws[i].first = anchor + access[i];
+    ws[i].last = std::max(ws[i].last, anchor + access[i] + n - 1);
   }
 }
 

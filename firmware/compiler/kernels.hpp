@@ -58,6 +58,10 @@ class KernelScheduler {
                    const std::vector<uint16_t>& sxq, bool first_run, bool split);
   void vxm_run(const VxmKernel& k, const std::string& what, const VectorRun& run, bool first_run, bool split);
   Cycle ready_anchor(TensorId t, unsigned i, Cycle access, bool in_order) const;
+  // After a run of n vectors anchored at `anchor`: vector k of plane i of `t` is
+  // written into the array at anchor + access[i] + k (the first run sets `first`).
+  void record_writes(TensorId t, Cycle anchor, const std::vector<Cycle>& access, uint32_t n, bool first_run,
+                     bool split);
   int8_t sxm_hemisphere(const VecKernel& k) const;
   uint16_t sxm_position(int8_t hemisphere) const;
   // One run of a vector program: rows r0, r0 + 1 ... (n of them), each vector index advancing by its stride.
