@@ -3,23 +3,83 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 
 #include "firmware/image/image.hpp"
 
 namespace tsp::model {
+namespace {
+
+// "MEM.W.3" -> "mem_w_3": SystemC names allow neither dots nor upper case by convention.
+std::string module_name(std::string_view queue_name) {
+  std::string s(queue_name);
+  for (char& c : s) c = c == '.' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+}  // namespace
 
 TspChip::TspChip(sc_core::sc_module_name name, const isa::Config& cfg, uint32_t chip)
-    : sc_module(name), host("host"), cfg_(cfg), engine_(cfg, chip) {
+    : sc_module(name),
+      cfg_(cfg),
+      engine_(cfg, chip),
+      host("host"),
+      icu_("icu", engine_),
+      streams_("streams", engine_),
+      sram_bus_("sram_bus") {
   host.register_b_transport(this, &TspChip::b_transport);
   host.register_get_direct_mem_ptr(this, &TspChip::get_direct_mem_ptr);
+  sram_bus_.register_invalidate_direct_mem_ptr(this, &TspChip::invalidate_sram_dmi);
+  for (uint16_t s = 0; s < cfg_.mem_slices; ++s) {
+    mem_.push_back(std::make_unique<MemSliceModule>(module_name(isa::mem_slice_name(cfg_, s)).c_str(), engine_, s));
+    sram_bus_.bind(mem_.back()->sram);  // target index s
+  }
+  vxm_ = std::make_unique<UnitModule>("vxm", engine_, queues_of(cfg_, isa::Unit::VXM));
+  for (uint32_t h = 0; h < 2; ++h) {
+    const char* side = h ? "e" : "w";
+    for (uint32_t p = 0; p < cfg_.mxm_planes_per_hemisphere; ++p)
+      mxm_.push_back(
+          std::make_unique<UnitModule>(fmt::format("mxm_{}_{}", side, p).c_str(), engine_,
+                                       queues_of(cfg_, isa::Unit::MXM, int(h), int(p), cfg_.mxm_queues_per_plane)));
+    sxm_.push_back(std::make_unique<UnitModule>(fmt::format("sxm_{}", side).c_str(), engine_,
+                                                queues_of(cfg_, isa::Unit::SXM, int(h))));
+  }
+  for (uint16_t l = 0; l < cfg_.c2c_links; ++l)
+    c2c_.push_back(std::make_unique<C2cPort>(fmt::format("c2c_{}", l).c_str(), *this, l));
   SC_HAS_PROCESS(TspChip);
   SC_THREAD(run);
+}
+
+TspChip::~TspChip() = default;
+
+void TspChip::end_of_elaboration() {
+  for (auto& port : c2c_) {
+    engine_.attach_link(port->link(), port->transmits() ? port.get() : nullptr, port->receives());
+    linked_ |= port->transmits() || port->receives();
+  }
+}
+
+Cycle TspChip::quantum() const {
+  // A vector sent in this quantum then lands beyond every chip's horizon.
+  return linked_ ? std::min<Cycle>(quantum_, cfg_.c2c_hop_latency_cycles) : quantum_;
 }
 
 sc_core::sc_time TspChip::cycles_to_time(Cycle c) const {
   // From the absolute cycle count each time, so rounding never accumulates.
   return sc_core::sc_time(double(c) * 1e6 / cfg_.clock_mhz, sc_core::SC_PS);
+}
+
+Cycle TspChip::cycle_at(const sc_core::sc_time& t) const {
+  // Times are whole picoseconds and cycle edges rounded to them, so a sum of a
+  // few rounded edges lands within a few ps of an edge: that edge. Otherwise
+  // the vector is captured at the next edge.
+  const sc_core::sc_time ps(1, sc_core::SC_PS);
+  const uint64_t x = static_cast<uint64_t>(t / ps) * cfg_.clock_mhz;  // cycles x 1e6
+  const uint64_t nearest = (x + 500'000) / 1'000'000;
+  const uint64_t off = x > nearest * 1'000'000 ? x - nearest * 1'000'000 : nearest * 1'000'000 - x;
+  if (off <= 4ull * cfg_.clock_mhz) return nearest;
+  return (x + 999'999) / 1'000'000;
 }
 
 sc_core::sc_time TspChip::transfer_time(uint64_t bytes) const {
@@ -29,8 +89,7 @@ sc_core::sc_time TspChip::transfer_time(uint64_t bytes) const {
 
 void TspChip::add_flip(const Flip& f) {
   flips_.push_back(f);
-  // DMI pointers bypass the fault map: make the host ask again.
-  host->invalidate_direct_mem_ptr(0, ~uint64_t{0});
+  if (f.slice < mem_.size()) mem_[f.slice]->forbid_dmi();  // DMI would bypass the fault
 }
 
 void TspChip::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
@@ -41,7 +100,7 @@ void TspChip::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& del
     return;
   }
   if (a < cfg_.sram_bytes)
-    access_sram(trans);
+    access_sram(trans, delay);
   else if (a >= hostmap::kRegs && a < hostmap::kRegsEnd)
     access_reg(trans);
   else if (a >= hostmap::kImage && a - hostmap::kImage + trans.get_data_length() <= hostmap::kImageWindow &&
@@ -54,28 +113,51 @@ void TspChip::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& del
   delay += transfer_time(trans.get_data_length());
 }
 
-void TspChip::access_sram(tlm::tlm_generic_payload& trans) {
-  uint64_t a = trans.get_address();
-  const uint64_t end = a + trans.get_data_length();
-  if (end > cfg_.sram_bytes || end < a) return;
-  uint8_t* data = trans.get_data_ptr();
-  const uint64_t slice_bytes = cfg_.mem_slice_bytes;
-  while (a < end) {  // page by page: pages are contiguous, slices are not one allocation
-    const auto slice = static_cast<uint16_t>(a / slice_bytes);
-    const auto address = static_cast<uint32_t>(a % slice_bytes / cfg_.vector_bytes);
-    const uint64_t page_bytes = uint64_t(MemSlice::kPageVectors) * cfg_.vector_bytes;
-    const uint64_t in_page = a % slice_bytes % page_bytes;
-    const uint64_t n = std::min(end - a, page_bytes - in_page);
-    uint8_t* page = engine_.slice(slice).page(address) + in_page;
-    if (trans.is_write())
-      std::memcpy(page, data, n);
-    else
-      std::memcpy(data, page, n);
-    data += n;
+void TspChip::access_sram(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+  const uint64_t start = trans.get_address(), len = trans.get_data_length();
+  const uint64_t end = start + len;
+  if (end > cfg_.sram_bytes || end < start) return;
+  uint8_t* const data = trans.get_data_ptr();
+  bool dmi = true;
+  for (uint64_t a = start; a < end;) {  // slice by slice, each through its own socket
+    const auto slice = static_cast<uint16_t>(a / cfg_.mem_slice_bytes);
+    const uint64_t local = a % cfg_.mem_slice_bytes;
+    const auto n = static_cast<unsigned>(std::min(end - a, cfg_.mem_slice_bytes - local));
+    trans.set_address(local);
+    trans.set_data_ptr(data + (a - start));
+    trans.set_data_length(n);
+    trans.set_streaming_width(n);
+    sram_bus_[slice]->b_transport(trans, delay);
+    dmi &= trans.is_dmi_allowed();
+    if (!trans.is_response_ok()) break;
     a += n;
   }
-  trans.set_dmi_allowed(flips_.empty());
-  trans.set_response_status(tlm::TLM_OK_RESPONSE);
+  trans.set_address(start);
+  trans.set_data_ptr(data);
+  trans.set_data_length(static_cast<unsigned>(len));
+  trans.set_streaming_width(static_cast<unsigned>(len));
+  trans.set_dmi_allowed(dmi);
+}
+
+bool TspChip::get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi) {
+  const uint64_t a = trans.get_address();
+  if (a >= cfg_.sram_bytes) return false;
+  const auto slice = static_cast<uint16_t>(a / cfg_.mem_slice_bytes);
+  const uint64_t base = uint64_t(slice) * cfg_.mem_slice_bytes;
+  trans.set_address(a - base);
+  const bool ok = sram_bus_[slice]->get_direct_mem_ptr(trans, dmi);
+  trans.set_address(a);
+  if (!ok) return false;
+  dmi.set_start_address(dmi.get_start_address() + base);
+  dmi.set_end_address(dmi.get_end_address() + base);
+  dmi.set_read_latency(sc_core::sc_time(cfg_.host_latency_ns, sc_core::SC_NS));
+  dmi.set_write_latency(sc_core::sc_time(cfg_.host_latency_ns, sc_core::SC_NS));
+  return true;
+}
+
+void TspChip::invalidate_sram_dmi(int slice, sc_dt::uint64 start, sc_dt::uint64 end) {
+  const uint64_t base = uint64_t(slice) * cfg_.mem_slice_bytes;
+  host->invalidate_direct_mem_ptr(base + start, base + end);
 }
 
 void TspChip::access_reg(tlm::tlm_generic_payload& trans) {
@@ -121,23 +203,6 @@ void TspChip::access_reg(tlm::tlm_generic_payload& trans) {
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
-bool TspChip::get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi) {
-  const uint64_t a = trans.get_address();
-  if (a >= cfg_.sram_bytes || !flips_.empty()) return false;
-  // Grant the page holding the address: SRAM is allocated page by page.
-  const uint64_t page_bytes = uint64_t(MemSlice::kPageVectors) * cfg_.vector_bytes;
-  const uint64_t start = a - a % cfg_.mem_slice_bytes % page_bytes;
-  const auto slice = static_cast<uint16_t>(a / cfg_.mem_slice_bytes);
-  const auto address = static_cast<uint32_t>(a % cfg_.mem_slice_bytes / cfg_.vector_bytes);
-  dmi.set_dmi_ptr(engine_.slice(slice).page(address));
-  dmi.set_start_address(start);
-  dmi.set_end_address(std::min(start + page_bytes, (uint64_t(slice) + 1) * cfg_.mem_slice_bytes) - 1);
-  dmi.allow_read_write();
-  dmi.set_read_latency(sc_core::sc_time(cfg_.host_latency_ns, sc_core::SC_NS));
-  dmi.set_write_latency(sc_core::sc_time(cfg_.host_latency_ns, sc_core::SC_NS));
-  return true;
-}
-
 void TspChip::load() {
   try {
     if (staged_size_ > staged_.size())
@@ -147,8 +212,35 @@ void TspChip::load() {
     for (const Flip& f : flips_) engine_.add_flip(f);
     status_ = hostmap::kLoaded;
   } catch (const Error& e) {
-    error_ = e.what();
-    status_ = hostmap::kError;
+    fail(e.what());
+  }
+}
+
+void TspChip::fail(const std::string& why) {
+  if (status_ == hostmap::kError) return;  // the first error is the one to report
+  error_ = why;
+  status_ = hostmap::kError;
+}
+
+void TspChip::arrive(uint16_t link, const sc_core::sc_time& at, LinkFrame frame) {
+  const std::string what = fmt::format("chip {}, link {}: a vector from {}", engine_.chip(), link, frame.from);
+  if (status_ != hostmap::kRunning && status_ != hostmap::kDone) {
+    fail(fmt::format("{} arrives before the chip's program started: no RECV can take it, so it would be lost", what));
+    return;
+  }
+  const Cycle c = cycle_at(at - t0_);
+  if (status_ == hostmap::kDone || engine_.done()) {  // nothing left to run, so no RECV either
+    const Cycle end = engine_.end_cycle();
+    fail(fmt::format("{} arrives in cycle {}, {}: no RECV can take it, so it would be lost", what, c,
+                     c >= end ? fmt::format("after the chip's program ended in cycle {}", end)
+                              : std::string("when the chip's program has no RECV left")));
+    finished_.notify(sc_core::SC_ZERO_TIME);
+    return;
+  }
+  try {
+    engine_.deliver(link, c, std::move(frame));
+  } catch (const Error& e) {
+    fail(e.what());  // the run thread sees it after its current wait
   }
 }
 
@@ -159,20 +251,23 @@ void TspChip::wait_until(const sc_core::sc_time& t) {
 void TspChip::run() {
   for (;;) {
     wait(start_);
-    const sc_core::sc_time t0 = sc_core::sc_time_stamp();
+    t0_ = sc_core::sc_time_stamp();
     ran_ = 0;
+    const Cycle q = quantum();
     try {
-      while (!engine_.run_until(ran_ + quantum_)) {
-        ran_ += quantum_;
+      // A link may fail the chip while it waits (TspChip::arrive): stop there.
+      while (status_ == hostmap::kRunning && !engine_.run_until(ran_ + q)) {
+        ran_ += q;
         if (on_quantum_) on_quantum_(ran_);
-        wait_until(t0 + cycles_to_time(ran_));
+        wait_until(time_of(ran_));
       }
-      ran_ = engine_.end_cycle();
-      wait_until(t0 + cycles_to_time(ran_));
-      status_ = hostmap::kDone;
+      if (status_ == hostmap::kRunning) {
+        ran_ = engine_.end_cycle();
+        wait_until(time_of(ran_));
+      }
+      if (status_ == hostmap::kRunning) status_ = hostmap::kDone;
     } catch (const Error& e) {
-      error_ = e.what();
-      status_ = hostmap::kError;
+      fail(e.what());
     }
     finished_.notify(sc_core::SC_ZERO_TIME);
   }

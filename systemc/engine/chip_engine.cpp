@@ -17,6 +17,7 @@ ChipEngine::ChipEngine(const isa::Config& cfg, uint32_t chip) : cfg_(cfg), chip_
   write_port_.resize(cfg_.mem_slices);
   planes_.resize(cfg_.mxm_planes);
   by_ref_.assign(cfg_.mem_slices, 1);
+  links_.resize(cfg_.c2c_links);
 }
 
 ChipEngine::ChipEngine(const image::Image& img, uint32_t chip) : ChipEngine(*isa::find_config(img.config), chip) {
@@ -41,7 +42,9 @@ void ChipEngine::load(const image::Image& img) {
   planes_.assign(cfg_.mxm_planes, MxmPlane{});
   events_ = {};
   next_cycle_.clear();
+  for (auto& l : links_) l.arrivals.clear();
   now_ = 0;
+  horizon_ = 0;
   started_ = false;
   stats_ = {};
   last_activity_ = 0;
@@ -80,6 +83,52 @@ Cycle ChipEngine::queue_end(uint16_t queue) const {
   return 0;
 }
 
+uint64_t ChipEngine::queue_issued(uint16_t queue) const {
+  for (const auto& q : queues_)
+    if (q.id == queue) return q.issued;
+  return 0;
+}
+
+void ChipEngine::attach_link(uint16_t link, LinkSink* tx, bool receives) {
+  LinkEnd& l = links_.at(link);
+  l.tx = tx;
+  l.receives = receives;
+}
+
+void ChipEngine::deliver(uint16_t link, Cycle at, LinkFrame frame) {
+  if (link >= links_.size())
+    throw Error(fmt::format("chip {}: a vector is delivered on link {}, the chip has {}", chip_, link, links_.size()));
+  const std::string what =
+      fmt::format("chip {}, {}: a vector from {} arrives in cycle {}", chip_, link_name(link), frame.from, at);
+  if (at < horizon_)
+    throw Error(
+        fmt::format("{}, but the chip has already run to cycle {}: the link is faster than the "
+                    "synchronisation quantum",
+                    what, horizon_));
+  auto& arrivals = links_[link].arrivals;
+  if (!arrivals.empty() && arrivals.back().at >= at)
+    throw Error(fmt::format("{}, not after the one arriving in cycle {}: a link carries one vector at a time", what,
+                            arrivals.back().at));
+  arrivals.push_back(Arrival{at, std::move(frame)});
+  events_.push(Event{at + 1, kLinkCheck + link});  // a RECV must have taken it by then
+}
+
+void ChipEngine::check_arrivals(uint16_t link, Cycle now) const {
+  const auto& arrivals = links_[link].arrivals;
+  if (arrivals.empty() || arrivals.front().at >= now) return;
+  const Arrival& a = arrivals.front();
+  throw ScheduleError(
+      fmt::format("error: chip {}, {}, cycle {}: a vector arrives with no RECV scheduled for it, so it "
+                  "would be lost; it was sent by {}",
+                  chip_, link_name(link), a.at, a.frame.from));
+}
+
+std::string ChipEngine::link_name(uint16_t link) const {
+  for (const auto& q : cfg_.queue_table)
+    if (q.unit == isa::Unit::C2C && q.index == link) return fmt::format("link {} ({})", link, q.name);
+  return fmt::format("link {}", link);
+}
+
 void ChipEngine::schedule_later(QueueRun& q, Cycle at) { events_.push(Event{at, q.self + 1}); }
 
 void ChipEngine::add_flip(const Flip& flip) {
@@ -97,6 +146,7 @@ void ChipEngine::apply_flips(Cycle now) {
 
 bool ChipEngine::run_until(Cycle limit) {
   started_ = true;
+  horizon_ = std::max(horizon_, limit);
   for (;;) {
     // The next cycle with work: queues due right after the last one, or the heap's earliest.
     Cycle t = ~Cycle{0};
@@ -109,8 +159,11 @@ bool ChipEngine::run_until(Cycle limit) {
     if (!next_cycle_.empty() && t == now_ + 1) batch_.swap(next_cycle_);
     bool release = false;
     while (!events_.empty() && events_.top().at == t) {
-      if (events_.top().key == 0)
+      const uint32_t key = events_.top().key;
+      if (key == 0)
         release = true;
+      else if (key >= kLinkCheck)
+        check_arrivals(static_cast<uint16_t>(key - kLinkCheck), t);
       else
         batch_.push_back(events_.top().key - 1);
       events_.pop();
@@ -162,6 +215,7 @@ void ChipEngine::issue(QueueRun& q, Cycle t) {
   if (observer_ && (in.desc().unit == isa::Unit::ICU || in.op == isa::Op::DESKEW))
     observer_->on_issue(q.id, index, t, in);
   ++stats_.instructions[static_cast<size_t>(in.desc().unit)];
+  ++q.issued;
   Cycle next = t + isa::duration(in);
   switch (in.op) {
     case isa::Op::NOP:
@@ -238,6 +292,7 @@ void ChipEngine::repeat_next(QueueRun& q, Cycle t) {
   if (q.rep_field >= 0) in.operand[static_cast<size_t>(q.rep_field)] = q.rep_base + q.rep_stride * q.rep_k;
   const isa::OpDesc& d = *q.rep_desc;
   ++stats_.instructions[static_cast<size_t>(d.unit)];
+  ++q.issued;
   execute(Exec{q, q.rep_src, t, in, d});
   ++q.rep_k;
   --q.rep_left;
@@ -326,11 +381,19 @@ void ChipEngine::fail_port(const Exec& x, uint16_t slice, bool write, uint32_t b
                       origin_text(other.origin), std::countr_zero(other.banks & banks)));
 }
 
-std::string ChipEngine::where(const QueueRun& q, uint32_t index, Cycle t, const isa::Instr& in) const {
-  std::string loc;
+std::string ChipEngine::source_of(const QueueRun& q, uint32_t index) const {
   if (index < q.locs.size() && q.locs[index].line && q.locs[index].file < files_.size())
-    loc = fmt::format("{}:{}: ", files_[q.locs[index].file], q.locs[index].line);
-  return fmt::format("{}error: chip {}, {} #{} `{}`, cycle {}", loc, chip_, q.desc->name, index, isa::format(in), t);
+    return fmt::format("{}:{}", files_[q.locs[index].file], q.locs[index].line);
+  return {};
+}
+
+std::string ChipEngine::instr_text(const QueueRun& q, uint32_t index, Cycle t, const isa::Instr& in) const {
+  return fmt::format("chip {}, {} #{} `{}`, cycle {}", chip_, q.desc->name, index, isa::format(in), t);
+}
+
+std::string ChipEngine::where(const QueueRun& q, uint32_t index, Cycle t, const isa::Instr& in) const {
+  const std::string src = source_of(q, index);
+  return fmt::format("{}{}error: {}", src, src.empty() ? "" : ": ", instr_text(q, index, t, in));
 }
 
 std::string ChipEngine::origin_text(const Origin& o) const {

@@ -7,12 +7,14 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <queue>
 #include <string>
 #include <vector>
 
 #include "common/error.hpp"
 #include "firmware/image/image.hpp"
+#include "systemc/engine/link.hpp"
 #include "systemc/engine/mxm_plane.hpp"
 #include "systemc/engine/observer.hpp"
 #include "systemc/engine/stream_fabric.hpp"
@@ -71,6 +73,7 @@ class ChipEngine {
     recording_ = observer && observer->wants_unit_ops() ? &unit_op_ : nullptr;
   }
   MemSlice& slice(uint16_t i) { return slices_.at(i); }
+  const StreamFabric& streams() const { return fabric_; }
   const isa::Config& config() const { return cfg_; }
   const RunStats& stats() const { return stats_; }
   uint32_t chip() const { return chip_; }
@@ -79,6 +82,19 @@ class ChipEngine {
   // ICU's cosim adapter loads into and checks its RTL sequencers against.
   const std::vector<isa::Instr>* queue_code(uint16_t queue) const;
   Cycle queue_end(uint16_t queue) const;
+  // Instructions queue `queue` has issued so far (REPEAT repetitions and ICU ops count).
+  uint64_t queue_issued(uint16_t queue) const;
+
+  // C2C attachment points. `tx` (not owned, nullptr: none) carries what this
+  // chip's SENDs on `link` put out; `receives` says something can deliver on
+  // it. Attachments are structure: they survive load().
+  void attach_link(uint16_t link, LinkSink* tx, bool receives);
+  // A vector arriving on `link` in cycle `at` (this chip's clock). `at` must
+  // lie at or beyond horizon(): a link faster than the synchronisation quantum
+  // would deliver into the past, and that is an Error, never a silent change.
+  void deliver(uint16_t link, Cycle at, LinkFrame frame);
+  // Every cycle before this has been run (run_until's latest limit).
+  Cycle horizon() const { return horizon_; }
 
  private:
   struct QueueRun {
@@ -102,6 +118,7 @@ class ChipEngine {
     Cycle parked_at = 0;
     uint32_t parked_instr = 0;
     Cycle end = 0;
+    uint64_t issued = 0;
   };
   // What is executing: for operand access and error reports.
   struct Exec {
@@ -113,9 +130,20 @@ class ChipEngine {
   };
   struct Event {
     Cycle at;
-    uint32_t key;  // 0: release SYNC-parked queues; else queue id + 1
+    uint32_t
+        key;  // 0: release SYNC-parked queues; kLinkCheck + link: a vector's cycle has passed; else queue index + 1
     bool operator>(const Event& o) const { return at != o.at ? at > o.at : key > o.key; }
   };
+  struct Arrival {
+    Cycle at;
+    LinkFrame frame;
+  };
+  struct LinkEnd {
+    LinkSink* tx = nullptr;
+    bool receives = false;
+    std::deque<Arrival> arrivals;  // by cycle: what no RECV has taken yet
+  };
+  static constexpr uint32_t kLinkCheck = 1u << 31;  // Event key: kLinkCheck + link
   struct PortUse {
     Cycle cycle = ~Cycle{0};
     uint32_t banks = 0;
@@ -139,6 +167,8 @@ class ChipEngine {
   void execute_observed(const Exec& x);  // execute() with an observer attached
   void dispatch(const Exec& x);          // the unit's semantics
   void apply_flips(Cycle now);
+  void check_arrivals(uint16_t link, Cycle now) const;  // none left behind before `now`
+  std::string link_name(uint16_t link) const;
 
   // Unit semantics, one file each (exec_*.cpp).
   void exec_mem(const Exec& x);
@@ -164,7 +194,9 @@ class ChipEngine {
   [[noreturn]] void fail_taken(const Exec& x, isa::StreamRef s, Cycle at, const Origin& other) const;
   [[noreturn]] void fail_port(const Exec& x, uint16_t slice, bool write, uint32_t banks, Cycle at) const;
 
-  std::string where(const QueueRun& q, uint32_t index, Cycle t, const isa::Instr& in) const;
+  std::string where(const QueueRun& q, uint32_t index, Cycle t, const isa::Instr& in) const;  // an error's prefix
+  std::string instr_text(const QueueRun& q, uint32_t index, Cycle t, const isa::Instr& in) const;
+  std::string source_of(const QueueRun& q, uint32_t index) const;  // "file:line", or empty
   [[noreturn]] void fail(const Exec& x, const std::string& why) const;
   [[noreturn]] void fail(const QueueRun& q, uint32_t index, Cycle t, const std::string& why) const;
   std::string origin_text(const Origin& o) const;
@@ -177,6 +209,7 @@ class ChipEngine {
   std::vector<uint32_t> next_cycle_;                                       // queues issuing in cycle now_ + 1
   std::vector<uint32_t> batch_;  // queues issuing in the cycle being processed
   Cycle now_ = 0;
+  Cycle horizon_ = 0;
   bool started_ = false;  // before the first run_until, everything goes through the heap
   StreamFabric fabric_;
   std::vector<MemSlice> slices_;
@@ -190,6 +223,7 @@ class ChipEngine {
   std::vector<PortUse> read_port_, write_port_;  // per slice: last SRAM access
   std::vector<Flip> flips_;                      // pending, sorted by cycle, latest last
   std::vector<MxmPlane> planes_;
+  std::vector<LinkEnd> links_;
   std::vector<uint32_t> dot_scratch_;
   Cycle last_activity_ = 0;  // cycle after the last result landed
   bool any_issued_ = false;

@@ -52,6 +52,10 @@ RunReport run_image(const image::Image& img, const RunOptions& options) {
     ChipReport cr;
     cr.status = r.status;
     cr.error = r.error;
+    if (chips[c]->status() == hostmap::kError) {  // e.g. a vector arrived after the host read the result
+      cr.status = hostmap::kError;
+      cr.error = chips[c]->error();
+    }
     cr.cycles = r.cycles;
     cr.stats = chips[c]->engine().stats();
     cr.load_seconds = r.load_time.to_seconds();

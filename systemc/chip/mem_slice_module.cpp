@@ -1,0 +1,79 @@
+#include "systemc/chip/mem_slice_module.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace tsp::model {
+
+MemSliceModule::MemSliceModule(sc_core::sc_module_name name, ChipEngine& engine, uint16_t slice)
+    : sc_module(name), sram("sram"), engine_(engine), slice_(slice) {
+  sram.register_b_transport(this, &MemSliceModule::b_transport);
+  sram.register_transport_dbg(this, &MemSliceModule::transport_dbg);
+  sram.register_get_direct_mem_ptr(this, &MemSliceModule::get_direct_mem_ptr);
+}
+
+uint64_t MemSliceModule::bytes() const { return engine_.config().mem_slice_bytes; }
+
+uint64_t MemSliceModule::page_bytes() const { return uint64_t(MemSlice::kPageVectors) * engine_.config().vector_bytes; }
+
+void MemSliceModule::forbid_dmi() {
+  dmi_ = false;
+  sram->invalidate_direct_mem_ptr(0, bytes() - 1);
+}
+
+bool MemSliceModule::copy(tlm::tlm_generic_payload& trans) {
+  uint64_t a = trans.get_address();
+  const uint64_t end = a + trans.get_data_length();
+  if (end > bytes() || end < a) return false;
+  uint8_t* data = trans.get_data_ptr();
+  const uint32_t vector_bytes = engine_.config().vector_bytes;
+  MemSlice& slice = engine_.slice(slice_);
+  while (a < end) {  // page by page: a slice is allocated in pages
+    const uint64_t in_page = a % page_bytes();
+    const uint64_t n = std::min(end - a, page_bytes() - in_page);
+    uint8_t* page = slice.page(static_cast<uint32_t>(a / vector_bytes)) + in_page;
+    if (trans.is_write())
+      std::memcpy(page, data, n);
+    else
+      std::memcpy(data, page, n);
+    data += n;
+    a += n;
+  }
+  return true;
+}
+
+void MemSliceModule::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& /*delay*/) {
+  // The host's time is the PCIe link's, annotated by the chip's host socket.
+  if (trans.get_byte_enable_ptr() || trans.get_streaming_width() < trans.get_data_length()) {
+    trans.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
+    return;
+  }
+  if (!copy(trans)) {
+    trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    return;
+  }
+  trans.set_dmi_allowed(dmi_);
+  trans.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+unsigned int MemSliceModule::transport_dbg(tlm::tlm_generic_payload& trans) {
+  const uint64_t a = trans.get_address();
+  if (a >= bytes()) return 0;
+  trans.set_data_length(static_cast<unsigned>(std::min<uint64_t>(trans.get_data_length(), bytes() - a)));
+  copy(trans);
+  return trans.get_data_length();
+}
+
+bool MemSliceModule::get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi) {
+  const uint64_t a = trans.get_address();
+  if (a >= bytes() || !dmi_) return false;
+  // The page holding the address: SRAM is allocated page by page.
+  const uint64_t start = a - a % page_bytes();
+  dmi.set_dmi_ptr(engine_.slice(slice_).page(static_cast<uint32_t>(a / engine_.config().vector_bytes)));
+  dmi.set_start_address(start);
+  dmi.set_end_address(std::min(start + page_bytes(), bytes()) - 1);
+  dmi.allow_read_write();
+  return true;
+}
+
+}  // namespace tsp::model
