@@ -5,6 +5,7 @@
 
 #include "common/error.hpp"
 #include "firmware/isa/isa.hpp"
+#include "systemc/chip/tsp_chip.hpp"
 #include "tb/commands.hpp"
 
 namespace tsp::cli {
@@ -92,6 +93,25 @@ void print_text(const isa::Config& c, bool list_queues) {
   }
 }
 
+// The SystemC module tree of one chip (docs/model.md): a module per line with
+// its TLM sockets, and for unit modules the queues that drive them.
+void print_modules(const isa::Config& c) {
+  model::TspChip chip("chip0", c, 0);
+  const auto line = [](const sc_core::sc_object& m, int depth) {
+    std::string ports;
+    for (const sc_core::sc_object* p : m.get_child_objects())
+      if (std::string_view(p->kind()).ends_with("_socket"))
+        ports += fmt::format("{}{} ({})", ports.empty() ? "  " : ", ", p->basename(), p->kind());
+    std::string queues;
+    if (const auto* u = dynamic_cast<const model::UnitModule*>(&m))
+      queues = fmt::format("  [{} queue{}]", u->queues().size(), u->queues().size() == 1 ? "" : "s");
+    fmt::print("{:{}}{}{}{}\n", "", 2 * depth, m.basename(), queues, ports);
+  };
+  line(chip, 0);
+  for (const sc_core::sc_object* m : chip.get_child_objects())
+    if (dynamic_cast<const sc_core::sc_module*>(m)) line(*m, 1);
+}
+
 }  // namespace
 
 void add_info(CLI::App& app, int& exit_code) {
@@ -104,10 +124,14 @@ void add_info(CLI::App& app, int& exit_code) {
   cmd->add_option("-c,--config", *config, "Configuration: " + names)->capture_default_str();
   cmd->add_flag("--json", *json, "Machine-readable output");
   cmd->add_flag("--queues", *queues, "Also list every queue with its floorplan position");
+  auto modules = std::make_shared<bool>(false);
+  cmd->add_flag("--modules", *modules, "Print the SystemC module tree of one chip instead (docs/model.md)");
   cmd->callback([=, &exit_code] {
     const isa::Config* c = isa::find_config(*config);
     if (!c) throw Error(fmt::format("tsp info: error: unknown configuration '{}' (known: {})", *config, names));
-    if (*json)
+    if (*modules)
+      print_modules(*c);
+    else if (*json)
       fmt::print("{}\n", to_json(*c).dump(2));
     else
       print_text(*c, *queues);

@@ -1,5 +1,5 @@
 #pragma once
-// The chip as the host sees it over PCIe [ours; docs/host-interface.md].
+// The chip as the host sees it over PCIe [ours; docs/model.md "Host interface"].
 #include <cstdint>
 
 namespace tsp::model::hostmap {
