@@ -147,6 +147,14 @@ void ChipEngine::apply_flips(Cycle now) {
 bool ChipEngine::run_until(Cycle limit) {
   started_ = true;
   horizon_ = std::max(horizon_, limit);
+  // WRITEs of by-reference values copy late (MemSlice::write_later): done
+  // before the host may change SRAM, whether the run returns or throws.
+  struct FlushSram {
+    std::vector<MemSlice>& slices;
+    ~FlushSram() {
+      for (const auto& m : slices) m.flush();
+    }
+  } flush_sram{slices_};
   for (;;) {
     // The next cycle with work: queues due right after the last one, or the heap's earliest.
     Cycle t = ~Cycle{0};

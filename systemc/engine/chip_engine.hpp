@@ -72,6 +72,10 @@ class ChipEngine {
     observer_ = observer;
     recording_ = observer && observer->wants_unit_ops() ? &unit_op_ : nullptr;
   }
+  // Exact shortcuts (a WRITE of a READ's by-reference value copies late, in
+  // blocks: MemSlice::write_later) are on by default; tests turn them off to
+  // check that nothing observable changes.
+  void set_fast_paths(bool on) { fast_paths_ = on; }
   MemSlice& slice(uint16_t i) { return slices_.at(i); }
   const StreamFabric& streams() const { return fabric_; }
   const isa::Config& config() const { return cfg_; }
@@ -180,7 +184,9 @@ class ChipEngine {
 
   // Operands: `width` consecutive streams from `base` at the queue's position.
   // The hot ones are inline (engine_hot.hpp); their error paths are not.
-  inline void read_streams(const Exec& x, isa::StreamRef base, unsigned width, const Vec** out) const;
+  // `*ref` (width 1): the value is a reference to SRAM nobody writes in this run.
+  inline void read_streams(const Exec& x, isa::StreamRef base, unsigned width, const Vec** out,
+                           bool* ref = nullptr) const;
   void write_streams(const Exec& x, isa::StreamRef base, unsigned width, const Vec* values);
   // One result stream's storage, to be filled by the caller (no copy).
   inline Vec& result_stream(const Exec& x, isa::StreamRef s);
@@ -220,6 +226,7 @@ class ChipEngine {
   // flips are kept beside the data (MemSlice), never in it; a READ of a slice
   // with flips copies through the SECDED decoder.
   std::vector<uint8_t> by_ref_;
+  bool fast_paths_ = true;
   std::vector<PortUse> read_port_, write_port_;  // per slice: last SRAM access
   std::vector<Flip> flips_;                      // pending, sorted by cycle, latest last
   std::vector<MxmPlane> planes_;

@@ -6,10 +6,10 @@
 
 namespace tsp::model {
 
-void ChipEngine::read_streams(const Exec& x, isa::StreamRef base, unsigned width, const Vec** out) const {
+void ChipEngine::read_streams(const Exec& x, isa::StreamRef base, unsigned width, const Vec** out, bool* ref) const {
   for (unsigned i = 0; i < width; ++i) {
     const isa::StreamRef s{static_cast<uint8_t>(base.index + i), base.west};
-    out[i] = fabric_.get(s, x.q.desc->position, x.t);
+    out[i] = fabric_.get(s, x.q.desc->position, x.t, nullptr, ref);
     if (!out[i]) fail_empty(x, s);
     if (recording_) recording_->inputs.push_back(UnitOp::Input{s, *out[i]});
   }

@@ -58,7 +58,6 @@ void ChipEngine::exec_mem(const Exec& x) {
       sram_access(x, slice, false, 1u << bank_of(address), address);
       if (by_ref_[slice] && !mem.has_faults() && !recording_) {
         result_ref(x, stream_at(x.in, kReadDst), mem.stored(address));  // nothing changes it while it is read
-        mem.prefetch(address, false);                                   // for its consumer
       } else {
         mem.prefetch(next_address(kReadAddr), false);
         check(mem.read(address, result_stream(x, stream_at(x.in, kReadDst))), address);
@@ -69,10 +68,15 @@ void ChipEngine::exec_mem(const Exec& x) {
     case isa::Op::WRITE: {
       const auto address = static_cast<uint32_t>(x.in.operand[kWriteAddr]);
       const Vec* v;
-      read_streams(x, stream_at(x.in, kWriteSrc), 1, &v);
+      bool ref = false;
+      read_streams(x, stream_at(x.in, kWriteSrc), 1, &v, &ref);
       sram_access(x, slice, true, 1u << bank_of(address), address);
-      mem.prefetch(next_address(kWriteAddr), true);
-      mem.write(address, *v);
+      if (ref && fast_paths_) {  // the bytes stay put until run_until returns: copied with the REPEAT's next ones
+        mem.write_later(address, v->bytes.data());
+      } else {
+        mem.prefetch(next_address(kWriteAddr), true);
+        mem.write(address, *v);
+      }
       stats_.sram_bytes += cfg_.vector_bytes;
       break;
     }

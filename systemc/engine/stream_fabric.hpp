@@ -45,7 +45,8 @@ class StreamFabric {
   bool has_refs() const { return refs_ != 0; }
 
   // The value on stream `s` at `pos` at cycle `t`, or nullptr when the slot is empty.
-  inline const Vec* get(isa::StreamRef s, uint16_t pos, Cycle t, Origin* origin = nullptr) const;
+  // `*ref`: the value is a reference (put_ref), so its bytes outlive the slot.
+  inline const Vec* get(isa::StreamRef s, uint16_t pos, Cycle t, Origin* origin = nullptr, bool* ref = nullptr) const;
 
   uint64_t values_put() const { return values_put_; }
 
@@ -143,7 +144,7 @@ Vec* StreamFabric::emplace(isa::StreamRef s, uint16_t pos, Cycle at, Origin orig
   return value;
 }
 
-const Vec* StreamFabric::get(isa::StreamRef s, uint16_t pos, Cycle t, Origin* origin) const {
+const Vec* StreamFabric::get(isa::StreamRef s, uint16_t pos, Cycle t, Origin* origin, bool* ref) const {
   const int64_t wf = wavefront(s.west, pos, t);
   const Slot& sl = slots_[slot_index(s, wf)];
   if (sl.wavefront != wf || sl.segments.empty()) return nullptr;
@@ -167,6 +168,7 @@ const Vec* StreamFabric::get(isa::StreamRef s, uint16_t pos, Cycle t, Origin* or
     --hit;
   }
   if (origin) *origin = hit->origin;
+  if (ref) *ref = hit->vec == kRef;
   return hit->value;
 }
 

@@ -22,10 +22,27 @@ MemSlice::MemSlice(const isa::Config& cfg)
 }
 
 uint8_t* MemSlice::page(uint32_t address) {
+  flush();
   auto& p = pages_[address / kPageVectors];
   // Value-initialised (zero), and padded so the last vector reads as a whole Vec (stored()).
   if (!p) p = std::make_unique<uint8_t[]>(size_t(kPageVectors) * lanes_ + (isa::kMaxLanes - lanes_));
   return p.get();
+}
+
+void MemSlice::flush_pending() const {
+  const uint32_t n = pending_n_;
+  pending_n_ = 0;  // before touch(): page() flushes too
+  uint8_t* to = const_cast<MemSlice*>(this)->touch(pending_at_);
+  // Sources back to back (a READ REPEAT through one page) go in one memcpy,
+  // which for kilobytes beats any vector-sized loop.
+  for (uint32_t i = 0; i < n;) {
+    uint32_t j = i + 1;
+    while (j < n &&
+           reinterpret_cast<uintptr_t>(pending_from_[j]) == reinterpret_cast<uintptr_t>(pending_from_[j - 1]) + lanes_)
+      ++j;
+    std::memcpy(to + size_t(i) * lanes_, pending_from_[i], size_t(j - i) * lanes_);
+    i = j;
+  }
 }
 
 MemSlice::ReadResult MemSlice::read_checked(uint32_t address, Vec& out) const {
@@ -43,6 +60,7 @@ void MemSlice::forget_faults(uint32_t address) {
 }
 
 secded::Status MemSlice::read_word(uint32_t address, uint32_t superlane, uint8_t* out) const {
+  flush();
   const auto it = faults_.find(uint64_t(address) * superlanes_ + superlane);
   if (it == faults_.end()) {
     const uint8_t* v = find(address);
@@ -60,11 +78,13 @@ secded::Status MemSlice::read_word(uint32_t address, uint32_t superlane, uint8_t
 }
 
 void MemSlice::write_word(uint32_t address, uint32_t superlane, const uint8_t* in) {
+  flush();
   std::memcpy(touch(address) + superlane * secded::kDataBytes, in, secded::kDataBytes);
   faults_.erase(uint64_t(address) * superlanes_ + superlane);
 }
 
 void MemSlice::flip(uint32_t address, uint32_t superlane, uint32_t bit) {
+  flush();
   const uint64_t key = uint64_t(address) * superlanes_ + superlane;
   auto it = faults_.find(key);
   if (it == faults_.end()) {

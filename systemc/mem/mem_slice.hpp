@@ -7,6 +7,7 @@
 // Check bits are a pure function of the data written, so they are stored only
 // for words hit by an injected fault: a clean read needs no decoding, a faulty
 // one runs the real SECDED decoder. Same results, no cost on the common path.
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -28,6 +29,7 @@ class MemSlice {
   };
   // Reads and writes carry no bank or port rules: the engine enforces those.
   ReadResult read(uint32_t address, Vec& out) const {
+    flush();
     if (!faults_.empty()) return read_checked(address, out);
     if (const uint8_t* v = find(address))
       copy_vector(out.bytes.data(), v);
@@ -36,14 +38,37 @@ class MemSlice {
     return {};
   }
   void write(uint32_t address, const Vec& value) {  // fresh data: fresh check bits
+    flush();
     copy_vector(touch(address), value.bytes.data());
     if (!faults_.empty()) forget_faults(address);
+  }
+  // The same for a vector whose bytes at `from` stay unchanged until flush()
+  // (a READ's by-reference value: SRAM nobody writes while the engine runs):
+  // the copy waits, so that a REPEAT's consecutive writes are done as one
+  // block, a page at a time, instead of one vector per simulated cycle
+  // between every other slice's accesses (which defeated the host's caches
+  // and prefetchers). Every accessor of this slice flushes first, so nobody
+  // sees the difference; the owner flushes before `from` may change.
+  void write_later(uint32_t address, const uint8_t* from) {
+    if (pending_n_ && address == pending_at_ + pending_n_ && address % kPageVectors) {
+      pending_from_[pending_n_++] = from;
+    } else {
+      flush();
+      pending_at_ = address;
+      pending_from_[0] = from;
+      pending_n_ = 1;
+    }
+    if (!faults_.empty()) forget_faults(address);
+  }
+  void flush() const {
+    if (pending_n_) flush_pending();
   }
   // Where the vector at `address` is stored, readable as a whole Vec (pages
   // are padded to make that true for chips narrower than kMaxLanes), for a
   // reader that copies it later; valid until the slice is written. Only for
   // slices without faults (has_faults()): the bytes are not decoded.
   const Vec* stored(uint32_t address) const {
+    flush();
     const uint8_t* v = find(address);
     return v ? reinterpret_cast<const Vec*>(v) : &kZero;
   }
@@ -100,6 +125,7 @@ class MemSlice {
   }
   ReadResult read_checked(uint32_t address, Vec& out) const;  // through the SECDED decoder where faults are
   void forget_faults(uint32_t address);                       // a write replaces faulty words
+  void flush_pending() const;
 
   static const Vec kZero;  // what a never-written vector reads as
   uint32_t lanes_;
@@ -107,6 +133,10 @@ class MemSlice {
   uint32_t superlanes_;
   std::vector<std::unique_ptr<uint8_t[]>> pages_;
   std::unordered_map<uint64_t, Fault> faults_;  // key: address * superlanes + superlane
+  // write_later's copies not yet done: vectors pending_at_ + i (one page) from pending_from_[i].
+  // Mutable: a reader (const) does them before it looks.
+  mutable uint32_t pending_at_ = 0, pending_n_ = 0;
+  mutable std::array<const uint8_t*, kPageVectors> pending_from_{};
 };
 
 }  // namespace tsp::model
