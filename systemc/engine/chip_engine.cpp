@@ -43,6 +43,9 @@ void ChipEngine::load(const image::Image& img) {
   events_ = {};
   next_cycle_.clear();
   for (auto& l : links_) l.arrivals.clear();
+  read_port_.assign(cfg_.mem_slices, PortUse{});  // an earlier run's last accesses are not this run's
+  write_port_.assign(cfg_.mem_slices, PortUse{});
+  flips_.clear();  // planned for the earlier run; add_flip after load() plans this one's
   now_ = 0;
   horizon_ = 0;
   started_ = false;

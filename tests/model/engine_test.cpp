@@ -71,6 +71,28 @@ TEST(Engine, CopyArrivesExactlyWhenTheRulesSay) {
   EXPECT_EQ(e.stats().instructions[size_t(tsp::isa::Unit::MEM)], 2u);
 }
 
+// A chip loaded again runs the program afresh: no port use, flip or cycle of
+// the earlier run carries over (the same WRITE in the same cycle would
+// otherwise find its own earlier use of the port).
+TEST(Engine, LoadingAgainRunsTheProgramAfresh) {
+  ProgramBuilder b = copy_program(4);
+  ChipEngine e(b.image(), 0);
+  e.add_flip({50, b.slice("MEM.W.0"), 5, 0, 3});  // never reached: the run ends at 6
+  ASSERT_TRUE(e.run_until(~0ull));
+  e.load(b.image());
+  ASSERT_TRUE(e.run_until(~0ull));
+  EXPECT_EQ(e.end_cycle(), 6u);
+  EXPECT_EQ(e.stats().instructions[size_t(tsp::isa::Unit::MEM)], 2u);
+  EXPECT_EQ(sram(e, b.slice("MEM.E.0"), 9), ramp(1));
+  ProgramBuilder longer = copy_program(4);  // runs past cycle 50, where the first run's flip was planned
+  longer.op("MEM.W.1", Op::NOP, {60}).op("MEM.W.1", Op::NOP, {1});
+  e.load(longer.image());
+  ASSERT_TRUE(e.run_until(~0ull));
+  EXPECT_EQ(e.end_cycle(), 62u);
+  Vec v;
+  EXPECT_EQ(e.slice(b.slice("MEM.W.0")).read(5, v).corrected, 0u);
+}
+
 // A READ of a slice the program never writes puts a reference to the SRAM
 // vector on its stream instead of a copy; the value must still be the one read.
 TEST(Engine, HostWriteBetweenRunsLeavesTheValueInFlight) {
