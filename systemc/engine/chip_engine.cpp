@@ -13,8 +13,7 @@ namespace tsp::model {
 ChipEngine::ChipEngine(const isa::Config& cfg, uint32_t chip) : cfg_(cfg), chip_(chip), fabric_(cfg_) {
   slices_.reserve(cfg_.mem_slices);
   for (uint32_t i = 0; i < cfg_.mem_slices; ++i) slices_.emplace_back(cfg_);
-  read_port_.resize(cfg_.mem_slices);
-  write_port_.resize(cfg_.mem_slices);
+  ports_.resize(cfg_.mem_slices);
   planes_.resize(cfg_.mxm_planes);
   by_ref_.assign(cfg_.mem_slices, 1);
   links_.resize(cfg_.c2c_links);
@@ -43,9 +42,8 @@ void ChipEngine::load(const image::Image& img) {
   events_ = {};
   next_cycle_.clear();
   for (auto& l : links_) l.arrivals.clear();
-  read_port_.assign(cfg_.mem_slices, PortUse{});  // an earlier run's last accesses are not this run's
-  write_port_.assign(cfg_.mem_slices, PortUse{});
-  flips_.clear();  // planned for the earlier run; add_flip after load() plans this one's
+  ports_.assign(cfg_.mem_slices, Ports{});  // an earlier run's last accesses are not this run's
+  flips_.clear();                           // planned for the earlier run; add_flip after load() plans this one's
   now_ = 0;
   horizon_ = 0;
   started_ = false;
@@ -67,7 +65,6 @@ void ChipEngine::load(const image::Image& img) {
       q.code.push_back(*in);
       if (in->op == isa::Op::WRITE || in->op == isa::Op::SCATTER) by_ref_.at(q.slice) = 0;
     }
-    q.self = static_cast<uint32_t>(queues_.size());
     queues_.push_back(std::move(q));
   }
   for (auto& q : queues_)
@@ -132,7 +129,7 @@ std::string ChipEngine::link_name(uint16_t link) const {
   return fmt::format("link {}", link);
 }
 
-void ChipEngine::schedule_later(QueueRun& q, Cycle at) { events_.push(Event{at, q.self + 1}); }
+void ChipEngine::schedule_later(QueueRun& q, Cycle at) { events_.push(Event{at, index_of(q) + 1}); }
 
 void ChipEngine::add_flip(const Flip& flip) {
   flips_.push_back(flip);
@@ -185,7 +182,7 @@ bool ChipEngine::run_until(Cycle limit) {
       for (auto& q : queues_)
         if (q.parked) {
           q.parked = false;
-          if (q.pc < q.code.size()) batch_.push_back(static_cast<uint32_t>(&q - queues_.data()));
+          if (q.pc < q.code.size()) batch_.push_back(index_of(q));
         }
     for (uint32_t id : batch_) {
       QueueRun& q = queues_[id];
@@ -220,7 +217,7 @@ void ChipEngine::issue(QueueRun& q, Cycle t) {
     repeat_next(q, t);
     return;
   }
-  const uint32_t index = static_cast<uint32_t>(q.pc++);
+  const uint32_t index = q.pc++;
   const isa::Instr& in = q.code[index];
   // ICU ops and DESKEW (a C2C op the queue itself times) never reach execute(): report them here.
   if (observer_ && (in.desc().unit == isa::Unit::ICU || in.op == isa::Op::DESKEW))
@@ -382,8 +379,8 @@ void ChipEngine::write_streams(const Exec& x, isa::StreamRef base, unsigned widt
 }
 
 void ChipEngine::fail_port(const Exec& x, uint16_t slice, bool write, uint32_t banks, Cycle at) const {
-  const PortUse& mine = write ? write_port_[slice] : read_port_[slice];
-  const PortUse& other = write ? read_port_[slice] : write_port_[slice];
+  const PortUse& mine = ports_[slice].of(write);
+  const PortUse& other = ports_[slice].of(!write);
   if (mine.cycle == at)
     fail(x, fmt::format("{} port of {} is already used in cycle {} by {}", write ? "write" : "read",
                         isa::mem_slice_name(cfg_, slice), at, origin_text(mine.origin)));

@@ -6,6 +6,7 @@
 // (systemc/chip/) wraps this for hierarchy, host access and multi-chip time.
 #include <algorithm>
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <queue>
@@ -101,29 +102,32 @@ class ChipEngine {
   Cycle horizon() const { return horizon_; }
 
  private:
-  struct QueueRun {
-    uint16_t id = 0;
-    uint32_t self = 0;  // index in queues_
-    const isa::QueueDesc* desc = nullptr;
-    std::vector<isa::Instr> code;
-    std::vector<image::SourceLoc> locs;  // a copy: the image need not outlive the run
-    size_t pc = 0;
-    uint16_t slice = 0;  // MEM queues: their slice, resolved once
+  // Hot fields first: a repetition (repeat_next, exec_*) touches only the
+  // first two cache lines, which matters with a hundred queues issuing per cycle.
+  struct alignas(64) QueueRun {
     // A REPEAT in progress: repetition `rep_k` of instruction `rep_src` is next.
-    uint32_t rep_left = 0, rep_k = 0, rep_src = 0, rep_interval = 0;
-    int64_t rep_stride = 0;
     isa::Instr rep_in;                      // the repetition being issued: rep_src with its strided field advanced
-    int64_t rep_base = 0;                   // rep_src's strided field
-    int8_t rep_field = -1;                  // index of the strided field, -1: none
     const isa::OpDesc* rep_desc = nullptr;  // rep_in.desc()
-    uint32_t rep_bad_k = 0;                 // first illegal repetition (0: none), found once per REPEAT
-    std::string rep_bad_why;
-    bool parked = false;  // waiting on SYNC
-    Cycle parked_at = 0;
-    uint32_t parked_instr = 0;
+    const isa::QueueDesc* desc = nullptr;
+    int64_t rep_stride = 0;
+    int64_t rep_base = 0;  // rep_src's strided field
     Cycle end = 0;
     uint64_t issued = 0;
+    uint32_t pc = 0;
+    uint32_t rep_left = 0, rep_k = 0, rep_src = 0, rep_interval = 0;
+    uint32_t rep_bad_k = 0;  // first illegal repetition (0: none), found once per REPEAT
+    uint16_t id = 0;
+    uint16_t slice = 0;     // MEM queues: their slice, resolved once
+    int8_t rep_field = -1;  // index of the strided field, -1: none
+    bool parked = false;    // waiting on SYNC
+    // Cold.
+    std::vector<isa::Instr> code;
+    std::vector<image::SourceLoc> locs;  // a copy: the image need not outlive the run
+    std::string rep_bad_why;
+    Cycle parked_at = 0;
+    uint32_t parked_instr = 0;
   };
+  static_assert(offsetof(QueueRun, parked) < 128);
   // What is executing: for operand access and error reports.
   struct Exec {
     QueueRun& q;
@@ -158,11 +162,12 @@ class ChipEngine {
   void schedule(QueueRun& q, Cycle at) {
     q.end = at;
     if (at == now_ + 1 && started_)
-      next_cycle_.push_back(q.self);  // no heap traffic
+      next_cycle_.push_back(index_of(q));  // no heap traffic
     else
       schedule_later(q, at);
   }
   void schedule_later(QueueRun& q, Cycle at);
+  uint32_t index_of(const QueueRun& q) const { return static_cast<uint32_t>(&q - queues_.data()); }
   void issue(QueueRun& q, Cycle t);
   void repeat_next(QueueRun& q, Cycle t);
   [[noreturn]] void fail_repetition(const QueueRun& q, Cycle t) const;
@@ -176,6 +181,12 @@ class ChipEngine {
 
   // Unit semantics, one file each (exec_*.cpp).
   void exec_mem(const Exec& x);
+  void exec_read(const Exec& x);
+  void exec_write(const Exec& x);
+  [[gnu::noinline]] void exec_gather_scatter(const Exec& x);
+  uint32_t bank_of(uint32_t address) const;                   // the SRAM bank of a MEM address
+  static uint32_t next_address(const Exec& x, size_t field);  // a REPEAT's address ahead, for cache hints
+  void check_ecc(const Exec& x, uint16_t slice, const MemSlice::ReadResult& r, uint32_t address);
   void exec_sxm(const Exec& x);
   void exec_vxm(const Exec& x);
   void exec_mxm(const Exec& x);
@@ -227,8 +238,14 @@ class ChipEngine {
   // with flips copies through the SECDED decoder.
   std::vector<uint8_t> by_ref_;
   bool fast_paths_ = true;
-  std::vector<PortUse> read_port_, write_port_;  // per slice: last SRAM access
-  std::vector<Flip> flips_;                      // pending, sorted by cycle, latest last
+  // Per slice: the last SRAM access of each port, both checked by every access (one cache line).
+  struct alignas(64) Ports {
+    PortUse read, write;
+    PortUse& of(bool w) { return w ? write : read; }
+    const PortUse& of(bool w) const { return w ? write : read; }
+  };
+  std::vector<Ports> ports_;
+  std::vector<Flip> flips_;  // pending, sorted by cycle, latest last
   std::vector<MxmPlane> planes_;
   std::vector<LinkEnd> links_;
   std::vector<uint32_t> dot_scratch_;

@@ -37,8 +37,8 @@ void ChipEngine::result_ref(const Exec& x, isa::StreamRef s, const Vec* value) {
 
 void ChipEngine::sram_access(const Exec& x, uint16_t slice, bool write, uint32_t banks, uint32_t address) {
   const Cycle at = x.t + static_cast<Cycle>(x.d.sram_access);
-  PortUse& mine = write ? write_port_[slice] : read_port_[slice];
-  const PortUse& other = write ? read_port_[slice] : write_port_[slice];
+  PortUse& mine = ports_[slice].of(write);
+  const PortUse& other = ports_[slice].of(!write);
   if (mine.cycle == at || (other.cycle == at && (other.banks & banks))) fail_port(x, slice, write, banks, at);
   mine = PortUse{at, banks, Origin{x.q.id, x.index, x.t}};
   if (observer_) observer_->on_sram(slice, address, at, write);

@@ -28,94 +28,113 @@ uint32_t superlane_address(const Vec* const* map, uint32_t superlane, uint32_t l
 
 }  // namespace
 
+// READ and WRITE (almost every MEM instruction) apart from GATHER/SCATTER,
+// whose 320-byte scratch vector and loops would otherwise give them a large
+// stack frame and spills.
 void ChipEngine::exec_mem(const Exec& x) {
-  const uint16_t slice = x.q.slice;
-  MemSlice& mem = slices_[slice];
-  const uint32_t slw = cfg_.lanes_per_superlane;
-  const uint32_t nbanks = cfg_.mem_banks;  // isa::mem_bank without a division when banks are a power of two
-  // Not std::has_single_bit: without -mpopcnt it is a libgcc call per instruction.
-  const auto bank_of = [nbanks](uint32_t address) {
-    return (nbanks & (nbanks - 1)) == 0 ? address & (nbanks - 1) : address % nbanks;
-  };
-  // The address the queue will use two repetitions of this instruction ahead
-  // when a REPEAT strides through SRAM (for a cache hint only), else ~0u. Two,
-  // not one: the host's memory latency exceeds one repetition's work when
-  // every slice streams (measured on the MEM-bound bench, ~5% faster).
-  constexpr uint32_t kAhead = 2;
-  const auto next_address = [&x](size_t field) {
-    if (x.q.rep_left <= kAhead || x.q.rep_field != static_cast<int8_t>(field)) return ~0u;
-    return static_cast<uint32_t>(x.in.operand[field] + kAhead * x.q.rep_stride);
-  };
-  auto check = [&](const MemSlice::ReadResult& r, uint32_t address) {
-    stats_.ecc_corrected += r.corrected;
-    if (r.uncorrectable_superlane >= 0)
-      fail(x, fmt::format("uncorrectable ECC error (two or more flipped bits) in {} address 0x{:x} superlane {}",
-                          isa::mem_slice_name(cfg_, slice), address, r.uncorrectable_superlane));
-  };
   switch (x.in.op) {
-    case isa::Op::READ: {
-      const auto address = static_cast<uint32_t>(x.in.operand[kReadAddr]);
-      sram_access(x, slice, false, 1u << bank_of(address), address);
-      if (by_ref_[slice] && !mem.has_faults() && !recording_) {
-        result_ref(x, stream_at(x.in, kReadDst), mem.stored(address));  // nothing changes it while it is read
-      } else {
-        mem.prefetch(next_address(kReadAddr), false);
-        check(mem.read(address, result_stream(x, stream_at(x.in, kReadDst))), address);
-      }
-      stats_.sram_bytes += cfg_.vector_bytes;
+    case isa::Op::READ:
+      exec_read(x);
       break;
-    }
-    case isa::Op::WRITE: {
-      const auto address = static_cast<uint32_t>(x.in.operand[kWriteAddr]);
-      const Vec* v;
-      bool ref = false;
-      read_streams(x, stream_at(x.in, kWriteSrc), 1, &v, &ref);
-      sram_access(x, slice, true, 1u << bank_of(address), address);
-      if (ref && fast_paths_) {  // the bytes stay put until run_until returns: copied with the REPEAT's next ones
-        mem.write_later(address, v->bytes.data());
-      } else {
-        mem.prefetch(next_address(kWriteAddr), true);
-        mem.write(address, *v);
-      }
-      stats_.sram_bytes += cfg_.vector_bytes;
+    case isa::Op::WRITE:
+      exec_write(x);
       break;
-    }
     case isa::Op::GATHER:
-    case isa::Op::SCATTER: {
-      const bool scatter = x.in.op == isa::Op::SCATTER;
-      const Vec* map[2];
-      read_streams(x, stream_at(x.in, scatter ? kScatterMap : kGatherMap), 2, map);
-      const Vec* src = nullptr;
-      if (scatter) read_streams(x, stream_at(x.in, kScatterSrc), 1, &src);
-      uint32_t banks = 0;
-      for (uint32_t sl = 0; sl < cfg_.superlanes; ++sl) {
-        const uint32_t address = superlane_address(map, sl, slw);
-        if (address >= cfg_.mem_addresses)
-          fail(x, fmt::format("superlane {} addresses 0x{:x}, beyond the {} addresses of {}", sl, address,
-                              cfg_.mem_addresses, isa::mem_slice_name(cfg_, slice)));
-        banks |= 1u << bank_of(address);
-      }
-      sram_access(x, slice, scatter, banks, superlane_address(map, 0, slw));
-      Vec out;
-      for (uint32_t sl = 0; sl < cfg_.superlanes; ++sl) {
-        const uint32_t address = superlane_address(map, sl, slw);
-        if (scatter) {
-          mem.write_word(address, sl, &src->bytes[sl * slw]);
-          continue;
-        }
-        const auto status = mem.read_word(address, sl, &out.bytes[sl * slw]);
-        MemSlice::ReadResult r;
-        r.corrected = status == secded::Status::Corrected;
-        r.uncorrectable_superlane = status == secded::Status::Uncorrectable ? int(sl) : -1;
-        check(r, address);
-      }
-      if (!scatter) write_streams(x, stream_at(x.in, kGatherDst), 1, &out);
-      stats_.sram_bytes += cfg_.vector_bytes;
+    case isa::Op::SCATTER:
+      exec_gather_scatter(x);
       break;
-    }
     default:
       fail(x, "not a MEM instruction");
   }
+}
+
+uint32_t ChipEngine::bank_of(uint32_t address) const {
+  const uint32_t nbanks = cfg_.mem_banks;  // isa::mem_bank without a division when banks are a power of two
+  // Not std::has_single_bit: without -mpopcnt it is a libgcc call per instruction.
+  return (nbanks & (nbanks - 1)) == 0 ? address & (nbanks - 1) : address % nbanks;
+}
+
+// The address the queue will use two repetitions of this instruction ahead
+// when a REPEAT strides through SRAM (for a cache hint only), else ~0u. Two,
+// not one: the host's memory latency exceeds one repetition's work when
+// every slice streams (measured on the MEM-bound bench, ~5% faster).
+uint32_t ChipEngine::next_address(const Exec& x, size_t field) {
+  constexpr uint32_t kAhead = 2;
+  if (x.q.rep_left <= kAhead || x.q.rep_field != static_cast<int8_t>(field)) return ~0u;
+  return static_cast<uint32_t>(x.in.operand[field] + kAhead * x.q.rep_stride);
+}
+
+void ChipEngine::check_ecc(const Exec& x, uint16_t slice, const MemSlice::ReadResult& r, uint32_t address) {
+  stats_.ecc_corrected += r.corrected;
+  if (r.uncorrectable_superlane >= 0)
+    fail(x, fmt::format("uncorrectable ECC error (two or more flipped bits) in {} address 0x{:x} superlane {}",
+                        isa::mem_slice_name(cfg_, slice), address, r.uncorrectable_superlane));
+}
+
+void ChipEngine::exec_read(const Exec& x) {
+  const uint16_t slice = x.q.slice;
+  MemSlice& mem = slices_[slice];
+  const auto address = static_cast<uint32_t>(x.in.operand[kReadAddr]);
+  sram_access(x, slice, false, 1u << bank_of(address), address);
+  if (by_ref_[slice] && !mem.has_faults() && !recording_) {
+    result_ref(x, stream_at(x.in, kReadDst), mem.stored(address));  // nothing changes it while it is read
+  } else {
+    mem.prefetch(next_address(x, kReadAddr), false);
+    check_ecc(x, slice, mem.read(address, result_stream(x, stream_at(x.in, kReadDst))), address);
+  }
+  stats_.sram_bytes += cfg_.vector_bytes;
+}
+
+void ChipEngine::exec_write(const Exec& x) {
+  const uint16_t slice = x.q.slice;
+  MemSlice& mem = slices_[slice];
+  const auto address = static_cast<uint32_t>(x.in.operand[kWriteAddr]);
+  const Vec* v;
+  bool ref = false;
+  read_streams(x, stream_at(x.in, kWriteSrc), 1, &v, &ref);
+  sram_access(x, slice, true, 1u << bank_of(address), address);
+  if (ref && fast_paths_) {  // the bytes stay put until run_until returns: copied with the REPEAT's next ones
+    mem.write_later(address, v->bytes.data());
+  } else {
+    mem.prefetch(next_address(x, kWriteAddr), true);
+    mem.write(address, *v);
+  }
+  stats_.sram_bytes += cfg_.vector_bytes;
+}
+
+void ChipEngine::exec_gather_scatter(const Exec& x) {
+  const uint16_t slice = x.q.slice;
+  MemSlice& mem = slices_[slice];
+  const uint32_t slw = cfg_.lanes_per_superlane;
+  const bool scatter = x.in.op == isa::Op::SCATTER;
+  const Vec* map[2];
+  read_streams(x, stream_at(x.in, scatter ? kScatterMap : kGatherMap), 2, map);
+  const Vec* src = nullptr;
+  if (scatter) read_streams(x, stream_at(x.in, kScatterSrc), 1, &src);
+  uint32_t banks = 0;
+  for (uint32_t sl = 0; sl < cfg_.superlanes; ++sl) {
+    const uint32_t address = superlane_address(map, sl, slw);
+    if (address >= cfg_.mem_addresses)
+      fail(x, fmt::format("superlane {} addresses 0x{:x}, beyond the {} addresses of {}", sl, address,
+                          cfg_.mem_addresses, isa::mem_slice_name(cfg_, slice)));
+    banks |= 1u << bank_of(address);
+  }
+  sram_access(x, slice, scatter, banks, superlane_address(map, 0, slw));
+  Vec out;
+  for (uint32_t sl = 0; sl < cfg_.superlanes; ++sl) {
+    const uint32_t address = superlane_address(map, sl, slw);
+    if (scatter) {
+      mem.write_word(address, sl, &src->bytes[sl * slw]);
+      continue;
+    }
+    const auto status = mem.read_word(address, sl, &out.bytes[sl * slw]);
+    MemSlice::ReadResult r;
+    r.corrected = status == secded::Status::Corrected;
+    r.uncorrectable_superlane = status == secded::Status::Uncorrectable ? int(sl) : -1;
+    check_ecc(x, slice, r, address);
+  }
+  if (!scatter) write_streams(x, stream_at(x.in, kGatherDst), 1, &out);
+  stats_.sram_bytes += cfg_.vector_bytes;
 }
 
 }  // namespace tsp::model

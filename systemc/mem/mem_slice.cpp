@@ -12,9 +12,9 @@ const Vec MemSlice::kZero{};
 
 MemSlice::MemSlice(const isa::Config& cfg)
     : lanes_(cfg.lanes),
+      pages_(std::make_unique<std::unique_ptr<uint8_t[]>[]>((cfg.mem_addresses + kPageVectors - 1) / kPageVectors)),
       limit_(cfg.mem_addresses),
-      superlanes_(cfg.superlanes),
-      pages_((cfg.mem_addresses + kPageVectors - 1) / kPageVectors) {
+      superlanes_(cfg.superlanes) {
   if (cfg.lanes_per_superlane != secded::kDataBytes)
     throw Error("configuration " + std::string(cfg.name) +
                 ": SECDED protects 16-byte superlane words, so "
@@ -32,15 +32,17 @@ uint8_t* MemSlice::page(uint32_t address) {
 void MemSlice::flush_pending() const {
   const uint32_t n = pending_n_;
   pending_n_ = 0;  // before touch(): page() flushes too
-  uint8_t* to = const_cast<MemSlice*>(this)->touch(pending_at_);
-  // Sources back to back (a READ REPEAT through one page) go in one memcpy,
-  // which for kilobytes beats any vector-sized loop.
+  // Sources back to back (a READ REPEAT through one page) go in one memcpy
+  // per destination page, which for kilobytes beats any vector-sized loop.
   for (uint32_t i = 0; i < n;) {
+    const uint32_t address = pending_at_ + i;
+    uint8_t* to = const_cast<MemSlice*>(this)->touch(address);
+    const uint32_t page_end = std::min(n, i + (kPageVectors - address % kPageVectors));
     uint32_t j = i + 1;
-    while (j < n &&
+    while (j < page_end &&
            reinterpret_cast<uintptr_t>(pending_from_[j]) == reinterpret_cast<uintptr_t>(pending_from_[j - 1]) + lanes_)
       ++j;
-    std::memcpy(to + size_t(i) * lanes_, pending_from_[i], size_t(j - i) * lanes_);
+    std::memcpy(to, pending_from_[i], size_t(j - i) * lanes_);
     i = j;
   }
 }
