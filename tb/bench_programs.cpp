@@ -76,7 +76,7 @@ void mxm_native(const image::Image& img, uint32_t n, std::vector<uint8_t>& out) 
       const uint8_t* row = vector_at(img, c, slice_of(mem_w(i)), kWeightAddr + j);
       for (uint32_t col = 0; col < dim; ++col) w[size_t(r * j + i) * dim + col] = int8_t(row[col]);
     }
-  std::vector<uint32_t> acc(dim, 0);
+  alignas(64) uint32_t acc[isa::kMaxLanes] = {};  // as the model's ABC keeps its sums (exec_mxm.cpp)
   const uint8_t* acts = vector_at(img, c, slice_of(mem_w(20)), kActAddr);
   for (uint32_t a = 0; a < n; ++a)
     for (uint32_t k = 0; k < dim; ++k) {
@@ -85,7 +85,7 @@ void mxm_native(const image::Image& img, uint32_t n, std::vector<uint8_t>& out) 
       for (uint32_t col = 0; col < dim; ++col) acc[col] += ak * uint32_t(int32_t(wk[col]));
     }
   out.resize(size_t(dim) * kI32Bytes);
-  std::memcpy(out.data(), acc.data(), out.size());
+  std::memcpy(out.data(), acc, out.size());
 }
 
 std::vector<uint8_t> mxm_result(model::ChipEngine& chip, uint32_t) {

@@ -248,7 +248,6 @@ class ChipEngine {
   std::vector<Flip> flips_;  // pending, sorted by cycle, latest last
   std::vector<MxmPlane> planes_;
   std::vector<LinkEnd> links_;
-  std::vector<uint32_t> dot_scratch_;
   Cycle last_activity_ = 0;  // cycle after the last result landed
   bool any_issued_ = false;
   RunStats stats_;
