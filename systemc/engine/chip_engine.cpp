@@ -71,22 +71,25 @@ void ChipEngine::load(const image::Image& img) {
     if (!q.code.empty()) schedule(q, 0);
 }
 
-const std::vector<isa::Instr>* ChipEngine::queue_code(uint16_t queue) const {
+const ChipEngine::QueueRun* ChipEngine::run_of(uint16_t queue) const {
   for (const auto& q : queues_)
-    if (q.id == queue) return &q.code;
+    if (q.id == queue) return &q;
   return nullptr;
 }
 
+const std::vector<isa::Instr>* ChipEngine::queue_code(uint16_t queue) const {
+  const QueueRun* q = run_of(queue);
+  return q ? &q->code : nullptr;
+}
+
 Cycle ChipEngine::queue_end(uint16_t queue) const {
-  for (const auto& q : queues_)
-    if (q.id == queue) return q.end;
-  return 0;
+  const QueueRun* q = run_of(queue);
+  return q ? q->end : 0;
 }
 
 uint64_t ChipEngine::queue_issued(uint16_t queue) const {
-  for (const auto& q : queues_)
-    if (q.id == queue) return q.issued;
-  return 0;
+  const QueueRun* q = run_of(queue);
+  return q ? q->issued : 0;
 }
 
 void ChipEngine::attach_link(uint16_t link, LinkSink* tx, bool receives) {
@@ -405,10 +408,9 @@ std::string ChipEngine::where(const QueueRun& q, uint32_t index, Cycle t, const 
 }
 
 std::string ChipEngine::origin_text(const Origin& o) const {
-  for (const auto& q : queues_)
-    if (q.id == o.queue)
-      return fmt::format("{} #{} `{}` (issued in cycle {})", q.desc->name, o.instr, isa::format(q.code[o.instr]),
-                         o.issued);
+  if (const QueueRun* q = run_of(o.queue))
+    return fmt::format("{} #{} `{}` (issued in cycle {})", q->desc->name, o.instr, isa::format(q->code[o.instr]),
+                       o.issued);
   return "?";
 }
 

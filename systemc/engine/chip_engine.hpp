@@ -138,8 +138,8 @@ class ChipEngine {
   };
   struct Event {
     Cycle at;
-    uint32_t
-        key;  // 0: release SYNC-parked queues; kLinkCheck + link: a vector's cycle has passed; else queue index + 1
+    // 0: release SYNC-parked queues; kLinkCheck + link: a vector's cycle has passed; else queue index + 1.
+    uint32_t key;
     bool operator>(const Event& o) const { return at != o.at ? at > o.at : key > o.key; }
   };
   struct Arrival {
@@ -167,6 +167,7 @@ class ChipEngine {
       schedule_later(q, at);
   }
   void schedule_later(QueueRun& q, Cycle at);
+  const QueueRun* run_of(uint16_t queue) const;  // nullptr: the image gives the queue no program
   uint32_t index_of(const QueueRun& q) const { return static_cast<uint32_t>(&q - queues_.data()); }
   void issue(QueueRun& q, Cycle t);
   void repeat_next(QueueRun& q, Cycle t);
