@@ -54,6 +54,20 @@ const Config* find_config(std::string_view name) {
   return nullptr;
 }
 
+const CableDesc* find_cable(std::string_view name) {
+  for (const auto& c : kCables)
+    if (equal_nocase(c.name, name)) return &c;
+  return nullptr;
+}
+
+uint32_t cable_wire_cycles(const Config& cfg, const CableDesc& cable) {
+  return static_cast<uint32_t>((uint64_t(cable.wire_ps) * cfg.clock_mhz + 999'999) / 1'000'000);
+}
+
+uint32_t c2c_hop_cycles(const Config& cfg, const CableDesc& cable) {
+  return cfg.c2c_hop_latency_cycles + cable_wire_cycles(cfg, cable) - cable_wire_cycles(cfg, kCables[kDefaultCable]);
+}
+
 const DTypeDesc* find_dtype(std::string_view name) {
   for (const auto& t : kDTypes)
     if (equal_nocase(t.name, name)) return &t;

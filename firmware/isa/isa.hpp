@@ -36,6 +36,13 @@ inline const OpDesc& op_desc(Op op) {
 const OpDesc* find_op(uint8_t code);
 const OpDesc* find_op(std::string_view mnemonic);  // case-insensitive
 const Config* find_config(std::string_view name);
+// A cable class of isa.toml [c2c.cable] by name; nullptr if there is none.
+const CableDesc* find_cable(std::string_view name);
+// Cycles of `cfg`'s clock for a cable's propagation, rounded up.
+uint32_t cable_wire_cycles(const Config& cfg, const CableDesc& cable);
+// SEND to RECV over one link of this cable (the hop the schedule uses): the
+// table's hop for the default cable, longer or shorter by the cable's wire.
+uint32_t c2c_hop_cycles(const Config& cfg, const CableDesc& cable);
 const DTypeDesc* find_dtype(std::string_view name);
 const DTypeDesc& dtype_desc(DType type);
 // Queue id (index into Config::queue_table) by name, e.g. "MEM.W.3"; case-insensitive.

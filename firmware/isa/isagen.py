@@ -35,7 +35,7 @@ def check(cond, msg):
         raise TableError(msg)
 
 
-def derive(name, c):
+def derive(name, c, c2c):
     """Geometry that follows from the configuration's independent numbers."""
     for k in CONFIG_KEYS:
         check(isinstance(c.get(k), int) and c[k] > 0, f"config {name}: `{k}` must be a positive integer")
@@ -65,6 +65,7 @@ def derive(name, c):
     bits = d["vector_bytes"] * 8
     d["c2c_serialize_cycles"] = -(-bits * c["clock_mhz"] // link_mbps)
     d["c2c_link_mbytes_per_s"] = link_mbps // 8
+    derive_link_frame(name, c, d, c2c, link_mbps)
     queues, pos = [], 0
 
     def add(qname, unit, hemi, index, position):
@@ -103,6 +104,39 @@ def derive(name, c):
     check(len(queues) == d["queues"], f"config {name}: queue table size mismatch")
     d["queue_table"] = queues
     return d
+
+
+def derive_link_frame(name, c, d, c2c, link_mbps):
+    """A link frame: the vector in FEC symbols plus parity; its time on the wire; the fixed pipeline."""
+    sb = c2c["fec_symbol_bits"]
+    d["c2c_data_symbols"] = -(-d["vector_bytes"] * 8 // sb)
+    d["c2c_frame_symbols"] = d["c2c_data_symbols"] + c2c["fec_n"] - c2c["fec_k"]
+    check(d["c2c_frame_symbols"] <= c2c["fec_n"], f"config {name}: a vector does not fit one FEC codeword")
+    d["c2c_frame_bits"] = d["c2c_frame_symbols"] * sb
+    d["c2c_frame_cycles"] = -(-d["c2c_frame_bits"] * c["clock_mhz"] // link_mbps)
+    d["c2c_receive_window_cycles"] = c2c["receive_window_cycles"]
+    # SEND to arrival = frame on the wire + fixed pipeline (SerDes, PCS, FEC) + cable; the
+    # default cable's arrival lands half a receive window before the table's hop.
+    wire = wire_cycles(c, c2c["cable"][c2c["default_cable"]])
+    d["c2c_fixed_cycles"] = c["c2c_hop_latency_cycles"] - c2c["receive_window_cycles"] // 2 - d["c2c_frame_cycles"] - wire
+    check(d["c2c_fixed_cycles"] >= 0, f"config {name}: the hop latency is shorter than frame, cable and window")
+
+
+def wire_cycles(c, cable):
+    return -(-cable["wire_ps"] * c["clock_mhz"] // 1_000_000)
+
+
+def load_c2c(t):
+    c2c = t["c2c"]
+    for k in ("fec_symbol_bits", "fec_n", "fec_k", "fec_poly", "receive_window_cycles", "jitter_sigma_centicycles"):
+        check(isinstance(c2c.get(k), int) and c2c[k] > 0, f"c2c: `{k}` must be a positive integer")
+    check(c2c["fec_n"] < 1 << c2c["fec_symbol_bits"], "c2c: a Reed-Solomon code is at most 2^m - 1 symbols long")
+    check((c2c["fec_n"] - c2c["fec_k"]) % 2 == 0, "c2c: n - k must be even (t = (n - k) / 2)")
+    check(c2c["fec_poly"] >> c2c["fec_symbol_bits"] == 1, "c2c: fec_poly must have degree fec_symbol_bits")
+    check(c2c["default_cable"] in c2c["cable"], f"c2c: default_cable {c2c['default_cable']} is not a cable class")
+    for n, cab in c2c["cable"].items():
+        check(isinstance(cab.get("wire_ps"), int) and cab["wire_ps"] >= 0, f"c2c.cable.{n}: wire_ps must be >= 0")
+    return c2c
 
 
 def load(path):
@@ -160,9 +194,10 @@ def load(path):
                     "strided": names.index(strided) if strided else -1,
                     "dur": [names.index(p) for p in dparts] + [-1] * (2 - len(dparts)),
                     "latency": o["latency"], "sram": o.get("sram", -1), "summary": o["summary"]})
-    configs = [derive(n, c) for n, c in t["config"].items()]
+    c2c = load_c2c(t)
+    configs = [derive(n, c, c2c) for n, c in t["config"].items()]
     return {"format": fmt, "types": types, "fields": fields, "units": units, "unit_summaries": t["units"],
-            "ops": ops, "configs": configs}
+            "ops": ops, "configs": configs, "c2c": c2c}
 
 
 def cstr(s):
@@ -176,6 +211,8 @@ CFG_FIELDS = ["clock_mhz", "superlanes", "lanes_per_superlane", "lanes", "vector
               "sxm_queues_per_hemisphere", "sxm_queues", "vxm_alus_per_lane", "vxm_alus", "vxm_queues",
               "compute_queues", "c2c_links", "c2c_queues", "queues", "c2c_lanes_per_link", "c2c_mbps_per_lane",
               "c2c_link_mbytes_per_s", "c2c_serialize_cycles", "c2c_hop_latency_cycles", "hac_period_cycles",
+              "c2c_data_symbols", "c2c_frame_symbols", "c2c_frame_bits", "c2c_frame_cycles", "c2c_fixed_cycles",
+              "c2c_receive_window_cycles",
               "host_mbytes_per_s", "host_latency_ns", "positions", "vxm_position"]
 
 
@@ -193,6 +230,7 @@ def gen_cpp(isa):
     w(f"inline constexpr unsigned kStreamDirBit = {STREAM_DIR_BIT};")
     w(f"inline constexpr unsigned kStreamIndexBits = {STREAM_INDEX_BITS};")
     w(f"inline constexpr unsigned kDurationBits = {duration_bits(isa)};  // holds any op's queue occupancy\n")
+    gen_cpp_c2c(isa["c2c"], w)
     w("enum class Unit : uint8_t { " + ", ".join(isa["units"]) + " };")
     w(f"inline constexpr unsigned kUnitCount = {len(isa['units'])};")
     w("inline constexpr std::array<std::string_view, kUnitCount> kUnitNames = {" + ", ".join(cstr(u) for u in isa["units"]) + "};")
@@ -266,6 +304,31 @@ def gen_cpp(isa):
     return "\n".join(o) + "\n"
 
 
+C2C_CONSTS = [("FecSymbolBits", "fec_symbol_bits"), ("FecN", "fec_n"), ("FecK", "fec_k"), ("FecT", None),
+              ("FecPoly", "fec_poly"), ("FecFirstRoot", "fec_first_root"),
+              ("JitterSigmaCenticycles", "jitter_sigma_centicycles"), ("ReceiveWindowCycles", "receive_window_cycles")]
+
+
+def c2c_value(c2c, key):
+    return (c2c["fec_n"] - c2c["fec_k"]) // 2 if key is None else c2c[key]
+
+
+def gen_cpp_c2c(c2c, w):
+    """Link and FEC constants, and the cable classes a topology may name."""
+    w("// Chip-to-chip links: the FEC code and the receive window (isa.toml [c2c]).")
+    w(f"inline constexpr std::string_view kFecName = {cstr(c2c['fec_name'])};")
+    for cname, key in C2C_CONSTS:
+        w(f"inline constexpr unsigned k{cname} = {c2c_value(c2c, key)};")
+    w("struct CableDesc {\n  std::string_view name;\n  uint32_t wire_ps;  // one-way propagation\n"
+      "  std::string_view summary;\n};")
+    cables = list(c2c["cable"].items())
+    w(f"inline constexpr std::array<CableDesc, {len(cables)}> kCables = {{{{")
+    for n, cab in cables:
+        w(f"    {{{cstr(n)}, {cab['wire_ps']}, {cstr(cab['summary'])}}},")
+    w("}};")
+    w(f"inline constexpr unsigned kDefaultCable = {[n for n, _ in cables].index(c2c['default_cable'])};\n")
+
+
 def type_mask(isa, op):
     mask = 0
     for ty in op["types"]:
@@ -289,6 +352,9 @@ def gen_sv_isa(isa):
     w(f"  localparam int unsigned OpcodeBits = {fmt['opcode_bits']};")
     w(f"  localparam int unsigned StreamDirBit = {STREAM_DIR_BIT};")
     w(f"  localparam int unsigned StreamIndexBits = {STREAM_INDEX_BITS};\n")
+    for cname, key in C2C_CONSTS:
+        w(f"  localparam int unsigned {cname} = {c2c_value(isa['c2c'], key)};")
+    w("")
     w(f"  typedef enum logic [{fmt['opcode_bits'] - 1}:0] {{")
     w(",\n".join(f"    Op{sv_name(op)} = {fmt['opcode_bits']}'h{op['code']:02x}" for op in isa["ops"]))
     w("  } opcode_e;\n")
@@ -390,6 +456,7 @@ def probe_entries(isa):
         ("FormatVersion", "kFormatVersion"), ("WordBits", "kWordBits"), ("OpcodeLsb", "kOpcodeLsb"),
         ("OpcodeBits", "kOpcodeBits"), ("StreamDirBit", "kStreamDirBit"), ("StreamIndexBits", "kStreamIndexBits"),
         ("DurationBits", "kDurationBits"))]
+    e += [(f"tsp_isa_pkg::{cname}", f"k{cname}", cname) for cname, _ in C2C_CONSTS]
     for k, op in enumerate(isa["ops"]):
         m = op["mnemonic"]
         e.append((f"tsp_isa_pkg::Op{sv_name(op)}", f"uint64_t(Op::{m})", f"Op{sv_name(op)}"))
