@@ -119,18 +119,23 @@ DecodeResult RsCodec::decode(std::span<Symbol> frame) const {
   for (unsigned l = 0; l < kParitySymbols; ++l) dirty |= rem[l] = lane(r, l) ^ frame[k_ + l];
   if (dirty == 0) return {(frame[k_ - 1] & pad_mask_) ? kUncorrectable : kClean, 0};
 
-  // S_j = r(alpha^(b+j)) = rem(alpha^(b+j)) since g vanishes there; rem[0] is the top coefficient.
-  std::array<Symbol, kParitySymbols> s;
-  for (unsigned j = 0; j < kParitySymbols; ++j) {
-    const unsigned root = (isa::kFecFirstRoot + j) % kOrder;
-    Symbol acc = 0;
-    for (Symbol c : rem) acc = mul_by_log(acc, root) ^ c;
-    s[j] = acc;
+  // S_j = r(alpha^(b+j)) = rem(alpha^(b+j)) since g vanishes there. Term by term,
+  // j innermost: the 30 sums are independent, and the exponent steps without a modulo.
+  std::array<Symbol, kParitySymbols> s{};
+  for (unsigned l = 0; l < kParitySymbols; ++l) {
+    if (rem[l] == 0) continue;
+    const unsigned deg = kParitySymbols - 1 - l;  // rem[l] is the coefficient of x^deg
+    unsigned lg = (gf::log(rem[l]) + isa::kFecFirstRoot * deg) % kOrder;
+    for (unsigned j = 0; j < kParitySymbols; ++j) {
+      s[j] ^= gf::kTables.exp[lg];
+      lg += deg;
+      if (lg >= kOrder) lg -= kOrder;
+    }
   }
 
   // Berlekamp-Massey: the shortest LFSR lambda (lambda[0] = 1) that generates S.
   std::array<Symbol, kParitySymbols + 1> lambda{1}, prev{1};
-  unsigned len = 0, shift = 1;
+  unsigned len = 0, prev_len = 0, shift = 1;  // prev has degree <= prev_len
   Symbol prev_d = 1;
   for (unsigned i = 0; i < kParitySymbols; ++i) {
     Symbol d = s[i];
@@ -141,8 +146,9 @@ DecodeResult RsCodec::decode(std::span<Symbol> frame) const {
     }
     const Symbol coef = gf::kTables.exp[gf::log(d) + kOrder - gf::log(prev_d)];
     const auto before = lambda;
-    for (unsigned k = 0; k + shift <= kParitySymbols; ++k) lambda[k + shift] ^= gf::mul(coef, prev[k]);
+    for (unsigned k = 0; k <= prev_len && k + shift <= kParitySymbols; ++k) lambda[k + shift] ^= gf::mul(coef, prev[k]);
     if (2 * len <= i) {
+      prev_len = len;
       len = i + 1 - len;
       prev = before;
       prev_d = d;
@@ -174,27 +180,35 @@ DecodeResult RsCodec::decode(std::span<Symbol> frame) const {
   if (roots != degree) return {kUncorrectable, 0};
 
   // Forney: e = X^(1-b) omega(X^-1) / lambda'(X^-1), X = alpha^p, omega = S lambda mod x^2t.
-  std::array<Symbol, kParitySymbols> omega{};
-  for (unsigned i = 0; i < kParitySymbols; ++i)
+  // A true error pattern has deg omega < deg lambda, so only those terms are formed;
+  // if the rest were not zero, the syndrome check below rejects the pattern.
+  std::array<Symbol, kT> omega{};
+  for (unsigned i = 0; i < degree; ++i)
     for (unsigned k = 0; k <= std::min(i, degree); ++k) omega[i] ^= gf::mul(lambda[k], s[i - k]);
   std::array<Symbol, kT> dlambda{};  // formal derivative: odd terms only, lowered by one
   for (unsigned k = 1; k <= degree; k += 2) dlambda[k - 1] = lambda[k];
   std::array<Symbol, kT> value{};
   for (unsigned e = 0; e < roots; ++e) {
     const unsigned p = where[e];
-    const Symbol num = eval_at_inverse(omega, p), den = eval_at_inverse(std::span(dlambda).first(degree), p);
+    const Symbol num = eval_at_inverse(std::span(omega).first(degree), p),
+                 den = eval_at_inverse(std::span(dlambda).first(degree), p);
     if (num == 0 || den == 0) return {kUncorrectable, 0};  // not an error there, or a repeated root
     const int64_t lg = int64_t{p} * (1 - int64_t{isa::kFecFirstRoot}) + gf::log(num) - gf::log(den);
     value[e] = gf::kTables.exp[static_cast<unsigned>((lg % kOrder + kOrder) % kOrder)];
   }
 
   // Never trust the algebra alone: the error pattern must reproduce every syndrome.
-  for (unsigned j = 0; j < kParitySymbols; ++j) {
-    Symbol acc = 0;
-    for (unsigned e = 0; e < roots; ++e)
-      acc ^= mul_by_log(value[e], static_cast<unsigned>((uint64_t{where[e]} * (isa::kFecFirstRoot + j)) % kOrder));
-    if (acc != s[j]) return {kUncorrectable, 0};
+  std::array<Symbol, kParitySymbols> check{};
+  for (unsigned e = 0; e < roots; ++e) {
+    const unsigned p = where[e];  // < kFecN < kOrder
+    unsigned lg = static_cast<unsigned>((gf::log(value[e]) + uint64_t{p} * isa::kFecFirstRoot) % kOrder);
+    for (unsigned j = 0; j < kParitySymbols; ++j) {
+      check[j] ^= gf::kTables.exp[lg];
+      lg += p;
+      if (lg >= kOrder) lg -= kOrder;
+    }
   }
+  if (check != s) return {kUncorrectable, 0};
   // The corrected vector's pad bits must be zero.
   Symbol last = frame[k_ - 1];
   for (unsigned e = 0; e < roots; ++e)
