@@ -173,7 +173,7 @@ DecodeResult RsCodec::decode(std::span<Symbol> frame) const {
       if (term[k] < 0) continue;
       v ^= gf::kTables.exp[term[k]];
       term[k] -= static_cast<int>(k);  // next position: times alpha^-k
-      if (term[k] < 0) term[k] += kOrder;
+      if (term[k] < 0) term[k] += static_cast<int>(kOrder);
     }
     if (v == 0) where[roots++] = p;
   }

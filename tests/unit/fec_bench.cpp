@@ -74,7 +74,9 @@ int main() {
   for (double ber : {1e-2, 3e-3, 1e-3, 3e-4, 1e-4, 1e-5, 1e-6, 1e-8})
     std::printf("  BER %-7.0e  %10.3e  %10.3e\n", ber, uncorrectable_frame_probability(ber, c.frame_symbols()),
                 uncorrectable_frame_probability(ber, tsp::isa::find_config("mini")->c2c_frame_symbols));
-  std::printf("\nLargest BER at which F tsp1 frames all decode with probability 0.999:\n");
+  const unsigned mini_symbols = tsp::isa::find_config("mini")->c2c_frame_symbols;
+  std::printf("\nLargest BER at which F frames all decode with probability 0.999 (tsp1, mini):\n");
   for (double f : {1e3, 1e5, 1e6, 1e9})
-    std::printf("  F = %-6.0e  BER <= %.3e\n", f, max_ber_for_frames(f, 0.999, c.frame_symbols()));
+    std::printf("  F = %-6.0e  BER <= %.3e  %.3e\n", f, max_ber_for_frames(f, 0.999, c.frame_symbols()),
+                max_ber_for_frames(f, 0.999, mini_symbols));
 }
