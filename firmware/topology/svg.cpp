@@ -86,6 +86,10 @@ std::string chips_picture(const Topology& t, const Layout& l) {
         p.x - 4.5, p.y - 4.5, c == t.root ? "#ffd966" : "white", c, t.chips[c].node, t.chips[c].clock_ppm, p.x,
         p.y + 1.8, c);
   }
+  for (size_t n = 0; n < l.node_at.size() && l.node_at.size() > 1; ++n)
+    s +=
+        fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" font-size=\"7\" text-anchor=\"middle\" fill=\"#555\">n{}</text>\n",
+                    l.node_at[n].x, l.node_at[n].y + 2.5, n);
   return s;
 }
 
