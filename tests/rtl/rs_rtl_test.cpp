@@ -1,12 +1,14 @@
 // The chip-to-chip link FEC RTL (rtl/c2c/tsp_rs_enc.sv, tsp_rs_dec.sv) frame by
-// frame against a reference, for the tsp1 and the mini frame: encoder parity
-// and markers; seeded constrained-random frames with every error count 0..t
-// (corrected data and count) and beyond t (16..2t: flagged, or a miscorrection
-// to a codeword within t); the decoder's documented latency. The same run on
-// the RTL built with its planted bug (TSP_PLANT_BUG_RS) must find divergences.
+// frame against the C++ codec (tsp::fec::RsCodec), for the tsp1 and the mini
+// frame: encoder frames; seeded constrained-random frames with every error
+// count 0..t (verdict, count and data equal to C++'s, and the original data)
+// and beyond t (16..2t: random errors flagged by both; errors placed near
+// another codeword miscorrected identically by both); markers, gaps and the
+// decoder's documented latency. The same run on the RTL built with its planted
+// bug (TSP_PLANT_BUG_RS) must find divergences.
 //
-// The reference here is the test's own: GF(2^m) by log tables, parity by long
-// division, and the frames' known error patterns.
+// Besides the C++ codec, the test has its own small reference: GF(2^m) by log
+// tables, parity by long division, and the frames' known error patterns.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -19,6 +21,7 @@
 #include "Vtsp_rs_mini_planted.h"
 #include "Vtsp_rs_tsp1.h"
 #include "Vtsp_rs_tsp1_planted.h"
+#include "common/fec/rs.hpp"
 #include "tsp/isa_gen.hpp"
 #include "verilated.h"
 
@@ -224,6 +227,29 @@ Frame corrupt(const Frame& f, unsigned errors, unsigned seed, std::mt19937& rng)
   return r;
 }
 
+// t < errors <= 2t symbols of a minimum-weight codeword w = c x^s g(x) (2t + 1
+// non-zero symbols) added to f: the received word is 2t + 1 - errors <= t
+// symbols from the codeword f + w, so a decoder must miscorrect to it.
+Frame near_other_codeword(const Frame& f, unsigned k, unsigned errors, std::mt19937& rng) {
+  static const std::vector<Sym> g = generator();  // from the top
+  const unsigned s = rng() % k;                   // wire index of w's top symbol: k - 1 - s
+  const Sym c = static_cast<Sym>(1 + rng() % kOrder);
+  std::vector<unsigned> pick(g.size());
+  for (unsigned j = 0; j < pick.size(); ++j) pick[j] = j;
+  std::shuffle(pick.begin(), pick.end(), rng);
+  Frame r = f;
+  for (unsigned e = 0; e < errors; ++e) r[k - 1 - s + pick[e]] ^= gf.mul(c, g[pick[e]]);
+  return r;
+}
+
+std::string verdict(bool corrected, bool uncorrectable, unsigned count) {
+  return uncorrectable ? "uncorrectable" : corrected ? "corrected " + std::to_string(count) : "clean";
+}
+
+// Seeds x error counts 0 .. 2t, one frame each, RTL against the C++ codec
+// (RsCodec(K): every bit of the data symbols is payload, the RTL's view) and
+// against the test's own reference. Beyond t, odd seeds take errors that must
+// miscorrect (near_other_codeword), even seeds random ones.
 template <class V>
 Divergences divergences(unsigned seeds) {
   RsRtl<V> rtl;
@@ -232,46 +258,61 @@ Divergences divergences(unsigned seeds) {
     if (d.count++ == 0) d.first = what;
   };
   const unsigned k = rtl.data_symbols(), n = rtl.frame_symbols();
+  const tsp::fec::RsCodec codec(k);
   for (unsigned seed = 0; seed < seeds; ++seed) {
     for (unsigned errors = 0; errors <= kParity; ++errors) {
       std::mt19937 rng(1000 * seed + errors);
       Frame data(k);
       for (auto& s : data) s = static_cast<Sym>(rng() & kOrder);
       const Frame want = encode(data);
+      Frame cpp(n);
+      codec.encode(data, cpp);
+      if (cpp != want) report(where(seed, errors) + "the C++ codec and the test's long division disagree");
       long latency = 0, period = 0;
       std::string protocol;
       const Frame got = rtl.encode(data, &latency, &period, &protocol);
       d.enc_period = period;
       if (!protocol.empty()) report(where(seed, errors) + protocol);
       if (latency != 1) report(where(seed, errors) + "encoder latency " + std::to_string(latency));
-      if (got != want) report(where(seed, errors) + "encoder frame differs from the reference");
+      if (got != cpp) report(where(seed, errors) + "encoder frame differs from the C++ codec's");
 
-      const Frame received = corrupt(want, errors, seed, rng);
+      const bool must_miscorrect = errors > kT && seed % 2 == 1;
+      const Frame received = must_miscorrect ? near_other_codeword(want, k, errors, rng) : corrupt(want, errors, seed, rng);
       const Decoded r = rtl.decode(received);
+      Frame fixed = received;
+      const tsp::fec::DecodeResult c = codec.decode(fixed);
+      using S = tsp::fec::DecodeResult::Status;
       ++d.frames;
       d.dec_latency = r.latency;
       d.dec_period = r.period;
       if (!r.protocol.empty()) report(where(seed, errors) + r.protocol);
+      // RTL == C++: verdict, count, data.
+      const Frame cpp_data(fixed.begin(), fixed.begin() + k);
+      if (r.corrected != (c.status == S::kCorrected) || r.uncorrectable != (c.status == S::kUncorrectable) ||
+          r.count != c.corrected_symbols || r.data != cpp_data)
+        report(where(seed, errors) + "RTL " + verdict(r.corrected, r.uncorrectable, r.count) + ", C++ " +
+               verdict(c.status == S::kCorrected, c.status == S::kUncorrectable, c.corrected_symbols) +
+               (r.data == cpp_data ? "" : "; data differs"));
+      // And what the frame's making says.
       const Frame received_data(received.begin(), received.begin() + k);
       if (errors <= kT) {
-        const bool ok = r.data == data && !r.uncorrectable && r.corrected == (errors > 0) && r.count == errors;
-        if (!ok)
-          report(where(seed, errors) + "decoded " + (r.uncorrectable ? "uncorrectable" : "count " + std::to_string(r.count)) +
+        if (r.data != data || r.uncorrectable || r.corrected != (errors > 0) || r.count != errors)
+          report(where(seed, errors) + "decoded " + verdict(r.corrected, r.uncorrectable, r.count) +
                  (r.data == data ? "" : ", data differs"));
         d.corrected += errors > 0;
-      } else if (r.uncorrectable) {
-        ++d.uncorrectable;
-        if (r.count != 0 || r.corrected || r.data != received_data)
-          report(where(seed, errors) + "uncorrectable, yet count or data changed");
-      } else {
-        // A miscorrection must land on a codeword within t of what was received.
+      } else if (must_miscorrect) {
         ++d.miscorrected;
         const Frame cw = encode(r.data);
         unsigned changed = 0;
         for (unsigned p = 0; p < n; ++p) changed += cw[p] != received[p];
-        if (!r.corrected || r.count != changed || changed > kT)
-          report(where(seed, errors) + "beyond t, corrected " + std::to_string(r.count) + " symbols to a word " +
-                 std::to_string(changed) + " symbols away");
+        if (!r.corrected || r.count != kParity + 1 - errors || changed != r.count)
+          report(where(seed, errors) + "near another codeword: " + verdict(r.corrected, r.uncorrectable, r.count) +
+                 ", to a word " + std::to_string(changed) + " symbols away");
+      } else {
+        ++d.uncorrectable;
+        if (!r.uncorrectable || r.count != 0 || r.data != received_data)
+          report(where(seed, errors) + "random beyond t: " + verdict(r.corrected, r.uncorrectable, r.count) +
+                 (r.data == received_data ? "" : ", data changed"));
       }
     }
   }
@@ -289,7 +330,8 @@ void expect_matches(const isa::Config& cfg) {
   EXPECT_EQ(d.dec_latency, documented_latency(n)) << cfg.name;
   EXPECT_EQ(d.dec_period, long(n) + documented_latency(n) + long(k) - 2) << cfg.name;
   EXPECT_GT(d.uncorrectable, 0) << cfg.name;
-  std::printf("%s: %d frames, %d corrected, %d beyond t flagged, %d miscorrected; encode %ld cycles, decode latency %ld, "
+  EXPECT_GT(d.miscorrected, 0) << cfg.name;
+  std::printf("%s: %d frames, %d corrected, %d beyond t flagged, %d beyond t miscorrected as they must; encode %ld cycles, decode latency %ld, "
               "decode %ld cycles a frame\n",
               std::string(cfg.name).c_str(), d.frames, d.corrected, d.uncorrectable, d.miscorrected, d.enc_period,
               d.dec_latency, d.dec_period);
