@@ -20,7 +20,9 @@
 //                                                the symbols as received.
 // Uncorrectable: the error locator's length exceeds T, or its degree differs
 // from its length or from the number of its roots among the FrameSymbols
-// positions of the shortened frame.
+// positions of the shortened frame. (The C++ codec's further checks, a zero
+// error value and the found pattern's syndromes, cannot fail once these pass;
+// its pad-bit rule for the mini frame is left to the C++ side.)
 //
 // Steps and cycles (fixed, whatever the errors):
 //   receive   FrameSymbols accepting cycles: Parity syndromes by Horner (constant
@@ -34,7 +36,7 @@
 //   verdict   1;
 //   output    DataSymbols cycles.
 // Latency: the first message symbol is on out_* DecLatency =
-// 2 Parity + T + FrameSymbols + 6 cycles (tsp1 377, mini 147) after the
+// 2 Parity + T + FrameSymbols + 6 cycles (tsp1 367, mini 137) after the
 // cycle that accepted the frame's last symbol; in_ready_o is high again in the
 // cycle out_last_o is. Frames back to back: one every
 // FrameSymbols + DecLatency + DataSymbols - 2 cycles.

@@ -345,13 +345,13 @@ const isa::Config& config(std::string_view name) {
 
 }  // namespace
 
-TEST(RsRtl, Tsp1FrameMatchesTheReference) {
+TEST(RsRtl, Tsp1FrameMatchesTheCodec) {
   RsRtl<Vtsp_rs_tsp1> probe;
   ASSERT_EQ(probe.data_symbols(), config("tsp1").c2c_data_symbols);
   expect_matches<Vtsp_rs_tsp1>(config("tsp1"));
 }
 
-TEST(RsRtl, MiniFrameMatchesTheReference) {
+TEST(RsRtl, MiniFrameMatchesTheCodec) {
   RsRtl<Vtsp_rs_mini> probe;
   ASSERT_EQ(probe.data_symbols(), config("mini").c2c_data_symbols);
   expect_matches<Vtsp_rs_mini>(config("mini"));
