@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <optional>
 
 #include "systemc/c2c/link_fec.hpp"
 
@@ -15,7 +16,8 @@ C2cLink::C2cLink(sc_core::sc_module_name name, End a, End b, const isa::CableDes
       b_(b),
       cable_(cable),
       cfg_(a.chip->engine().config()),
-      defined_at_(std::move(defined_at)) {
+      defined_at_(std::move(defined_at)),
+      index_(index) {
   dir_[0] = std::make_unique<Direction>("a_in", "b_out", a, b, errors, 2ull * index);
   dir_[1] = std::make_unique<Direction>("b_in", "a_out", b, a, errors, 2ull * index + 1);
   for (int d = 0; d < 2; ++d) {
@@ -55,10 +57,13 @@ void C2cLink::carry(int from_b, tlm::tlm_generic_payload& trans, sc_core::sc_tim
   // the transaction's data (C2cPort::transmit), changed in place.
   const std::vector<uint32_t> flipped =
       d.wire.bits(d.from.chip->engine().chip(), d.from.port, sent, cfg_.c2c_frame_bits);
+  std::optional<Vec> sent_payload;
+  if (observer_) sent_payload = frame.payload;
+  FecOutcome fec;
   if (!flipped.empty()) {
     n.bit_errors += flipped.size();
-    const Vec sent_payload = frame.payload;
-    const FecOutcome fec = pass_through_fec(cfg_, flipped, frame.payload);
+    if (!sent_payload) sent_payload = frame.payload;
+    fec = pass_through_fec(cfg_, flipped, frame.payload);
     n.corrected_symbols += fec.corrected_symbols;
     n.corrected_frames += fec.corrected_symbols > 0 && !fec.uncorrectable && !fec.miscorrected;
     if (fec.uncorrectable || fec.miscorrected) {
@@ -70,7 +75,7 @@ void C2cLink::carry(int from_b, tlm::tlm_generic_payload& trans, sc_core::sc_tim
               : fmt::format("{} bit(s) flipped on {} ({}) made another codeword: hardware would deliver it "
                             "silently",
                             flipped.size(), name(), defined_at_);
-      frame.payload = sent_payload;  // the RECV fails; the bytes stay the sender's
+      frame.payload = *sent_payload;  // the RECV fails; the bytes stay the sender's
     }
   }
 
@@ -86,6 +91,10 @@ void C2cLink::carry(int from_b, tlm::tlm_generic_payload& trans, sc_core::sc_tim
   const sc_core::sc_time now = sc_core::sc_time_stamp();
   if (n.frames > 1 && now + delay < d.last_arrival + frame_time) delay = d.last_arrival + frame_time - now;
   d.last_arrival = now + delay;
+  if (observer_)
+    observer_->on_frame(LinkFrameEvent{index_, from_b != 0, d.from.chip->engine().chip(), d.from.port, sent,
+                                       &*sent_payload, &flipped, fec, d.from.chip->time_of(sent), now + delay,
+                                       frame.from});
   d.out->b_transport(trans, delay);
 }
 

@@ -18,6 +18,7 @@
 #include <tlm>
 #include <vector>
 
+#include "systemc/c2c/link_fec.hpp"
 #include "systemc/c2c/wire_errors.hpp"
 #include "systemc/chip/tsp_chip.hpp"
 
@@ -32,6 +33,27 @@ struct LinkCounters {
   uint64_t corrected_frames = 0;
   uint64_t uncorrectable_frames = 0;
   int64_t max_jitter_cycles = 0;  // largest |jitter| drawn, rounded
+};
+
+// One frame as a link carried it: for observers (the FEC RTL's cosim, waves).
+struct LinkFrameEvent {
+  uint32_t link = 0;    // the topology's link index
+  bool from_b = false;  // direction: from end b to end a
+  uint32_t chip = 0;    // sender
+  uint16_t port = 0;
+  Cycle sent = 0;                        // the SEND's cycle on the sender's clock
+  const Vec* payload = nullptr;          // the vector as sent (vector_bytes bytes)
+  const std::vector<uint32_t>* flipped;  // frame bits the wire flipped
+  FecOutcome fec;                        // what the receiver's decoder made of it
+  sc_core::sc_time sent_at, arrives_at;  // system time of the SEND and of the landing
+  std::string_view from;                 // the SEND, located
+};
+
+class LinkObserver {
+ public:
+  virtual ~LinkObserver() = default;
+  // Called once per frame, in the sender's SEND order per direction.
+  virtual void on_frame(const LinkFrameEvent& e) = 0;
 };
 
 class C2cLink : public sc_core::sc_module {
@@ -52,6 +74,7 @@ class C2cLink : public sc_core::sc_module {
   // Counters of the direction that starts at end a (false) or b (true).
   const LinkCounters& counters(bool from_b) const { return dir_[from_b]->counters; }
   const std::string& defined_at() const { return defined_at_; }
+  void set_observer(LinkObserver* observer) { observer_ = observer; }  // not owned
 
  private:
   struct Direction {
@@ -73,6 +96,8 @@ class C2cLink : public sc_core::sc_module {
   const isa::CableDesc& cable_;
   const isa::Config& cfg_;
   std::string defined_at_;
+  uint32_t index_;
+  LinkObserver* observer_ = nullptr;
   std::array<std::unique_ptr<Direction>, 2> dir_;  // from a, from b
 };
 

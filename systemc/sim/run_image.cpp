@@ -64,6 +64,7 @@ RunReport run_image(const image::Image& img, const RunOptions& options) {
                                                 C2cLink::End{chips[l.a.chip].get(), l.a.link},
                                                 C2cLink::End{chips[l.b.chip].get(), l.b.link}, *l.cable,
                                                 options.wire, l.where, static_cast<uint32_t>(i)));
+      links.back()->set_observer(options.link_observer);
     }
   const auto t0 = std::chrono::steady_clock::now();
   sc_core::sc_start();  // returns when every host has finished and every chip is idle

@@ -25,6 +25,7 @@ struct RunOptions {
   // image still start together). Its chip count must be the image's.
   const topo::Topology* topology = nullptr;
   WireErrorSpec wire;  // bit errors, planned flips and jitter on every link
+  LinkObserver* link_observer = nullptr;  // sees every frame of every link (not owned)
 };
 
 struct ChipReport {
