@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <cstdio>
 #include <optional>
+#include <tuple>
 
 #include "common/error.hpp"
 #include "systemc/sim/run_image.hpp"
@@ -169,17 +170,19 @@ void print_summary(const std::string& name, const image::Image& img, const isa::
 
 // Closes the FST after the run and writes its GTKWave save file next to it.
 // Returns the lines that say where both landed.
-std::string finish_waves(waves::WaveRecorder& rec, const std::string& fst, model::Cycle cycles) {
+std::string finish_waves(waves::WaveRecorder& rec, const std::string& fst, const model::RunReport& r) {
   namespace fs = std::filesystem;
-  const waves::WaveWindow w = rec.finish(cycles);
+  std::vector<model::Cycle> own;  // each chip's own cycles: on a topology, clocks differ
+  for (const auto& c : r.chips) own.push_back(c.cycles);
+  const waves::WaveWindow w = rec.finish(r.cycles, own);
   const bool empty = w.from > w.to;
   const std::string gtkw = fs::path(fst).replace_extension(".gtkw").string();
-  waves::GtkwView view{fst, 0, 0, rec.chips()};
-  if (!empty) view = {fst, waves::cycle_ps(rec.config(), w.from), waves::cycle_ps(rec.config(), w.to + 1), rec.chips()};
+  waves::GtkwView view{fst, 0, 0, rec.chips(), rec.quiet_links()};
+  if (!empty) std::tie(view.from_ps, view.to_ps) = rec.span_ps();
   waves::write_gtkw(gtkw, view, rec.layout());
   if (empty) {
     fmt::print(stderr, "tsp run: warning: {} is empty: --from {} lies past the run's {} cycles\n", fst,
-               rec.window().from, cycles);
+               rec.window().from, r.cycles);
     return {};
   }
   return fmt::format("  {:<14}{} ({} bytes, cycles {}..{}, {} signals)\n  {:<14}{} ({} bytes); view: gtkwave {}\n",
@@ -242,12 +245,13 @@ int run(const RunArgs& a) {
       throw Error(fmt::format("tsp run: error: --from {} is after --to {}", a.window.from, a.window.to));
     const auto dir = std::filesystem::path(a.wave).parent_path();
     if (!dir.empty()) std::filesystem::create_directories(dir);
-    recorder = std::make_unique<waves::WaveRecorder>(img, a.wave, a.window);
+    recorder = std::make_unique<waves::WaveRecorder>(img, a.wave, a.window, opt.topology);
     opt.observer = [&](uint32_t chip) { return recorder->observer(chip); };
+    if (opt.topology) opt.link_observer = recorder->link_observer();
   }
   const model::RunReport r = model::run_image(img, opt);
   // A failed run's wave is the one worth looking at: written whatever the outcome.
-  const std::string wave_lines = recorder ? finish_waves(*recorder, a.wave, r.cycles) : "";
+  const std::string wave_lines = recorder ? finish_waves(*recorder, a.wave, r) : "";
   if (!a.stats.empty()) {
     std::ofstream out(a.stats);
     out << stats_json(img, cfg, r).dump(2) << "\n";
