@@ -1,0 +1,106 @@
+# One multi-chip link example end to end (firmware/examples/gen_links.py):
+# generate, assemble, run on TOPOLOGY and check everything by exit code (not
+# by CTest's PASS_REGULAR_EXPRESSION, which ignores exit codes):
+#   - `tsp run` exits 0 (it fails itself when the cycles differ from .predict)
+#     and prints "predicted N: exact";
+#   - every tensor line of the expected dump (plain Python reference) appears;
+#   - --stats: every link's frame count equals the generator's plan.
+# MUTANT=NAME plants a bug first (see below); the test then passes only if the
+# run fails with a message matching ERROR (a regular expression), or, without
+# ERROR, if the run succeeds but at least one tensor differs.
+#   cmake -DTSP= -DPYTHON= -DGEN= -DKIND= -DNAME= -DOUT= -DTOPOLOGY= [-DGENARGS=a;b]
+#         [-DRUNARGS=a;b] [-DMUTANT=recv_late|recv_early|add_sub|no_deskew] [-DERROR=regex] -P check_links.cmake
+cmake_minimum_required(VERSION 3.20)
+set(base ${OUT}/${NAME})
+execute_process(COMMAND ${PYTHON} ${GEN} ${TSP} ${KIND} ${base}.tsp ${base}.expect ${GENARGS}
+                RESULT_VARIABLE rc OUTPUT_VARIABLE gen_out ERROR_VARIABLE gen_err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "generator failed (${rc}):\n${gen_out}${gen_err}")
+endif()
+message("${gen_out}")
+
+if(MUTANT)
+  # Instructions the mutants change carry `; mark:NAME` in the generated text.
+  file(READ ${base}.tsp text)
+  if(MUTANT STREQUAL "recv_late")      # one RECV a cycle after its frame's slot
+    set(re "\n(    RECV [^\n]*); mark:recv\n")
+    set(to "\n    NOP 1\n\\1\n")
+  elseif(MUTANT STREQUAL "add_sub")    # one ADD of the reduction subtracts
+    set(re "\n    ADD(\\.i8 [^\n]*); mark:add\n")
+    set(to "\n    SUB\\1\n")
+  else()
+    message(FATAL_ERROR "unknown MUTANT ${MUTANT}")
+  endif()
+  string(REGEX MATCHALL "${re}" hits "${text}")
+  list(LENGTH hits n)
+  if(NOT n EQUAL 1)
+    message(FATAL_ERROR "mutant ${MUTANT}: expected one marked instruction in ${base}.tsp, found ${n}")
+  endif()
+  string(REGEX REPLACE "${re}" "${to}" text "${text}")
+  set(base ${base}_${MUTANT})
+  file(WRITE ${base}.tsp "${text}")
+endif()
+
+execute_process(COMMAND ${TSP} as ${base}.tsp -o ${base}.img RESULT_VARIABLE rc ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "tsp as failed (${rc}):\n${err}")
+endif()
+
+file(STRINGS ${OUT}/${NAME}.expect lines)
+set(dumps)
+foreach(line IN LISTS lines)
+  string(REGEX REPLACE " \\(.*" "" tname "${line}")
+  list(APPEND dumps --dump ${tname})
+endforeach()
+file(REMOVE ${base}.stats.json)
+execute_process(COMMAND ${TSP} run ${base}.img --topology ${TOPOLOGY} ${RUNARGS} --stats ${base}.stats.json ${dumps}
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+string(REGEX MATCH "cycles +[0-9]+[^\n]*" summary "${out}")
+
+if(MUTANT AND DEFINED ERROR)
+  if(rc EQUAL 0)
+    message(FATAL_ERROR "the planted bug ${MUTANT} went unnoticed: tsp run succeeded\n${summary}")
+  endif()
+  if(NOT err MATCHES "${ERROR}")
+    message(FATAL_ERROR "tsp run failed (${rc}) but not with the expected message\n  expected: ${ERROR}\n  got: ${err}")
+  endif()
+  message("caught as expected (exit ${rc}):\n${err}")
+  return()
+endif()
+
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "tsp run failed (${rc}):\n${err}")
+endif()
+message("${summary}")
+if(NOT summary MATCHES "predicted [0-9]+: exact")
+  message(FATAL_ERROR "the cycle count is not the predicted one: ${summary}")
+endif()
+set(missing 0)
+foreach(line IN LISTS lines)
+  string(FIND "${out}" "${line}\n" at)
+  if(at EQUAL -1)
+    math(EXPR missing "${missing} + 1")
+    string(REGEX REPLACE " \\(.*" "" tname "${line}")
+    message("MISMATCH ${tname}")
+  endif()
+endforeach()
+list(LENGTH lines total)
+if(MUTANT)
+  if(missing EQUAL 0)
+    message(FATAL_ERROR "the planted bug ${MUTANT} went unnoticed: all ${total} tensors still match")
+  endif()
+  message("caught as expected: ${missing} of ${total} tensors differ")
+  return()
+endif()
+if(NOT missing EQUAL 0)
+  message(FATAL_ERROR "${missing} of ${total} tensors differ from the reference")
+endif()
+message("${total} tensors equal the reference")
+
+# Frames per link: the generator's plan (NAME.expect.frames) against --stats.
+execute_process(COMMAND ${PYTHON} ${GEN} --check-frames ${base}.stats.json ${OUT}/${NAME}.expect.frames
+                RESULT_VARIABLE rc OUTPUT_VARIABLE fout ERROR_VARIABLE ferr)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "link frame counts differ from the plan:\n${fout}${ferr}")
+endif()
+message("${fout}")
