@@ -27,6 +27,7 @@ int sc_main(int argc, char** argv) {
       "              tsp compile graph.txt -o g.img --check   compile a tensor graph, run it, check it\n"
       "              tsp cosim prog.img --rtl mem   the same on the model and the units' RTL in lock step\n"
       "              tsp onnx-test DIR            an ONNX node test (model.onnx, test_data_set_*) on the model\n"
+      "              tsp topo dragonfly33 --svg d.svg   a multi-chip system: links, hops, picture\n"
       "Run `tsp <subcommand> --help` for the options of each."};
   app.require_subcommand(1);
   int exit_code = 0;
@@ -39,6 +40,7 @@ int sc_main(int argc, char** argv) {
   tsp::cli::add_compile(app, exit_code);
   tsp::cli::add_cosim(app, exit_code);
   tsp::cli::add_onnx_test(app, exit_code);
+  tsp::cli::add_topo(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
