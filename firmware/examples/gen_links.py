@@ -2,7 +2,8 @@
 """Writes hand-scheduled multi-chip programs over chip-to-chip links, and the
 results they must produce.
 
-Usage: gen_links.py TSP KIND OUT.tsp OUT.expect [--no-deskew] [--cycles N] [--topology T]
+Usage: gen_links.py TSP KIND OUT.tsp OUT.expect [--topology T --cycles N --period P --deskew D]
+       gen_links.py --check-frames STATS.json OUT.expect.frames
 
 KIND:
   node8_broadcast  mini, node8: chip 0 sends one vector on its 7 ports in one
@@ -12,8 +13,8 @@ KIND:
   dragonfly_3hop   tsp1, dragonfly2: a tensor crosses local, global, local
                    links, forwarded RECV -> SEND by the two chips between
   drift            mini, two chips whose clocks run apart (a topology file):
-                   a vector each way every P cycles, RDESKEW before each
-                   exchange (--no-deskew: none, which must fail)
+                   a vector each way every P cycles, RDESKEW D before each
+                   exchange (--deskew 0: none, which must fail)
 
 Every number of the machine comes from `tsp info --json`, `tsp isa --json` and
 `tsp topo --json` (positions, latencies, frame cycles, hop cycles of each
@@ -191,7 +192,7 @@ class Program:
                 out.append(f".sram {slc}, {addr}")
                 for i in range(0, len(values), 32):
                     out.append(".hex " + " ".join(f"{v:02x}" for v in values[i:i + 32]))
-            for name, instrs in c.queues.items():
+            for name, instrs in sorted(c.queues.items(), key=lambda q: (self.pos[q[0]], q[0])):
                 out += [f".queue {name}"]
                 free, synced = 0, False
                 for t, text, occ, kind in instrs:
@@ -334,10 +335,74 @@ def dragonfly_3hop(tsp, topology="dragonfly2", vectors=8):
     return p, f"{vectors} vectors from chip {a} to chip {b} over {' -> '.join(map(str, path))} ({', '.join(kinds)})"
 
 
+def drift(tsp, topology, cycles, period, deskew):
+    """Two chips whose clocks run apart exchange a vector each way every `period` cycles.
+
+    Exchange k in schedule time (the HAC root's cycles): the C2C queue of each chip runs RDESKEW `deskew`
+    from t_k = k * period and NOTIFYs at t_k + deskew; the two MEM queues it works with park on SYNC before
+    and follow the release. Then: READ vector k to reach the west edge, SEND, RECV the other chip's vector
+    a hop later, WRITE it at address k. Without RDESKEW (deskew = 0) there is no SYNC/NOTIFY either, and the
+    drift (docs/links.md) moves a frame out of its RECV's receive window after a while: that run must fail.
+    """
+    p = Program(tsp, "mini", topology, 2)
+    port = {c: p.port_to(c, 1 - c) for c in (0, 1)}
+    rd, wr = "MEM.W.0", "MEM.W.3"
+    n = cycles // period + 1
+    vecs = {c: [lcg_bytes(31 * c + k + 1, p.lanes) for k in range(n)] for c in (0, 1)}
+    for c in (0, 1):
+        p.data(c, rd, 0, vecs[c])
+    for k in range(n):
+        t = k * period
+        t_read = t
+        if deskew:
+            release = t + deskew
+            for c in (0, 1):
+                q = f"C2C.{port[c]}"
+                p.issue(c, q, t, f"RDESKEW {deskew}", "RDESKEW", deskew, kind="sync")
+                p.issue(c, q, release, "NOTIFY", "NOTIFY")
+                # The MEM queues park right after their previous work (or at 0) and resume at release + 1.
+                for m in (rd, wr):
+                    prev = p.chips[c].queues.get(m, [])
+                    p.sync(c, m, max([i[0] + i[2] for i in prev] + [0]), release)
+            t_read = release + 1
+        for c in (0, 1):
+            e = p.pos[f"C2C.{port[c]}"]
+            v = p.read(c, rd, k, t_read, 0, "E" if e > p.pos[rd] else "W")
+            s = p.send(c, port[c], v)
+            other, oport, r = p.arrival(c, port[c], s)
+            got = p.recv(other, oport, r, 1, mark="recv" if (k, c) == (1, 0) else None)
+            p.write(other, wr, k, got)
+    for c in (0, 1):
+        p.result(c, f"c{c}_got", wr, 0, vecs[1 - c])
+    mode = f"RDESKEW {deskew} before each" if deskew else "no RDESKEW"
+    return p, f"two chips exchange a vector every {period} cycles, {n} exchanges, {mode}"
+
+
+def check_frames(stats_file, plan_file):
+    """Compares the frames per link of `tsp run --stats` with the generator's plan; exit 1 when they differ."""
+    with open(stats_file) as f:
+        stats = json.load(f)
+    with open(plan_file) as f:
+        plan = json.load(f)
+    got = {}
+    for link in stats["links"]:
+        for end in ("a", "b"):
+            sent = link[end]["frames_sent"]
+            if sent:
+                got[f"{link[end]['chip']}.{link[end]['port']}"] = sent
+    bad = {k: (plan.get(k, 0), got.get(k, 0)) for k in set(plan) | set(got) if plan.get(k, 0) != got.get(k, 0)}
+    for k, (want, have) in sorted(bad.items()):
+        print(f"port {k}: planned {want} frames, --stats says {have}")
+    print(f"{sum(got.values())} frames on {len(got)} ports, {'as planned' if not bad else 'NOT as planned'}")
+    return 1 if bad else 0
+
+
 KINDS = {"node8_broadcast": node8_broadcast, "node8_allreduce": node8_allreduce, "dragonfly_3hop": dragonfly_3hop}
 
 
 def main(argv):
+    if len(argv) == 4 and argv[1] == "--check-frames":
+        return check_frames(argv[2], argv[3])
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("tsp")
     ap.add_argument("kind", choices=sorted(KINDS) + ["drift"])
