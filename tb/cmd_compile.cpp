@@ -26,7 +26,6 @@ struct CompileArgs {
   std::string program, output, config, report, png;
   std::string inputs;  // an ONNX model's data inputs: DIR/input_K.pb
   bool run = false, check = false, quiet = false, embed = false;
-  int mutant = 0;
 };
 
 int run_and_check(const CompileArgs& a, const compiler::Compiled& c, const isa::Config& cfg) {
@@ -91,7 +90,6 @@ int compile_cmd(const CompileArgs& a) {
   if (!cfg) throw Error(fmt::format("tsp compile: error: unknown configuration '{}'", cfg_name));
   compiler::CompileOptions opt;
   opt.source_file = a.program;
-  opt.mutant = a.mutant;
   opt.embed_reference = a.embed;
   const compiler::Compiled c = compiler::compile(p.graph, *cfg, opt);  // c.graph: expanded
   if (!a.output.empty()) image::save_file(c.image, a.output);
@@ -144,12 +142,6 @@ void add_compile(CLI::App& app, int& exit_code) {
                 "Embed the host reference's output values in the image: `tsp run IMAGE --check` compares them");
   cmd->add_flag("--run", a->run, "Run the image on the model; fail unless cycles == prediction");
   cmd->add_flag("--check", a->check, "--run, and compare every output with the host reference bit for bit");
-  cmd->add_option(
-         "--plant-bug", a->mutant,
-         "Test hook: 1 = the first VXM kernel's result WRITEs issue one cycle late, 2 = the first Permute's, "
-         "3 = the first row-broadcast READ strides 1, not 0, 4 = the first vector program run's WRITE a cycle late, "
-         "5 = one wrong bit in the embedded reference")
-      ->group("");
   cmd->add_flag("-q,--quiet", a->quiet, "Print errors only");
   cmd->callback([a, &exit_code] { exit_code = compile_cmd(*a); });
 }

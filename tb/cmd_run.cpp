@@ -10,6 +10,7 @@
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <cstdio>
 #include <optional>
 
 #include "common/error.hpp"
@@ -38,7 +39,43 @@ struct RunArgs {
   std::vector<std::string> expects;  // NAME=FILE.pb
   std::string wave;                  // FST path; empty: no waves
   waves::WaveWindow window;
+  std::string topology;  // built-in name or file; empty: no links
+  double ppm_spread = 0;
+  double link_ber = 0;
+  std::vector<std::string> link_flips;  // CHIP.PORT:CYCLE:BIT
+  bool link_jitter = false;
 };
+
+// --link-flip CHIP.PORT:CYCLE:BIT
+model::LinkFlip parse_link_flip(const isa::Config& cfg, const std::string& text) {
+  model::LinkFlip f;
+  unsigned long long chip = 0, port = 0, cycle = 0, bit = 0;
+  char tail = 0;
+  if (std::sscanf(text.c_str(), "%llu.%llu:%llu:%llu%c", &chip, &port, &cycle, &bit, &tail) != 4)
+    throw Error(fmt::format("tsp run: error: --link-flip {}: expected CHIP.PORT:CYCLE:BIT, e.g. 0.3:120:17", text));
+  if (port >= cfg.c2c_links)
+    throw Error(fmt::format("tsp run: error: --link-flip {}: port {} out of range (a {} chip has {} links)", text,
+                            port, cfg.name, cfg.c2c_links));
+  if (bit >= cfg.c2c_frame_bits)
+    throw Error(fmt::format("tsp run: error: --link-flip {}: bit {} out of range (a {} frame has {} bits)", text, bit,
+                            cfg.name, cfg.c2c_frame_bits));
+  f.chip = static_cast<uint32_t>(chip);
+  f.port = static_cast<uint16_t>(port);
+  f.cycle = cycle;
+  f.bit = static_cast<uint32_t>(bit);
+  return f;
+}
+
+nlohmann::json counters_json(const model::LinkCounters& n) {
+  return {{"frames", n.frames},
+          {"bits", n.bits},
+          {"busy_cycles", n.busy_cycles},
+          {"bit_errors", n.bit_errors},
+          {"corrected_symbols", n.corrected_symbols},
+          {"corrected_frames", n.corrected_frames},
+          {"uncorrectable_frames", n.uncorrectable_frames},
+          {"max_jitter_cycles", n.max_jitter_cycles}};
+}
 
 nlohmann::json stats_json(const image::Image& img, const isa::Config& cfg, const model::RunReport& r) {
   nlohmann::json chips = nlohmann::json::array();
@@ -48,6 +85,9 @@ nlohmann::json stats_json(const image::Image& img, const isa::Config& cfg, const
     chips.push_back({{"status", c.status == model::hostmap::kDone ? "done" : "error"},
                      {"error", c.error},
                      {"cycles", c.cycles},
+                     {"program_cycles", c.program_cycles},
+                     {"drift_shift", c.drift_shift},
+                     {"clock_ppm", c.clock_ppm},
                      {"instructions", per_unit},
                      {"ecc_corrected", c.stats.ecc_corrected},
                      {"sram_bytes", c.stats.sram_bytes},
@@ -56,8 +96,17 @@ nlohmann::json stats_json(const image::Image& img, const isa::Config& cfg, const
                      {"load_seconds", c.load_seconds},
                      {"run_seconds", c.run_seconds}});
   }
+  nlohmann::json links = nlohmann::json::array();
+  for (const auto& l : r.links)
+    links.push_back({{"name", l.name},
+                     {"defined_at", l.defined_at},
+                     {"cable", l.cable},
+                     {"hop_cycles", l.hop_cycles},
+                     {"from_a", counters_json(l.from_a)},
+                     {"from_b", counters_json(l.from_b)}});
   return {{"config", cfg.name},
           {"chips", chips},
+          {"links", links},
           {"cycles", r.cycles},
           {"predicted_cycles", img.has_prediction ? nlohmann::json(img.predicted_cycles) : nlohmann::json()},
           {"microseconds", double(r.cycles) / cfg.clock_mhz},
@@ -100,6 +149,19 @@ void print_summary(const std::string& name, const image::Image& img, const isa::
     fmt::print("  {:<14}{} single-bit errors corrected\n", tag + "ECC", ch.stats.ecc_corrected);
     fmt::print("  {:<14}image loaded over {} in {:.1f} us, ran {:.3f} us (simulated)\n", tag + "host", cfg.host_link,
                ch.load_seconds * 1e6, ch.run_seconds * 1e6);
+    if (ch.clock_ppm != 0 || ch.drift_shift != 0)
+      fmt::print("  {:<14}{:+.2f} ppm: {} own cycles, {} schedule cycles (RDESKEW absorbed {:+})\n", tag + "clock",
+                 ch.clock_ppm, ch.cycles, ch.program_cycles, ch.drift_shift);
+  }
+  for (const auto& l : r.links) {
+    const auto dir = [&](const model::LinkCounters& n) {
+      return fmt::format("{} frames, {:.1f}% busy, {} bit errors, {} symbols corrected, {} uncorrectable", n.frames,
+                         r.cycles ? 100.0 * double(n.busy_cycles) / double(r.cycles) : 0.0, n.bit_errors,
+                         n.corrected_symbols, n.uncorrectable_frames);
+    };
+    if (!l.from_a.frames && !l.from_b.frames) continue;
+    fmt::print("  {:<14}{} ({}, hop {} cycles): a->b {}; b->a {}\n", "link", l.name, l.cable, l.hop_cycles,
+               dir(l.from_a), dir(l.from_b));
   }
   fmt::print("  {:<14}{:.3f} s wall, {:.3g} simulated cycles/s\n", "speed", r.wall_seconds,
              r.wall_seconds > 0 ? double(r.cycles) / r.wall_seconds : 0.0);
@@ -130,6 +192,18 @@ int run(const RunArgs& a) {
   const isa::Config& cfg = *isa::find_config(img.config);
   model::RunOptions opt;
   opt.quantum = a.quantum;
+  std::optional<topo::Topology> topology;
+  if (!a.topology.empty()) {
+    topology = topo::load_topology(a.topology, cfg);
+    if (a.ppm_spread > 0) topo::apply_clock_spread(*topology, a.ppm_spread, a.seed);
+    opt.topology = &*topology;
+  } else if (a.ppm_spread > 0 || a.link_ber > 0 || !a.link_flips.empty() || a.link_jitter) {
+    throw Error("tsp run: error: --clock-ppm-spread, --link-ber, --link-flip and --link-jitter need --topology");
+  }
+  opt.wire.ber = a.link_ber;
+  opt.wire.seed = a.seed;
+  opt.wire.jitter = a.link_jitter;
+  for (const auto& f : a.link_flips) opt.wire.flips.push_back(parse_link_flip(cfg, f));
   opt.flips.resize(img.chips.size());
   for (const auto& f : a.flips) opt.flips[0].push_back(parse_flip(cfg, f, "tsp run"));
   if (a.flip_rate > 0) {
@@ -205,7 +279,7 @@ void add_run(CLI::App& app, int& exit_code) {
                   "Inject an SRAM bit flip: SLICE:ADDRESS:SUPERLANE:BIT@CYCLE (bit 0-127 data, 128-136 check)");
   cmd->add_option("--flip-rate", a->flip_rate, "Random SRAM bit flips per million cycles, over the whole SRAM");
   cmd->add_option("--flip-until", a->flip_horizon, "Last cycle for random flips (default: the predicted length)");
-  cmd->add_option("--seed", a->seed, "Seed of the random flips")->capture_default_str();
+  cmd->add_option("--seed", a->seed, "Seed of the random SRAM flips, link bit errors, jitter and clock spread")->capture_default_str();
   cmd->add_option("--quantum", a->quantum, "Cycles between synchronisations with SystemC time")->capture_default_str();
   cmd->add_option("--dump", a->dumps, "Print a tensor of the manifest after the run (repeatable)");
   cmd->add_option("--wave", a->wave,
@@ -214,6 +288,17 @@ void add_run(CLI::App& app, int& exit_code) {
   cmd->add_option("--from", a->window.from, "First cycle in the wave")->capture_default_str();
   cmd->add_option("--to", a->window.to, "Last cycle in the wave (default: the end of the run)");
   cmd->add_flag("-q,--quiet", a->quiet, "No summary, no progress");
+  cmd->add_option("--topology", a->topology,
+                  "Wire the chips' links: a built-in (pair, node8, dragonflyN, ...) or a topology file "
+                  "(docs/topology.md); its chip count must be the image's");
+  cmd->add_option("--clock-ppm-spread", a->ppm_spread,
+                  "Give every chip a clock offset drawn from [-P, +P] ppm (seeded by --seed), over the topology's");
+  cmd->add_option("--link-ber", a->link_ber, "Bit error rate on every link's wire (seeded by --seed)");
+  cmd->add_option("--link-flip", a->link_flips,
+                  "Flip bit BIT of the frame chip CHIP sends on port PORT in its cycle CYCLE: CHIP.PORT:CYCLE:BIT "
+                  "(repeatable)");
+  cmd->add_flag("--link-jitter", a->link_jitter,
+                "Draw each hop's jitter (sigma from isa.toml [c2c]); frames must stay inside the receive window");
   cmd->add_flag(
       "--check", a->check,
       "Compare every output the image expects (tsp compile --embed-reference: the host reference) bit for bit");

@@ -1,6 +1,7 @@
 #pragma once
 // The compiler driver: lower -> place -> schedule (kernels to chains) -> code
 // generation, plus the per-unit utilisation of the result.
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -14,7 +15,10 @@ namespace tsp::compiler {
 
 struct CompileOptions {
   std::string source_file = "<api>";
-  int mutant = 0;  // test hook: plant a scheduler bug (KernelScheduler::mutant); 5: a wrong embedded reference bit
+  // Test seam: called on every chain before it is scheduled (Scheduler::chain_hook).
+  // Tests plant scheduler bugs through it (tests/support/planted_bugs.hpp); `tsp` sets none.
+  // A compile with a hook is not kept for the end-of-suite rerun (TSP_COMPILE_LOG_DIR).
+  std::function<void(Chain&)> chain_hook;
   // Run the host reference and embed every output's values in the image, so
   // that `tsp run --check` compares without the graph.
   bool embed_reference = false;

@@ -47,6 +47,8 @@ enum class GraphOp : uint8_t {
   VecOp,      // internal: one SXM op per output vector and byte plane over indexed input vectors (vecop.hpp)
   GatherRows  // internal: out vector k = data vector at the SRAM address in map vector k (MEM GATHER)
 };
+// The last op: ops.cpp holds one table row per op up to here (name, inputs, result rule, kind).
+inline constexpr GraphOp kLastGraphOp = GraphOp::GatherRows;
 std::string_view op_name(GraphOp op);
 std::optional<GraphOp> find_graph_op(std::string_view name);  // case-insensitive
 // The VXM opcode that computes an elementwise op (CVT for Cast); MatMul and the composites have none.

@@ -37,168 +37,196 @@ Item read_run(const isa::Config& cfg, uint16_t slice, uint32_t addr, int64_t str
 
 }  // namespace
 
-void KernelScheduler::matmul(const MatMulKernel& k, const std::string& what, uint32_t plane) {
-  const uint32_t D = cfg_.mxm_dim;
-  const Placement& px = place_[k.x];
-  const Placement& pw = place_[k.w];
-  const Placement& py = place_[k.y];
-  const uint32_t M = px.layout.rows;
-  const uint32_t nKb = px.layout.blocks, nNb = py.layout.blocks;
-  // The plane's three queues: weights, activations, results.
+// One MatMul's fixed facts (from its placement and the ISA table) and what
+// its chains leave for the next ones.
+struct MatMulPlan {
+  std::string what;
+  uint32_t D, M, nKb, nNb;  // plane dimension; activation rows; K and N blocks
+  const Placement *px, *pw, *py;
+  uint16_t q_lw, q_abc, q_acc, pm;  // the plane's weight, activation and result queues; its position
+  Cycle iw_lat, acc_lat;
+  isa::DType wt, xt, yt;
+  unsigned ybytes, wbytes;
+  uint32_t iv;               // cycles between ABCs (a float ABC occupies the array for mxm_float_cycles)
+  Cycle abc_span;            // issue slots of one ABC run
+  uint32_t S, lw_per;        // weight stripes: rows per LW cycle; LWs per block
+  MxmPlaneState* st;         // the plane's state, carried over from the MatMuls it ran before
+  Cycle abc_prev_start = 0;  // this MatMul's latest ABC run
+  std::vector<PlaneWrites> y_writes;
+};
+
+MatMulPlan KernelScheduler::plan_matmul(const MatMulKernel& k, const std::string& what, uint32_t plane) {
+  MatMulPlan m;
+  m.what = what;
+  m.D = cfg_.mxm_dim;
+  m.px = &place_[k.x];
+  m.pw = &place_[k.w];
+  m.py = &place_[k.y];
+  m.M = m.px->layout.rows;
+  m.nKb = m.px->layout.blocks;
+  m.nNb = m.py->layout.blocks;
   const uint32_t h = plane / cfg_.mxm_planes_per_hemisphere, p = plane % cfg_.mxm_planes_per_hemisphere;
   auto q = [&](uint32_t i) {
     return *isa::find_queue(cfg_, fmt::format("MXM.{}.{}", h ? 'E' : 'W', p * cfg_.mxm_queues_per_plane + i));
   };
-  const uint16_t q_lw = q(0), q_abc = q(1), q_acc = q(2);
-  const uint16_t pm = cfg_.queue_table[q_lw].position;
-  const isa::OpDesc& wr = isa::op_desc(isa::Op::WRITE);
-  const Cycle iw_lat = isa::op_desc(isa::Op::IW).latency, acc_lat = isa::op_desc(isa::Op::ACC).latency;
-  const isa::DType wt = g_.tensor(k.w).dtype, xt = g_.tensor(k.x).dtype;
-  const unsigned ybytes = isa::dtype_desc(g_.tensor(k.y).dtype).bytes;
-  const unsigned wbytes = isa::dtype_desc(wt).bytes;
-  // A float ABC occupies the array for mxm_float_cycles: ABC runs go at that interval.
-  const uint32_t iv = isa::dtype_desc(xt).is_float ? cfg_.mxm_float_cycles : 1;
-  const Cycle abc_span = Cycle(M - 1) * iv + 1;
-  const uint32_t S = pw.stripes(), lw_per = D / S;  // weight rows per LW, LWs per block
+  m.q_lw = q(0);
+  m.q_abc = q(1);
+  m.q_acc = q(2);
+  m.pm = cfg_.queue_table[m.q_lw].position;
+  m.iw_lat = isa::op_desc(isa::Op::IW).latency;
+  m.acc_lat = isa::op_desc(isa::Op::ACC).latency;
+  m.wt = g_.tensor(k.w).dtype;
+  m.xt = g_.tensor(k.x).dtype;
+  m.yt = g_.tensor(k.y).dtype;
+  m.ybytes = isa::dtype_desc(m.yt).bytes;
+  m.wbytes = isa::dtype_desc(m.wt).bytes;
+  m.iv = isa::dtype_desc(m.xt).is_float ? cfg_.mxm_float_cycles : 1;
+  m.abc_span = Cycle(m.M - 1) * m.iv + 1;
+  m.S = m.pw->stripes();
+  m.lw_per = m.D / m.S;
+  m.st = &planes_[plane];
+  m.y_writes.assign(m.ybytes, PlaneWrites{0, 0, false});
+  return m;
+}
 
-  struct Block {
-    uint32_t kb, nb;
-  };
-  std::vector<Block> blocks;
-  for (uint32_t nb = 0; nb < nNb; ++nb)
-    for (uint32_t kb = 0; kb < nKb; ++kb) blocks.push_back({kb, nb});
-
-  // The plane's state carries over from the MatMuls it ran before.
-  MxmPlaneState& st = planes_[plane];
-  Cycle& install_prev = st.install;  // install cycle of the active set
-  Cycle abc_prev_start = 0;          // this MatMul's latest ABC run
-  std::vector<PlaneWrites> y_writes(ybytes, PlaneWrites{0, 0, false});
-
-  auto lw_chain = [&](const Block& b) {
-    Chain c;
-    c.what = fmt::format("{} LW k{} n{}", what, b.kb, b.nb);
-    // S weight rows a cycle, one per stripe, each row's byte planes on
-    // consecutive streams: stream s*bytes + i carries byte i of row j*S + s.
-    Flow f;
-    f.n = lw_per;
-    for (uint32_t s = 0; s < S; ++s)
-      for (unsigned i = 0; i < wbytes; ++i) {
-        const uint16_t slice = static_cast<uint16_t>((S > 1 ? pw.stripe_slice[s] : pw.slice) + i);
-        const uint32_t base = S > 1 ? pw.stripe_address[s] : pw.address;
-        FlowPlane fp;
-        c.items.push_back(
-            read_run(cfg_, slice, base + (b.kb * lw_per) * nNb + b.nb, nNb, lw_per, pm, 0, s * wbytes + i, 0, fp));
-        f.planes.push_back(fp);
-      }
-    c.flows.push_back(f);
-    // Weights computed on the chip: every row read after it was written.
-    const Cycle sram = isa::op_desc(isa::Op::READ).sram_access;
-    for (const Item& r : c.items) {
-      const unsigned byte = static_cast<unsigned>(r.streams[0].plane % wbytes);
-      c.earliest = std::max(c.earliest, ready_anchor(k.w, byte, r.offset + sram, false));
-    }
-    Item lw;
-    lw.queue = q_lw;
-    lw.instr = make_instr(isa::Op::LW, {{"nstreams", S * wbytes}, {"row", 0}, {"type", static_cast<int64_t>(wt)}});
-    lw.streams.push_back({field_of(isa::Op::LW, "src"), 0, 0});
-    lw.count = lw_per;
-    lw.stride = S;
-    c.items.push_back(lw);
-    c.earliest = std::max(c.earliest, install_prev);  // the shadow buffer is free once the previous set is installed
-    return s_.schedule(std::move(c));
-  };
-  auto iw_chain = [&](Cycle lw_start, const Block& b) {
-    Chain c;
-    c.what = fmt::format("{} IW k{} n{}", what, b.kb, b.nb);
-    Item iw;
-    iw.queue = q_lw;
-    iw.instr = make_instr(isa::Op::IW, {});
-    c.items.push_back(iw);
-    c.earliest = lw_start + lw_per;                          // after the last LW
-    c.earliest = std::max(c.earliest, st.abc_end - iw_lat);  // the old set serves its last ABC first
-    return s_.schedule(std::move(c)) + iw_lat;
-  };
-  auto abc_chain = [&](const Block& b) {
-    Chain c;
-    c.what = fmt::format("{} ABC k{} n{}", what, b.kb, b.nb);
-    Flow f;
-    f.n = uint32_t(abc_span);
-    for (unsigned i = 0; i < isa::dtype_desc(xt).bytes; ++i) {
+// LW of block b: S weight rows a cycle, one per stripe, each row's byte planes
+// on consecutive streams (stream s*bytes + i carries byte i of row j*S + s).
+Cycle KernelScheduler::mxm_lw(const MatMulKernel& k, const MatMulPlan& m, MxmBlock b) {
+  Chain c;
+  c.what = fmt::format("{} LW k{} n{}", m.what, b.kb, b.nb);
+  Flow f;
+  f.n = m.lw_per;
+  for (uint32_t s = 0; s < m.S; ++s)
+    for (unsigned i = 0; i < m.wbytes; ++i) {
+      const uint16_t slice = static_cast<uint16_t>((m.S > 1 ? m.pw->stripe_slice[s] : m.pw->slice) + i);
+      const uint32_t base = m.S > 1 ? m.pw->stripe_address[s] : m.pw->address;
       FlowPlane fp;
-      c.items.push_back(
-          read_run(cfg_, static_cast<uint16_t>(px.slice + i), px.address + b.kb, nKb, M, pm, 0, i, 0, fp));
-      c.items.back().interval = iv;
-      c.items.back().mem->every = iv;
+      c.items.push_back(read_run(cfg_, slice, base + (b.kb * m.lw_per) * m.nNb + b.nb, m.nNb, m.lw_per, m.pm, 0,
+                                 s * m.wbytes + i, 0, fp));
       f.planes.push_back(fp);
     }
-    c.flows.push_back(f);
-    Item abc;
-    abc.queue = q_abc;
-    abc.instr = make_instr(isa::Op::ABC, {{"slot", 0}, {"accmode", b.kb ? 1 : 0}, {"type", static_cast<int64_t>(xt)}});
-    abc.streams.push_back({field_of(isa::Op::ABC, "src"), 0, 0});
-    abc.count = M;
-    abc.interval = iv;
-    abc.stride = 1;
-    c.items.push_back(abc);
-    c.earliest = install_prev;
-    const Cycle sram = isa::op_desc(isa::Op::READ).sram_access;
-    for (unsigned i = 0; i < isa::dtype_desc(xt).bytes; ++i)  // read in any order: after x's last write
-      c.earliest = std::max(c.earliest, ready_anchor(k.x, i, c.items[i].offset + sram, false));
-    c.earliest = std::max(c.earliest, st.abc_free);                      // the array is free again
-    if (b.kb == 0) c.earliest = std::max(c.earliest, st.acc_start + 1);  // slot m emitted first
-    return s_.schedule(std::move(c));
-  };
-  auto acc_chain = [&](const Block& b) {
-    Chain c;
-    c.what = fmt::format("{} ACC n{}", what, b.nb);
-    Item acc;
-    acc.queue = q_acc;
-    acc.instr = make_instr(isa::Op::ACC, {{"slot", 0}, {"type", static_cast<int64_t>(g_.tensor(k.y).dtype)}});
-    acc.streams.push_back({field_of(isa::Op::ACC, "dst"), 0, 0});
-    acc.count = M;
-    acc.stride = 1;
-    c.items.push_back(acc);
-    Flow f;
-    f.n = M;
-    std::vector<Cycle> access(ybytes);
-    for (unsigned i = 0; i < ybytes; ++i) {
-      const uint16_t pos = plane_position(cfg_, py, i);
-      const Cycle d = std::abs(int(pos) - int(pm));
-      Item w;
-      w.queue = slice_queue(cfg_, static_cast<uint16_t>(py.slice + i));
-      w.offset = acc_lat + d;
-      w.instr = make_instr(isa::Op::WRITE, {{"addr", py.address + b.nb}});
-      w.streams.push_back({field_of(isa::Op::WRITE, "src"), 0, i});
-      w.count = M;
-      w.stride = nNb;
-      w.mem = MemAccess{
-          static_cast<uint16_t>(py.slice + i), true, w.offset + wr.sram_access, M, py.address + b.nb, int64_t(nNb)};
-      access[i] = w.offset + wr.sram_access;
-      c.items.push_back(w);
-      f.planes.push_back({pm, acc_lat, {pos}});
-    }
-    c.flows.push_back(f);
-    c.earliest = abc_prev_start + abc_span;  // after the last ABC of every slot
-    const Cycle t = s_.schedule(std::move(c));
-    for (unsigned i = 0; i < ybytes; ++i) y_writes[i].last = std::max(y_writes[i].last, t + access[i] + M - 1);
-    return t;
-  };
+  c.flows.push_back(f);
+  // Weights computed on the chip: every row read after it was written.
+  const Cycle sram = isa::op_desc(isa::Op::READ).sram_access;
+  for (const Item& r : c.items) {
+    const unsigned byte = static_cast<unsigned>(r.streams[0].plane % m.wbytes);
+    c.earliest = std::max(c.earliest, ready_anchor(k.w, byte, r.offset + sram, false));
+  }
+  Item lw;
+  lw.queue = m.q_lw;
+  lw.instr = make_instr(isa::Op::LW, {{"nstreams", m.S * m.wbytes}, {"row", 0}, {"type", static_cast<int64_t>(m.wt)}});
+  lw.streams.push_back({field_of(isa::Op::LW, "src"), 0, 0});
+  lw.count = m.lw_per;
+  lw.stride = m.S;
+  c.items.push_back(lw);
+  c.earliest = std::max(c.earliest, m.st->install);  // the shadow buffer is free once the previous set is installed
+  return s_.schedule(std::move(c));
+}
 
-  Cycle lw = lw_chain(blocks[0]);
-  install_prev = iw_chain(lw, blocks[0]);
+// IW of block b after its last LW; returns the install cycle.
+Cycle KernelScheduler::mxm_iw(const MatMulPlan& m, Cycle lw_start, MxmBlock b) {
+  Chain c;
+  c.what = fmt::format("{} IW k{} n{}", m.what, b.kb, b.nb);
+  Item iw;
+  iw.queue = m.q_lw;
+  iw.instr = make_instr(isa::Op::IW, {});
+  c.items.push_back(iw);
+  c.earliest = lw_start + m.lw_per;                             // after the last LW
+  c.earliest = std::max(c.earliest, m.st->abc_end - m.iw_lat);  // the old set serves its last ABC first
+  return s_.schedule(std::move(c)) + m.iw_lat;
+}
+
+// ABC of block b: the M activation vectors of K block kb into slots 0..M-1 (set for kb = 0, add after).
+Cycle KernelScheduler::mxm_abc(const MatMulKernel& k, const MatMulPlan& m, MxmBlock b) {
+  Chain c;
+  c.what = fmt::format("{} ABC k{} n{}", m.what, b.kb, b.nb);
+  Flow f;
+  f.n = uint32_t(m.abc_span);
+  const unsigned xbytes = isa::dtype_desc(m.xt).bytes;
+  for (unsigned i = 0; i < xbytes; ++i) {
+    FlowPlane fp;
+    c.items.push_back(
+        read_run(cfg_, static_cast<uint16_t>(m.px->slice + i), m.px->address + b.kb, m.nKb, m.M, m.pm, 0, i, 0, fp));
+    c.items.back().interval = m.iv;
+    c.items.back().mem->every = m.iv;
+    f.planes.push_back(fp);
+  }
+  c.flows.push_back(f);
+  Item abc;
+  abc.queue = m.q_abc;
+  abc.instr = make_instr(isa::Op::ABC, {{"slot", 0}, {"accmode", b.kb ? 1 : 0}, {"type", static_cast<int64_t>(m.xt)}});
+  abc.streams.push_back({field_of(isa::Op::ABC, "src"), 0, 0});
+  abc.count = m.M;
+  abc.interval = m.iv;
+  abc.stride = 1;
+  c.items.push_back(abc);
+  c.earliest = m.st->install;
+  const Cycle sram = isa::op_desc(isa::Op::READ).sram_access;
+  for (unsigned i = 0; i < xbytes; ++i)  // read in any order: after x's last write
+    c.earliest = std::max(c.earliest, ready_anchor(k.x, i, c.items[i].offset + sram, false));
+  c.earliest = std::max(c.earliest, m.st->abc_free);                      // the array is free again
+  if (b.kb == 0) c.earliest = std::max(c.earliest, m.st->acc_start + 1);  // slot m emitted first
+  return s_.schedule(std::move(c));
+}
+
+// ACC of N block nb after its last ABC: M rows, each WRITten as ybytes planes with y's stride.
+Cycle KernelScheduler::mxm_acc(MatMulPlan& m, MxmBlock b) {
+  const isa::OpDesc& wr = isa::op_desc(isa::Op::WRITE);
+  Chain c;
+  c.what = fmt::format("{} ACC n{}", m.what, b.nb);
+  Item acc;
+  acc.queue = m.q_acc;
+  acc.instr = make_instr(isa::Op::ACC, {{"slot", 0}, {"type", static_cast<int64_t>(m.yt)}});
+  acc.streams.push_back({field_of(isa::Op::ACC, "dst"), 0, 0});
+  acc.count = m.M;
+  acc.stride = 1;
+  c.items.push_back(acc);
+  Flow f;
+  f.n = m.M;
+  std::vector<Cycle> access(m.ybytes);
+  const Placement& py = *m.py;
+  for (unsigned i = 0; i < m.ybytes; ++i) {
+    const uint16_t pos = plane_position(cfg_, py, i);
+    const Cycle d = std::abs(int(pos) - int(m.pm));
+    Item w;
+    w.queue = slice_queue(cfg_, static_cast<uint16_t>(py.slice + i));
+    w.offset = m.acc_lat + d;
+    w.instr = make_instr(isa::Op::WRITE, {{"addr", py.address + b.nb}});
+    w.streams.push_back({field_of(isa::Op::WRITE, "src"), 0, i});
+    w.count = m.M;
+    w.stride = m.nNb;
+    w.mem = MemAccess{
+        static_cast<uint16_t>(py.slice + i), true, w.offset + wr.sram_access, m.M, py.address + b.nb, int64_t(m.nNb)};
+    access[i] = w.offset + wr.sram_access;
+    c.items.push_back(w);
+    f.planes.push_back({m.pm, m.acc_lat, {pos}});
+  }
+  c.flows.push_back(f);
+  c.earliest = m.abc_prev_start + m.abc_span;  // after the last ABC of every slot
+  const Cycle t = s_.schedule(std::move(c));
+  for (unsigned i = 0; i < m.ybytes; ++i) m.y_writes[i].last = std::max(m.y_writes[i].last, t + access[i] + m.M - 1);
+  return t;
+}
+
+void KernelScheduler::matmul(const MatMulKernel& k, const std::string& what, uint32_t plane) {
+  MatMulPlan m = plan_matmul(k, what, plane);
+  std::vector<MxmBlock> blocks;  // nb-major
+  for (uint32_t nb = 0; nb < m.nNb; ++nb)
+    for (uint32_t kb = 0; kb < m.nKb; ++kb) blocks.push_back({kb, nb});
+  MxmPlaneState& st = *m.st;
+  Cycle lw = mxm_lw(k, m, blocks[0]);
+  st.install = mxm_iw(m, lw, blocks[0]);
   for (size_t i = 0; i < blocks.size(); ++i) {
     const bool more = i + 1 < blocks.size();
     Cycle next_lw = 0;
-    if (more) next_lw = lw_chain(blocks[i + 1]);  // loads while block i multiplies
-    abc_prev_start = abc_chain(blocks[i]);
-    st.abc_end = abc_prev_start + abc_span;
-    st.abc_free = abc_prev_start + Cycle(M) * iv;
-    if (blocks[i].kb + 1 == nKb) {
-      st.acc_start = acc_chain(blocks[i]);
-    }
-    if (more) install_prev = iw_chain(next_lw, blocks[i + 1]);
+    if (more) next_lw = mxm_lw(k, m, blocks[i + 1]);  // loads while block i multiplies
+    m.abc_prev_start = mxm_abc(k, m, blocks[i]);
+    st.abc_end = m.abc_prev_start + m.abc_span;
+    st.abc_free = m.abc_prev_start + Cycle(m.M) * m.iv;
+    if (blocks[i].kb + 1 == m.nKb) st.acc_start = mxm_acc(m, blocks[i]);
+    if (more) st.install = mxm_iw(m, next_lw, blocks[i + 1]);
   }
-  writes_[k.y] = y_writes;
+  writes_[k.y] = m.y_writes;
 }
 
 }  // namespace tsp::compiler

@@ -99,7 +99,6 @@ void KernelScheduler::permute_run(const PermuteKernel& k, const std::string& wha
     Item w;
     w.queue = slice_queue(cfg_, static_cast<uint16_t>(py.slice + i));
     w.offset = pm.latency + d;
-    w.skew = mutant == 2 && first_permute_ ? 1 : 0;
     w.instr = make_instr(isa::Op::WRITE, {{"addr", py.address + v0}});
     w.streams.push_back({field_of(isa::Op::WRITE, "src"), 1 + bytes + i, 0});
     w.count = n;
@@ -114,7 +113,6 @@ void KernelScheduler::permute_run(const PermuteKernel& k, const std::string& wha
     f.planes.push_back({ps, pm.latency, {plane_position(cfg_, py, i)}});
     c.flows.push_back(f);
   }
-  first_permute_ = false;
   record_writes(k.y, s_.schedule(std::move(c)), access, n, first_run, split);
 }
 

@@ -171,7 +171,7 @@ void KernelScheduler::vec_run(const VecKernel& k, const VecRow& r0, uint32_t n, 
   const int64_t oaddr = int64_t(out.address) + r0.out;
   Item w;
   w.queue = slice_queue(cfg_, oslice);
-  w.offset = od.latency + d + (mutant == 4 && first_sxm_ ? 1 : 0);  // planted: a latency off by one
+  w.offset = od.latency + d;
   w.instr = make_instr(isa::Op::WRITE, {{"addr", oaddr}});
   w.streams.push_back({field_of(isa::Op::WRITE, "src"), out_flow, 0});
   w.count = n;
@@ -184,7 +184,6 @@ void KernelScheduler::vec_run(const VecKernel& k, const VecRow& r0, uint32_t n, 
   f.planes.push_back({ps, od.latency, {pos}});
   c.flows.push_back(f);
 
-  first_sxm_ = false;
   const Cycle t = s_.schedule(std::move(c));
   auto& ws = writes_[k.out];
   if (ws.empty())

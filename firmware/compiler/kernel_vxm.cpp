@@ -93,8 +93,7 @@ void KernelScheduler::vxm_run(const VxmKernel& k, const std::string& what, const
     const TensorId x = operands[oi];
     const Placement& p = place_[x];
     const uint32_t addr = p.address + run.in0[which[oi]];
-    int64_t stride = run.in_stride[which[oi]];
-    if (mutant == 3 && first_row_ && n > 1 && stride == 0) stride = 1, first_row_ = false;
+    const int64_t stride = run.in_stride[which[oi]];
     const unsigned bytes = isa::dtype_desc(g_.tensor(x).dtype).bytes;
     Flow f;
     f.n = n;
@@ -145,7 +144,6 @@ void KernelScheduler::vxm_run(const VxmKernel& k, const std::string& what, const
     Item w;
     w.queue = slice_queue(cfg_, static_cast<uint16_t>(out.slice + i));
     w.offset = od.latency + d;
-    w.skew = mutant == 1 && first_vxm_ ? 1 : 0;
     w.instr = make_instr(isa::Op::WRITE, {{"addr", oaddr}});
     w.streams.push_back({field_of(isa::Op::WRITE, "src"), out_flow, i});
     w.count = n;
@@ -157,7 +155,6 @@ void KernelScheduler::vxm_run(const VxmKernel& k, const std::string& what, const
   }
   c.flows.push_back(f);
 
-  first_vxm_ = false;
   record_writes(k.out, s_.schedule(std::move(c)), write_access, n, first_run, split);
 }
 

@@ -29,6 +29,11 @@ struct PlaneWrites {
   bool uniform = true;  // vector k written at first + k
 };
 
+struct MatMulPlan;  // kernel_mxm.cpp
+struct MxmBlock {   // one weight block of a MatMul: K block kb, N block nb
+  uint32_t kb, nb;
+};
+
 class KernelScheduler {
  public:
   KernelScheduler(const Graph& g, const std::vector<Placement>& place, const isa::Config& cfg, Scheduler& s)
@@ -46,10 +51,6 @@ class KernelScheduler {
   void alias(TensorId out, TensorId in) { writes_[out] = writes_[in]; }
   void vec(const VecKernel& k, const std::string& what);
   void gather(const GatherKernel& k, const std::string& what);
-  // Test hook: plant a scheduler bug (1: the first VXM kernel's result WRITEs issue one cycle late;
-  // 2: the first Permute's likewise; 3: the first VXM run re-reading a row (stride 0) reads stride 1;
-  // 4: the first vector program run's WRITE is modelled a cycle late).
-  int mutant = 0;
 
  private:
   // Earliest anchor so that an access of plane `i` of `t` at anchor + `access`
@@ -62,6 +63,12 @@ class KernelScheduler {
   // written into the array at anchor + access[i] + k (the first run sets `first`).
   void record_writes(TensorId t, Cycle anchor, const std::vector<Cycle>& access, uint32_t n, bool first_run,
                      bool split);
+  // A MatMul's chains (kernel_mxm.cpp): each returns its anchor (mxm_iw: the install cycle).
+  MatMulPlan plan_matmul(const MatMulKernel& k, const std::string& what, uint32_t plane);
+  Cycle mxm_lw(const MatMulKernel& k, const MatMulPlan& m, MxmBlock b);
+  Cycle mxm_iw(const MatMulPlan& m, Cycle lw_start, MxmBlock b);
+  Cycle mxm_abc(const MatMulKernel& k, const MatMulPlan& m, MxmBlock b);
+  Cycle mxm_acc(MatMulPlan& m, MxmBlock b);
   int8_t sxm_hemisphere(const VecKernel& k) const;
   uint16_t sxm_position(int8_t hemisphere) const;
   // One run of a vector program: rows r0, r0 + 1 ... (n of them), each vector index advancing by its stride.
@@ -71,7 +78,6 @@ class KernelScheduler {
   const std::vector<Placement>& place_;
   const isa::Config& cfg_;
   Scheduler& s_;
-  bool first_vxm_ = true, first_permute_ = true, first_row_ = true, first_sxm_ = true;
   std::vector<std::vector<PlaneWrites>> writes_;  // per tensor; empty: loaded with the image
   // Tensors written by vector programs: per plane, the array-write cycle of
   // each vector, so that the next program's runs follow vector by vector.

@@ -7,6 +7,7 @@
 
 #include "common/error.hpp"
 #include "firmware/compiler/layout.hpp"
+#include "firmware/compiler/ops.hpp"
 #include "firmware/compiler/vecop.hpp"
 
 namespace tsp::compiler {
@@ -110,7 +111,8 @@ Lowered lower(const Graph& g, const isa::Config& cfg) {
     Kernel k;
     k.node = &n;
     const Tensor& o = g.tensor(n.output);
-    if (n.op == GraphOp::MatMul || n.op == GraphOp::LaneSum) {
+    const OpKind kind = op_info(n.op).kind;
+    if (kind == OpKind::MatMul || kind == OpKind::LaneSum) {
       const Tensor& x = g.tensor(n.inputs[0]);
       const Tensor& w = g.tensor(n.inputs[1]);
       const uint32_t M = uint32_t(product(leading(x.shape)));
@@ -135,7 +137,7 @@ Lowered lower(const Graph& g, const isa::Config& cfg) {
       out.stripes[n.inputs[1]] = weight_stripes(cfg, isa::dtype_desc(w.dtype).bytes);
       other_use[n.inputs[0]] = true;
       k.mxm = MatMulKernel{n.inputs[0], n.inputs[1], n.output};
-    } else if (n.op == GraphOp::Reshape) {
+    } else if (kind == OpKind::Alias) {
       const Tensor& x = g.tensor(n.inputs[0]);
       if (x.shape.back() != o.shape.back() && !(product(leading(x.shape)) == 1 && product(leading(o.shape)) == 1))
         throw node_error(g, n,
@@ -146,7 +148,7 @@ Lowered lower(const Graph& g, const isa::Config& cfg) {
       other_use[n.inputs[0]] = true;
       ++other[n.inputs[0]];
       k.alias = n.inputs[0];
-    } else if (n.op == GraphOp::Permute) {
+    } else if (kind == OpKind::Permute) {
       for (TensorId t : n.inputs) other_use[t] = true, ++other[t];
       const Tensor& x = g.tensor(n.inputs[0]);
       const Tensor& m = g.tensor(n.inputs[1]);
@@ -156,10 +158,10 @@ Lowered lower(const Graph& g, const isa::Config& cfg) {
             g, n, fmt::format("a permute reads one lane block (offset a multiple of {}) and writes one", cfg.lanes));
       const uint32_t bx = layout_of(x, cfg.lanes).blocks;
       k.sxm = PermuteKernel{n.inputs[0], n.inputs[1], n.output, n.attrs.offset / cfg.lanes, bx};
-    } else if (n.op == GraphOp::GatherRows) {
+    } else if (kind == OpKind::GatherRows) {
       k.gather = GatherKernel{n.inputs[0], n.inputs[1], n.output};
       for (TensorId t : n.inputs) other_use[t] = true;
-    } else if (n.op == GraphOp::VecOp) {  // one kernel per result plane, on its group of inputs
+    } else if (kind == OpKind::VecOp) {  // one kernel per result plane, on its group of inputs
       out.near_sxm[n.output] = true;
       const uint8_t gsz = n.vec->group;
       for (size_t p = 0; p * gsz < n.inputs.size(); ++p) {
@@ -171,15 +173,14 @@ Lowered lower(const Graph& g, const isa::Config& cfg) {
         k.vec.push_back(std::move(v));
       }
       for (TensorId t : n.inputs) other_use[t] = true;
-    } else if ((n.op >= GraphOp::RmsNorm && n.op <= GraphOp::MatMulInteger) || n.op == GraphOp::Transpose ||
-               n.op == GraphOp::Gather) {
+    } else if (kind == OpKind::Composite) {
       throw node_error(g, n, "composite op reached lowering unexpanded (run expand() first)");
-    } else {
+    } else {  // Unary, Binary, Select, Fold: one VXM op
       VxmKernel v;
-      const bool fold = n.op == GraphOp::Fold;
+      const bool fold = kind == OpKind::Fold;
       v.op = vxm_opcode(fold ? n.attrs.fold_op : n.op);
       v.type = o.dtype;
-      const bool sel = n.op == GraphOp::Sel;
+      const bool sel = kind == OpKind::Select;
       v.a = n.inputs[sel ? 1 : 0];
       v.from = g.tensor(v.a).dtype;
       if (n.inputs.size() > 1) v.b = n.inputs[sel ? 2 : 1];

@@ -7,6 +7,7 @@
 #include "common/numerics/vxm.hpp"
 #include "firmware/compiler/layout.hpp"
 #include "firmware/compiler/lower.hpp"
+#include "firmware/compiler/ops.hpp"
 #include "firmware/compiler/vecop.hpp"
 
 namespace tsp::compiler {
@@ -45,9 +46,9 @@ std::vector<std::vector<uint32_t>> run_reference(const Graph& g, uint32_t mxm_di
   for (size_t i = 0; i < g.tensors().size(); ++i) v[i] = g.tensors()[i].data;
   for (const Node& n : g.nodes()) {
     const Tensor& out = g.tensor(n.output);
-    if (n.op == GraphOp::Transpose || n.op == GraphOp::Gather)
-      throw Error("run_reference: expand() the graph first (" + out.name + ")");
-    if (n.op == GraphOp::VecOp) {  // on vector images, lane by lane as the SXM does, plane by plane
+    const OpKind kind = op_info(n.op).kind;
+    if (kind == OpKind::Composite) throw Error("run_reference: expand() the graph first (" + out.name + ")");
+    if (kind == OpKind::VecOp) {  // on vector images, lane by lane as the SXM does, plane by plane
       std::vector<uint32_t> r(out.elements(), 0);
       const uint8_t gsz = n.vec->group;
       for (size_t p = 0; p * gsz < n.inputs.size(); ++p) {
@@ -73,7 +74,7 @@ std::vector<std::vector<uint32_t>> run_reference(const Graph& g, uint32_t mxm_di
       v[n.output] = std::move(r);
       continue;
     }
-    if (n.op == GraphOp::GatherRows) {  // the vector at map's address - base (every lane holds it)
+    if (kind == OpKind::GatherRows) {  // the vector at map's address - base (every lane holds it)
       const Tensor& d = g.tensor(n.inputs[0]);
       const Layout ld = layout_of(d, lanes), ly = layout_of(out, lanes);
       const auto& map = v[n.inputs[1]];
@@ -102,26 +103,26 @@ std::vector<std::vector<uint32_t>> run_reference(const Graph& g, uint32_t mxm_di
     op.op = vxm_opcode(n.op);
     op.type = out.dtype;
     op.from = tin(0).dtype;
-    switch (n.op) {
-      case GraphOp::MatMul:
+    switch (kind) {
+      case OpKind::MatMul:
         r = matmul(tin(0).dtype, tin(1).dtype, tin(0).shape[0], tin(0).shape[1], tin(1).shape[1], in(0), in(1),
                    tin(1).shape[1], mxm_dim);
         break;
-      case GraphOp::LaneSum: {  // one column of ones: every column's sum is the same
+      case OpKind::LaneSum: {  // one column of ones: every column's sum is the same
         const uint32_t K = tin(0).shape.back();
         r = matmul(tin(0).dtype, tin(1).dtype, uint32_t(tin(0).elements() / K), K, 1, in(0), in(1), tin(1).shape[1],
                    mxm_dim);
         break;
       }
-      case GraphOp::Reshape:
+      case OpKind::Alias:
         r = in(0);
         break;
-      case GraphOp::Permute: {
+      case OpKind::Permute: {
         const uint32_t C = tin(0).shape.back(), N = out.shape.back();
         for (size_t e = 0; e < r.size(); ++e) r[e] = in(0)[e / N * C + n.attrs.offset + in(1)[e % N]];
         break;
       }
-      case GraphOp::Fold:
+      case OpKind::Fold:
         op.op = vxm_opcode(n.attrs.fold_op);
         if (n.attrs.axes.back() == int64_t(tin(1).shape.size() - 1)) {  // lane blocks
           const uint64_t L = out.shape.back(), C = tin(1).shape.back();
@@ -132,22 +133,24 @@ std::vector<std::vector<uint32_t>> run_reference(const Graph& g, uint32_t mxm_di
             r[e] = num::apply(op, in(0)[e], in(1)[fold_index(tin(1).shape, n.attrs.axes, n.attrs.step, e)]);
         }
         break;
-      case GraphOp::Sel:
+      case OpKind::Select:
         for (size_t e = 0; e < r.size(); ++e) {
           auto at = [&](size_t i) { return in(i)[broadcast_index(tin(i).shape, out.shape, e)]; };
           r[e] = num::apply(op, at(1), at(2), at(0));
         }
         break;
-      default:
-        if (is_binary(n.op)) {
-          for (size_t e = 0; e < r.size(); ++e)
-            r[e] = num::apply(op, in(0)[broadcast_index(tin(0).shape, out.shape, e)],
-                              in(1)[broadcast_index(tin(1).shape, out.shape, e)]);
-        } else if (n.op <= GraphOp::Cast) {
-          for (size_t e = 0; e < r.size(); ++e) r[e] = num::apply(op, in(0)[e], 0);
-        } else {
-          throw Error("run_reference: expand() the graph first (" + out.name + ")");
-        }
+      case OpKind::Binary:
+        for (size_t e = 0; e < r.size(); ++e)
+          r[e] = num::apply(op, in(0)[broadcast_index(tin(0).shape, out.shape, e)],
+                            in(1)[broadcast_index(tin(1).shape, out.shape, e)]);
+        break;
+      case OpKind::Unary:
+        for (size_t e = 0; e < r.size(); ++e) r[e] = num::apply(op, in(0)[e], 0);
+        break;
+      case OpKind::Composite:
+      case OpKind::VecOp:
+      case OpKind::GatherRows:  // handled above
+        throw Error("internal error: run_reference reached " + std::string(op_name(n.op)));
     }
     v[n.output] = std::move(r);
   }

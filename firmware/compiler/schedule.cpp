@@ -113,6 +113,7 @@ bool Scheduler::try_at(Chain& c, Cycle t, std::vector<uint16_t>& vxm_choice) {
 }
 
 Cycle Scheduler::schedule(Chain c) {
+  if (chain_hook) chain_hook(c);
   Cycle lo = c.earliest;
   for (const Item& it : c.items) lo = std::max(lo, -it.offset);
   for (const Flow& f : c.flows)

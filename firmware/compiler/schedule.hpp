@@ -3,6 +3,7 @@
 // chain's bound where every item's queue slots are free, every MEM access
 // keeps the port and bank rules, and every flow finds an aligned stream group
 // whose wavefronts are free over its positions. Then the chain is committed.
+#include <functional>
 #include <vector>
 
 #include "firmware/compiler/chain.hpp"
@@ -17,6 +18,9 @@ class Scheduler {
   Cycle schedule(Chain chain);
   const std::vector<Timed>& timed() const { return timed_; }
   const std::vector<std::string>& chain_names() const { return names_; }
+  // Test seam: sees (and may change) every chain before it is scheduled; empty in `tsp`
+  // (CompileOptions::chain_hook).
+  std::function<void(Chain&)> chain_hook;
 
  private:
   bool try_at(Chain& c, Cycle t, std::vector<uint16_t>& vxm_choice);

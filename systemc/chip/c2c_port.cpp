@@ -23,9 +23,15 @@ void C2cPort::transmit(const LinkFrame& frame) {
   trans.set_streaming_width(cfg.vector_bytes);
   trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   trans.set_extension(&ext);
+  // The payload deletes extensions it still holds: take ours back even when
+  // the link throws (a SEND on a busy link), or the stack object is freed.
+  struct Detach {
+    tlm::tlm_generic_payload& t;
+    C2cFrame& e;
+    ~Detach() { t.clear_extension(&e); }
+  } detach{trans, ext};
   sc_core::sc_time delay = chip_.time_of(frame.sent) - sc_core::sc_time_stamp();
   tx->b_transport(trans, delay);
-  trans.clear_extension(&ext);
   if (trans.get_response_status() != tlm::TLM_OK_RESPONSE)
     throw Error(fmt::format("{}: the link refused the vector ({})", name(), trans.get_response_string()));
   ++sent_;

@@ -21,6 +21,7 @@ inline constexpr uint64_t kImage = 0x2'0000'0000;
 inline constexpr uint64_t kImageWindow = 0x1'0000'0000;
 
 enum Ctrl : uint64_t { kLoad = 1, kStart = 2 };
-enum Status : uint64_t { kIdle = 0, kLoaded = 1, kRunning = 2, kDone = 3, kError = 4 };
+// kArmed: started by its host, waiting for the system's start (start_barrier.hpp).
+enum Status : uint64_t { kIdle = 0, kLoaded = 1, kRunning = 2, kDone = 3, kError = 4, kArmed = 5 };
 
 }  // namespace tsp::model::hostmap

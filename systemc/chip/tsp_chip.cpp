@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstring>
 
 #include "firmware/image/image.hpp"
@@ -18,6 +19,19 @@ std::string module_name(std::string_view queue_name) {
   return s;
 }
 
+// Cycles from a SEND to the earliest moment its frame can reach a receiver:
+// the shortest cable's hop less the receive window (frames land half a window
+// early, and jitter may take them further within it).
+Cycle link_lookahead(const isa::Config& cfg) {
+  uint32_t hop = ~0u;
+  for (const auto& cable : isa::kCables) hop = std::min(hop, isa::c2c_hop_cycles(cfg, cable));
+  return hop - cfg.c2c_receive_window_cycles;
+}
+
+sc_core::sc_time nominal_cycles(const isa::Config& cfg, Cycle c) {
+  return sc_core::sc_time(double(c) * 1e6 / cfg.clock_mhz, sc_core::SC_PS);
+}
+
 }  // namespace
 
 TspChip::TspChip(sc_core::sc_module_name name, const isa::Config& cfg, uint32_t chip)
@@ -27,7 +41,8 @@ TspChip::TspChip(sc_core::sc_module_name name, const isa::Config& cfg, uint32_t 
       host("host"),
       icu_("icu", engine_),
       streams_("streams", engine_),
-      sram_bus_("sram_bus") {
+      sram_bus_("sram_bus"),
+      period_ps_(1e6 / cfg.clock_mhz) {
   host.register_b_transport(this, &TspChip::b_transport);
   host.register_get_direct_mem_ptr(this, &TspChip::get_direct_mem_ptr);
   sram_bus_.register_invalidate_direct_mem_ptr(this, &TspChip::invalidate_sram_dmi);
@@ -58,28 +73,37 @@ void TspChip::end_of_elaboration() {
     engine_.attach_link(port->link(), port->transmits() ? port.get() : nullptr, port->receives());
     linked_ |= port->transmits() || port->receives();
   }
+  limit_global_quantum();
 }
 
-Cycle TspChip::quantum() const {
-  // A vector sent in this quantum then lands beyond every chip's horizon.
-  return linked_ ? std::min<Cycle>(quantum_, cfg_.c2c_hop_latency_cycles) : quantum_;
+void TspChip::limit_global_quantum() const {
+  // A vector sent in one quantum then lands beyond every chip's horizon, and
+  // a receiver has seen every frame up to half a lookahead past its quantum.
+  tlm::tlm_global_quantum& gq = tlm::tlm_global_quantum::instance();
+  const sc_core::sc_time limit = nominal_cycles(cfg_, quantum());
+  if (gq.get() == sc_core::SC_ZERO_TIME || gq.get() > limit) gq.set(limit);
+}
+
+Cycle TspChip::quantum() const { return linked_ ? std::min<Cycle>(quantum_, link_lookahead(cfg_) / 2) : quantum_; }
+
+void TspChip::set_clock(const ChipClock& clock) {
+  engine_.set_clock(clock);
+  period_ps_ = 1e6 / (cfg_.clock_mhz * (1 + clock.ppm * 1e-6));
 }
 
 sc_core::sc_time TspChip::cycles_to_time(Cycle c) const {
   // From the absolute cycle count each time, so rounding never accumulates.
-  return sc_core::sc_time(double(c) * 1e6 / cfg_.clock_mhz, sc_core::SC_PS);
+  return sc_core::sc_time(double(c) * period_ps_, sc_core::SC_PS);
 }
 
 Cycle TspChip::cycle_at(const sc_core::sc_time& t) const {
   // Times are whole picoseconds and cycle edges rounded to them, so a sum of a
   // few rounded edges lands within a few ps of an edge: that edge. Otherwise
   // the vector is captured at the next edge.
-  const sc_core::sc_time ps(1, sc_core::SC_PS);
-  const uint64_t x = static_cast<uint64_t>(t / ps) * cfg_.clock_mhz;  // cycles x 1e6
-  const uint64_t nearest = (x + 500'000) / 1'000'000;
-  const uint64_t off = x > nearest * 1'000'000 ? x - nearest * 1'000'000 : nearest * 1'000'000 - x;
-  if (off <= 4ull * cfg_.clock_mhz) return nearest;
-  return (x + 999'999) / 1'000'000;
+  const double x = t.to_seconds() * 1e12 / period_ps_;
+  const double nearest = std::round(x);
+  if (std::abs(x - nearest) * period_ps_ <= 4.0) return static_cast<Cycle>(nearest);
+  return static_cast<Cycle>(std::ceil(x));
 }
 
 sc_core::sc_time TspChip::transfer_time(uint64_t bytes) const {
@@ -171,8 +195,13 @@ void TspChip::access_reg(tlm::tlm_generic_payload& trans) {
     } else if (a == hostmap::kCtrl && v == hostmap::kLoad) {
       load();
     } else if (a == hostmap::kCtrl && v == hostmap::kStart && status_ == hostmap::kLoaded) {
-      status_ = hostmap::kRunning;
-      start_.notify(sc_core::SC_ZERO_TIME);
+      if (barrier_) {
+        status_ = hostmap::kArmed;
+        barrier_->arm(start_);
+      } else {
+        status_ = hostmap::kRunning;
+        start_.notify(sc_core::SC_ZERO_TIME);
+      }
     } else {
       trans.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
       return;
@@ -251,15 +280,25 @@ void TspChip::wait_until(const sc_core::sc_time& t) {
 void TspChip::run() {
   for (;;) {
     wait(start_);
+    if (status_ == hostmap::kArmed) status_ = hostmap::kRunning;
     t0_ = sc_core::sc_time_stamp();
     ran_ = 0;
-    const Cycle q = quantum();
+    qk_.reset();
     try {
-      // A link may fail the chip while it waits (TspChip::arrive): stop there.
-      while (status_ == hostmap::kRunning && !engine_.run_until(ran_ + q)) {
-        ran_ += q;
+      // Each pass runs the cycles whose edges lie before the next boundary of
+      // the global quantum, then lets SystemC time catch up. A link may fail
+      // the chip while it waits (TspChip::arrive): stop there.
+      while (status_ == hostmap::kRunning) {
+        const sc_core::sc_time sync =
+            sc_core::sc_time_stamp() + tlm::tlm_global_quantum::instance().compute_local_quantum();
+        const Cycle limit = std::max(ran_ + 1, cycle_at(sync - t0_));
+        if (engine_.run_until(limit)) break;
+        ran_ = limit;
         if (on_quantum_) on_quantum_(ran_);
-        wait_until(time_of(ran_));
+        if (time_of(ran_) > sc_core::sc_time_stamp()) {
+          qk_.set(time_of(ran_) - sc_core::sc_time_stamp());
+          qk_.sync();
+        }
       }
       if (status_ == hostmap::kRunning) {
         ran_ = engine_.end_cycle();

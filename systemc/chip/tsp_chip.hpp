@@ -5,9 +5,12 @@
 // point per link (optional tx/rx sockets). The host socket is PCIe: b_transport
 // with its latency and bandwidth annotated, DMI into SRAM, the register map of
 // host_map.hpp; its SRAM window is routed to the slices' sockets. A thread
-// advances the cycle-exact engine in quanta of simulated time.
+// advances the cycle-exact engine in quanta of simulated time, temporally
+// decoupled through the standard tlm_quantumkeeper: every chip synchronises
+// on the boundaries of TLM's global quantum.
 #include <tlm_utils/multi_passthrough_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
+#include <tlm_utils/tlm_quantumkeeper.h>
 
 #include <functional>
 #include <memory>
@@ -19,6 +22,7 @@
 #include "systemc/chip/c2c_port.hpp"
 #include "systemc/chip/host_map.hpp"
 #include "systemc/chip/mem_slice_module.hpp"
+#include "systemc/chip/start_barrier.hpp"
 #include "systemc/chip/unit_modules.hpp"
 #include "systemc/engine/chip_engine.hpp"
 
@@ -48,10 +52,16 @@ class TspChip : public sc_core::sc_module {
   hostmap::Status status() const { return status_; }
   const std::string& error() const { return error_; }  // set when status() == kError
   const sc_core::sc_event& finished() const { return finished_; }
-  // Cycles the engine runs between synchronisations with SystemC time. With a
-  // link bound, at most the ISA table's hop latency (see c2c_port.hpp).
+  // Cycles the engine runs between synchronisations with SystemC time: TLM's
+  // global quantum, which each chip lowers at elaboration to at most this and,
+  // with a link bound, to half the shortest link's lookahead (c2c_port.hpp).
   void set_quantum(Cycle cycles) { quantum_ = cycles; }
-  Cycle quantum() const;
+  Cycle quantum() const;  // this chip's limit on the global quantum, in nominal cycles
+  // This chip's oscillator and the HAC root's (plesiochronous clocks).
+  void set_clock(const ChipClock& clock);
+  double period_ps() const { return period_ps_; }
+  // Chips that start together (nullptr: this chip starts when its host says).
+  void set_start_barrier(StartBarrier* barrier) { barrier_ = barrier; }
   // Called after each quantum with the cycles run so far (progress lines).
   void on_quantum(std::function<void(Cycle)> f) { on_quantum_ = std::move(f); }
   sc_core::sc_time cycles_to_time(Cycle c) const;
@@ -71,6 +81,7 @@ class TspChip : public sc_core::sc_module {
   void access_reg(tlm::tlm_generic_payload& trans);
   sc_core::sc_time transfer_time(uint64_t bytes) const;
   Cycle cycle_at(const sc_core::sc_time& t) const;  // the cycle edge at or after t
+  void limit_global_quantum() const;
   void load();
   void run();
   void wait_until(const sc_core::sc_time& t);
@@ -91,6 +102,9 @@ class TspChip : public sc_core::sc_module {
   std::string error_;
   std::vector<Flip> flips_;
   Cycle quantum_ = 1u << 16;
+  double period_ps_;
+  StartBarrier* barrier_ = nullptr;
+  tlm_utils::tlm_quantumkeeper qk_;
   bool linked_ = false;  // some C2C port is bound
   Cycle ran_ = 0;
   sc_core::sc_time t0_;  // when the running program started

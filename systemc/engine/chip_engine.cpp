@@ -46,6 +46,7 @@ void ChipEngine::load(const image::Image& img) {
   flips_.clear();                           // planned for the earlier run; add_flip after load() plans this one's
   now_ = 0;
   horizon_ = 0;
+  drift_shift_ = 0;
   started_ = false;
   stats_ = {};
   last_activity_ = 0;
@@ -113,17 +114,39 @@ void ChipEngine::deliver(uint16_t link, Cycle at, LinkFrame frame) {
     throw Error(fmt::format("{}, not after the one arriving in cycle {}: a link carries one vector at a time", what,
                             arrivals.back().at));
   arrivals.push_back(Arrival{at, std::move(frame)});
-  events_.push(Event{at + 1, kLinkCheck + link});  // a RECV must have taken it by then
+  // A RECV must have taken it by the end of its receive window.
+  events_.push(Event{at + cfg_.c2c_receive_window_cycles + 1, kLinkCheck + link});
 }
 
 void ChipEngine::check_arrivals(uint16_t link, Cycle now) const {
   const auto& arrivals = links_[link].arrivals;
-  if (arrivals.empty() || arrivals.front().at >= now) return;
+  if (arrivals.empty() || arrivals.front().at + cfg_.c2c_receive_window_cycles >= now) return;
   const Arrival& a = arrivals.front();
-  throw ScheduleError(
-      fmt::format("error: chip {}, {}, cycle {}: a vector arrives with no RECV scheduled for it, so it "
-                  "would be lost; it was sent by {}",
-                  chip_, link_name(link), a.at, a.frame.from));
+  throw ScheduleError(fmt::format(
+      "error: chip {}, {}: a vector arrived in cycle {}{} and no RECV took it in its receive window (cycles {}..{}), "
+      "so it would be lost; it was sent by {}",
+      chip_, link_name(link), a.at, next_recv(link), a.at, a.at + cfg_.c2c_receive_window_cycles, a.frame.from));
+}
+
+std::string ChipEngine::next_recv(uint16_t link) const {
+  for (const auto& q : queues_)
+    if (q.desc->unit == isa::Unit::C2C && q.desc->index == link && q.pc < q.code.size() &&
+        q.code[q.pc].op == isa::Op::RECV && !q.rep_left)
+      return fmt::format(", RECV in cycle {} ({})", q.end, instr_text(q, q.pc, q.end, q.code[q.pc]));
+  return {};
+}
+
+Cycle ChipEngine::rdeskew_end(const QueueRun& q, uint32_t index, Cycle t, uint64_t count) {
+  // The schedule's time of this issue, plus the count, found on the HAC.
+  const int64_t target = int64_t(t) - drift_shift_ + int64_t(count);
+  const Cycle end = clock_.own_cycle_at(double(std::max<int64_t>(target, 0)));
+  if (end <= t)
+    fail(q, index, t,
+         fmt::format("RDESKEW {} cannot absorb the drift: the chip's clock is {} cycles behind the HAC "
+                     "(docs/links.md, drift budget)",
+                     count, int64_t(t) + 1 - int64_t(end)));
+  drift_shift_ = int64_t(end) - target;
+  return end;
 }
 
 std::string ChipEngine::link_name(uint16_t link) const {
@@ -231,8 +254,12 @@ void ChipEngine::issue(QueueRun& q, Cycle t) {
   switch (in.op) {
     case isa::Op::NOP:
       break;
-    case isa::Op::DESKEW:  // a lone chip's hardware-aligned counter is its cycle count
-      next = (t / cfg_.hac_period_cycles + 1) * cfg_.hac_period_cycles;
+    case isa::Op::DESKEW:
+      next = clock_.next_epoch(t, cfg_.hac_period_cycles);
+      break;
+    case isa::Op::RDESKEW:
+      next = rdeskew_end(q, index, t, static_cast<uint64_t>(in.get("cycles")));
+      execute(Exec{q, index, t, in, in.desc()});  // observers see it as a C2C op, as before drift existed
       break;
     case isa::Op::REPEAT: {
       const isa::Instr* prev = index ? &q.code[index - 1] : nullptr;

@@ -15,6 +15,7 @@
 
 #include "common/error.hpp"
 #include "firmware/image/image.hpp"
+#include "systemc/engine/chip_clock.hpp"
 #include "systemc/engine/link.hpp"
 #include "systemc/engine/mxm_plane.hpp"
 #include "systemc/engine/observer.hpp"
@@ -64,8 +65,17 @@ class ChipEngine {
   bool run_until(Cycle limit);
   bool done() const { return events_.empty() && next_cycle_.empty(); }
   // Program length: the cycle after the last queue slot or result, plus the
-  // superlane stagger (superlane k runs k cycles after superlane 0).
+  // superlane stagger (superlane k runs k cycles after superlane 0). In this
+  // chip's own cycles; program_cycles() takes off the drift corrections.
   Cycle end_cycle() const;
+  // The program's length in the schedule's cycles (what the compiler
+  // predicts): end_cycle() less the cycles RDESKEW added to absorb drift.
+  Cycle program_cycles() const { return static_cast<Cycle>(int64_t(end_cycle()) - drift_shift_); }
+  // Cycles RDESKEWs stalled beyond their counts so far (negative: fewer).
+  int64_t drift_shift() const { return drift_shift_; }
+  // This chip's clock against the system's (structure: survives load()).
+  void set_clock(const ChipClock& clock) { clock_ = clock; }
+  const ChipClock& clock() const { return clock_; }
 
   void add_flip(const Flip& flip);
   // Attach (or detach with nullptr) an observer; not owned.
@@ -94,9 +104,11 @@ class ChipEngine {
   // chip's SENDs on `link` put out; `receives` says something can deliver on
   // it. Attachments are structure: they survive load().
   void attach_link(uint16_t link, LinkSink* tx, bool receives);
-  // A vector arriving on `link` in cycle `at` (this chip's clock). `at` must
-  // lie at or beyond horizon(): a link faster than the synchronisation quantum
-  // would deliver into the past, and that is an Error, never a silent change.
+  // A vector arriving on `link` in cycle `at` (this chip's clock) into the
+  // link's receive buffer: a RECV in cycle r takes the oldest one that arrived
+  // in r - receive window .. r. `at` must lie at or beyond horizon(): a link
+  // faster than the synchronisation quantum would deliver into the past, and
+  // that is an Error, never a silent change.
   void deliver(uint16_t link, Cycle at, LinkFrame frame);
   // Every cycle before this has been run (run_until's latest limit).
   Cycle horizon() const { return horizon_; }
@@ -177,7 +189,9 @@ class ChipEngine {
   void execute_observed(const Exec& x);  // execute() with an observer attached
   void dispatch(const Exec& x);          // the unit's semantics
   void apply_flips(Cycle now);
-  void check_arrivals(uint16_t link, Cycle now) const;  // none left behind before `now`
+  void check_arrivals(uint16_t link, Cycle now) const;  // none left behind by `now`
+  std::string next_recv(uint16_t link) const;           // ", RECV in cycle Y" if the link's queue waits for one
+  Cycle rdeskew_end(const QueueRun& q, uint32_t index, Cycle t, uint64_t count);
   std::string link_name(uint16_t link) const;
 
   // Unit semantics, one file each (exec_*.cpp).
@@ -249,6 +263,8 @@ class ChipEngine {
   std::vector<Flip> flips_;  // pending, sorted by cycle, latest last
   std::vector<MxmPlane> planes_;
   std::vector<LinkEnd> links_;
+  ChipClock clock_;
+  int64_t drift_shift_ = 0;
   Cycle last_activity_ = 0;  // cycle after the last result landed
   bool any_issued_ = false;
   RunStats stats_;

@@ -1,8 +1,9 @@
 // C2C endpoints: SEND hands the vector on `src` to the link attached to this
-// queue's link; RECV takes the vector arriving in its own cycle and puts it on
-// `dst`. With nothing attached (a lone chip) both are schedule errors, and a
-// vector that arrives with no RECV for it is one too (check_arrivals): links
-// have no flow control, so nothing may be silently dropped.
+// queue's link; RECV takes the oldest vector in the link's receive buffer that
+// arrived within its receive window and puts it on `dst`. With nothing
+// attached (a lone chip) both are schedule errors, and a vector that no RECV
+// takes in its window is one too (check_arrivals): links have no flow
+// control, so nothing may be silently dropped.
 #include <fmt/format.h>
 
 #include "systemc/engine/chip_engine.hpp"
@@ -20,21 +21,31 @@ void ChipEngine::exec_c2c(const Exec& x) {
     if (!end.tx) fail(x, fmt::format("link {} is not connected: the vector sent has no receiver", link));
     const std::string src = source_of(x.q, x.index);
     end.tx->transmit(
-        LinkFrame{*v, chip_, link, x.t, instr_text(x.q, x.index, x.t, x.in) + (src.empty() ? "" : " (" + src + ")")});
+        LinkFrame{*v, chip_, link, x.t, instr_text(x.q, x.index, x.t, x.in) + (src.empty() ? "" : " (" + src + ")"), {}});
     return;
   }
   if (x.in.op != isa::Op::RECV) return;  // DESKEW/RDESKEW: the queue's own timing, handled at issue
-  if (!end.arrivals.empty() && end.arrivals.front().at < x.t) check_arrivals(link, x.t);
-  if (end.arrivals.empty() || end.arrivals.front().at != x.t) {
-    if (!end.receives && end.arrivals.empty())
+  // The receive buffer: the oldest frame that arrived in t - window .. t.
+  const Cycle window = cfg_.c2c_receive_window_cycles;
+  auto& arrivals = end.arrivals;
+  if (!arrivals.empty() && arrivals.front().at + window < x.t)
+    fail(x, fmt::format("the vector from {} arrived in cycle {}, RECV in cycle {}: {} cycles before the RECV, "
+                        "beyond its receive window of {} cycles",
+                        arrivals.front().frame.from, arrivals.front().at, x.t, x.t - arrivals.front().at, window));
+  if (arrivals.empty() || arrivals.front().at > x.t) {
+    if (!end.receives && arrivals.empty())
       fail(x, fmt::format("link {} is not connected: no vector arrives for this RECV", link));
-    fail(x, end.arrivals.empty()
-                ? fmt::format("no vector arrives on link {} in cycle {}", link, x.t)
-                : fmt::format("no vector arrives on link {} in cycle {}; the next one arrives in cycle {} from {}",
-                              link, x.t, end.arrivals.front().at, end.arrivals.front().frame.from));
+    fail(x, arrivals.empty()
+                ? fmt::format("no vector has arrived on link {} by cycle {} (receive window {}..{})", link, x.t,
+                              x.t > window ? x.t - window : 0, x.t)
+                : fmt::format("the vector from {} arrived in cycle {}, RECV in cycle {}: {} cycles after the RECV",
+                              arrivals.front().frame.from, arrivals.front().at, x.t, arrivals.front().at - x.t));
   }
-  result_stream(x, stream("dst")) = end.arrivals.front().frame.payload;
-  end.arrivals.pop_front();
+  if (!arrivals.front().frame.uncorrectable.empty())
+    fail(x, fmt::format("the frame from {} that arrived in cycle {} is uncorrectable: {}; links do not retransmit",
+                        arrivals.front().frame.from, arrivals.front().at, arrivals.front().frame.uncorrectable));
+  result_stream(x, stream("dst")) = arrivals.front().frame.payload;
+  arrivals.pop_front();
 }
 
 }  // namespace tsp::model

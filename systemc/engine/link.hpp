@@ -17,6 +17,9 @@ struct LinkFrame {
   uint16_t link = 0;  // the sender's link
   Cycle sent = 0;     // the sender's cycle of the SEND
   std::string from;   // the SEND, located as error reports locate instructions
+  // Set by a link whose FEC could not correct the frame (no retransmission:
+  // the RECV that takes it fails with this); empty for a good frame.
+  std::string uncorrectable;
 };
 
 class LinkSink {

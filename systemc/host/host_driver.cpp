@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "common/error.hpp"
+#include "firmware/image/image.hpp"
 
 namespace tsp::model {
 namespace {
@@ -48,12 +50,35 @@ uint64_t HostDriver::read_reg(uint64_t address) {
 
 void HostDriver::write_reg(uint64_t address, uint64_t value) { write(address, &value, sizeof value); }
 
+std::vector<uint8_t> HostDriver::write_sram_segments() {
+  // An image the host cannot parse goes to the chip whole: its loader says why.
+  std::optional<image::Image> img;
+  try {
+    img = image::parse(image_, "<host image>");
+  } catch (const Error&) {
+    return image_;
+  }
+  const isa::Config& cfg = chip_.engine().config();
+  const uint32_t chip = chip_.engine().chip();
+  if (chip >= img->chips.size()) return image_;
+  // Initial SRAM goes through the host socket's SRAM window to the MEM
+  // slices' TLM targets, as a user's own initiator would write it.
+  for (const image::SramSegment& seg : img->chips[chip].sram) {
+    const uint64_t base = hostmap::kSram + uint64_t(seg.slice) * cfg.mem_slice_bytes + uint64_t(seg.address) * cfg.vector_bytes;
+    for (uint64_t off = 0; off < seg.bytes.size(); off += kBurst)
+      write(base + off, seg.bytes.data() + off, std::min<uint64_t>(kBurst, seg.bytes.size() - off));
+  }
+  for (auto& c : img->chips) c.sram.clear();  // the programs and manifest stay
+  return image::serialize(*img);
+}
+
 void HostDriver::run() {
   try {
     const sc_core::sc_time t0 = sc_core::sc_time_stamp();
-    for (uint64_t off = 0; off < image_.size(); off += kBurst)
-      write(hostmap::kImage + off, image_.data() + off, std::min<uint64_t>(kBurst, image_.size() - off));
-    write_reg(hostmap::kImageBytes, image_.size());
+    const std::vector<uint8_t> staged = write_sram_segments();
+    for (uint64_t off = 0; off < staged.size(); off += kBurst)
+      write(hostmap::kImage + off, staged.data() + off, std::min<uint64_t>(kBurst, staged.size() - off));
+    write_reg(hostmap::kImageBytes, staged.size());
     write_reg(hostmap::kCtrl, hostmap::kLoad);
     result_.status = static_cast<hostmap::Status>(read_reg(hostmap::kStatus));
     result_.load_time = sc_core::sc_time_stamp() - t0;
@@ -62,7 +87,7 @@ void HostDriver::run() {
       write_reg(hostmap::kCtrl, hostmap::kStart);
       // The chip may finish while the start write is still on the link: look
       // at its state (an interrupt line, no link time) before waiting for it.
-      while (chip_.status() == hostmap::kRunning) wait(chip_.finished());
+      while (chip_.status() == hostmap::kRunning || chip_.status() == hostmap::kArmed) wait(chip_.finished());
       result_.run_time = sc_core::sc_time_stamp() - t1;
       result_.status = static_cast<hostmap::Status>(read_reg(hostmap::kStatus));
       result_.cycles = read_reg(hostmap::kCycles);

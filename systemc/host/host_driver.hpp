@@ -1,6 +1,7 @@
 #pragma once
-// The host side of PCIe: loads a program image into a chip over TLM-2.0,
-// starts it, waits for it and reads its counters back. Time spent on the link
+// The host side of PCIe: loads a program image into a chip over TLM-2.0 (the
+// initial SRAM through the SRAM window to the MEM slices' sockets, the
+// programs through the staging window), starts it, waits for it and reads its counters back. Time spent on the link
 // is annotated by the chip's target socket and honoured here with wait().
 // It never stops the simulation: sc_start() returns once every chip is idle.
 #include <tlm_utils/simple_initiator_socket.h>
@@ -37,6 +38,9 @@ class HostDriver : public sc_core::sc_module {
 
  private:
   void run();
+  // Writes this chip's initial SRAM through the SRAM window; returns the image
+  // to stage without it (or the whole image if it does not parse).
+  std::vector<uint8_t> write_sram_segments();
   void transport(tlm::tlm_command cmd, uint64_t address, void* data, uint64_t bytes);
 
   std::vector<uint8_t> image_;

@@ -18,8 +18,12 @@ bool RunReport::ok() const {
 }
 
 std::string RunReport::first_error() const {
+  // A chip that never started waits for one that failed: report that one.
   for (const auto& c : chips)
-    if (c.status != hostmap::kDone) return c.error.empty() ? "chip did not finish" : c.error;
+    if (c.status != hostmap::kDone && c.error.find("never started") == std::string::npos)
+      return c.error.empty() ? "chip did not finish" : c.error;
+  for (const auto& c : chips)
+    if (c.status != hostmap::kDone) return c.error;
   return {};
 }
 
@@ -31,18 +35,36 @@ RunReport run_image(const image::Image& img, const RunOptions& options) {
   const isa::Config* cfg = isa::find_config(img.config);
   if (!cfg) throw Error(fmt::format("run_image: unknown configuration '{}'", img.config));
   const std::vector<uint8_t> bytes = image::serialize(img);
+  const auto n = static_cast<uint32_t>(img.chips.size());
+  const topo::Topology* topology = options.topology;
+  if (topology) topo::validate(*topology, *cfg, n);
+  // Every chip of a system starts on one epoch of the HAC root's clock.
+  const double root_ppm = topology ? topology->chips.at(topology->root).clock_ppm : 0.0;
+  const double root_period_ps = 1e6 / (cfg->clock_mhz * (1 + root_ppm * 1e-6));
+  StartBarrier barrier(n, sc_core::sc_time(cfg->hac_period_cycles * root_period_ps, sc_core::SC_PS));
   std::vector<std::unique_ptr<TspChip>> chips;
   std::vector<std::unique_ptr<HostDriver>> hosts;
-  for (uint32_t c = 0; c < img.chips.size(); ++c) {
+  std::vector<std::unique_ptr<C2cLink>> links;
+  for (uint32_t c = 0; c < n; ++c) {
     chips.push_back(std::make_unique<TspChip>(fmt::format("chip{}", c).c_str(), *cfg, c));
+    if (topology) chips.back()->set_clock(ChipClock{topology->chips[c].clock_ppm, root_ppm});
+    if (n > 1) chips.back()->set_start_barrier(&barrier);
     hosts.push_back(std::make_unique<HostDriver>(fmt::format("host{}", c).c_str(), bytes, *chips.back()));
     hosts.back()->pcie.bind(chips.back()->host);
     chips.back()->set_quantum(options.quantum);
     if (options.observer) chips.back()->engine().set_observer(options.observer(c));
     if (c < options.flips.size())
       for (const Flip& f : options.flips[c]) chips.back()->add_flip(f);
-    if (options.progress) chips.back()->on_quantum([&options, c](Cycle n) { options.progress(c, n); });
+    if (options.progress) chips.back()->on_quantum([&options, c](Cycle k) { options.progress(c, k); });
   }
+  if (topology)
+    for (size_t i = 0; i < topology->links.size(); ++i) {
+      const topo::Link& l = topology->links[i];
+      links.push_back(std::make_unique<C2cLink>(fmt::format("link{}", i).c_str(),
+                                                C2cLink::End{chips[l.a.chip].get(), l.a.link},
+                                                C2cLink::End{chips[l.b.chip].get(), l.b.link}, *l.cable,
+                                                options.wire, l.where, static_cast<uint32_t>(i)));
+    }
   const auto t0 = std::chrono::steady_clock::now();
   sc_core::sc_start();  // returns when every host has finished and every chip is idle
   RunReport report;
@@ -56,13 +78,28 @@ RunReport run_image(const image::Image& img, const RunOptions& options) {
       cr.status = hostmap::kError;
       cr.error = chips[c]->error();
     }
+    if (chips[c]->status() == hostmap::kArmed) {
+      cr.status = hostmap::kError;
+      cr.error = fmt::format("chip {} never started: the system starts once every chip is loaded, and {} of {} were",
+                             c, barrier.armed(), n);
+    }
     cr.cycles = r.cycles;
+    cr.drift_shift = chips[c]->engine().drift_shift();
+    cr.program_cycles = static_cast<Cycle>(int64_t(cr.cycles) - cr.drift_shift);
+    cr.clock_ppm = topology ? topology->chips[c].clock_ppm : 0.0;
     cr.stats = chips[c]->engine().stats();
     cr.load_seconds = r.load_time.to_seconds();
     cr.run_seconds = r.run_time.to_seconds();
-    report.cycles = std::max(report.cycles, cr.cycles);
+    report.cycles = std::max(report.cycles, cr.program_cycles);
     if (options.inspect) options.inspect(c, chips[c]->engine());
     report.chips.push_back(std::move(cr));
+  }
+  for (size_t i = 0; i < links.size(); ++i) {
+    const C2cLink& l = *links[i];
+    const topo::Link& t = topology->links[i];
+    report.links.push_back(LinkReport{fmt::format("link{}: {}.{} - {}.{}", i, t.a.chip, t.a.link, t.b.chip, t.b.link),
+                                      l.defined_at(), std::string(l.cable().name), l.hop_cycles(), l.counters(false),
+                                      l.counters(true)});
   }
   return report;
 }

@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "firmware/image/image.hpp"
+#include "firmware/topology/topology.hpp"
+#include "systemc/c2c/c2c_link.hpp"
 #include "systemc/chip/host_map.hpp"
 #include "systemc/engine/chip_engine.hpp"
 
@@ -19,19 +21,36 @@ struct RunOptions {
   std::function<void(uint32_t chip, Cycle cycles)> progress;       // after each quantum
   std::function<void(uint32_t chip, ChipEngine& engine)> inspect;  // after the run, before teardown
   std::function<Observer*(uint32_t chip)> observer;                // before the run: one per chip (not owned)
+  // The system's links and clocks (nullptr: no links; chips of a multi-chip
+  // image still start together). Its chip count must be the image's.
+  const topo::Topology* topology = nullptr;
+  WireErrorSpec wire;  // bit errors, planned flips and jitter on every link
 };
 
 struct ChipReport {
   hostmap::Status status = hostmap::kIdle;
   std::string error;
-  Cycle cycles = 0;
+  Cycle cycles = 0;          // in this chip's own clock
+  Cycle program_cycles = 0;  // the schedule's: less the cycles RDESKEW added for drift
+  int64_t drift_shift = 0;   // program_cycles = cycles - drift_shift
+  double clock_ppm = 0;
   RunStats stats;
   double load_seconds = 0, run_seconds = 0;  // simulated time on the host link / running
 };
 
+// One link of the topology after the run: both directions' counters.
+struct LinkReport {
+  std::string name;        // "link3: 0.3 - 1.3"
+  std::string defined_at;  // the topology's file:line
+  std::string cable;
+  uint32_t hop_cycles = 0;
+  LinkCounters from_a, from_b;
+};
+
 struct RunReport {
   std::vector<ChipReport> chips;
-  Cycle cycles = 0;         // the longest chip
+  std::vector<LinkReport> links;
+  Cycle cycles = 0;         // the longest chip's program (the schedule's cycles)
   double wall_seconds = 0;  // host time spent simulating
   bool ok() const;
   std::string first_error() const;

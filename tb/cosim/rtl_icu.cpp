@@ -8,9 +8,6 @@
 #include "Vtsp_icu_queue.h"
 #include "Vtsp_icu_queue_planted.h"
 #include "common/error.hpp"
-#include "systemc/waves/wave_layout.hpp"
-#include "verilated.h"
-#include "verilated_fst_c.h"
 
 namespace tsp::cosim {
 namespace {
@@ -96,6 +93,7 @@ Divergence divergence(const char* what, model::Cycle cycle, std::string port, st
 }  // namespace
 
 struct RtlIcu::Impl {
+  explicit Impl(RtlIcu& adapter) : self(adapter) {}
   struct Queue {
     uint16_t id = 0;
     std::string name;
@@ -106,18 +104,14 @@ struct RtlIcu::Impl {
     bool traced = false;
   };
 
+  RtlIcu& self;  // its RtlAdapter half: context, wave window, counters
   UnitContext ctx;
   const model::ChipEngine* chip = nullptr;
-  std::unique_ptr<VerilatedContext> vctx;
   std::vector<Queue> queues;           // by queue id
   model::Cycle now = 0;                // the cycle whose outputs `out` holds
   bool evaluated = false;              // cycle `now` has been evaluated
   std::vector<model::Cycle> notifies;  // cycles of the model's NOTIFYs, ascending
-  VerilatedFstC* fst = nullptr;
-  model::Cycle trace_from = 0, trace_to = 0;
-  uint64_t cycles = 0, checked = 0;
 
-  bool in_window() const { return fst && now >= trace_from && now <= trace_to; }
   bool released(model::Cycle c) const {  // a NOTIFY in cycle c - 1
     return c > 0 && std::binary_search(notifies.begin(), notifies.end(), c - 1);
   }
@@ -127,7 +121,7 @@ struct RtlIcu::Impl {
       q.out = q.rtl->eval(rel);
       q.unit_seen = q.icu_seen = q.notify_seen = false;
     }
-    if (in_window()) fst->dump(waves::cycle_ps(chip->config(), now));  // clock low, the cycle's inputs applied
+    self.dump_low(now);  // clock low, the cycle's inputs applied
     evaluated = true;
   }
   // The RTL issued `word` as instruction `index` where the model issued nothing;
@@ -160,9 +154,8 @@ struct RtlIcu::Impl {
     while (now < t) {
       if (auto d = close()) return d;
       for (auto& q : queues) q.rtl->tick();
-      if (in_window())  // after the rising edge
-        fst->dump((waves::cycle_ps(chip->config(), now) + waves::cycle_ps(chip->config(), now + 1)) / 2);
-      cycles += queues.size();
+      self.dump_high(now);  // after the rising edge
+      self.cycles_ += queues.size();
       ++now;
       eval();
     }
@@ -174,7 +167,7 @@ struct RtlIcu::Impl {
   }
 };
 
-RtlIcu::RtlIcu(const UnitContext& ctx) : impl_(std::make_unique<Impl>()) { impl_->ctx = ctx; }
+RtlIcu::RtlIcu(const UnitContext& ctx) : impl_(std::make_unique<Impl>(*this)) { impl_->ctx = ctx; }
 
 std::unique_ptr<RtlUnit> make_rtl_icu(const UnitContext& ctx) { return std::make_unique<RtlIcu>(ctx); }
 
@@ -185,9 +178,9 @@ RtlIcu::~RtlIcu() {
 void RtlIcu::start(const model::ChipEngine& chip) {
   Impl& m = *impl_;
   m.chip = &chip;
-  m.queues.clear();
-  m.vctx = std::make_unique<VerilatedContext>();
-  m.vctx->traceEverOn(true);  // before the models exist, so trace() may attach later
+  cfg_ = &chip.config();
+  m.queues.clear();  // before their context goes
+  VerilatedContext& context = new_context();
   const isa::Config& cfg = chip.config();
   for (uint16_t id = 0; id < cfg.queue_table.size(); ++id) {
     const auto* code = chip.queue_code(id);
@@ -198,9 +191,9 @@ void RtlIcu::start(const model::ChipEngine& chip) {
     std::string scope = q.name;
     std::replace(scope.begin(), scope.end(), '.', '_');
     if (m.ctx.planted)
-      q.rtl = std::make_unique<SequencerOf<Vtsp_icu_queue_planted>>(m.vctx.get(), scope);
+      q.rtl = std::make_unique<SequencerOf<Vtsp_icu_queue_planted>>(&context, scope);
     else
-      q.rtl = std::make_unique<SequencerOf<Vtsp_icu_queue>>(m.vctx.get(), scope);
+      q.rtl = std::make_unique<SequencerOf<Vtsp_icu_queue>>(&context, scope);
     std::vector<uint64_t> words;
     words.reserve(code->size());
     for (const auto& in : *code) words.push_back(isa::encode(in));
@@ -231,7 +224,7 @@ std::optional<Divergence> RtlIcu::check_issue(uint16_t queue, uint32_t index, mo
     return divergence("issue", t, port, expected, fmt::format("#{} 0x{:016x}", rtl_index, rtl_word));
   seen = true;
   if (in.op == isa::Op::NOTIFY) q->notify_seen = true;
-  ++m.checked;
+  ++checked_;
   return std::nullopt;
 }
 
@@ -242,7 +235,7 @@ std::optional<Divergence> RtlIcu::finish() {
   for (const auto& q : m.queues) last = std::max(last, m.chip->queue_end(q.id));
   // Up to the model's last queue end, and on while a sequencer is still busy
   // (for a while), so that a late end or a stray issue shows.
-  if (m.fst && m.trace_to != ~model::Cycle{0}) last = std::max(last, m.trace_to);  // the wave window, too
+  if (tracing() && trace_to() != ~model::Cycle{0}) last = std::max(last, trace_to());  // the wave window, too
   if (auto d = m.advance_to(std::max(last, m.now))) return d;
   const model::Cycle bound = last + m.chip->config().hac_period_cycles;
   auto busy = [&] { return std::any_of(m.queues.begin(), m.queues.end(), [](const auto& q) { return !q.out.done; }); };
@@ -251,7 +244,7 @@ std::optional<Divergence> RtlIcu::finish() {
   if (auto d = m.close()) return d;
   for (const auto& q : m.queues) {
     const model::Cycle end = m.chip->queue_end(q.id);
-    ++m.checked;
+    ++checked_;
     if (q.done_at != end)
       return divergence("done", q.done_at ? std::min(*q.done_at, end) : end, q.name + " done_o",
                         fmt::format("0x{:x}", end), q.done_at ? fmt::format("0x{:x}", *q.done_at) : "never");
@@ -259,11 +252,8 @@ std::optional<Divergence> RtlIcu::finish() {
   return std::nullopt;
 }
 
-void RtlIcu::trace(VerilatedFstC& fst, model::Cycle from, model::Cycle to) {
+void RtlIcu::trace_rtl(VerilatedFstC& fst) {
   Impl& m = *impl_;
-  m.fst = &fst;
-  m.trace_from = from;
-  m.trace_to = to;
   const Impl::Queue* focus = m.ctx.focus ? m.find(m.ctx.focus->queue) : nullptr;
   for (auto& q : m.queues)
     if (!focus || &q == focus) {
@@ -297,8 +287,5 @@ std::vector<RtlUnit::WaveGroup> RtlIcu::wave_groups() const {
   }
   return groups;
 }
-
-uint64_t RtlIcu::rtl_cycles() const { return impl_->cycles; }
-uint64_t RtlIcu::values_checked() const { return impl_->checked; }
 
 }  // namespace tsp::cosim

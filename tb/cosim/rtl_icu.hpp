@@ -13,11 +13,12 @@
 // Registered in rtl_units.cpp as "icu" (make_rtl_icu).
 #include <memory>
 
+#include "tb/cosim/rtl_adapter.hpp"
 #include "tb/cosim/rtl_units.hpp"
 
 namespace tsp::cosim {
 
-class RtlIcu final : public RtlUnit {
+class RtlIcu final : public RtlAdapter {
  public:
   // ctx.planted: the sequencer built with TSP_PLANT_BUG_ICU (REPEAT's stride
   // applied k-1 times); ctx.focus: the queue whose sequencer trace() records.
@@ -29,14 +30,12 @@ class RtlIcu final : public RtlUnit {
   std::optional<Divergence> check(const model::UnitOp&) override { return std::nullopt; }
   std::optional<Divergence> check_issue(uint16_t queue, uint32_t index, model::Cycle t, const isa::Instr& in) override;
   std::optional<Divergence> finish() override;
-  // After start(): registers the focus queue's sequencer (every one without a
-  // focus; scope: the queue's name, dots as underscores) and dumps [from, to].
-  void trace(VerilatedFstC& fst, model::Cycle from, model::Cycle to) override;
   std::vector<WaveGroup> wave_groups() const override;
-  uint64_t rtl_cycles() const override;
-  uint64_t values_checked() const override;
 
  private:
+  // After start(): registers the focus queue's sequencer (every one without a
+  // focus; scope: the queue's name, dots as underscores).
+  void trace_rtl(VerilatedFstC& fst) override;
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

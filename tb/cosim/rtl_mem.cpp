@@ -14,7 +14,7 @@
 #include "Vtsp_mem_word.h"
 #include "Vtsp_mem_word_planted.h"
 #include "common/error.hpp"
-#include "systemc/waves/wave_layout.hpp"
+#include "tb/cosim/rtl_adapter.hpp"
 
 namespace tsp::cosim {
 namespace {
@@ -40,7 +40,7 @@ Word word_of(const model::Vec& v, uint32_t superlane) {
 OpRef ref_of(const model::UnitOp& op) { return OpRef{op.queue, op.index, op.t, op.in}; }
 
 template <class V>
-class MemRtl final : public RtlUnit {
+class MemRtl final : public RtlAdapter {
  public:
   explicit MemRtl(const UnitContext& ctx) : ctx_(ctx) {}
 
@@ -59,10 +59,10 @@ class MemRtl final : public RtlUnit {
                       "configuration {} needs {} in {} of {}",
                       tsp1->mem_addresses, tsp1->mem_banks, kWordBytes, cfg_->name, cfg_->mem_addresses,
                       cfg_->mem_banks, cfg_->lanes_per_superlane));
+    active_.clear();
+    insts_.clear();  // before their context goes
     insts_.resize(size_t(cfg_->mem_slices) * cfg_->superlanes);
-    context_ = std::make_unique<VerilatedContext>();
-    context_->timeunit(-12);
-    context_->timeprecision(-12);
+    new_context();
   }
 
   std::optional<Divergence> check(const model::UnitOp& op) override {
@@ -104,7 +104,7 @@ class MemRtl final : public RtlUnit {
       if (!p) continue;
       model::Cycle end = p->busy_until;
       if (!p->expect.empty()) end = std::max(end, p->expect.back().cycle + 1);
-      if (p->traced) end = std::max(end, trace_to_ + 1);
+      if (p->traced) end = std::max(end, trace_to() + 1);
       keep_first(first, advance(*p, end));
     }
     active_.clear();
@@ -121,23 +121,6 @@ class MemRtl final : public RtlUnit {
       return d;
     }
     return std::nullopt;
-  }
-
-  void trace(VerilatedFstC& fst, model::Cycle from, model::Cycle to) override {
-    context_->traceEverOn(true);
-    uint16_t slice = first_mem_slice();
-    uint32_t superlane = 0;
-    if (ctx_.focus && cfg_->queue_table[ctx_.focus->queue].unit == isa::Unit::MEM) {
-      slice = isa::mem_slice_of(cfg_->queue_table[ctx_.focus->queue], *cfg_);
-      superlane = std::min(ctx_.focus->superlane, cfg_->superlanes - 1);
-    }
-    Inst& in = inst(slice, superlane);
-    in.rtl->trace(&fst, 99);
-    in.traced = true;
-    fst_ = &fst;
-    trace_from_ = from;
-    trace_to_ = to;
-    traced_name_ = in.name;
   }
 
   std::vector<WaveGroup> wave_groups() const override {
@@ -164,10 +147,21 @@ class MemRtl final : public RtlUnit {
     };
   }
 
-  uint64_t rtl_cycles() const override { return rtl_cycles_; }
-  uint64_t values_checked() const override { return values_; }
-
  private:
+  // The focus instance (a MEM queue's slice and superlane), else the program's first MEM slice, superlane 0.
+  void trace_rtl(VerilatedFstC& fst) override {
+    uint16_t slice = first_mem_slice();
+    uint32_t superlane = 0;
+    if (ctx_.focus && cfg_->queue_table[ctx_.focus->queue].unit == isa::Unit::MEM) {
+      slice = isa::mem_slice_of(cfg_->queue_table[ctx_.focus->queue], *cfg_);
+      superlane = std::min(ctx_.focus->superlane, cfg_->superlanes - 1);
+    }
+    Inst& in = inst(slice, superlane);
+    in.rtl->trace(&fst, 99);
+    in.traced = true;
+    traced_name_ = in.name;
+  }
+
   struct Access {
     bool rd = false, wr = false;
     uint32_t rd_addr = 0, wr_addr = 0;
@@ -214,7 +208,7 @@ class MemRtl final : public RtlUnit {
     in.name = isa::mem_slice_name(*cfg_, slice);
     std::replace(in.name.begin(), in.name.end(), '.', '_');
     in.name += fmt::format("_sl{}", superlane);
-    in.rtl = std::make_unique<V>(context_.get(), in.name.c_str());
+    in.rtl = std::make_unique<V>(context(), in.name.c_str());
     in.rtl->clk_i = 0;
     in.rtl->rst_ni = 0;
     in.rtl->eval();
@@ -283,7 +277,7 @@ class MemRtl final : public RtlUnit {
     return first;
   }
 
-  bool in_window(const Inst& in, model::Cycle x) const { return in.traced && x >= trace_from_ && x <= trace_to_; }
+  bool in_window(const Inst& in, model::Cycle x) const { return in.traced && RtlAdapter::in_window(x); }
 
   std::optional<Divergence> advance(Inst& in, model::Cycle target) {
     while (in.now < target) {
@@ -292,7 +286,7 @@ class MemRtl final : public RtlUnit {
         // Idle: skip to the next access (or the wave window), flipping what lies between.
         model::Cycle next = target;
         if (!in.pending.empty()) next = std::min(next, in.pending.begin()->first);
-        if (in.traced && x < trace_from_) next = std::min(next, trace_from_);
+        if (in.traced) next = idle_until(x, next);
         if (next > x) {
           while (!in.flips.empty() && in.flips.front().at + in.superlane < next) {
             backdoor(in, true, in.flips.front().address, in.flips.front().bit, nullptr);
@@ -343,14 +337,14 @@ class MemRtl final : public RtlUnit {
     r.clk_i = 0;
     r.eval();
     std::optional<Divergence> d = compare(in, x, a);
-    if (in_window(in, x)) fst_->dump(waves::cycle_ps(*cfg_, x));
+    if (in.traced) dump_low(x);
     r.clk_i = 1;
     r.eval();
-    if (in_window(in, x)) fst_->dump((waves::cycle_ps(*cfg_, x) + waves::cycle_ps(*cfg_, x + 1)) / 2);
+    if (in.traced) dump_high(x);
     r.clk_i = 0;
     for (const auto& f : after) backdoor(in, true, f.address, f.bit, nullptr);
     if (it != in.pending.end()) in.pending.erase(it);
-    ++rtl_cycles_;
+    ++cycles_;
     return d;
   }
 
@@ -400,7 +394,7 @@ class MemRtl final : public RtlUnit {
     }
     const Expect e = in.expect.front();
     in.expect.pop_front();
-    values_ += kWordBytes;
+    checked_ += kWordBytes;
     Divergence d = at(in, x, "read data");
     d.stream = isa::stream_name(e.stream);
     d.op = e.op;
@@ -422,14 +416,9 @@ class MemRtl final : public RtlUnit {
 
   UnitContext ctx_;
   const model::ChipEngine* chip_ = nullptr;
-  const isa::Config* cfg_ = nullptr;
-  std::unique_ptr<VerilatedContext> context_;
   std::vector<std::unique_ptr<Inst>> insts_;  // by slice * superlanes + superlane, created on first use
   std::vector<Inst*> active_;                 // instances with accesses or words in flight
-  VerilatedFstC* fst_ = nullptr;
-  model::Cycle trace_from_ = 0, trace_to_ = 0;
   std::string traced_name_;
-  uint64_t rtl_cycles_ = 0, values_ = 0;
 };
 
 }  // namespace

@@ -10,7 +10,7 @@
 
 #include "Vtsp_mxm_cell.h"
 #include "Vtsp_mxm_cell_planted.h"
-#include "systemc/waves/wave_layout.hpp"
+#include "tb/cosim/rtl_adapter.hpp"
 #include "tb/cosim/rtl_bits.hpp"
 
 namespace tsp::cosim {
@@ -36,7 +36,7 @@ struct Expect {
 };
 
 template <class Cell>
-class RtlMxm final : public RtlUnit {
+class RtlMxm final : public RtlAdapter {
  public:
   std::string_view name() const override { return "mxm"; }
 
@@ -54,20 +54,15 @@ class RtlMxm final : public RtlUnit {
       throw std::runtime_error(
           fmt::format("cosim mxm: a {}-block K chain needs an ACC latency of at least {}; the table says {}", blocks_,
                       blocks_ + 2, lat_acc_));
-    planes_.clear();
-    // A context of its own, created before and destroyed after its models:
-    // models on the default context break when another unit's context goes first.
-    context_ = std::make_unique<VerilatedContext>();
-    context_->timeunit(-12);
-    context_->timeprecision(-12);
-    context_->traceEverOn(true);
+    planes_.clear();  // before their context goes
+    VerilatedContext& context = new_context();
     planes_.resize(cfg_->mxm_planes);
     for (uint32_t p = 0; p < cfg_->mxm_planes; ++p) {
       Plane& pl = planes_[p];
       pl.slot_int.assign(cfg_->mxm_acc_slots, 0);
       for (uint32_t kb = 0; kb < blocks_; ++kb)
         for (uint32_t nb = 0; nb < blocks_; ++nb) {
-          auto c = std::make_unique<Cell>(context_.get(), fmt::format("mxm_p{}_k{}_n{}", p, kb, nb).c_str());
+          auto c = std::make_unique<Cell>(&context, fmt::format("mxm_p{}_k{}_n{}", p, kb, nb).c_str());
           c->last_i = kb + 1 == blocks_;
           c->read_stage_i = static_cast<uint8_t>(blocks_ + 1);
           c->clk_i = 0;
@@ -86,7 +81,7 @@ class RtlMxm final : public RtlUnit {
     Plane& p = planes_.at(q.hemisphere * cfg_->mxm_planes_per_hemisphere + q.index / cfg_->mxm_queues_per_plane);
     advance(op.t);
     schedule(p, op);
-    return std::exchange(first_, std::nullopt);
+    return take_divergence();
   }
 
   std::optional<Divergence> finish() override {
@@ -94,24 +89,19 @@ class RtlMxm final : public RtlUnit {
     for (const Plane& p : planes_) end = std::max(end, p.busy_until + 1);
     advance(end);
     for (const Plane& p : planes_)
-      if (!p.expect.empty() && !first_) {
+      if (!p.expect.empty() && !diverged()) {
         const auto& [key, e] = *p.expect.begin();
         diverge("latency", key.first, key.second, 0, e.streams.at(0), "ACC result", "nothing", &e);
       }
-    return std::exchange(first_, std::nullopt);
+    return take_divergence();
   }
-
-  void trace(VerilatedFstC& fst, model::Cycle from, model::Cycle to) override {
-    for (Plane& p : planes_)
-      for (auto& c : p.cells) c->trace(&fst, 99);
-    fst_ = &fst;
-    trace_from_ = from;
-    trace_to_ = to;
-  }
-  uint64_t rtl_cycles() const override { return cycles_; }
-  uint64_t values_checked() const override { return checked_; }
 
  private:
+  void trace_rtl(VerilatedFstC& fst) override {
+    for (Plane& p : planes_)
+      for (auto& c : p.cells) c->trace(&fst, 99);
+  }
+
   struct Plane {
     std::vector<std::unique_ptr<Cell>> cells;             // kb * blocks + nb
     std::map<Cycle, std::map<uint32_t, CellIn>> in;       // cycle -> cell -> inputs
@@ -217,30 +207,30 @@ class RtlMxm final : public RtlUnit {
 
   // Runs the RTL of every busy plane up to (not including) cycle `t`.
   void advance(Cycle t) {
-    while (now_ < t) {
+    const auto busy = [&] {
       bool any = false;
       for (Plane& p : planes_) {
         p.busy = p.busy && now_ <= p.busy_until;
         any = any || p.busy;
       }
-      if (!any) {  // nothing in flight: skip the idle stretch
-        now_ = t;
-        break;
-      }
+      return any;
+    };
+    const auto drive_all = [&](Cycle) {
       for (Plane& p : planes_)
         if (p.busy) drive(p);
-      if (in_window()) fst_->dump(waves::cycle_ps(*cfg_, now_));  // inputs applied, clock low
-      for (Plane& p : planes_)
+    };
+    const auto edge = [&](Cycle c) {
+      for (Plane& p : planes_) {
         if (p.busy)
-          for (auto& c : p.cells) {
-            c->clk_i = 1;
-            c->eval();
+          for (auto& cell : p.cells) {
+            cell->clk_i = 1;
+            cell->eval();
             ++cycles_;
           }
-      if (in_window()) fst_->dump((waves::cycle_ps(*cfg_, now_) + waves::cycle_ps(*cfg_, now_ + 1)) / 2);
-      for (Plane& p : planes_) p.in.erase(now_);
-      ++now_;
-    }
+        p.in.erase(c);
+      }
+    };
+    run_until(t, busy, drive_all, edge);
   }
 
   // Cycle now_ of one plane: inputs (events and the K chain), settle, compare the slots' outputs.
@@ -315,23 +305,13 @@ class RtlMxm final : public RtlUnit {
 
   void diverge(const char* what, Cycle c, uint32_t sl, uint32_t lane, isa::StreamRef s, std::string expected,
                std::string actual, const Expect* from = nullptr) {
-    if (first_ || reported_) return;
-    reported_ = true;
-    first_ =
-        stream_divergence(what, c, sl, lane, s, std::move(expected), std::move(actual), from ? &from->op : nullptr);
+    RtlAdapter::diverge(
+        stream_divergence(what, c, sl, lane, s, std::move(expected), std::move(actual), from ? &from->op : nullptr));
   }
 
-  const isa::Config* cfg_ = nullptr;
   uint32_t dim_ = 0, blocks_ = 0, lat_acc_ = 0, lat_iw_ = 0;
-  std::unique_ptr<VerilatedContext> context_;  // declared first: outlives the models
   std::vector<Plane> planes_;
-  Cycle now_ = 0;
-  VerilatedFstC* fst_ = nullptr;
-  model::Cycle trace_from_ = 0, trace_to_ = 0;  // chip cycles dumped, inclusive
-  bool in_window() const { return fst_ && now_ >= trace_from_ && now_ <= trace_to_; }
-  std::optional<Divergence> first_;
-  bool reported_ = false;
-  uint64_t cycles_ = 0, checked_ = 0, skipped_ = 0;
+  uint64_t skipped_ = 0;
 };
 
 }  // namespace

@@ -11,7 +11,7 @@
 
 #include "Vtsp_sxm_superlane.h"
 #include "Vtsp_sxm_superlane_planted.h"
-#include "systemc/waves/wave_layout.hpp"
+#include "tb/cosim/rtl_adapter.hpp"
 #include "tb/cosim/rtl_bits.hpp"
 
 namespace tsp::cosim {
@@ -37,7 +37,7 @@ struct Expect {
 };
 
 template <class Tile>
-class RtlSxm final : public RtlUnit {
+class RtlSxm final : public RtlAdapter {
  public:
   std::string_view name() const override { return "sxm"; }
 
@@ -52,18 +52,13 @@ class RtlSxm final : public RtlUnit {
     taps_ = 0;
     for (const auto& d : isa::kOps)
       if (d.unit == isa::Unit::SXM) taps_ = std::max<uint32_t>(taps_, d.latency);
-    arrays_.clear();
-    // A context of its own, created before and destroyed after its models:
-    // models on the default context break when another unit's context goes first.
-    context_ = std::make_unique<VerilatedContext>();
-    context_->timeunit(-12);
-    context_->timeprecision(-12);
-    context_->traceEverOn(true);
+    arrays_.clear();  // before their context goes
+    VerilatedContext& context = new_context();
     for (uint16_t q = 0; q < cfg_->queue_table.size(); ++q) {
       if (cfg_->queue_table[q].unit != isa::Unit::SXM) continue;
       Sxm& s = arrays_[q];
       for (uint32_t k = 0; k < cfg_->superlanes; ++k) {
-        auto t = std::make_unique<Tile>(context_.get(), fmt::format("sxm_q{}_sl{}", q, k).c_str());
+        auto t = std::make_unique<Tile>(&context, fmt::format("sxm_q{}_sl{}", q, k).c_str());
         t->sl_i = static_cast<uint16_t>(k);
         t->num_lanes_i = static_cast<uint16_t>(cfg_->lanes);
         t->clk_i = 0;
@@ -80,7 +75,7 @@ class RtlSxm final : public RtlUnit {
     if (!cfg_) throw std::logic_error("cosim sxm: check() before start()");
     advance(op.t);
     schedule(arrays_.at(op.queue), op);
-    return std::exchange(first_, std::nullopt);
+    return take_divergence();
   }
 
   std::optional<Divergence> finish() override {
@@ -92,20 +87,15 @@ class RtlSxm final : public RtlUnit {
         const auto& [key, e] = *s.expect.begin();
         diverge("latency", std::get<0>(key), std::get<1>(key), 0, e.streams.at(0), "result", "nothing", &e);
       }
-    return std::exchange(first_, std::nullopt);
+    return take_divergence();
   }
-
-  void trace(VerilatedFstC& fst, model::Cycle from, model::Cycle to) override {
-    for (auto& [q, s] : arrays_)
-      for (auto& t : s.tiles) t->trace(&fst, 99);
-    fst_ = &fst;
-    trace_from_ = from;
-    trace_to_ = to;
-  }
-  uint64_t rtl_cycles() const override { return cycles_; }
-  uint64_t values_checked() const override { return checked_; }
 
  private:
+  void trace_rtl(VerilatedFstC& fst) override {
+    for (auto& [q, s] : arrays_)
+      for (auto& t : s.tiles) t->trace(&fst, 99);
+  }
+
   struct Sxm {
     std::vector<std::unique_ptr<Tile>> tiles;                        // by superlane
     std::map<Cycle, std::map<uint32_t, SlIn>> in;                    // cycle -> superlane -> inputs
@@ -167,20 +157,21 @@ class RtlSxm final : public RtlUnit {
     s.busy = true;
   }
 
+  // Only arrays with work in flight are clocked.
   void advance(Cycle t) {
-    while (now_ < t) {
+    const auto busy = [&] {
       bool any = false;
       for (auto& [q, s] : arrays_) {
         s.busy = s.busy && now_ <= s.busy_until;
         any = any || s.busy;
       }
-      if (!any) {  // nothing in flight: skip the idle stretch
-        now_ = t;
-        break;
-      }
+      return any;
+    };
+    const auto drive_all = [&](Cycle) {
       for (auto& [q, s] : arrays_)
         if (s.busy) drive(s);
-      if (in_window()) fst_->dump(waves::cycle_ps(*cfg_, now_));  // inputs applied, clock low
+    };
+    const auto edge = [&](Cycle c) {
       for (auto& [q, s] : arrays_)
         if (s.busy) {
           for (auto& tile : s.tiles) {
@@ -188,11 +179,10 @@ class RtlSxm final : public RtlUnit {
             tile->eval();
             ++cycles_;  // clock cycles of RTL models, as the MXM adapter counts them
           }
-          s.in.erase(now_);
+          s.in.erase(c);
         }
-      if (in_window()) fst_->dump((waves::cycle_ps(*cfg_, now_) + waves::cycle_ps(*cfg_, now_ + 1)) / 2);
-      ++now_;
-    }
+    };
+    run_until(t, busy, drive_all, edge);
   }
 
   void drive(Sxm& s) {
@@ -251,24 +241,13 @@ class RtlSxm final : public RtlUnit {
 
   void diverge(const char* what, Cycle c, uint32_t sl, uint32_t lane, isa::StreamRef s, std::string expected,
                std::string actual, const Expect* from = nullptr) {
-    if (first_ || reported_) return;
-    reported_ = true;
-    first_ =
-        stream_divergence(what, c, sl, lane, s, std::move(expected), std::move(actual), from ? &from->op : nullptr);
+    RtlAdapter::diverge(
+        stream_divergence(what, c, sl, lane, s, std::move(expected), std::move(actual), from ? &from->op : nullptr));
   }
 
-  const isa::Config* cfg_ = nullptr;
   const isa::Config* rtl_ = nullptr;
   uint32_t slw_ = 0, taps_ = 0;
-  std::unique_ptr<VerilatedContext> context_;  // declared first: outlives the models
-  std::map<uint16_t, Sxm> arrays_;             // by queue
-  Cycle now_ = 0;
-  VerilatedFstC* fst_ = nullptr;
-  model::Cycle trace_from_ = 0, trace_to_ = 0;  // chip cycles dumped, inclusive
-  bool in_window() const { return fst_ && now_ >= trace_from_ && now_ <= trace_to_; }
-  std::optional<Divergence> first_;
-  bool reported_ = false;
-  uint64_t cycles_ = 0, checked_ = 0;
+  std::map<uint16_t, Sxm> arrays_;  // by queue
 };
 
 }  // namespace

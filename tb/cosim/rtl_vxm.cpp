@@ -10,7 +10,7 @@
 #include "Vtsp_vxm_alu.h"
 #include "Vtsp_vxm_alu_planted.h"
 #include "common/error.hpp"
-#include "systemc/waves/wave_layout.hpp"
+#include "tb/cosim/rtl_adapter.hpp"
 #include "tb/cosim/vxm_lane_array.hpp"
 
 namespace tsp::cosim {
@@ -135,7 +135,7 @@ class Array {
 };
 
 template <class Rtl>
-class RtlVxm final : public RtlUnit {
+class RtlVxm final : public RtlAdapter {
  public:
   explicit RtlVxm(const UnitContext& ctx) : focus_(ctx.focus) {}
   std::string_view name() const override { return "vxm"; }
@@ -143,13 +143,15 @@ class RtlVxm final : public RtlUnit {
   void start(const model::ChipEngine& chip) override {
     const isa::Config& cfg = chip.config();
     cfg_ = &cfg;
-    // One array per VXM queue, created up front so trace() can reach them all.
-    arrays_.clear();
+    // One array per VXM queue, created up front so trace() can reach them all;
+    // one context for every model: a trace file takes models of one context only.
+    arrays_.clear();  // before their context goes
+    VerilatedContext& context = new_context();
     for (uint16_t q = 0; q < cfg.queue_table.size(); ++q)
       if (cfg.queue_table[q].unit == isa::Unit::VXM) {
         std::string name(cfg.queue_table[q].name);
         std::replace(name.begin(), name.end(), '.', '_');
-        arrays_[q] = std::make_unique<Array<Rtl>>(*ctx_, cfg, name);
+        arrays_[q] = std::make_unique<Array<Rtl>>(context, cfg, name);
       }
     now_ = 0;
   }
@@ -157,37 +159,20 @@ class RtlVxm final : public RtlUnit {
   std::optional<Divergence> check(const UnitOp& op) override {
     const auto it = arrays_.find(op.queue);
     if (it == arrays_.end()) throw Error(fmt::format("cosim vxm: queue {} is not a VXM queue", op.queue));
-    if (auto bad = advance(op.t)) return bad;
+    advance(op.t);
+    if (diverged()) return take_divergence();
     it->second->add(decode(op));
     return std::nullopt;
   }
 
   std::optional<Divergence> finish() override {
-    while (busy() || (fst_ && now_ <= trace_to_))
-      if (auto bad = clock()) return bad;
-    return std::nullopt;
-  }
-
-  // Records the ALUs of one superlane of one VXM queue: the focus if it is a
-  // VXM queue, else VXM.0's superlane 0.
-  void trace(VerilatedFstC& fst, Cycle from, Cycle to) override {
-    ctx_->traceEverOn(true);
-    uint16_t q = arrays_.begin()->first;
-    unsigned k = 0;
-    if (focus_ && arrays_.count(focus_->queue)) {
-      q = focus_->queue;
-      k = std::min(focus_->superlane, cfg_->superlanes - 1);
-    }
-    arrays_.at(q)->rtl().trace(fst, k);
-    traced_ = {q, k};
-    fst_ = &fst;
-    trace_from_ = from;
-    trace_to_ = to;
+    while (!diverged() && (busy() || (tracing() && now_ <= trace_to()))) advance(now_ + 1);
+    return take_divergence();
   }
 
   // Lane 0's instruction ports and pipeline, and every lane's operands and results.
   std::vector<WaveGroup> wave_groups() const override {
-    if (!fst_) return {};
+    if (!tracing()) return {};
     const auto& rtl = arrays_.at(traced_.first)->rtl();
     const std::string l0 = rtl.scope(traced_.second, 0) + ".";
     WaveGroup instr{
@@ -205,46 +190,45 @@ class RtlVxm final : public RtlUnit {
     }
     return {instr, ops, res, pipe};
   }
-  uint64_t rtl_cycles() const override { return cycles_; }
-  uint64_t values_checked() const override { return checked_; }
 
  private:
+  // Records the ALUs of one superlane of one VXM queue: the focus if it is a
+  // VXM queue, else VXM.0's superlane 0.
+  void trace_rtl(VerilatedFstC& fst) override {
+    uint16_t q = arrays_.begin()->first;
+    unsigned k = 0;
+    if (focus_ && arrays_.count(focus_->queue)) {
+      q = focus_->queue;
+      k = std::min(focus_->superlane, cfg_->superlanes - 1);
+    }
+    arrays_.at(q)->rtl().trace(fst, k);
+    traced_ = {q, k};
+  }
+
   bool busy() const {
     for (const auto& [q, a] : arrays_)
       if (a->busy()) return true;
     return false;
   }
-  bool in_window(Cycle x) const { return fst_ && x >= trace_from_ && x <= trace_to_; }
-  // Clocks every array up to (not including) cycle t; idle stretches outside
-  // the wave window are skipped.
-  std::optional<Divergence> advance(Cycle t) {
-    while (now_ < t) {
-      if (!busy() && !in_window(now_)) {
-        now_ = fst_ && now_ < trace_from_ ? std::min(t, trace_from_) : t;
-        continue;
-      }
-      if (auto bad = clock()) return bad;
-    }
-    return std::nullopt;
-  }
-  std::optional<Divergence> clock() {
-    // Only arrays with work in flight (and the traced one in its window) are
-    // clocked: an idle array's pipeline holds only results already compared,
-    // past their stage, which can never signal again.
-    std::optional<Divergence> first;
+  // Clocks every array up to (not including) cycle t, stopping after a
+  // cycle that diverged. Only arrays with work in flight (and the traced one
+  // in its window) are clocked: an idle array's pipeline holds only results
+  // already compared, past their stage, which can never signal again.
+  void advance(Cycle t) {
     std::vector<Array<Rtl>*> run;
-    for (auto& [q, a] : arrays_)
-      if (a->busy() || (q == traced_.first && in_window(now_))) run.push_back(a.get());
-    for (auto* a : run) {
-      auto bad = a->settle(now_, checked_);
-      if (bad && !first) first = bad;
-    }
-    if (in_window(now_)) fst_->dump(waves::cycle_ps(*cfg_, now_));
-    for (auto* a : run) a->rise(now_);
-    if (in_window(now_)) fst_->dump((waves::cycle_ps(*cfg_, now_) + waves::cycle_ps(*cfg_, now_ + 1)) / 2);
-    ++now_;
-    ++cycles_;
-    return first;
+    const auto drive = [&](Cycle c) {
+      run.clear();
+      for (auto& [q, a] : arrays_)
+        if (a->busy() || (q == traced_.first && in_window(c))) run.push_back(a.get());
+      for (auto* a : run)
+        if (auto bad = a->settle(c, checked_)) diverge(std::move(*bad));
+    };
+    const auto edge = [&](Cycle c) {
+      for (auto* a : run) a->rise(c);
+      ++cycles_;
+    };
+    run_until(
+        t, [&] { return busy(); }, drive, edge, AtDivergence::stop);
   }
 
   static Pending decode(const UnitOp& op) {
@@ -279,16 +263,9 @@ class RtlVxm final : public RtlUnit {
     return p;
   }
 
-  // One context for every model: a trace file takes models of one context only.
-  std::unique_ptr<VerilatedContext> ctx_ = std::make_unique<VerilatedContext>();
   std::map<uint16_t, std::unique_ptr<Array<Rtl>>> arrays_;
   std::optional<WaveFocus> focus_;
-  const isa::Config* cfg_ = nullptr;
-  VerilatedFstC* fst_ = nullptr;
-  Cycle trace_from_ = 0, trace_to_ = 0;
   std::pair<uint16_t, unsigned> traced_{0, 0};  // queue, superlane
-  Cycle now_ = 0;
-  uint64_t cycles_ = 0, checked_ = 0;
 };
 
 }  // namespace

@@ -1,7 +1,9 @@
 # Runs IMAGE with --dump of every tensor named in EXPECT (lines as `tsp run
 # --dump` prints them, written by an independent reference) and fails unless
-# every expected line appears exactly. With MUTANT=ON it fails unless at least
-# one line differs: the check must catch a planted bug.
+# the run takes CYCLES cycles as predicted and every expected line appears
+# exactly. With MUTANT=ON it fails unless at least one line differs: the check
+# must catch a planted bug. The pass summary is the last thing printed, after
+# every check (the test sets no PASS_REGULAR_EXPRESSION: the exit code decides).
 file(STRINGS ${EXPECT} lines)
 set(args)
 foreach(line IN LISTS lines)
@@ -13,7 +15,9 @@ if(NOT rc EQUAL 0)
   message(FATAL_ERROR "tsp run failed (${rc}):\n${err}")
 endif()
 string(REGEX MATCH "cycles +[0-9]+[^\n]*" summary "${out}")
-message("${summary}")
+if(CYCLES AND NOT summary MATCHES "^cycles +${CYCLES} .*predicted ${CYCLES}: exact")
+  message(FATAL_ERROR "expected ${CYCLES} cycles exactly as predicted, got: ${summary}")
+endif()
 set(missing 0)
 foreach(line IN LISTS lines)
   string(FIND "${out}" "${line}\n" at)
@@ -31,4 +35,5 @@ if(MUTANT AND missing EQUAL 0)
 elseif(NOT MUTANT AND NOT missing EQUAL 0)
   message(FATAL_ERROR "${missing} of ${total} tensors differ from the reference")
 endif()
+message("${summary}")
 message("${total} tensors checked, ${missing} differ")

@@ -17,6 +17,7 @@
 #include "firmware/compiler/reference.hpp"
 #include "systemc/engine/chip_engine.hpp"
 #include "systemc/sim/tensor_dump.hpp"
+#include "tests/support/planted_bugs.hpp"
 
 namespace tsp::compiler {
 namespace {
@@ -26,7 +27,7 @@ std::string compile_run_check(const Graph& source, const std::string& config, in
                               uint64_t* cycles = nullptr) {
   const isa::Config& cfg = *isa::find_config(config);
   CompileOptions opt;
-  opt.mutant = mutant;
+  if (mutant) opt.chain_hook = planted_bug(mutant);
   Compiled c;
   try {
     c = compile(source, cfg, opt);

@@ -2,6 +2,7 @@
 // SEND hands its vector and cycle to the attached sink, a delivered vector is
 // taken by the RECV of exactly its arrival cycle, and every way a vector could
 // go astray is a located error. Cycles are worked out by hand below.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "tests/model/engine_helpers.hpp"
@@ -12,6 +13,8 @@ using tsp::model::LinkFrame;
 using namespace tsp::test;
 
 namespace {
+
+const tsp::isa::Config& mini() { return *tsp::isa::find_config("mini"); }
 
 struct Capture : tsp::model::LinkSink {
   std::vector<LinkFrame> frames;
@@ -83,30 +86,57 @@ TEST(EngineC2c, RecvTakesTheVectorArrivingInItsCycle) {
   EXPECT_EQ(e.end_cycle(), 306u);  // WRITE at 304, its slot ends at 305, plus mini's superlane stagger of 1
 }
 
-TEST(EngineC2c, RecvInAnyOtherCycleNamesTheNextArrival) {
-  for (uint64_t recv : {299u, 301u}) {
+TEST(EngineC2c, RecvTakesAVectorFromAnywhereInItsReceiveWindow) {
+  const uint64_t window = mini().c2c_receive_window_cycles;
+  for (uint64_t recv : {300u, 301u, unsigned(300 + window)}) {
+    Timed p = receiver(recv);
+    ChipEngine e(p.image(), 0);
+    e.attach_link(4, nullptr, true);
+    e.deliver(4, 300, frame_of(ramp(50)));
+    ASSERT_TRUE(e.run_until(~0ull)) << recv;
+    EXPECT_EQ(sram_bytes(e, p.b.slice("MEM.E.3"), 9), ramp(50)) << recv;
+  }
+}
+
+TEST(EngineC2c, ARecvBeforeTheArrivalOrPastItsWindowSaysWhen) {
+  const uint64_t window = mini().c2c_receive_window_cycles;
+  for (uint64_t recv : {299u, unsigned(300 + window + 1)}) {
     Timed p = receiver(recv);
     ChipEngine e(p.image(), 0);
     e.attach_link(4, nullptr, true);
     e.deliver(4, 300, frame_of(ramp(50)));
     const std::string msg = error_of(e);
     if (recv == 299)
-      expect_contains(msg, {"chip 0, C2C.4 #1 `RECV S2.W`, cycle 299: no vector arrives on link 4 in cycle 299; the "
-                            "next one arrives in cycle 300 from chip 7's SEND"});
-    else  // the vector of cycle 300 had no RECV: that is the first error, at 301
-      expect_contains(msg, {"error: chip 0, link 4 (C2C.4), cycle 300: a vector arrives with no RECV scheduled for it, "
-                            "so it would be lost; it was sent by chip 7's SEND"});
+      expect_contains(msg, {"chip 0, C2C.4 #1 `RECV S2.W`, cycle 299: the vector from chip 7's SEND arrived in cycle "
+                            "300, RECV in cycle 299: 1 cycles after the RECV"});
+    else  // the window closes before the RECV issues: the link check reports it, naming the RECV
+      expect_contains(msg, {fmt::format("error: chip 0, link 4 (C2C.4): a vector arrived in cycle 300, RECV in cycle "
+                                        "{0} (chip 0, C2C.4 #1 `RECV S2.W`, cycle {0}) and no RECV took it in its "
+                                        "receive window (cycles 300..{1}), so it would be lost; it was sent by chip "
+                                        "7's SEND",
+                                        recv, recv - 1)});
   }
 }
 
+TEST(EngineC2c, AnUncorrectableFrameFailsTheRecvThatTakesIt) {
+  Timed p = receiver(300);
+  ChipEngine e(p.image(), 0);
+  e.attach_link(4, nullptr, true);
+  LinkFrame f = frame_of(ramp(50));
+  f.uncorrectable = "17 bit(s) flipped on link0";
+  e.deliver(4, 300, f);
+  expect_contains(error_of(e), {"C2C.4 #1 `RECV S2.W`, cycle 300: the frame from chip 7's SEND that arrived in cycle "
+                                "300 is uncorrectable: 17 bit(s) flipped on link0; links do not retransmit"});
+}
+
 TEST(EngineC2c, AVectorNobodyReceivesIsAnErrorNotADrop) {
-  // The program ends at cycle 1; the link check keeps the chip running to 101.
+  // The program ends at cycle 1; the link check keeps the chip running to the window's end.
   Timed p;
   p.at("MEM.W.0", 0, Op::NOP, {1});
   ChipEngine e(p.image(), 0);
   e.attach_link(4, nullptr, true);
   e.deliver(4, 100, frame_of(ramp(1)));
-  expect_contains(error_of(e), {"chip 0, link 4 (C2C.4), cycle 100: a vector arrives with no RECV"});
+  expect_contains(error_of(e), {"chip 0, link 4 (C2C.4): a vector arrived in cycle 100 and no RECV took it"});
 }
 
 TEST(EngineC2c, DeliveringIntoThePastOrTwicePerCycleIsRefused) {

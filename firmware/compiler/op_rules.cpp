@@ -1,0 +1,229 @@
+#include "firmware/compiler/op_rules.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "firmware/compiler/ops.hpp"
+
+namespace tsp::compiler {
+namespace {
+
+std::string_view tname(isa::DType t) { return isa::dtype_desc(t).name; }
+bool is_half(isa::DType t) { return t == isa::DType::f16 || t == isa::DType::bf16; }
+bool is_int8(isa::DType t) { return t == isa::DType::i8 || t == isa::DType::u8; }
+
+std::string type_list(isa::Op op) {
+  std::string s;
+  for (const auto& d : isa::kDTypes)
+    if ((isa::op_desc(op).type_mask >> static_cast<unsigned>(d.type)) & 1u)
+      s += fmt::format("{}{}", s.empty() ? "" : " ", d.name);
+  return s;
+}
+
+}  // namespace
+
+std::string shape_str(const std::vector<uint32_t>& s) {
+  std::string out;
+  for (uint32_t d : s) out += fmt::format("{}{}", out.empty() ? "" : ",", d);
+  return "[" + out + "]";
+}
+
+void check_shape(const std::vector<uint32_t>& shape, const std::string& what, const Where& where) {
+  if (shape.empty() || shape.size() > kMaxRank)
+    throw Error(fmt::format("{}: error: {}: rank {} is not supported (rank 1 to {})", where.str(), what, shape.size(),
+                            kMaxRank));
+  for (uint32_t d : shape)
+    if (d == 0) throw Error(fmt::format("{}: error: {}: a dimension of 0", where.str(), what));
+}
+
+Error OpRule::fail(const std::string& why) const {
+  return Error(fmt::format("{}: error: {}: {}", where.str(), node, why));
+}
+
+std::string OpRule::desc(const Tensor& t) const {
+  return fmt::format("{} {}{}", t.name, tname(t.dtype), shape_str(t.shape));
+}
+
+void OpRule::need_float(std::string_view what) const {
+  if (!isa::dtype_desc(a.dtype).is_float) throw fail(fmt::format("{} takes f16, bf16 or f32, not {}", what, desc(a)));
+}
+
+// Add .. Min, Relu .. Cast and Sel: one VXM opcode whose types the ISA table lists.
+void result_elementwise(OpRule& x) {
+  const isa::Op isa_op = op_info(x.op).vxm;
+  if (x.op == GraphOp::Cast) {
+    if (!x.to) throw x.fail("cast needs a destination type");
+    x.r.dtype = *x.to;
+  }
+  if (!((isa::op_desc(isa_op).type_mask >> static_cast<unsigned>(x.r.dtype)) & 1u))
+    throw x.fail(fmt::format("not supported on {} (the VXM's {} takes {})", tname(x.r.dtype),
+                             isa::op_desc(isa_op).mnemonic, type_list(isa_op)));
+  x.r.splat = x.a.splat;
+  // Lanes past the last column stay zero where 0 op 0 = 0.
+  x.r.pad_zero = (x.op == GraphOp::Relu || x.op == GraphOp::Cast) && x.a.pad_zero;
+  if (x.op == GraphOp::Sel) {
+    const Tensor& c = x.in(0);
+    const Tensor& b = x.in(2);
+    const auto ab = broadcast_shape(x.a.shape, b.shape);
+    const auto abc = ab ? broadcast_shape(*ab, c.shape) : std::nullopt;
+    if (b.dtype != x.a.dtype || !abc || isa::dtype_desc(c.dtype).bytes != isa::dtype_desc(x.a.dtype).bytes)
+      throw x.fail(fmt::format("needs c, a, b that broadcast, a and b of one type and c of its width; got {}, {}, {}",
+                               x.desc(c), x.desc(x.a), x.desc(b)));
+    x.r.shape = *abc;
+    // Padding lanes take b's where c's padding is zero.
+    x.r.pad_zero = c.pad_zero && b.pad_zero;
+    x.r.splat = x.a.splat && b.splat && c.splat;
+  } else if (is_binary(x.op)) {
+    const Tensor& b = x.in(1);
+    const auto s = broadcast_shape(x.a.shape, b.shape);
+    if (b.dtype != x.a.dtype || !s)
+      throw x.fail(fmt::format("operands {} and {} {}", x.desc(x.a), x.desc(b),
+                               b.dtype != x.a.dtype ? "differ in type" : "do not broadcast"));
+    x.r.shape = *s;
+    x.r.splat = x.r.shape.back() == 1 && x.a.splat && b.splat;
+    x.r.pad_zero = x.a.pad_zero && b.pad_zero;
+  }
+}
+
+void result_matmul(OpRule& x) {
+  const Tensor& w = x.in(1);
+  const bool ints = is_int8(x.a.dtype) && is_int8(w.dtype), floats = is_half(x.a.dtype) && is_half(w.dtype);
+  if (!ints && !floats)
+    throw x.fail(fmt::format("{} x {} is not supported (int8/uint8 x int8/uint8 -> i32, f16/bf16 x f16/bf16 -> f32)",
+                             tname(x.a.dtype), tname(w.dtype)));
+  if (x.a.shape.size() != 2 || w.shape.size() != 2 || x.a.shape[1] != w.shape[0])
+    throw x.fail(
+        fmt::format("shapes {} x {} do not multiply ([M,K] x [K,N])", shape_str(x.a.shape), shape_str(w.shape)));
+  x.r.dtype = ints ? isa::DType::i32 : isa::DType::f32;
+  x.r.shape = {x.a.shape[0], w.shape[1]};
+}
+
+void result_matmul_integer(OpRule& x) {
+  const Tensor& w = x.in(1);
+  if (!is_int8(x.a.dtype) || !is_int8(w.dtype))
+    throw x.fail(fmt::format("takes int8/uint8 operands, not {} and {}", x.desc(x.a), x.desc(w)));
+  if (x.a.shape.size() != 2 || w.shape.size() != 2 || x.a.shape[1] != w.shape[0])
+    throw x.fail(
+        fmt::format("shapes {} x {} do not multiply ([M,K] x [K,N])", shape_str(x.a.shape), shape_str(w.shape)));
+  for (size_t i = 2; i < x.inputs.size(); ++i) {
+    const Tensor& z = x.in(i);
+    const Tensor& of = i == 2 ? x.a : w;
+    if (z.dtype != of.dtype || z.elements() != 1)
+      throw x.fail(fmt::format("zero point {} must be one {} value (per-row/column zero points: not yet)", x.desc(z),
+                               tname(of.dtype)));
+  }
+  x.r.dtype = isa::DType::i32;
+  x.r.shape = {x.a.shape[0], w.shape[1]};
+}
+
+// RmsNorm x [, scale], LayerNorm x [, scale [, bias]]; LayerNorm's parts Mean and InvStdDev are f32 [..., 1].
+void result_norm(OpRule& x) {
+  x.need_float("a norm");
+  for (size_t i = 1; i < x.inputs.size(); ++i) {
+    const Tensor& p = x.in(i);
+    if (p.dtype != x.a.dtype || p.elements() != x.a.shape.back() || p.shape.back() != x.a.shape.back())
+      throw x.fail(fmt::format("{} must be [{}] of {} (the last dimension of {})", x.desc(p), x.a.shape.back(),
+                               tname(x.a.dtype), x.a.name));
+  }
+  if (!(x.attrs.epsilon >= 0)) throw x.fail("epsilon must be >= 0");
+  if (x.attrs.part > 2 || (x.attrs.part && x.op != GraphOp::LayerNorm))
+    throw x.fail("only layernorm has the parts mean and invstddev");
+  if (x.attrs.part) {
+    x.r.dtype = isa::DType::f32;
+    x.r.shape.back() = 1;
+    x.r.splat = true;
+  }
+}
+
+void result_reduce(OpRule& x) {
+  if (x.op != GraphOp::ReduceMax) x.need_float(op_info(x.op).name);
+  Attrs& at = x.attrs;
+  const auto& shape = x.a.shape;
+  at.axes = normalize_axes(at.axes, shape.size(), true);
+  std::vector<uint32_t> s;
+  for (size_t d = 0; d < shape.size(); ++d) {
+    const bool red = std::find(at.axes.begin(), at.axes.end(), int64_t(d)) != at.axes.end();
+    if (!red || at.keepdims) s.push_back(red ? 1 : shape[d]);
+  }
+  const bool last = at.axes.back() == int64_t(shape.size() - 1);
+  if (!at.keepdims && last && !s.empty() && shape.back() != 1)
+    throw x.fail("keepdims 0 over the last axis with other axes left would move values across lanes (not yet)");
+  if (s.empty()) s.push_back(1);
+  x.r.shape = s;
+  x.r.splat = last;
+}
+
+void result_softmax(OpRule& x) {
+  x.need_float("softmax");
+  if (x.attrs.axes.empty()) x.attrs.axes = {-1};
+  if (x.attrs.axes.size() != 1) throw x.fail("takes one axis");
+  x.attrs.axes = normalize_axes(x.attrs.axes, x.a.shape.size(), false);
+}
+
+// Sigmoid, SiLU, GELU (compose.hpp).
+void result_activation(OpRule& x) {
+  x.need_float(op_info(x.op).name);
+  if (x.attrs.gelu_tanh && x.op != GraphOp::Gelu) throw x.fail("only gelu takes 'approximate'");
+}
+
+void result_reshape(OpRule& x) {
+  check_shape(x.attrs.shape, x.node, x.where);
+  uint64_t n = 1;
+  for (uint32_t d : x.attrs.shape) n *= d;
+  if (n != x.a.elements())
+    throw x.fail(fmt::format("{} does not have the {} elements of {}", shape_str(x.attrs.shape), n, x.desc(x.a)));
+  x.r.shape = x.attrs.shape;
+  x.r.splat = x.a.splat && x.r.shape.back() == 1;
+  x.r.pad_zero = x.a.pad_zero;
+}
+
+void result_permute(OpRule& x) {
+  const Tensor& m = x.in(1);
+  if (m.dtype != isa::DType::i16 || m.kind == TensorKind::Value || m.elements() != m.shape.back())
+    throw x.fail(fmt::format("the map {} must be an i16 input or const of one row", x.desc(m)));
+  for (uint32_t v : m.data)
+    if (v >= x.a.shape.back())
+      throw x.fail(fmt::format("map value {} is past the {} columns of {}", v, x.a.shape.back(), x.a.name));
+  if (x.a.shape.back() > 0 && m.shape.back() > 0 && x.a.elements() / x.a.shape.back() * m.shape.back() == 0)
+    throw x.fail("empty result");
+  x.r.shape.back() = m.shape.back();
+  // The map's padding lanes are zero: with map = [0] every lane gets column 0.
+  x.r.splat = m.shape.back() == 1 && m.data[0] == 0;
+}
+
+void result_lanesum(OpRule& x) {
+  const Tensor& w = x.in(1);
+  if (!(is_half(x.a.dtype) && is_half(w.dtype)) && !is_int8(x.a.dtype))
+    throw x.fail(fmt::format("sums f16/bf16 (to f32) or i8/u8 (to i32), not {}", x.desc(x.a)));
+  if (w.shape.size() != 2 || w.shape[0] != x.a.shape.back() || w.kind == TensorKind::Value)
+    throw x.fail(fmt::format("needs ones [{}, lanes] from the image, not {}", x.a.shape.back(), x.desc(w)));
+  x.r.dtype = is_half(x.a.dtype) ? isa::DType::f32 : isa::DType::i32;
+  x.r.shape.back() = 1;
+  x.r.splat = true;
+}
+
+// acc (input 0, the result's shape) op x's step j over the folded axes.
+void result_fold(OpRule& x) {
+  const Tensor& v = x.in(1);
+  Attrs& at = x.attrs;
+  at.axes = normalize_axes(at.axes, v.shape.size(), false);
+  std::vector<uint32_t> s = v.shape;
+  uint64_t steps = 1;
+  for (int64_t d : at.axes) {
+    steps *= s[size_t(d)];
+    s[size_t(d)] = 1;
+  }
+  const bool last = at.axes == std::vector<int64_t>{int64_t(v.shape.size() - 1)};
+  if (last) {  // lane blocks of acc's width
+    s.back() = x.a.shape.back();
+    steps = v.shape.back() / x.a.shape.back();
+  }
+  if (at.axes.empty() || (!last && at.axes.back() == int64_t(v.shape.size() - 1)) || x.a.shape != s ||
+      x.a.dtype != v.dtype || at.step >= steps || (at.fold_op != GraphOp::Add && at.fold_op != GraphOp::Max))
+    throw x.fail(fmt::format("bad fold of {} into {}", x.desc(v), x.desc(x.a)));
+  x.r.splat = x.a.splat && v.splat;
+  x.r.pad_zero = x.a.pad_zero && v.pad_zero;
+}
+
+}  // namespace tsp::compiler

@@ -1,0 +1,38 @@
+#pragma once
+// How a chip's own cycles relate to the system's time (docs/links.md,
+// "Clocks"). Every chip runs its own oscillator, `ppm` off nominal
+// (plesiochronous). The hardware-aligned counter (HAC) of every chip is
+// aligned to the HAC root's along a spanning tree at bring-up and kept aligned
+// by the exchange over the links, so HAC epochs (every hac_period_cycles of the
+// root's clock) fall at the same system time on every chip. A chip's software
+// counter (its program time) drifts against the HAC at the ppm difference;
+// DESKEW waits for the next epoch, RDESKEW stalls a count corrected by the
+// drift measured against the HAC. With every clock at the same rate (a lone
+// chip), both reduce to plain cycle counts.
+#include <cmath>
+#include <cstdint>
+
+#include "systemc/engine/types.hpp"
+
+namespace tsp::model {
+
+struct ChipClock {
+  double ppm = 0;       // this chip's clock, parts per million faster than nominal
+  double root_ppm = 0;  // the HAC root's
+  // This chip's period over the root's: how many root cycles one own cycle lasts.
+  double ratio() const { return (1 + root_ppm * 1e-6) / (1 + ppm * 1e-6); }
+  // The first own cycle at which the HAC has counted `root_cycles` since the
+  // start (all chips start on one aligned epoch). The small slack keeps an
+  // exact product (same rates) from rounding up.
+  Cycle own_cycle_at(double root_cycles) const {
+    return static_cast<Cycle>(std::max(0.0, std::ceil(root_cycles / ratio() - 1e-9)));
+  }
+  // The HAC epoch after own cycle `t`: DESKEW issued in `t` ends there.
+  Cycle next_epoch(Cycle t, uint32_t hac_period) const {
+    const double hac = double(t) * ratio();
+    const double k = std::floor(hac / hac_period + 1e-9) + 1;
+    return own_cycle_at(k * hac_period);
+  }
+};
+
+}  // namespace tsp::model

@@ -1,0 +1,20 @@
+#pragma once
+// Planted scheduler bugs, for tests only: each is a chain hook
+// (CompileOptions::chain_hook) that changes the first chain of one kind after
+// the kernel built it, so the compiler's model of the schedule and the image
+// disagree in a way the checks must catch. `tsp` links none of this.
+//   1: the first VXM chain's result WRITEs issue one cycle late (modelled on time)
+//   2: the first Permute chain's result WRITEs likewise
+//   3: the first VXM READ run that re-reads a row (stride 0) reads stride 1
+//   4: the first vector-program chain's WRITE is modelled one cycle late
+#include <functional>
+
+#include "firmware/compiler/chain.hpp"
+
+namespace tsp::compiler {
+
+inline constexpr int kPlantedBugs = 4;
+// Throws std::invalid_argument unless 1 <= n <= kPlantedBugs.
+std::function<void(Chain&)> planted_bug(int n);
+
+}  // namespace tsp::compiler
