@@ -26,8 +26,11 @@ mutant tests change carry a `; mark:NAME` comment.
 import argparse
 import collections
 import json
+import pathlib
+import re
 import subprocess
 import sys
+import tempfile
 
 
 def lcg_bytes(seed, n):
@@ -40,6 +43,41 @@ def lcg_bytes(seed, n):
 
 def tsp_json(tsp, *args):
     return json.loads(subprocess.check_output([tsp, *args]))
+
+
+def isa_table_config(config):
+    """The configuration's derived numbers as firmware/isa/isagen.py computes them from isa.toml (the frame's
+    cycles on the wire and the receive window, which `tsp info --json` does not print)."""
+    here = pathlib.Path(__file__).resolve().parent.parent / "isa"
+    sys.path.insert(0, str(here))
+    import isagen
+    return next(c for c in isagen.load(here / "isa.toml")["configs"] if c["name"] == config)
+
+
+LINK_NAME = re.compile(r"link\d+: (\d+)\.(\d+) - (\d+)\.(\d+)$")
+
+
+def topology_links(tsp, config, topology, topo_json):
+    """[((chip, port), (chip, port), hop cycles)] of every link of the topology, as the model wires it.
+
+    `tsp topo --json` gives per-cable hop cycles but no link list; `tsp run --stats` of a program that issues
+    nothing, run on the topology, lists every link with its ports, cable and hop."""
+    if isinstance(topo_json.get("links"), list):
+        return [((l["a"]["chip"], l["a"]["port"]), (l["b"]["chip"], l["b"]["port"]), l["hop_cycles"])
+                for l in topo_json["links"]]
+    with tempfile.TemporaryDirectory() as d:
+        d = pathlib.Path(d)
+        (d / "empty.tsp").write_text(f".config {config}\n.chips {topo_json['chips']}\n")
+        subprocess.check_call([tsp, "as", d / "empty.tsp", "-o", d / "empty.img"])
+        subprocess.check_call([tsp, "run", d / "empty.img", "--topology", topology, "--stats", d / "s.json", "-q"])
+        stats = json.loads((d / "s.json").read_text())
+    hops = {c["cable"]: c["hop_cycles"] for c in topo_json["cables"]}
+    out = []
+    for l in stats["links"]:
+        a, pa, b, pb = map(int, LINK_NAME.match(l["name"]).groups())
+        assert l["hop_cycles"] == hops[l["cable"]], f"{l['name']}: hop {l['hop_cycles']} against tsp topo's"
+        out.append(((a, pa), (b, pb), l["hop_cycles"]))
+    return out
 
 
 # A value on a stream: put at position `pos` in cycle `t`, flowing in `dir`
@@ -73,26 +111,19 @@ class Program:
         self.lat = {o["mnemonic"]: o["latency"] for o in tsp_json(tsp, "isa", "--json")}
         self.pos = {q["name"]: q["position"] for q in self.cfg["queue_table"]}
         self.lanes = self.cfg["lanes"]
-        self.frame = self.cfg["c2c_frame_cycles"]
-        self.window = self.cfg["c2c_receive_window_cycles"]
+        derived = self.cfg if "c2c_frame_cycles" in self.cfg else isa_table_config(config)
+        self.frame = derived["c2c_frame_cycles"]
+        self.window = derived["c2c_receive_window_cycles"]
         self.vxm = self.pos["VXM.0"]
         self.chips = [Chip() for _ in range(chips)]
         self.expect = []
         self.frames = collections.Counter()   # (chip, port) -> frames sent
-        topo = tsp_json(tsp, "topo", topology, "--config", config, "--json")
-        assert topo["chips"] == chips, f"{topology} has {topo['chips']} chips, the program {chips}"
-        self.topo = topo
+        self.topo = tsp_json(tsp, "topo", topology, "--config", config, "--json")
+        assert self.topo["chips"] == chips, f"{topology} has {self.topo['chips']} chips, the program {chips}"
         self.peer = {}    # (chip, port) -> (chip, port, hop cycles)
-        for l in topo["link_list"] if "link_list" in topo else topo["links"]:
-            (a, pa), (b, pb) = self.ends(l)
-            self.peer[(a, pa)] = (b, pb, l["hop_cycles"])
-            self.peer[(b, pb)] = (a, pa, l["hop_cycles"])
-
-    @staticmethod
-    def ends(link):
-        """The two ports of a link in `tsp topo --json` as (chip, port) pairs."""
-        a, b = link["a"], link["b"]
-        return (a["chip"], a["port"]), (b["chip"], b["port"])
+        for (a, pa), (b, pb), hop in topology_links(tsp, config, topology, self.topo):
+            self.peer[(a, pa)] = (b, pb, hop)
+            self.peer[(b, pb)] = (a, pa, hop)
 
     def port_to(self, chip, other):
         ports = [p for (c, p), (o, _, _) in self.peer.items() if c == chip and o == other]
@@ -136,7 +167,9 @@ class Program:
 
     def recv(self, chip, port, r, stream, mark=None, dir=None):
         dir = dir or self.inward(port)
-        self.issue(chip, f"C2C.{port}", r, f"RECV S{stream}.{dir}" + (f" ; mark:{mark}" if mark else ""), "RECV")
+        # The mutant tests read the receive window from the mark: a RECV that early misses its frame.
+        note = f" ; mark:{mark} window:{self.window}" if mark else ""
+        self.issue(chip, f"C2C.{port}", r, f"RECV S{stream}.{dir}{note}", "RECV")
         return Value(stream, dir, self.pos[f"C2C.{port}"], r + self.lat["RECV"])
 
     def arrival(self, chip, port, s):
@@ -328,7 +361,7 @@ def dragonfly_3hop(tsp, topology="dragonfly2", vectors=8):
             s = p.send(x, p.port_to(x, y), v)
             to, oport, r = p.arrival(x, p.port_to(x, y), s)
             assert to == y
-            v = p.recv(y, oport, r, h, mark="recv" if (h, i) == (2, 3) else None)
+            v = p.recv(y, oport, r, h, mark="recv" if (h, i) == (2, 0) else None)
         p.write(b, "MEM.E.7", i, v)
     p.result(b, f"c{b}_t", "MEM.E.7", 0, tensor)
     p.path = path
@@ -386,10 +419,10 @@ def check_frames(stats_file, plan_file):
         plan = json.load(f)
     got = {}
     for link in stats["links"]:
-        for end in ("a", "b"):
-            sent = link[end]["frames_sent"]
-            if sent:
-                got[f"{link[end]['chip']}.{link[end]['port']}"] = sent
+        a, pa, b, pb = LINK_NAME.match(link["name"]).groups()
+        for port, counters in ((f"{a}.{pa}", link["from_a"]), (f"{b}.{pb}", link["from_b"])):
+            if counters["frames"]:
+                got[port] = counters["frames"]
     bad = {k: (plan.get(k, 0), got.get(k, 0)) for k in set(plan) | set(got) if plan.get(k, 0) != got.get(k, 0)}
     for k, (want, have) in sorted(bad.items()):
         print(f"port {k}: planned {want} frames, --stats says {have}")
