@@ -177,7 +177,7 @@ std::string finish_waves(waves::WaveRecorder& rec, const std::string& fst, const
   const waves::WaveWindow w = rec.finish(r.cycles, own);
   const bool empty = w.from > w.to;
   const std::string gtkw = fs::path(fst).replace_extension(".gtkw").string();
-  waves::GtkwView view{fst, 0, 0, rec.chips(), rec.quiet_links()};
+  waves::GtkwView view{fst, 0, 0, rec.chips(), rec.closed_groups()};
   if (!empty) std::tie(view.from_ps, view.to_ps) = rec.span_ps();
   waves::write_gtkw(gtkw, view, rec.layout());
   if (empty) {
@@ -283,7 +283,8 @@ void add_run(CLI::App& app, int& exit_code) {
                   "Inject an SRAM bit flip: SLICE:ADDRESS:SUPERLANE:BIT@CYCLE (bit 0-127 data, 128-136 check)");
   cmd->add_option("--flip-rate", a->flip_rate, "Random SRAM bit flips per million cycles, over the whole SRAM");
   cmd->add_option("--flip-until", a->flip_horizon, "Last cycle for random flips (default: the predicted length)");
-  cmd->add_option("--seed", a->seed, "Seed of the random SRAM flips, link bit errors, jitter and clock spread")->capture_default_str();
+  cmd->add_option("--seed", a->seed, "Seed of the random SRAM flips, link bit errors, jitter and clock spread")
+      ->capture_default_str();
   cmd->add_option("--quantum", a->quantum, "Cycles between synchronisations with SystemC time")->capture_default_str();
   cmd->add_option("--dump", a->dumps, "Print a tensor of the manifest after the run (repeatable)");
   cmd->add_option("--wave", a->wave,

@@ -82,8 +82,13 @@ void write_gtkw(const std::string& gtkw_path, const GtkwView& view, const std::v
     const std::vector<std::string> scope(v.scope.begin(), v.scope.begin() + std::ptrdiff_t(level) + 2);
     return std::find(view.closed.begin(), view.closed.end(), scope) != view.closed.end();
   };
+  // Links first: a view of a system is about them (the FST keeps the chips first).
+  std::vector<const WaveVar*> order;
+  for (const WaveVar& v : vars) order.push_back(&v);
+  std::stable_partition(order.begin(), order.end(), [](const WaveVar* v) { return v->scope[0] == "links"; });
   unsigned last_flags = 0;
-  for (const WaveVar& v : vars) {
+  for (const WaveVar* pv : order) {
+    const WaveVar& v = *pv;
     const size_t levels = std::min<size_t>(2, v.scope.size() - 1);  // 0: a chip-level variable, outside every group
     close_to(std::min(levels, groups.size()));
     for (size_t level = 0; level < levels; ++level) {

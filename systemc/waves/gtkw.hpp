@@ -1,7 +1,7 @@
 #pragma once
 // Writes a GTKWave save file (.gtkw) for a wave written by WaveRecorder: it
 // names the FST, shows every variable grouped by chip/hemisphere and unit,
-// chip/clock, and link/direction (GTKWave groups), instructions and frames as
+// chip/clock, and link/direction (GTKWave groups; links first), instructions and frames as
 // text, addresses in hex, stream bits in binary, and zooms to the recorded
 // window with the marker on its first cycle.
 #include <cstdint>

@@ -64,15 +64,21 @@ model::LinkObserver* WaveRecorder::link_observer() {
   return links_.get();
 }
 
-std::vector<std::vector<std::string>> WaveRecorder::quiet_links() const {
-  std::vector<std::vector<std::string>> quiet;
+std::vector<std::vector<std::string>> WaveRecorder::closed_groups() const {
+  std::vector<std::vector<std::string>> closed;
+  if (!topology_) return closed;
+  for (const WaveVar& v : vars_)
+    if (v.scope.size() > 2 && v.scope[0] != "links") {
+      std::vector<std::string> group(v.scope.begin(), v.scope.begin() + 2);  // {"chip0", "west"}
+      if (closed.empty() || closed.back() != group) closed.push_back(std::move(group));
+    }
   for (uint32_t i = 0; i < link_handles_.size(); ++i)
     for (bool from_b : {false, true})
       if (link_handles_[i][from_b][0] && !carried_[i][from_b]) {
-        quiet.push_back(link_scope(*topology_, i));
-        quiet.back().push_back(from_b ? "b_to_a" : "a_to_b");
+        closed.push_back(link_scope(*topology_, i));
+        closed.back().push_back(from_b ? "b_to_a" : "a_to_b");
       }
-  return quiet;
+  return closed;
 }
 
 }  // namespace tsp::waves

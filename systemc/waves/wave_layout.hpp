@@ -19,9 +19,22 @@ namespace tsp::waves {
 // What a variable shows. Queue roles: one variable each per declared queue;
 // then a chip's clock, then a link direction's.
 enum class Role : uint8_t {
-  Instr, Opcode, Index, StreamsE, StreamsW, SramRd, SramWr,  // per queue
-  Cycle, Sac, Drift, HacEpoch,                                // per chip
-  Frame, InFlight, Landed, BitErrors, Fec,                    // per link direction
+  Instr,
+  Opcode,
+  Index,
+  StreamsE,
+  StreamsW,
+  SramRd,
+  SramWr,  // per queue
+  Cycle,
+  Sac,
+  Drift,
+  HacEpoch,  // per chip
+  Frame,
+  InFlight,
+  Landed,
+  BitErrors,
+  Fec,  // per link direction
 };
 inline constexpr size_t kQueueRoles = 7;  // Instr .. SramWr
 
@@ -35,8 +48,8 @@ struct WaveVar {
   Show show = Show::Hex;
   Role role = Role::Cycle;
   uint32_t chip = 0;
-  uint16_t queue = 0;  // Config::queue_table index, for queue roles
-  uint32_t link = 0;   // the topology's link index, for link roles
+  uint16_t queue = 0;   // Config::queue_table index, for queue roles
+  uint32_t link = 0;    // the topology's link index, for link roles
   bool from_b = false;  // the link direction from end b to end a
   // The name GTKWave gives it: dotted scope, name, and [msb:0] for vectors.
   std::string full_name() const;

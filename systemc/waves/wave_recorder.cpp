@@ -31,14 +31,16 @@ class WaveRecorder::ChipObserver : public model::Observer {
   }
   void on_stream_put(isa::StreamRef s, uint16_t /*position*/, Cycle at, uint16_t queue) override {
     // The engine puts at the producing queue's own position, so the queue names the position.
-    rec_.record(chip_, at,
-                {rec_.handle(chip_, queue, s.west ? Role::StreamsW : Role::StreamsE), Merge::Or,
-                 uint64_t{1} << s.index, {}});
+    rec_.record(
+        chip_, at,
+        {rec_.handle(chip_, queue, s.west ? Role::StreamsW : Role::StreamsE), Merge::Or, uint64_t{1} << s.index, {}});
   }
   void on_sram(uint16_t slice, uint32_t address, Cycle at, bool write) override {
     rec_.record(chip_, at,
-                {rec_.handle(chip_, rec_.slice_queue_.at(slice), write ? Role::SramWr : Role::SramRd), Merge::Set,
-                 address, {}});
+                {rec_.handle(chip_, rec_.slice_queue_.at(slice), write ? Role::SramWr : Role::SramRd),
+                 Merge::Set,
+                 address,
+                 {}});
   }
   void on_drift(Cycle at, int64_t shift) override { rec_.tracks_[chip_].drifts[at] = shift; }
 
@@ -200,9 +202,7 @@ void WaveRecorder::issued(uint32_t chip, Cycle t) {
   if (was_min) write_until(*std::min_element(horizon_ps_.begin(), horizon_ps_.end()));
 }
 
-bool WaveRecorder::due(const Track& t) const {
-  return !t.retired && t.next <= window_.to && t.ps(t.next) < stop_ps_;
-}
+bool WaveRecorder::due(const Track& t) const { return !t.retired && t.next <= window_.to && t.ps(t.next) < stop_ps_; }
 
 void WaveRecorder::retire(uint32_t k) {
   Track& t = tracks_[k];
@@ -328,7 +328,8 @@ WaveWindow WaveRecorder::finish(Cycle cycles, const std::vector<Cycle>& own_cycl
   Cycle last_next = 0;
   for (const Track& t : tracks_) {
     Cycle next = t.next;
-    if (!t.retired) next = std::min(window_.to == kLast ? kLast : window_.to + 1, std::max(t.next, t.first_at(stop_ps_)));
+    if (!t.retired)
+      next = std::min(window_.to == kLast ? kLast : window_.to + 1, std::max(t.next, t.first_at(stop_ps_)));
     if (next <= window_.from) continue;
     first = std::min(first, t.ps(window_.from));
     last = std::max(last, t.ps(next));

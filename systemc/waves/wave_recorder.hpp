@@ -62,8 +62,11 @@ class WaveRecorder {
   uint32_t chips() const { return static_cast<uint32_t>(tracks_.size()); }
   // After finish(): the picoseconds written, from the first cycle's start to the last one's end.
   std::pair<uint64_t, uint64_t> span_ps() const { return span_; }
-  // After finish(): link directions that carried no frame in the window (their scopes).
-  std::vector<std::vector<std::string>> quiet_links() const;
+  // After finish(): the groups a view should show closed (GtkwView::closed):
+  // on a topology, every chip's queue groups (the clocks and links are what
+  // such a view is about) and each link direction that carried no frame in
+  // the window.
+  std::vector<std::vector<std::string>> closed_groups() const;
 
  private:
   class ChipObserver;
@@ -78,15 +81,15 @@ class WaveRecorder {
   // One chip's cycles: its clock, its counters and how far it has issued.
   struct Track {
     model::ChipClock clock;
-    bool nominal = true;  // at the configuration's clock: cycle_ps()
-    uint32_t clock_mhz = 0;  // the configuration's
-    double mhz = 0;          // its own frequency
-    model::Cycle next = 0;     // first cycle not yet written
-    model::Cycle horizon = 0;  // every change before this cycle is known
+    bool nominal = true;           // at the configuration's clock: cycle_ps()
+    uint32_t clock_mhz = 0;        // the configuration's
+    double mhz = 0;                // its own frequency
+    model::Cycle next = 0;         // first cycle not yet written
+    model::Cycle horizon = 0;      // every change before this cycle is known
     model::Cycle last_change = 0;  // one past the last cycle with a change
     bool retired = false;
     FstFile::Handle counter = 0, sac = 0, drift = 0, epoch = 0;  // 0: not written by this track
-    std::map<model::Cycle, int64_t> drifts;  // RDESKEW corrections from a cycle on
+    std::map<model::Cycle, int64_t> drifts;                      // RDESKEW corrections from a cycle on
     int64_t drift_now = 0;
     uint64_t epoch_k = 0;  // the next HAC epoch to show
     uint64_t ps(model::Cycle c) const;
@@ -94,10 +97,10 @@ class WaveRecorder {
   };
 
   FstFile::Handle handle(uint32_t chip, uint16_t queue, Role role) const;
-  void record(uint32_t chip, model::Cycle at, Change change);  // lasts cycle `at` of the chip
+  void record(uint32_t chip, model::Cycle at, Change change);         // lasts cycle `at` of the chip
   void record_span(uint64_t from_ps, uint64_t to_ps, Change change);  // lasts [from, to); to = max: no end
-  void issued(uint32_t chip, model::Cycle t);  // chip has issued everything before t
-  void write_until(uint64_t limit_ps);         // writes every time before limit
+  void issued(uint32_t chip, model::Cycle t);                         // chip has issued everything before t
+  void write_until(uint64_t limit_ps);                                // writes every time before limit
   void write_step(uint64_t ps);
   void track_cycle(uint32_t k, std::vector<Change>& sets);
   bool due(const Track& t) const;
@@ -111,13 +114,13 @@ class WaveRecorder {
   const topo::Topology* topology_;
   // [chip][queue][role] -> handle, 0 when the queue is not declared.
   std::vector<std::vector<std::array<FstFile::Handle, kQueueRoles>>> handles_;
-  std::vector<Role> role_of_;          // by handle
-  std::vector<bool> busy_;             // by handle: shows something other than idle
-  std::vector<uint64_t> running_;      // by handle: in_flight's count
-  std::vector<uint16_t> slice_queue_;  // MEM slice -> its queue id
-  std::vector<Track> tracks_;          // per chip
-  std::vector<uint64_t> horizon_ps_;   // per chip: the horizon's time
-  std::set<std::pair<uint64_t, uint32_t>> due_;     // (time of the next cycle, chip) of tracks still writing
+  std::vector<Role> role_of_;                      // by handle
+  std::vector<bool> busy_;                         // by handle: shows something other than idle
+  std::vector<uint64_t> running_;                  // by handle: in_flight's count
+  std::vector<uint16_t> slice_queue_;              // MEM slice -> its queue id
+  std::vector<Track> tracks_;                      // per chip
+  std::vector<uint64_t> horizon_ps_;               // per chip: the horizon's time
+  std::set<std::pair<uint64_t, uint32_t>> due_;    // (time of the next cycle, chip) of tracks still writing
   std::map<uint64_t, std::vector<Change>> timed_;  // changes waiting, by time
   uint64_t written_ps_ = std::numeric_limits<uint64_t>::max();  // the last time written; none yet
   // Per link and direction (a to b, b to a): handles by role (Frame ..
