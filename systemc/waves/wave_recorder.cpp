@@ -13,6 +13,7 @@ using model::Cycle;
 namespace {
 constexpr uint64_t kNever = std::numeric_limits<uint64_t>::max();
 constexpr Cycle kLast = std::numeric_limits<Cycle>::max();
+constexpr uint32_t kNoTrack = std::numeric_limits<uint32_t>::max();
 
 // Roles that hold their value (counters); every other one returns to idle.
 bool sticky(Role r) { return r == Role::Cycle || r == Role::Sac || r == Role::Drift || r == Role::InFlight; }
@@ -111,7 +112,10 @@ WaveRecorder::WaveRecorder(const image::Image& img, const std::string& fst_path,
     if (!alias) role_of_[h] = v.role;
     // Start from idle, not from GTKWave's x: as if everything had been busy before.
     if (!alias && !sticky(v.role)) {
-      timed_[v.role >= Role::Frame ? lo_ps_ : tracks_[v.chip].ps(window.from)].push_back({h, Merge::Idle, 0, {}});
+      if (static_cast<size_t>(v.role) < kQueueRoles)  // a queue's: idle when its chip's next cycle does not set it
+        tracks_[v.chip].active.push_back(h);
+      else
+        timed_[v.role >= Role::Frame ? lo_ps_ : tracks_[v.chip].ps(window.from)].push_back({h, Merge::Idle, 0, {}});
       start_busy.push_back(h);
     }
     Track& t = tracks_[v.chip];
@@ -143,6 +147,9 @@ WaveRecorder::WaveRecorder(const image::Image& img, const std::string& fst_path,
   for (; !open.empty(); open.pop_back()) file_.pop_scope();
   busy_.assign(role_of_.size(), false);
   for (FstFile::Handle h : start_busy) busy_[h] = true;
+  track_of_.assign(role_of_.size(), kNoTrack);
+  for (uint32_t k = 0; k < tracks_.size(); ++k)
+    for (FstFile::Handle h : tracks_[k].active) track_of_[h] = k;
   running_.assign(role_of_.size(), 0);
   for (const auto& dirs : link_handles_)
     for (const auto& h : dirs) record_span(lo_ps_, kNever, {h[1], Merge::Add, 0, {}});  // in_flight from 0
@@ -176,9 +183,7 @@ void WaveRecorder::record(uint32_t chip, Cycle at, Change change) {
   if (!change.handle || at < window_.from || at > window_.to) return;
   Track& t = tracks_[chip];
   t.last_change = std::max(t.last_change, at + 1);
-  const FstFile::Handle h = change.handle;
-  timed_[t.ps(at)].push_back(std::move(change));
-  timed_[t.ps(at + 1)].push_back({h, Merge::Idle, 0, {}});
+  timed_[t.ps(at)].push_back(std::move(change));  // lasts until the chip's next cycle (WaveRecorder::Track::active)
 }
 
 void WaveRecorder::record_span(uint64_t from_ps, uint64_t to_ps, Change change) {
@@ -207,7 +212,11 @@ bool WaveRecorder::due(const Track& t) const { return !t.retired && t.next <= wi
 void WaveRecorder::retire(uint32_t k) {
   Track& t = tracks_[k];
   t.retired = true;
-  if (t.next > window_.from) timed_[t.ps(t.next)];  // the end of its last cycle, so it has a width on screen
+  if (t.next <= window_.from) return;
+  // The end of its last cycle, so it has a width on screen; what it showed there ends.
+  auto& end = timed_[t.ps(t.next)];
+  for (FstFile::Handle h : t.active) end.push_back({h, Merge::Idle, 0, {}});
+  t.active.clear();
 }
 
 void WaveRecorder::write_until(uint64_t limit_ps) {
@@ -241,14 +250,11 @@ void WaveRecorder::track_cycle(uint32_t k, std::vector<Change>& sets) {
 void WaveRecorder::write_step(uint64_t ps) {
   std::vector<Change> sets;
   std::vector<FstFile::Handle> idles;
+  std::vector<uint32_t> stepping;  // chips starting a cycle now
   while (!due_.empty() && due_.begin()->first == ps) {
-    const uint32_t k = due_.begin()->second;
+    stepping.push_back(due_.begin()->second);
     due_.erase(due_.begin());
-    track_cycle(k, sets);
-    if (due(tracks_[k]))
-      due_.insert({tracks_[k].ps(tracks_[k].next), k});
-    else
-      retire(k);
+    track_cycle(stepping.back(), sets);
   }
   if (auto it = timed_.find(ps); it != timed_.end()) {
     for (Change& c : it->second) {
@@ -287,6 +293,15 @@ void WaveRecorder::write_step(uint64_t ps) {
     busy_[h] = true;
     now.push_back(h);
   }
+  // A chip's queue signals last one of its cycles: those it set last cycle and not now return to idle.
+  for (uint32_t k : stepping) {
+    Track& t = tracks_[k];
+    for (FstFile::Handle h : t.active)
+      if (!std::binary_search(now.begin(), now.end(), h)) idles.push_back(h);
+    t.active.clear();
+    for (FstFile::Handle h : now)
+      if (track_of_[h] == k) t.active.push_back(h);
+  }
   std::sort(idles.begin(), idles.end());
   idles.erase(std::unique(idles.begin(), idles.end()), idles.end());
   for (FstFile::Handle h : idles)
@@ -294,6 +309,12 @@ void WaveRecorder::write_step(uint64_t ps) {
       set_idle(h);
       busy_[h] = false;
     }
+  for (uint32_t k : stepping) {
+    if (due(tracks_[k]))
+      due_.insert({tracks_[k].ps(tracks_[k].next), k});
+    else
+      retire(k);
+  }
 }
 
 void WaveRecorder::set_idle(FstFile::Handle h) {

@@ -89,6 +89,7 @@ class WaveRecorder {
     model::Cycle last_change = 0;  // one past the last cycle with a change
     bool retired = false;
     FstFile::Handle counter = 0, sac = 0, drift = 0, epoch = 0;  // 0: not written by this track
+    std::vector<FstFile::Handle> active;                         // queue signals set in its last cycle written, sorted
     std::map<model::Cycle, int64_t> drifts;                      // RDESKEW corrections from a cycle on
     int64_t drift_now = 0;
     uint64_t epoch_k = 0;  // the next HAC epoch to show
@@ -116,6 +117,7 @@ class WaveRecorder {
   std::vector<std::vector<std::array<FstFile::Handle, kQueueRoles>>> handles_;
   std::vector<Role> role_of_;                      // by handle
   std::vector<bool> busy_;                         // by handle: shows something other than idle
+  std::vector<uint32_t> track_of_;                 // by handle: the chip of a queue signal
   std::vector<uint64_t> running_;                  // by handle: in_flight's count
   std::vector<uint16_t> slice_queue_;              // MEM slice -> its queue id
   std::vector<Track> tracks_;                      // per chip
