@@ -162,9 +162,8 @@ WaveRecorder::WaveRecorder(const image::Image& img, const std::string& fst_path,
   horizon_ps_.assign(chips, kNever);
   for (size_t c = 0; c < chips; ++c) {
     Track& t = tracks_[c];
-    t.horizon = kLast;
     for (const auto& qp : img.chips[c].queues)
-      if (!qp.words.empty()) t.horizon = 0, horizon_ps_[c] = 0;
+      if (!qp.words.empty()) horizon_ps_[c] = 0;
     while (t.epoch && t.clock.own_cycle_at(double(t.epoch_k) * cfg_.hac_period_cycles) < window.from) ++t.epoch_k;
     due_.insert({t.ps(t.next), static_cast<uint32_t>(c)});
   }
@@ -202,7 +201,6 @@ void WaveRecorder::record_span(uint64_t from_ps, uint64_t to_ps, Change change) 
 void WaveRecorder::issued(uint32_t chip, Cycle t) {
   // Every change is at or after its instruction's issue, and issues come in cycle order.
   const bool was_min = horizon_ps_[chip] == *std::min_element(horizon_ps_.begin(), horizon_ps_.end());
-  tracks_[chip].horizon = t;
   horizon_ps_[chip] = tracks_[chip].ps(t);
   if (was_min) write_until(*std::min_element(horizon_ps_.begin(), horizon_ps_.end()));
 }

@@ -85,7 +85,6 @@ class WaveRecorder {
     uint32_t clock_mhz = 0;        // the configuration's
     double mhz = 0;                // its own frequency
     model::Cycle next = 0;         // first cycle not yet written
-    model::Cycle horizon = 0;      // every change before this cycle is known
     model::Cycle last_change = 0;  // one past the last cycle with a change
     bool retired = false;
     FstFile::Handle counter = 0, sac = 0, drift = 0, epoch = 0;  // 0: not written by this track
@@ -121,7 +120,7 @@ class WaveRecorder {
   std::vector<uint64_t> running_;                  // by handle: in_flight's count
   std::vector<uint16_t> slice_queue_;              // MEM slice -> its queue id
   std::vector<Track> tracks_;                      // per chip
-  std::vector<uint64_t> horizon_ps_;               // per chip: the horizon's time
+  std::vector<uint64_t> horizon_ps_;               // per chip: every change before this time is known
   std::set<std::pair<uint64_t, uint32_t>> due_;    // (time of the next cycle, chip) of tracks still writing
   std::map<uint64_t, std::vector<Change>> timed_;  // changes waiting, by time
   uint64_t written_ps_ = std::numeric_limits<uint64_t>::max();  // the last time written; none yet
