@@ -286,8 +286,12 @@ void TspChip::run() {
     wait(start_);
     if (status_ == hostmap::kArmed) status_ = hostmap::kRunning;
     t0_ = sc_core::sc_time_stamp();
+    started_wall_ = std::chrono::steady_clock::now();
     ran_ = 0;
     qk_.reset();
+    // SRAM is the program's until it ends: quanta need not settle it.
+    engine_.set_settle_on_return(false);
+    for (auto& m : mem_) m->revoke_dmi();
     try {
       // Each pass runs the cycles whose edges lie before the next boundary of
       // the global quantum, then lets SystemC time catch up. A link may fail
@@ -312,6 +316,8 @@ void TspChip::run() {
     } catch (const Error& e) {
       fail(e.what(), time_of(engine_.now()));
     }
+    engine_.set_settle_on_return(true);
+    engine_.settle();
     finished_.notify(sc_core::SC_ZERO_TIME);
   }
 }

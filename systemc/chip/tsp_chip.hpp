@@ -12,6 +12,7 @@
 #include <tlm_utils/simple_target_socket.h>
 #include <tlm_utils/tlm_quantumkeeper.h>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -52,6 +53,8 @@ class TspChip : public sc_core::sc_module {
   hostmap::Status status() const { return status_; }
   const std::string& error() const { return error_; }  // set when status() == kError
   sc_core::sc_time error_time() const { return error_time_; }  // the system time the error happened at
+  // Host wall-clock time at which this chip's run began (speed figures: loading excluded).
+  std::chrono::steady_clock::time_point started_wall() const { return started_wall_; }
   const sc_core::sc_event& finished() const { return finished_; }
   // Cycles the engine runs between synchronisations with SystemC time: TLM's
   // global quantum, which each chip lowers at elaboration to at most this and,
@@ -102,6 +105,7 @@ class TspChip : public sc_core::sc_module {
   hostmap::Status status_ = hostmap::kIdle;
   std::string error_;
   sc_core::sc_time error_time_;
+  std::chrono::steady_clock::time_point started_wall_{};
   std::vector<Flip> flips_;
   Cycle quantum_ = 1u << 16;
   double period_ps_;

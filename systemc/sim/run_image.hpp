@@ -54,6 +54,7 @@ struct RunReport {
   std::vector<LinkReport> links;
   Cycle cycles = 0;         // the longest chip's program (the schedule's cycles)
   double wall_seconds = 0;  // host time spent simulating
+  double run_wall_seconds = 0;  // of that, from the first chip's start on (loading over PCIe excluded)
   bool ok() const;
   std::string first_error() const;
 };
