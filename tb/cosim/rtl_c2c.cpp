@@ -203,8 +203,11 @@ std::string format_c2c_divergence(const C2cDivergence& d, unsigned data_symbols)
   if (d.symbol)
     symbol = *d.symbol < data_symbols ? fmt::format("symbol {} (data m_{})", *d.symbol, *d.symbol)
                                       : fmt::format("symbol {} (parity p_{})", *d.symbol, *d.symbol - data_symbols);
-  std::string out =
-      fmt::format("{}: error: cosim divergence: {}, {}\n", d.send.empty() ? "tsp cosim" : d.send, where, symbol);
+  // Located like the other units' reports: the SEND's source line when the image has it.
+  std::string at = "tsp cosim";
+  const size_t open = d.send.rfind(" (");
+  if (open != std::string::npos && d.send.back() == ')') at = d.send.substr(open + 2, d.send.size() - open - 3);
+  std::string out = fmt::format("{}: error: cosim divergence: {}, {}\n", at, where, symbol);
   out += fmt::format("  {:<14}{}\n", "what", d.what);
   out += fmt::format("  {:<14}#{} through the adapter; {} wire bit flip(s){}\n", "frame", d.frame, d.flipped.size(),
                      d.flipped.empty() ? "" : " in symbols " + symbols_hit(d.flipped));
