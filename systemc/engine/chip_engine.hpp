@@ -112,6 +112,8 @@ class ChipEngine {
   void deliver(uint16_t link, Cycle at, LinkFrame frame);
   // Every cycle before this has been run (run_until's latest limit).
   Cycle horizon() const { return horizon_; }
+  // The cycle being (or last) processed: where an error run_until threw happened.
+  Cycle now() const { return now_; }
 
  private:
   // Hot fields first: a repetition (repeat_next, exec_*) touches only the

@@ -18,10 +18,15 @@ bool RunReport::ok() const {
 }
 
 std::string RunReport::first_error() const {
-  // A chip that never started waits for one that failed: report that one.
+  // The earliest error in system time is the cause; later ones (a chip whose
+  // partner stopped sending) follow from it. A chip that never started waits
+  // for one that failed: report that one.
+  const ChipReport* first = nullptr;
   for (const auto& c : chips)
-    if (c.status != hostmap::kDone && c.error.find("never started") == std::string::npos)
-      return c.error.empty() ? "chip did not finish" : c.error;
+    if (c.status != hostmap::kDone && c.error.find("never started") == std::string::npos &&
+        (!first || c.error_seconds < first->error_seconds))
+      first = &c;
+  if (first) return first->error.empty() ? "chip did not finish" : first->error;
   for (const auto& c : chips)
     if (c.status != hostmap::kDone) return c.error;
   return {};
@@ -79,6 +84,7 @@ RunReport run_image(const image::Image& img, const RunOptions& options) {
       cr.status = hostmap::kError;
       cr.error = chips[c]->error();
     }
+    cr.error_seconds = chips[c]->error_time().to_seconds();
     if (chips[c]->status() == hostmap::kArmed) {
       cr.status = hostmap::kError;
       cr.error = fmt::format("chip {} never started: the system starts once every chip is loaded, and {} of {} were",
