@@ -6,11 +6,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <cstdio>
 #include <optional>
 
 #include "common/error.hpp"
@@ -45,26 +45,6 @@ struct RunArgs {
   std::vector<std::string> link_flips;  // CHIP.PORT:CYCLE:BIT
   bool link_jitter = false;
 };
-
-// --link-flip CHIP.PORT:CYCLE:BIT
-model::LinkFlip parse_link_flip(const isa::Config& cfg, const std::string& text) {
-  model::LinkFlip f;
-  unsigned long long chip = 0, port = 0, cycle = 0, bit = 0;
-  char tail = 0;
-  if (std::sscanf(text.c_str(), "%llu.%llu:%llu:%llu%c", &chip, &port, &cycle, &bit, &tail) != 4)
-    throw Error(fmt::format("tsp run: error: --link-flip {}: expected CHIP.PORT:CYCLE:BIT, e.g. 0.3:120:17", text));
-  if (port >= cfg.c2c_links)
-    throw Error(fmt::format("tsp run: error: --link-flip {}: port {} out of range (a {} chip has {} links)", text,
-                            port, cfg.name, cfg.c2c_links));
-  if (bit >= cfg.c2c_frame_bits)
-    throw Error(fmt::format("tsp run: error: --link-flip {}: bit {} out of range (a {} frame has {} bits)", text, bit,
-                            cfg.name, cfg.c2c_frame_bits));
-  f.chip = static_cast<uint32_t>(chip);
-  f.port = static_cast<uint16_t>(port);
-  f.cycle = cycle;
-  f.bit = static_cast<uint32_t>(bit);
-  return f;
-}
 
 nlohmann::json counters_json(const model::LinkCounters& n) {
   return {{"frames", n.frames},
@@ -203,7 +183,7 @@ int run(const RunArgs& a) {
   opt.wire.ber = a.link_ber;
   opt.wire.seed = a.seed;
   opt.wire.jitter = a.link_jitter;
-  for (const auto& f : a.link_flips) opt.wire.flips.push_back(parse_link_flip(cfg, f));
+  for (const auto& f : a.link_flips) opt.wire.flips.push_back(parse_link_flip(cfg, f, "tsp run"));
   opt.flips.resize(img.chips.size());
   for (const auto& f : a.flips) opt.flips[0].push_back(parse_flip(cfg, f, "tsp run"));
   if (a.flip_rate > 0) {
@@ -279,7 +259,8 @@ void add_run(CLI::App& app, int& exit_code) {
                   "Inject an SRAM bit flip: SLICE:ADDRESS:SUPERLANE:BIT@CYCLE (bit 0-127 data, 128-136 check)");
   cmd->add_option("--flip-rate", a->flip_rate, "Random SRAM bit flips per million cycles, over the whole SRAM");
   cmd->add_option("--flip-until", a->flip_horizon, "Last cycle for random flips (default: the predicted length)");
-  cmd->add_option("--seed", a->seed, "Seed of the random SRAM flips, link bit errors, jitter and clock spread")->capture_default_str();
+  cmd->add_option("--seed", a->seed, "Seed of the random SRAM flips, link bit errors, jitter and clock spread")
+      ->capture_default_str();
   cmd->add_option("--quantum", a->quantum, "Cycles between synchronisations with SystemC time")->capture_default_str();
   cmd->add_option("--dump", a->dumps, "Print a tensor of the manifest after the run (repeatable)");
   cmd->add_option("--wave", a->wave,
