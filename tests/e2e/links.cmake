@@ -72,3 +72,20 @@ tsp_link_test(drift_short_recv_late drift ${_topo} GEN --topology ${_topo} --cyc
               --deskew ${_rdeskew} MUTANT recv_late ERROR "${_late}")
 tsp_link_test(drift_short_recv_early drift ${_topo} GEN --topology ${_topo} --cycles 100000 --period 20000
               --deskew ${_rdeskew} MUTANT recv_early ERROR "${_early}")
+
+# The command line's link errors, each with its message and exit code.
+set(_one ${_dir}/one_chip.img)
+tsp_expect_test(e2e_links_topology_chip_count
+  COMMAND sh -c "${TSP} as ${EX}/mini_add.tsp -o ${_one} && ${TSP} run ${_one} --topology pair"
+  RC 1 MESSAGE "builtin pair: error: the topology has 2 chips but the image has 1")
+tsp_expect_test(e2e_links_options_need_a_topology
+  COMMAND sh -c "${TSP} as ${EX}/mini_add.tsp -o ${_one}_b && ${TSP} run ${_one}_b --link-ber 1e-3"
+  RC 1 MESSAGE "--clock-ppm-spread, --link-ber, --link-flip and --link-jitter need --topology")
+tsp_expect_test(e2e_links_flip_syntax
+  COMMAND sh -c "${TSP} as ${EX}/mini_add.tsp -o ${_one}_c && ${TSP} run ${_one}_c --topology pair --link-flip 0.0:8"
+  RC 1 MESSAGE "--link-flip 0\\.0:8: expected CHIP\\.PORT:CYCLE:BIT")
+tsp_expect_test(e2e_links_flip_port_range
+  COMMAND sh -c "${TSP} as ${EX}/mini_add.tsp -o ${_one}_d && ${TSP} run ${_one}_d --topology pair --link-flip 0.9:8:1"
+  RC 1 MESSAGE "--link-flip 0\\.9:8:1: port 9 out of range \\(a mini chip has 8 links\\)")
+set_tests_properties(e2e_links_topology_chip_count e2e_links_options_need_a_topology e2e_links_flip_syntax
+  e2e_links_flip_port_range PROPERTIES LABELS e2e)
