@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "tb/bench_links.hpp"
 #include "tb/bench_programs.hpp"
 #include "tb/commands.hpp"
 
@@ -88,6 +89,26 @@ nlohmann::json measure(const bench::Workload& w, uint32_t runs) {
           {"result_matches_native", true}};
 }
 
+int bench_links(uint32_t n, uint32_t runs, bool json) {
+  nlohmann::json all = nlohmann::json::array();
+  for (const auto& spec : bench::link_bench_specs(n)) all.push_back(bench::measure_links(spec, runs));
+  if (json) {
+    fmt::print("{}\n", all.dump(2));
+    return 0;
+  }
+  fmt::print("{:<17}{:>6}{:>9}{:>8}{:>12}{:>12}{:>16}{:>11}\n", "", "chips", "cycles", "frames", "links s",
+             "no links s", "chip cycles/s", "overhead");
+  for (const auto& r : all)
+    fmt::print("{:<17}{:>6}{:>9}{:>8}{:>12.4f}{:>12.4f}{:>16.3g}{:>10.1f}%\n", r["workload"].get<std::string>(),
+               r["chips"].get<uint64_t>(), r["cycles"].get<uint64_t>(), r["frames"].get<uint64_t>(),
+               r["seconds_with_links"].get<double>(), r["seconds_without_links"].get<double>(),
+               r["chip_cycles_per_second_with_links"].get<double>(), 100 * r["link_and_sync_overhead"].get<double>());
+  fmt::print("wall time of the run, loading excluded (median of {} rounds, each variant in its own process); overhead = what "
+             "links and synchronisation add to the same chips' copying without them\n",
+             runs);
+  return 0;
+}
+
 }  // namespace
 
 void add_bench(CLI::App& app, int& exit_code) {
@@ -97,6 +118,8 @@ void add_bench(CLI::App& app, int& exit_code) {
   auto mxm_n = std::make_shared<uint32_t>(4000);
   auto mem_n = std::make_shared<uint32_t>(4000);
   auto runs = std::make_shared<uint32_t>(1);
+  auto links = std::make_shared<bool>(false);
+  auto link_n = std::make_shared<uint32_t>(2000);
   cmd->add_flag("--json", *json, "Machine-readable output");
   cmd->add_option("--mxm-n", *mxm_n, "Activation vectors in the MXM-bound program")->capture_default_str();
   cmd->add_option("--mem-n", *mem_n, "Vectors copied per slice pair in the MEM-bound program")->capture_default_str();
@@ -104,7 +127,16 @@ void add_bench(CLI::App& app, int& exit_code) {
                   "Rounds of a model run and a native run; the fastest of each and the median ratio are reported")
       ->capture_default_str()
       ->check(CLI::Range(1u, 1000u));
+  cmd->add_flag("--links", *links,
+                "Instead: the cost of links and synchronisation on node8 and a 3-hop Dragonfly path (each chip "
+                "copying between its slice pairs, with and without vectors streaming over links)");
+  cmd->add_option("--links-n", *link_n, "Vectors copied per slice pair per chip in the link benchmark")
+      ->capture_default_str();
   cmd->callback([=, &exit_code] {
+    if (*links) {
+      exit_code = bench_links(*link_n, *runs, *json);
+      return;
+    }
     nlohmann::json all = nlohmann::json::array();
     all.push_back(measure(bench::mxm_workload(*mxm_n), *runs));
     all.push_back(measure(bench::mem_workload(*mem_n), *runs));

@@ -3,6 +3,7 @@
 // waves of the RTL around it, a summary with speeds (docs/cosim.md).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <regex>
@@ -12,6 +13,7 @@
 #include "tb/commands.hpp"
 #include "tb/cosim/cosim.hpp"
 #include "tb/cosim/rtl_gtkw.hpp"
+#include "tb/cosim_c2c.hpp"
 #include "tb/flip_args.hpp"
 #include "tb/gen/random_program.hpp"
 #include "tb/option_rules.hpp"
@@ -39,6 +41,9 @@ struct CosimArgs {
   std::string wave_at;  // QUEUE[:SUPERLANE]
   std::string png;
   bool quiet = false;
+  std::string topology;  // --rtl c2c: the system the image runs on
+  double link_ber = 0;
+  std::vector<std::string> link_flips;
 };
 
 std::string join(const std::vector<std::string>& v) {
@@ -94,7 +99,10 @@ const OptionRule kRules[] = {
     {"--from", {"--wave"}, {}, "it starts the window --wave writes"},
     {"--to", {"--wave"}, {}, "it ends the window --wave writes"},
     {"--wave-at", {"--wave"}, {}, "it picks the instance --wave traces"},
-    {"--seed", {"--random"}, {}, "it seeds the program --random generates; an image is a finished program"},
+    {"--seed",
+     {"--random", "--link-ber"},
+     {},
+     "it seeds the program --random generates and --link-ber's errors; an image is a finished program"},
     {"--config", {"--random"}, {}, "it is the configuration of --random's program; an image names its own"},
     {"--instructions", {"--random"}, {}, "it sizes the program --random generates; an image is a finished program"},
     {"--save-image", {"--random"}, {}, "it saves the program --random generates"},
@@ -124,7 +132,51 @@ void print_summary(const std::string& name, const isa::Config& cfg, const cosim:
              r.wall_seconds > 0 ? double(r.cycles) / r.wall_seconds : 0.0);
 }
 
+// --rtl c2c / --random c2c: the link FEC RTL, frame by frame (tb/cosim_c2c.cpp).
+int run_c2c(const CosimArgs& a) {
+  if (!a.random.empty() && !a.image.empty()) throw Error("tsp cosim: error: give an image or --random c2c, not both");
+  if (a.rtl.size() > 1 || (!a.rtl.empty() && a.rtl.front() != "c2c"))
+    throw Error(
+        fmt::format("tsp cosim: error: --rtl {}: c2c runs the image on the SystemC model with its links and "
+                    "checks no other unit there yet: give --rtl c2c alone",
+                    join(a.rtl)));
+  if (!a.flips.empty() || !a.rtl_flips.empty() || !a.wave.empty())
+    throw Error(
+        "tsp cosim: error: --flip, --flip-rtl-only and --wave do not apply to --rtl c2c (its flips are "
+        "--link-flip and --link-ber; a divergence writes its frame's wave)");
+  if (!a.random.empty() && (!a.topology.empty() || a.link_ber > 0 || !a.link_flips.empty()))
+    throw Error(
+        "tsp cosim: error: --random c2c draws its own frames and errors: --topology, --link-ber and "
+        "--link-flip are for an image");
+  cli::CosimC2cArgs c;
+  c.image = a.image;
+  c.topology = a.topology;
+  c.link_ber = a.link_ber;
+  c.seed = a.seed;
+  c.link_flips = a.link_flips;
+  c.planted = a.planted;
+  c.config = a.config;
+  c.frames = a.instructions;
+  c.wave_dir = a.wave_dir;
+  c.quiet = a.quiet;
+  c.reproduce = "tsp cosim ";
+  if (a.random.empty()) {
+    c.reproduce += a.image + " --topology " + a.topology + " --rtl c2c";
+    if (a.link_ber > 0) c.reproduce += fmt::format(" --link-ber {} --seed {}", a.link_ber, a.seed);
+    for (const auto& f : a.link_flips) c.reproduce += " --link-flip " + f;
+  } else {
+    c.reproduce +=
+        fmt::format("--random c2c --seed {} --config {} --instructions {}", a.seed, a.config, a.instructions);
+  }
+  if (a.planted) c.reproduce += " --planted";
+  return cli::run_cosim_c2c(c);
+}
+
 int run(CosimArgs a) {
+  if (a.random == "c2c" || (a.random.empty() && std::find(a.rtl.begin(), a.rtl.end(), "c2c") != a.rtl.end()))
+    return run_c2c(a);
+  if (!a.topology.empty() || a.link_ber > 0 || !a.link_flips.empty())
+    throw Error("tsp cosim: error: --topology, --link-ber and --link-flip go with --rtl c2c");
   image::Image img;
   std::string name = a.image;
   if (!a.random.empty()) {
@@ -222,10 +274,12 @@ void add_cosim(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("cosim", "Run a program on the model and the RTL of chosen units in lock step");
   cmd->add_option("image", a->image, "Program image (from `tsp as`); or use --random");
   cmd->add_option("--rtl", a->rtl, "RTL units to check, comma separated (e.g. mem,vxm)")->delimiter(',');
-  cmd->add_option("--random", a->random, "Generate a random program for this unit (tb/gen) and cosim it");
+  cmd->add_option("--random", a->random,
+                  "Generate a random program for this unit (tb/gen) and cosim it; c2c: random link frames");
   cmd->add_option("--seed", a->seed, "Seed of --random")->capture_default_str();
   cmd->add_option("--config", a->config, "Configuration of --random")->capture_default_str();
-  cmd->add_option("--instructions", a->instructions, "Unit instructions of --random")->capture_default_str();
+  cmd->add_option("--instructions", a->instructions, "Unit instructions of --random (c2c: frames)")
+      ->capture_default_str();
   cmd->add_option("--save-image", a->save_image, "Write the --random program's image to this file");
   cmd->add_option("--history", a->history, "Instructions of the failing queue in the report")->capture_default_str();
   cmd->add_option(
@@ -240,8 +294,14 @@ void add_cosim(CLI::App& app, int& exit_code) {
   cmd->add_option("--from", a->from, "First cycle of --wave")->capture_default_str();
   cmd->add_option("--to", a->to, "Last cycle of --wave (default: the end of the run)");
   cmd->add_option("--wave-at", a->wave_at, "Which RTL instance --wave traces: QUEUE[:SUPERLANE], e.g. MEM.W.0:1");
-  cmd->add_option("--png", a->png, "Render --wave's window (or, on a divergence, the divergence's) to this PNG (scripts/wave-png: GTKWave "
-                  "under Xvfb); needs --wave");
+  cmd->add_option("--png", a->png,
+                  "Render --wave's window (or, on a divergence, the divergence's) to this PNG (scripts/wave-png: "
+                  "GTKWave under Xvfb); needs --wave");
+  cmd->add_option("--topology", a->topology,
+                  "--rtl c2c: run the image on this system (a built-in such as pair, or a topology file)");
+  cmd->add_option("--link-ber", a->link_ber, "--rtl c2c: bit error rate on every link's wire (seeded by --seed)");
+  cmd->add_option("--link-flip", a->link_flips,
+                  "--rtl c2c: flip a bit of one frame: CHIP.PORT:CYCLE:BIT (the frame CHIP sends on PORT in CYCLE)");
   cmd->add_flag("-q,--quiet", a->quiet, "No summary");
   cmd->callback([a, cmd, &exit_code] {
     check_option_rules(*cmd, "tsp cosim", kRules);

@@ -23,6 +23,16 @@ Derived derive(const isa::Config& c) {
           double(c.c2c_links) * c.c2c_link_mbytes_per_s / 1e3};
 }
 
+nlohmann::json cables_json(const isa::Config& c) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& cable : isa::kCables)
+    out.push_back({{"name", cable.name},
+                   {"wire_ps", cable.wire_ps},
+                   {"hop_cycles", isa::c2c_hop_cycles(c, cable)},
+                   {"default", &cable == &isa::kCables[isa::kDefaultCable]}});
+  return out;
+}
+
 nlohmann::json to_json(const isa::Config& c) {
   const Derived d = derive(c);
   nlohmann::json queues = nlohmann::json::array();
@@ -52,6 +62,14 @@ nlohmann::json to_json(const isa::Config& c) {
           {"c2c_links", c.c2c_links},
           {"c2c_hop_latency_cycles", c.c2c_hop_latency_cycles},
           {"c2c_serialize_cycles", c.c2c_serialize_cycles},
+          {"c2c_frame_symbols", c.c2c_frame_symbols},
+          {"c2c_frame_bits", c.c2c_frame_bits},
+          {"c2c_frame_cycles", c.c2c_frame_cycles},
+          {"c2c_fixed_cycles", c.c2c_fixed_cycles},
+          {"c2c_receive_window_cycles", c.c2c_receive_window_cycles},
+          {"hac_period_cycles", c.hac_period_cycles},
+          {"fec", isa::kFecName},
+          {"cables", cables_json(c)},
           {"queue_table", queues}};
 }
 
@@ -81,6 +99,13 @@ void print_text(const isa::Config& c, bool list_queues) {
                          "in {} cycles",
                          c.c2c_links, c.c2c_lanes_per_link, c.c2c_mbps_per_lane / 1000.0, d.c2c_gbytes_per_s_each_way,
                          c.c2c_hop_latency_cycles, c.c2c_serialize_cycles));
+  std::string cables;
+  for (const auto& cable : isa::kCables)
+    cables += fmt::format("{}{} {}", cables.empty() ? "" : ", ", cable.name, isa::c2c_hop_cycles(c, cable));
+  row("C2C frame", fmt::format("{} symbols ({}) = {} bits, {} cycles on the wire; receive window {} cycles; hop "
+                               "by cable: {} cycles; HAC period {} cycles",
+                               c.c2c_frame_symbols, isa::kFecName, c.c2c_frame_bits, c.c2c_frame_cycles,
+                               c.c2c_receive_window_cycles, cables, c.hac_period_cycles));
   row("host",
       fmt::format("{}, {:.1f} GB/s, {} ns latency", c.host_link, c.host_mbytes_per_s / 1000.0, c.host_latency_ns));
   row("floorplan",

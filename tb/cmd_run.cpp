@@ -47,26 +47,6 @@ struct RunArgs {
   bool link_jitter = false;
 };
 
-// --link-flip CHIP.PORT:CYCLE:BIT
-model::LinkFlip parse_link_flip(const isa::Config& cfg, const std::string& text) {
-  model::LinkFlip f;
-  unsigned long long chip = 0, port = 0, cycle = 0, bit = 0;
-  char tail = 0;
-  if (std::sscanf(text.c_str(), "%llu.%llu:%llu:%llu%c", &chip, &port, &cycle, &bit, &tail) != 4)
-    throw Error(fmt::format("tsp run: error: --link-flip {}: expected CHIP.PORT:CYCLE:BIT, e.g. 0.3:120:17", text));
-  if (port >= cfg.c2c_links)
-    throw Error(fmt::format("tsp run: error: --link-flip {}: port {} out of range (a {} chip has {} links)", text, port,
-                            cfg.name, cfg.c2c_links));
-  if (bit >= cfg.c2c_frame_bits)
-    throw Error(fmt::format("tsp run: error: --link-flip {}: bit {} out of range (a {} frame has {} bits)", text, bit,
-                            cfg.name, cfg.c2c_frame_bits));
-  f.chip = static_cast<uint32_t>(chip);
-  f.port = static_cast<uint16_t>(port);
-  f.cycle = cycle;
-  f.bit = static_cast<uint32_t>(bit);
-  return f;
-}
-
 nlohmann::json counters_json(const model::LinkCounters& n) {
   return {{"frames", n.frames},
           {"bits", n.bits},
@@ -204,7 +184,7 @@ int run(const RunArgs& a) {
   opt.wire.ber = a.link_ber;
   opt.wire.seed = a.seed;
   opt.wire.jitter = a.link_jitter;
-  for (const auto& f : a.link_flips) opt.wire.flips.push_back(parse_link_flip(cfg, f));
+  for (const auto& f : a.link_flips) opt.wire.flips.push_back(parse_link_flip(cfg, f, "tsp run"));
   opt.flips = parse_flips(cfg, a.flips, "tsp run", img.chips.size());
   if (a.flip_rate > 0) {
     const uint64_t horizon = a.flip_horizon ? a.flip_horizon : (img.has_prediction ? img.predicted_cycles : 1'000'000);

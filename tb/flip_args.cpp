@@ -1,8 +1,9 @@
-// Command-line SRAM flips (tb/flip_args.hpp).
+// Command-line SRAM and link flips (tb/flip_args.hpp).
 #include "tb/flip_args.hpp"
 
 #include <fmt/format.h>
 
+#include <cstdio>
 #include <random>
 #include <regex>
 #include <string_view>
@@ -66,6 +67,25 @@ std::vector<model::Flip> random_flips(const isa::Config& cfg, double rate, uint6
                    static_cast<uint32_t>(rng() % cfg.mem_addresses), static_cast<uint32_t>(rng() % cfg.superlanes),
                    static_cast<uint32_t>(rng() % model::secded::kCodeBits)});
   return out;
+}
+
+model::LinkFlip parse_link_flip(const isa::Config& cfg, const std::string& text, const std::string& cmd) {
+  model::LinkFlip f;
+  unsigned long long chip = 0, port = 0, cycle = 0, bit = 0;
+  char tail = 0;
+  if (std::sscanf(text.c_str(), "%llu.%llu:%llu:%llu%c", &chip, &port, &cycle, &bit, &tail) != 4)
+    throw Error(fmt::format("{}: error: --link-flip {}: expected CHIP.PORT:CYCLE:BIT, e.g. 0.3:120:17", cmd, text));
+  if (port >= cfg.c2c_links)
+    throw Error(fmt::format("{}: error: --link-flip {}: port {} out of range (a {} chip has {} links)", cmd, text, port,
+                            cfg.name, cfg.c2c_links));
+  if (bit >= cfg.c2c_frame_bits)
+    throw Error(fmt::format("{}: error: --link-flip {}: bit {} out of range (a {} frame has {} bits)", cmd, text, bit,
+                            cfg.name, cfg.c2c_frame_bits));
+  f.chip = static_cast<uint32_t>(chip);
+  f.port = static_cast<uint16_t>(port);
+  f.cycle = cycle;
+  f.bit = static_cast<uint32_t>(bit);
+  return f;
 }
 
 }  // namespace tsp::cli

@@ -16,6 +16,8 @@ uint64_t MemSliceModule::bytes() const { return engine_.config().mem_slice_bytes
 
 uint64_t MemSliceModule::page_bytes() const { return uint64_t(MemSlice::kPageVectors) * engine_.config().vector_bytes; }
 
+void MemSliceModule::revoke_dmi() { sram->invalidate_direct_mem_ptr(0, bytes() - 1); }
+
 void MemSliceModule::forbid_dmi() {
   dmi_ = false;
   sram->invalidate_direct_mem_ptr(0, bytes() - 1);
@@ -43,6 +45,7 @@ bool MemSliceModule::copy(tlm::tlm_generic_payload& trans) {
 }
 
 void MemSliceModule::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& /*delay*/) {
+  engine_.settle();  // a running chip defers it to the first outside access
   // The host's time is the PCIe link's, annotated by the chip's host socket.
   if (trans.get_byte_enable_ptr() || trans.get_streaming_width() < trans.get_data_length()) {
     trans.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
@@ -59,6 +62,7 @@ void MemSliceModule::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_ti
 unsigned int MemSliceModule::transport_dbg(tlm::tlm_generic_payload& trans) {
   const uint64_t a = trans.get_address();
   if (a >= bytes()) return 0;
+  engine_.settle();
   trans.set_data_length(static_cast<unsigned>(std::min<uint64_t>(trans.get_data_length(), bytes() - a)));
   copy(trans);
   return trans.get_data_length();
@@ -66,7 +70,10 @@ unsigned int MemSliceModule::transport_dbg(tlm::tlm_generic_payload& trans) {
 
 bool MemSliceModule::get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi) {
   const uint64_t a = trans.get_address();
-  if (a >= bytes() || !dmi_) return false;
+  // No DMI while a program runs: its stream references and late WRITEs need
+  // every outside access to pass through settle() (TspChip revokes grants at start).
+  if (a >= bytes() || !dmi_ || !engine_.settles_on_return()) return false;
+  engine_.settle();
   // The page holding the address: SRAM is allocated page by page.
   const uint64_t start = a - a % page_bytes();
   dmi.set_dmi_ptr(engine_.slice(slice_).page(static_cast<uint32_t>(a / engine_.config().vector_bytes)));

@@ -24,6 +24,7 @@ class MemSliceModule : public sc_core::sc_module {
   // A bit flip is planned in this slice: DMI would bypass it, so no more DMI
   // (pointers already granted are revoked).
   void forbid_dmi();
+  void revoke_dmi();  // grants end (a program starts); new ones may follow when it is over
 
  private:
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);

@@ -245,16 +245,25 @@ void TspChip::load() {
   }
 }
 
-void TspChip::fail(const std::string& why) {
+void TspChip::fail(const std::string& why, const sc_core::sc_time& at) {
   if (status_ == hostmap::kError) return;  // the first error is the one to report
   error_ = why;
+  error_time_ = at;
   status_ = hostmap::kError;
 }
 
 void TspChip::arrive(uint16_t link, const sc_core::sc_time& at, LinkFrame frame) {
   const std::string what = fmt::format("chip {}, link {}: a vector from {}", engine_.chip(), link, frame.from);
+  // The system has started but this chip's thread has not woken yet (SystemC
+  // runs the sender first at the start instant): the chip is running already.
+  if (status_ == hostmap::kArmed && barrier_ && barrier_->armed() == barrier_->chips() &&
+      sc_core::sc_time_stamp() >= barrier_->start_time()) {
+    status_ = hostmap::kRunning;
+    t0_ = barrier_->start_time();
+  }
   if (status_ != hostmap::kRunning && status_ != hostmap::kDone) {
-    fail(fmt::format("{} arrives before the chip's program started: no RECV can take it, so it would be lost", what));
+    fail(fmt::format("{} arrives before the chip's program started: no RECV can take it, so it would be lost", what),
+         at);
     return;
   }
   const Cycle c = cycle_at(at - t0_);
@@ -262,14 +271,15 @@ void TspChip::arrive(uint16_t link, const sc_core::sc_time& at, LinkFrame frame)
     const Cycle end = engine_.end_cycle();
     fail(fmt::format("{} arrives in cycle {}, {}: no RECV can take it, so it would be lost", what, c,
                      c >= end ? fmt::format("after the chip's program ended in cycle {}", end)
-                              : std::string("when the chip's program has no RECV left")));
+                              : std::string("when the chip's program has no RECV left")),
+         at);
     finished_.notify(sc_core::SC_ZERO_TIME);
     return;
   }
   try {
     engine_.deliver(link, c, std::move(frame));
   } catch (const Error& e) {
-    fail(e.what());  // the run thread sees it after its current wait
+    fail(e.what(), at);  // the run thread sees it after its current wait
   }
 }
 
@@ -282,8 +292,12 @@ void TspChip::run() {
     wait(start_);
     if (status_ == hostmap::kArmed) status_ = hostmap::kRunning;
     t0_ = sc_core::sc_time_stamp();
+    started_wall_ = std::chrono::steady_clock::now();
     ran_ = 0;
     qk_.reset();
+    // SRAM is the program's until it ends: quanta need not settle it.
+    engine_.set_settle_on_return(false);
+    for (auto& m : mem_) m->revoke_dmi();
     try {
       // Each pass runs the cycles whose edges lie before the next boundary of
       // the global quantum, then lets SystemC time catch up. A link may fail
@@ -306,8 +320,10 @@ void TspChip::run() {
       }
       if (status_ == hostmap::kRunning) status_ = hostmap::kDone;
     } catch (const Error& e) {
-      fail(e.what());
+      fail(e.what(), time_of(engine_.now()));
     }
+    engine_.set_settle_on_return(true);
+    engine_.settle();
     finished_.notify(sc_core::SC_ZERO_TIME);
   }
 }

@@ -12,6 +12,7 @@
 #include <tlm_utils/simple_target_socket.h>
 #include <tlm_utils/tlm_quantumkeeper.h>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -51,6 +52,9 @@ class TspChip : public sc_core::sc_module {
   ChipEngine& engine() { return engine_; }
   hostmap::Status status() const { return status_; }
   const std::string& error() const { return error_; }  // set when status() == kError
+  sc_core::sc_time error_time() const { return error_time_; }  // the system time the error happened at
+  // Host wall-clock time at which this chip's run began (speed figures: loading excluded).
+  std::chrono::steady_clock::time_point started_wall() const { return started_wall_; }
   const sc_core::sc_event& finished() const { return finished_; }
   // Cycles the engine runs between synchronisations with SystemC time: TLM's
   // global quantum, which each chip lowers at elaboration to at most this and,
@@ -85,7 +89,7 @@ class TspChip : public sc_core::sc_module {
   void load();
   void run();
   void wait_until(const sc_core::sc_time& t);
-  void fail(const std::string& why);
+  void fail(const std::string& why, const sc_core::sc_time& at = sc_core::sc_time_stamp());
 
   IcuModule icu_;
   StreamFabricModule streams_;
@@ -100,6 +104,8 @@ class TspChip : public sc_core::sc_module {
   uint64_t staged_size_ = 0;
   hostmap::Status status_ = hostmap::kIdle;
   std::string error_;
+  sc_core::sc_time error_time_;
+  std::chrono::steady_clock::time_point started_wall_{};
   std::vector<Flip> flips_;
   Cycle quantum_ = 1u << 16;
   double period_ps_;

@@ -176,11 +176,12 @@ bool ChipEngine::run_until(Cycle limit) {
   // WRITEs of by-reference values copy late (MemSlice::write_later): done
   // before the host may change SRAM, whether the run returns or throws.
   struct FlushSram {
-    std::vector<MemSlice>& slices;
+    ChipEngine& e;
     ~FlushSram() {
-      for (const auto& m : slices) m.flush();
+      if (e.settle_on_return_)
+        for (const auto& m : e.slices_) m.flush();
     }
-  } flush_sram{slices_};
+  } flush_sram{*this};
   for (;;) {
     // The next cycle with work: queues due right after the last one, or the heap's earliest.
     Cycle t = ~Cycle{0};
@@ -221,13 +222,18 @@ bool ChipEngine::run_until(Cycle limit) {
     }
   }
   if (!done()) {
-    fabric_.materialize();  // the host may write SRAM before the next call
+    if (settle_on_return_) fabric_.materialize();  // the host may write SRAM before the next call
     return false;
   }
   for (const auto& q : queues_)
     if (q.parked)
       fail(q, q.parked_instr, q.parked_at, "SYNC waits for a NOTIFY that never comes (every other queue has finished)");
   return true;
+}
+
+void ChipEngine::settle() {
+  fabric_.materialize();
+  for (const auto& m : slices_) m.flush();
 }
 
 Cycle ChipEngine::end_cycle() const {

@@ -87,6 +87,14 @@ class ChipEngine {
   // blocks: MemSlice::write_later) are on by default; tests turn them off to
   // check that nothing observable changes.
   void set_fast_paths(bool on) { fast_paths_ = on; }
+  // SRAM belongs to the host between run_until calls, so by default each call
+  // ends by settling: stream references become copies and late WRITEs land. A
+  // caller that keeps SRAM to itself between calls (TspChip within a run,
+  // where every outside access goes through settle() first and DMI is refused)
+  // may defer that; settle() is cheap when nothing is pending.
+  void set_settle_on_return(bool on) { settle_on_return_ = on; }
+  bool settles_on_return() const { return settle_on_return_; }
+  void settle();
   MemSlice& slice(uint16_t i) { return slices_.at(i); }
   const StreamFabric& streams() const { return fabric_; }
   const isa::Config& config() const { return cfg_; }
@@ -112,6 +120,8 @@ class ChipEngine {
   void deliver(uint16_t link, Cycle at, LinkFrame frame);
   // Every cycle before this has been run (run_until's latest limit).
   Cycle horizon() const { return horizon_; }
+  // The cycle being (or last) processed: where an error run_until threw happened.
+  Cycle now() const { return now_; }
 
  private:
   // Hot fields first: a repetition (repeat_next, exec_*) touches only the
@@ -253,6 +263,7 @@ class ChipEngine {
   // with flips copies through the SECDED decoder.
   std::vector<uint8_t> by_ref_;
   bool fast_paths_ = true;
+  bool settle_on_return_ = true;
   // Per slice: the last SRAM access of each port, both checked by every access (one cache line).
   struct alignas(64) Ports {
     PortUse read, write;

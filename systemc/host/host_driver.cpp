@@ -19,6 +19,25 @@ HostDriver::HostDriver(sc_core::sc_module_name name, std::vector<uint8_t> image_
   SC_THREAD(run);
 }
 
+HostDriver::HostDriver(sc_core::sc_module_name name, std::shared_ptr<const std::vector<uint8_t>> programs,
+                       const std::vector<image::SramSegment>& sram, TspChip& chip)
+    : sc_module(name), pcie("pcie"), programs_(std::move(programs)), sram_(&sram), chip_(chip) {
+  SC_HAS_PROCESS(HostDriver);
+  SC_THREAD(run);
+}
+
+void HostDriver::write_sram(const std::vector<image::SramSegment>& sram) {
+  // Initial SRAM goes through the host socket's SRAM window to the MEM
+  // slices' TLM targets, as a user's own initiator would write it.
+  const isa::Config& cfg = chip_.engine().config();
+  for (const image::SramSegment& seg : sram) {
+    const uint64_t base =
+        hostmap::kSram + uint64_t(seg.slice) * cfg.mem_slice_bytes + uint64_t(seg.address) * cfg.vector_bytes;
+    for (uint64_t off = 0; off < seg.bytes.size(); off += kBurst)
+      write(base + off, seg.bytes.data() + off, std::min<uint64_t>(kBurst, seg.bytes.size() - off));
+  }
+}
+
 void HostDriver::transport(tlm::tlm_command cmd, uint64_t address, void* data, uint64_t bytes) {
   tlm::tlm_generic_payload t;
   sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
@@ -58,16 +77,9 @@ std::vector<uint8_t> HostDriver::write_sram_segments() {
   } catch (const Error&) {
     return image_;
   }
-  const isa::Config& cfg = chip_.engine().config();
   const uint32_t chip = chip_.engine().chip();
   if (chip >= img->chips.size()) return image_;
-  // Initial SRAM goes through the host socket's SRAM window to the MEM
-  // slices' TLM targets, as a user's own initiator would write it.
-  for (const image::SramSegment& seg : img->chips[chip].sram) {
-    const uint64_t base = hostmap::kSram + uint64_t(seg.slice) * cfg.mem_slice_bytes + uint64_t(seg.address) * cfg.vector_bytes;
-    for (uint64_t off = 0; off < seg.bytes.size(); off += kBurst)
-      write(base + off, seg.bytes.data() + off, std::min<uint64_t>(kBurst, seg.bytes.size() - off));
-  }
+  write_sram(img->chips[chip].sram);
   for (auto& c : img->chips) c.sram.clear();  // the programs and manifest stay
   return image::serialize(*img);
 }
@@ -75,7 +87,12 @@ std::vector<uint8_t> HostDriver::write_sram_segments() {
 void HostDriver::run() {
   try {
     const sc_core::sc_time t0 = sc_core::sc_time_stamp();
-    const std::vector<uint8_t> staged = write_sram_segments();
+    std::vector<uint8_t> own;
+    if (programs_)
+      write_sram(*sram_);
+    else
+      own = write_sram_segments();
+    const std::vector<uint8_t>& staged = programs_ ? *programs_ : own;
     for (uint64_t off = 0; off < staged.size(); off += kBurst)
       write(hostmap::kImage + off, staged.data() + off, std::min<uint64_t>(kBurst, staged.size() - off));
     write_reg(hostmap::kImageBytes, staged.size());

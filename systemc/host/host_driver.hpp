@@ -6,11 +6,13 @@
 // It never stops the simulation: sc_start() returns once every chip is idle.
 #include <tlm_utils/simple_initiator_socket.h>
 
+#include <memory>
 #include <string>
 #include <systemc>
 #include <tlm>
 #include <vector>
 
+#include "firmware/image/image.hpp"
 #include "systemc/chip/tsp_chip.hpp"
 
 namespace tsp::model {
@@ -28,6 +30,11 @@ class HostDriver : public sc_core::sc_module {
 
   // `chip` is the target bound to `pcie`: its finished() event ends the wait.
   HostDriver(sc_core::sc_module_name name, std::vector<uint8_t> image_bytes, TspChip& chip);
+  // The same for an image already parsed: the host writes `sram` (this chip's
+  // initial SRAM) and stages `programs` (the image without SRAM), so a system
+  // of N chips does not parse the whole image N times.
+  HostDriver(sc_core::sc_module_name name, std::shared_ptr<const std::vector<uint8_t>> programs,
+             const std::vector<image::SramSegment>& sram, TspChip& chip);
   const Result& result() const { return result_; }
 
   // Plain accesses over the socket (used by the thread, and by tests).
@@ -41,9 +48,12 @@ class HostDriver : public sc_core::sc_module {
   // Writes this chip's initial SRAM through the SRAM window; returns the image
   // to stage without it (or the whole image if it does not parse).
   std::vector<uint8_t> write_sram_segments();
+  void write_sram(const std::vector<image::SramSegment>& sram);
   void transport(tlm::tlm_command cmd, uint64_t address, void* data, uint64_t bytes);
 
   std::vector<uint8_t> image_;
+  std::shared_ptr<const std::vector<uint8_t>> programs_;  // with sram_: an image parsed by the caller
+  const std::vector<image::SramSegment>* sram_ = nullptr;
   TspChip& chip_;
   Result result_;
 };

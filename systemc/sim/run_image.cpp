@@ -18,10 +18,15 @@ bool RunReport::ok() const {
 }
 
 std::string RunReport::first_error() const {
-  // A chip that never started waits for one that failed: report that one.
+  // The earliest error in system time is the cause; later ones (a chip whose
+  // partner stopped sending) follow from it. A chip that never started waits
+  // for one that failed: report that one.
+  const ChipReport* first = nullptr;
   for (const auto& c : chips)
-    if (c.status != hostmap::kDone && c.error.find("never started") == std::string::npos)
-      return c.error.empty() ? "chip did not finish" : c.error;
+    if (c.status != hostmap::kDone && c.error.find("never started") == std::string::npos &&
+        (!first || c.error_seconds < first->error_seconds))
+      first = &c;
+  if (first) return first->error.empty() ? "chip did not finish" : first->error;
   for (const auto& c : chips)
     if (c.status != hostmap::kDone) return c.error;
   return {};
@@ -34,7 +39,17 @@ RunReport run_image(const image::Image& img, const RunOptions& options) {
 
   const isa::Config* cfg = isa::find_config(img.config);
   if (!cfg) throw Error(fmt::format("run_image: unknown configuration '{}'", img.config));
-  const std::vector<uint8_t> bytes = image::serialize(img);
+  // Hosts write each chip's SRAM from the parsed image and share one staged
+  // copy of the programs and manifest.
+  image::Image programs_only;  // everything but the SRAM, without copying it first
+  programs_only.config = img.config;
+  programs_only.has_prediction = img.has_prediction;
+  programs_only.predicted_cycles = img.predicted_cycles;
+  programs_only.files = img.files;
+  programs_only.symbols = img.symbols;
+  programs_only.expected = img.expected;
+  for (const auto& c : img.chips) programs_only.chips.push_back(image::ChipProgram{c.queues, {}});
+  const auto programs = std::make_shared<const std::vector<uint8_t>>(image::serialize(programs_only));
   const auto n = static_cast<uint32_t>(img.chips.size());
   const topo::Topology* topology = options.topology;
   if (topology) topo::validate(*topology, *cfg, n);
@@ -49,7 +64,8 @@ RunReport run_image(const image::Image& img, const RunOptions& options) {
     chips.push_back(std::make_unique<TspChip>(fmt::format("chip{}", c).c_str(), *cfg, c));
     if (topology) chips.back()->set_clock(ChipClock{topology->chips[c].clock_ppm, root_ppm});
     if (n > 1) chips.back()->set_start_barrier(&barrier);
-    hosts.push_back(std::make_unique<HostDriver>(fmt::format("host{}", c).c_str(), bytes, *chips.back()));
+    hosts.push_back(
+        std::make_unique<HostDriver>(fmt::format("host{}", c).c_str(), programs, img.chips[c].sram, *chips.back()));
     hosts.back()->pcie.bind(chips.back()->host);
     chips.back()->set_quantum(options.quantum);
     if (options.observer) chips.back()->engine().set_observer(options.observer(c));
@@ -68,8 +84,14 @@ RunReport run_image(const image::Image& img, const RunOptions& options) {
     }
   const auto t0 = std::chrono::steady_clock::now();
   sc_core::sc_start();  // returns when every host has finished and every chip is idle
+  const auto t_end = std::chrono::steady_clock::now();
   RunReport report;
-  report.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  report.wall_seconds = std::chrono::duration<double>(t_end - t0).count();
+  auto first_start = t_end;
+  for (const auto& chip : chips)
+    if (chip->started_wall() != std::chrono::steady_clock::time_point{})
+      first_start = std::min(first_start, chip->started_wall());
+  report.run_wall_seconds = std::chrono::duration<double>(t_end - first_start).count();
   for (uint32_t c = 0; c < chips.size(); ++c) {
     const auto& r = hosts[c]->result();
     ChipReport cr;
@@ -79,6 +101,7 @@ RunReport run_image(const image::Image& img, const RunOptions& options) {
       cr.status = hostmap::kError;
       cr.error = chips[c]->error();
     }
+    cr.error_seconds = chips[c]->error_time().to_seconds();
     if (chips[c]->status() == hostmap::kArmed) {
       cr.status = hostmap::kError;
       cr.error = fmt::format("chip {} never started: the system starts once every chip is loaded, and {} of {} were",

@@ -35,6 +35,7 @@ struct ChipReport {
   Cycle program_cycles = 0;  // the schedule's: less the cycles RDESKEW added for drift
   int64_t drift_shift = 0;   // program_cycles = cycles - drift_shift
   double clock_ppm = 0;
+  double error_seconds = 0;  // system time of the error, when status is kError
   RunStats stats;
   double load_seconds = 0, run_seconds = 0;  // simulated time on the host link / running
 };
@@ -53,6 +54,7 @@ struct RunReport {
   std::vector<LinkReport> links;
   Cycle cycles = 0;         // the longest chip's program (the schedule's cycles)
   double wall_seconds = 0;  // host time spent simulating
+  double run_wall_seconds = 0;  // of that, from the first chip's start on (loading over PCIe excluded)
   bool ok() const;
   std::string first_error() const;
 };

@@ -126,7 +126,8 @@ CosimResult run_cosim(const image::Image& img, const CosimOptions& opt) {
   for (const auto& n : opt.units) {
     const RtlUnitEntry* e = find_rtl_unit(n);
     if (!e)
-      throw Error(fmt::format("tsp cosim: error: --rtl {}: no RTL unit of that name (known: {})", n, rtl_unit_names()));
+      throw Error(fmt::format("tsp cosim: error: --rtl {}: no RTL unit of that name (known: {}; and c2c, alone)", n,
+                              rtl_unit_names()));
     for (const auto* seen : entries)
       if (seen == e) throw Error(fmt::format("tsp cosim: error: --rtl {}: named twice", n));
     entries.push_back(e);

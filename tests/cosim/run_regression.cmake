@@ -4,6 +4,18 @@
 # the model). Fails on the first seed that fails either, printing its output
 # and the command that reproduces it.
 foreach(seed IN LISTS SEEDS)
+  # c2c draws link frames, not a program: the adapter is all there is to run.
+  if(UNIT STREQUAL "c2c")
+    set(cmd ${TSP} cosim --random c2c --seed ${seed} --config ${CONFIG} --instructions ${INSTRUCTIONS}
+        --wave-dir ${OUT}/waves_${NAME})
+    execute_process(COMMAND ${cmd} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+    message("${out}${err}")
+    if(NOT rc EQUAL 0)
+      string(REPLACE ";" " " shown "${cmd}")
+      message(FATAL_ERROR "cosim regression ${NAME}: seed ${seed} failed; reproduce: ${shown}")
+    endif()
+    continue()
+  endif()
   set(img ${OUT}/${NAME}_${seed}.img)
   set(cmd ${TSP} cosim --random ${UNIT} --seed ${seed} --config ${CONFIG} --instructions ${INSTRUCTIONS}
       --rtl ${UNIT} --save-image ${img} --wave-dir ${OUT}/waves_${NAME})

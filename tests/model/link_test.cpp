@@ -184,3 +184,20 @@ TEST(Link, AUsersOwnTargetStandsInForTheFarEnd) {
 }
 
 }  // namespace
+
+namespace {
+
+// All chips start at one instant, but SystemC wakes their threads one after
+// another: a frame sent by the first must reach a receiver that has not woken
+// yet as a running chip's (found by the multi-chip examples).
+TEST(Link, AFrameSentAtTheStartInstantReachesAChipNotYetWoken) {
+  tsp::test::ProgramBuilder b("mini", 2);
+  b.op("MEM.W.0", Op::READ, {0, west(0)}, 0);
+  b.op("C2C.0", Op::NOP, {8}, 0).op("C2C.0", Op::SEND, {west(0)}, 0);
+  b.op("C2C.0", Op::NOP, {int64_t(8 + hop("copper"))}, 1).op("C2C.0", Op::RECV, {east(0)}, 1);
+  const RunReport r = run(b.image(), pair());
+  ASSERT_TRUE(r.ok()) << r.first_error();
+  EXPECT_EQ(r.links[0].from_a.frames, 1u);
+}
+
+}  // namespace
