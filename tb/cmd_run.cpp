@@ -21,6 +21,7 @@
 #include "systemc/waves/wave_recorder.hpp"
 #include "tb/commands.hpp"
 #include "tb/flip_args.hpp"
+#include "tb/option_rules.hpp"
 #include "tb/run_check.hpp"
 
 namespace tsp::cli {
@@ -187,8 +188,7 @@ int run(const RunArgs& a) {
   opt.wire.seed = a.seed;
   opt.wire.jitter = a.link_jitter;
   for (const auto& f : a.link_flips) opt.wire.flips.push_back(parse_link_flip(cfg, f, "tsp run"));
-  opt.flips.resize(img.chips.size());
-  for (const auto& f : a.flips) opt.flips[0].push_back(parse_flip(cfg, f, "tsp run"));
+  opt.flips = parse_flips(cfg, a.flips, "tsp run", img.chips.size());
   if (a.flip_rate > 0) {
     const uint64_t horizon = a.flip_horizon ? a.flip_horizon : (img.has_prediction ? img.predicted_cycles : 1'000'000);
     for (uint32_t c = 0; c < img.chips.size(); ++c) {
@@ -252,6 +252,17 @@ int run(const RunArgs& a) {
   return report_checks(a.image, checks, a.quiet) ? 0 : 1;
 }
 
+// Options that would otherwise be ignored silently (tb/option_rules.hpp).
+const OptionRule kRules[] = {
+    {"--flip-until", {"--flip-rate"}, {}, "it ends the random flips that --flip-rate draws"},
+    {"--seed",
+     {"--flip-rate", "--link-ber", "--link-jitter", "--clock-ppm-spread"},
+     {},
+     "it seeds only the random flips, link bit errors, jitter and clock spread those draw"},
+    {"--from", {"--wave"}, {}, "it starts the window --wave writes"},
+    {"--to", {"--wave"}, {}, "it ends the window --wave writes"},
+};
+
 }  // namespace
 
 void add_run(CLI::App& app, int& exit_code) {
@@ -259,8 +270,10 @@ void add_run(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("run", "Run a program image on the cycle-exact chip model");
   cmd->add_option("image", a->image, "Program image (from `tsp as`)")->required();
   cmd->add_option("--stats", a->stats, "Write run statistics as JSON to this file");
-  cmd->add_option("--flip", a->flips,
-                  "Inject an SRAM bit flip: SLICE:ADDRESS:SUPERLANE:BIT@CYCLE (bit 0-127 data, 128-136 check)");
+  cmd->add_option(
+      "--flip", a->flips,
+      "Inject an SRAM bit flip: [CHIP/]SLICE:ADDRESS:SUPERLANE:BIT@CYCLE (chip 0 by default; bit 0-127 data, "
+      "128-136 check)");
   cmd->add_option("--flip-rate", a->flip_rate, "Random SRAM bit flips per million cycles, over the whole SRAM");
   cmd->add_option("--flip-until", a->flip_horizon, "Last cycle for random flips (default: the predicted length)");
   cmd->add_option("--seed", a->seed, "Seed of the random SRAM flips, link bit errors, jitter and clock spread")
@@ -290,7 +303,10 @@ void add_run(CLI::App& app, int& exit_code) {
   cmd->add_option(
       "--expect", a->expects,
       "NAME=FILE.pb: compare tensor NAME with an ONNX TensorProto file within ONNX's tolerance (repeatable)");
-  cmd->callback([a, &exit_code] { exit_code = run(*a); });
+  cmd->callback([a, cmd, &exit_code] {
+    check_option_rules(*cmd, "tsp run", kRules);
+    exit_code = run(*a);
+  });
 }
 
 }  // namespace tsp::cli
