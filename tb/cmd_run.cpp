@@ -123,16 +123,19 @@ void print_summary(const std::string& name, const image::Image& img, const isa::
         util += fmt::format("{} {:.1f}%  ", isa::kUnitNames[u],
                             100.0 * double(ch.stats.instructions[u]) / (double(ch.cycles) * double(queues[u])));
     }
-    const std::string tag = r.chips.size() > 1 ? fmt::format("chip {} ", c) : "";
-    fmt::print("  {:<14}{}\n", tag + "instructions", ins);
-    fmt::print("  {:<14}{}(issue slots used / cycles x queues)\n", tag + "utilization", util);
-    fmt::print("  {:<14}{} SRAM bytes, {} stream values, {} MACs\n", tag + "traffic", ch.stats.sram_bytes,
+    // Several chips: a heading per chip, its rows indented under it.
+    if (r.chips.size() > 1) fmt::print("  chip {}\n", c);
+    const std::string tag = r.chips.size() > 1 ? "  " : "";
+    const size_t w = 14 + tag.size();
+    fmt::print("  {:<{}}{}\n", tag + "instructions", w, ins);
+    fmt::print("  {:<{}}{}(issue slots used / cycles x queues)\n", tag + "utilization", w, util);
+    fmt::print("  {:<{}}{} SRAM bytes, {} stream values, {} MACs\n", tag + "traffic", w, ch.stats.sram_bytes,
                ch.stats.stream_values, ch.stats.macs);
-    fmt::print("  {:<14}{} single-bit errors corrected\n", tag + "ECC", ch.stats.ecc_corrected);
-    fmt::print("  {:<14}image loaded over {} in {:.1f} us, ran {:.3f} us (simulated)\n", tag + "host", cfg.host_link,
+    fmt::print("  {:<{}}{} single-bit errors corrected\n", tag + "ECC", w, ch.stats.ecc_corrected);
+    fmt::print("  {:<{}}image loaded over {} in {:.1f} us, ran {:.3f} us (simulated)\n", tag + "host", w, cfg.host_link,
                ch.load_seconds * 1e6, ch.run_seconds * 1e6);
     if (ch.clock_ppm != 0 || ch.drift_shift != 0)
-      fmt::print("  {:<14}{:+.2f} ppm: {} own cycles, {} schedule cycles (RDESKEW absorbed {:+})\n", tag + "clock",
+      fmt::print("  {:<{}}{:+.2f} ppm: {} own cycles, {} schedule cycles (RDESKEW absorbed {:+})\n", tag + "clock", w,
                  ch.clock_ppm, ch.cycles, ch.program_cycles, ch.drift_shift);
   }
   for (const auto& l : r.links) {
