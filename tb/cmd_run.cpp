@@ -70,6 +70,8 @@ nlohmann::json stats_json(const image::Image& img, const isa::Config& cfg, const
                      {"program_cycles", c.program_cycles},
                      {"drift_shift", c.drift_shift},
                      {"clock_ppm", c.clock_ppm},
+                     {"hac_offset_ps", c.hac_offset_ps},
+                     {"hac_depth", c.hac_depth},
                      {"instructions", per_unit},
                      {"ecc_corrected", c.stats.ecc_corrected},
                      {"sram_bytes", c.stats.sram_bytes},
