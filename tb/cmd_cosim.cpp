@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <regex>
@@ -17,6 +16,8 @@
 #include "tb/cosim_c2c.hpp"
 #include "tb/flip_args.hpp"
 #include "tb/gen/random_program.hpp"
+#include "tb/option_rules.hpp"
+#include "tb/run_tool.hpp"
 
 namespace tsp::cli {
 namespace {
@@ -85,9 +86,27 @@ cosim::WaveFocus parse_focus(const isa::Config& cfg, const std::string& text) {
 }
 
 void write_png(const std::string& gtkw, const std::string& png) {
-  const std::string cmd = fmt::format("'{}/scripts/wave-png' '{}' '{}' >/dev/null", TSP_SOURCE_DIR, gtkw, png);
-  if (std::system(cmd.c_str()) != 0) throw Error(fmt::format("tsp cosim: error: rendering {} failed: {}", png, cmd));
+  run_tool({.argv = {std::string(TSP_SOURCE_DIR) + "/scripts/wave-png", gtkw, png},
+            .caller = "tsp cosim",
+            .purpose = "rendering " + png,
+            .hint = "wave-png's message above says why",
+            .discard_stdout = true});
 }
+
+// Options that would otherwise be ignored silently (tb/option_rules.hpp).
+const OptionRule kRules[] = {
+    {"--png", {"--wave"}, {}, "it renders the window --wave writes (or the divergence's, if the run diverges)"},
+    {"--from", {"--wave"}, {}, "it starts the window --wave writes"},
+    {"--to", {"--wave"}, {}, "it ends the window --wave writes"},
+    {"--wave-at", {"--wave"}, {}, "it picks the instance --wave traces"},
+    {"--seed",
+     {"--random", "--link-ber"},
+     {},
+     "it seeds the program --random generates and --link-ber's errors; an image is a finished program"},
+    {"--config", {"--random"}, {}, "it is the configuration of --random's program; an image names its own"},
+    {"--instructions", {"--random"}, {}, "it sizes the program --random generates; an image is a finished program"},
+    {"--save-image", {"--random"}, {}, "it saves the program --random generates"},
+};
 
 // Writes the .gtkw next to `fst` and returns "<fst> ... <gtkw>" lines.
 std::string finish_wave(const isa::Config& cfg, const cosim::CosimResult& r, const std::string& fst, model::Cycle from,
@@ -200,10 +219,8 @@ int run(CosimArgs a) {
   opt.units = a.rtl;
   opt.planted = a.planted;
   opt.history = a.history;
-  opt.flips.resize(img.chips.size());
-  for (const auto& f : a.flips) opt.flips[0].push_back(parse_flip(cfg, f, "tsp cosim"));
-  opt.rtl_flips.resize(img.chips.size());
-  for (const auto& f : a.rtl_flips) opt.rtl_flips[0].push_back(parse_flip(cfg, f, "tsp cosim"));
+  opt.flips = parse_flips(cfg, a.flips, "tsp cosim", img.chips.size());
+  opt.rtl_flips = parse_flips(cfg, a.rtl_flips, "tsp cosim", img.chips.size());
   if (!a.wave.empty()) {
     if (a.from > a.to) throw Error(fmt::format("tsp cosim: error: --from {} is after --to {}", a.from, a.to));
     if (opt.units.empty()) throw Error(fmt::format("tsp cosim: error: --rtl names no unit"));
@@ -274,7 +291,9 @@ void add_cosim(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--save-image", a->save_image, "Write the --random program's image to this file");
   cmd->add_option("--history", a->history, "Instructions of the failing queue in the report")->capture_default_str();
-  cmd->add_option("--flip", a->flips, "Inject an SRAM bit flip into model and RTL: SLICE:ADDRESS:SUPERLANE:BIT@CYCLE");
+  cmd->add_option(
+      "--flip", a->flips,
+      "Inject an SRAM bit flip into model and RTL: [CHIP/]SLICE:ADDRESS:SUPERLANE:BIT@CYCLE (chip 0 by default)");
   cmd->add_option("--flip-rtl-only", a->rtl_flips,
                   "Flip an SRAM bit in the RTL only (checker self-test: cosim must report it); same syntax as --flip");
   cmd->add_flag("--planted{1}", a->planted,
@@ -286,14 +305,19 @@ void add_cosim(CLI::App& app, int& exit_code) {
   cmd->add_option("--from", a->from, "First cycle of --wave")->capture_default_str();
   cmd->add_option("--to", a->to, "Last cycle of --wave (default: the end of the run)");
   cmd->add_option("--wave-at", a->wave_at, "Which RTL instance --wave traces: QUEUE[:SUPERLANE], e.g. MEM.W.0:1");
-  cmd->add_option("--png", a->png, "Render the wave's window to this PNG (scripts/wave-png: GTKWave under Xvfb)");
+  cmd->add_option("--png", a->png,
+                  "Render --wave's window (or, on a divergence, the divergence's) to this PNG (scripts/wave-png: "
+                  "GTKWave under Xvfb); needs --wave");
   cmd->add_option("--topology", a->topology,
                   "--rtl c2c: run the image on this system (a built-in such as pair, or a topology file)");
   cmd->add_option("--link-ber", a->link_ber, "--rtl c2c: bit error rate on every link's wire (seeded by --seed)");
   cmd->add_option("--link-flip", a->link_flips,
                   "--rtl c2c: flip a bit of one frame: CHIP.PORT:CYCLE:BIT (the frame CHIP sends on PORT in CYCLE)");
   cmd->add_flag("-q,--quiet", a->quiet, "No summary");
-  cmd->callback([a, &exit_code] { exit_code = run(*a); });
+  cmd->callback([a, cmd, &exit_code] {
+    check_option_rules(*cmd, "tsp cosim", kRules);
+    exit_code = run(*a);
+  });
 }
 
 }  // namespace tsp::cli

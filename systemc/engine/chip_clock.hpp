@@ -19,6 +19,8 @@ namespace tsp::model {
 struct ChipClock {
   double ppm = 0;       // this chip's clock, parts per million faster than nominal
   double root_ppm = 0;  // the HAC root's
+  // This chip's clock period in picoseconds (nominal at 0 ppm).
+  double period_ps(uint32_t clock_mhz) const { return 1e6 / (clock_mhz * (1 + ppm * 1e-6)); }
   // This chip's period over the root's: how many root cycles one own cycle lasts.
   double ratio() const { return (1 + root_ppm * 1e-6) / (1 + ppm * 1e-6); }
   // The first own cycle at which the HAC has counted `root_cycles` since the
@@ -34,5 +36,16 @@ struct ChipClock {
     return own_cycle_at(k * hac_period);
   }
 };
+
+// The cycle whose edge captures something arriving `ps` after cycle 0 on a
+// clock of `period_ps`. Times are whole picoseconds and cycle edges rounded to
+// them, so a sum of a few rounded edges lands within a few ps of an edge: that
+// edge. Otherwise it is captured at the next edge.
+inline Cycle capture_cycle(double ps, double period_ps) {
+  const double x = ps / period_ps;
+  const double nearest = std::round(x);
+  if (std::abs(x - nearest) * period_ps <= 4.0) return static_cast<Cycle>(nearest);
+  return static_cast<Cycle>(std::ceil(x));
+}
 
 }  // namespace tsp::model
