@@ -33,7 +33,7 @@ struct CosimArgs {
   unsigned history = 8;
   std::vector<std::string> flips;
   std::vector<std::string> rtl_flips;
-  bool planted = false;
+  unsigned planted = 0;  // --planted[=N]
   std::string window = "64:8";
   std::string wave_dir = "waves";
   std::string wave;  // passing run: FST of this window
@@ -60,7 +60,7 @@ std::string reproduce(const CosimArgs& a, const std::vector<std::string>& units)
   else
     s += fmt::format("--random {} --seed {} --config {} --instructions {}", a.random, a.seed, a.config, a.instructions);
   s += " --rtl " + join(units);
-  if (a.planted) s += " --planted";
+  if (a.planted) s += a.planted == 1 ? " --planted" : fmt::format(" --planted={}", a.planted);
   for (const auto& f : a.flips) s += " --flip " + f;
   for (const auto& f : a.rtl_flips) s += " --flip-rtl-only " + f;
   if (a.history != 8) s += fmt::format(" --history {}", a.history);
@@ -124,10 +124,19 @@ void print_summary(const std::string& name, const isa::Config& cfg, const cosim:
   for (const auto& u : r.units) values += u.values;
   fmt::print("tsp cosim: {} (config {}): matched {} instructions, {} values, {} cycles\n", name, cfg.name,
              r.instructions, values, r.cycles);
-  for (const auto& u : r.units)
-    fmt::print("  {:<6}{} instructions, {} values checked, {} RTL cycles; {:.3g} RTL cycles/s, {:.3g} values/s\n",
-               u.name, u.instructions, u.values, u.rtl_cycles, u.seconds > 0 ? double(u.rtl_cycles) / u.seconds : 0.0,
-               u.seconds > 0 ? double(u.values) / u.seconds : 0.0);
+  auto counts = [](const std::vector<cosim::RtlUnit::Count>& v) {
+    std::string s;
+    for (const auto& c : v) s += fmt::format("{}{} {}", s.empty() ? "" : ", ", c.n, c.what);
+    return s;
+  };
+  for (const auto& u : r.units) {
+    std::string items;
+    if (u.itemized)
+      items = fmt::format(" ({}; skipped: {})", counts(u.compared), u.skipped.empty() ? "none" : counts(u.skipped));
+    fmt::print("  {:<6}{} instructions, {} values checked{}, {} RTL cycles; {:.3g} RTL cycles/s, {:.3g} values/s\n",
+               u.name, u.instructions, u.values, items, u.rtl_cycles,
+               u.seconds > 0 ? double(u.rtl_cycles) / u.seconds : 0.0, u.seconds > 0 ? double(u.values) / u.seconds : 0.0);
+  }
   fmt::print("  {:<6}{:.3f} s wall, {:.3g} chip cycles/s\n", "speed", r.wall_seconds,
              r.wall_seconds > 0 ? double(r.cycles) / r.wall_seconds : 0.0);
 }
@@ -154,7 +163,7 @@ int run_c2c(const CosimArgs& a) {
   c.link_ber = a.link_ber;
   c.seed = a.seed;
   c.link_flips = a.link_flips;
-  c.planted = a.planted;
+  c.planted = a.planted != 0;
   c.config = a.config;
   c.frames = a.instructions;
   c.wave_dir = a.wave_dir;
@@ -287,7 +296,9 @@ void add_cosim(CLI::App& app, int& exit_code) {
       "Inject an SRAM bit flip into model and RTL: [CHIP/]SLICE:ADDRESS:SUPERLANE:BIT@CYCLE (chip 0 by default)");
   cmd->add_option("--flip-rtl-only", a->rtl_flips,
                   "Flip an SRAM bit in the RTL only (checker self-test: cosim must report it); same syntax as --flip");
-  cmd->add_flag("--planted", a->planted, "Use the RTL built with each unit's planted bug (self-test of the checker)");
+  cmd->add_flag("--planted{1}", a->planted,
+                "Use the RTL built with each unit's planted bug (self-test of the checker); --planted=2: MEM's "
+                "second (a written word's bit 0 inverted on its way into the array)");
   cmd->add_option("--window", a->window, "Cycles of RTL wave before[:after] a divergence")->capture_default_str();
   cmd->add_option("--wave-dir", a->wave_dir, "Folder for the divergence's wave and .gtkw")->capture_default_str();
   cmd->add_option("--wave", a->wave, "Write an FST of the first --rtl unit's RTL (and a .gtkw next to it)");
