@@ -31,7 +31,7 @@ tsp_cli_test(e2e_cli_info_modules_json COMMAND ${TSP} info --modules --json
 # e2e_ecc_* above). two_chips.tsp runs mini_add on chips 0 and 1.
 add_test(NAME e2e_cli_two_chips_assemble COMMAND ${TSP} as ${CMAKE_CURRENT_SOURCE_DIR}/two_chips.tsp -o ${OUT}/two_chips.img)
 tsp_cli_test(e2e_cli_flip_chip_1_corrected COMMAND ${TSP} run ${OUT}/two_chips.img --flip 1/MEM.W.0:0:1:5@0
-  MESSAGE "chip 0 ECC +0 single-bit errors corrected.*chip 1 ECC +1 single-bit errors corrected")
+  MESSAGE "  chip 0\n.*ECC +0 single-bit errors corrected.*  chip 1\n.*ECC +1 single-bit errors corrected")
 tsp_cli_test(e2e_cli_flip_chip_1_uncorrectable
   COMMAND ${TSP} run ${OUT}/two_chips.img --flip 1/MEM.W.0:0:1:5@0 --flip 1/MEM.W.0:0:1:130@0
   RC 1 MESSAGE "error: chip 1, MEM\\.W\\.0 #[0-9]+ `READ 0x0, S0\\.E`, cycle 1: uncorrectable ECC error")
