@@ -2,35 +2,38 @@
 // and, used only by the last K block of each N column (last_i), the
 // accumulator slots its chain output writes into. Cosim instantiates one cell
 // per block of the plane and wires the chain between them.
-module tsp_mxm_cell
-  import tsp_isa_pkg::*;
-#(
+// Lane vectors are flat, as in tsp_mxm_tile (Yosys 0.23 reads no
+// multi-dimensional packed arrays); names from the generated packages are
+// written out (no `import`).
+module tsp_mxm_cell #(
   parameter int unsigned Dim = tsp_cfg_tsp1_pkg::LanesPerSuperlane
 ) (
-  input  logic                       clk_i,
-  input  logic                       rst_ni,
-  input  logic                       last_i,        // strap: this cell ends its K chain
-  input  logic [$clog2(LatAcc)-1:0]  read_stage_i,  // strap: see tsp_mxm_acc
-  input  logic                       lw_valid_i,
-  input  logic [Dim-1:0]             lw_rows_i,
-  input  logic [Dim-1:0][Dim-1:0][7:0] lw_w_i,
-  input  logic                       lw_signed_i,
-  input  logic                       iw_valid_i,
-  input  logic                       abc_valid_i,
-  input  logic [Dim-1:0][7:0]        abc_a_i,
-  input  logic                       abc_signed_i,
-  input  logic [Dim-1:0][31:0]       abc_acc_i,
-  input  logic [AbcSlotWidth-1:0]    abc_slot_i,
-  input  logic                       abc_add_i,
-  output logic                       acc_valid_o,
-  output logic [Dim-1:0][31:0]       acc_o,
-  output logic [AbcSlotWidth-1:0]    acc_slot_o,
-  output logic                       acc_add_o,
-  output logic                       installing_o,
-  input  logic                       rd_valid_i,
-  input  logic [AccSlotWidth-1:0]    rd_slot_i,
-  output logic                       rd_valid_o,
-  output logic [Dim-1:0][31:0]       rd_data_o
+  input  logic                                   clk_i,
+  input  logic                                   rst_ni,
+  input  logic                                   last_i,        // strap: this cell ends its K chain
+  input  logic [$clog2(tsp_isa_pkg::LatAcc)-1:0] read_stage_i,  // strap: see tsp_mxm_acc
+  input  logic                                   lw_valid_i,
+  input  logic [Dim-1:0]                         lw_rows_i,
+  input  logic [Dim*Dim*16-1:0]                  lw_w_i,        // as in tsp_mxm_tile
+  input  logic [2:0]                             lw_type_i,
+  input  logic                                   iw_valid_i,
+  input  logic                                   abc_valid_i,
+  input  logic [Dim*16-1:0]                      abc_a_i,
+  input  logic [2:0]                             abc_type_i,
+  input  logic [Dim*32-1:0]                      abc_acc_i,
+  input  logic [tsp_isa_pkg::AbcSlotWidth-1:0]   abc_slot_i,
+  input  logic                                   abc_add_i,
+  output logic                                   acc_valid_o,
+  output logic [Dim*32-1:0]                      acc_o,
+  output logic [tsp_isa_pkg::AbcSlotWidth-1:0]   acc_slot_o,
+  output logic                                   acc_add_o,
+  output logic                                   acc_float_o,
+  output logic                                   installing_o,
+  input  logic                                   rd_valid_i,
+  input  logic [tsp_isa_pkg::AccSlotWidth-1:0]   rd_slot_i,
+  input  logic [2:0]                             rd_type_i,
+  output logic                                   rd_valid_o,
+  output logic [Dim*32-1:0]                      rd_data_o
 );
   tsp_mxm_tile #(
     .Dim(Dim)
@@ -40,11 +43,11 @@ module tsp_mxm_cell
     .lw_valid_i  (lw_valid_i),
     .lw_rows_i   (lw_rows_i),
     .lw_w_i      (lw_w_i),
-    .lw_signed_i (lw_signed_i),
+    .lw_type_i   (lw_type_i),
     .iw_valid_i  (iw_valid_i),
     .abc_valid_i (abc_valid_i),
     .abc_a_i     (abc_a_i),
-    .abc_signed_i(abc_signed_i),
+    .abc_type_i  (abc_type_i),
     .abc_acc_i   (abc_acc_i),
     .abc_slot_i  (abc_slot_i),
     .abc_add_i   (abc_add_i),
@@ -52,6 +55,7 @@ module tsp_mxm_cell
     .acc_o       (acc_o),
     .acc_slot_o  (acc_slot_o),
     .acc_add_o   (acc_add_o),
+    .acc_float_o (acc_float_o),
     .installing_o(installing_o)
   );
 
@@ -64,9 +68,11 @@ module tsp_mxm_cell
     .wr_valid_i  (last_i && acc_valid_o),
     .wr_slot_i   (acc_slot_o),
     .wr_add_i    (acc_add_o),
+    .wr_float_i  (acc_float_o),
     .wr_data_i   (acc_o),
     .rd_valid_i  (rd_valid_i),
     .rd_slot_i   (rd_slot_i),
+    .rd_type_i   (rd_type_i),
     .rd_valid_o  (rd_valid_o),
     .rd_data_o   (rd_data_o)
   );

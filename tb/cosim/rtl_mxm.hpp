@@ -14,11 +14,13 @@
 // issued up to its own cycle) and emits at LatAcc, which therefore must be at
 // least kblocks + 2 (tsp1: 20 + 2 <= 24); start() refuses a configuration
 // where it is not.
-// Covered: i8/u8 weights and activations, set/add slots, ACC as i32. Float
-// (f16/bf16) LW/ABC are not in the RTL: they are counted as skipped, and an ACC
-// of a float slot or as f32 is checked for timing only, as is an ACC issued in
-// the same cycle as an ABC of its plane (the RTL's ACC sees that ABC; the
-// model's answer depends on which of the two queues issues first).
+// Covered: i8/u8 and f16/bf16 weights and activations (any mix the model
+// accepts), set/add slots, ACC as i32 or f32 of either kind of slot (the RTL
+// converts on the way out): every ACC is compared in data and cycle, and
+// every MXM instruction counts as compared in data and timing (LW, IW and ABC
+// through the ACCs that read what they made). An ACC and an ABC of the same
+// slot in one cycle is a model error (their order is not defined); of
+// different slots they are independent.
 // docs/rtl-mxm-sxm.md has the whole scheme.
 // Waves: trace() adds every cell of every plane to the FST (scopes
 // mxm_p<plane>_k<kblock>_n<nblock>), one dump per RTL cycle at the chip cycle.
@@ -31,7 +33,8 @@
 
 namespace tsp::cosim {
 
-// planted: the RTL built with TSP_PLANT_BUG_MXM (weights installed one cycle early).
+// planted: the RTL built with TSP_PLANT_BUG_MXM (weights installed one cycle early, and f32
+// sums rounding ties away from zero: a float program's ABCs long after their IW show only the latter).
 std::unique_ptr<RtlUnit> make_rtl_mxm(bool planted = false);
 
 }  // namespace tsp::cosim

@@ -1,10 +1,13 @@
 // The MXM supercell RTL on its own, against common/numerics (docs/numerics.md
 // §7): random i8/u8 weights and activations with the -128/127/255 extremes,
-// sums chained through several tiles along K, set/add accumulator slots, and
-// the ISA table's timing: an ABC presented LatIw - 1 cycles after IW uses the
-// old weights and one at LatIw the new ones; an ACC read emits after LatAcc.
-// Every check returns the first mismatch as text; the same checks run on the
-// planted RTL (weights installed one cycle early) must report one.
+// f16/bf16 ones (moderate, any exponent, and the special values), sums
+// chained through several tiles along K, set/add accumulator slots of both
+// kinds emitted as i32 and f32, and the ISA table's timing: an ABC presented
+// LatIw - 1 cycles after IW uses the old weights and one at LatIw the new
+// ones; an ACC read emits after LatAcc. Every check returns the first
+// mismatch as text; the planted RTL (weights installed one cycle early, f32
+// ties rounded away from zero) must fail the install and float checks and
+// pass the integer arithmetic.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -15,6 +18,7 @@
 
 #include "Vtsp_mxm_cell.h"
 #include "Vtsp_mxm_cell_planted.h"
+#include "common/numerics/convert.hpp"
 #include "common/numerics/mxm.hpp"
 #include "firmware/isa/isa.hpp"
 #include "tb/cosim/rtl_bits.hpp"
@@ -26,10 +30,12 @@ const uint32_t kDim = tsp::isa::find_config("tsp1")->lanes_per_superlane;
 const uint32_t kLatIw = tsp::isa::op_desc(tsp::isa::Op::IW).latency;
 const uint32_t kLatAcc = tsp::isa::op_desc(tsp::isa::Op::ACC).latency;
 
-using Block = std::vector<std::vector<uint8_t>>;  // [k][n]
+using tsp::isa::DType;
+using Block = std::vector<std::vector<uint16_t>>;  // [k][n], lane bits (8-bit types in the low byte)
+using Lanes = std::vector<uint16_t>;
 
 Block random_block(std::mt19937& rng) {
-  Block w(kDim, std::vector<uint8_t>(kDim));
+  Block w(kDim, Lanes(kDim));
   for (auto& row : w)
     for (auto& x : row) x = uint8_t(rng());
   w[0].assign(kDim, 0x80);  // extremes: -128 (or 128 as u8), 127, 255 (-1 as i8)
@@ -37,6 +43,29 @@ Block random_block(std::mt19937& rng) {
   w[2].assign(kDim, 0xFF);
   return w;
 }
+
+// A float lane: mostly |x| in [2^-4, 2^4), some of any exponent, some special.
+uint16_t random_float(std::mt19937& rng, DType t) {
+  const bool bf = t == DType::bf16;
+  static constexpr uint16_t kF16[] = {0x0000, 0x8000, 0x7C00, 0xFC00, 0x7E01, 0x0001, 0x83FF, 0x7BFF, 0x0400, 0xFBFF};
+  static constexpr uint16_t kBF16[] = {0x0000, 0x8000, 0x7F80, 0xFF80, 0xFFC1, 0x0001, 0x807F, 0x7F7F, 0x0080, 0xFF7F};
+  const unsigned r = rng() % 64;
+  if (r == 0) return bf ? kBF16[rng() % 10] : kF16[rng() % 10];
+  const unsigned frac_bits = bf ? 7 : 10, bias = bf ? 127 : 15, top = bf ? 254 : 30;
+  const unsigned e = r < 8 ? 1 + unsigned(rng() % top) : bias - 4 + unsigned(rng() % 8);
+  return static_cast<uint16_t>((rng() % 2) << 15 | e << frac_bits | (rng() & ((1u << frac_bits) - 1)));
+}
+Lanes random_floats(std::mt19937& rng, DType t) {
+  Lanes v(kDim);
+  for (auto& x : v) x = random_float(rng, t);
+  return v;
+}
+Block random_float_block(std::mt19937& rng, DType t) {
+  Block w(kDim);
+  for (auto& row : w) row = random_floats(rng, t);
+  return w;
+}
+bool is_float(DType t) { return tsp::isa::dtype_desc(t).is_float; }
 
 template <class Cell>
 struct Tile {
@@ -61,13 +90,13 @@ struct Tile {
     m->eval();
     ++cycles;
   }
-  void lw(const Block& w, bool is_signed) {
+  void lw(const Block& w, DType type) {
     idle();
     m->lw_valid_i = 1;
     m->lw_rows_i = static_cast<uint16_t>((1u << kDim) - 1);
-    m->lw_signed_i = is_signed;
+    m->lw_type_i = static_cast<uint8_t>(type);
     for (uint32_t k = 0; k < kDim; ++k)
-      for (uint32_t n = 0; n < kDim; ++n) bits::put(m->lw_w_i, 8 * (k * kDim + n), 8, w[k][n]);
+      for (uint32_t n = 0; n < kDim; ++n) bits::put(m->lw_w_i, 16 * (k * kDim + n), 16, w[k][n]);
     edge();
   }
   void iw() {
@@ -82,15 +111,15 @@ struct Tile {
     }
   }
   // One ABC through this tile: acc_in + a * W, read from the outputs a cycle later.
-  std::vector<uint32_t> abc(const std::vector<uint8_t>& a, bool a_signed, const std::vector<uint32_t>& acc_in,
-                            uint32_t slot = 0, bool add = false) {
+  std::vector<uint32_t> abc(const Lanes& a, DType type, const std::vector<uint32_t>& acc_in, uint32_t slot = 0,
+                            bool add = false) {
     idle();
     m->abc_valid_i = 1;
-    m->abc_signed_i = a_signed;
+    m->abc_type_i = static_cast<uint8_t>(type);
     m->abc_slot_i = static_cast<uint8_t>(slot);
     m->abc_add_i = add;
     for (uint32_t j = 0; j < kDim; ++j) {
-      bits::put(m->abc_a_i, 8 * j, 8, a[j]);
+      bits::put(m->abc_a_i, 16 * j, 16, a[j]);
       bits::put(m->abc_acc_i, 32 * j, 32, acc_in[j]);
     }
     edge();
@@ -102,11 +131,20 @@ struct Tile {
   }
 };
 
-std::vector<uint32_t> host(const std::vector<uint8_t>& a, bool as, const Block& w, bool ws, std::vector<uint32_t> acc) {
+// acc_in + a * W as the model computes it: int32 wrapping, or the f32 chain
+// continued from acc_in in increasing k (mac_float, docs/numerics.md §7).
+std::vector<uint32_t> host(const Lanes& a, DType ta, const Block& w, DType tw, std::vector<uint32_t> acc) {
   for (uint32_t n = 0; n < kDim; ++n) {
-    std::vector<uint8_t> col(kDim);
-    for (uint32_t k = 0; k < kDim; ++k) col[k] = w[k][n];
-    acc[n] = uint32_t(acc[n] + uint32_t(tsp::num::dot_int(a, as, col, ws)));
+    if (is_float(ta)) {
+      for (uint32_t k = 0; k < kDim; ++k) acc[n] = tsp::num::mac_float(acc[n], ta, a[k], tw, w[k][n]);
+      continue;
+    }
+    std::vector<uint8_t> a8(kDim), col(kDim);
+    for (uint32_t k = 0; k < kDim; ++k) {
+      a8[k] = uint8_t(a[k]);
+      col[k] = uint8_t(w[k][n]);
+    }
+    acc[n] = uint32_t(acc[n] + uint32_t(tsp::num::dot_int(a8, ta == DType::i8, col, tw == DType::i8)));
   }
   return acc;
 }
@@ -127,8 +165,8 @@ std::string check_chain(uint32_t seed) {
   for (uint32_t b = 0; b < 4; ++b) {
     Tile<Cell> t;
     const Block w = random_block(rng);
-    const bool ws = b % 2 == 0, as = b < 2;
-    std::vector<uint8_t> a(kDim);
+    const DType ws = b % 2 == 0 ? DType::i8 : DType::u8, as = b < 2 ? DType::i8 : DType::u8;
+    Lanes a(kDim);
     for (auto& x : a) x = uint8_t(rng());
     a[0] = 0x80;
     a[1] = 0x7F;
@@ -148,42 +186,31 @@ std::string check_install(uint32_t seed) {
   std::mt19937 rng(seed);
   Tile<Cell> t;
   const Block old_w = random_block(rng), new_w = random_block(rng);
-  std::vector<uint8_t> a(kDim);
+  Lanes a(kDim);
   for (auto& x : a) x = uint8_t(rng());
   const std::vector<uint32_t> zero(kDim, 0);
-  t.lw(old_w, true);
+  const DType i8 = DType::i8;
+  t.lw(old_w, i8);
   t.iw();
   t.wait(kLatIw);
-  t.lw(new_w, true);
-  t.iw();                                    // cycle 0
-  t.wait(kLatIw - 2);                        // cycles 1 .. LatIw - 2
-  const auto before = t.abc(a, true, zero);  // presented at LatIw - 1
-  if (auto d = diff("ABC at IW + LatIw - 1 (old weights)", host(a, true, old_w, true, zero), before); !d.empty())
-    return d;
+  t.lw(new_w, i8);
+  t.iw();                                  // cycle 0
+  t.wait(kLatIw - 2);                      // cycles 1 .. LatIw - 2
+  const auto before = t.abc(a, i8, zero);  // presented at LatIw - 1
+  if (auto d = diff("ABC at IW + LatIw - 1 (old weights)", host(a, i8, old_w, i8, zero), before); !d.empty()) return d;
   // abc() used cycle LatIw - 1 and then read at LatIw without an edge: present the next ABC at LatIw.
-  const auto after = t.abc(a, true, zero);
-  return diff("ABC at IW + LatIw (new weights)", host(a, true, new_w, true, zero), after);
+  const auto after = t.abc(a, i8, zero);
+  return diff("ABC at IW + LatIw (new weights)", host(a, i8, new_w, i8, zero), after);
 }
 
-// Slots: set then add, read back LatAcc cycles after the read is presented.
+// Reads slot `slot` as `type`: the output must be valid exactly LatAcc cycles after the read.
 template <class Cell>
-std::string check_slots(uint32_t seed) {
-  std::mt19937 rng(seed);
-  Tile<Cell> t;
-  const Block w = random_block(rng);
-  std::vector<uint8_t> a0(kDim), a1(kDim);
-  for (auto& x : a0) x = uint8_t(rng());
-  for (auto& x : a1) x = uint8_t(rng());
-  const std::vector<uint32_t> zero(kDim, 0);
-  t.lw(w, false);
-  t.iw();
-  t.wait(kLatIw);
-  t.abc(a0, true, zero, 5, false);
-  t.abc(a1, false, zero, 5, true);
+std::string read_slot(Tile<Cell>& t, uint32_t slot, DType type, std::vector<uint32_t>& got) {
   t.wait(2);
   t.idle();
   t.m->rd_valid_i = 1;
-  t.m->rd_slot_i = 5;
+  t.m->rd_slot_i = static_cast<uint8_t>(slot);
+  t.m->rd_type_i = static_cast<uint8_t>(type);
   t.edge();
   for (uint32_t c = 1; c <= kLatAcc; ++c) {
     t.idle();
@@ -191,20 +218,121 @@ std::string check_slots(uint32_t seed) {
     if (bool(t.m->rd_valid_o) != (c == kLatAcc)) return fmt::format("ACC output valid={} at +{}", t.m->rd_valid_o, c);
     if (c < kLatAcc) t.edge();
   }
-  std::vector<uint32_t> got(kDim);
+  got.assign(kDim, 0);
   for (uint32_t j = 0; j < kDim; ++j) got[j] = bits::get(t.m->rd_data_o, 32 * j, 32);
-  return diff("slot 5", host(a1, false, w, false, host(a0, true, w, false, zero)), got);
+  t.edge();
+  return "";
+}
+
+// The slot's lanes emitted as `to` (ACC converts an i32 slot to f32 and back, §5).
+std::vector<uint32_t> emitted(std::vector<uint32_t> v, DType held, DType to) {
+  if (held != to)
+    for (auto& x : v) x = tsp::num::convert(to, held, x, tsp::num::IntConvert::saturate);
+  return v;
+}
+
+// Slots: set then add (int32 wrapping or one f32 ADD), read back LatAcc cycles
+// after the read, as the slot's own type and as the other one.
+template <class Cell>
+std::string check_slots(uint32_t seed, DType wt, DType at0, DType at1) {
+  std::mt19937 rng(seed);
+  Tile<Cell> t;
+  const bool fl = is_float(wt);
+  const Block w = fl ? random_float_block(rng, wt) : random_block(rng);
+  Lanes a0(kDim), a1(kDim);
+  for (auto* a : {&a0, &a1})
+    for (auto& x : *a) x = fl ? random_float(rng, a == &a0 ? at0 : at1) : uint8_t(rng());
+  const std::vector<uint32_t> zero(kDim, 0);
+  t.lw(w, wt);
+  t.iw();
+  t.wait(kLatIw);
+  t.abc(a0, at0, zero, 5, false);
+  t.abc(a1, at1, zero, 5, true);
+  const std::vector<uint32_t> dot1 = host(a1, at1, w, wt, zero), set = host(a0, at0, w, wt, zero);
+  std::vector<uint32_t> want(kDim);
+  for (uint32_t j = 0; j < kDim; ++j)
+    want[j] = fl ? tsp::num::accumulate_float(set[j], dot1[j], tsp::num::AccMode::add)
+                 : uint32_t(tsp::num::accumulate_int(int32_t(set[j]), int32_t(dot1[j]), tsp::num::AccMode::add));
+  const DType held = fl ? DType::f32 : DType::i32;
+  for (const DType as : {DType::i32, DType::f32}) {
+    std::vector<uint32_t> got;
+    if (auto d = read_slot(t, 5, as, got); !d.empty()) return d;
+    if (auto d = diff(fmt::format("slot 5 as {}", tsp::isa::dtype_desc(as).name).c_str(), emitted(want, held, as), got);
+        !d.empty())
+      return d;
+  }
+  return "";
+}
+
+// Float sums chained through four tiles (64 products a lane), every mix of
+// f16 and bf16 weights and activations, against the f32 chain of the model.
+template <class Cell>
+std::string check_float_chain(uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::vector<uint32_t> acc(kDim, 0), want(kDim, 0);
+  for (uint32_t b = 0; b < 4; ++b) {
+    Tile<Cell> t;
+    const DType wt = b % 2 ? DType::bf16 : DType::f16, at = b / 2 ? DType::bf16 : DType::f16;
+    const Block w = random_float_block(rng, wt);
+    const Lanes a = random_floats(rng, at);
+    t.lw(w, wt);
+    t.iw();
+    t.wait(kLatIw);
+    want = host(a, at, w, wt, want);
+    acc = t.abc(a, at, acc);
+    if (auto d = diff(fmt::format("seed {} K block {} ({} x {})", seed, b, tsp::isa::dtype_desc(at).name,
+                                  tsp::isa::dtype_desc(wt).name)
+                          .c_str(),
+                      want, acc);
+        !d.empty())
+      return d;
+  }
+  return "";
+}
+
+// Rounding ties, from docs/numerics.md §7: bf16 products (2^24, 1, 1) sum to
+// 2^24 (each + 1 is a tie, to even), (1, 1, 2^24) to 2^24 + 2.
+template <class Cell>
+std::string check_float_ties() {
+  Tile<Cell> t;
+  Block w(kDim, Lanes(kDim, 0x3F80));  // 1.0
+  t.lw(w, DType::bf16);
+  t.iw();
+  t.wait(kLatIw);
+  Lanes a(kDim, 0);
+  a[0] = 0x4B80;  // 2^24
+  a[1] = a[2] = 0x3F80;
+  const std::vector<uint32_t> zero(kDim, 0);
+  if (auto d = diff("(2^24, 1, 1)", std::vector<uint32_t>(kDim, 0x4B800000), t.abc(a, DType::bf16, zero)); !d.empty())
+    return d;
+  std::swap(a[0], a[2]);
+  return diff("(1, 1, 2^24)", std::vector<uint32_t>(kDim, 0x4B800001), t.abc(a, DType::bf16, zero));
 }
 
 TEST(MxmRtl, ChainedTilesMatchTheNumerics) {
   for (uint32_t seed = 1; seed <= 5; ++seed) EXPECT_EQ(check_chain<Vtsp_mxm_cell>(seed), "") << "seed " << seed;
 }
 TEST(MxmRtl, WeightsInstallExactlyAfterTheIwLatency) { EXPECT_EQ(check_install<Vtsp_mxm_cell>(1), ""); }
-TEST(MxmRtl, SlotsSetAddAndEmitAfterTheAccLatency) { EXPECT_EQ(check_slots<Vtsp_mxm_cell>(3), ""); }
+TEST(MxmRtl, SlotsSetAddAndEmitAfterTheAccLatency) {
+  EXPECT_EQ(check_slots<Vtsp_mxm_cell>(3, DType::u8, DType::i8, DType::u8), "");
+}
+TEST(MxmRtl, FloatChainedTilesMatchTheNumerics) {
+  for (uint32_t seed = 1; seed <= 40; ++seed) EXPECT_EQ(check_float_chain<Vtsp_mxm_cell>(seed), "");
+}
+TEST(MxmRtl, FloatTiesRoundToEven) { EXPECT_EQ(check_float_ties<Vtsp_mxm_cell>(), ""); }
+TEST(MxmRtl, FloatSlotsAddInF32AndEmitAsI32OrF32) {
+  for (uint32_t seed = 1; seed <= 8; ++seed)
+    EXPECT_EQ(check_slots<Vtsp_mxm_cell>(seed, seed % 2 ? DType::f16 : DType::bf16, DType::f16, DType::bf16), "");
+}
 
-TEST(MxmRtl, PlantedEarlyInstallFailsTheInstallCheckOnly) {
+TEST(MxmRtl, PlantedRtlFailsTheInstallAndFloatChecksOnly) {
   EXPECT_NE(check_install<Vtsp_mxm_cell_planted>(1), "");
-  EXPECT_EQ(check_chain<Vtsp_mxm_cell_planted>(1), "");  // the arithmetic itself is intact
+  EXPECT_NE(check_float_ties<Vtsp_mxm_cell_planted>(), "");
+  std::string any;
+  for (uint32_t seed = 1; seed <= 40 && any.empty(); ++seed) any = check_float_chain<Vtsp_mxm_cell_planted>(seed);
+  EXPECT_NE(any, "") << "random float sums never hit a tie";
+  EXPECT_EQ(check_chain<Vtsp_mxm_cell_planted>(1), "");  // the integer arithmetic is intact
+  EXPECT_EQ(check_slots<Vtsp_mxm_cell_planted>(3, DType::u8, DType::i8, DType::u8), "");
 }
 
 }  // namespace
