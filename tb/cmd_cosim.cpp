@@ -41,6 +41,7 @@ struct CosimArgs {
   std::string wave_at;  // QUEUE[:SUPERLANE]
   std::string png;
   bool quiet = false;
+  bool allow_skips = false;
   std::string topology;  // --rtl c2c: the system the image runs on
   double link_ber = 0;
   std::vector<std::string> link_flips;
@@ -64,6 +65,7 @@ std::string reproduce(const CosimArgs& a, const std::vector<std::string>& units)
   for (const auto& f : a.flips) s += " --flip " + f;
   for (const auto& f : a.rtl_flips) s += " --flip-rtl-only " + f;
   if (a.history != 8) s += fmt::format(" --history {}", a.history);
+  if (a.allow_skips) s += " --allow-skips";
   return s;
 }
 
@@ -122,8 +124,8 @@ std::string finish_wave(const isa::Config& cfg, const cosim::CosimResult& r, con
 void print_summary(const std::string& name, const isa::Config& cfg, const cosim::CosimResult& r) {
   uint64_t values = 0;
   for (const auto& u : r.units) values += u.values;
-  fmt::print("tsp cosim: {} (config {}): matched {} instructions, {} values, {} cycles\n", name, cfg.name,
-             r.instructions, values, r.cycles);
+  fmt::print("tsp cosim: {} (config {}): matched {} instructions{}, {} values, {} cycles\n", name, cfg.name,
+             r.instructions, r.skipped ? fmt::format(" ({} skipped, not matched)", r.skipped) : "", values, r.cycles);
   auto counts = [](const std::vector<cosim::RtlUnit::Count>& v) {
     std::string s;
     for (const auto& c : v) s += fmt::format("{}{} {}", s.empty() ? "" : ", ", c.n, c.what);
@@ -135,10 +137,15 @@ void print_summary(const std::string& name, const isa::Config& cfg, const cosim:
       items = fmt::format(" ({}; skipped: {})", counts(u.compared), u.skipped.empty() ? "none" : counts(u.skipped));
     fmt::print("  {:<6}{} instructions, {} values checked{}, {} RTL cycles; {:.3g} RTL cycles/s, {:.3g} values/s\n",
                u.name, u.instructions, u.values, items, u.rtl_cycles,
-               u.seconds > 0 ? double(u.rtl_cycles) / u.seconds : 0.0, u.seconds > 0 ? double(u.values) / u.seconds : 0.0);
+               u.seconds > 0 ? double(u.rtl_cycles) / u.seconds : 0.0,
+               u.seconds > 0 ? double(u.values) / u.seconds : 0.0);
   }
   fmt::print("  {:<6}{:.3f} s wall, {:.3g} chip cycles/s\n", "speed", r.wall_seconds,
              r.wall_seconds > 0 ? double(r.cycles) / r.wall_seconds : 0.0);
+  // How each unit's instructions were checked (RtlUnit::Coverage); the ICU's are issues.
+  for (const auto& u : r.units)
+    fmt::print("  checks {:<5} {} data and timing, {} timing only, {} skipped\n", u.name, u.coverage.data_timing,
+               u.coverage.timing_only, u.coverage.skipped);
 }
 
 // --rtl c2c / --random c2c: the link FEC RTL, frame by frame (tb/cosim_c2c.cpp).
@@ -153,6 +160,10 @@ int run_c2c(const CosimArgs& a) {
     throw Error(
         "tsp cosim: error: --flip, --flip-rtl-only and --wave do not apply to --rtl c2c (its flips are "
         "--link-flip and --link-ber; a divergence writes its frame's wave)");
+  if (a.allow_skips)
+    throw Error(
+        "tsp cosim: error: --allow-skips does not apply to --rtl c2c (its summary counts the frames it "
+        "did not compare)");
   if (!a.random.empty() && (!a.topology.empty() || a.link_ber > 0 || !a.link_flips.empty()))
     throw Error(
         "tsp cosim: error: --random c2c draws its own frames and errors: --topology, --link-ber and "
@@ -219,6 +230,7 @@ int run(CosimArgs a) {
   opt.units = a.rtl;
   opt.planted = a.planted;
   opt.history = a.history;
+  opt.allow_skips = a.allow_skips;
   opt.flips = parse_flips(cfg, a.flips, "tsp cosim", img.chips.size());
   opt.rtl_flips = parse_flips(cfg, a.rtl_flips, "tsp cosim", img.chips.size());
   if (!a.wave.empty()) {
@@ -262,6 +274,11 @@ int run(CosimArgs a) {
       lines += fmt::format("  {:<14}{}\n", "png", a.png);
     }
     fmt::print(stderr, "{}  {:<14}{}\n", lines, "reproduce", reproduce(a, opt.units));
+    return 1;
+  }
+  if (!r.skip_error.empty()) {  // the counts say what was skipped
+    print_summary(name, cfg, r);
+    fmt::print(stderr, "{}\n  {:<14}{}\n", r.skip_error, "reproduce", reproduce(a, opt.units));
     return 1;
   }
   if (!a.quiet) print_summary(name, cfg, r);
@@ -314,6 +331,9 @@ void add_cosim(CLI::App& app, int& exit_code) {
   cmd->add_option("--link-flip", a->link_flips,
                   "--rtl c2c: flip a bit of one frame: CHIP.PORT:CYCLE:BIT (the frame CHIP sends on PORT in CYCLE)");
   cmd->add_flag("-q,--quiet", a->quiet, "No summary");
+  cmd->add_flag("--allow-skips", a->allow_skips,
+                "Pass even if a unit skipped instructions it cannot compare (counted under `checks`); without it a "
+                "skip fails the run");
   cmd->callback([a, cmd, &exit_code] {
     check_option_rules(*cmd, "tsp cosim", kRules);
     exit_code = run(*a);

@@ -10,6 +10,7 @@
 #include <deque>
 #include <limits>
 #include <memory>
+#include <stdexcept>
 #include <unordered_map>
 
 #include "common/error.hpp"
@@ -189,7 +190,20 @@ CosimResult run_cosim(const image::Image& img, const CosimOptions& opt) {
     res.divergence = checker.first();
     res.instructions += checker.instructions();
     res.cycles = std::max(res.cycles, engine.end_cycle());
+    const bool whole_run = res.ok() && !(traced_chip && wave->stop_after_window);
     for (size_t i = 0; i < units.size(); ++i) {
+      const RtlUnit::Coverage cov = units[i]->coverage();
+      // Every instruction handed to a unit lands in exactly one count: one
+      // that lands in none would pass as compared without being so.
+      if (whole_run && cov.total() != res.units[i].instructions - res.units[i].coverage.total())
+        throw std::logic_error(
+            fmt::format("cosim {}: {} instructions handed to the unit, {} counted by how they were "
+                        "checked",
+                        units[i]->name(), res.units[i].instructions - res.units[i].coverage.total(), cov.total()));
+      res.units[i].coverage.data_timing += cov.data_timing;
+      res.units[i].coverage.timing_only += cov.timing_only;
+      res.units[i].coverage.skipped += cov.skipped;
+      if (res.units[i].name != "icu") res.skipped += cov.skipped;  // the ICU counts issues, not unit instructions
       res.units[i].rtl_cycles += units[i]->rtl_cycles();
       res.units[i].values += units[i]->values_checked();
       auto add = [](std::vector<RtlUnit::Count>& to, const std::vector<RtlUnit::Count>& from) {
@@ -208,6 +222,16 @@ CosimResult run_cosim(const image::Image& img, const CosimOptions& opt) {
     }
     if (fst) fst->close();
   }
+  res.instructions -= std::min(res.instructions, res.skipped);
+  std::string skipped;
+  for (const auto& u : res.units)
+    if (u.coverage.skipped)
+      skipped += fmt::format("{}{} {} instructions", skipped.empty() ? "" : ", ", u.coverage.skipped, u.name);
+  if (!skipped.empty() && !opt.allow_skips && res.ok())
+    res.skip_error = fmt::format(
+        "tsp cosim: error: {} not compared with the RTL (skipped); a skip is not a match: pass --allow-skips to accept "
+        "them",
+        skipped);
   res.wall_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   return res;
 }

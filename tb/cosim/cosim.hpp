@@ -32,6 +32,9 @@ struct CosimOptions {
   // must then report the difference they make.
   std::vector<std::vector<model::Flip>> rtl_flips;
   std::optional<WaveRequest> wave;
+  // An instruction a unit did not compare (RtlUnit::Coverage::skipped) fails
+  // the run unless this is set (`tsp cosim --allow-skips`).
+  bool allow_skips = false;
 };
 
 // One line of a queue's history.
@@ -53,20 +56,23 @@ struct UnitSummary {
   std::string name;
   uint64_t instructions = 0;  // ops handed to the unit
   uint64_t rtl_cycles = 0, values = 0;
-  double seconds = 0;  // wall time inside the adapter
+  double seconds = 0;                             // wall time inside the adapter
   std::vector<RtlUnit::Count> compared, skipped;  // by kind, summed over chips (RtlUnit::compared)
-  bool itemized = false;                           // the unit reports compared()
+  bool itemized = false;                          // the unit reports compared()
+  RtlUnit::Coverage coverage;                     // instructions by how they were checked, summed over chips
 };
 
 struct CosimResult {
   std::optional<FirstDivergence> divergence;
   std::string model_error;    // the model rejected the program (schedule error, uncorrectable ECC)
+  std::string skip_error;     // instructions were skipped and CosimOptions::allow_skips is not set
   model::Cycle cycles = 0;    // the longest chip
-  uint64_t instructions = 0;  // unit instructions compared
+  uint64_t instructions = 0;  // unit instructions compared (in data and timing, or timing only; not skipped)
+  uint64_t skipped = 0;       // unit instructions no RTL compared
   std::vector<UnitSummary> units;
   std::vector<RtlUnit::WaveGroup> wave_groups;  // of the traced unit, when a wave was written
   double wall_seconds = 0;
-  bool ok() const { return !divergence && model_error.empty(); }
+  bool ok() const { return !divergence && model_error.empty() && skip_error.empty(); }
 };
 
 // Throws tsp::Error for bad options (unknown unit: the message lists the known ones).

@@ -11,7 +11,8 @@
 //               dump_low()/dump_high() write a cycle's two FST samples.
 //   divergence  the first one is kept (diverge(), take_divergence()); later
 //               ones are dropped, so a wave re-run reports nothing new.
-//   summary     rtl_cycles(), values_checked() from cycles_ and checked_.
+//   summary     rtl_cycles(), values_checked(), coverage() from cycles_,
+//               checked_ and coverage_ (each check() counts its instruction).
 //
 // Worked example (the SXM adapter): start() calls new_context() and builds
 // its tiles on it; check(op) calls run_until(op.t, busy, drive, edge), where
@@ -39,6 +40,7 @@ class RtlAdapter : public RtlUnit {
   }
   uint64_t rtl_cycles() const final { return cycles_; }
   uint64_t values_checked() const final { return checked_; }
+  Coverage coverage() const final { return coverage_; }
 
  protected:
   // Registers the RTL with `fst` (RtlUnit::trace: ports and registers of the
@@ -109,6 +111,7 @@ class RtlAdapter : public RtlUnit {
   model::Cycle now_ = 0;              // the next cycle run_until() evaluates
   uint64_t cycles_ = 0;               // RTL clock cycles evaluated, summed over models
   uint64_t checked_ = 0;              // values compared
+  Coverage coverage_;                 // instructions by how they were checked (RtlUnit::coverage)
 
  private:
   std::unique_ptr<VerilatedContext> context_;  // a base member: outlives the adapter's models

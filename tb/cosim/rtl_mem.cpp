@@ -127,6 +127,7 @@ class MemRtl final : public RtlAdapter {
     if (auto d = advance_active(op.t)) return d;
     Decoded s;
     if (auto d = decode(op, s)) return d;
+    ++coverage_.data_timing;  // a READ's word at its cycle, a WRITE's at the array's write port
     const OpRef ref = ref_of(op);
     const bool gather = s.in.op == isa::Op::GATHER, scatter = s.in.op == isa::Op::SCATTER;
     const uint32_t slw = cfg_->lanes_per_superlane;
@@ -277,7 +278,7 @@ class MemRtl final : public RtlAdapter {
     model::Cycle busy_until = 0;  // before this, ticks may not be skipped
     std::map<model::Cycle, Access> pending;
     std::deque<Expect> expect;
-    std::deque<PendingFlip> flips;  // by cycle
+    std::deque<PendingFlip> flips;                // by cycle
     std::unordered_map<uint32_t, OpRef> written;  // every address written, and its last writer
     bool active = false, traced = false;
   };
@@ -634,8 +635,8 @@ class MemRtl final : public RtlAdapter {
       const model::secded::Status model_status = mem.read_word(address, in.superlane, want.data());
       checked_ += kWordBytes;
       ++final_words_;
-      Divergence d = at(in, chip_->end_cycle(), fmt::format("final SRAM of {} address 0x{:x}",
-                                                           isa::mem_slice_name(*cfg_, in.slice), address));
+      Divergence d = at(in, chip_->end_cycle(),
+                        fmt::format("final SRAM of {} address 0x{:x}", isa::mem_slice_name(*cfg_, in.slice), address));
       d.op = in.written.at(address);  // its last writer
       if (rtl_status != model_status) {
         d.what += ", ECC";

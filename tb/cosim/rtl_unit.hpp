@@ -109,6 +109,19 @@ class RtlUnit {
   };
   virtual std::vector<Count> compared() const { return {}; }
   virtual std::vector<Count> skipped() const { return {}; }
+  // How the instructions handed to the unit were checked, one count each:
+  // every check() (the ICU: every check_issue()) lands in exactly one. Data
+  // and timing: its results (or, for an instruction with none, such as LW,
+  // its operands as they enter the RTL, whose effect a later result shows)
+  // against the model's in value and cycle; timing only: the cycle but not
+  // the value; skipped: not given to the RTL at all. The summary prints them
+  // per unit, the checker verifies they add up, and a skip fails the run
+  // unless the user allows it (`tsp cosim --allow-skips`).
+  struct Coverage {
+    uint64_t data_timing = 0, timing_only = 0, skipped = 0;
+    uint64_t total() const { return data_timing + timing_only + skipped; }
+  };
+  virtual Coverage coverage() const = 0;
 };
 
 }  // namespace tsp::cosim
