@@ -5,7 +5,12 @@
 // in every superlane and lane; the planted RTL (weights installed one cycle
 // early) must be reported at the ACC of the ABC issued the cycle before the
 // install, at the first lane where the two weight sets give different sums,
-// computed here on the host (docs/numerics.md §7).
+// computed here on the host (docs/numerics.md §7). A second program does the
+// same with floats (tests/support/mxm_float_program.hpp): bf16 weights, f16
+// and bf16 activations, f32 slots set and added, emitted as f32 and as i32;
+// the planted RTL's f32 rounding (ties away from zero) must be reported at
+// the ACC of a sum with a tie, which the old adapter (float LW/ABC skipped,
+// float ACCs timing only) could not see (tests/cosim: cosim_old_mxm_*).
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -14,6 +19,7 @@
 #include "tb/cosim/rtl_mxm.hpp"
 #include "tests/model/engine_helpers.hpp"
 #include "tests/rtl/cosim_harness.hpp"
+#include "tests/support/mxm_float_program.hpp"
 
 using tsp::isa::DType;
 using tsp::isa::Op;
@@ -95,14 +101,14 @@ MxmCase mxm_case(const std::string& config, uint32_t seed) {
     p.at("MXM.W.1", abcs[i].t, Op::ABC, {west(1), abcs[i].slot, abcs[i].add ? 1 : 0, int64_t(abcs[i].type)});
   }
   // Same cycle as the ABC setting slot 1 (an ABC and an ACC of one slot in one
-  // cycle is a schedule error): the adapter checks an ACC beside an ABC for timing only.
+  // cycle is a schedule error): an ACC beside an ABC of another slot is compared too.
   p.at("MXM.W.2", install_a + 2, Op::ACC, {east(0), 0, int64_t(DType::i32)});
   p.at("MXM.W.2", install_a + 3, Op::ACC, {east(0), 0, int64_t(DType::i32)});
   p.at("MXM.W.2", install_a + 4, Op::ACC, {east(0), 1, int64_t(DType::i32)});
   c.acc_slot2 = c.install_b + 2;
   p.at("MXM.W.2", c.acc_slot2, Op::ACC, {east(0), 2, int64_t(DType::i32)});
   p.at("MXM.W.2", c.install_b + 3, Op::ACC, {east(0), 3, int64_t(DType::i32)});
-  p.at("MXM.W.2", c.install_b + 4, Op::ACC, {east(4), 0, int64_t(DType::f32)});  // CVT: timing only
+  p.at("MXM.W.2", c.install_b + 4, Op::ACC, {east(4), 0, int64_t(DType::f32)});  // CVT i32 -> f32
   return c;
 }
 
@@ -112,9 +118,38 @@ TEST(CosimMxm, RtlAgreesWithTheModelOnMini) {
   const CosimRun r = cosim_run(c.p.image(), *rtl, tsp::isa::Unit::MXM);
   EXPECT_FALSE(r.first) << describe(r.first);
   EXPECT_EQ(r.ops, 2u * (32 + 1) + 6 + 6);
-  // 4 int ACCs x 32 lanes compared (not the one beside an ABC), and the RTL ran.
-  EXPECT_EQ(rtl->values_checked(), 4u * 32);
+  // All 6 ACCs x 32 lanes compared, every instruction in data and timing, and the RTL ran.
+  EXPECT_EQ(rtl->values_checked(), 6u * 32);
+  EXPECT_EQ(rtl->coverage().data_timing, r.ops);
+  EXPECT_EQ(rtl->coverage().timing_only + rtl->coverage().skipped, 0u);
   EXPECT_GT(rtl->rtl_cycles(), 0u);
+}
+
+TEST(CosimMxm, FloatRtlAgreesWithTheModel) {
+  for (uint32_t seed = 1; seed <= 3; ++seed) {
+    const MxmFloatProgram c = mxm_float_program("mini", seed);
+    auto rtl = tsp::cosim::make_rtl_mxm(false);
+    const CosimRun r = cosim_run(c.img, *rtl, tsp::isa::Unit::MXM);
+    EXPECT_FALSE(r.first) << describe(r.first);
+    EXPECT_EQ(rtl->values_checked(), 4u * 32);
+    EXPECT_EQ(rtl->coverage().data_timing, r.ops);
+    EXPECT_EQ(rtl->coverage().skipped, 0u);
+  }
+}
+
+// The planted f32 rounding: (2^24, 1, 1) sums to 2^24 + 4 instead of 2^24 in
+// every lane (its activation 3 is 0), so the first lane of the first ACC shows it.
+TEST(CosimMxm, PlantedFloatRoundingIsReportedAtTheAccOfTheTies) {
+  const MxmFloatProgram c = mxm_float_program("mini", 1);
+  auto rtl = tsp::cosim::make_rtl_mxm(true);
+  const CosimRun r = cosim_run(c.img, *rtl, tsp::isa::Unit::MXM);
+  ASSERT_TRUE(r.first);
+  EXPECT_EQ(r.first->what, "result");
+  EXPECT_EQ(r.first->cycle, c.acc_ties + tsp::isa::op_desc(Op::ACC).latency);
+  EXPECT_EQ(r.first->superlane, 0u);
+  EXPECT_EQ(r.first->lane, 0u);
+  EXPECT_EQ(r.first->expected, "4b800000");
+  EXPECT_EQ(r.first->actual, "4b800002");
 }
 
 TEST(CosimMxm, PlantedEarlyInstallIsReportedWhereTheSetsDiffer) {
@@ -159,6 +194,14 @@ TEST(CosimMxm, RtlAgreesWithTheModelOnTheFullTsp1Plane) {
   const MxmCase c = mxm_case("tsp1", 2);
   auto rtl = tsp::cosim::make_rtl_mxm(false);
   const CosimRun r = cosim_run(c.p.image(), *rtl, tsp::isa::Unit::MXM);
+  EXPECT_FALSE(r.first) << describe(r.first);
+  EXPECT_EQ(rtl->values_checked(), 6u * 320);
+}
+
+TEST(CosimMxm, FloatRtlAgreesWithTheModelOnTheFullTsp1Plane) {
+  const MxmFloatProgram c = mxm_float_program("tsp1", 4);
+  auto rtl = tsp::cosim::make_rtl_mxm(false);
+  const CosimRun r = cosim_run(c.img, *rtl, tsp::isa::Unit::MXM);
   EXPECT_FALSE(r.first) << describe(r.first);
   EXPECT_EQ(rtl->values_checked(), 4u * 320);
 }

@@ -1,12 +1,13 @@
 // The MXM and SXM random program generators: their images run on the model
 // in exactly the predicted cycles (the schedule arithmetic, not the model,
 // sets the prediction), and the RTL agrees with the model on every seed; the
-// planted MXM (early weight install) is caught by the ABC the generator always
-// places one cycle before each install.
+// planted MXM (early weight install, f32 ties away from zero) is caught on
+// every seed; the programs hold float LW, ABC and ACC.
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <iostream>
+#include <map>
 
 #include "tb/cosim/rtl_mxm.hpp"
 #include "tb/cosim/rtl_sxm.hpp"
@@ -66,6 +67,27 @@ TEST(RandomMxmSxm, RtlAgreesWithTheModel) {
                 << sxm->values_checked() << " values, " << sxm->rtl_cycles() << " superlane cycles in " << secs(t1, t2)
                 << " s\n";
     }
+}
+
+// The MXM generator puts floats into the regressions: over a few seeds it
+// emits f16 and bf16 LW and ABC, and ACCs as f32 and as i32.
+TEST(RandomMxmSxm, MxmProgramsHoldFloatLwAbcAndAcc) {
+  std::map<std::pair<isa::Op, isa::DType>, int> seen;
+  for (uint64_t seed = 1; seed <= 8; ++seed) {
+    const image::Image img = generate("mxm", "mini", seed);
+    for (const auto& q : img.chips.at(0).queues)
+      for (const uint64_t w : q.words) {
+        const auto in = isa::decode(w, nullptr);
+        ASSERT_TRUE(in);
+        if (in->desc().unit == isa::Unit::MXM && in->op != isa::Op::IW)
+          ++seen[{in->op, static_cast<isa::DType>(in->get("type"))}];
+      }
+  }
+  for (const auto op : {isa::Op::LW, isa::Op::ABC})
+    for (const auto t : {isa::DType::f16, isa::DType::bf16, isa::DType::i8, isa::DType::u8})
+      EXPECT_GT((seen[{op, t}]), 0) << isa::op_desc(op).mnemonic << " " << isa::dtype_desc(t).name;
+  EXPECT_GT((seen[{isa::Op::ACC, isa::DType::f32}]), 0);
+  EXPECT_GT((seen[{isa::Op::ACC, isa::DType::i32}]), 0);
 }
 
 TEST(RandomMxmSxm, PlantedMxmIsCaughtOnEverySeed) {
