@@ -102,10 +102,11 @@ module tsp_mxm_tile #(
   assign a_bf16   = abc_type_i == 3'(tsp_isa_pkg::DtBf16);
   assign w_bf16   = w_type == 3'(tsp_isa_pkg::DtBf16);
 
-  // One product per (k, n), summed in increasing k after the chain input.
-  // Only the datapath of the ABC's kind is evaluated (and none without an ABC).
-  // Float: one tsp_mxm_fcol per output lane, on that lane's weight column.
-  logic [Dim*32-1:0] fsum;
+  // One product per (k, n), summed in increasing k after the chain input, into
+  // the register of the ABC's kind; acc_o shows the one the last ABC wrote.
+  // Float: one tsp_mxm_fcol (datapath and register) per output lane, on that
+  // lane's weight column.
+  logic [Dim*32-1:0] fsum_q;
   for (genvar n = 0; n < Dim; n++) begin : g_fcol
     logic [Dim*16-1:0] wcol;
     for (genvar k = 0; k < Dim; k++) begin : g_k
@@ -114,31 +115,35 @@ module tsp_mxm_tile #(
     tsp_mxm_fcol #(
       .Dim(Dim)
     ) u_fcol (
+      .clk_i   (clk_i),
       .en_i    (abc_valid_i && a_float),
       .a_i     (abc_a_i),
       .a_bf16_i(a_bf16),
       .w_i     (wcol),
       .w_bf16_i(w_bf16),
       .acc_i   (abc_acc_i[n*32+:32]),
-      .acc_o   (fsum[n*32+:32])
+      .acc_o   (fsum_q[n*32+:32])
     );
   end
 
-  logic [Dim*32-1:0] sum;
+  // Integer: exact products, int32 wrapping.
+  logic [Dim*32-1:0] isum, isum_q;
   always_comb begin
-    sum = abc_acc_i;
-    if (abc_valid_i && a_float) begin
-      sum = fsum;
-    end else if (abc_valid_i) begin
+    isum = abc_acc_i;
+    if (abc_valid_i && !a_float) begin
       for (int unsigned n = 0; n < Dim; n++) begin
         for (int unsigned k = 0; k < Dim; k++) begin
-          sum[n*32+:32] = sum[n*32+:32]
-                          + 32'(signed'({a_signed & abc_a_i[k*16+7], abc_a_i[k*16+:8]})
-                                * signed'({w_signed & w[(k*Dim+n)*16+7], w[(k*Dim+n)*16+:8]}));
+          isum[n*32+:32] = isum[n*32+:32]
+                           + 32'(signed'({a_signed & abc_a_i[k*16+7], abc_a_i[k*16+:8]})
+                                 * signed'({w_signed & w[(k*Dim+n)*16+7], w[(k*Dim+n)*16+:8]}));
         end
       end
     end
   end
+  always_ff @(posedge clk_i) begin
+    if (abc_valid_i && !a_float) isum_q <= isum;
+  end
+  assign acc_o = acc_float_o ? fsum_q : isum_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -152,8 +157,5 @@ module tsp_mxm_tile #(
       acc_add_o   <= abc_add_i;
       acc_float_o <= a_float;
     end
-  end
-  always_ff @(posedge clk_i) begin
-    if (abc_valid_i) acc_o <= sum;
   end
 endmodule
