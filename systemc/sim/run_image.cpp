@@ -78,18 +78,22 @@ RunReport run_image(const image::Image& img, const RunOptions& options) {
 
   const isa::Config* cfg = isa::find_config(img.config);
   if (!cfg) throw Error(fmt::format("run_image: unknown configuration '{}'", img.config));
-  // Hosts write each chip's SRAM from the parsed image and share one staged
-  // copy of the programs and manifest.
-  image::Image programs_only;  // everything but the SRAM, without copying it first
-  programs_only.config = img.config;
-  programs_only.has_prediction = img.has_prediction;
-  programs_only.predicted_cycles = img.predicted_cycles;
-  programs_only.files = img.files;
-  programs_only.symbols = img.symbols;
-  programs_only.expected = img.expected;
-  for (const auto& c : img.chips) programs_only.chips.push_back(image::ChipProgram{c.queues, {}});
-  const auto programs = std::make_shared<const std::vector<uint8_t>>(image::serialize(programs_only));
+  // Hosts write each chip's SRAM from the parsed image and stage the image
+  // without SRAM and without the other chips' programs: a chip parses only
+  // its own program, so loading N chips costs N, not N squared.
   const auto n = static_cast<uint32_t>(img.chips.size());
+  const auto programs_of = [&img, n](uint32_t chip) {
+    image::Image programs_only;  // everything but the SRAM, without copying it first
+    programs_only.config = img.config;
+    programs_only.has_prediction = img.has_prediction;
+    programs_only.predicted_cycles = img.predicted_cycles;
+    programs_only.files = img.files;
+    programs_only.symbols = img.symbols;
+    programs_only.expected = img.expected;
+    programs_only.chips.resize(n);
+    programs_only.chips[chip].queues = img.chips[chip].queues;
+    return std::make_shared<const std::vector<uint8_t>>(image::serialize(programs_only));
+  };
   const topo::Topology* topology = options.topology;
   if (topology) topo::validate(*topology, *cfg, n);
   // A distributed run (docs/distributed.md): this rank elaborates its chips only.
@@ -116,7 +120,8 @@ RunReport run_image(const image::Image& img, const RunOptions& options) {
     chips[c] = std::make_unique<TspChip>(fmt::format("chip{}", c).c_str(), *cfg, c);
     if (topology) chips[c]->set_clock(hacs[c].clock);
     if (n > 1) chips[c]->set_start_barrier(&barrier);
-    hosts[c] = std::make_unique<HostDriver>(fmt::format("host{}", c).c_str(), programs, img.chips[c].sram, *chips[c]);
+    hosts[c] =
+        std::make_unique<HostDriver>(fmt::format("host{}", c).c_str(), programs_of(c), img.chips[c].sram, *chips[c]);
     hosts[c]->pcie.bind(chips[c]->host);
     chips[c]->set_quantum(options.quantum);
     if (options.observer) chips[c]->engine().set_observer(options.observer(c));
