@@ -107,6 +107,7 @@ nlohmann::json stats_json(const image::Image& img, const isa::Config& cfg, const
           {"predicted_cycles", img.has_prediction ? nlohmann::json(img.predicted_cycles) : nlohmann::json()},
           {"microseconds", double(r.cycles) / cfg.clock_mhz},
           {"wall_seconds", r.wall_seconds},
+          {"run_wall_seconds", r.run_wall_seconds},
           {"cycles_per_second", r.wall_seconds > 0 ? double(r.cycles) / r.wall_seconds : 0.0},
           {"ok", r.ok()},
           {"ranks", ranks_json(r)},

@@ -58,6 +58,7 @@ nlohmann::json ranks_json(const model::RunReport& r) {
     out.push_back({{"rank", k.rank},
                    {"chips", k.chips},
                    {"wall_seconds", k.wall_seconds},
+                   {"load_wall_seconds", k.load_wall_seconds},
                    {"exchange_seconds", k.exchange_seconds},
                    {"exchange_share", k.wall_seconds > 0 ? k.exchange_seconds / k.wall_seconds : 0.0},
                    {"windows", k.windows},
@@ -72,9 +73,11 @@ void print_ranks(const model::RunReport& r) {
   fmt::print("  {:<14}{} ranks, lookahead {:.1f} cycles, window {:.1f} cycles\n", "ranks", r.ranks.size(),
              r.lookahead_cycles, r.window_cycles);
   for (const auto& k : r.ranks)
-    fmt::print("  {:<14}rank {}: {} chips, {} windows, {} frames out, {} in, {:.3f} s wall, {:.1f}% in exchange\n", "",
-               k.rank, k.chips, k.windows, k.frames_sent, k.frames_received, k.wall_seconds,
-               k.wall_seconds > 0 ? 100.0 * k.exchange_seconds / k.wall_seconds : 0.0);
+    fmt::print(
+        "  {:<14}rank {}: {} chips, {} windows, {} frames out, {} in, {:.3f} s wall ({:.3f} s loading), {:.1f}% in "
+        "exchange\n",
+        "", k.rank, k.chips, k.windows, k.frames_sent, k.frames_received, k.wall_seconds, k.load_wall_seconds,
+        k.wall_seconds > 0 ? 100.0 * k.exchange_seconds / k.wall_seconds : 0.0);
 }
 
 }  // namespace tsp::cli

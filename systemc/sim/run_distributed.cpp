@@ -54,6 +54,7 @@ RankReport run_windows(dist::Comm& comm, StartBarrier& barrier, dist::RankSync& 
   // Loading: until this rank's chips are all armed (the barrier pauses the
   // kernel) or nothing is left to do (a chip that failed to load never arms).
   sc_core::sc_start();
+  rr.load_wall_seconds = std::chrono::duration<double>(clock::now() - t0).count();
   const uint32_t armed =
       uint32_t(comm.sum({int64_t(barrier.local_complete() ? local_chips : barrier.armed())}, "the start barrier")[0]);
   const int64_t last = comm.max({int64_t(barrier.last_armed().value())}, "the start barrier")[0];

@@ -74,6 +74,7 @@ struct RankReport {
   int rank = 0;
   uint32_t chips = 0;
   double wall_seconds = 0;      // this rank's whole simulation
+  double load_wall_seconds = 0;  // of that, loading its chips up to the start barrier
   double exchange_seconds = 0;  // of that, inside MPI collectives (waiting for others and exchanging)
   uint64_t windows = 0, frames_sent = 0, frames_received = 0, bytes_sent = 0;
 };
