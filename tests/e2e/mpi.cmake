@@ -42,6 +42,15 @@ tsp_mpi_test(identity_dragonfly2_uncorrectable dragonfly_3hop 0 "check_ranks: id
 tsp_mpi_test(identity_node8_partition node8_allreduce 0 "check_ranks: identical for 1, 4 ranks"
              identity ${_run} --ranks 4 --partition 0,1,2,3,3,2,1,0 ${_node8})
 
+# A frame that lands on a chip whose program has ended (chip 1 of the
+# broadcast runs nothing): the receiver's error, the same on every rank count,
+# with chip 1 on a rank of its own (the frame crosses ranks).
+set(_dead ${_mpi_dir}/dead_receiver)
+tsp_expect_test(mpi_identity_frame_to_finished_chip
+  COMMAND sh -c "${_gen} node8_broadcast ${_dead}.tsp ${_dead}.expect >/dev/null && ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/mpi/drop_queues.py ${_dead}.tsp 1 ${_dead}_1.tsp && ${TSP} as ${_dead}_1.tsp -o ${_dead}.img && ${_check} identity --mpirun ${MPIEXEC_EXECUTABLE} --tsp ${TSP} --image ${_dead}.img --ranks 4 --partition 0,1,2,3,3,2,1,0 -- --topology node8"
+  RC 0 MESSAGE "check_ranks: identical for 1, 4 ranks: digest [0-9a-f]+, exit 1")
+set_tests_properties(mpi_identity_frame_to_finished_chip PROPERTIES LABELS mpi ENVIRONMENT "${_mpi_env}")
+
 # The checker catches what it is for. Planted, in the test only: the 2-rank run
 # of node8 runs the all-reduce with one ADD made a SUB (tensors differ, cycles
 # do not: only the digest and the dumps can tell); dragonfly2's 4-rank run
