@@ -12,8 +12,8 @@ uint64_t fnv1a64(std::string_view bytes, uint64_t h) {
 
 nlohmann::json canonical_results(const nlohmann::json& stats) {
   // How the run was simulated, not what it computed.
-  static const char* const kRunFields[] = {"wall_seconds", "run_wall_seconds", "cycles_per_second", "ranks", "lookahead_cycles",
-                                           "window_cycles", "digest"};
+  static const char* const kRunFields[] = {
+      "wall_seconds", "run_wall_seconds", "cycles_per_second", "ranks", "lookahead_cycles", "window_cycles", "digest"};
   nlohmann::json j = stats;
   for (const char* f : kRunFields) j.erase(f);
   for (auto& c : j["chips"]) c.erase("rank");

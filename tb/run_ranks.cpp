@@ -14,15 +14,21 @@ std::function<void(const model::WindowInfo&)> rank_progress(int rank, int ranks,
                                                             std::chrono::seconds period) {
   const auto t0 = std::chrono::steady_clock::now();
   auto last = t0;
+  double first_wall = -1, first_cycles = 0;  // the first window's end: the rate leaves loading out
   return [=](const model::WindowInfo& w) mutable {
     const auto now = std::chrono::steady_clock::now();
+    const double wall = std::chrono::duration<double>(now - t0).count();
+    if (first_wall < 0) {
+      first_wall = wall;
+      first_cycles = w.cycles;
+    }
     if (now - last < period) return;
     last = now;
-    const double wall = std::chrono::duration<double>(now - t0).count();
     std::string share, end = "end unknown (no prediction in the image)";
-    if (predicted && w.cycles > 0) {
+    if (predicted && w.cycles > first_cycles) {
+      const double rate = (w.cycles - first_cycles) / (wall - first_wall);  // simulated cycles per wall second
       share = fmt::format(" ({:.1f}% of {})", 100.0 * w.cycles / double(predicted), predicted);
-      end = fmt::format("projected end in {:.0f} s", std::max(0.0, wall * (double(predicted) / w.cycles - 1)));
+      end = fmt::format("projected end in {:.0f} s", std::max(0.0, (double(predicted) - w.cycles) / rate));
     }
     fmt::print(stderr, "tsp run: rank {}/{}: cycle {:.0f}{}, {}/{} chips busy, {:.1f} s wall, {}\n", rank, ranks,
                w.cycles, share, w.busy, w.chips, wall, end);

@@ -24,7 +24,8 @@ C2cLink::C2cLink(sc_core::sc_module_name name, End a, End b, const isa::CableDes
       index_(index),
       remote_(remote) {
   if ((!a.chip || !b.chip) && !remote)
-    throw Error(fmt::format("{}: a link with a chip on another rank needs a remote frame sink", name.operator const char*()));
+    throw Error(fmt::format("{}: a link with a chip on another rank needs a remote frame sink",
+                            static_cast<const char*>(name)));
   dir_[0] = std::make_unique<Direction>("a_in", "b_out", a, b, errors, 2ull * index);
   dir_[1] = std::make_unique<Direction>("b_in", "a_out", b, a, errors, 2ull * index + 1);
   for (int d = 0; d < 2; ++d) {

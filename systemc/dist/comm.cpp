@@ -69,8 +69,7 @@ void Comm::wait(void* request, const std::string& what) {
   for (int polls = 0;; ++polls) {
     int done = 0;
     if (MPI_Test(req, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS)
-      abort(fmt::format("tsp run: rank {} of {}: error: MPI failed in {} (another rank died?)", rank_, size_, what),
-            4);
+      abort(fmt::format("tsp run: rank {} of {}: error: MPI failed in {} (another rank died?)", rank_, size_, what), 4);
     if (done) break;
     if (Clock::now() > deadline)
       abort(fmt::format("tsp run: rank {} of {}: error: no answer from the other ranks for {} s in {}: a rank died "
@@ -158,8 +157,7 @@ std::vector<std::string> Comm::gather(const std::string& s, const std::string& w
     total += counts[p];
   }
   std::string all(rank_ == 0 ? size_t(total) : 0, '\0');
-  MPI_Igatherv(s.data(), int(n), MPI_CHAR, all.data(), counts.data(), displs.data(), MPI_CHAR, 0, MPI_COMM_WORLD,
-               &req);
+  MPI_Igatherv(s.data(), int(n), MPI_CHAR, all.data(), counts.data(), displs.data(), MPI_CHAR, 0, MPI_COMM_WORLD, &req);
   wait(&req, what);
   std::vector<std::string> out;
   if (rank_ == 0)

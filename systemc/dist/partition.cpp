@@ -48,8 +48,8 @@ std::vector<int> partition(uint32_t chips, int ranks, const std::string& spec) {
   std::vector<int> rank_of(chips);
   if (spec.empty()) {
     if (uint32_t(ranks) > chips)
-      throw Error(fmt::format("tsp run: error: {} ranks for {} chips: every rank needs a chip (use fewer ranks)",
-                              ranks, chips));
+      throw Error(fmt::format("tsp run: error: {} ranks for {} chips: every rank needs a chip (use fewer ranks)", ranks,
+                              chips));
     const uint32_t base = chips / ranks, extra = chips % ranks;
     uint32_t c = 0;
     for (int r = 0; r < ranks; ++r)
@@ -63,8 +63,8 @@ std::vector<int> partition(uint32_t chips, int ranks, const std::string& spec) {
   std::vector<bool> used(ranks);
   for (uint32_t c = 0; c < chips; ++c) {
     if (e[c].value >= ranks)
-      throw Error(fmt::format("{}: error: chip {} on rank {}, but the job has {} ranks", e[c].where, c, e[c].value,
-                              ranks));
+      throw Error(
+          fmt::format("{}: error: chip {} on rank {}, but the job has {} ranks", e[c].where, c, e[c].value, ranks));
     rank_of[c] = int(e[c].value);
     used[rank_of[c]] = true;
   }

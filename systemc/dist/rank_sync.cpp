@@ -135,8 +135,8 @@ void RankSync::deliver(const std::vector<std::vector<uint8_t>>& in) {
       w.frame.uncorrectable = rd.str();
       rd.bytes(w.frame.payload.bytes.data(), cfg_.vector_bytes);
       if (w.link >= links_.size() || !links_[w.link])
-        throw Error(fmt::format("tsp run: internal error: rank {} got a frame of link {}, which it does not end",
-                                rank_, w.link));
+        throw Error(fmt::format("tsp run: internal error: rank {} got a frame of link {}, which it does not end", rank_,
+                                w.link));
       frames.push_back(std::move(w));
     }
   // The fixed order: arrival time, then link, then direction. Frames of one

@@ -52,13 +52,14 @@ std::string encode_rank_report(const RunReport& local, const std::vector<int>& r
                      {"collected", r.collected}});
   }
   json links = json::array();
-  for (size_t i = 0; i < local.links.size(); ++i) links.push_back({i, counters(local.links[i].from_a), counters(local.links[i].from_b)});
+  for (size_t i = 0; i < local.links.size(); ++i)
+    links.push_back({i, counters(local.links[i].from_a), counters(local.links[i].from_b)});
   const RankReport& rr = local.ranks.at(0);
   return json{{"chips", chips},
               {"links", links},
               {"rank",
-               {rr.rank, rr.chips, rr.wall_seconds, rr.exchange_seconds, rr.windows, rr.frames_sent,
-                rr.frames_received, rr.bytes_sent, rr.load_wall_seconds}}}
+               {rr.rank, rr.chips, rr.wall_seconds, rr.exchange_seconds, rr.windows, rr.frames_sent, rr.frames_received,
+                rr.bytes_sent, rr.load_wall_seconds}}}
       .dump();
 }
 

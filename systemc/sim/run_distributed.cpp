@@ -20,8 +20,9 @@ WindowPlan plan_windows(const isa::Config& cfg, const topo::Topology& topology, 
   for (const topo::Link& l : topology.links) {
     if (rank_of[l.a.chip] == rank_of[l.b.chip]) continue;
     for (uint32_t sender : {l.a.chip, l.b.chip}) {
-      const double ps = double(cfg.c2c_frame_cycles + cfg.c2c_fixed_cycles) * hacs[sender].clock.period_ps(cfg.clock_mhz) +
-                        double(l.cable->wire_ps) - double(cfg.c2c_receive_window_cycles) * nominal_ps;
+      const double ps =
+          double(cfg.c2c_frame_cycles + cfg.c2c_fixed_cycles) * hacs[sender].clock.period_ps(cfg.clock_mhz) +
+          double(l.cable->wire_ps) - double(cfg.c2c_receive_window_cycles) * nominal_ps;
       lookahead_ps = std::min(lookahead_ps, ps);
     }
   }
@@ -34,18 +35,18 @@ WindowPlan plan_windows(const isa::Config& cfg, const topo::Topology& topology, 
   p.lookahead = sc_core::sc_time(std::floor(lookahead_ps), sc_core::SC_PS);
   p.lookahead_cycles = lookahead_ps / nominal_ps;
   if (p.lookahead <= p.quantum + p.margin + p.margin)
-    throw Error(fmt::format("tsp run: error: the lookahead between ranks, {:.1f} cycles, leaves no window after the "
-                            "chips' quantum of {} cycles and two cycles of margin",
-                            p.lookahead_cycles, TspChip::linked_quantum(cfg, quantum_cycles)));
+    throw Error(
+        fmt::format("tsp run: error: the lookahead between ranks, {:.1f} cycles, leaves no window after the "
+                    "chips' quantum of {} cycles and two cycles of margin",
+                    p.lookahead_cycles, TspChip::linked_quantum(cfg, quantum_cycles)));
   p.window = p.lookahead - p.quantum - p.margin - p.margin;
   p.window_cycles = p.window.to_seconds() * 1e12 / nominal_ps;
   return p;
 }
 
 RankReport run_windows(dist::Comm& comm, StartBarrier& barrier, dist::RankSync& sync, const WindowPlan& plan,
-                       uint32_t chips, const std::function<bool()>& local_done,
-                       const std::function<uint32_t()>& busy, uint32_t local_chips,
-                       const std::function<void(const WindowInfo&)>& on_window) {
+                       uint32_t chips, const std::function<bool()>& local_done, const std::function<uint32_t()>& busy,
+                       uint32_t local_chips, const std::function<void(const WindowInfo&)>& on_window) {
   using clock = std::chrono::steady_clock;
   const auto t0 = clock::now();
   RankReport rr;
@@ -75,8 +76,8 @@ RankReport run_windows(dist::Comm& comm, StartBarrier& barrier, dist::RankSync& 
       bool done = true;
       for (const auto& s : x.state) done &= s[0] == 1 && s[1] == 0;
       if (on_window)
-        on_window(WindowInfo{w, (end - barrier.start_time()).to_seconds() * 1e12 / plan.nominal_ps, busy(),
-                             local_chips});
+        on_window(
+            WindowInfo{w, (end - barrier.start_time()).to_seconds() * 1e12 / plan.nominal_ps, busy(), local_chips});
       if (done) break;
       end += plan.window;
     }

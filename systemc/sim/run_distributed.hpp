@@ -32,8 +32,7 @@ WindowPlan plan_windows(const isa::Config& cfg, const topo::Topology& topology, 
 // chip of this rank finished (its host read the result); `busy`: chips of this
 // rank still running.
 RankReport run_windows(dist::Comm& comm, StartBarrier& barrier, dist::RankSync& sync, const WindowPlan& plan,
-                       uint32_t chips, const std::function<bool()>& local_done,
-                       const std::function<uint32_t()>& busy, uint32_t local_chips,
-                       const std::function<void(const WindowInfo&)>& on_window);
+                       uint32_t chips, const std::function<bool()>& local_done, const std::function<uint32_t()>& busy,
+                       uint32_t local_chips, const std::function<void(const WindowInfo&)>& on_window);
 
 }  // namespace tsp::model
