@@ -260,8 +260,8 @@ int run(const RunArgs& a) {
   auto last = std::chrono::steady_clock::now();
   const bool tty = isatty(STDERR_FILENO);
   if (comm.distributed()) {
-    const auto line = a.progress ? rank_progress(comm.rank(), comm.size(), img.has_prediction ? img.predicted_cycles : 0,
-                                                 std::chrono::seconds(2))
+    const uint64_t predicted = img.has_prediction ? img.predicted_cycles : 0;
+    const auto line = a.progress ? rank_progress(comm.rank(), comm.size(), predicted, std::chrono::seconds(2))
                                  : std::function<void(const model::WindowInfo&)>{};
     opt.on_window = [line, fault, &comm](const model::WindowInfo& w) {
       if (line) line(w);
@@ -283,7 +283,9 @@ int run(const RunArgs& a) {
   }
   std::vector<std::string> dumped;
   std::vector<TensorCheck> checks = plan_checks(img, a.check, a.expects);
-  opt.collect = [&](uint32_t chip, model::ChipEngine& engine) { return collect_chip(chip, engine, img, dumps, checks); };
+  opt.collect = [&](uint32_t chip, model::ChipEngine& engine) {
+    return collect_chip(chip, engine, img, dumps, checks);
+  };
   std::unique_ptr<waves::WaveRecorder> recorder;
   if (!a.wave.empty()) {
     if (a.window.from > a.window.to)
