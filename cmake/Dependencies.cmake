@@ -9,6 +9,7 @@ find_package(ZLIB REQUIRED)
 find_package(GTest REQUIRED)
 find_package(verilator REQUIRED HINTS /usr/share/verilator)
 find_package(Threads REQUIRED)
+find_package(MPI REQUIRED COMPONENTS C)  # distributed runs (openmpi-bin, libopenmpi-dev)
 # ONNX front end: libonnx-dev's onnx_proto links protobuf::libprotobuf (libprotobuf-dev).
 find_package(Protobuf REQUIRED)
 find_package(ONNX REQUIRED)

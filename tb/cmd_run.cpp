@@ -22,7 +22,11 @@
 #include "tb/commands.hpp"
 #include "tb/flip_args.hpp"
 #include "tb/option_rules.hpp"
+#include "systemc/dist/comm.hpp"
+#include "systemc/dist/partition.hpp"
 #include "tb/run_check.hpp"
+#include "tb/run_digest.hpp"
+#include "tb/run_ranks.hpp"
 
 namespace tsp::cli {
 namespace {
@@ -46,6 +50,12 @@ struct RunArgs {
   double link_ber = 0;
   std::vector<std::string> link_flips;  // CHIP.PORT:CYCLE:BIT
   bool link_jitter = false;
+  bool digest = false;       // print the results' digest (success or not)
+  std::string partition;     // rank of each chip, or a file of them (mpirun)
+  double mpi_timeout = 60;   // seconds a rank waits for the others
+  double lookahead = 0;      // cycles links between ranks take at least (0: from the topology)
+  bool progress = false;     // a progress line per rank
+  std::string rank_fault;    // hidden, tests only: RANK:WINDOW:exit|hang|throw
 };
 
 nlohmann::json counters_json(const model::LinkCounters& n) {
@@ -78,7 +88,9 @@ nlohmann::json stats_json(const image::Image& img, const isa::Config& cfg, const
                      {"stream_values", c.stats.stream_values},
                      {"macs", c.stats.macs},
                      {"load_seconds", c.load_seconds},
-                     {"run_seconds", c.run_seconds}});
+                     {"run_seconds", c.run_seconds},
+                     {"rank", c.rank},
+                     {"results", c.collected.empty() ? nlohmann::json() : nlohmann::json::parse(c.collected)}});
   }
   nlohmann::json links = nlohmann::json::array();
   for (const auto& l : r.links)
@@ -95,8 +107,12 @@ nlohmann::json stats_json(const image::Image& img, const isa::Config& cfg, const
           {"predicted_cycles", img.has_prediction ? nlohmann::json(img.predicted_cycles) : nlohmann::json()},
           {"microseconds", double(r.cycles) / cfg.clock_mhz},
           {"wall_seconds", r.wall_seconds},
+          {"run_wall_seconds", r.run_wall_seconds},
           {"cycles_per_second", r.wall_seconds > 0 ? double(r.cycles) / r.wall_seconds : 0.0},
-          {"ok", r.ok()}};
+          {"ok", r.ok()},
+          {"ranks", ranks_json(r)},
+          {"lookahead_cycles", r.lookahead_cycles},
+          {"window_cycles", r.window_cycles}};
 }
 
 // Queues of each unit: the denominator of utilization.
@@ -126,7 +142,8 @@ void print_summary(const std::string& name, const image::Image& img, const isa::
                             100.0 * double(ch.stats.instructions[u]) / (double(ch.cycles) * double(queues[u])));
     }
     // Several chips: a heading per chip, its rows indented under it.
-    if (r.chips.size() > 1) fmt::print("  chip {}\n", c);
+    if (r.chips.size() > 1 && r.ranks.empty()) fmt::print("  chip {}\n", c);
+    if (!r.ranks.empty()) fmt::print("  chip {} (rank {})\n", c, ch.rank);
     const std::string tag = r.chips.size() > 1 ? "  " : "";
     const size_t w = 14 + tag.size();
     fmt::print("  {:<{}}{}\n", tag + "instructions", w, ins);
@@ -152,6 +169,29 @@ void print_summary(const std::string& name, const image::Image& img, const isa::
   }
   fmt::print("  {:<14}{:.3f} s wall, {:.3g} simulated cycles/s\n", "speed", r.wall_seconds,
              r.wall_seconds > 0 ? double(r.cycles) / r.wall_seconds : 0.0);
+  print_ranks(r);
+}
+
+// What each chip's rank sends to rank 0 with its report: the --dump text, the
+// checked tensors' bits, and a hash of every manifest tensor (for the digest).
+std::string collect_chip(uint32_t chip, model::ChipEngine& engine, const image::Image& img,
+                         const std::vector<const image::Symbol*>& dumps, std::vector<TensorCheck> checks) {
+  nlohmann::json j;
+  j["dumps"] = nlohmann::json::array();
+  for (const auto* sym : dumps)
+    if (sym->chip == chip) j["dumps"].push_back(model::format_tensor(*sym, model::read_tensor(engine, *sym)));
+  capture(checks, chip, engine);
+  j["checks"] = nlohmann::json::object();
+  for (size_t i = 0; i < checks.size(); ++i)
+    if (checks[i].symbol->chip == chip) j["checks"][std::to_string(i)] = checks[i].got;
+  j["tensors"] = nlohmann::json::object();
+  for (const auto& sym : img.symbols) {
+    if (sym.chip != chip) continue;
+    const std::vector<uint32_t> bits = model::read_tensor(engine, sym);
+    j["tensors"][sym.name] = fmt::format(
+        "{:016x}", fnv1a64({reinterpret_cast<const char*>(bits.data()), bits.size() * sizeof(uint32_t)}));
+  }
+  return j.dump();
 }
 
 // Closes the FST after the run and writes its GTKWave save file next to it.
@@ -176,11 +216,18 @@ std::string finish_waves(waves::WaveRecorder& rec, const std::string& fst, const
                      gtkw);
 }
 
+int report_run(const RunArgs& a, const image::Image& img, const isa::Config& cfg, const model::RunReport& r,
+               std::vector<std::string>& dumped, std::vector<TensorCheck>& checks, waves::WaveRecorder* recorder);
+
 int run(const RunArgs& a) {
+  dist::Comm& comm = dist::Comm::world();
+  comm.set_timeout(a.mpi_timeout);
+  const RankFault fault = parse_rank_fault(a.rank_fault);
   const image::Image img = image::load_file(a.image);
   const isa::Config& cfg = *isa::find_config(img.config);
   model::RunOptions opt;
   opt.quantum = a.quantum;
+  opt.lookahead_cycles = a.lookahead;
   std::optional<topo::Topology> topology;
   if (!a.topology.empty()) {
     topology = topo::load_topology(a.topology, cfg);
@@ -188,6 +235,15 @@ int run(const RunArgs& a) {
     opt.topology = &*topology;
   } else if (a.ppm_spread > 0 || a.link_ber > 0 || !a.link_flips.empty() || a.link_jitter) {
     throw Error("tsp run: error: --clock-ppm-spread, --link-ber, --link-flip and --link-jitter need --topology");
+  }
+  if (comm.distributed()) {
+    if (!opt.topology)
+      throw Error(fmt::format("tsp run: error: {} ranks need --topology: ranks own chips and talk over links",
+                              comm.size()));
+    if (!a.wave.empty()) throw Error("tsp run: error: --wave needs one rank (run without mpirun)");
+    opt.rank_of = dist::partition(static_cast<uint32_t>(img.chips.size()), comm.size(), a.partition);
+  } else if (!a.partition.empty()) {
+    dist::partition(static_cast<uint32_t>(img.chips.size()), 1, a.partition);  // one rank: it must name rank 0 only
   }
   opt.wire.ber = a.link_ber;
   opt.wire.seed = a.seed;
@@ -203,7 +259,15 @@ int run(const RunArgs& a) {
   }
   auto last = std::chrono::steady_clock::now();
   const bool tty = isatty(STDERR_FILENO);
-  if (!a.quiet)
+  if (comm.distributed()) {
+    const uint64_t predicted = img.has_prediction ? img.predicted_cycles : 0;
+    const auto line = a.progress ? rank_progress(comm.rank(), comm.size(), predicted, std::chrono::seconds(2))
+                                 : std::function<void(const model::WindowInfo&)>{};
+    opt.on_window = [line, fault, &comm](const model::WindowInfo& w) {
+      if (line) line(w);
+      apply_rank_fault(fault, comm.rank(), w.window);
+    };
+  } else if (!a.quiet)
     opt.progress = [&](uint32_t chip, model::Cycle n) {
       const auto now = std::chrono::steady_clock::now();
       if (now - last < std::chrono::seconds(2)) return;
@@ -219,10 +283,8 @@ int run(const RunArgs& a) {
   }
   std::vector<std::string> dumped;
   std::vector<TensorCheck> checks = plan_checks(img, a.check, a.expects);
-  opt.inspect = [&](uint32_t chip, model::ChipEngine& engine) {
-    for (const auto* sym : dumps)
-      if (sym->chip == chip) dumped.push_back(model::format_tensor(*sym, model::read_tensor(engine, *sym)));
-    capture(checks, chip, engine);
+  opt.collect = [&](uint32_t chip, model::ChipEngine& engine) {
+    return collect_chip(chip, engine, img, dumps, checks);
   };
   std::unique_ptr<waves::WaveRecorder> recorder;
   if (!a.wave.empty()) {
@@ -235,15 +297,46 @@ int run(const RunArgs& a) {
     if (opt.topology) opt.link_observer = recorder->link_observer();
   }
   const model::RunReport r = model::run_image(img, opt);
+  if (r.partial) {  // another rank: rank 0 reports, and says how the run ended
+    const int code = int(comm.broadcast(0, "the exit code"));
+    comm.finalize();
+    return code;
+  }
+  const int code = report_run(a, img, cfg, r, dumped, checks, recorder.get());
+  comm.broadcast(code, "the exit code");
+  comm.finalize();
+  return code;
+}
+
+int report_run(const RunArgs& a, const image::Image& img, const isa::Config& cfg, const model::RunReport& r,
+               std::vector<std::string>& dumped, std::vector<TensorCheck>& checks, waves::WaveRecorder* recorder) {
+  // Every chip's results came with its report (from its rank, under mpirun).
+  for (const auto& c : r.chips) {
+    if (c.collected.empty()) continue;
+    const nlohmann::json j = nlohmann::json::parse(c.collected);
+    for (const auto& d : j["dumps"]) dumped.push_back(d);
+    for (const auto& [i, got] : j["checks"].items()) checks.at(std::stoul(i)).got = got.get<std::vector<uint32_t>>();
+  }
+  const nlohmann::json stats = stats_json(img, cfg, r);
+  const uint64_t digest = results_digest(stats);
+  if (a.digest) fmt::print("tsp run: digest {:016x}\n", digest);
   // A failed run's wave is the one worth looking at: written whatever the outcome.
   const std::string wave_lines = recorder ? finish_waves(*recorder, a.wave, r) : "";
   if (!a.stats.empty()) {
     std::ofstream out(a.stats);
-    out << stats_json(img, cfg, r).dump(2) << "\n";
+    nlohmann::json with_digest = stats;
+    with_digest["digest"] = fmt::format("{:016x}", digest);
+    out << with_digest.dump(2) << "\n";
     if (!out) throw Error(fmt::format("tsp run: error: cannot write {}", a.stats));
   }
   if (!r.ok()) {
     fmt::print(stderr, "{}\n{}", r.first_error(), wave_lines);
+    if (!r.ranks.empty())
+      for (size_t c = 0; c < r.chips.size(); ++c)
+        if (r.chips[c].error == r.first_error()) {
+          fmt::print(stderr, "tsp run: (chip {} ran on rank {} of {})\n", c, r.chips[c].rank, r.ranks.size());
+          break;
+        }
     return 1;
   }
   if (!a.quiet) print_summary(a.image, img, cfg, r);
@@ -302,6 +395,19 @@ void add_run(CLI::App& app, int& exit_code) {
                   "(repeatable)");
   cmd->add_flag("--link-jitter", a->link_jitter,
                 "Draw each hop's jitter (sigma from isa.toml [c2c]); frames must stay inside the receive window");
+  cmd->add_flag("--digest", a->digest,
+                "Print a 64-bit digest of every result (tensors, cycles, counters, errors): equal for any number of "
+                "ranks (docs/distributed.md)");
+  cmd->add_option("--partition", a->partition,
+                  "Under mpirun: the rank of each chip, '0,0,1,1,...' or a file of them (default: contiguous blocks)");
+  cmd->add_option("--mpi-timeout", a->mpi_timeout,
+                  "Under mpirun: seconds a rank waits for the others before it ends the job")
+      ->capture_default_str();
+  cmd->add_option("--lookahead-cycles", a->lookahead,
+                  "Under mpirun: assume links between ranks take at least this many cycles (default: the shortest "
+                  "such link's; a frame that lands sooner is an error)");
+  cmd->add_flag("--progress", a->progress, "Under mpirun: a progress line per rank every 2 s");
+  cmd->add_option("--test-rank-fault", a->rank_fault)->group("");  // tests only (tb/run_ranks.hpp)
   cmd->add_flag(
       "--check", a->check,
       "Compare every output the image expects (tsp compile --embed-reference: the host reference) bit for bit");

@@ -7,6 +7,7 @@
 #include <systemc>
 
 #include "common/error.hpp"
+#include "systemc/dist/comm.hpp"
 #include "tb/commands.hpp"
 
 namespace {
@@ -46,9 +47,13 @@ int sc_main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   } catch (const tsp::Error& e) {
+    // Under mpirun the other ranks may be waiting for this one: end them all.
+    if (tsp::dist::Comm::world().distributed()) tsp::dist::Comm::world().abort(e.what(), 1);
     fmt::print(stderr, "{}\n", e.what());
     return 1;
   } catch (const std::exception& e) {
+    if (tsp::dist::Comm::world().distributed())
+      tsp::dist::Comm::world().abort(fmt::format("tsp: internal error: {}", e.what()), 3);
     fmt::print(stderr, "tsp: internal error: {}\n", e.what());
     return 3;
   }

@@ -12,6 +12,11 @@ KIND:
                    all-gather) of 8 vectors per chip with int8 wrapping ADD
   dragonfly_3hop   tsp1, dragonfly2: a tensor crosses local, global, local
                    links, forwarded RECV -> SEND by the two chips between
+  exchange         tsp1, any topology (--topology, default racks8: 576 chips):
+                   every chip sends --vectors vectors on every linked port
+                   while receiving as many on each and writing them to
+                   SRAM; all links busy both ways at once (the distributed
+                   run's benchmark, docs/distributed.md)
   drift            mini, two chips whose clocks run apart (a topology file):
                    a vector each way every P cycles, RDESKEW D before each
                    exchange (--deskew 0: none, which must fail)
@@ -208,11 +213,11 @@ class Program:
                     assert t1 >= t0 + o0, f"chip {k} {name}: `{x1}` at {t1} overlaps `{x0}` at {t0}"
 
     def chip_cycles(self, c):
-        self.check_queues()
         ends = [q[-1][0] + q[-1][2] for q in c.queues.values()]
         return max([c.last] + ends) + self.cfg["superlanes"] - 1
 
     def predicted(self):
+        self.check_queues()  # once for all chips: hundreds of chips make it count
         return max(self.chip_cycles(c) for c in self.chips)
 
     def text(self, title):
@@ -368,6 +373,50 @@ def dragonfly_3hop(tsp, topology="dragonfly2", vectors=8):
     return p, f"{vectors} vectors from chip {a} to chip {b} over {' -> '.join(map(str, path))} ({', '.join(kinds)})"
 
 
+def exchange(tsp, topology, vectors):
+    """Every chip sends `vectors` vectors on each of its linked ports and writes what each port receives."""
+    chips = tsp_json(tsp, "topo", topology, "--config", "tsp1", "--json")["chips"]
+    p = Program(tsp, "tsp1", topology, chips)
+    data = [lcg_bytes(99 + i, p.lanes) for i in range(8)]
+    ports = collections.defaultdict(list)  # chip -> linked ports
+    for (c, port) in sorted(p.peer):
+        ports[c].append(port)
+    edges = sorted({p.pos[f"C2C.{q}"] for c in ports for q in ports[c]})
+    src = {e: ("MEM.W.20" if e == 0 else "MEM.E.20") for e in edges}
+    s0 = max(p.lat["READ"] + abs(e - p.pos[src[e]]) for e in edges)
+    for c in range(chips):
+        for e in edges:
+            p.data(c, src[e], 0, data)
+        for i in range(vectors):
+            s = s0 + i * p.frame
+            for e in edges:
+                if any(p.pos[f"C2C.{q}"] == e for q in ports[c]):
+                    p.read_to(c, src[e], i % 8, 0, e, s)
+            for q in ports[c]:
+                e = p.pos[f"C2C.{q}"]
+                v = Value(0, "W" if e == 0 else "E", e, s)
+                assert p.send(c, q, v) == s
+    # Receptions: each port RECVs on a stream of its own and writes to a slice of its own.
+    for c in range(chips):
+        lane = {}
+        n = collections.Counter()
+        for q in ports[c]:
+            e = p.pos[f"C2C.{q}"]
+            lane[q] = n[e]
+            n[e] += 1
+        for q in ports[c]:
+            e = p.pos[f"C2C.{q}"]
+            other, oport, hop = p.peer[(c, q)]
+            side = "W" if e == 0 else "E"
+            slc = f"MEM.{side}.{lane[q]}"
+            for i in range(vectors):
+                v = p.recv(c, q, s0 + i * p.frame + hop, 1 + lane[q])
+                p.write(c, slc, i, v)
+            if c == 0:
+                p.result(c, f"c{c}_p{q}", slc, 0, [data[i % 8] for i in range(vectors)])
+    return p, f"{chips} chips each send {vectors} vectors on every linked port and store what they receive"
+
+
 def drift(tsp, topology, cycles, period, deskew):
     """Two chips whose clocks run apart exchange a vector each way every `period` cycles.
 
@@ -438,16 +487,19 @@ def main(argv):
         return check_frames(argv[2], argv[3])
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("tsp")
-    ap.add_argument("kind", choices=sorted(KINDS) + ["drift"])
+    ap.add_argument("kind", choices=sorted(KINDS) + ["drift", "exchange"])
     ap.add_argument("out_tsp")
     ap.add_argument("out_expect")
-    ap.add_argument("--topology", help="drift: the two-chip topology file")
+    ap.add_argument("--topology", help="drift: the two-chip topology file; exchange: any (default racks8)")
+    ap.add_argument("--vectors", type=int, default=32, help="exchange: vectors per port")
     ap.add_argument("--cycles", type=int, default=10 ** 6, help="drift: run at least this long")
     ap.add_argument("--period", type=int, default=20000, help="drift: cycles between exchanges")
     ap.add_argument("--deskew", type=int, default=0, help="drift: RDESKEW count (0: none, no SYNC/NOTIFY)")
     a = ap.parse_args(argv[1:])
     if a.kind == "drift":
         p, title = drift(a.tsp, a.topology, a.cycles, a.period, a.deskew)
+    elif a.kind == "exchange":
+        p, title = exchange(a.tsp, a.topology or "racks8", a.vectors)
     else:
         p, title = KINDS[a.kind](a.tsp)
     with open(a.out_tsp, "w") as f:

@@ -11,21 +11,50 @@ namespace tsp::model {
 
 C2cLink::C2cLink(sc_core::sc_module_name name, End a, End b, const isa::CableDesc& cable, const WireErrorSpec& errors,
                  std::string defined_at, uint32_t index)
+    : C2cLink(name, a, b, cable, errors, std::move(defined_at), index, nullptr) {}
+
+C2cLink::C2cLink(sc_core::sc_module_name name, End a, End b, const isa::CableDesc& cable, const WireErrorSpec& errors,
+                 std::string defined_at, uint32_t index, RemoteFrameSink* remote)
     : sc_module(name),
       a_(a),
       b_(b),
       cable_(cable),
-      cfg_(a.chip->engine().config()),
+      cfg_((a.chip ? a.chip : b.chip)->engine().config()),
       defined_at_(std::move(defined_at)),
-      index_(index) {
+      index_(index),
+      remote_(remote) {
+  if ((!a.chip || !b.chip) && !remote)
+    throw Error(fmt::format("{}: a link with a chip on another rank needs a remote frame sink",
+                            static_cast<const char*>(name)));
   dir_[0] = std::make_unique<Direction>("a_in", "b_out", a, b, errors, 2ull * index);
   dir_[1] = std::make_unique<Direction>("b_in", "a_out", b, a, errors, 2ull * index + 1);
   for (int d = 0; d < 2; ++d) {
     Direction& x = *dir_[d];
     x.in.register_b_transport(this, &C2cLink::carry, d);
-    x.from.chip->c2c(x.from.port).tx.bind(x.in);
-    x.out.bind(x.to.chip->c2c(x.to.port).rx);
+    if (x.from.chip) x.from.chip->c2c(x.from.port).tx.bind(x.in);
+    if (x.to.chip) x.out.bind(x.to.chip->c2c(x.to.port).rx);
   }
+}
+
+void C2cLink::deliver(bool from_b, LinkFrame frame, const sc_core::sc_time& at) {
+  Direction& d = *dir_[from_b];
+  C2cFrame ext;
+  ext.frame = std::move(frame);
+  tlm::tlm_generic_payload trans;
+  trans.set_command(tlm::TLM_WRITE_COMMAND);
+  trans.set_address(0);
+  trans.set_data_ptr(ext.frame.payload.bytes.data());
+  trans.set_data_length(cfg_.vector_bytes);
+  trans.set_streaming_width(cfg_.vector_bytes);
+  trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  trans.set_extension(&ext);
+  struct Detach {
+    tlm::tlm_generic_payload& t;
+    C2cFrame& e;
+    ~Detach() { t.clear_extension(&e); }
+  } detach{trans, ext};
+  sc_core::sc_time delay = at - sc_core::sc_time_stamp();
+  d.out->b_transport(trans, delay);
 }
 
 uint32_t C2cLink::hop_cycles() const { return isa::c2c_hop_cycles(cfg_, cable_); }
@@ -95,6 +124,11 @@ void C2cLink::carry(int from_b, tlm::tlm_generic_payload& trans, sc_core::sc_tim
     observer_->on_frame(LinkFrameEvent{index_, from_b != 0, d.from.chip->engine().chip(), d.from.port, sent,
                                        &*sent_payload, &flipped, fec, d.from.chip->time_of(sent), now + delay,
                                        frame.from});
+  if (!d.to.chip) {
+    remote_->post(index_, from_b != 0, d.to.id, now + delay, frame);
+    trans.set_response_status(tlm::TLM_OK_RESPONSE);
+    return;
+  }
   d.out->b_transport(trans, delay);
 }
 

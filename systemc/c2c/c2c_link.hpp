@@ -56,17 +56,39 @@ class LinkObserver {
   virtual void on_frame(const LinkFrameEvent& e) = 0;
 };
 
+// Where a link sends the frames of a direction whose receiver lives on another
+// rank (systemc/dist/rank_sync.hpp): the frame as the wire and the FEC left it,
+// with the system time it lands. May throw Error (a frame inside the current
+// window), which fails the sender.
+class RemoteFrameSink {
+ public:
+  virtual ~RemoteFrameSink() = default;
+  virtual void post(uint32_t link, bool from_b, uint32_t to_chip, const sc_core::sc_time& arrives,
+                    const LinkFrame& frame) = 0;
+};
+
 class C2cLink : public sc_core::sc_module {
  public:
+  // A chip's port; `chip` is nullptr for a chip on another rank, then `id`
+  // says which chip it is.
   struct End {
     TspChip* chip;
     uint16_t port;
+    uint32_t id = 0;
   };
   // Binds a's port tx/rx and b's port tx/rx through this link. `defined_at`
   // says where the link was defined (the topology's file:line); `index` (the
   // topology's link index) selects the wire's error streams.
   C2cLink(sc_core::sc_module_name name, End a, End b, const isa::CableDesc& cable, const WireErrorSpec& errors,
           std::string defined_at, uint32_t index);
+  // Half of a link whose other end sits on another rank (one End's chip is
+  // nullptr): the local sender's direction runs here as above and hands its
+  // frames to `remote`; the other direction's frames come in through deliver().
+  C2cLink(sc_core::sc_module_name name, End a, End b, const isa::CableDesc& cable, const WireErrorSpec& errors,
+          std::string defined_at, uint32_t index, RemoteFrameSink* remote);
+  // A frame of the direction from the remote end, landing at system time `at`
+  // (not before now): handed to the local receiver's rx socket.
+  void deliver(bool from_b, LinkFrame frame, const sc_core::sc_time& at);
 
   const isa::CableDesc& cable() const { return cable_; }
   uint32_t hop_cycles() const;  // SEND to RECV, the schedule's number
@@ -78,8 +100,8 @@ class C2cLink : public sc_core::sc_module {
 
  private:
   struct Direction {
-    tlm_utils::simple_target_socket_tagged<C2cLink> in;  // from the sender's tx
-    tlm_utils::simple_initiator_socket<C2cLink> out;     // to the receiver's rx
+    tlm_utils::simple_target_socket_tagged_optional<C2cLink> in;  // from the sender's tx (unbound: remote sender)
+    tlm_utils::simple_initiator_socket_optional<C2cLink> out;     // to the receiver's rx (unbound: remote receiver)
     End from, to;
     Cycle busy_until = 0;  // the sender's cycle from which the next frame may start
     bool sent_any = false;
@@ -98,6 +120,7 @@ class C2cLink : public sc_core::sc_module {
   std::string defined_at_;
   uint32_t index_;
   LinkObserver* observer_ = nullptr;
+  RemoteFrameSink* remote_ = nullptr;
   std::array<std::unique_ptr<Direction>, 2> dir_;  // from a, from b
 };
 

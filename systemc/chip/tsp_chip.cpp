@@ -84,7 +84,11 @@ void TspChip::limit_global_quantum() const {
   if (gq.get() == sc_core::SC_ZERO_TIME || gq.get() > limit) gq.set(limit);
 }
 
-Cycle TspChip::quantum() const { return linked_ ? std::min<Cycle>(quantum_, link_lookahead(cfg_) / 2) : quantum_; }
+Cycle TspChip::linked_quantum(const isa::Config& cfg, Cycle requested) {
+  return std::min<Cycle>(requested, link_lookahead(cfg) / 2);
+}
+
+Cycle TspChip::quantum() const { return linked_ ? linked_quantum(cfg_, quantum_) : quantum_; }
 
 void TspChip::set_clock(const ChipClock& clock) {
   engine_.set_clock(clock);

@@ -61,6 +61,8 @@ class TspChip : public sc_core::sc_module {
   // with a link bound, to half the shortest link's lookahead (c2c_port.hpp).
   void set_quantum(Cycle cycles) { quantum_ = cycles; }
   Cycle quantum() const;  // this chip's limit on the global quantum, in nominal cycles
+  // The quantum of a chip with a link bound, asked for `requested` cycles.
+  static Cycle linked_quantum(const isa::Config& cfg, Cycle requested);
   // This chip's oscillator and the HAC root's (plesiochronous clocks).
   void set_clock(const ChipClock& clock);
   double period_ps() const { return period_ps_; }

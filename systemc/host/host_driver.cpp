@@ -116,6 +116,7 @@ void HostDriver::run() {
     result_.status = hostmap::kError;
     result_.error = e.what();
   }
+  finished_ = true;
 }
 
 }  // namespace tsp::model

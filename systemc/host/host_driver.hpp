@@ -36,6 +36,7 @@ class HostDriver : public sc_core::sc_module {
   HostDriver(sc_core::sc_module_name name, std::shared_ptr<const std::vector<uint8_t>> programs,
              const std::vector<image::SramSegment>& sram, TspChip& chip);
   const Result& result() const { return result_; }
+  bool finished() const { return finished_; }  // the host has read the result (or failed)
 
   // Plain accesses over the socket (used by the thread, and by tests).
   void write(uint64_t address, const void* data, uint64_t bytes);
@@ -56,6 +57,7 @@ class HostDriver : public sc_core::sc_module {
   const std::vector<image::SramSegment>* sram_ = nullptr;
   TspChip& chip_;
   Result result_;
+  bool finished_ = false;
 };
 
 }  // namespace tsp::model

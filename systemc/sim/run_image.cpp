@@ -8,6 +8,10 @@
 
 #include "systemc/c2c/hac_alignment.hpp"
 #include "systemc/chip/tsp_chip.hpp"
+#include "systemc/dist/comm.hpp"
+#include "systemc/dist/rank_sync.hpp"
+#include "systemc/sim/report_codec.hpp"
+#include "systemc/sim/run_distributed.hpp"
 #include "systemc/host/host_driver.hpp"
 
 namespace tsp::model {
@@ -33,6 +37,40 @@ std::string RunReport::first_error() const {
   return {};
 }
 
+namespace {
+
+ChipReport report_chip(uint32_t c, TspChip& chip, const HostDriver& host, const StartBarrier& barrier, uint32_t n,
+                       const topo::Topology* topology, const std::vector<HacAlignment>& hacs) {
+  const auto& r = host.result();
+  ChipReport cr;
+  cr.status = r.status;
+  cr.error = r.error;
+  if (chip.status() == hostmap::kError) {  // e.g. a vector arrived after the host read the result
+    cr.status = hostmap::kError;
+    cr.error = chip.error();
+  }
+  cr.error_seconds = chip.error_time().to_seconds();
+  if (chip.status() == hostmap::kArmed) {
+    cr.status = hostmap::kError;
+    cr.error = fmt::format("chip {} never started: the system starts once every chip is loaded, and {} of {} were", c,
+                           barrier.armed(), n);
+  }
+  cr.cycles = r.cycles;
+  cr.drift_shift = chip.engine().drift_shift();
+  cr.program_cycles = static_cast<Cycle>(int64_t(cr.cycles) - cr.drift_shift);
+  cr.clock_ppm = topology ? topology->chips[c].clock_ppm : 0.0;
+  if (topology) {
+    cr.hac_offset_ps = hacs[c].offset_ps;
+    cr.hac_depth = hacs[c].depth;
+  }
+  cr.stats = chip.engine().stats();
+  cr.load_seconds = r.load_time.to_seconds();
+  cr.run_seconds = r.run_time.to_seconds();
+  return cr;
+}
+
+}  // namespace
+
 RunReport run_image(const image::Image& img, const RunOptions& options) {
   static bool elaborated = false;
   if (elaborated) throw Error("run_image: SystemC elaborates once per process; run each simulation in its own process");
@@ -40,96 +78,146 @@ RunReport run_image(const image::Image& img, const RunOptions& options) {
 
   const isa::Config* cfg = isa::find_config(img.config);
   if (!cfg) throw Error(fmt::format("run_image: unknown configuration '{}'", img.config));
-  // Hosts write each chip's SRAM from the parsed image and share one staged
-  // copy of the programs and manifest.
-  image::Image programs_only;  // everything but the SRAM, without copying it first
-  programs_only.config = img.config;
-  programs_only.has_prediction = img.has_prediction;
-  programs_only.predicted_cycles = img.predicted_cycles;
-  programs_only.files = img.files;
-  programs_only.symbols = img.symbols;
-  programs_only.expected = img.expected;
-  for (const auto& c : img.chips) programs_only.chips.push_back(image::ChipProgram{c.queues, {}});
-  const auto programs = std::make_shared<const std::vector<uint8_t>>(image::serialize(programs_only));
+  // Hosts write each chip's SRAM from the parsed image and stage the image
+  // without SRAM and without the other chips' programs: a chip parses only
+  // its own program, so loading N chips costs N, not N squared.
   const auto n = static_cast<uint32_t>(img.chips.size());
+  const auto programs_of = [&img, n](uint32_t chip) {
+    image::Image programs_only;  // everything but the SRAM, without copying it first
+    programs_only.config = img.config;
+    programs_only.has_prediction = img.has_prediction;
+    programs_only.predicted_cycles = img.predicted_cycles;
+    programs_only.files = img.files;
+    programs_only.symbols = img.symbols;
+    programs_only.expected = img.expected;
+    programs_only.chips.resize(n);
+    programs_only.chips[chip].queues = img.chips[chip].queues;
+    return std::make_shared<const std::vector<uint8_t>>(image::serialize(programs_only));
+  };
   const topo::Topology* topology = options.topology;
   if (topology) topo::validate(*topology, *cfg, n);
+  // A distributed run (docs/distributed.md): this rank elaborates its chips only.
+  dist::Comm& comm = dist::Comm::world();
+  const bool distributed = comm.distributed() && !options.rank_of.empty();
+  const int rank = comm.rank();
+  if (distributed && options.rank_of.size() != n)
+    throw Error(fmt::format("run_image: the partition has {} chips, the image {}", options.rank_of.size(), n));
+  if (distributed && (options.link_observer || options.observer))
+    throw Error("tsp run: error: waves and observers need one rank (run without mpirun)");
+  const auto local = [&](uint32_t c) { return !distributed || options.rank_of[c] == rank; };
   // Every chip of a system starts on one epoch of the HAC root's clock.
   const double root_ppm = topology ? topology->chips.at(topology->root).clock_ppm : 0.0;
   const double root_period_ps = 1e6 / (cfg->clock_mhz * (1 + root_ppm * 1e-6));
   StartBarrier barrier(n, sc_core::sc_time(cfg->hac_period_cycles * root_period_ps, sc_core::SC_PS));
   const std::vector<HacAlignment> hacs = topology ? align_hacs(*topology, *cfg) : std::vector<HacAlignment>{};
-  std::vector<std::unique_ptr<TspChip>> chips;
-  std::vector<std::unique_ptr<HostDriver>> hosts;
+  std::vector<std::unique_ptr<TspChip>> chips(n);
+  std::vector<std::unique_ptr<HostDriver>> hosts(n);
   std::vector<std::unique_ptr<C2cLink>> links;
+  uint32_t local_chips = 0;
   for (uint32_t c = 0; c < n; ++c) {
-    chips.push_back(std::make_unique<TspChip>(fmt::format("chip{}", c).c_str(), *cfg, c));
-    if (topology) chips.back()->set_clock(hacs[c].clock);
-    if (n > 1) chips.back()->set_start_barrier(&barrier);
-    hosts.push_back(
-        std::make_unique<HostDriver>(fmt::format("host{}", c).c_str(), programs, img.chips[c].sram, *chips.back()));
-    hosts.back()->pcie.bind(chips.back()->host);
-    chips.back()->set_quantum(options.quantum);
-    if (options.observer) chips.back()->engine().set_observer(options.observer(c));
+    if (!local(c)) continue;
+    ++local_chips;
+    chips[c] = std::make_unique<TspChip>(fmt::format("chip{}", c).c_str(), *cfg, c);
+    if (topology) chips[c]->set_clock(hacs[c].clock);
+    if (n > 1) chips[c]->set_start_barrier(&barrier);
+    hosts[c] =
+        std::make_unique<HostDriver>(fmt::format("host{}", c).c_str(), programs_of(c), img.chips[c].sram, *chips[c]);
+    hosts[c]->pcie.bind(chips[c]->host);
+    chips[c]->set_quantum(options.quantum);
+    if (options.observer) chips[c]->engine().set_observer(options.observer(c));
     if (c < options.flips.size())
-      for (const Flip& f : options.flips[c]) chips.back()->add_flip(f);
-    if (options.progress) chips.back()->on_quantum([&options, c](Cycle k) { options.progress(c, k); });
+      for (const Flip& f : options.flips[c]) chips[c]->add_flip(f);
+    if (options.progress) chips[c]->on_quantum([&options, c](Cycle k) { options.progress(c, k); });
+  }
+  if (distributed) barrier.set_local(local_chips);
+  std::unique_ptr<dist::RankSync> sync;
+  if (distributed) {
+    std::vector<std::string> names;
+    for (size_t i = 0; i < topology->links.size(); ++i)
+      names.push_back(fmt::format("{}: link{}", topology->links[i].where, i));
+    sync = std::make_unique<dist::RankSync>(*cfg, options.rank_of, rank, std::move(names));
   }
   if (topology)
     for (size_t i = 0; i < topology->links.size(); ++i) {
       const topo::Link& l = topology->links[i];
-      links.push_back(std::make_unique<C2cLink>(fmt::format("link{}", i).c_str(),
-                                                C2cLink::End{chips[l.a.chip].get(), l.a.link},
-                                                C2cLink::End{chips[l.b.chip].get(), l.b.link}, *l.cable,
-                                                options.wire, l.where, static_cast<uint32_t>(i)));
+      if (!local(l.a.chip) && !local(l.b.chip)) {
+        links.push_back(nullptr);
+        continue;
+      }
+      links.push_back(std::make_unique<C2cLink>(
+          fmt::format("link{}", i).c_str(), C2cLink::End{chips[l.a.chip].get(), l.a.link, l.a.chip},
+          C2cLink::End{chips[l.b.chip].get(), l.b.link, l.b.chip}, *l.cable, options.wire, l.where,
+          static_cast<uint32_t>(i), sync.get()));
       links.back()->set_observer(options.link_observer);
+      if (sync && (!local(l.a.chip) || !local(l.b.chip))) sync->add_link(uint32_t(i), links.back().get());
     }
-  const auto t0 = std::chrono::steady_clock::now();
-  sc_core::sc_start();  // returns when every host has finished and every chip is idle
-  const auto t_end = std::chrono::steady_clock::now();
   RunReport report;
+  const auto t0 = std::chrono::steady_clock::now();
+  if (!distributed) {
+    sc_core::sc_start();  // returns when every host has finished and every chip is idle
+  } else {
+    const WindowPlan plan =
+        plan_windows(*cfg, *topology, hacs, options.rank_of, options.quantum, options.lookahead_cycles);
+    report.lookahead_cycles = plan.lookahead_cycles;
+    report.window_cycles = plan.window_cycles;
+    const auto done = [&] {
+      for (uint32_t c = 0; c < n; ++c)
+        if (hosts[c] && !hosts[c]->finished()) return false;
+      return true;
+    };
+    const auto busy = [&] {
+      uint32_t k = 0;
+      for (uint32_t c = 0; c < n; ++c) k += chips[c] && chips[c]->status() == hostmap::kRunning;
+      return k;
+    };
+    report.ranks.push_back(
+        run_windows(comm, barrier, *sync, plan, n, done, busy, local_chips, options.on_window));
+  }
+  const auto t_end = std::chrono::steady_clock::now();
   report.wall_seconds = std::chrono::duration<double>(t_end - t0).count();
   auto first_start = t_end;
   for (const auto& chip : chips)
-    if (chip->started_wall() != std::chrono::steady_clock::time_point{})
+    if (chip && chip->started_wall() != std::chrono::steady_clock::time_point{})
       first_start = std::min(first_start, chip->started_wall());
   report.run_wall_seconds = std::chrono::duration<double>(t_end - first_start).count();
-  for (uint32_t c = 0; c < chips.size(); ++c) {
-    const auto& r = hosts[c]->result();
-    ChipReport cr;
-    cr.status = r.status;
-    cr.error = r.error;
-    if (chips[c]->status() == hostmap::kError) {  // e.g. a vector arrived after the host read the result
-      cr.status = hostmap::kError;
-      cr.error = chips[c]->error();
-    }
-    cr.error_seconds = chips[c]->error_time().to_seconds();
-    if (chips[c]->status() == hostmap::kArmed) {
-      cr.status = hostmap::kError;
-      cr.error = fmt::format("chip {} never started: the system starts once every chip is loaded, and {} of {} were",
-                             c, barrier.armed(), n);
-    }
-    cr.cycles = r.cycles;
-    cr.drift_shift = chips[c]->engine().drift_shift();
-    cr.program_cycles = static_cast<Cycle>(int64_t(cr.cycles) - cr.drift_shift);
-    cr.clock_ppm = topology ? topology->chips[c].clock_ppm : 0.0;
-    if (topology) {
-      cr.hac_offset_ps = hacs[c].offset_ps;
-      cr.hac_depth = hacs[c].depth;
-    }
-    cr.stats = chips[c]->engine().stats();
-    cr.load_seconds = r.load_time.to_seconds();
-    cr.run_seconds = r.run_time.to_seconds();
+  report.chips.resize(n);
+  for (uint32_t c = 0; c < n; ++c) {
+    if (!chips[c]) continue;
+    ChipReport cr = report_chip(c, *chips[c], *hosts[c], barrier, n, topology, hacs);
+    cr.rank = rank;
     report.cycles = std::max(report.cycles, cr.program_cycles);
     if (options.inspect) options.inspect(c, chips[c]->engine());
-    report.chips.push_back(std::move(cr));
+    if (options.collect) cr.collected = options.collect(c, chips[c]->engine());
+    report.chips[c] = std::move(cr);
   }
   for (size_t i = 0; i < links.size(); ++i) {
-    const C2cLink& l = *links[i];
     const topo::Link& t = topology->links[i];
-    report.links.push_back(LinkReport{fmt::format("link{}: {}.{} - {}.{}", i, t.a.chip, t.a.link, t.b.chip, t.b.link),
-                                      l.defined_at(), std::string(l.cable().name), l.hop_cycles(), l.counters(false),
-                                      l.counters(true)});
+    LinkReport lr{fmt::format("link{}: {}.{} - {}.{}", i, t.a.chip, t.a.link, t.b.chip, t.b.link), t.where,
+                  std::string(t.cable->name), isa::c2c_hop_cycles(*cfg, *t.cable), {}, {}};
+    if (links[i]) {
+      if (local(t.a.chip)) lr.from_a = links[i]->counters(false);
+      if (local(t.b.chip)) lr.from_b = links[i]->counters(true);
+    }
+    report.links.push_back(std::move(lr));
+  }
+  if (distributed) {
+    // Rank 0 gathers every rank's chips, link directions and costs.
+    const std::string part = encode_rank_report(report, options.rank_of, rank);
+    const std::vector<std::string> parts = comm.gather(part, "gathering the reports");
+    if (rank != 0) {
+      report.partial = true;
+      return report;
+    }
+    RunReport all;
+    all.chips.resize(n);
+    all.links = report.links;
+    for (auto& l : all.links) l.from_a = l.from_b = {};
+    for (const auto& p : parts) merge_rank_report(all, p);
+    all.wall_seconds = report.wall_seconds;
+    all.run_wall_seconds = report.run_wall_seconds;
+    all.lookahead_cycles = report.lookahead_cycles;
+    all.window_cycles = report.window_cycles;
+    return all;
   }
   return report;
 }

@@ -26,6 +26,22 @@ struct RunOptions {
   const topo::Topology* topology = nullptr;
   WireErrorSpec wire;  // bit errors, planned flips and jitter on every link
   LinkObserver* link_observer = nullptr;  // sees every frame of every link (not owned)
+  // After the run, on the rank that owns the chip: text that travels with the
+  // chip's report to rank 0 (ChipReport::collected): tensors, checks.
+  std::function<std::string(uint32_t chip, ChipEngine& engine)> collect;
+
+  // Distributed runs (docs/distributed.md); ignored in a single process.
+  std::vector<int> rank_of;      // the rank of each chip (dist::partition); empty: every chip here
+  double lookahead_cycles = 0;   // links between ranks take at least this (0: computed from the topology)
+  std::function<void(const struct WindowInfo&)> on_window;  // after each window's exchange
+};
+
+// Where a distributed run stands after a window (progress lines, test hooks).
+struct WindowInfo {
+  uint64_t window = 0;
+  double cycles = 0;  // simulated nominal cycles since the system's start
+  uint32_t busy = 0;  // this rank's chips still running
+  uint32_t chips = 0;  // this rank's chips
 };
 
 struct ChipReport {
@@ -40,6 +56,8 @@ struct ChipReport {
   double error_seconds = 0;  // system time of the error, when status is kError
   RunStats stats;
   double load_seconds = 0, run_seconds = 0;  // simulated time on the host link / running
+  int rank = 0;            // the rank that simulated this chip
+  std::string collected;   // RunOptions::collect's text
 };
 
 // One link of the topology after the run: both directions' counters.
@@ -51,12 +69,27 @@ struct LinkReport {
   LinkCounters from_a, from_b;
 };
 
+// What one rank of a distributed run spent (--stats "ranks").
+struct RankReport {
+  int rank = 0;
+  uint32_t chips = 0;
+  double wall_seconds = 0;      // this rank's whole simulation
+  double load_wall_seconds = 0;  // of that, loading its chips up to the start barrier
+  double exchange_seconds = 0;  // of that, inside MPI collectives (waiting for others and exchanging)
+  uint64_t windows = 0, frames_sent = 0, frames_received = 0, bytes_sent = 0;
+};
+
 struct RunReport {
   std::vector<ChipReport> chips;
   std::vector<LinkReport> links;
   Cycle cycles = 0;         // the longest chip's program (the schedule's cycles)
   double wall_seconds = 0;  // host time spent simulating
   double run_wall_seconds = 0;  // of that, from the first chip's start on (loading over PCIe excluded)
+  // Distributed: every rank's costs, the lookahead and the window (rank 0's
+  // report holds everything; another rank's report holds only its own rank).
+  std::vector<RankReport> ranks;
+  double lookahead_cycles = 0, window_cycles = 0;
+  bool partial = false;  // a rank other than 0: chips and links are not gathered here
   bool ok() const;
   std::string first_error() const;
 };

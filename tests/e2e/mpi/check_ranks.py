@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""Rank-count identity and rank failures of `tsp run` under mpirun (docs/distributed.md).
+
+identity: runs IMAGE once in one process (no mpirun) and under `mpirun -n R` for
+each R of --ranks, every time with the same `tsp run` arguments; passes only if
+every run prints a digest, all digests are equal, the exit codes are equal, and
+the whole output is equal once the lines that say how it was simulated (wall
+time, ranks, mpirun's banners) are left out. --plant R:--OPT=VALUE gives --OPT another
+value in the run with R ranks only (or runs --plant-image there): the test that plants a
+difference must see this checker fail.
+
+fails: runs `mpirun -n R tsp run ...`; passes only if it ends non-zero within
+--within seconds and its output matches --message (a regular expression).
+
+Usage:
+  check_ranks.py identity --mpirun M --tsp T --image I --ranks 2,4 [--partition P]
+                 [--plant R:--OPT=VALUE|--plant-image R:IMG] -- ARGS
+  check_ranks.py fails --mpirun M --tsp T --image I --ranks R --within S --message RE -- ARGS
+"""
+import argparse
+import re
+import subprocess
+import sys
+import time
+
+# Lines that say how the run was simulated, not what it computed.
+HOW = re.compile(r"^\s*(speed|ranks)\s|^\s+rank \d+: |^tsp run: \(chip \d+ ran on rank|^$")
+BANNER = re.compile(r"^-{20,}$")  # mpirun's own messages sit between two of these
+
+
+def mpirun(args, ranks):
+    return [args.mpirun, "-n", str(ranks), "--oversubscribe"]
+
+
+def run(cmd, timeout):
+    """Exit code, output (stdout, then stderr: mpirun interleaves them in no fixed order), seconds."""
+    t0 = time.monotonic()
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout)
+    return p.returncode, p.stdout + p.stderr, time.monotonic() - t0
+
+
+def normalise(out):
+    lines, banner = [], False
+    for line in out.splitlines():
+        if BANNER.match(line):
+            banner = not banner
+            continue
+        if banner or HOW.search(line):
+            continue
+        lines.append(re.sub(r"^(  chip \d+) \(rank \d+\)$", r"\1", line))
+    return lines
+
+
+def identity(args, extra):
+    plants = {}
+    for p in args.plant or []:
+        r, more = p.split(":", 1)  # R:--opt=VALUE replaces --opt's value in the arguments of the R-rank run
+        plants[int(r)] = more.split("=", 1)
+    plant_images = dict((int(p.split(":", 1)[0]), p.split(":", 1)[1]) for p in args.plant_image or [])
+    runs = []
+    for r in [1] + [int(x) for x in args.ranks.split(",")]:
+        image = plant_images.get(r, args.image)
+        spread = [] if r == 1 or not args.partition else ["--partition", args.partition]
+        these = list(extra)
+        if r in plants:
+            opt, value = plants[r]
+            these[these.index(opt) + 1] = value
+        cmd = ([] if r == 1 else mpirun(args, r)) + [args.tsp, "run", image, "--digest"] + these + spread
+        rc, out, secs = run(cmd, args.timeout)
+        digest = re.search(r"^tsp run: digest ([0-9a-f]{16})$", out, re.M)
+        if not digest:
+            print(f"check_ranks: FAIL: {r} rank(s) printed no digest (exit {rc}):\n{out}")
+            return 1
+        runs.append((r, rc, digest.group(1), normalise(out), out))
+        print(f"check_ranks: {r} rank(s): exit {rc}, digest {digest.group(1)}, {secs:.1f} s")
+    base = runs[0]
+    bad = 0
+    for r, rc, digest, lines, out in runs[1:]:
+        if rc != base[1]:
+            print(f"check_ranks: FAIL: exit {rc} with {r} ranks, {base[1]} in one process")
+            bad += 1
+        if digest != base[2]:
+            print(f"check_ranks: FAIL: digest {digest} with {r} ranks, {base[2]} in one process")
+            bad += 1
+        if lines != base[3]:
+            diff = [f"  1: {a!r}\n  {r}: {b!r}" for a, b in zip(base[3], lines) if a != b][:5]
+            print(f"check_ranks: FAIL: output with {r} ranks differs from one process "
+                  f"({len(lines)} against {len(base[3])} lines):\n" + "\n".join(diff))
+            bad += 1
+    if bad:
+        return 1
+    print(f"check_ranks: identical for 1, {args.ranks} ranks: digest {base[2]}, exit {base[1]}, "
+          f"{len(base[3])} lines")
+    return 0
+
+
+def fails(args, extra):
+    r = int(args.ranks)
+    cmd = mpirun(args, r) + [args.tsp, "run", args.image] + extra
+    try:
+        rc, out, secs = run(cmd, args.within)
+    except subprocess.TimeoutExpired:
+        print(f"check_ranks: FAIL: {r} ranks still running after {args.within} s (a hang)")
+        return 1
+    print(out)
+    if rc == 0:
+        print(f"check_ranks: FAIL: exit 0 after {secs:.1f} s; a failing rank must fail the job")
+        return 1
+    if not re.search(args.message, out, re.M):
+        print(f"check_ranks: FAIL: exit {rc} but no line matches {args.message!r}")
+        return 1
+    print(f"check_ranks: every rank ended, exit {rc} after {secs:.1f} s, message found")
+    return 0
+
+
+def main():
+    argv = sys.argv[1:]
+    extra = []
+    if "--" in argv:
+        i = argv.index("--")
+        argv, extra = argv[:i], argv[i + 1:]
+    ap = argparse.ArgumentParser()
+    ap.add_argument("mode", choices=["identity", "fails"])
+    ap.add_argument("--mpirun", required=True)
+    ap.add_argument("--tsp", required=True)
+    ap.add_argument("--image", required=True)
+    ap.add_argument("--ranks", required=True)
+    ap.add_argument("--partition", help="the ranks' --partition (not for the one-process run)")
+    ap.add_argument("--plant", action="append")
+    ap.add_argument("--plant-image", action="append")
+    ap.add_argument("--timeout", type=float, default=600)
+    ap.add_argument("--within", type=float, default=120)
+    ap.add_argument("--message", default="")
+    args = ap.parse_args(argv)
+    return identity(args, extra) if args.mode == "identity" else fails(args, extra)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
