@@ -33,6 +33,7 @@ struct CosimArgs {
   unsigned history = 8;
   std::vector<std::string> flips;
   std::vector<std::string> rtl_flips;
+  uint32_t random_flips = 0;  // single-bit flips in the --random program's words
   unsigned planted = 0;  // --planted[=N]
   std::string window = "64:8";
   std::string wave_dir = "waves";
@@ -61,6 +62,7 @@ std::string reproduce(const CosimArgs& a, const std::vector<std::string>& units)
     s += fmt::format("--random {} --seed {} --config {} --instructions {}", a.random, a.seed, a.config, a.instructions);
   s += " --rtl " + join(units);
   if (a.planted) s += a.planted == 1 ? " --planted" : fmt::format(" --planted={}", a.planted);
+  if (a.random_flips) s += fmt::format(" --random-flips {}", a.random_flips);
   for (const auto& f : a.flips) s += " --flip " + f;
   for (const auto& f : a.rtl_flips) s += " --flip-rtl-only " + f;
   if (a.history != 8) s += fmt::format(" --history {}", a.history);
@@ -106,6 +108,7 @@ const OptionRule kRules[] = {
     {"--config", {"--random"}, {}, "it is the configuration of --random's program; an image names its own"},
     {"--instructions", {"--random"}, {}, "it sizes the program --random generates; an image is a finished program"},
     {"--save-image", {"--random"}, {}, "it saves the program --random generates"},
+    {"--random-flips", {"--random"}, {}, "it flips words of the program --random generates; for an image use --flip"},
 };
 
 // Writes the .gtkw next to `fst` and returns "<fst> ... <gtkw>" lines.
@@ -221,6 +224,11 @@ int run(CosimArgs a) {
   opt.history = a.history;
   opt.flips = parse_flips(cfg, a.flips, "tsp cosim", img.chips.size());
   opt.rtl_flips = parse_flips(cfg, a.rtl_flips, "tsp cosim", img.chips.size());
+  if (a.random_flips) {
+    if (opt.flips.empty()) opt.flips.resize(1);
+    const auto drawn = program_flips(cfg, img, a.random_flips, a.seed);
+    opt.flips[0].insert(opt.flips[0].end(), drawn.begin(), drawn.end());
+  }
   if (!a.wave.empty()) {
     if (a.from > a.to) throw Error(fmt::format("tsp cosim: error: --from {} is after --to {}", a.from, a.to));
     if (opt.units.empty()) throw Error(fmt::format("tsp cosim: error: --rtl names no unit"));
@@ -294,6 +302,9 @@ void add_cosim(CLI::App& app, int& exit_code) {
   cmd->add_option(
       "--flip", a->flips,
       "Inject an SRAM bit flip into model and RTL: [CHIP/]SLICE:ADDRESS:SUPERLANE:BIT@CYCLE (chip 0 by default)");
+  cmd->add_option("--random-flips", a->random_flips,
+                  "Inject this many single-bit SRAM flips, drawn from --seed, into distinct words the --random "
+                  "program loads, in model and RTL alike (both must correct and count them)");
   cmd->add_option("--flip-rtl-only", a->rtl_flips,
                   "Flip an SRAM bit in the RTL only (checker self-test: cosim must report it); same syntax as --flip");
   cmd->add_flag("--planted{1}", a->planted,

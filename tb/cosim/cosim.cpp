@@ -206,6 +206,8 @@ CosimResult run_cosim(const image::Image& img, const CosimOptions& opt) {
       add(res.units[i].compared, compared);
       add(res.units[i].skipped, units[i]->skipped());
     }
+    if (!ctx.planted)
+      for (auto& u : units) u->save_coverage();
     if (fst) fst->close();
   }
   res.wall_seconds = std::chrono::duration<double>(Clock::now() - t0).count();

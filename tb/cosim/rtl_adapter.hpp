@@ -25,6 +25,7 @@
 #include <optional>
 
 #include "systemc/waves/wave_layout.hpp"
+#include "tb/cosim/rtl_coverage.hpp"
 #include "tb/cosim/rtl_unit.hpp"
 
 namespace tsp::cosim {
@@ -39,6 +40,9 @@ class RtlAdapter : public RtlUnit {
   }
   uint64_t rtl_cycles() const final { return cycles_; }
   uint64_t values_checked() const final { return checked_; }
+  void save_coverage() final {
+    if (context_) cosim::save_coverage(*context_, name(), "");
+  }
 
  protected:
   // Registers the RTL with `fst` (RtlUnit::trace: ports and registers of the

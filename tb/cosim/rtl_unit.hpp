@@ -109,6 +109,10 @@ class RtlUnit {
   };
   virtual std::vector<Count> compared() const { return {}; }
   virtual std::vector<Count> skipped() const { return {}; }
+  // Coverage builds (rtl_coverage.hpp): called once at the end of a run, while
+  // the RTL models still live, to write their coverage counters. The caller
+  // skips it for planted variants.
+  virtual void save_coverage() {}
 };
 
 }  // namespace tsp::cosim
