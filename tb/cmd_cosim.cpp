@@ -14,6 +14,7 @@
 #include "tb/cosim/cosim.hpp"
 #include "tb/cosim/rtl_gtkw.hpp"
 #include "tb/cosim_c2c.hpp"
+#include "tb/coverage/func_coverage.hpp"
 #include "tb/flip_args.hpp"
 #include "tb/gen/random_program.hpp"
 #include "tb/option_rules.hpp"
@@ -41,6 +42,7 @@ struct CosimArgs {
   uint64_t from = 0, to = ~uint64_t{0};
   std::string wave_at;  // QUEUE[:SUPERLANE]
   std::string png;
+  std::string coverage;  // functional coverage file to write
   bool quiet = false;
   std::string topology;  // --rtl c2c: the system the image runs on
   double link_ber = 0;
@@ -242,7 +244,20 @@ int run(CosimArgs a) {
     if (!a.wave_at.empty()) w.focus = parse_focus(cfg, a.wave_at);
     opt.wave = w;
   }
+  std::vector<std::unique_ptr<cov::FunctionalCoverage>> coverage;
+  if (!a.coverage.empty())
+    opt.also_observe = [&](uint32_t, const model::ChipEngine& engine) {
+      coverage.push_back(std::make_unique<cov::FunctionalCoverage>(cfg));
+      coverage.back()->watch(&engine);
+      return coverage.back().get();
+    };
   const cosim::CosimResult r = cosim::run_cosim(img, opt);
+  if (!a.coverage.empty()) {
+    cov::Bins bins;
+    for (const auto& c : coverage)
+      for (const auto& [k, v] : c->bins()) bins[k] += v;
+    cov::save(a.coverage, std::string(cfg.name), bins);
+  }
   if (!r.model_error.empty()) {
     fmt::print(stderr, "{}\ntsp cosim: the model rejected the program (no RTL divergence seen before it)\n",
                r.model_error);
@@ -302,6 +317,8 @@ void add_cosim(CLI::App& app, int& exit_code) {
   cmd->add_option(
       "--flip", a->flips,
       "Inject an SRAM bit flip into model and RTL: [CHIP/]SLICE:ADDRESS:SUPERLANE:BIT@CYCLE (chip 0 by default)");
+  cmd->add_option("--coverage", a->coverage,
+                  "Write the model's functional coverage bins of this run to this file (merge with `tsp coverage`)");
   cmd->add_option("--random-flips", a->random_flips,
                   "Inject this many single-bit SRAM flips, drawn from --seed, into distinct words the --random "
                   "program loads, in model and RTL alike (both must correct and count them)");

@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "common/error.hpp"
+#include "systemc/engine/observer_tee.hpp"
 
 namespace tsp::cosim {
 namespace {
@@ -174,7 +175,9 @@ CosimResult run_cosim(const image::Image& img, const CosimOptions& opt) {
       if (!fst->isOpen()) throw Error(fmt::format("tsp cosim: error: cannot write {}", wave->fst));
     }
     Checker checker(c, std::move(slots), opt.history, traced_chip && wave->stop_after_window ? wave : nullptr);
-    engine.set_observer(&checker);
+    model::Observer* also = opt.also_observe ? opt.also_observe(c, engine) : nullptr;
+    model::ObserverTee tee(&checker, also);
+    engine.set_observer(also ? static_cast<model::Observer*>(&tee) : &checker);
     bool stopped = false;
     try {
       engine.run_until(std::numeric_limits<model::Cycle>::max());

@@ -5,6 +5,7 @@
 // executes and hands it to the RTL adapter of its unit (rtl_units.hpp), and
 // the run stops cleanly at the first divergence. docs/cosim.md.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,6 +33,9 @@ struct CosimOptions {
   // must then report the difference they make.
   std::vector<std::vector<model::Flip>> rtl_flips;
   std::optional<WaveRequest> wave;
+  // Also observes each chip's engine beside the checker (e.g. functional
+  // coverage: `tsp cosim --coverage`); nullptr or unset: nothing.
+  std::function<model::Observer*(uint32_t chip, const model::ChipEngine& engine)> also_observe;
 };
 
 // One line of a queue's history.
