@@ -37,7 +37,12 @@ target_compile_options(tsp_verilator_runtime PRIVATE -w)
 if(TSP_SANITIZE)  # AddressSanitizer only: fstapi/lz4 do misaligned loads and null+0 on purpose (UBSan stops there)
   target_compile_options(tsp_verilator_runtime PRIVATE -fno-sanitize=undefined)
 endif()
-target_compile_definitions(tsp_verilator_runtime PRIVATE VM_COVERAGE=0 VM_SC=0 VM_TRACE=1 VM_TRACE_FST=1 VM_TRACE_VCD=0)
+# Coverage builds add the coverage database (VerilatedCovContext) the models count into.
+if(TSP_RTL_COVERAGE)
+  target_sources(tsp_verilator_runtime PRIVATE ${VERILATOR_ROOT}/include/verilated_cov.cpp)
+endif()
+target_compile_definitions(tsp_verilator_runtime PRIVATE VM_COVERAGE=$<BOOL:${TSP_RTL_COVERAGE}> VM_SC=0 VM_TRACE=1
+                           VM_TRACE_FST=1 VM_TRACE_VCD=0)
 target_include_directories(tsp_verilator_runtime SYSTEM PUBLIC ${VERILATOR_ROOT}/include
                            ${VERILATOR_ROOT}/include/vltstd)
 target_link_libraries(tsp_verilator_runtime PUBLIC ZLIB::ZLIB Threads::Threads)

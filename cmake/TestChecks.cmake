@@ -28,12 +28,23 @@ endfunction()
 # test with PASS_REGULAR_EXPRESSION fails configure unless it also sets
 # FAIL_REGULAR_EXPRESSION (it says what failure prints) or the property
 # TSP_PASS_REGEX_REASON (why its exit code does not matter).
+# It also fails configure for a test with DEPENDS: DEPENDS only orders tests
+# that run anyway, so `ctest -L cosim` in a fresh build ran cosim tests on
+# images no test had made. A test that reads another's output names it in
+# FIXTURES_REQUIRED, and the producer sets FIXTURES_SETUP (by convention the
+# fixture is the producing test's name); CTest then runs it first in any
+# selection.
 # tsp_check_test_dirs() ends the top-level CMakeLists.txt: every directory
 # with tests must have run the check, so a new one cannot skip it.
 function(tsp_check_test_regexes)
   get_property(tests DIRECTORY PROPERTY TESTS)
   set(blind)
+  set(ordered)
   foreach(t IN LISTS tests)
+    get_property(depends TEST ${t} PROPERTY DEPENDS)
+    if(depends)
+      list(APPEND ordered ${t})
+    endif()
     get_property(pass TEST ${t} PROPERTY PASS_REGULAR_EXPRESSION)
     get_property(fail TEST ${t} PROPERTY FAIL_REGULAR_EXPRESSION)
     get_property(reason TEST ${t} PROPERTY TSP_PASS_REGEX_REASON)
@@ -46,6 +57,12 @@ function(tsp_check_test_regexes)
     message(FATAL_ERROR "${CMAKE_CURRENT_LIST_FILE}: tests ${blind} set PASS_REGULAR_EXPRESSION, so CTest ignores "
       "their exit code and they pass whenever the pattern appears. Use tsp_expect_test() (cmake/TestChecks.cmake), "
       "or add FAIL_REGULAR_EXPRESSION, or set TSP_PASS_REGEX_REASON to say why the exit code does not matter.")
+  endif()
+  if(ordered)
+    list(JOIN ordered ", " ordered)
+    message(FATAL_ERROR "${CMAKE_CURRENT_LIST_FILE}: tests ${ordered} set DEPENDS, which only orders tests that "
+      "run anyway: selected alone (ctest -L/-R) they read files no test made. Name the producer in "
+      "FIXTURES_REQUIRED and set FIXTURES_SETUP on it (cmake/TestChecks.cmake).")
   endif()
   set_property(GLOBAL APPEND PROPERTY TSP_REGEX_CHECKED_DIRS ${CMAKE_CURRENT_SOURCE_DIR})
 endfunction()

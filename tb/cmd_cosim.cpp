@@ -14,6 +14,7 @@
 #include "tb/cosim/cosim.hpp"
 #include "tb/cosim/rtl_gtkw.hpp"
 #include "tb/cosim_c2c.hpp"
+#include "tb/coverage/func_coverage.hpp"
 #include "tb/flip_args.hpp"
 #include "tb/gen/random_program.hpp"
 #include "tb/option_rules.hpp"
@@ -33,6 +34,7 @@ struct CosimArgs {
   unsigned history = 8;
   std::vector<std::string> flips;
   std::vector<std::string> rtl_flips;
+  uint32_t random_flips = 0;  // single-bit flips in the --random program's words
   unsigned planted = 0;  // --planted[=N]
   std::string window = "64:8";
   std::string wave_dir = "waves";
@@ -40,6 +42,7 @@ struct CosimArgs {
   uint64_t from = 0, to = ~uint64_t{0};
   std::string wave_at;  // QUEUE[:SUPERLANE]
   std::string png;
+  std::string coverage;  // functional coverage file to write
   bool quiet = false;
   bool allow_skips = false;
   std::string topology;  // --rtl c2c: the system the image runs on
@@ -62,6 +65,7 @@ std::string reproduce(const CosimArgs& a, const std::vector<std::string>& units)
     s += fmt::format("--random {} --seed {} --config {} --instructions {}", a.random, a.seed, a.config, a.instructions);
   s += " --rtl " + join(units);
   if (a.planted) s += a.planted == 1 ? " --planted" : fmt::format(" --planted={}", a.planted);
+  if (a.random_flips) s += fmt::format(" --random-flips {}", a.random_flips);
   for (const auto& f : a.flips) s += " --flip " + f;
   for (const auto& f : a.rtl_flips) s += " --flip-rtl-only " + f;
   if (a.history != 8) s += fmt::format(" --history {}", a.history);
@@ -108,6 +112,7 @@ const OptionRule kRules[] = {
     {"--config", {"--random"}, {}, "it is the configuration of --random's program; an image names its own"},
     {"--instructions", {"--random"}, {}, "it sizes the program --random generates; an image is a finished program"},
     {"--save-image", {"--random"}, {}, "it saves the program --random generates"},
+    {"--random-flips", {"--random"}, {}, "it flips words of the program --random generates; for an image use --flip"},
 };
 
 // Writes the .gtkw next to `fst` and returns "<fst> ... <gtkw>" lines.
@@ -142,10 +147,10 @@ void print_summary(const std::string& name, const isa::Config& cfg, const cosim:
   }
   fmt::print("  {:<6}{:.3f} s wall, {:.3g} chip cycles/s\n", "speed", r.wall_seconds,
              r.wall_seconds > 0 ? double(r.cycles) / r.wall_seconds : 0.0);
-  // How each unit's instructions were checked (RtlUnit::Coverage); the ICU's are issues.
+  // How each unit's instructions were checked (RtlUnit::CheckCounts); the ICU's are issues.
   for (const auto& u : r.units)
-    fmt::print("  checks {:<5} {} data and timing, {} timing only, {} skipped\n", u.name, u.coverage.data_timing,
-               u.coverage.timing_only, u.coverage.skipped);
+    fmt::print("  checks {:<5} {} data and timing, {} timing only, {} skipped\n", u.name, u.checks.data_timing,
+               u.checks.timing_only, u.checks.skipped);
 }
 
 // --rtl c2c / --random c2c: the link FEC RTL, frame by frame (tb/cosim_c2c.cpp).
@@ -233,6 +238,11 @@ int run(CosimArgs a) {
   opt.allow_skips = a.allow_skips;
   opt.flips = parse_flips(cfg, a.flips, "tsp cosim", img.chips.size());
   opt.rtl_flips = parse_flips(cfg, a.rtl_flips, "tsp cosim", img.chips.size());
+  if (a.random_flips) {
+    if (opt.flips.empty()) opt.flips.resize(1);
+    const auto drawn = program_flips(cfg, img, a.random_flips, a.seed);
+    opt.flips[0].insert(opt.flips[0].end(), drawn.begin(), drawn.end());
+  }
   if (!a.wave.empty()) {
     if (a.from > a.to) throw Error(fmt::format("tsp cosim: error: --from {} is after --to {}", a.from, a.to));
     if (opt.units.empty()) throw Error(fmt::format("tsp cosim: error: --rtl names no unit"));
@@ -246,7 +256,20 @@ int run(CosimArgs a) {
     if (!a.wave_at.empty()) w.focus = parse_focus(cfg, a.wave_at);
     opt.wave = w;
   }
+  std::vector<std::unique_ptr<cov::FunctionalCoverage>> coverage;
+  if (!a.coverage.empty())
+    opt.also_observe = [&](uint32_t, const model::ChipEngine& engine) {
+      coverage.push_back(std::make_unique<cov::FunctionalCoverage>(cfg));
+      coverage.back()->watch(&engine);
+      return coverage.back().get();
+    };
   const cosim::CosimResult r = cosim::run_cosim(img, opt);
+  if (!a.coverage.empty()) {
+    cov::Bins bins;
+    for (const auto& c : coverage)
+      for (const auto& [k, v] : c->bins()) bins[k] += v;
+    cov::save(a.coverage, std::string(cfg.name), bins);
+  }
   if (!r.model_error.empty()) {
     fmt::print(stderr, "{}\ntsp cosim: the model rejected the program (no RTL divergence seen before it)\n",
                r.model_error);
@@ -311,6 +334,11 @@ void add_cosim(CLI::App& app, int& exit_code) {
   cmd->add_option(
       "--flip", a->flips,
       "Inject an SRAM bit flip into model and RTL: [CHIP/]SLICE:ADDRESS:SUPERLANE:BIT@CYCLE (chip 0 by default)");
+  cmd->add_option("--coverage", a->coverage,
+                  "Write the model's functional coverage bins of this run to this file (merge with `tsp coverage`)");
+  cmd->add_option("--random-flips", a->random_flips,
+                  "Inject this many single-bit SRAM flips, drawn from --seed, into distinct words the --random "
+                  "program loads, in model and RTL alike (both must correct and count them)");
   cmd->add_option("--flip-rtl-only", a->rtl_flips,
                   "Flip an SRAM bit in the RTL only (checker self-test: cosim must report it); same syntax as --flip");
   cmd->add_flag("--planted{1}", a->planted,

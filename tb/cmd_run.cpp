@@ -15,11 +15,13 @@
 #include <tuple>
 
 #include "common/error.hpp"
+#include "systemc/engine/observer_tee.hpp"
 #include "systemc/sim/run_image.hpp"
 #include "systemc/sim/tensor_dump.hpp"
 #include "systemc/waves/gtkw.hpp"
 #include "systemc/waves/wave_recorder.hpp"
 #include "tb/commands.hpp"
+#include "tb/coverage/func_coverage.hpp"
 #include "tb/flip_args.hpp"
 #include "tb/option_rules.hpp"
 #include "systemc/dist/comm.hpp"
@@ -34,6 +36,7 @@ namespace {
 struct RunArgs {
   std::string image;
   std::string stats;
+  std::string coverage;  // functional coverage file to write (tb/coverage/func_coverage.hpp)
   std::vector<std::string> flips;
   std::vector<std::string> dumps;
   double flip_rate = 0;
@@ -296,7 +299,34 @@ int run(const RunArgs& a) {
     opt.observer = [&](uint32_t chip) { return recorder->observer(chip); };
     if (opt.topology) opt.link_observer = recorder->link_observer();
   }
+  // Functional coverage: one collector per chip, beside the wave recorder if there is one.
+  std::vector<std::unique_ptr<cov::FunctionalCoverage>> coverage;
+  std::vector<std::unique_ptr<model::ObserverTee>> tees;
+  std::unique_ptr<cov::FunctionalCoverage> link_coverage;
+  if (!a.coverage.empty()) {
+    auto waves_of = opt.observer;
+    for (size_t c = 0; c < img.chips.size(); ++c) coverage.push_back(std::make_unique<cov::FunctionalCoverage>(cfg));
+    opt.observer = [&, waves_of](uint32_t chip) -> model::Observer* {
+      model::Observer* w = waves_of ? waves_of(chip) : nullptr;
+      if (!w) return coverage[chip].get();
+      tees.push_back(std::make_unique<model::ObserverTee>(w, coverage[chip].get()));
+      return tees.back().get();
+    };
+    if (opt.topology && !opt.link_observer) {  // frames: the wave recorder's tap takes the one link observer slot
+      link_coverage = std::make_unique<cov::FunctionalCoverage>(cfg);
+      opt.link_observer = link_coverage.get();
+    }
+  }
   const model::RunReport r = model::run_image(img, opt);
+  if (!a.coverage.empty()) {
+    cov::Bins bins;
+    for (const auto& c : coverage)
+      for (const auto& [k, v] : c->bins()) bins[k] += v;
+    if (link_coverage)
+      for (const auto& [k, v] : link_coverage->bins()) bins[k] += v;
+    cov::save(comm.distributed() ? fmt::format("{}.rank{}.json", a.coverage, comm.rank()) : a.coverage,
+              std::string(cfg.name), bins);
+  }
   if (r.partial) {  // another rank: rank 0 reports, and says how the run ended
     const int code = int(comm.broadcast(0, "the exit code"));
     comm.finalize();
@@ -368,6 +398,8 @@ void add_run(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("run", "Run a program image on the cycle-exact chip model");
   cmd->add_option("image", a->image, "Program image (from `tsp as`)")->required();
   cmd->add_option("--stats", a->stats, "Write run statistics as JSON to this file");
+  cmd->add_option("--coverage", a->coverage,
+                  "Write the model's functional coverage bins of this run to this file (merge with `tsp coverage`)");
   cmd->add_option(
       "--flip", a->flips,
       "Inject an SRAM bit flip: [CHIP/]SLICE:ADDRESS:SUPERLANE:BIT@CYCLE (chip 0 by default; bit 0-127 data, "

@@ -15,5 +15,6 @@ void add_compile(CLI::App& app, int& exit_code);
 void add_cosim(CLI::App& app, int& exit_code);
 void add_onnx_test(CLI::App& app, int& exit_code);
 void add_topo(CLI::App& app, int& exit_code);
+void add_coverage(CLI::App& app, int& exit_code);
 
 }  // namespace tsp::cli

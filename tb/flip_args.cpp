@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <random>
 #include <regex>
@@ -66,6 +67,31 @@ std::vector<model::Flip> random_flips(const isa::Config& cfg, double rate, uint6
     out.push_back({static_cast<model::Cycle>(t), static_cast<uint16_t>(rng() % cfg.mem_slices),
                    static_cast<uint32_t>(rng() % cfg.mem_addresses), static_cast<uint32_t>(rng() % cfg.superlanes),
                    static_cast<uint32_t>(rng() % model::secded::kCodeBits)});
+  return out;
+}
+
+std::vector<model::Flip> program_flips(const isa::Config& cfg, const image::Image& img, uint32_t count,
+                                       uint64_t seed) {
+  struct Word {
+    uint16_t slice;
+    uint32_t address, superlane;
+  };
+  std::vector<Word> words;
+  if (!img.chips.empty())
+    for (const auto& seg : img.chips[0].sram)
+      for (uint32_t a = 0; a < seg.bytes.size() / cfg.vector_bytes; ++a)
+        for (uint32_t sl = 0; sl < cfg.superlanes; ++sl) words.push_back({seg.slice, seg.address + a, sl});
+  std::mt19937_64 rng(seed ^ 0x5eedf11905ULL);  // not the program's stream
+  const uint64_t horizon = std::max<uint64_t>(1, img.has_prediction ? img.predicted_cycles : 1);
+  std::vector<model::Flip> out;
+  for (uint32_t i = 0; i < count && !words.empty(); ++i) {
+    const size_t k = rng() % words.size();
+    const Word w = words[k];
+    words[k] = words.back();  // distinct words: two flips in one word could make it uncorrectable
+    words.pop_back();
+    out.push_back({rng() % horizon, w.slice, w.address, w.superlane, static_cast<uint32_t>(rng() % model::secded::kCodeBits)});
+  }
+  std::sort(out.begin(), out.end(), [](const model::Flip& a, const model::Flip& b) { return a.at < b.at; });
   return out;
 }
 

@@ -19,6 +19,14 @@ std::vector<std::vector<model::Flip>> parse_flips(const isa::Config& cfg, const 
 // Random flips at `rate` per million cycles over the whole SRAM, reproducible from the seed.
 std::vector<model::Flip> random_flips(const isa::Config& cfg, double rate, uint64_t horizon, uint64_t seed);
 
+// `count` single-bit flips (any of a word's 137 code bits) in distinct words
+// that chip 0's program loads (its SRAM segments), at cycles before the
+// image's predicted end: every one corrected where it is read, so the model
+// and the RTL must count them alike. Integers only: the same flips on every
+// machine (`tsp cosim --random mem --random-flips K`).
+std::vector<model::Flip> program_flips(const isa::Config& cfg, const image::Image& img, uint32_t count,
+                                       uint64_t seed);
+
 // --link-flip "0.3:120:17" -> the frame chip 0 sends on its port 3 in its
 // cycle 120, frame bit 17. Throws tsp::Error naming `cmd` and the bad text.
 model::LinkFlip parse_link_flip(const isa::Config& cfg, const std::string& text, const std::string& cmd);

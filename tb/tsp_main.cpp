@@ -42,6 +42,7 @@ int sc_main(int argc, char** argv) {
   tsp::cli::add_cosim(app, exit_code);
   tsp::cli::add_onnx_test(app, exit_code);
   tsp::cli::add_topo(app, exit_code);
+  tsp::cli::add_coverage(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

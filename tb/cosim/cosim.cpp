@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "common/error.hpp"
+#include "systemc/engine/observer_tee.hpp"
 
 namespace tsp::cosim {
 namespace {
@@ -175,7 +176,9 @@ CosimResult run_cosim(const image::Image& img, const CosimOptions& opt) {
       if (!fst->isOpen()) throw Error(fmt::format("tsp cosim: error: cannot write {}", wave->fst));
     }
     Checker checker(c, std::move(slots), opt.history, traced_chip && wave->stop_after_window ? wave : nullptr);
-    engine.set_observer(&checker);
+    model::Observer* also = opt.also_observe ? opt.also_observe(c, engine) : nullptr;
+    model::ObserverTee tee(&checker, also);
+    engine.set_observer(also ? static_cast<model::Observer*>(&tee) : &checker);
     bool stopped = false;
     try {
       engine.run_until(std::numeric_limits<model::Cycle>::max());
@@ -192,18 +195,18 @@ CosimResult run_cosim(const image::Image& img, const CosimOptions& opt) {
     res.cycles = std::max(res.cycles, engine.end_cycle());
     const bool whole_run = res.ok() && !(traced_chip && wave->stop_after_window);
     for (size_t i = 0; i < units.size(); ++i) {
-      const RtlUnit::Coverage cov = units[i]->coverage();
+      const RtlUnit::CheckCounts counts = units[i]->check_counts();
       // Every instruction handed to a unit lands in exactly one count: one
       // that lands in none would pass as compared without being so.
-      if (whole_run && cov.total() != res.units[i].instructions - res.units[i].coverage.total())
+      if (whole_run && counts.total() != res.units[i].instructions - res.units[i].checks.total())
         throw std::logic_error(
             fmt::format("cosim {}: {} instructions handed to the unit, {} counted by how they were "
                         "checked",
-                        units[i]->name(), res.units[i].instructions - res.units[i].coverage.total(), cov.total()));
-      res.units[i].coverage.data_timing += cov.data_timing;
-      res.units[i].coverage.timing_only += cov.timing_only;
-      res.units[i].coverage.skipped += cov.skipped;
-      if (res.units[i].name != "icu") res.skipped += cov.skipped;  // the ICU counts issues, not unit instructions
+                        units[i]->name(), res.units[i].instructions - res.units[i].checks.total(), counts.total()));
+      res.units[i].checks.data_timing += counts.data_timing;
+      res.units[i].checks.timing_only += counts.timing_only;
+      res.units[i].checks.skipped += counts.skipped;
+      if (res.units[i].name != "icu") res.skipped += counts.skipped;  // the ICU counts issues, not unit instructions
       res.units[i].rtl_cycles += units[i]->rtl_cycles();
       res.units[i].values += units[i]->values_checked();
       auto add = [](std::vector<RtlUnit::Count>& to, const std::vector<RtlUnit::Count>& from) {
@@ -220,13 +223,15 @@ CosimResult run_cosim(const image::Image& img, const CosimOptions& opt) {
       add(res.units[i].compared, compared);
       add(res.units[i].skipped, units[i]->skipped());
     }
+    if (!ctx.planted)
+      for (auto& u : units) u->save_coverage();
     if (fst) fst->close();
   }
   res.instructions -= std::min(res.instructions, res.skipped);
   std::string skipped;
   for (const auto& u : res.units)
-    if (u.coverage.skipped)
-      skipped += fmt::format("{}{} {} instructions", skipped.empty() ? "" : ", ", u.coverage.skipped, u.name);
+    if (u.checks.skipped)
+      skipped += fmt::format("{}{} {} instructions", skipped.empty() ? "" : ", ", u.checks.skipped, u.name);
   if (!skipped.empty() && !opt.allow_skips && res.ok())
     res.skip_error = fmt::format(
         "tsp cosim: error: {} not compared with the RTL (skipped); a skip is not a match: pass --allow-skips to accept "

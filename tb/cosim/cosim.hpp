@@ -5,6 +5,7 @@
 // executes and hands it to the RTL adapter of its unit (rtl_units.hpp), and
 // the run stops cleanly at the first divergence. docs/cosim.md.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,9 +33,12 @@ struct CosimOptions {
   // must then report the difference they make.
   std::vector<std::vector<model::Flip>> rtl_flips;
   std::optional<WaveRequest> wave;
-  // An instruction a unit did not compare (RtlUnit::Coverage::skipped) fails
+  // An instruction a unit did not compare (RtlUnit::CheckCounts::skipped) fails
   // the run unless this is set (`tsp cosim --allow-skips`).
   bool allow_skips = false;
+  // Also observes each chip's engine beside the checker (e.g. functional
+  // coverage: `tsp cosim --coverage`); nullptr or unset: nothing.
+  std::function<model::Observer*(uint32_t chip, const model::ChipEngine& engine)> also_observe;
 };
 
 // One line of a queue's history.
@@ -59,7 +63,7 @@ struct UnitSummary {
   double seconds = 0;                             // wall time inside the adapter
   std::vector<RtlUnit::Count> compared, skipped;  // by kind, summed over chips (RtlUnit::compared)
   bool itemized = false;                          // the unit reports compared()
-  RtlUnit::Coverage coverage;                     // instructions by how they were checked, summed over chips
+  RtlUnit::CheckCounts checks;  // instructions by how they were checked, summed over chips
 };
 
 struct CosimResult {

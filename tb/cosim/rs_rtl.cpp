@@ -14,6 +14,7 @@
 #include "common/error.hpp"
 #include "common/fec/rs.hpp"
 #include "systemc/waves/wave_layout.hpp"
+#include "tb/cosim/rtl_coverage.hpp"
 
 namespace tsp::cosim {
 namespace {
@@ -134,6 +135,7 @@ class RsRtlOf final : public RsRtl {
 
   std::unique_ptr<VerilatedContext> ctx_;  // outlives v_
   std::unique_ptr<V> v_;
+  CoverageSaver coverage_{ctx_.get(), "c2c", v_->modelName()};  // dies before v_
   std::unique_ptr<VerilatedFstC> fst_;
   uint64_t cycle_ = 0;
   const isa::Config* cfg_ = nullptr;

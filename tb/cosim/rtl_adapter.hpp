@@ -11,8 +11,8 @@
 //               dump_low()/dump_high() write a cycle's two FST samples.
 //   divergence  the first one is kept (diverge(), take_divergence()); later
 //               ones are dropped, so a wave re-run reports nothing new.
-//   summary     rtl_cycles(), values_checked(), coverage() from cycles_,
-//               checked_ and coverage_ (each check() counts its instruction).
+//   summary     rtl_cycles(), values_checked(), check_counts() from cycles_,
+//               checked_ and checks_ (each check() counts its instruction).
 //
 // Worked example (the SXM adapter): start() calls new_context() and builds
 // its tiles on it; check(op) calls run_until(op.t, busy, drive, edge), where
@@ -26,6 +26,7 @@
 #include <optional>
 
 #include "systemc/waves/wave_layout.hpp"
+#include "tb/cosim/rtl_coverage.hpp"
 #include "tb/cosim/rtl_unit.hpp"
 
 namespace tsp::cosim {
@@ -40,7 +41,10 @@ class RtlAdapter : public RtlUnit {
   }
   uint64_t rtl_cycles() const final { return cycles_; }
   uint64_t values_checked() const final { return checked_; }
-  Coverage coverage() const final { return coverage_; }
+  CheckCounts check_counts() const final { return checks_; }
+  void save_coverage() final {
+    if (context_) cosim::save_coverage(*context_, name(), "");
+  }
 
  protected:
   // Registers the RTL with `fst` (RtlUnit::trace: ports and registers of the
@@ -111,7 +115,7 @@ class RtlAdapter : public RtlUnit {
   model::Cycle now_ = 0;              // the next cycle run_until() evaluates
   uint64_t cycles_ = 0;               // RTL clock cycles evaluated, summed over models
   uint64_t checked_ = 0;              // values compared
-  Coverage coverage_;                 // instructions by how they were checked (RtlUnit::coverage)
+  CheckCounts checks_;             // instructions by how they were checked (RtlUnit::check_counts)
 
  private:
   std::unique_ptr<VerilatedContext> context_;  // a base member: outlives the adapter's models

@@ -207,7 +207,7 @@ void RtlIcu::start(const model::ChipEngine& chip) {
 
 std::optional<Divergence> RtlIcu::check_issue(uint16_t queue, uint32_t index, model::Cycle t, const isa::Instr& in) {
   Impl& m = *impl_;
-  ++coverage_.data_timing;  // the issued word and index, in its cycle
+  ++checks_.data_timing;  // the issued word and index, in its cycle
   if (in.op == isa::Op::NOTIFY && (m.notifies.empty() || m.notifies.back() != t)) m.notifies.push_back(t);
   if (auto d = m.advance_to(t)) return d;
   Impl::Queue* q = m.find(queue);

@@ -127,7 +127,7 @@ class MemRtl final : public RtlAdapter {
     if (auto d = advance_active(op.t)) return d;
     Decoded s;
     if (auto d = decode(op, s)) return d;
-    ++coverage_.data_timing;  // a READ's word at its cycle, a WRITE's at the array's write port
+    ++checks_.data_timing;  // a READ's word at its cycle, a WRITE's at the array's write port
     const OpRef ref = ref_of(op);
     const bool gather = s.in.op == isa::Op::GATHER, scatter = s.in.op == isa::Op::SCATTER;
     const uint32_t slw = cfg_->lanes_per_superlane;
@@ -176,6 +176,7 @@ class MemRtl final : public RtlAdapter {
     uint64_t corrected = 0;
     for (auto& p : insts_)
       if (p) corrected += p->rtl->corrected_count_o;
+    ecc_corrected_ = corrected;
     if (corrected != chip_->stats().ecc_corrected) {
       Divergence d;
       d.what = "ECC corrected count";
@@ -191,7 +192,9 @@ class MemRtl final : public RtlAdapter {
   }
 
   std::vector<Count> compared() const override {
-    return {{"read words", read_words_}, {"write words", write_words_}, {"final SRAM words", final_words_}};
+    std::vector<Count> c{{"read words", read_words_}, {"write words", write_words_}, {"final SRAM words", final_words_}};
+    if (ecc_corrected_) c.push_back({"ECC corrections", ecc_corrected_});  // flips: the same count in model and RTL
+    return c;
   }
   std::vector<Count> skipped() const override { return {}; }
 
@@ -661,6 +664,7 @@ class MemRtl final : public RtlAdapter {
   std::vector<std::vector<isa::Instr>> code_;  // by queue id: MEM queues' programs, decoded from the image
   std::vector<Repeat> rep_;                    // by queue id
   uint64_t read_words_ = 0, write_words_ = 0, final_words_ = 0;
+  uint64_t ecc_corrected_ = 0;  // by the RTL, at the end (equal to the model's, or a divergence)
   std::vector<std::unique_ptr<Inst>> insts_;  // by slice * superlanes + superlane, created on first use
   std::vector<Inst*> active_;                 // instances with accesses or words in flight
   std::string traced_name_;

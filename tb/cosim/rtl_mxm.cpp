@@ -85,7 +85,7 @@ class RtlMxm final : public RtlAdapter {
 #ifdef TSP_OLD_MXM_CHECK
     if (old_check_skips(p, op)) return take_divergence();
 #endif
-    ++coverage_.data_timing;  // ACC: its lanes; LW, IW, ABC: driven into the RTL, seen through the ACCs
+    ++checks_.data_timing;  // ACC: its lanes; LW, IW, ABC: driven into the RTL, seen through the ACCs
     schedule(p, op);
     return take_divergence();
   }
@@ -127,11 +127,11 @@ class RtlMxm final : public RtlAdapter {
                     isa::dtype_desc(static_cast<DType>(op.in.get("type"))).is_float;
     if (op.in.op == isa::Op::ABC) old_float_slot_.at(size_t(op.in.get("slot"))) = fl;
     if (fl) {
-      ++coverage_.skipped;
+      ++checks_.skipped;
       return true;
     }
     if (op.in.op != isa::Op::ACC || !old_float_slot_.at(size_t(op.in.get("slot")))) return false;
-    ++coverage_.timing_only;
+    ++checks_.timing_only;
     schedule(p, op);
     for (auto& [key, e] : p.expect)
       if (e.op.index == op.index && e.op.queue == op.queue) e.timing_only = true;

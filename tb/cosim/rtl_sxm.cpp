@@ -74,7 +74,7 @@ class RtlSxm final : public RtlAdapter {
   std::optional<Divergence> check(const model::UnitOp& op) override {
     if (!cfg_) throw std::logic_error("cosim sxm: check() before start()");
     advance(op.t);
-    ++coverage_.data_timing;  // every output lane, value and cycle
+    ++checks_.data_timing;  // every output lane, value and cycle
     schedule(arrays_.at(op.queue), op);
     return take_divergence();
   }

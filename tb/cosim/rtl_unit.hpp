@@ -117,11 +117,15 @@ class RtlUnit {
   // the value; skipped: not given to the RTL at all. The summary prints them
   // per unit, the checker verifies they add up, and a skip fails the run
   // unless the user allows it (`tsp cosim --allow-skips`).
-  struct Coverage {
+  struct CheckCounts {
     uint64_t data_timing = 0, timing_only = 0, skipped = 0;
     uint64_t total() const { return data_timing + timing_only + skipped; }
   };
-  virtual Coverage coverage() const = 0;
+  virtual CheckCounts check_counts() const = 0;
+  // Coverage builds (rtl_coverage.hpp): called once at the end of a run, while
+  // the RTL models still live, to write their coverage counters. The caller
+  // skips it for planted variants.
+  virtual void save_coverage() {}
 };
 
 }  // namespace tsp::cosim

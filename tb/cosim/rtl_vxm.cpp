@@ -161,7 +161,7 @@ class RtlVxm final : public RtlAdapter {
     if (it == arrays_.end()) throw Error(fmt::format("cosim vxm: queue {} is not a VXM queue", op.queue));
     advance(op.t);
     if (diverged()) return take_divergence();
-    ++coverage_.data_timing;  // every lane's result, value and cycle
+    ++checks_.data_timing;  // every lane's result, value and cycle
     it->second->add(decode(op));
     return std::nullopt;
   }

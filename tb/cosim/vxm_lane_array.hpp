@@ -60,6 +60,7 @@ class VxmLaneArray {
   }
   unsigned superlanes() const { return superlanes_; }
   unsigned lanes() const { return lanes_; }
+  const char* model_name() const { return alus_.front()->modelName(); }  // which variant (rtl_coverage.hpp)
 
   // The instruction superlane 0 executes this cycle.
   void issue(const VxmInstr& in) { north_[0] = in; }

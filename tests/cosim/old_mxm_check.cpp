@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
       fmt::print(stderr, "{}", tsp::cosim::format_divergence(prog.img, *r.divergence));
       return 1;
     }
-    const auto& c = r.units.at(0).coverage;
+    const auto& c = r.units.at(0).checks;
     fmt::print("old mxm check: matched {} instructions, {} values; {} data and timing, {} timing only, {} skipped\n",
                r.instructions, r.units.at(0).values, c.data_timing, c.timing_only, c.skipped);
     if (!r.skip_error.empty()) {

@@ -19,6 +19,12 @@ foreach(seed IN LISTS SEEDS)
   set(img ${OUT}/${NAME}_${seed}.img)
   set(cmd ${TSP} cosim --random ${UNIT} --seed ${seed} --config ${CONFIG} --instructions ${INSTRUCTIONS}
       --rtl ${UNIT} --save-image ${img} --wave-dir ${OUT}/waves_${NAME})
+  if(FCOV_DIR)  # the model's functional coverage bins of this seed (tsp coverage merges them)
+    list(APPEND cmd --coverage ${FCOV_DIR}/${NAME}_${seed}.json)
+  endif()
+  if(FLIPS GREATER 0)  # single-bit SRAM flips in the program's words, model and RTL alike
+    list(APPEND cmd --random-flips ${FLIPS})
+  endif()
   execute_process(COMMAND ${cmd} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
   message("${out}${err}")
   if(NOT rc EQUAL 0)

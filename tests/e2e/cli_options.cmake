@@ -36,7 +36,7 @@ tsp_cli_test(e2e_cli_flip_chip_1_uncorrectable
   COMMAND ${TSP} run ${OUT}/two_chips.img --flip 1/MEM.W.0:0:1:5@0 --flip 1/MEM.W.0:0:1:130@0
   RC 1 MESSAGE "error: chip 1, MEM\\.W\\.0 #[0-9]+ `READ 0x0, S0\\.E`, cycle 1: uncorrectable ECC error")
 set_tests_properties(e2e_cli_flip_chip_1_corrected e2e_cli_flip_chip_1_uncorrectable PROPERTIES
-  DEPENDS e2e_cli_two_chips_assemble)
+  FIXTURES_REQUIRED e2e_cli_two_chips_assemble)
 tsp_cli_test(e2e_cli_flip_no_such_chip COMMAND ${TSP} run ${_img} --flip 1/MEM.W.0:0:1:5@0
   RC 1 MESSAGE "tsp run: error: --flip '1/MEM\\.W\\.0:0:1:5@0': no chip 1 \\(the image has 1 chip\\)")
 tsp_cli_test(e2e_cli_cosim_flip_no_such_chip COMMAND ${TSP} cosim ${_img} --rtl mem --flip 2/MEM.W.0:0:1:5@0
@@ -49,4 +49,5 @@ tsp_cli_test(e2e_cli_compile_png_path_with_quote
   MESSAGE "it's a\\.png PNG 1[0-9][0-9][0-9]x[0-9]+ ")
 
 set_tests_properties(e2e_cli_two_chips_assemble ${_cli_tests} PROPERTIES LABELS e2e)
-set_tests_properties(${_cli_tests} PROPERTIES DEPENDS "e2e_mini_add_assemble;e2e_cli_two_chips_assemble")
+set_tests_properties(e2e_cli_two_chips_assemble PROPERTIES FIXTURES_SETUP e2e_cli_two_chips_assemble)
+set_tests_properties(${_cli_tests} PROPERTIES FIXTURES_REQUIRED "e2e_mini_add_assemble;e2e_cli_two_chips_assemble")

@@ -120,8 +120,8 @@ TEST(CosimMxm, RtlAgreesWithTheModelOnMini) {
   EXPECT_EQ(r.ops, 2u * (32 + 1) + 6 + 6);
   // All 6 ACCs x 32 lanes compared, every instruction in data and timing, and the RTL ran.
   EXPECT_EQ(rtl->values_checked(), 6u * 32);
-  EXPECT_EQ(rtl->coverage().data_timing, r.ops);
-  EXPECT_EQ(rtl->coverage().timing_only + rtl->coverage().skipped, 0u);
+  EXPECT_EQ(rtl->check_counts().data_timing, r.ops);
+  EXPECT_EQ(rtl->check_counts().timing_only + rtl->check_counts().skipped, 0u);
   EXPECT_GT(rtl->rtl_cycles(), 0u);
 }
 
@@ -132,8 +132,8 @@ TEST(CosimMxm, FloatRtlAgreesWithTheModel) {
     const CosimRun r = cosim_run(c.img, *rtl, tsp::isa::Unit::MXM);
     EXPECT_FALSE(r.first) << describe(r.first);
     EXPECT_EQ(rtl->values_checked(), 4u * 32);
-    EXPECT_EQ(rtl->coverage().data_timing, r.ops);
-    EXPECT_EQ(rtl->coverage().skipped, 0u);
+    EXPECT_EQ(rtl->check_counts().data_timing, r.ops);
+    EXPECT_EQ(rtl->check_counts().skipped, 0u);
   }
 }
 

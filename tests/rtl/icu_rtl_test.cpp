@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "tb/cosim/rtl_coverage.hpp"
 #include "Vtsp_icu_queue.h"
 #include "Vtsp_icu_queue_planted.h"
 #include "tb/gen/random_icu.hpp"
@@ -36,6 +37,7 @@ class Chip {
     for (const auto& [queue, words] : programs) {
       auto& q = queues_.emplace_back(Queue{queue, std::make_unique<V>(ctx_.get()), {}});
       V& r = *q.rtl;
+      if (!coverage_) coverage_.emplace(ctx_.get(), "icu", r.modelName());
       r.hac_period_i = hac_period;
       r.rst_ni = 0;
       r.eval();
@@ -91,6 +93,7 @@ class Chip {
   }
   std::unique_ptr<VerilatedContext> ctx_;
   std::vector<Queue> queues_;
+  std::optional<tsp::cosim::CoverageSaver> coverage_;  // dies before queues_
 };
 
 uint64_t word(Op op, std::initializer_list<int64_t> operands) {

@@ -9,6 +9,7 @@
 #include <array>
 #include <memory>
 
+#include "tb/cosim/rtl_coverage.hpp"
 #include "Vtsp_mem_word.h"
 #include "verilated.h"
 
@@ -57,6 +58,7 @@ class MemWord : public ::testing::Test {
 
   std::unique_ptr<VerilatedContext> ctx_;
   std::unique_ptr<Vtsp_mem_word> rtl_;
+  tsp::cosim::CoverageSaver coverage_{ctx_.get(), "mem", rtl_->modelName()};  // dies before rtl_
 };
 
 TEST_F(MemWord, ConflictOnlyForReadAndWriteInOneBank) {

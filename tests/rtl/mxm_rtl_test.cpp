@@ -22,6 +22,7 @@
 #include "common/numerics/mxm.hpp"
 #include "firmware/isa/isa.hpp"
 #include "tb/cosim/rtl_bits.hpp"
+#include "tb/cosim/rtl_coverage.hpp"
 
 namespace {
 
@@ -69,7 +70,9 @@ bool is_float(DType t) { return tsp::isa::dtype_desc(t).is_float; }
 
 template <class Cell>
 struct Tile {
-  std::unique_ptr<Cell> m = std::make_unique<Cell>();
+  std::unique_ptr<VerilatedContext> ctx = std::make_unique<VerilatedContext>();  // one per tile: see rtl_coverage.hpp
+  std::unique_ptr<Cell> m = std::make_unique<Cell>(ctx.get());
+  tsp::cosim::CoverageSaver coverage{ctx.get(), "mxm", m->modelName()};  // dies before m
   uint64_t cycles = 0;
   Tile() {
     m->last_i = 1;

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "tb/cosim/rtl_coverage.hpp"
 #include "Vtsp_rs_mini.h"
 #include "Vtsp_rs_mini_planted.h"
 #include "Vtsp_rs_tsp1.h"
@@ -196,6 +197,7 @@ class RsRtl {
   }
   std::unique_ptr<VerilatedContext> ctx_;
   std::unique_ptr<V> v_;
+  tsp::cosim::CoverageSaver coverage_{ctx_.get(), "c2c", v_->modelName()};  // dies before v_
   long cycle_ = 0;
 };
 

@@ -8,6 +8,7 @@
 #include <random>
 #include <string>
 
+#include "tb/cosim/rtl_coverage.hpp"
 #include "Vsecded.h"
 #include "Vsecded_planted.h"
 #include "systemc/mem/secded.hpp"
@@ -49,6 +50,7 @@ class SecdedRtl {
   }
   std::unique_ptr<VerilatedContext> ctx_;
   std::unique_ptr<Rtl> rtl_;
+  tsp::cosim::CoverageSaver coverage_{ctx_.get(), "mem", rtl_->modelName()};  // dies before rtl_
 };
 
 std::string hex(const Word& w) {

@@ -17,6 +17,7 @@
 #include "Vtsp_sxm_superlane_planted.h"
 #include "firmware/isa/isa.hpp"
 #include "tb/cosim/rtl_bits.hpp"
+#include "tb/cosim/rtl_coverage.hpp"
 
 namespace {
 
@@ -95,7 +96,9 @@ Result expected(const OpIn& x, uint32_t sl, uint32_t lanes) {
 
 template <class Tile>
 struct Sl {
-  std::unique_ptr<Tile> m = std::make_unique<Tile>();
+  std::unique_ptr<VerilatedContext> ctx = std::make_unique<VerilatedContext>();  // one per superlane: see rtl_coverage.hpp
+  std::unique_ptr<Tile> m = std::make_unique<Tile>(ctx.get());
+  tsp::cosim::CoverageSaver coverage{ctx.get(), "sxm", m->modelName()};  // dies before m
   Sl(uint32_t sl, uint32_t lanes) {
     m->sl_i = uint16_t(sl);
     m->num_lanes_i = uint16_t(lanes);

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "tb/cosim/rtl_coverage.hpp"
 #include "Vtsp_vxm_alu.h"
 #include "Vtsp_vxm_alu_planted.h"
 #include "common/numerics/dtype.hpp"
@@ -116,6 +117,7 @@ class Harness {
 
   std::unique_ptr<VerilatedContext> ctx_ = std::make_unique<VerilatedContext>();
   VxmLaneArray<Alu> rtl_{*ctx_, kSuperlanes, kLanes, "vxm"};
+  tsp::cosim::CoverageSaver coverage_{ctx_.get(), "vxm", rtl_.model_name()};  // dies before rtl_
 };
 
 // ---- operand sources ----
