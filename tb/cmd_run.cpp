@@ -46,6 +46,7 @@ struct RunArgs {
   double link_ber = 0;
   std::vector<std::string> link_flips;  // CHIP.PORT:CYCLE:BIT
   bool link_jitter = false;
+  bool timing_only = false;  // docs/timing-only.md
 };
 
 nlohmann::json counters_json(const model::LinkCounters& n) {
@@ -181,6 +182,7 @@ int run(const RunArgs& a) {
   const isa::Config& cfg = *isa::find_config(img.config);
   model::RunOptions opt;
   opt.quantum = a.quantum;
+  opt.timing_only = a.timing_only;
   std::optional<topo::Topology> topology;
   if (!a.topology.empty()) {
     topology = topo::load_topology(a.topology, cfg);
@@ -239,7 +241,9 @@ int run(const RunArgs& a) {
   const std::string wave_lines = recorder ? finish_waves(*recorder, a.wave, r) : "";
   if (!a.stats.empty()) {
     std::ofstream out(a.stats);
-    out << stats_json(img, cfg, r).dump(2) << "\n";
+    nlohmann::json stats = stats_json(img, cfg, r);
+    stats["timing_only"] = a.timing_only;
+    out << stats.dump(2) << "\n";
     if (!out) throw Error(fmt::format("tsp run: error: cannot write {}", a.stats));
   }
   if (!r.ok()) {
@@ -247,6 +251,7 @@ int run(const RunArgs& a) {
     return 1;
   }
   if (!a.quiet) print_summary(a.image, img, cfg, r);
+  if (!a.quiet && a.timing_only) fmt::print("  {:<14}timing only: every rule and count, no values computed\n", "mode");
   if (!a.quiet) fmt::print("{}", wave_lines);
   for (const auto& d : dumped) fmt::print("{}\n", d);
   if (img.has_prediction && img.predicted_cycles != r.cycles) {
@@ -266,6 +271,9 @@ const OptionRule kRules[] = {
      "it seeds only the random flips, link bit errors, jitter and clock spread those draw"},
     {"--from", {"--wave"}, {}, "it starts the window --wave writes"},
     {"--to", {"--wave"}, {}, "it ends the window --wave writes"},
+    {"--check", {}, {"--timing-only"}, "it compares output values, which a timing-only run does not compute"},
+    {"--expect", {}, {"--timing-only"}, "it compares output values, which a timing-only run does not compute"},
+    {"--dump", {}, {"--timing-only"}, "it prints tensor values, which a timing-only run does not compute"},
 };
 
 }  // namespace
@@ -308,6 +316,9 @@ void add_run(CLI::App& app, int& exit_code) {
   cmd->add_option(
       "--expect", a->expects,
       "NAME=FILE.pb: compare tensor NAME with an ONNX TensorProto file within ONNX's tolerance (repeatable)");
+  cmd->add_flag("--timing-only", a->timing_only,
+                "Check every schedule rule and produce every cycle count and counter, but compute no values "
+                "(docs/timing-only.md): much faster, little memory");
   cmd->callback([a, cmd, &exit_code] {
     check_option_rules(*cmd, "tsp run", kRules);
     exit_code = run(*a);

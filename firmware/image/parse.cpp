@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -205,9 +206,21 @@ Image parse(std::span<const uint8_t> bytes, const std::string& name) {
 }
 
 Image load_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {  // a pipe, a device, a directory: as a stream
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error(fmt::format("{}: error: cannot read: {}", path, std::strerror(errno)));
+    std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    return parse(bytes, path);
+  }
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) throw Error(fmt::format("{}: error: cannot read: {}", path, std::strerror(errno)));
-  std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  // In one read: byte by byte (istreambuf_iterator) took a quarter of a timing-only run of a 56 MB image.
+  const std::streamoff size = in.tellg();
+  std::vector<uint8_t> bytes(size > 0 ? static_cast<size_t>(size) : 0);
+  in.seekg(0);
+  if (size < 0 || !in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size())))
+    throw Error(fmt::format("{}: error: cannot read: {}", path, std::strerror(errno)));
   return parse(bytes, path);
 }
 

@@ -29,6 +29,7 @@ void ChipEngine::load(const image::Image& img) {
   const image::ChipProgram& prog = img.chips.at(chip_);
   files_ = img.files;
   for (const auto& seg : prog.sram) {
+    if (timing_only_) break;  // no data: SRAM stays unallocated
     Vec v;
     for (size_t off = 0; off < seg.bytes.size(); off += cfg_.vector_bytes) {
       std::copy_n(seg.bytes.begin() + static_cast<ptrdiff_t>(off), cfg_.vector_bytes, v.bytes.begin());
@@ -413,6 +414,12 @@ void ChipEngine::fail_taken(const Exec& x, isa::StreamRef s, Cycle at, const Ori
 void ChipEngine::write_streams(const Exec& x, isa::StreamRef base, unsigned width, const Vec* values) {
   for (unsigned i = 0; i < width; ++i)
     result_stream(x, isa::StreamRef{static_cast<uint8_t>(base.index + i), base.west}) = values[i];
+}
+
+void ChipEngine::no_results(const Exec& x, isa::StreamRef base, unsigned width) {
+  static const Vec kNoValue{};  // never written: a reference to it outlives every run
+  for (unsigned i = 0; i < width; ++i)
+    result_ref(x, isa::StreamRef{static_cast<uint8_t>(base.index + i), base.west}, &kNoValue);
 }
 
 void ChipEngine::fail_port(const Exec& x, uint16_t slice, bool write, uint32_t banks, Cycle at) const {

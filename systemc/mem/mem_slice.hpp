@@ -60,6 +60,11 @@ class alignas(64) MemSlice {
     }
     if (!faults_.empty()) forget_faults(address);
   }
+  // A timing-only WRITE (ChipEngine::set_timing_only): no data, but the
+  // faults of the words it overwrites are gone, as after write().
+  void discard_write(uint32_t address) {
+    if (!faults_.empty()) forget_faults(address);
+  }
   void flush() const {
     if (pending_n_) flush_pending();
   }

@@ -70,6 +70,7 @@ RunReport run_image(const image::Image& img, const RunOptions& options) {
         std::make_unique<HostDriver>(fmt::format("host{}", c).c_str(), programs, img.chips[c].sram, *chips.back()));
     hosts.back()->pcie.bind(chips.back()->host);
     chips.back()->set_quantum(options.quantum);
+    chips.back()->engine().set_timing_only(options.timing_only);
     if (options.observer) chips.back()->engine().set_observer(options.observer(c));
     if (c < options.flips.size())
       for (const Flip& f : options.flips[c]) chips.back()->add_flip(f);
@@ -78,10 +79,9 @@ RunReport run_image(const image::Image& img, const RunOptions& options) {
   if (topology)
     for (size_t i = 0; i < topology->links.size(); ++i) {
       const topo::Link& l = topology->links[i];
-      links.push_back(std::make_unique<C2cLink>(fmt::format("link{}", i).c_str(),
-                                                C2cLink::End{chips[l.a.chip].get(), l.a.link},
-                                                C2cLink::End{chips[l.b.chip].get(), l.b.link}, *l.cable,
-                                                options.wire, l.where, static_cast<uint32_t>(i)));
+      links.push_back(std::make_unique<C2cLink>(
+          fmt::format("link{}", i).c_str(), C2cLink::End{chips[l.a.chip].get(), l.a.link},
+          C2cLink::End{chips[l.b.chip].get(), l.b.link}, *l.cable, options.wire, l.where, static_cast<uint32_t>(i)));
       links.back()->set_observer(options.link_observer);
     }
   const auto t0 = std::chrono::steady_clock::now();
@@ -106,8 +106,8 @@ RunReport run_image(const image::Image& img, const RunOptions& options) {
     cr.error_seconds = chips[c]->error_time().to_seconds();
     if (chips[c]->status() == hostmap::kArmed) {
       cr.status = hostmap::kError;
-      cr.error = fmt::format("chip {} never started: the system starts once every chip is loaded, and {} of {} were",
-                             c, barrier.armed(), n);
+      cr.error = fmt::format("chip {} never started: the system starts once every chip is loaded, and {} of {} were", c,
+                             barrier.armed(), n);
     }
     cr.cycles = r.cycles;
     cr.drift_shift = chips[c]->engine().drift_shift();

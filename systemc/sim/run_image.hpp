@@ -24,8 +24,9 @@ struct RunOptions {
   // The system's links and clocks (nullptr: no links; chips of a multi-chip
   // image still start together). Its chip count must be the image's.
   const topo::Topology* topology = nullptr;
-  WireErrorSpec wire;  // bit errors, planned flips and jitter on every link
+  WireErrorSpec wire;                     // bit errors, planned flips and jitter on every link
   LinkObserver* link_observer = nullptr;  // sees every frame of every link (not owned)
+  bool timing_only = false;  // every rule and count, no values (ChipEngine::set_timing_only, docs/timing-only.md)
 };
 
 struct ChipReport {
@@ -54,8 +55,8 @@ struct LinkReport {
 struct RunReport {
   std::vector<ChipReport> chips;
   std::vector<LinkReport> links;
-  Cycle cycles = 0;         // the longest chip's program (the schedule's cycles)
-  double wall_seconds = 0;  // host time spent simulating
+  Cycle cycles = 0;             // the longest chip's program (the schedule's cycles)
+  double wall_seconds = 0;      // host time spent simulating
   double run_wall_seconds = 0;  // of that, from the first chip's start on (loading over PCIe excluded)
   bool ok() const;
   std::string first_error() const;
