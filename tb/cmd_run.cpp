@@ -76,6 +76,7 @@ nlohmann::json stats_json(const image::Image& img, const isa::Config& cfg, const
                      {"instructions", per_unit},
                      {"ecc_corrected", c.stats.ecc_corrected},
                      {"sram_bytes", c.stats.sram_bytes},
+                     {"sram_stored_bytes", c.sram_stored_bytes},
                      {"stream_values", c.stats.stream_values},
                      {"macs", c.stats.macs},
                      {"load_seconds", c.load_seconds},

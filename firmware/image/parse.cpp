@@ -135,6 +135,17 @@ SramSegment read_segment(ByteReader& r) {
   return seg;
 }
 
+GeneratedSegment read_generated(ByteReader& r) {
+  GeneratedSegment g;
+  g.slice = r.u16("generated slice");
+  g.lanes = r.u16("generated lanes");
+  g.address = r.u32("generated address");
+  g.vectors = r.u32("generated vectors");
+  g.tensor = r.u32("generated tensor");
+  g.seed = r.u64("generated seed");
+  return g;
+}
+
 }  // namespace
 
 Image parse(std::span<const uint8_t> bytes, const std::string& name) {
@@ -164,7 +175,8 @@ Image parse(std::span<const uint8_t> bytes, const std::string& name) {
       read_manifest(p, img);
       if (auto why = check_manifest(img)) r.fail_at(at, *why);
       cfg = isa::find_config(img.config);
-    } else if (kind == static_cast<uint32_t>(SectionKind::Queue) || kind == static_cast<uint32_t>(SectionKind::Sram)) {
+    } else if (kind == static_cast<uint32_t>(SectionKind::Queue) || kind == static_cast<uint32_t>(SectionKind::Sram) ||
+               kind == static_cast<uint32_t>(SectionKind::Generated)) {
       if (chip >= img.chips.size())
         r.fail_at(chip_at, fmt::format("chip index {} out of range ({} chips)", chip, img.chips.size()));
       ChipProgram& cp = img.chips[chip];
@@ -177,11 +189,16 @@ Image parse(std::span<const uint8_t> bytes, const std::string& name) {
                                 q.queue == cp.queues.back().queue ? "duplicate" : "out-of-order", q.queue));
         why = check_queue(img, *cfg, chip, q);
         cp.queues.push_back(std::move(q));
-      } else {
+      } else if (kind == static_cast<uint32_t>(SectionKind::Sram)) {
         SramSegment seg = read_segment(p);
         why = check_segment(*cfg, seg);
+        if (!why) why = check_segment_overlap(*cfg, cp, seg);
         if (why) why = fmt::format("chip {}: {}", chip, *why);
         cp.sram.push_back(std::move(seg));
+      } else {
+        cp.generated.push_back(read_generated(p));
+        why = check_generated(*cfg, cp, cp.generated.back());
+        if (why) why = fmt::format("chip {}: {}", chip, *why);
       }
       if (why) r.fail_at(at, *why);
     } else if (kind == static_cast<uint32_t>(SectionKind::Expected)) {

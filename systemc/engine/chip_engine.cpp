@@ -28,6 +28,9 @@ void ChipEngine::load(const image::Image& img) {
     throw Error(fmt::format("chip {}: image is for configuration {}, the chip is {}", chip_, img.config, cfg_.name));
   const image::ChipProgram& prog = img.chips.at(chip_);
   files_ = img.files;
+  for (auto& m : slices_) m.clear_generated();
+  if (!timing_only_)
+    for (const auto& g : prog.generated) slices_.at(g.slice).add_generated(g.address, g.vectors, g.lanes, g.seed, g.tensor);
   for (const auto& seg : prog.sram) {
     if (timing_only_) break;  // no data: SRAM stays unallocated
     Vec v;
@@ -92,6 +95,12 @@ Cycle ChipEngine::queue_end(uint16_t queue) const {
 uint64_t ChipEngine::queue_issued(uint16_t queue) const {
   const QueueRun* q = run_of(queue);
   return q ? q->issued : 0;
+}
+
+uint64_t ChipEngine::stored_sram_bytes() const {
+  uint64_t pages = 0;
+  for (const auto& m : slices_) pages += m.stored_pages();
+  return pages * MemSlice::kPageVectors * cfg_.vector_bytes;
 }
 
 void ChipEngine::attach_link(uint16_t link, LinkSink* tx, bool receives) {

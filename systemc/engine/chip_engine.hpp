@@ -108,6 +108,9 @@ class ChipEngine {
   const StreamFabric& streams() const { return fabric_; }
   const isa::Config& config() const { return cfg_; }
   const RunStats& stats() const { return stats_; }
+  // Bytes of SRAM the model holds (pages written or materialised; generated
+  // and never-written SRAM take none).
+  uint64_t stored_sram_bytes() const;
   uint32_t chip() const { return chip_; }
   // Queue `queue`'s program as loaded (nullptr: the image gives it none) and,
   // once the run is over, the cycle after its last occupied slot: what the

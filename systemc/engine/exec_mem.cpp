@@ -92,7 +92,7 @@ void ChipEngine::exec_read(const Exec& x) {
     return;
   }
   // Observed runs (cosim) take this path too: it is what every `tsp run` takes.
-  if (by_ref_[slice] && !mem.has_faults()) {
+  if (by_ref_[slice] && !mem.has_faults() && !mem.has_generated()) {
     result_ref(x, stream_at(x.in, kReadDst), mem.stored(address));  // nothing changes it while it is read
   } else {
     mem.prefetch(next_address(x, kReadAddr), false);

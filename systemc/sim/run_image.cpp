@@ -49,7 +49,7 @@ RunReport run_image(const image::Image& img, const RunOptions& options) {
   programs_only.files = img.files;
   programs_only.symbols = img.symbols;
   programs_only.expected = img.expected;
-  for (const auto& c : img.chips) programs_only.chips.push_back(image::ChipProgram{c.queues, {}});
+  for (const auto& c : img.chips) programs_only.chips.push_back(image::ChipProgram{c.queues, {}, c.generated});
   const auto programs = std::make_shared<const std::vector<uint8_t>>(image::serialize(programs_only));
   const auto n = static_cast<uint32_t>(img.chips.size());
   const topo::Topology* topology = options.topology;
@@ -118,6 +118,7 @@ RunReport run_image(const image::Image& img, const RunOptions& options) {
       cr.hac_depth = hacs[c].depth;
     }
     cr.stats = chips[c]->engine().stats();
+    cr.sram_stored_bytes = chips[c]->engine().stored_sram_bytes();
     cr.load_seconds = r.load_time.to_seconds();
     cr.run_seconds = r.run_time.to_seconds();
     report.cycles = std::max(report.cycles, cr.program_cycles);

@@ -40,6 +40,7 @@ struct ChipReport {
   uint32_t hac_depth = 0;    // hops from the HAC root along the spanning tree
   double error_seconds = 0;  // system time of the error, when status is kError
   RunStats stats;
+  uint64_t sram_stored_bytes = 0;            // SRAM the model held at the end (generated SRAM is never stored)
   double load_seconds = 0, run_seconds = 0;  // simulated time on the host link / running
 };
 

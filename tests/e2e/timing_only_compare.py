@@ -24,7 +24,7 @@ import re
 import subprocess
 import sys
 
-IGNORED = {"wall_seconds", "cycles_per_second", "timing_only"}
+IGNORED = {"wall_seconds", "cycles_per_second", "timing_only", "sram_stored_bytes"}
 REFUSED = re.compile(r"--timing-only: (GATHER|SCATTER)'s SRAM addresses")
 
 
