@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Runs programs with full data and with `tsp run --timing-only` and compares
 what both must agree on: exit status, the error message, and every cycle count
-and counter of `--stats` (per chip and per link). Only host wall times and the
-mode flag itself may differ. docs/timing-only.md.
+and counter of `--stats` (per chip and per link). Only host wall times, the
+mode flag and sram_stored_bytes (timing-only stores no SRAM) may differ.
+docs/timing-only.md.
 
 Usage: timing_only_compare.py --tsp TSP [--tsp-timing TSP2] --work DIR
            [--compiled DIR] [--source DIR] [--links GEN_LINKS.py] [--link-dir DIR]
