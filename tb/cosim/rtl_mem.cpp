@@ -18,6 +18,7 @@
 #include "Vtsp_mem_word_planted.h"
 #include "Vtsp_mem_word_planted_write.h"
 #include "common/error.hpp"
+#include "common/generated_bytes.hpp"
 #include "systemc/mem/secded.hpp"
 #include "tb/cosim/rtl_adapter.hpp"
 
@@ -277,7 +278,7 @@ class MemRtl final : public RtlAdapter {
     model::Cycle busy_until = 0;  // before this, ticks may not be skipped
     std::map<model::Cycle, Access> pending;
     std::deque<Expect> expect;
-    std::deque<PendingFlip> flips;  // by cycle
+    std::deque<PendingFlip> flips;                // by cycle
     std::unordered_map<uint32_t, OpRef> written;  // every address written, and its last writer
     bool active = false, traced = false;
   };
@@ -377,6 +378,19 @@ class MemRtl final : public RtlAdapter {
         std::copy_n(seg.bytes.begin() + ptrdiff_t(off + superlane * kWordBytes), kWordBytes, w.begin());
         if (std::all_of(w.begin(), w.end(), [](uint8_t b) { return b == 0; })) continue;  // the RTL starts at zero
         backdoor(in, false, seg.address + uint32_t(off / cfg_->vector_bytes), 0, &w);
+      }
+    }
+    // Generated SRAM (docs/image-format.md): the same generator, lanes past the region's `lanes` zero.
+    for (const auto& g : ctx_.img->chips.at(ctx_.chip).generated) {
+      if (g.slice != slice) continue;
+      const uint64_t key = genbytes::key(g.seed, g.tensor);
+      for (uint32_t a = g.address; a < g.address + g.vectors; ++a) {
+        Word w{};
+        for (uint32_t i = 0; i < kWordBytes; ++i) {
+          const uint32_t lane = superlane * kWordBytes + i;
+          w[i] = lane < g.lanes ? genbytes::byte(key, uint64_t(a) * cfg_->vector_bytes + lane) : 0;
+        }
+        backdoor(in, false, a, 0, &w);
       }
     }
     for (const auto& f : ctx_.flips)
@@ -634,8 +648,8 @@ class MemRtl final : public RtlAdapter {
       const model::secded::Status model_status = mem.read_word(address, in.superlane, want.data());
       checked_ += kWordBytes;
       ++final_words_;
-      Divergence d = at(in, chip_->end_cycle(), fmt::format("final SRAM of {} address 0x{:x}",
-                                                           isa::mem_slice_name(*cfg_, in.slice), address));
+      Divergence d = at(in, chip_->end_cycle(),
+                        fmt::format("final SRAM of {} address 0x{:x}", isa::mem_slice_name(*cfg_, in.slice), address));
       d.op = in.written.at(address);  // its last writer
       if (rtl_status != model_status) {
         d.what += ", ECC";
