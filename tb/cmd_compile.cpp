@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "common/error.hpp"
 #include "firmware/compiler/compile.hpp"
@@ -26,6 +27,8 @@ struct CompileArgs {
   std::string program, output, config, report, png;
   std::string inputs;  // an ONNX model's data inputs: DIR/input_K.pb
   bool run = false, check = false, quiet = false, embed = false;
+  std::optional<uint64_t> generated_weights;  // seed
+  bool as_bytes = false;
 };
 
 int run_and_check(const CompileArgs& a, const compiler::Compiled& c, const isa::Config& cfg) {
@@ -91,6 +94,10 @@ int compile_cmd(const CompileArgs& a) {
   compiler::CompileOptions opt;
   opt.source_file = a.program;
   opt.embed_reference = a.embed;
+  opt.generated_weights = a.generated_weights;
+  opt.generated_as_bytes = a.as_bytes;
+  if (a.as_bytes && !a.generated_weights)
+    throw Error("tsp compile: error: --weights-as-bytes without --generated-weights: it carries the generated values");
   const compiler::Compiled c = compiler::compile(p.graph, *cfg, opt);  // c.graph: expanded
   if (!a.output.empty()) image::save_file(c.image, a.output);
   // --png without --report: the SVG lands next to the PNG.
@@ -119,6 +126,13 @@ int compile_cmd(const CompileArgs& a) {
         util += fmt::format("  {} {:.1f}% ({} slots on {} queues)", isa::unit_name(u), 100 * c.utilisation(u), use.busy,
                             use.queues);
     fmt::print("utilisation:{}\n", util);
+    if (a.generated_weights)
+      fmt::print("generated weights: {} tensors (seed {}{}), image {} bytes of SRAM segments\n", c.generated_tensors,
+                 *a.generated_weights, a.as_bytes ? ", carried as bytes" : "", [&] {
+                   uint64_t n = 0;
+                   for (const auto& s : c.image.chips[0].sram) n += s.bytes.size();
+                   return n;
+                 }());
   }
   if (a.run || a.check) return run_and_check(a, c, *cfg);
   return 0;
@@ -139,6 +153,11 @@ void add_compile(CLI::App& app, int& exit_code) {
                   "test_data_set_N)");
   cmd->add_flag("--embed-reference", a->embed,
                 "Embed the host reference's output values in the image: `tsp run IMAGE --check` compares them");
+  cmd->add_option("--generated-weights", a->generated_weights,
+                  "SEED: MatMul weights of integer types become generated SRAM (docs/image-format.md, \"Generated "
+                  "SRAM\"): the image carries the seed, not the bytes; the host reference uses the same values");
+  cmd->add_flag("--weights-as-bytes", a->as_bytes,
+                "With --generated-weights: the same weight values, but carried as bytes in the image");
   cmd->add_flag("--run", a->run, "Run the image on the model; fail unless cycles == prediction");
   cmd->add_flag("--check", a->check, "--run, and compare every output with the host reference bit for bit");
   cmd->add_flag("-q,--quiet", a->quiet, "Print errors only");

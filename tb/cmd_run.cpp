@@ -59,6 +59,7 @@ struct RunArgs {
   double lookahead = 0;      // cycles links between ranks take at least (0: from the topology)
   bool progress = false;     // a progress line per rank
   std::string rank_fault;    // hidden, tests only: RANK:WINDOW:exit|hang|throw
+  bool timing_only = false;  // docs/timing-only.md
 };
 
 nlohmann::json counters_json(const model::LinkCounters& n) {
@@ -88,6 +89,7 @@ nlohmann::json stats_json(const image::Image& img, const isa::Config& cfg, const
                      {"instructions", per_unit},
                      {"ecc_corrected", c.stats.ecc_corrected},
                      {"sram_bytes", c.stats.sram_bytes},
+                     {"sram_stored_bytes", c.sram_stored_bytes},
                      {"stream_values", c.stats.stream_values},
                      {"macs", c.stats.macs},
                      {"load_seconds", c.load_seconds},
@@ -231,6 +233,7 @@ int run(const RunArgs& a) {
   model::RunOptions opt;
   opt.quantum = a.quantum;
   opt.lookahead_cycles = a.lookahead;
+  opt.timing_only = a.timing_only;
   std::optional<topo::Topology> topology;
   if (!a.topology.empty()) {
     topology = topo::load_topology(a.topology, cfg);
@@ -356,6 +359,7 @@ int report_run(const RunArgs& a, const image::Image& img, const isa::Config& cfg
     std::ofstream out(a.stats);
     nlohmann::json with_digest = stats;
     with_digest["digest"] = fmt::format("{:016x}", digest);
+    with_digest["timing_only"] = a.timing_only;
     out << with_digest.dump(2) << "\n";
     if (!out) throw Error(fmt::format("tsp run: error: cannot write {}", a.stats));
   }
@@ -370,6 +374,7 @@ int report_run(const RunArgs& a, const image::Image& img, const isa::Config& cfg
     return 1;
   }
   if (!a.quiet) print_summary(a.image, img, cfg, r);
+  if (!a.quiet && a.timing_only) fmt::print("  {:<14}timing only: every rule and count, no values computed\n", "mode");
   if (!a.quiet) fmt::print("{}", wave_lines);
   for (const auto& d : dumped) fmt::print("{}\n", d);
   if (img.has_prediction && img.predicted_cycles != r.cycles) {
@@ -389,6 +394,10 @@ const OptionRule kRules[] = {
      "it seeds only the random flips, link bit errors, jitter and clock spread those draw"},
     {"--from", {"--wave"}, {}, "it starts the window --wave writes"},
     {"--to", {"--wave"}, {}, "it ends the window --wave writes"},
+    {"--check", {}, {"--timing-only"}, "it compares output values, which a timing-only run does not compute"},
+    {"--expect", {}, {"--timing-only"}, "it compares output values, which a timing-only run does not compute"},
+    {"--dump", {}, {"--timing-only"}, "it prints tensor values, which a timing-only run does not compute"},
+    {"--coverage", {}, {"--timing-only"}, "its operand bins classify values, which a timing-only run does not compute"},
 };
 
 }  // namespace
@@ -446,6 +455,9 @@ void add_run(CLI::App& app, int& exit_code) {
   cmd->add_option(
       "--expect", a->expects,
       "NAME=FILE.pb: compare tensor NAME with an ONNX TensorProto file within ONNX's tolerance (repeatable)");
+  cmd->add_flag("--timing-only", a->timing_only,
+                "Check every schedule rule and produce every cycle count and counter, but compute no values "
+                "(docs/timing-only.md): much faster, little memory");
   cmd->callback([a, cmd, &exit_code] {
     check_option_rules(*cmd, "tsp run", kRules);
     exit_code = run(*a);

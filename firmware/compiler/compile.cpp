@@ -11,6 +11,7 @@
 
 #include "firmware/compiler/codegen.hpp"
 #include "firmware/compiler/expand.hpp"
+#include "firmware/compiler/generated_weights.hpp"
 #include "firmware/compiler/kernels.hpp"
 #include "firmware/compiler/lower.hpp"
 #include "firmware/compiler/reference.hpp"
@@ -71,6 +72,11 @@ Compiled compile(const Graph& source, const isa::Config& cfg, const CompileOptio
   out.chains = sched.chain_names();
   out.image = generate(g, out.placement, out.timed, cfg, options.source_file);
   out.predicted_cycles = out.image.predicted_cycles;
+  if (options.generated_weights) {
+    out.generated_tensors = generate_weights(out.graph, out.placement, out.image, cfg, *options.generated_weights,
+                                             options.generated_as_bytes);
+    image::validate(out.image);
+  }
   for (const auto& q : cfg.queue_table) ++out.units[q.unit].queues;
   for (const Timed& r : out.timed) {  // a float ABC holds the array for its whole interval
     const bool holds = r.instr.op == isa::Op::ABC;

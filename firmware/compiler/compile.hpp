@@ -3,6 +3,7 @@
 // generation, plus the per-unit utilisation of the result.
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,9 @@ struct CompileOptions {
   // Run the host reference and embed every output's values in the image, so
   // that `tsp run --check` compares without the graph.
   bool embed_reference = false;
+  // Weights as generated SRAM of this seed (generated_weights.hpp), not bytes.
+  std::optional<uint64_t> generated_weights;
+  bool generated_as_bytes = false;  // the same weight values, carried as bytes (to compare both forms)
 };
 
 struct UnitUse {
@@ -37,7 +41,8 @@ struct Compiled {
   std::vector<Timed> timed;
   std::vector<std::string> chains;  // chain names, indexed by Timed::chain
   std::map<isa::Unit, UnitUse> units;
-  double seconds = 0;  // compile wall time
+  uint32_t generated_tensors = 0;  // weights the image generates (CompileOptions::generated_weights)
+  double seconds = 0;              // compile wall time
   // Busy slots / (cycles x queues) of a unit, 0..1.
   double utilisation(isa::Unit u) const;
 };

@@ -12,8 +12,9 @@
 
 namespace tsp::image {
 
-inline constexpr uint16_t kVersionMajor = 1;     // bumped on any incompatible change
-inline constexpr uint16_t kVersionMinor = 1;     // bumped on compatible additions (1.1: expected outputs)
+inline constexpr uint16_t kVersionMajor = 1;  // bumped on any incompatible change
+inline constexpr uint16_t kVersionMinor =
+    2;  // bumped on compatible additions (1.1: expected outputs, 1.2: generated SRAM)
 inline constexpr uint32_t kMaxChips = 1u << 16;  // far above the largest published system (10,440 chips)
 
 // Where an instruction came from. file indexes Image::files; line 0 = unknown.
@@ -39,6 +40,20 @@ struct SramSegment {
   bool operator==(const SramSegment&) const = default;
 };
 
+// SRAM whose bytes are generated, not carried: vectors address .. address +
+// vectors - 1 of MEM slice `slice` hold common/generated_bytes.hpp's function
+// of (seed, tensor, byte offset in the slice). The model never stores them
+// until written (docs/image-format.md "Generated SRAM").
+struct GeneratedSegment {
+  uint16_t slice = 0;
+  uint32_t address = 0;
+  uint32_t vectors = 0;  // >= 1
+  uint16_t lanes = 0;    // lanes 0 .. lanes-1 of each vector are generated, the rest read zero; 1..vector bytes
+  uint32_t tensor = 0;   // chosen by the writer: regions of one seed and tensor share one byte stream
+  uint64_t seed = 0;
+  bool operator==(const GeneratedSegment&) const = default;
+};
+
 // A named tensor and where it lives, for tools and result checking.
 struct Symbol {
   std::string name;
@@ -54,6 +69,7 @@ struct Symbol {
 struct ChipProgram {
   std::vector<QueueProgram> queues;  // sorted by queue id, at most one per queue
   std::vector<SramSegment> sram;
+  std::vector<GeneratedSegment> generated;  // format 1.2; no overlap with each other or with `sram`
   bool operator==(const ChipProgram&) const = default;
 };
 
@@ -92,6 +108,11 @@ void validate(const Image& img);
 std::optional<std::string> check_manifest(const Image& img);
 std::optional<std::string> check_symbol(const Image& img, const isa::Config& cfg, const Symbol& sym);
 std::optional<std::string> check_segment(const isa::Config& cfg, const SramSegment& seg);
+// A generated region inside its slice, overlapping no other region or segment of `chip`.
+std::optional<std::string> check_generated(const isa::Config& cfg, const ChipProgram& chip, const GeneratedSegment& g);
+// An SRAM segment overlapping none of `chip`'s generated regions.
+std::optional<std::string> check_segment_overlap(const isa::Config& cfg, const ChipProgram& chip,
+                                                 const SramSegment& seg);
 // An expected output names a symbol of its chip and holds one value per element.
 std::optional<std::string> check_expected(const Image& img, const Expected& e);
 // Queue id, every word decodes and is legal on the queue, locs. Names chip,

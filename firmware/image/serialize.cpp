@@ -69,6 +69,15 @@ void write_segment(ByteWriter& w, const SramSegment& seg) {
   w.bytes(seg.bytes);
 }
 
+void write_generated(ByteWriter& w, const GeneratedSegment& g) {
+  w.u16(g.slice);
+  w.u16(g.lanes);
+  w.u32(g.address);
+  w.u32(g.vectors);
+  w.u32(g.tensor);
+  w.u64(g.seed);
+}
+
 void write_expected(ByteWriter& w, const Expected& e) {
   w.str(e.symbol);
   w.u64(e.bits.size());
@@ -105,6 +114,8 @@ std::vector<uint8_t> serialize(const Image& img) {
     const auto chip = static_cast<uint32_t>(c);
     for (const auto& q : img.chips[c].queues) section(w, count, SectionKind::Queue, chip, [&] { write_queue(w, q); });
     for (const auto& s : img.chips[c].sram) section(w, count, SectionKind::Sram, chip, [&] { write_segment(w, s); });
+    for (const auto& g : img.chips[c].generated)
+      section(w, count, SectionKind::Generated, chip, [&] { write_generated(w, g); });
   }
   for (const auto& e : img.expected) section(w, count, SectionKind::Expected, e.chip, [&] { write_expected(w, e); });
   w.patch(format::kOffFileSize, w.size(), 8);

@@ -75,6 +75,51 @@ std::optional<std::string> check_segment(const isa::Config& cfg, const SramSegme
   return std::nullopt;
 }
 
+namespace {
+struct Span {
+  uint16_t slice;
+  uint64_t begin, end;  // vector addresses [begin, end)
+};
+bool overlap(const Span& a, const Span& b) { return a.slice == b.slice && a.begin < b.end && b.begin < a.end; }
+Span span_of(const isa::Config& cfg, const SramSegment& s) {
+  return {s.slice, s.address, s.address + s.bytes.size() / cfg.vector_bytes};
+}
+Span span_of(const GeneratedSegment& g) { return {g.slice, g.address, uint64_t{g.address} + g.vectors}; }
+std::string text(const isa::Config& cfg, const Span& s) {
+  return fmt::format("{}@{}..{}", isa::mem_slice_name(cfg, s.slice), s.begin, s.end - 1);
+}
+}  // namespace
+
+std::optional<std::string> check_generated(const isa::Config& cfg, const ChipProgram& chip, const GeneratedSegment& g) {
+  if (g.slice >= cfg.mem_slices)
+    return fmt::format("generated SRAM: MEM slice {} does not exist ({} slices)", g.slice, cfg.mem_slices);
+  const std::string name = isa::mem_slice_name(cfg, g.slice);
+  if (g.vectors == 0) return fmt::format("generated SRAM {}@{}: spans no vectors", name, g.address);
+  if (g.lanes == 0 || g.lanes > cfg.vector_bytes)
+    return fmt::format("generated SRAM {}@{}: {} generated lanes out of range (1..{})", name, g.address, g.lanes,
+                       cfg.vector_bytes);
+  if (uint64_t{g.address} + g.vectors > cfg.mem_addresses)
+    return fmt::format("generated SRAM {}@{}: {} vectors overrun the slice's {} addresses", name, g.address, g.vectors,
+                       cfg.mem_addresses);
+  const Span me = span_of(g);
+  for (const auto& o : chip.generated)
+    if (&o != &g && overlap(me, span_of(o)))
+      return fmt::format("generated SRAM {} overlaps generated SRAM {}", text(cfg, me), text(cfg, span_of(o)));
+  for (const auto& s : chip.sram)
+    if (overlap(me, span_of(cfg, s)))
+      return fmt::format("generated SRAM {} overlaps the SRAM segment {}", text(cfg, me), text(cfg, span_of(cfg, s)));
+  return std::nullopt;
+}
+
+std::optional<std::string> check_segment_overlap(const isa::Config& cfg, const ChipProgram& chip,
+                                                 const SramSegment& seg) {
+  const Span me = span_of(cfg, seg);
+  for (const auto& g : chip.generated)
+    if (overlap(me, span_of(g)))
+      return fmt::format("SRAM segment {} overlaps generated SRAM {}", text(cfg, me), text(cfg, span_of(g)));
+  return std::nullopt;
+}
+
 std::optional<std::string> check_queue(const Image& img, const isa::Config& cfg, size_t chip, const QueueProgram& q) {
   if (q.queue >= cfg.queue_table.size())
     return fmt::format("chip {}: queue id {} does not exist ({} queues)", chip, q.queue, cfg.queue_table.size());
@@ -130,6 +175,8 @@ void validate(const Image& img) {
     }
     for (const auto& seg : chip.sram)
       if (auto why = check_segment(cfg, seg)) throw Error(fmt::format("image: error: chip {}: {}", c, *why));
+    for (const auto& g : chip.generated)
+      if (auto why = check_generated(cfg, chip, g)) throw Error(fmt::format("image: error: chip {}: {}", c, *why));
   }
   for (const auto& e : img.expected)
     if (auto why = check_expected(img, e)) throw Error("image: error: " + *why);

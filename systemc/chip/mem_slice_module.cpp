@@ -28,6 +28,10 @@ bool MemSliceModule::copy(tlm::tlm_generic_payload& trans) {
   const uint64_t end = a + trans.get_data_length();
   if (end > bytes() || end < a) return false;
   uint8_t* data = trans.get_data_ptr();
+  if (engine_.timing_only()) {  // no data: writes are dropped, reads see zero (docs/timing-only.md)
+    if (!trans.is_write()) std::memset(data, 0, end - a);
+    return true;
+  }
   const uint32_t vector_bytes = engine_.config().vector_bytes;
   MemSlice& slice = engine_.slice(slice_);
   while (a < end) {  // page by page: a slice is allocated in pages
@@ -72,7 +76,7 @@ bool MemSliceModule::get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tl
   const uint64_t a = trans.get_address();
   // No DMI while a program runs: its stream references and late WRITEs need
   // every outside access to pass through settle() (TspChip revokes grants at start).
-  if (a >= bytes() || !dmi_ || !engine_.settles_on_return()) return false;
+  if (a >= bytes() || !dmi_ || !engine_.settles_on_return() || engine_.timing_only()) return false;
   engine_.settle();
   // The page holding the address: SRAM is allocated page by page.
   const uint64_t start = a - a % page_bytes();

@@ -28,7 +28,11 @@ void ChipEngine::load(const image::Image& img) {
     throw Error(fmt::format("chip {}: image is for configuration {}, the chip is {}", chip_, img.config, cfg_.name));
   const image::ChipProgram& prog = img.chips.at(chip_);
   files_ = img.files;
+  for (auto& m : slices_) m.clear_generated();
+  if (!timing_only_)
+    for (const auto& g : prog.generated) slices_.at(g.slice).add_generated(g.address, g.vectors, g.lanes, g.seed, g.tensor);
   for (const auto& seg : prog.sram) {
+    if (timing_only_) break;  // no data: SRAM stays unallocated
     Vec v;
     for (size_t off = 0; off < seg.bytes.size(); off += cfg_.vector_bytes) {
       std::copy_n(seg.bytes.begin() + static_cast<ptrdiff_t>(off), cfg_.vector_bytes, v.bytes.begin());
@@ -91,6 +95,12 @@ Cycle ChipEngine::queue_end(uint16_t queue) const {
 uint64_t ChipEngine::queue_issued(uint16_t queue) const {
   const QueueRun* q = run_of(queue);
   return q ? q->issued : 0;
+}
+
+uint64_t ChipEngine::stored_sram_bytes() const {
+  uint64_t pages = 0;
+  for (const auto& m : slices_) pages += m.stored_pages();
+  return pages * MemSlice::kPageVectors * cfg_.vector_bytes;
 }
 
 void ChipEngine::attach_link(uint16_t link, LinkSink* tx, bool receives) {
@@ -413,6 +423,12 @@ void ChipEngine::fail_taken(const Exec& x, isa::StreamRef s, Cycle at, const Ori
 void ChipEngine::write_streams(const Exec& x, isa::StreamRef base, unsigned width, const Vec* values) {
   for (unsigned i = 0; i < width; ++i)
     result_stream(x, isa::StreamRef{static_cast<uint8_t>(base.index + i), base.west}) = values[i];
+}
+
+void ChipEngine::no_results(const Exec& x, isa::StreamRef base, unsigned width) {
+  static const Vec kNoValue{};  // never written: a reference to it outlives every run
+  for (unsigned i = 0; i < width; ++i)
+    result_ref(x, isa::StreamRef{static_cast<uint8_t>(base.index + i), base.west}, &kNoValue);
 }
 
 void ChipEngine::fail_port(const Exec& x, uint16_t slice, bool write, uint32_t banks, Cycle at) const {

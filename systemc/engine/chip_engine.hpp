@@ -87,6 +87,15 @@ class ChipEngine {
   // blocks: MemSlice::write_later) are on by default; tests turn them off to
   // check that nothing observable changes.
   void set_fast_paths(bool on) { fast_paths_ = on; }
+  // Timing only (docs/timing-only.md): every schedule rule is checked and
+  // every cycle and counter produced, but no value is computed: results are
+  // a shared zero vector, SRAM is neither read nor written for data (ECC
+  // decisions still come from injected flips: SECDED's syndrome depends on
+  // the error pattern alone), MXM weights and sums are not kept, SENDs carry
+  // a zero payload. GATHER/SCATTER, whose SRAM addresses are data, are an
+  // error. Structure: survives load().
+  void set_timing_only(bool on) { timing_only_ = on; }
+  bool timing_only() const { return timing_only_; }
   // SRAM belongs to the host between run_until calls, so by default each call
   // ends by settling: stream references become copies and late WRITEs land. A
   // caller that keeps SRAM to itself between calls (TspChip within a run,
@@ -99,6 +108,9 @@ class ChipEngine {
   const StreamFabric& streams() const { return fabric_; }
   const isa::Config& config() const { return cfg_; }
   const RunStats& stats() const { return stats_; }
+  // Bytes of SRAM the model holds (pages written or materialised; generated
+  // and never-written SRAM take none).
+  uint64_t stored_sram_bytes() const;
   uint32_t chip() const { return chip_; }
   // Queue `queue`'s program as loaded (nullptr: the image gives it none) and,
   // once the run is over, the cycle after its last occupied slot: what the
@@ -224,6 +236,8 @@ class ChipEngine {
   inline void read_streams(const Exec& x, isa::StreamRef base, unsigned width, const Vec** out,
                            bool* ref = nullptr) const;
   void write_streams(const Exec& x, isa::StreamRef base, unsigned width, const Vec* values);
+  // Timing only: `width` result streams from `base` occupied, holding no value (the shared zero vector).
+  void no_results(const Exec& x, isa::StreamRef base, unsigned width);
   // One result stream's storage, to be filled by the caller (no copy).
   inline Vec& result_stream(const Exec& x, isa::StreamRef s);
   // The same for a value the stream refers to instead of copying (see by_ref_).
@@ -263,6 +277,7 @@ class ChipEngine {
   // with flips copies through the SECDED decoder.
   std::vector<uint8_t> by_ref_;
   bool fast_paths_ = true;
+  bool timing_only_ = false;
   bool settle_on_return_ = true;
   // Per slice: the last SRAM access of each port, both checked by every access (one cache line).
   struct alignas(64) Ports {

@@ -20,8 +20,13 @@ void ChipEngine::exec_c2c(const Exec& x) {
     read_streams(x, stream("src"), 1, &v);
     if (!end.tx) fail(x, fmt::format("link {} is not connected: the vector sent has no receiver", link));
     const std::string src = source_of(x.q, x.index);
-    end.tx->transmit(
-        LinkFrame{*v, chip_, link, x.t, instr_text(x.q, x.index, x.t, x.in) + (src.empty() ? "" : " (" + src + ")"), {}});
+    static const Vec kNoPayload{};  // timing only: the link carries no data
+    end.tx->transmit(LinkFrame{timing_only_ ? kNoPayload : *v,
+                               chip_,
+                               link,
+                               x.t,
+                               instr_text(x.q, x.index, x.t, x.in) + (src.empty() ? "" : " (" + src + ")"),
+                               {}});
     return;
   }
   if (x.in.op != isa::Op::RECV) return;  // DESKEW/RDESKEW: the queue's own timing, handled at issue
@@ -44,7 +49,10 @@ void ChipEngine::exec_c2c(const Exec& x) {
   if (!arrivals.front().frame.uncorrectable.empty())
     fail(x, fmt::format("the frame from {} that arrived in cycle {} is uncorrectable: {}; links do not retransmit",
                         arrivals.front().frame.from, arrivals.front().at, arrivals.front().frame.uncorrectable));
-  result_stream(x, stream("dst")) = arrivals.front().frame.payload;
+  if (timing_only_)
+    no_results(x, stream("dst"), 1);
+  else
+    result_stream(x, stream("dst")) = arrivals.front().frame.payload;
   arrivals.pop_front();
 }
 

@@ -78,9 +78,21 @@ void ChipEngine::exec_read(const Exec& x) {
   const uint16_t slice = x.q.slice;
   MemSlice& mem = slices_[slice];
   const auto address = static_cast<uint32_t>(x.in.operand[kReadAddr]);
-  sram_access(x, slice, false, 1u << bank_of(address), address);
+#ifdef TSP_PLANT_BUG_TIMING  // test-only build (tests/support/CMakeLists.txt): timing-only READs skip the port rule
+  if (!timing_only_)
+#endif
+    sram_access(x, slice, false, 1u << bank_of(address), address);
+  if (timing_only_) {  // a flip's ECC outcome is its error pattern's alone: decoded over zero data
+    no_results(x, stream_at(x.in, kReadDst), 1);  // first, as the full read puts its value before the check
+    if (mem.has_faults()) {
+      Vec scratch;
+      check_ecc(x, slice, mem.read(address, scratch), address);
+    }
+    stats_.sram_bytes += cfg_.vector_bytes;
+    return;
+  }
   // Observed runs (cosim) take this path too: it is what every `tsp run` takes.
-  if (by_ref_[slice] && !mem.has_faults()) {
+  if (by_ref_[slice] && !mem.has_faults() && !mem.has_generated()) {
     result_ref(x, stream_at(x.in, kReadDst), mem.stored(address));  // nothing changes it while it is read
   } else {
     mem.prefetch(next_address(x, kReadAddr), false);
@@ -100,7 +112,9 @@ void ChipEngine::exec_write(const Exec& x) {
   bool ref = false;
   read_streams(x, stream_at(x.in, kWriteSrc), 1, &v, &ref);
   sram_access(x, slice, true, 1u << bank_of(address), address);
-  if (ref && fast_paths_) {  // the bytes stay put until run_until returns: copied with the REPEAT's next ones
+  if (timing_only_) {
+    mem.discard_write(address);     // the flips it overwrites are gone; no data kept
+  } else if (ref && fast_paths_) {  // the bytes stay put until run_until returns: copied with the REPEAT's next ones
     mem.write_later(address, v->bytes.data());
   } else {
     mem.prefetch(next_address(x, kWriteAddr), true);
@@ -114,6 +128,10 @@ void ChipEngine::exec_gather_scatter(const Exec& x) {
   MemSlice& mem = slices_[slice];
   const uint32_t slw = cfg_.lanes_per_superlane;
   const bool scatter = x.in.op == isa::Op::SCATTER;
+  if (timing_only_)
+    fail(x, fmt::format("--timing-only: {}'s SRAM addresses (hence its banks and range) are data, which a "
+                        "timing-only run does not compute; run this program with full data",
+                        scatter ? "SCATTER" : "GATHER"));
   const Vec* map[2];
   read_streams(x, stream_at(x.in, scatter ? kScatterMap : kGatherMap), 2, map);
   const Vec* src = nullptr;

@@ -22,17 +22,43 @@ uint16_t lane_bits(const Vec* const* group, isa::DType t, uint32_t lane) {
   return t == isa::DType::i8 ? static_cast<uint16_t>(int16_t(int8_t(b))) : b;
 }
 
+// ABC's arithmetic: the activation vector times the installed weights into accumulator slot `slot`.
+void multiply(MxmPlane& p, uint32_t dim, const Vec* const* act, isa::DType type, num::AccMode mode, uint32_t slot) {
+  const bool fl = is_float(type);
+  // On the stack, cache-line aligned: a heap buffer's placement against
+  // the weights decided whether its stores and their loads 4K-aliased,
+  // which swung this loop's speed by 30% from one build to the next.
+  uint32_t* acc = &p.acc[size_t(slot) * dim];
+  alignas(64) uint32_t dot[isa::kMaxLanes];
+  std::fill_n(dot, dim, 0u);
+  for (uint32_t k = 0; k < dim; ++k) {  // k outer keeps each column's sum in increasing k order
+    const uint16_t a = lane_bits(act, type, k);
+    const uint16_t* wrow = &p.active.w[size_t(k) * dim];
+    if (fl) {
+      for (uint32_t n = 0; n < dim; ++n) dot[n] = num::mac_float(dot[n], type, a, p.active.type, wrow[n]);
+    } else {
+      const auto ak = uint32_t(int32_t(int16_t(a)));
+      for (uint32_t n = 0; n < dim; ++n) dot[n] += ak * uint32_t(int32_t(int16_t(wrow[n])));
+    }
+  }
+  for (uint32_t n = 0; n < dim; ++n)
+    acc[n] = fl ? num::accumulate_float(acc[n], dot[n], mode)
+                : uint32_t(num::accumulate_int(int32_t(acc[n]), int32_t(dot[n]), mode));
+}
+
 }  // namespace
 
 MxmPlane& ChipEngine::plane_of(const Exec& x) {
   const isa::QueueDesc& q = *x.q.desc;
   const uint32_t p = q.hemisphere * cfg_.mxm_planes_per_hemisphere + q.index / cfg_.mxm_queues_per_plane;
   MxmPlane& plane = planes_.at(p);
-  if (plane.acc.empty()) {  // allocated on first use: most chips of a large system use few planes
+  if (plane.acc_written.empty()) {  // allocated on first use: most chips of a large system use few planes
     const size_t dim = cfg_.mxm_dim;
-    plane.shadow.w.resize(dim * dim);
-    plane.active.w.resize(dim * dim);
-    plane.acc.resize(size_t(cfg_.mxm_acc_slots) * dim);
+    if (!timing_only_) {  // values: none in a timing-only run
+      plane.shadow.w.resize(dim * dim);
+      plane.active.w.resize(dim * dim);
+      plane.acc.resize(size_t(cfg_.mxm_acc_slots) * dim);
+    }
     plane.acc_is_float.resize(cfg_.mxm_acc_slots);
     plane.acc_written.resize(cfg_.mxm_acc_slots);
     plane.abc_at.assign(cfg_.mxm_acc_slots, ~Cycle{0});
@@ -66,7 +92,7 @@ void ChipEngine::exec_mxm(const Exec& x) {
                             isa::kDTypes[size_t(p.shadow.type)].name));
       const Vec* rows[isa::kMaxStreams];
       read_streams(x, stream("src"), nstreams, rows);
-      for (uint32_t r = 0; r < nstreams / w; ++r)
+      for (uint32_t r = 0; r < (timing_only_ ? 0 : nstreams / w); ++r)
         for (uint32_t n = 0; n < dim; ++n) p.shadow.w[size_t(row + r) * dim + n] = lane_bits(rows + r * w, type, n);
       p.shadow.type = type;
       p.shadow.loaded = true;
@@ -91,7 +117,6 @@ void ChipEngine::exec_mxm(const Exec& x) {
                             p.float_busy_until, cfg_.mxm_float_cycles));
       const Vec* act[isa::kMaxTypeBytes];
       read_streams(x, stream("src"), width_of(type), act);
-      uint32_t* acc = &p.acc[size_t(slot) * dim];
       const bool fl = is_float(type);
       if (mode == num::AccMode::add && p.acc_written[slot] && p.acc_is_float[slot] != fl)
         fail(x, fmt::format("slot {} holds {} sums; adding {} products to it is not defined", slot,
@@ -102,24 +127,7 @@ void ChipEngine::exec_mxm(const Exec& x) {
         fail(x, fmt::format("ABC writes accumulator slot {} in the cycle an ACC reads it: their order is not defined",
                             slot));
       p.abc_at[slot] = x.t;
-      // On the stack, cache-line aligned: a heap buffer's placement against
-      // the weights decided whether its stores and their loads 4K-aliased,
-      // which swung this loop's speed by 30% from one build to the next.
-      alignas(64) uint32_t dot[isa::kMaxLanes];
-      std::fill_n(dot, dim, 0u);
-      for (uint32_t k = 0; k < dim; ++k) {  // k outer keeps each column's sum in increasing k order
-        const uint16_t a = lane_bits(act, type, k);
-        const uint16_t* wrow = &p.active.w[size_t(k) * dim];
-        if (fl) {
-          for (uint32_t n = 0; n < dim; ++n) dot[n] = num::mac_float(dot[n], type, a, p.active.type, wrow[n]);
-        } else {
-          const auto ak = uint32_t(int32_t(int16_t(a)));
-          for (uint32_t n = 0; n < dim; ++n) dot[n] += ak * uint32_t(int32_t(int16_t(wrow[n])));
-        }
-      }
-      for (uint32_t n = 0; n < dim; ++n)
-        acc[n] = fl ? num::accumulate_float(acc[n], dot[n], mode)
-                    : uint32_t(num::accumulate_int(int32_t(acc[n]), int32_t(dot[n]), mode));
+      if (!timing_only_) multiply(p, dim, act, type, mode, slot);
       p.acc_is_float[slot] = fl;
       p.acc_written[slot] = true;
       if (fl) p.float_busy_until = x.t + cfg_.mxm_float_cycles;
@@ -136,6 +144,10 @@ void ChipEngine::exec_mxm(const Exec& x) {
       p.acc_at[slot] = x.t;
       const isa::DType held = p.acc_is_float[slot] ? isa::DType::f32 : isa::DType::i32;
       const unsigned w = width_of(type);
+      if (timing_only_) {
+        no_results(x, stream("dst"), w);
+        break;
+      }
       Vec out[isa::kMaxTypeBytes];
       for (uint32_t n = 0; n < dim; ++n) {
         uint32_t v = p.acc[size_t(slot) * dim + n];

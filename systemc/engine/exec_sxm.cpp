@@ -16,6 +16,7 @@ void ChipEngine::exec_sxm(const Exec& x) {
     case isa::Op::SHIFTDN: {
       const Vec* src;
       read_streams(x, stream("src"), 1, &src);
+      if (timing_only_) break;
       const auto n = static_cast<uint32_t>(x.in.get("lanes"));
       for (uint32_t l = 0; l < lanes; ++l) {
         const bool up = x.in.op == isa::Op::SHIFTUP;
@@ -29,6 +30,7 @@ void ChipEngine::exec_sxm(const Exec& x) {
       read_streams(x, stream("a"), 1, &v[0]);
       read_streams(x, stream("b"), 1, &v[1]);
       read_streams(x, stream("c"), 1, &v[2]);
+      if (timing_only_) break;
       for (uint32_t l = 0; l < lanes; ++l) out.bytes[l] = v[2]->bytes[l] ? v[0]->bytes[l] : v[1]->bytes[l];
       break;
     }
@@ -38,6 +40,7 @@ void ChipEngine::exec_sxm(const Exec& x) {
       const Vec* map[2];
       read_streams(x, stream("src"), 1, &src);
       read_streams(x, stream("map"), 2, map);
+      if (timing_only_) break;  // PERMUTE's lane range is data: not checked (docs/timing-only.md)
       for (uint32_t l = 0; l < lanes; ++l) {
         const uint32_t m = uint32_t(map[0]->bytes[l]) | uint32_t(map[1]->bytes[l]) << 8;
         if (x.in.op == isa::Op::DISTRIBUTE) {
@@ -52,6 +55,7 @@ void ChipEngine::exec_sxm(const Exec& x) {
     case isa::Op::ROTATE: {
       const Vec* src;
       read_streams(x, stream("src"), 1, &src);
+      if (timing_only_) break;
       const auto n = static_cast<uint32_t>(x.in.get("group")) + 1;
       for (uint32_t base = 0; base < lanes; base += n) {
         const uint32_t len = std::min(n, lanes - base);
@@ -65,6 +69,10 @@ void ChipEngine::exec_sxm(const Exec& x) {
       const Vec* src[isa::kMaxStreams];
       Vec res[isa::kMaxStreams];
       read_streams(x, stream("src"), slw, src);
+      if (timing_only_) {
+        no_results(x, stream("dst"), slw);
+        return;
+      }
       for (uint32_t i = 0; i < slw; ++i)
         for (uint32_t l = 0; l < lanes; ++l) res[i].bytes[l] = src[l % slw]->bytes[l / slw * slw + i];
       write_streams(x, stream("dst"), slw, res);
@@ -72,6 +80,10 @@ void ChipEngine::exec_sxm(const Exec& x) {
     }
     default:
       fail(x, "not an SXM instruction");
+  }
+  if (timing_only_) {
+    no_results(x, stream("dst"), 1);
+    return;
   }
   write_streams(x, stream("dst"), 1, &out);
 }

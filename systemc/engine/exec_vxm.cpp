@@ -43,6 +43,10 @@ void ChipEngine::exec_vxm(const Exec& x) {
   read_streams(x, stream("a"), in_w, a);
   if (has_b) read_streams(x, stream("b"), in_w, b);
   if (has_c) read_streams(x, stream("c"), in_w, c);
+  if (timing_only_) {
+    no_results(x, stream("dst"), out_w);
+    return;
+  }
   Vec out[isa::kMaxTypeBytes];
   for (uint32_t l = 0; l < cfg_.lanes; ++l) {
     const uint32_t r =

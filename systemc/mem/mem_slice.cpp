@@ -5,6 +5,7 @@
 #include <string>
 
 #include "common/error.hpp"
+#include "common/generated_bytes.hpp"
 
 namespace tsp::model {
 #ifdef TSP_PLANT_BUG_ENGINE
@@ -28,8 +29,44 @@ uint8_t* MemSlice::page(uint32_t address) {
   flush();
   auto& p = pages_[address / kPageVectors];
   // Value-initialised (zero), and padded so the last vector reads as a whole Vec (stored()).
-  if (!p) p = std::make_unique<uint8_t[]>(size_t(kPageVectors) * lanes_ + (isa::kMaxLanes - lanes_));
+  if (!p) {
+    p = std::make_unique<uint8_t[]>(size_t(kPageVectors) * lanes_ + (isa::kMaxLanes - lanes_));
+    const uint32_t first = address / kPageVectors * kPageVectors;  // materialise its generated vectors
+    for (uint32_t i = 0; i < kPageVectors && first + i < limit_; ++i) generate(first + i, &p[size_t(i) * lanes_]);
+  }
   return p.get();
+}
+
+void MemSlice::add_generated(uint32_t address, uint32_t vectors, uint32_t lanes, uint64_t seed, uint32_t tensor) {
+  flush();
+  if (gen_page_.empty()) gen_page_.assign((limit_ + kPageVectors - 1) / kPageVectors, 0);
+  generated_.push_back({address, address + vectors, std::min(lanes, lanes_), genbytes::key(seed, tensor)});
+  for (uint32_t a = address; a < address + vectors; a += kPageVectors - a % kPageVectors)
+    gen_page_[a / kPageVectors] = 1;
+  for (uint32_t a = address; a < address + vectors; ++a)  // a page stored already holds them as written
+    if (pages_[a / kPageVectors]) generate(a, touch(a));
+}
+
+void MemSlice::clear_generated() {
+  generated_.clear();
+  gen_page_.clear();
+}
+
+uint64_t MemSlice::stored_pages() const {
+  flush();
+  uint64_t n = 0;
+  for (uint32_t p = 0; p < (limit_ + kPageVectors - 1) / kPageVectors; ++p) n += pages_[p] != nullptr;
+  return n;
+}
+
+bool MemSlice::generate_slow(uint32_t address, uint8_t* out) const {
+  for (const Generated& g : generated_)
+    if (address >= g.begin && address < g.end) {
+      genbytes::fill(g.key, uint64_t(address) * lanes_, out, g.lanes);
+      std::memset(out + g.lanes, 0, lanes_ - g.lanes);
+      return true;
+    }
+  return false;
 }
 
 void MemSlice::flush_pending() const {
@@ -72,6 +109,8 @@ secded::Status MemSlice::read_word(uint32_t address, uint32_t superlane, uint8_t
   const auto it = faults_.find(uint64_t(address) * superlanes_ + superlane);
   if (it == faults_.end()) {
     const uint8_t* v = find(address);
+    Vec whole;
+    if (!v && generate(address, whole.bytes.data())) v = whole.bytes.data();
     if (v)
       std::memcpy(out, v + superlane * secded::kDataBytes, secded::kDataBytes);
     else
@@ -97,8 +136,10 @@ void MemSlice::flip(uint32_t address, uint32_t superlane, uint32_t bit) {
   auto it = faults_.find(key);
   if (it == faults_.end()) {
     Fault f{};
-    if (const uint8_t* v = find(address))
-      std::copy_n(v + superlane * secded::kDataBytes, secded::kDataBytes, f.data.begin());
+    Vec whole;
+    const uint8_t* v = find(address);
+    if (!v && generate(address, whole.bytes.data())) v = whole.bytes.data();
+    if (v) std::copy_n(v + superlane * secded::kDataBytes, secded::kDataBytes, f.data.begin());
     f.check = secded::encode(f.data);
     it = faults_.emplace(key, f).first;
   }

@@ -47,6 +47,7 @@ std::string encode_rank_report(const RunReport& local, const std::vector<int>& r
                      {"sram_bytes", r.stats.sram_bytes},
                      {"stream_values", r.stats.stream_values},
                      {"macs", r.stats.macs},
+                     {"sram_stored_bytes", r.sram_stored_bytes},
                      {"load_seconds", r.load_seconds},
                      {"run_seconds", r.run_seconds},
                      {"collected", r.collected}});
@@ -93,6 +94,7 @@ void merge_rank_report(RunReport& into, const std::string& part) {
     r.stats.sram_bytes = c["sram_bytes"];
     r.stats.stream_values = c["stream_values"];
     r.stats.macs = c["macs"];
+    r.sram_stored_bytes = c["sram_stored_bytes"];
     r.load_seconds = c["load_seconds"];
     r.run_seconds = c["run_seconds"];
     r.collected = c["collected"];

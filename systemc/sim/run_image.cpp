@@ -92,6 +92,7 @@ RunReport run_image(const image::Image& img, const RunOptions& options) {
     programs_only.expected = img.expected;
     programs_only.chips.resize(n);
     programs_only.chips[chip].queues = img.chips[chip].queues;
+    programs_only.chips[chip].generated = img.chips[chip].generated;  // generated SRAM: a record, no bytes
     return std::make_shared<const std::vector<uint8_t>>(image::serialize(programs_only));
   };
   const topo::Topology* topology = options.topology;
@@ -124,6 +125,7 @@ RunReport run_image(const image::Image& img, const RunOptions& options) {
         std::make_unique<HostDriver>(fmt::format("host{}", c).c_str(), programs_of(c), img.chips[c].sram, *chips[c]);
     hosts[c]->pcie.bind(chips[c]->host);
     chips[c]->set_quantum(options.quantum);
+    chips[c]->engine().set_timing_only(options.timing_only);
     if (options.observer) chips[c]->engine().set_observer(options.observer(c));
     if (c < options.flips.size())
       for (const Flip& f : options.flips[c]) chips[c]->add_flip(f);
@@ -185,6 +187,7 @@ RunReport run_image(const image::Image& img, const RunOptions& options) {
     if (!chips[c]) continue;
     ChipReport cr = report_chip(c, *chips[c], *hosts[c], barrier, n, topology, hacs);
     cr.rank = rank;
+    cr.sram_stored_bytes = chips[c]->engine().stored_sram_bytes();
     report.cycles = std::max(report.cycles, cr.program_cycles);
     if (options.inspect) options.inspect(c, chips[c]->engine());
     if (options.collect) cr.collected = options.collect(c, chips[c]->engine());

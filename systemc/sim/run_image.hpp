@@ -24,8 +24,9 @@ struct RunOptions {
   // The system's links and clocks (nullptr: no links; chips of a multi-chip
   // image still start together). Its chip count must be the image's.
   const topo::Topology* topology = nullptr;
-  WireErrorSpec wire;  // bit errors, planned flips and jitter on every link
+  WireErrorSpec wire;                     // bit errors, planned flips and jitter on every link
   LinkObserver* link_observer = nullptr;  // sees every frame of every link (not owned)
+  bool timing_only = false;  // every rule and count, no values (ChipEngine::set_timing_only, docs/timing-only.md)
   // After the run, on the rank that owns the chip: text that travels with the
   // chip's report to rank 0 (ChipReport::collected): tensors, checks.
   std::function<std::string(uint32_t chip, ChipEngine& engine)> collect;
@@ -55,6 +56,7 @@ struct ChipReport {
   uint32_t hac_depth = 0;    // hops from the HAC root along the spanning tree
   double error_seconds = 0;  // system time of the error, when status is kError
   RunStats stats;
+  uint64_t sram_stored_bytes = 0;            // SRAM the model held at the end (generated SRAM is never stored)
   double load_seconds = 0, run_seconds = 0;  // simulated time on the host link / running
   int rank = 0;            // the rank that simulated this chip
   std::string collected;   // RunOptions::collect's text
@@ -82,8 +84,8 @@ struct RankReport {
 struct RunReport {
   std::vector<ChipReport> chips;
   std::vector<LinkReport> links;
-  Cycle cycles = 0;         // the longest chip's program (the schedule's cycles)
-  double wall_seconds = 0;  // host time spent simulating
+  Cycle cycles = 0;             // the longest chip's program (the schedule's cycles)
+  double wall_seconds = 0;      // host time spent simulating
   double run_wall_seconds = 0;  // of that, from the first chip's start on (loading over PCIe excluded)
   // Distributed: every rank's costs, the lookahead and the window (rank 0's
   // report holds everything; another rank's report holds only its own rank).

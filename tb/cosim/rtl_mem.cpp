@@ -18,6 +18,7 @@
 #include "Vtsp_mem_word_planted.h"
 #include "Vtsp_mem_word_planted_write.h"
 #include "common/error.hpp"
+#include "common/generated_bytes.hpp"
 #include "systemc/mem/secded.hpp"
 #include "tb/cosim/rtl_adapter.hpp"
 
@@ -381,6 +382,19 @@ class MemRtl final : public RtlAdapter {
         std::copy_n(seg.bytes.begin() + ptrdiff_t(off + superlane * kWordBytes), kWordBytes, w.begin());
         if (std::all_of(w.begin(), w.end(), [](uint8_t b) { return b == 0; })) continue;  // the RTL starts at zero
         backdoor(in, false, seg.address + uint32_t(off / cfg_->vector_bytes), 0, &w);
+      }
+    }
+    // Generated SRAM (docs/image-format.md): the same generator, lanes past the region's `lanes` zero.
+    for (const auto& g : ctx_.img->chips.at(ctx_.chip).generated) {
+      if (g.slice != slice) continue;
+      const uint64_t key = genbytes::key(g.seed, g.tensor);
+      for (uint32_t a = g.address; a < g.address + g.vectors; ++a) {
+        Word w{};
+        for (uint32_t i = 0; i < kWordBytes; ++i) {
+          const uint32_t lane = superlane * kWordBytes + i;
+          w[i] = lane < g.lanes ? genbytes::byte(key, uint64_t(a) * cfg_->vector_bytes + lane) : 0;
+        }
+        backdoor(in, false, a, 0, &w);
       }
     }
     for (const auto& f : ctx_.flips)

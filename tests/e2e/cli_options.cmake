@@ -24,6 +24,13 @@ tsp_cli_test(e2e_cli_run_seed_needs_randomness COMMAND ${TSP} run ${_img} --seed
 # ... but a seed of something random stays legal (1 flip per million cycles over 12 cycles: none drawn).
 tsp_cli_test(e2e_cli_run_seed_with_flip_rate COMMAND ${TSP} run ${_img} --seed 3 --flip-rate 1 --flip-until 12
   MESSAGE "predicted 12: exact")
+# --timing-only computes no values: what compares or prints them is an error with it (docs/timing-only.md).
+tsp_cli_test(e2e_cli_run_timing_only_check COMMAND ${TSP} run ${_img} --timing-only --check
+  RC 1 MESSAGE "tsp run: error: --check with --timing-only: it compares output values, which a timing-only run does not compute")
+tsp_cli_test(e2e_cli_run_timing_only_dump COMMAND ${TSP} run ${_img} --timing-only --dump z
+  RC 1 MESSAGE "tsp run: error: --dump with --timing-only: it prints tensor values, which a timing-only run does not compute")
+tsp_cli_test(e2e_cli_run_timing_only COMMAND ${TSP} run ${_img} --timing-only
+  MESSAGE "predicted 12: exact.*timing only: every rule and count, no values computed")
 tsp_cli_test(e2e_cli_info_modules_json COMMAND ${TSP} info --modules --json
   RC 1 MESSAGE "tsp info: error: --json with --modules: the module tree has no JSON form")
 

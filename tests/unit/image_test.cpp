@@ -11,6 +11,7 @@
 #include <functional>
 
 #include "common/error.hpp"
+#include "common/generated_bytes.hpp"
 
 using namespace tsp;
 using namespace tsp::image;
@@ -189,6 +190,73 @@ TEST(Image, ExpectedOutputsRoundTripAndAreChecked) {
             std::string::npos);
   EXPECT_NE(bad({"x", 0, std::vector<uint32_t>(32, 0x10000)}).find("is wider than f16"), std::string::npos);
   EXPECT_NE(bad({"x", 5, {1}}).find("chip 5 out of range"), std::string::npos);
+}
+
+TEST(Image, GeneratedSramFollowsTheDocumentedLayoutAndIsChecked) {
+  Image img = sample();
+  img.chips[1].generated = {{3, 10, 20, 32, 7, 0x0123456789abcdefull}};
+  const auto b = serialize(img);
+  EXPECT_EQ(parse(b), img);
+  const auto s = section_offsets(b);
+  ASSERT_EQ(s.size(), 6u);  // manifest, chip 0's two queues and segment, chip 1's queue and region
+  const size_t g = s.back();
+  EXPECT_EQ(le(b, g, 4), 5u);  // kind 5 on chip 1, 24 bytes
+  EXPECT_EQ(le(b, g + 4, 4), 1u);
+  EXPECT_EQ(le(b, g + 8, 8), 24u);
+  EXPECT_EQ(le(b, g + 16, 2), 3u);  // slice, lanes, address, vectors, tensor, seed
+  EXPECT_EQ(le(b, g + 18, 2), 32u);
+  EXPECT_EQ(le(b, g + 20, 4), 10u);
+  EXPECT_EQ(le(b, g + 24, 4), 20u);
+  EXPECT_EQ(le(b, g + 28, 4), 7u);
+  EXPECT_EQ(le(b, g + 32, 8), 0x0123456789abcdefull);
+  auto bad = [&](uint32_t chip, GeneratedSegment r) {
+    Image i = sample();
+    i.chips[chip].generated = {r};
+    try {
+      parse(serialize(i), "t.img");
+    } catch (const Error& err) {
+      return std::string(err.what());
+    }
+    return std::string("(no error)");
+  };
+  const auto last = [&](uint32_t chip, GeneratedSegment r) {  // the error names the region's section
+    Image i = sample();
+    i.chips[chip].generated = {r};
+    return fmt::format("t.img@0x{:x}: error: chip {}: ", section_offsets(serialize(i)).back(), chip);
+  };
+  EXPECT_NE(
+      bad(1, {9, 0, 1, 32, 0, 1}).find(last(1, {9, 0, 1, 32, 0, 1}) + "generated SRAM: MEM slice 9 does not exist"),
+      std::string::npos);
+  EXPECT_NE(bad(1, {2, 5, 0, 32, 0, 1}).find("generated SRAM MEM.W.2@5: spans no vectors"), std::string::npos);
+  EXPECT_NE(bad(1, {2, 5, 1, 33, 0, 1}).find("generated SRAM MEM.W.2@5: 33 generated lanes out of range (1..32)"),
+            std::string::npos);
+  EXPECT_NE(bad(1, {2, 1000, 30, 32, 0, 1}).find("30 vectors overrun the slice's 1024 addresses"), std::string::npos);
+  // Chip 0 holds an SRAM segment on slice 1 at 4..5.
+  EXPECT_NE(bad(0, {1, 5, 3, 32, 0, 1}).find("generated SRAM MEM.W.1@5..7 overlaps the SRAM segment MEM.W.1@4..5"),
+            std::string::npos);
+  Image two = sample();
+  two.chips[1].generated = {{2, 0, 10, 32, 0, 1}, {2, 9, 2, 32, 1, 1}};
+  try {
+    validate(two);
+    ADD_FAILURE() << "overlapping regions validated";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("chip 1: generated SRAM MEM.W.2@0..9 overlaps generated SRAM MEM.W.2@9..10"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(Image, GeneratedBytesAreTheDocumentedFunction) {
+  // docs/image-format.md "Generated SRAM": seed 1, tensor 0.
+  const uint64_t key = genbytes::key(1, 0);
+  EXPECT_EQ(key, 0x910a2dec89025cc1ull);
+  EXPECT_EQ(genbytes::word(key, 0), 0x5e41ab087439611eull);
+  const uint8_t want[8] = {0x1e, 0x61, 0x39, 0x74, 0x08, 0xab, 0x41, 0x5e};
+  for (unsigned o = 0; o < 8; ++o) EXPECT_EQ(genbytes::byte(key, o), want[o]) << o;
+  // fill() at any start and length equals byte() one by one.
+  std::vector<uint8_t> got(45);
+  genbytes::fill(key, 3, got.data(), got.size());
+  for (size_t i = 0; i < got.size(); ++i) EXPECT_EQ(got[i], genbytes::byte(key, 3 + i)) << i;
 }
 
 TEST(Image, AcceptsANewerMinorVersion) {

@@ -1,0 +1,85 @@
+#include "firmware/compiler/generated_weights.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "common/generated_bytes.hpp"
+#include "common/numerics/dtype.hpp"
+#include "firmware/compiler/codegen.hpp"
+
+namespace tsp::compiler {
+namespace {
+
+bool eligible(const Graph& g, TensorId t, uint32_t lanes) {
+  const Tensor& x = g.tensor(t);
+  // Whole vectors, or one vector a row whose lanes past the columns read zero (GeneratedSegment::lanes).
+  if (x.kind != TensorKind::Const || x.splat || num::is_float(x.dtype) ||
+      (x.shape.back() % lanes && x.shape.back() > lanes))
+    return false;
+  for (const Node& n : g.nodes())
+    if ((n.op == GraphOp::MatMul || n.op == GraphOp::MatMulInteger) && n.inputs.size() > 1 && n.inputs[1] == t)
+      return true;
+  return false;
+}
+
+}  // namespace
+
+uint32_t generate_weights(Graph& g, const std::vector<Placement>& place, image::Image& img, const isa::Config& cfg,
+                          uint64_t seed, bool as_bytes) {
+  uint32_t done = 0;
+  uint32_t next_id = 0;  // each region (tensor, stripe, byte plane) its own byte stream
+  image::ChipProgram& chip = img.chips.at(0);
+  for (TensorId t = 0; t < g.tensors().size(); ++t) {
+    if (!eligible(g, t, cfg.lanes)) continue;
+    const Tensor& x = g.tensor(t);
+    const Placement& p = place[t];
+    const Layout& l = p.layout;
+    const uint32_t S = p.stripes();
+    const unsigned bytes = isa::dtype_desc(x.dtype).bytes;
+    std::vector<uint32_t> data(x.elements(), 0);
+    std::set<std::pair<uint16_t, uint32_t>> replaced;  // (slice, address) of the segments this takes over
+    for (uint32_t s = 0; s < S; ++s) {
+      const uint16_t slice0 = S > 1 ? p.stripe_slice[s] : p.slice;
+      const uint32_t address = S > 1 ? p.stripe_address[s] : p.address;
+      const uint32_t real_rows = (l.rows - s + S - 1) / S;  // rows s, s + S, ... below l.rows
+      const uint32_t vectors = real_rows * l.blocks;        // then padding rows, kept as zero bytes
+      const uint32_t stored = l.vectors() / S;
+      if (vectors == 0) continue;  // a stripe of padding only: its zero bytes stay
+      for (unsigned b = 0; b < bytes; ++b) {
+        const auto slice = static_cast<uint16_t>(slice0 + b);
+        const uint32_t id = next_id++;
+        if (!as_bytes) {
+          chip.generated.push_back(
+              {slice, address, vectors, static_cast<uint16_t>(std::min(l.cols, l.lanes)), id, seed});
+          replaced.insert({slice, address});
+        }
+        if (!as_bytes && stored > vectors)
+          chip.sram.push_back(
+              {slice, address + vectors, std::vector<uint8_t>(size_t(stored - vectors) * cfg.vector_bytes, 0)});
+        const uint64_t key = genbytes::key(seed, id);
+        for (uint32_t r = s; r < l.rows; r += S)
+          for (uint32_t c = 0; c < l.cols; ++c) {
+            const uint64_t offset = (uint64_t(address) + l.vector_of(r / S, c)) * cfg.vector_bytes + l.lane_of(c);
+            data[size_t(r) * l.cols + c] |= uint32_t(genbytes::byte(key, offset)) << (8 * b);
+          }
+      }
+    }
+    g.set_const_data(t, std::move(data));
+    if (as_bytes) {  // the same values, carried: each plane's segment rewritten as codegen writes it
+      for (auto& seg : chip.sram)
+        for (uint32_t s = 0; s < S; ++s)
+          for (unsigned b = 0; b < bytes; ++b)
+            if (seg.slice == (S > 1 ? p.stripe_slice[s] : p.slice) + b &&
+                seg.address == (S > 1 ? p.stripe_address[s] : p.address))
+              seg.bytes = plane_bytes(g.tensor(t), l, b, cfg.vector_bytes, S, s);
+    } else {
+      std::erase_if(chip.sram, [&](const image::SramSegment& seg) {
+        return replaced.count({seg.slice, seg.address}) != 0;
+      });
+    }
+    ++done;
+  }
+  return done;
+}
+
+}  // namespace tsp::compiler
