@@ -3,34 +3,33 @@
 // accumulator slots its chain output writes into. Cosim instantiates one cell
 // per block of the plane and wires the chain between them.
 module tsp_mxm_cell
-  import tsp_isa_pkg::*;
 #(
   parameter int unsigned Dim = tsp_cfg_tsp1_pkg::LanesPerSuperlane
 ) (
   input  logic                       clk_i,
   input  logic                       rst_ni,
   input  logic                       last_i,        // strap: this cell ends its K chain
-  input  logic [$clog2(LatAcc)-1:0]  read_stage_i,  // strap: see tsp_mxm_acc
+  input  logic [$clog2(tsp_isa_pkg::LatAcc)-1:0]  read_stage_i,  // strap: see tsp_mxm_acc
   input  logic                       lw_valid_i,
   input  logic [Dim-1:0]             lw_rows_i,
-  input  logic [Dim-1:0][Dim-1:0][7:0] lw_w_i,
+  input  logic [Dim*Dim*8-1:0]       lw_w_i,  // flat as in tsp_mxm_tile
   input  logic                       lw_signed_i,
   input  logic                       iw_valid_i,
   input  logic                       abc_valid_i,
-  input  logic [Dim-1:0][7:0]        abc_a_i,
+  input  logic [Dim*8-1:0]           abc_a_i,
   input  logic                       abc_signed_i,
-  input  logic [Dim-1:0][31:0]       abc_acc_i,
-  input  logic [AbcSlotWidth-1:0]    abc_slot_i,
+  input  logic [Dim*32-1:0]          abc_acc_i,
+  input  logic [tsp_isa_pkg::AbcSlotWidth-1:0]    abc_slot_i,
   input  logic                       abc_add_i,
   output logic                       acc_valid_o,
-  output logic [Dim-1:0][31:0]       acc_o,
-  output logic [AbcSlotWidth-1:0]    acc_slot_o,
+  output logic [Dim*32-1:0]          acc_o,
+  output logic [tsp_isa_pkg::AbcSlotWidth-1:0]    acc_slot_o,
   output logic                       acc_add_o,
   output logic                       installing_o,
   input  logic                       rd_valid_i,
-  input  logic [AccSlotWidth-1:0]    rd_slot_i,
+  input  logic [tsp_isa_pkg::AccSlotWidth-1:0]    rd_slot_i,
   output logic                       rd_valid_o,
-  output logic [Dim-1:0][31:0]       rd_data_o
+  output logic [Dim*32-1:0]          rd_data_o
 );
   tsp_mxm_tile #(
     .Dim(Dim)

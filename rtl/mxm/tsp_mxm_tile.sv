@@ -9,8 +9,9 @@
 //       wrapping, k increasing: chaining tiles along K in increasing block order
 //       keeps the plane's documented accumulation order. One cycle per tile;
 //       the slot tag travels with the sum.
+// Vectors of lanes are flat (lane i at bits i*width): Yosys 0.23 reads no
+// multi-dimensional packed arrays. The bit layout is that of the packed arrays.
 module tsp_mxm_tile
-  import tsp_isa_pkg::*;
 #(
   parameter int unsigned Dim = tsp_cfg_tsp1_pkg::LanesPerSuperlane
 ) (
@@ -19,41 +20,41 @@ module tsp_mxm_tile
   // LW: the rows (input lanes k) set in lw_rows_i take lw_w_i[k]; signed: i8, else u8.
   input  logic                         lw_valid_i,
   input  logic [Dim-1:0]               lw_rows_i,
-  input  logic [Dim-1:0][Dim-1:0][7:0] lw_w_i,
+  input  logic [Dim*Dim*8-1:0]         lw_w_i,  // [k][n] at bits (k*Dim+n)*8
   input  logic                         lw_signed_i,
   // IW
   input  logic                         iw_valid_i,
   // ABC: activation lanes, the partial sums of the earlier K blocks, the slot tag.
   input  logic                         abc_valid_i,
-  input  logic [Dim-1:0][7:0]          abc_a_i,
+  input  logic [Dim*8-1:0]             abc_a_i,   // lane k at bits k*8
   input  logic                         abc_signed_i,
-  input  logic [Dim-1:0][31:0]         abc_acc_i,
-  input  logic [AbcSlotWidth-1:0]      abc_slot_i,
+  input  logic [Dim*32-1:0]            abc_acc_i, // lane n at bits n*32
+  input  logic [tsp_isa_pkg::AbcSlotWidth-1:0]      abc_slot_i,
   input  logic                         abc_add_i,
   // The partial sums through this tile, one cycle later, with their tag.
   output logic                         acc_valid_o,
-  output logic [Dim-1:0][31:0]         acc_o,
-  output logic [AbcSlotWidth-1:0]      acc_slot_o,
+  output logic [Dim*32-1:0]            acc_o,
+  output logic [tsp_isa_pkg::AbcSlotWidth-1:0]      acc_slot_o,
   output logic                         acc_add_o,
   // The active set is being replaced this cycle (for waves).
   output logic                         installing_o
 );
-  localparam int unsigned CntW = $clog2(LatIw + 1);
+  localparam int unsigned CntW = $clog2(tsp_isa_pkg::LatIw + 1);
   // Cycles from the IW to the ABC that first sees the new set.
 `ifdef TSP_PLANT_BUG_MXM
-  localparam int unsigned InstallAfter = LatIw - 1;  // planted: installs one cycle early
+  localparam int unsigned InstallAfter = tsp_isa_pkg::LatIw - 1;  // planted: installs one cycle early
 `else
-  localparam int unsigned InstallAfter = LatIw;
+  localparam int unsigned InstallAfter = tsp_isa_pkg::LatIw;
 `endif
 
-  logic [Dim-1:0][Dim-1:0][7:0] shadow_q, active_q;
+  logic [Dim*Dim*8-1:0]         shadow_q, active_q;
   logic                         shadow_signed_q, active_signed_q;
   logic                         pending_q;
   logic [CntW-1:0]              left_q;  // cycles until the install, while pending
 
   // In the install cycle the ABC already multiplies by the new set.
   logic                         use_shadow;
-  logic [Dim-1:0][Dim-1:0][7:0] w;
+  logic [Dim*Dim*8-1:0]         w;
   logic                         w_signed;
   assign use_shadow   = pending_q && left_q == '0;
   assign w            = use_shadow ? shadow_q : active_q;
@@ -83,19 +84,20 @@ module tsp_mxm_tile
 
   always_ff @(posedge clk_i) begin
     for (int unsigned k = 0; k < Dim; k++) begin
-      if (lw_valid_i && lw_rows_i[k]) shadow_q[k] <= lw_w_i[k];
+      if (lw_valid_i && lw_rows_i[k]) shadow_q[k*Dim*8+:Dim*8] <= lw_w_i[k*Dim*8+:Dim*8];
     end
     if (use_shadow) active_q <= shadow_q;
   end
 
   // One exact product per (k, n), summed in increasing k after the chain input.
-  logic [Dim-1:0][31:0] sum;
+  logic [Dim*32-1:0] sum;
   always_comb begin
     for (int unsigned n = 0; n < Dim; n++) begin
-      sum[n] = abc_acc_i[n];
+      sum[n*32+:32] = abc_acc_i[n*32+:32];
       for (int unsigned k = 0; k < Dim; k++) begin
-        sum[n] = sum[n] + 32'(signed'({abc_signed_i & abc_a_i[k][7], abc_a_i[k]})
-                              * signed'({w_signed & w[k][n][7], w[k][n]}));
+        sum[n*32+:32] = sum[n*32+:32]
+                        + 32'(signed'({abc_signed_i & abc_a_i[k*8+7], abc_a_i[k*8+:8]})
+                              * signed'({w_signed & w[(k*Dim+n)*8+7], w[(k*Dim+n)*8+:8]}));
       end
     end
   end
