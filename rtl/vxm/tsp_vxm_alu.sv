@@ -154,13 +154,9 @@ module tsp_vxm_alu
     fmask = (f == FmtF32) ? '1 : W'(16'hFFFF);
   endfunction
 
+  // The small float ops; ADD/SUB, MUL and MIN/MAX have datapaths of their own below.
   function automatic logic [W-1:0] float_lane(logic [7:0] op, fmt_e f, logic [W-1:0] a, logic [W-1:0] b);
     unique case (op)
-      tsp_isa_pkg::OpAdd:   float_lane = fp_add(f, a, b, 1'b0);
-      tsp_isa_pkg::OpSub:   float_lane = fp_add(f, a, b, 1'b1);
-      tsp_isa_pkg::OpMul:   float_lane = fp_mul(f, a, b);
-      tsp_isa_pkg::OpMin:   float_lane = fp_minmax(f, a, b, 1'b0);
-      tsp_isa_pkg::OpMax:   float_lane = fp_minmax(f, a, b, 1'b1);
       tsp_isa_pkg::OpAbs:   float_lane = is_nan(f, a) ? canonical_nan(f) : flush(f, a) & (sign_bit(f) - 32'h1);
       tsp_isa_pkg::OpNeg:   float_lane = is_nan(f, a) ? canonical_nan(f) : flush(f, a) ^ sign_bit(f);
       tsp_isa_pkg::OpRelu:  float_lane = is_nan(f, a) ? canonical_nan(f) : ((a & sign_bit(f)) != 0 ? '0 : flush(f, a));
@@ -171,28 +167,8 @@ module tsp_vxm_alu
     endcase
   endfunction
 
-  // `tr`: EXP / RSQRT / TANH of the f32 widening of `a`, from the datapaths below.
-  function automatic logic [W-1:0] lane(logic [7:0] op, logic [2:0] t, logic [2:0] from, logic [W-1:0] a,
-                                        logic [W-1:0] b, logic [W-1:0] c, logic [tsp_isa_pkg::ShliShamtWidth-1:0] shamt,
-                                        logic [31:0] tr);
-    logic [W-1:0] am;
-    logic [W-1:0] bm;
-    am = a & mask_of(t);
-    bm = b & mask_of(t);
-    if (!vxm_supports(op, t)) lane = '0;
-    else if (op == tsp_isa_pkg::OpCvt || op == tsp_isa_pkg::OpCvts) lane = convert(t, from, a, op == tsp_isa_pkg::OpCvts);
-    else if (op == tsp_isa_pkg::OpMov) lane = am;
-    else if (op == tsp_isa_pkg::OpSel) lane = ((c & mask_of(t)) != '0) ? am : bm;
-    else if (!is_float_t(t)) lane = int_lane(op, t, am, bm, shamt);
-    else if (op == tsp_isa_pkg::OpExp || op == tsp_isa_pkg::OpRsqrt || op == tsp_isa_pkg::OpTanh) begin
-      if (is_nan(fmt_of(t), am)) lane = canonical_nan(fmt_of(t));
-      else lane = (fmt_of(t) == FmtF32) ? tr : fp_convert(fmt_of(t), FmtF32, tr) & mask_of(t);
-    end
-    else lane = float_lane(op, fmt_of(t), am, bm) & mask_of(t);
-  endfunction
-
   // ---- transcendentals (§6): f32 datapaths fed with the widened input ----
-  // NaN inputs never reach them (lane() answers those); TANH borrows the
+  // NaN inputs never reach them (r_tr answers those); TANH borrows the
   // EXP and RSQRT datapaths for its large-|x| path.
   logic [31:0] x32, exp_x, exp_y, rsqrt_x, rsqrt_y, tanh_y, tanh_exp_x, tanh_rsqrt_x, tr;
   logic        is_tanh;
@@ -225,12 +201,40 @@ module tsp_vxm_alu
   logic [W-1:0] result;
   logic [LatW-1:0] lat;
 
+  // The lane's datapaths side by side, one continuous assignment each, and the
+  // opcode picks one. (As one function called from one always_comb, the form
+  // this had, Yosys 0.23 spent over 15 CPU minutes in proc_mux on it.)
+  fmt_e         fmt;
+  logic [W-1:0] m, am, bm;
+  logic [W-1:0] r_cvt, r_int, r_add, r_mul, r_minmax, r_float, r_tr;
+  assign fmt      = fmt_of(type_i);
+  assign m        = mask_of(type_i);
+  assign am       = a_i & m;
+  assign bm       = b_i & m;
+  assign r_cvt    = convert(type_i, from_i, a_i, op_i == tsp_isa_pkg::OpCvts);
+  assign r_int    = int_lane(op_i, type_i, am, bm, shamt_i);
+  assign r_add    = fp_add(fmt, am, bm, op_i == tsp_isa_pkg::OpSub);
+  assign r_mul    = fp_mul(fmt, am, bm);
+  assign r_minmax = fp_minmax(fmt, am, bm, op_i == tsp_isa_pkg::OpMax);
+  assign r_float  = float_lane(op_i, fmt, am, bm);
+  // EXP / RSQRT / TANH: `tr` is the f32 result of the widened input.
+  assign r_tr     = is_nan(fmt, am) ? canonical_nan(fmt) : (fmt == FmtF32) ? tr : fp_convert(fmt, FmtF32, tr) & m;
+
   always_comb begin
     result = '0;
     lat    = '0;
     if (valid_i) begin
-      result = lane(op_i, type_i, from_i, a_i, b_i, c_i, shamt_i, tr);
-      lat    = LatW'(vxm_latency(op_i));
+      lat = LatW'(vxm_latency(op_i));
+      if (!vxm_supports(op_i, type_i)) result = '0;
+      else if (op_i == tsp_isa_pkg::OpCvt || op_i == tsp_isa_pkg::OpCvts) result = r_cvt;
+      else if (op_i == tsp_isa_pkg::OpMov) result = am;
+      else if (op_i == tsp_isa_pkg::OpSel) result = ((c_i & m) != '0) ? am : bm;
+      else if (!is_float_t(type_i)) result = r_int;
+      else if (op_i == tsp_isa_pkg::OpExp || op_i == tsp_isa_pkg::OpRsqrt || op_i == tsp_isa_pkg::OpTanh) result = r_tr;
+      else if (op_i == tsp_isa_pkg::OpAdd || op_i == tsp_isa_pkg::OpSub) result = r_add & m;
+      else if (op_i == tsp_isa_pkg::OpMul) result = r_mul & m;
+      else if (op_i == tsp_isa_pkg::OpMin || op_i == tsp_isa_pkg::OpMax) result = r_minmax & m;
+      else result = r_float & m;
     end
   end
 
