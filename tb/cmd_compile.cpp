@@ -5,7 +5,6 @@
 // the host reference (the compiler holds the graph, so the check lives here rather than in `tsp run`).
 #include <fmt/format.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -18,6 +17,7 @@
 #include "systemc/sim/run_image.hpp"
 #include "systemc/sim/tensor_dump.hpp"
 #include "tb/commands.hpp"
+#include "tb/run_tool.hpp"
 
 namespace tsp::cli {
 namespace {
@@ -103,12 +103,11 @@ int compile_cmd(const CompileArgs& a) {
     if (!f) throw Error(fmt::format("tsp compile: error: cannot write {}", svg));
   }
   if (!a.png.empty()) {
-    const std::string cmd = fmt::format("rsvg-convert -o '{}' '{}'", a.png, svg);
-    if (std::system(cmd.c_str()) != 0)
-      throw Error(
-          fmt::format("tsp compile: error: rendering {} failed (`{}`; rsvg-convert is in Debian's librsvg2-bin, "
-                      "scripts/install-deps installs it)",
-                      a.png, cmd));
+    run_tool({.argv = {"rsvg-convert", "-o", a.png, svg},
+              .caller = "tsp compile",
+              .purpose = "rendering " + a.png,
+              .hint = "rsvg-convert is in Debian's librsvg2-bin, scripts/install-deps installs it",
+              .discard_stdout = true});
   }
   if (!a.quiet) {
     fmt::print("{}: {} nodes ({} chip ops) on {}: predicted {} cycles = {:.3f} us at {} MHz; compiled in {:.3f} s\n",

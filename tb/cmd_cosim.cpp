@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <regex>
@@ -17,6 +16,8 @@
 #include "tb/cosim_c2c.hpp"
 #include "tb/flip_args.hpp"
 #include "tb/gen/random_program.hpp"
+#include "tb/option_rules.hpp"
+#include "tb/run_tool.hpp"
 
 namespace tsp::cli {
 namespace {
@@ -32,7 +33,7 @@ struct CosimArgs {
   unsigned history = 8;
   std::vector<std::string> flips;
   std::vector<std::string> rtl_flips;
-  bool planted = false;
+  unsigned planted = 0;  // --planted[=N]
   std::string window = "64:8";
   std::string wave_dir = "waves";
   std::string wave;  // passing run: FST of this window
@@ -59,7 +60,7 @@ std::string reproduce(const CosimArgs& a, const std::vector<std::string>& units)
   else
     s += fmt::format("--random {} --seed {} --config {} --instructions {}", a.random, a.seed, a.config, a.instructions);
   s += " --rtl " + join(units);
-  if (a.planted) s += " --planted";
+  if (a.planted) s += a.planted == 1 ? " --planted" : fmt::format(" --planted={}", a.planted);
   for (const auto& f : a.flips) s += " --flip " + f;
   for (const auto& f : a.rtl_flips) s += " --flip-rtl-only " + f;
   if (a.history != 8) s += fmt::format(" --history {}", a.history);
@@ -85,9 +86,27 @@ cosim::WaveFocus parse_focus(const isa::Config& cfg, const std::string& text) {
 }
 
 void write_png(const std::string& gtkw, const std::string& png) {
-  const std::string cmd = fmt::format("'{}/scripts/wave-png' '{}' '{}' >/dev/null", TSP_SOURCE_DIR, gtkw, png);
-  if (std::system(cmd.c_str()) != 0) throw Error(fmt::format("tsp cosim: error: rendering {} failed: {}", png, cmd));
+  run_tool({.argv = {std::string(TSP_SOURCE_DIR) + "/scripts/wave-png", gtkw, png},
+            .caller = "tsp cosim",
+            .purpose = "rendering " + png,
+            .hint = "wave-png's message above says why",
+            .discard_stdout = true});
 }
+
+// Options that would otherwise be ignored silently (tb/option_rules.hpp).
+const OptionRule kRules[] = {
+    {"--png", {"--wave"}, {}, "it renders the window --wave writes (or the divergence's, if the run diverges)"},
+    {"--from", {"--wave"}, {}, "it starts the window --wave writes"},
+    {"--to", {"--wave"}, {}, "it ends the window --wave writes"},
+    {"--wave-at", {"--wave"}, {}, "it picks the instance --wave traces"},
+    {"--seed",
+     {"--random", "--link-ber"},
+     {},
+     "it seeds the program --random generates and --link-ber's errors; an image is a finished program"},
+    {"--config", {"--random"}, {}, "it is the configuration of --random's program; an image names its own"},
+    {"--instructions", {"--random"}, {}, "it sizes the program --random generates; an image is a finished program"},
+    {"--save-image", {"--random"}, {}, "it saves the program --random generates"},
+};
 
 // Writes the .gtkw next to `fst` and returns "<fst> ... <gtkw>" lines.
 std::string finish_wave(const isa::Config& cfg, const cosim::CosimResult& r, const std::string& fst, model::Cycle from,
@@ -105,10 +124,19 @@ void print_summary(const std::string& name, const isa::Config& cfg, const cosim:
   for (const auto& u : r.units) values += u.values;
   fmt::print("tsp cosim: {} (config {}): matched {} instructions, {} values, {} cycles\n", name, cfg.name,
              r.instructions, values, r.cycles);
-  for (const auto& u : r.units)
-    fmt::print("  {:<6}{} instructions, {} values checked, {} RTL cycles; {:.3g} RTL cycles/s, {:.3g} values/s\n",
-               u.name, u.instructions, u.values, u.rtl_cycles, u.seconds > 0 ? double(u.rtl_cycles) / u.seconds : 0.0,
-               u.seconds > 0 ? double(u.values) / u.seconds : 0.0);
+  auto counts = [](const std::vector<cosim::RtlUnit::Count>& v) {
+    std::string s;
+    for (const auto& c : v) s += fmt::format("{}{} {}", s.empty() ? "" : ", ", c.n, c.what);
+    return s;
+  };
+  for (const auto& u : r.units) {
+    std::string items;
+    if (u.itemized)
+      items = fmt::format(" ({}; skipped: {})", counts(u.compared), u.skipped.empty() ? "none" : counts(u.skipped));
+    fmt::print("  {:<6}{} instructions, {} values checked{}, {} RTL cycles; {:.3g} RTL cycles/s, {:.3g} values/s\n",
+               u.name, u.instructions, u.values, items, u.rtl_cycles,
+               u.seconds > 0 ? double(u.rtl_cycles) / u.seconds : 0.0, u.seconds > 0 ? double(u.values) / u.seconds : 0.0);
+  }
   fmt::print("  {:<6}{:.3f} s wall, {:.3g} chip cycles/s\n", "speed", r.wall_seconds,
              r.wall_seconds > 0 ? double(r.cycles) / r.wall_seconds : 0.0);
 }
@@ -135,7 +163,7 @@ int run_c2c(const CosimArgs& a) {
   c.link_ber = a.link_ber;
   c.seed = a.seed;
   c.link_flips = a.link_flips;
-  c.planted = a.planted;
+  c.planted = a.planted != 0;
   c.config = a.config;
   c.frames = a.instructions;
   c.wave_dir = a.wave_dir;
@@ -191,10 +219,8 @@ int run(CosimArgs a) {
   opt.units = a.rtl;
   opt.planted = a.planted;
   opt.history = a.history;
-  opt.flips.resize(img.chips.size());
-  for (const auto& f : a.flips) opt.flips[0].push_back(parse_flip(cfg, f, "tsp cosim"));
-  opt.rtl_flips.resize(img.chips.size());
-  for (const auto& f : a.rtl_flips) opt.rtl_flips[0].push_back(parse_flip(cfg, f, "tsp cosim"));
+  opt.flips = parse_flips(cfg, a.flips, "tsp cosim", img.chips.size());
+  opt.rtl_flips = parse_flips(cfg, a.rtl_flips, "tsp cosim", img.chips.size());
   if (!a.wave.empty()) {
     if (a.from > a.to) throw Error(fmt::format("tsp cosim: error: --from {} is after --to {}", a.from, a.to));
     if (opt.units.empty()) throw Error(fmt::format("tsp cosim: error: --rtl names no unit"));
@@ -265,24 +291,33 @@ void add_cosim(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--save-image", a->save_image, "Write the --random program's image to this file");
   cmd->add_option("--history", a->history, "Instructions of the failing queue in the report")->capture_default_str();
-  cmd->add_option("--flip", a->flips, "Inject an SRAM bit flip into model and RTL: SLICE:ADDRESS:SUPERLANE:BIT@CYCLE");
+  cmd->add_option(
+      "--flip", a->flips,
+      "Inject an SRAM bit flip into model and RTL: [CHIP/]SLICE:ADDRESS:SUPERLANE:BIT@CYCLE (chip 0 by default)");
   cmd->add_option("--flip-rtl-only", a->rtl_flips,
                   "Flip an SRAM bit in the RTL only (checker self-test: cosim must report it); same syntax as --flip");
-  cmd->add_flag("--planted", a->planted, "Use the RTL built with each unit's planted bug (self-test of the checker)");
+  cmd->add_flag("--planted{1}", a->planted,
+                "Use the RTL built with each unit's planted bug (self-test of the checker); --planted=2: MEM's "
+                "second (a written word's bit 0 inverted on its way into the array)");
   cmd->add_option("--window", a->window, "Cycles of RTL wave before[:after] a divergence")->capture_default_str();
   cmd->add_option("--wave-dir", a->wave_dir, "Folder for the divergence's wave and .gtkw")->capture_default_str();
   cmd->add_option("--wave", a->wave, "Write an FST of the first --rtl unit's RTL (and a .gtkw next to it)");
   cmd->add_option("--from", a->from, "First cycle of --wave")->capture_default_str();
   cmd->add_option("--to", a->to, "Last cycle of --wave (default: the end of the run)");
   cmd->add_option("--wave-at", a->wave_at, "Which RTL instance --wave traces: QUEUE[:SUPERLANE], e.g. MEM.W.0:1");
-  cmd->add_option("--png", a->png, "Render the wave's window to this PNG (scripts/wave-png: GTKWave under Xvfb)");
+  cmd->add_option("--png", a->png,
+                  "Render --wave's window (or, on a divergence, the divergence's) to this PNG (scripts/wave-png: "
+                  "GTKWave under Xvfb); needs --wave");
   cmd->add_option("--topology", a->topology,
                   "--rtl c2c: run the image on this system (a built-in such as pair, or a topology file)");
   cmd->add_option("--link-ber", a->link_ber, "--rtl c2c: bit error rate on every link's wire (seeded by --seed)");
   cmd->add_option("--link-flip", a->link_flips,
                   "--rtl c2c: flip a bit of one frame: CHIP.PORT:CYCLE:BIT (the frame CHIP sends on PORT in CYCLE)");
   cmd->add_flag("-q,--quiet", a->quiet, "No summary");
-  cmd->callback([a, &exit_code] { exit_code = run(*a); });
+  cmd->callback([a, cmd, &exit_code] {
+    check_option_rules(*cmd, "tsp cosim", kRules);
+    exit_code = run(*a);
+  });
 }
 
 }  // namespace tsp::cli

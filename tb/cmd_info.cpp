@@ -7,6 +7,7 @@
 #include "firmware/isa/isa.hpp"
 #include "systemc/chip/tsp_chip.hpp"
 #include "tb/commands.hpp"
+#include "tb/option_rules.hpp"
 
 namespace tsp::cli {
 namespace {
@@ -137,6 +138,13 @@ void print_modules(const isa::Config& c) {
     if (dynamic_cast<const sc_core::sc_module*>(m)) line(*m, 1);
 }
 
+// Options that would otherwise be ignored silently (tb/option_rules.hpp).
+const OptionRule kRules[] = {
+    {"--json", {}, {"--modules"}, "the module tree has no JSON form; --json describes the configuration"},
+    {"--queues", {}, {"--modules"}, "it lists the configuration's queues, which --modules does not print"},
+    {"--queues", {}, {"--json"}, "the JSON always holds the queue table"},
+};
+
 }  // namespace
 
 void add_info(CLI::App& app, int& exit_code) {
@@ -152,6 +160,7 @@ void add_info(CLI::App& app, int& exit_code) {
   auto modules = std::make_shared<bool>(false);
   cmd->add_flag("--modules", *modules, "Print the SystemC module tree of one chip instead (docs/model.md)");
   cmd->callback([=, &exit_code] {
+    check_option_rules(*cmd, "tsp info", kRules);
     const isa::Config* c = isa::find_config(*config);
     if (!c) throw Error(fmt::format("tsp info: error: unknown configuration '{}' (known: {})", *config, names));
     if (*modules)

@@ -12,6 +12,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <tuple>
 
 #include "common/error.hpp"
 #include "systemc/sim/run_image.hpp"
@@ -20,6 +21,7 @@
 #include "systemc/waves/wave_recorder.hpp"
 #include "tb/commands.hpp"
 #include "tb/flip_args.hpp"
+#include "tb/option_rules.hpp"
 #include "tb/run_check.hpp"
 
 namespace tsp::cli {
@@ -68,6 +70,8 @@ nlohmann::json stats_json(const image::Image& img, const isa::Config& cfg, const
                      {"program_cycles", c.program_cycles},
                      {"drift_shift", c.drift_shift},
                      {"clock_ppm", c.clock_ppm},
+                     {"hac_offset_ps", c.hac_offset_ps},
+                     {"hac_depth", c.hac_depth},
                      {"instructions", per_unit},
                      {"ecc_corrected", c.stats.ecc_corrected},
                      {"sram_bytes", c.stats.sram_bytes},
@@ -121,16 +125,19 @@ void print_summary(const std::string& name, const image::Image& img, const isa::
         util += fmt::format("{} {:.1f}%  ", isa::kUnitNames[u],
                             100.0 * double(ch.stats.instructions[u]) / (double(ch.cycles) * double(queues[u])));
     }
-    const std::string tag = r.chips.size() > 1 ? fmt::format("chip {} ", c) : "";
-    fmt::print("  {:<14}{}\n", tag + "instructions", ins);
-    fmt::print("  {:<14}{}(issue slots used / cycles x queues)\n", tag + "utilization", util);
-    fmt::print("  {:<14}{} SRAM bytes, {} stream values, {} MACs\n", tag + "traffic", ch.stats.sram_bytes,
+    // Several chips: a heading per chip, its rows indented under it.
+    if (r.chips.size() > 1) fmt::print("  chip {}\n", c);
+    const std::string tag = r.chips.size() > 1 ? "  " : "";
+    const size_t w = 14 + tag.size();
+    fmt::print("  {:<{}}{}\n", tag + "instructions", w, ins);
+    fmt::print("  {:<{}}{}(issue slots used / cycles x queues)\n", tag + "utilization", w, util);
+    fmt::print("  {:<{}}{} SRAM bytes, {} stream values, {} MACs\n", tag + "traffic", w, ch.stats.sram_bytes,
                ch.stats.stream_values, ch.stats.macs);
-    fmt::print("  {:<14}{} single-bit errors corrected\n", tag + "ECC", ch.stats.ecc_corrected);
-    fmt::print("  {:<14}image loaded over {} in {:.1f} us, ran {:.3f} us (simulated)\n", tag + "host", cfg.host_link,
+    fmt::print("  {:<{}}{} single-bit errors corrected\n", tag + "ECC", w, ch.stats.ecc_corrected);
+    fmt::print("  {:<{}}image loaded over {} in {:.1f} us, ran {:.3f} us (simulated)\n", tag + "host", w, cfg.host_link,
                ch.load_seconds * 1e6, ch.run_seconds * 1e6);
     if (ch.clock_ppm != 0 || ch.drift_shift != 0)
-      fmt::print("  {:<14}{:+.2f} ppm: {} own cycles, {} schedule cycles (RDESKEW absorbed {:+})\n", tag + "clock",
+      fmt::print("  {:<{}}{:+.2f} ppm: {} own cycles, {} schedule cycles (RDESKEW absorbed {:+})\n", tag + "clock", w,
                  ch.clock_ppm, ch.cycles, ch.program_cycles, ch.drift_shift);
   }
   for (const auto& l : r.links) {
@@ -149,17 +156,19 @@ void print_summary(const std::string& name, const image::Image& img, const isa::
 
 // Closes the FST after the run and writes its GTKWave save file next to it.
 // Returns the lines that say where both landed.
-std::string finish_waves(waves::WaveRecorder& rec, const std::string& fst, model::Cycle cycles) {
+std::string finish_waves(waves::WaveRecorder& rec, const std::string& fst, const model::RunReport& r) {
   namespace fs = std::filesystem;
-  const waves::WaveWindow w = rec.finish(cycles);
+  std::vector<model::Cycle> own;  // each chip's own cycles: on a topology, clocks differ
+  for (const auto& c : r.chips) own.push_back(c.cycles);
+  const waves::WaveWindow w = rec.finish(r.cycles, own);
   const bool empty = w.from > w.to;
   const std::string gtkw = fs::path(fst).replace_extension(".gtkw").string();
-  waves::GtkwView view{fst, 0, 0, rec.chips()};
-  if (!empty) view = {fst, waves::cycle_ps(rec.config(), w.from), waves::cycle_ps(rec.config(), w.to + 1), rec.chips()};
+  waves::GtkwView view{fst, 0, 0, rec.chips(), rec.closed_groups()};
+  if (!empty) std::tie(view.from_ps, view.to_ps) = rec.span_ps();
   waves::write_gtkw(gtkw, view, rec.layout());
   if (empty) {
     fmt::print(stderr, "tsp run: warning: {} is empty: --from {} lies past the run's {} cycles\n", fst,
-               rec.window().from, cycles);
+               rec.window().from, r.cycles);
     return {};
   }
   return fmt::format("  {:<14}{} ({} bytes, cycles {}..{}, {} signals)\n  {:<14}{} ({} bytes); view: gtkwave {}\n",
@@ -184,8 +193,7 @@ int run(const RunArgs& a) {
   opt.wire.seed = a.seed;
   opt.wire.jitter = a.link_jitter;
   for (const auto& f : a.link_flips) opt.wire.flips.push_back(parse_link_flip(cfg, f, "tsp run"));
-  opt.flips.resize(img.chips.size());
-  for (const auto& f : a.flips) opt.flips[0].push_back(parse_flip(cfg, f, "tsp run"));
+  opt.flips = parse_flips(cfg, a.flips, "tsp run", img.chips.size());
   if (a.flip_rate > 0) {
     const uint64_t horizon = a.flip_horizon ? a.flip_horizon : (img.has_prediction ? img.predicted_cycles : 1'000'000);
     for (uint32_t c = 0; c < img.chips.size(); ++c) {
@@ -222,12 +230,13 @@ int run(const RunArgs& a) {
       throw Error(fmt::format("tsp run: error: --from {} is after --to {}", a.window.from, a.window.to));
     const auto dir = std::filesystem::path(a.wave).parent_path();
     if (!dir.empty()) std::filesystem::create_directories(dir);
-    recorder = std::make_unique<waves::WaveRecorder>(img, a.wave, a.window);
+    recorder = std::make_unique<waves::WaveRecorder>(img, a.wave, a.window, opt.topology);
     opt.observer = [&](uint32_t chip) { return recorder->observer(chip); };
+    if (opt.topology) opt.link_observer = recorder->link_observer();
   }
   const model::RunReport r = model::run_image(img, opt);
   // A failed run's wave is the one worth looking at: written whatever the outcome.
-  const std::string wave_lines = recorder ? finish_waves(*recorder, a.wave, r.cycles) : "";
+  const std::string wave_lines = recorder ? finish_waves(*recorder, a.wave, r) : "";
   if (!a.stats.empty()) {
     std::ofstream out(a.stats);
     out << stats_json(img, cfg, r).dump(2) << "\n";
@@ -248,6 +257,17 @@ int run(const RunArgs& a) {
   return report_checks(a.image, checks, a.quiet) ? 0 : 1;
 }
 
+// Options that would otherwise be ignored silently (tb/option_rules.hpp).
+const OptionRule kRules[] = {
+    {"--flip-until", {"--flip-rate"}, {}, "it ends the random flips that --flip-rate draws"},
+    {"--seed",
+     {"--flip-rate", "--link-ber", "--link-jitter", "--clock-ppm-spread"},
+     {},
+     "it seeds only the random flips, link bit errors, jitter and clock spread those draw"},
+    {"--from", {"--wave"}, {}, "it starts the window --wave writes"},
+    {"--to", {"--wave"}, {}, "it ends the window --wave writes"},
+};
+
 }  // namespace
 
 void add_run(CLI::App& app, int& exit_code) {
@@ -255,8 +275,10 @@ void add_run(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("run", "Run a program image on the cycle-exact chip model");
   cmd->add_option("image", a->image, "Program image (from `tsp as`)")->required();
   cmd->add_option("--stats", a->stats, "Write run statistics as JSON to this file");
-  cmd->add_option("--flip", a->flips,
-                  "Inject an SRAM bit flip: SLICE:ADDRESS:SUPERLANE:BIT@CYCLE (bit 0-127 data, 128-136 check)");
+  cmd->add_option(
+      "--flip", a->flips,
+      "Inject an SRAM bit flip: [CHIP/]SLICE:ADDRESS:SUPERLANE:BIT@CYCLE (chip 0 by default; bit 0-127 data, "
+      "128-136 check)");
   cmd->add_option("--flip-rate", a->flip_rate, "Random SRAM bit flips per million cycles, over the whole SRAM");
   cmd->add_option("--flip-until", a->flip_horizon, "Last cycle for random flips (default: the predicted length)");
   cmd->add_option("--seed", a->seed, "Seed of the random SRAM flips, link bit errors, jitter and clock spread")
@@ -286,7 +308,10 @@ void add_run(CLI::App& app, int& exit_code) {
   cmd->add_option(
       "--expect", a->expects,
       "NAME=FILE.pb: compare tensor NAME with an ONNX TensorProto file within ONNX's tolerance (repeatable)");
-  cmd->callback([a, &exit_code] { exit_code = run(*a); });
+  cmd->callback([a, cmd, &exit_code] {
+    check_option_rules(*cmd, "tsp run", kRules);
+    exit_code = run(*a);
+  });
 }
 
 }  // namespace tsp::cli

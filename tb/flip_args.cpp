@@ -6,32 +6,55 @@
 #include <cstdio>
 #include <random>
 #include <regex>
+#include <string_view>
+#include <utility>
 
 #include "common/error.hpp"
 #include "systemc/mem/secded.hpp"
 
 namespace tsp::cli {
 
-// "MEM.W.3:0x10:2:7@100" -> slice MEM.W.3, address 0x10, superlane 2, bit 7, cycle 100.
-model::Flip parse_flip(const isa::Config& cfg, const std::string& text, const std::string& cmd) {
-  static const std::regex re(R"(([A-Za-z]+\.[EWew]\.\d+):(\w+):(\d+):(\d+)@(\d+))");
+namespace {
+
+constexpr std::string_view kFlipForm =
+    "[CHIP/]SLICE:ADDRESS:SUPERLANE:BIT@CYCLE, e.g. MEM.W.3:0x10:2:7@100 or 1/MEM.W.3:0x10:2:7@100";
+
+// One --flip; returns its chip and the flip.
+std::pair<size_t, model::Flip> parse_flip(const isa::Config& cfg, const std::string& text, const std::string& cmd,
+                                          size_t chips) {
+  static const std::regex re(R"((?:(\d{1,9})/)?([A-Za-z]+\.[EWew]\.\d+):(\w+):(\d+):(\d+)@(\d+))");
   std::smatch m;
   if (!std::regex_match(text, m, re))
-    throw Error(fmt::format(
-        "{}: error: --flip '{}': expected SLICE:ADDRESS:SUPERLANE:BIT@CYCLE, e.g. MEM.W.3:0x10:2:7@100", cmd, text));
-  const auto q = isa::find_queue(cfg, m[1].str());
+    throw Error(fmt::format("{}: error: --flip '{}': expected {}", cmd, text, kFlipForm));
+  const size_t chip = m[1].matched ? std::stoul(m[1].str()) : 0;
+  if (chip >= chips)
+    throw Error(fmt::format("{}: error: --flip '{}': no chip {} (the image has {} chip{})", cmd, text, chip, chips,
+                            chips == 1 ? "" : "s"));
+  const auto q = isa::find_queue(cfg, m[2].str());
   if (!q || cfg.queue_table[*q].unit != isa::Unit::MEM)
-    throw Error(fmt::format("{}: error: --flip '{}': no MEM slice {}", cmd, text, m[1].str()));
+    throw Error(fmt::format("{}: error: --flip '{}': no MEM slice {}", cmd, text, m[2].str()));
   model::Flip f;
   f.slice = isa::mem_slice_of(cfg.queue_table[*q], cfg);
-  f.address = static_cast<uint32_t>(std::stoul(m[2].str(), nullptr, 0));
-  f.superlane = static_cast<uint32_t>(std::stoul(m[3].str()));
-  f.bit = static_cast<uint32_t>(std::stoul(m[4].str()));
-  f.at = std::stoull(m[5].str());
+  f.address = static_cast<uint32_t>(std::stoul(m[3].str(), nullptr, 0));
+  f.superlane = static_cast<uint32_t>(std::stoul(m[4].str()));
+  f.bit = static_cast<uint32_t>(std::stoul(m[5].str()));
+  f.at = std::stoull(m[6].str());
   if (f.address >= cfg.mem_addresses || f.superlane >= cfg.superlanes || f.bit >= model::secded::kCodeBits)
     throw Error(fmt::format("{}: error: --flip '{}': address < {}, superlane < {}, bit < {} required", cmd, text,
                             cfg.mem_addresses, cfg.superlanes, model::secded::kCodeBits));
-  return f;
+  return {chip, f};
+}
+
+}  // namespace
+
+std::vector<std::vector<model::Flip>> parse_flips(const isa::Config& cfg, const std::vector<std::string>& texts,
+                                                  const std::string& cmd, size_t chips) {
+  std::vector<std::vector<model::Flip>> out(chips);
+  for (const auto& t : texts) {
+    const auto [chip, f] = parse_flip(cfg, t, cmd, chips);
+    out[chip].push_back(f);
+  }
+  return out;
 }
 
 // Random flips at `rate` per million cycles over the whole SRAM, reproducible from the seed.

@@ -9,9 +9,12 @@
 
 namespace tsp::cli {
 
-// "MEM.W.3:0x10:2:7@100" -> slice MEM.W.3, address 0x10, superlane 2, bit 7,
-// cycle 100. Throws tsp::Error naming `cmd` ("tsp run") and the bad text.
-model::Flip parse_flip(const isa::Config& cfg, const std::string& text, const std::string& cmd);
+// "[CHIP/]SLICE:ADDRESS:SUPERLANE:BIT@CYCLE", e.g. "1/MEM.W.3:0x10:2:7@100":
+// chip 1 (no prefix: chip 0), slice MEM.W.3, address 0x10, superlane 2, bit 7,
+// cycle 100. Returns the flips per chip of an image of `chips` chips. Throws
+// tsp::Error naming `cmd` ("tsp run") and the bad text.
+std::vector<std::vector<model::Flip>> parse_flips(const isa::Config& cfg, const std::vector<std::string>& texts,
+                                                  const std::string& cmd, size_t chips);
 
 // Random flips at `rate` per million cycles over the whole SRAM, reproducible from the seed.
 std::vector<model::Flip> random_flips(const isa::Config& cfg, double rate, uint64_t horizon, uint64_t seed);

@@ -94,6 +94,19 @@ OnnxTensor read_tensor(const onnx::TensorProto& t, const std::string& where) {
     if (n > (uint64_t{1} << 32)) throw Error(fmt::format("{}: more than 2^32 elements", what));
   }
   const int32_t ty = t.data_type();
+  // The shape is only a claim: check it against the data present before
+  // allocating for it (a few bytes claiming 2^32 elements asked for 16 GiB).
+  const unsigned b = raw_bytes(ty);
+  if (t.has_raw_data() && t.raw_data().size() != n * b)
+    throw Error(fmt::format("{}: raw_data holds {} bytes, {} elements of {} need {}", what, t.raw_data().size(), n,
+                            onnx_type_name(ty), n * b));
+  // Typed fields: float_data for FLOAT, int64_data for INT64, int32_data for the
+  // rest (float16/bfloat16 as their bit patterns).
+  const uint64_t have = t.has_raw_data()  ? n
+                        : ty == TP::FLOAT ? uint64_t(t.float_data_size())
+                        : ty == TP::INT64 ? uint64_t(t.int64_data_size())
+                                          : uint64_t(t.int32_data_size());
+  if (have != n) throw Error(fmt::format("{}: shape needs {} elements, the tensor holds {}", what, n, have));
   out.bits.resize(n);
   const auto narrow = [&](int64_t v, uint64_t i) {
     if (ty == TP::BOOL) return uint32_t(v != 0);
@@ -104,10 +117,6 @@ OnnxTensor read_tensor(const onnx::TensorProto& t, const std::string& where) {
   };
   if (t.has_raw_data()) {
     const std::string& raw = t.raw_data();
-    const unsigned b = raw_bytes(ty);
-    if (raw.size() != n * b)
-      throw Error(fmt::format("{}: raw_data holds {} bytes, {} elements of {} need {}", what, raw.size(), n,
-                              onnx_type_name(ty), n * b));
     for (uint64_t i = 0; i < n; ++i) {
       uint64_t v = 0;
       std::memcpy(&v, raw.data() + i * b, b);  // little-endian host
@@ -117,27 +126,15 @@ OnnxTensor read_tensor(const onnx::TensorProto& t, const std::string& where) {
       if (ty == TP::INT32) sv = int32_t(v);
       out.bits[i] = ty == TP::FLOAT || ty == TP::FLOAT16 || ty == TP::BFLOAT16 ? uint32_t(v) : narrow(sv, i);
     }
-    return out;
-  }
-  // Typed fields: float_data for FLOAT, int64_data for INT64, int32_data for the
-  // rest (float16/bfloat16 as their bit patterns).
-  uint64_t have = 0;
-  if (ty == TP::FLOAT) {
-    have = uint64_t(t.float_data_size());
-    if (have == n)
-      for (uint64_t i = 0; i < n; ++i) out.bits[i] = std::bit_cast<uint32_t>(t.float_data(int(i)));
+  } else if (ty == TP::FLOAT) {
+    for (uint64_t i = 0; i < n; ++i) out.bits[i] = std::bit_cast<uint32_t>(t.float_data(int(i)));
   } else if (ty == TP::INT64) {
-    have = uint64_t(t.int64_data_size());
-    if (have == n)
-      for (uint64_t i = 0; i < n; ++i) out.bits[i] = narrow(t.int64_data(int(i)), i);
+    for (uint64_t i = 0; i < n; ++i) out.bits[i] = narrow(t.int64_data(int(i)), i);
   } else {
-    have = uint64_t(t.int32_data_size());
-    if (have == n)
-      for (uint64_t i = 0; i < n; ++i)
-        out.bits[i] = ty == TP::FLOAT16 || ty == TP::BFLOAT16 ? uint32_t(t.int32_data(int(i))) & 0xFFFFu
-                                                              : narrow(t.int32_data(int(i)), i);
+    for (uint64_t i = 0; i < n; ++i)
+      out.bits[i] = ty == TP::FLOAT16 || ty == TP::BFLOAT16 ? uint32_t(t.int32_data(int(i))) & 0xFFFFu
+                                                            : narrow(t.int32_data(int(i)), i);
   }
-  if (have != n) throw Error(fmt::format("{}: shape needs {} elements, the tensor holds {}", what, n, have));
   return out;
 }
 

@@ -13,6 +13,11 @@
 // the encoder to bd_addr_i (bd_flip_i low: preload) or flips codeword bit
 // bd_bit_i there (bd_flip_i high: 0..127 data, 128..136 check, the model's
 // numbering in systemc/mem/secded.hpp).
+//
+// Observation (verification only, nothing in a chip reads them): arr_* show
+// what enters the array at this cycle's edge from the write port (bank, row,
+// the codeword {check, data}); bd_rd_addr_i / bd_rd_code_o read one stored
+// codeword combinationally, for the final comparison of the SRAM's contents.
 module tsp_mem_word
 #(
   parameter int unsigned Depth     = tsp_cfg_tsp1_pkg::MemAddresses,
@@ -42,7 +47,14 @@ module tsp_mem_word
   input  logic                bd_flip_i,
   input  logic [AddrW-1:0]    bd_addr_i,
   input  logic [tsp_secded_pkg::DataBits-1:0] bd_data_i,
-  input  logic [7:0]          bd_bit_i
+  input  logic [7:0]          bd_bit_i,
+  input  logic [AddrW-1:0]    bd_rd_addr_i,
+  output logic [CodeBits-1:0] bd_rd_code_o,
+  // what the write port puts into the array at this cycle's edge
+  output logic                arr_we_o,
+  output logic [AddrW-1:0]    arr_bank_o,
+  output logic [AddrW-1:0]    arr_row_o,
+  output logic [CodeBits-1:0] arr_code_o
 );
   localparam int unsigned Rows = Depth / Banks;
   localparam int unsigned BankW = Banks > 1 ? $clog2(Banks) : 1;
@@ -52,6 +64,15 @@ module tsp_mem_word
   localparam int unsigned Stages = RdLatency + 1;
 `else
   localparam int unsigned Stages = RdLatency;
+`endif
+  // What the write port stores: the word on wr_data_i, or with the second
+  // planted bug (TSP_PLANT_BUG_MEM_WRITE, cosim self-test) data bit 0 inverted
+  // before it is encoded, so the stored word is consistently wrong.
+  logic [tsp_secded_pkg::DataBits-1:0] wr_word;
+`ifdef TSP_PLANT_BUG_MEM_WRITE
+  assign wr_word = wr_data_i ^ tsp_secded_pkg::DataBits'(1);
+`else
+  assign wr_word = wr_data_i;
 `endif
 
   function automatic logic [BankW-1:0] bank_of(logic [AddrW-1:0] a);
@@ -63,7 +84,7 @@ module tsp_mem_word
 
   // Encoders of the write port and the backdoor.
   logic [tsp_secded_pkg::CheckBits-1:0] wr_check, bd_check;
-  tsp_secded_enc u_enc_wr (.data_i(wr_data_i), .check_o(wr_check));
+  tsp_secded_enc u_enc_wr (.data_i(wr_word), .check_o(wr_check));
   tsp_secded_enc u_enc_bd (.data_i(bd_data_i), .check_o(bd_check));
 
   assign conflict_o = !bd_en_i && rd_en_i && wr_en_i && bank_of(rd_addr_i) == bank_of(wr_addr_i);
@@ -80,9 +101,15 @@ module tsp_mem_word
         mem_q[bank_of(bd_addr_i)][row_of(bd_addr_i)] <= {bd_check, bd_data_i};
       end
     end else if (wr_en_i) begin
-      mem_q[bank_of(wr_addr_i)][row_of(wr_addr_i)] <= {wr_check, wr_data_i};
+      mem_q[bank_of(wr_addr_i)][row_of(wr_addr_i)] <= {wr_check, wr_word};
     end
   end
+
+  assign arr_we_o   = !bd_en_i && wr_en_i;
+  assign arr_bank_o = AddrW'(bank_of(wr_addr_i));
+  assign arr_row_o  = AddrW'(row_of(wr_addr_i));
+  assign arr_code_o = {wr_check, wr_word};
+  assign bd_rd_code_o = mem_q[bank_of(bd_rd_addr_i)][row_of(bd_rd_addr_i)];
 
   // Read pipeline: stage 0 is the array output register, the decoder sits
   // after the last stage.

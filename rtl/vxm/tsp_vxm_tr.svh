@@ -62,7 +62,7 @@
   /* verilator lint_on UNUSEDPARAM */
 
   // f32 add and mul specialised by hand (fixed widths, no format argument):
-  // the same algorithm and bits as tsp_vxm_fp_pkg::fp_add / fp_mul with FmtF32,
+  // the same algorithm and bits as fp_add / fp_mul (tsp_vxm_fp.svh) with FmtF32,
   // at a fraction of their size, because the transcendental datapaths hold ~60
   // of them per lane.
   function automatic logic [31:0] f32_round(logic s, logic signed [11:0] e, logic [63:0] sig);

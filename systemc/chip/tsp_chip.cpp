@@ -88,7 +88,7 @@ Cycle TspChip::quantum() const { return linked_ ? std::min<Cycle>(quantum_, link
 
 void TspChip::set_clock(const ChipClock& clock) {
   engine_.set_clock(clock);
-  period_ps_ = 1e6 / (cfg_.clock_mhz * (1 + clock.ppm * 1e-6));
+  period_ps_ = clock.period_ps(cfg_.clock_mhz);
 }
 
 sc_core::sc_time TspChip::cycles_to_time(Cycle c) const {
@@ -97,13 +97,7 @@ sc_core::sc_time TspChip::cycles_to_time(Cycle c) const {
 }
 
 Cycle TspChip::cycle_at(const sc_core::sc_time& t) const {
-  // Times are whole picoseconds and cycle edges rounded to them, so a sum of a
-  // few rounded edges lands within a few ps of an edge: that edge. Otherwise
-  // the vector is captured at the next edge.
-  const double x = t.to_seconds() * 1e12 / period_ps_;
-  const double nearest = std::round(x);
-  if (std::abs(x - nearest) * period_ps_ <= 4.0) return static_cast<Cycle>(nearest);
-  return static_cast<Cycle>(std::ceil(x));
+  return capture_cycle(t.to_seconds() * 1e12, period_ps_);  // shared with the link waves
 }
 
 sc_core::sc_time TspChip::transfer_time(uint64_t bytes) const {

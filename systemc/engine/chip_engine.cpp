@@ -266,6 +266,7 @@ void ChipEngine::issue(QueueRun& q, Cycle t) {
     case isa::Op::RDESKEW:
       next = rdeskew_end(q, index, t, static_cast<uint64_t>(in.get("cycles")));
       execute(Exec{q, index, t, in, in.desc()});  // observers see it as a C2C op, as before drift existed
+      if (observer_) observer_->on_drift(next, drift_shift_);
       break;
     case isa::Op::REPEAT: {
       const isa::Instr* prev = index ? &q.code[index - 1] : nullptr;

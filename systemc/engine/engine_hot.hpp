@@ -33,6 +33,7 @@ void ChipEngine::result_ref(const Exec& x, isa::StreamRef s, const Vec* value) {
   if (!fabric_.put_ref(s, x.q.desc->position, at, value, Origin{x.q.id, x.index, x.t}, &other))
     fail_taken(x, s, at, other);
   ++stats_.stream_values;
+  if (recording_) recording_->outputs.push_back(UnitOp::Output{s, at, nullptr});
 }
 
 void ChipEngine::sram_access(const Exec& x, uint16_t slice, bool write, uint32_t banks, uint32_t address) {

@@ -50,6 +50,9 @@ class Observer {
   virtual void on_stream_put(isa::StreamRef /*s*/, uint16_t /*position*/, Cycle /*at*/, uint16_t /*queue*/) {}
   // The SRAM array of `slice` is read or written at `address` in cycle `at`.
   virtual void on_sram(uint16_t /*slice*/, uint32_t /*address*/, Cycle /*at*/, bool /*write*/) {}
+  // From own cycle `at` on, the chip's RDESKEW corrections total `shift`
+  // cycles (ChipEngine::drift_shift()): told when an RDESKEW issues, at its end.
+  virtual void on_drift(Cycle /*at*/, int64_t /*shift*/) {}
   // A MEM, VXM, MXM, SXM or C2C instruction has executed (after on_issue).
   // Only called for observers that ask for it: recording costs a copy per operand.
   virtual bool wants_unit_ops() const { return false; }

@@ -7,6 +7,9 @@
 #include "common/error.hpp"
 
 namespace tsp::model {
+#ifdef TSP_PLANT_BUG_ENGINE
+extern int planted_engine_bug;  // tests/cosim/planted_engine.cpp
+#endif
 
 const Vec MemSlice::kZero{};
 
@@ -43,6 +46,9 @@ void MemSlice::flush_pending() const {
            reinterpret_cast<uintptr_t>(pending_from_[j]) == reinterpret_cast<uintptr_t>(pending_from_[j - 1]) + lanes_)
       ++j;
     std::memcpy(to, pending_from_[i], size_t(j - i) * lanes_);
+#ifdef TSP_PLANT_BUG_ENGINE  // test-only build (tests/cosim/planted_engine.cpp): a late WRITE's bit 0 inverted
+    if (planted_engine_bug == 2) to[0] ^= 1;
+#endif
     i = j;
   }
 }

@@ -6,6 +6,7 @@
 #include <memory>
 #include <systemc>
 
+#include "systemc/c2c/hac_alignment.hpp"
 #include "systemc/chip/tsp_chip.hpp"
 #include "systemc/host/host_driver.hpp"
 
@@ -57,12 +58,13 @@ RunReport run_image(const image::Image& img, const RunOptions& options) {
   const double root_ppm = topology ? topology->chips.at(topology->root).clock_ppm : 0.0;
   const double root_period_ps = 1e6 / (cfg->clock_mhz * (1 + root_ppm * 1e-6));
   StartBarrier barrier(n, sc_core::sc_time(cfg->hac_period_cycles * root_period_ps, sc_core::SC_PS));
+  const std::vector<HacAlignment> hacs = topology ? align_hacs(*topology, *cfg) : std::vector<HacAlignment>{};
   std::vector<std::unique_ptr<TspChip>> chips;
   std::vector<std::unique_ptr<HostDriver>> hosts;
   std::vector<std::unique_ptr<C2cLink>> links;
   for (uint32_t c = 0; c < n; ++c) {
     chips.push_back(std::make_unique<TspChip>(fmt::format("chip{}", c).c_str(), *cfg, c));
-    if (topology) chips.back()->set_clock(ChipClock{topology->chips[c].clock_ppm, root_ppm});
+    if (topology) chips.back()->set_clock(hacs[c].clock);
     if (n > 1) chips.back()->set_start_barrier(&barrier);
     hosts.push_back(
         std::make_unique<HostDriver>(fmt::format("host{}", c).c_str(), programs, img.chips[c].sram, *chips.back()));
@@ -111,6 +113,10 @@ RunReport run_image(const image::Image& img, const RunOptions& options) {
     cr.drift_shift = chips[c]->engine().drift_shift();
     cr.program_cycles = static_cast<Cycle>(int64_t(cr.cycles) - cr.drift_shift);
     cr.clock_ppm = topology ? topology->chips[c].clock_ppm : 0.0;
+    if (topology) {
+      cr.hac_offset_ps = hacs[c].offset_ps;
+      cr.hac_depth = hacs[c].depth;
+    }
     cr.stats = chips[c]->engine().stats();
     cr.load_seconds = r.load_time.to_seconds();
     cr.run_seconds = r.run_time.to_seconds();

@@ -35,6 +35,8 @@ struct ChipReport {
   Cycle program_cycles = 0;  // the schedule's: less the cycles RDESKEW added for drift
   int64_t drift_shift = 0;   // program_cycles = cycles - drift_shift
   double clock_ppm = 0;
+  double hac_offset_ps = 0;  // what the HAC bring-up alignment left (c2c/hac_alignment.hpp)
+  uint32_t hac_depth = 0;    // hops from the HAC root along the spanning tree
   double error_seconds = 0;  // system time of the error, when status is kError
   RunStats stats;
   double load_seconds = 0, run_seconds = 0;  // simulated time on the host link / running

@@ -1,8 +1,9 @@
 #pragma once
 // Writes a GTKWave save file (.gtkw) for a wave written by WaveRecorder: it
-// names the FST, shows every variable grouped by chip/hemisphere and unit
-// (GTKWave groups), instructions as text, addresses in hex, stream bits in
-// binary, and zooms to the recorded window with the marker on its first cycle.
+// names the FST, shows every variable grouped by chip/hemisphere and unit,
+// chip/clock, and link/direction (GTKWave groups; links first), instructions and frames as
+// text, addresses in hex, stream bits in binary, and zooms to the recorded
+// window with the marker on its first cycle.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -16,6 +17,8 @@ struct GtkwView {
   uint64_t from_ps = 0;  // start of the first recorded cycle
   uint64_t to_ps = 0;    // end of the last recorded cycle
   uint32_t chips = 1;    // more than one: groups are named "chip<N> west" ...
+  // Groups shown closed, by scope (e.g. a link direction that carried nothing).
+  std::vector<std::vector<std::string>> closed;
 };
 
 // Throws tsp::Error when `gtkw_path` cannot be written.

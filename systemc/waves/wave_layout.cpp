@@ -28,6 +28,35 @@ std::string scope_name(std::string_view queue) {
   return s;
 }
 
+// A link is declared when the C2C queue of its port holds code on either chip.
+void add_links(std::vector<WaveVar>& vars, const image::Image& img, const isa::Config& cfg, const topo::Topology& t) {
+  auto has_code = [&](const topo::Port& p) {
+    for (const auto& qp : img.chips.at(p.chip).queues) {
+      const isa::QueueDesc& q = cfg.queue_table[qp.queue];
+      if (!qp.words.empty() && q.unit == isa::Unit::C2C && q.index == p.link) return true;
+    }
+    return false;
+  };
+  for (uint32_t i = 0; i < t.links.size(); ++i) {
+    if (!has_code(t.links[i].a) && !has_code(t.links[i].b)) continue;
+    for (bool from_b : {false, true}) {
+      std::vector<std::string> scope = link_scope(t, i);
+      scope.push_back(from_b ? "b_to_a" : "a_to_b");
+      auto add = [&](std::string name, uint32_t width, Show show, Role role) {
+        WaveVar v{scope, std::move(name), width, show, role, 0, 0};
+        v.link = i;
+        v.from_b = from_b;
+        vars.push_back(std::move(v));
+      };
+      add("frame", 0, Show::Text, Role::Frame);
+      add("in_flight", 16, Show::Dec, Role::InFlight);
+      add("landed", 1, Show::Bin, Role::Landed);
+      add("bit_errors", 16, Show::Dec, Role::BitErrors);
+      add("fec", 0, Show::Text, Role::Fec);
+    }
+  }
+}
+
 }  // namespace
 
 std::string WaveVar::full_name() const {
@@ -38,12 +67,25 @@ std::string WaveVar::full_name() const {
   return s;
 }
 
-std::vector<WaveVar> wave_layout(const image::Image& img, const isa::Config& cfg) {
+std::vector<std::string> link_scope(const topo::Topology& t, uint32_t link) {
+  const topo::Link& l = t.links.at(link);
+  return {"links", fmt::format("link{}_c{}p{}_c{}p{}", link, l.a.chip, l.a.link, l.b.chip, l.b.link)};
+}
+
+std::vector<WaveVar> wave_layout(const image::Image& img, const isa::Config& cfg, const topo::Topology* topology) {
   const auto addr_bits = static_cast<uint32_t>(std::bit_width(cfg.mem_addresses - 1));
   std::vector<WaveVar> vars;
   for (uint32_t chip = 0; chip < img.chips.size(); ++chip) {
     const std::string top = fmt::format("chip{}", chip);
     vars.push_back({{top}, "cycle", 64, Show::Dec, Role::Cycle, chip, 0});
+    if (topology) {
+      // The chip's own counter again (an alias), next to the schedule's and what told them apart.
+      const std::vector<std::string> clock = {top, "clock"};
+      vars.push_back({clock, "cycle", 64, Show::Dec, Role::Cycle, chip, 0});
+      vars.push_back({clock, "sac", 64, Show::Dec, Role::Sac, chip, 0});
+      vars.push_back({clock, "drift", 32, Show::Signed, Role::Drift, chip, 0});
+      vars.push_back({clock, "hac_epoch", 1, Show::Bin, Role::HacEpoch, chip, 0});
+    }
     std::vector<uint16_t> used;
     for (const auto& qp : img.chips[chip].queues)
       if (!qp.words.empty()) used.push_back(qp.queue);
@@ -70,6 +112,7 @@ std::vector<WaveVar> wave_layout(const image::Image& img, const isa::Config& cfg
       }
     }
   }
+  if (topology) add_links(vars, img, cfg, *topology);
   return vars;
 }
 

@@ -63,7 +63,7 @@ class Checker final : public model::Observer {
     for (auto& s : slots_)
       if (auto d = timed(s, [&] { return s.unit->finish(); })) {
         if (rerun_) continue;
-        record(s, *d, std::nullopt);
+        record(s, *d, d->op);  // a result compared late, or the last writer of a final SRAM word
         return;
       }
   }
@@ -138,7 +138,11 @@ CosimResult run_cosim(const image::Image& img, const CosimOptions& opt) {
     throw Error(fmt::format("tsp cosim: error: waves of unit {}, which --rtl does not check", wave->unit));
 
   CosimResult res;
-  for (const auto* e : entries) res.units.push_back(UnitSummary{std::string(e->name), 0, 0, 0, 0});
+  for (const auto* e : entries) {
+    UnitSummary u;
+    u.name = std::string(e->name);
+    res.units.push_back(std::move(u));
+  }
   const auto t0 = Clock::now();
   for (uint32_t c = 0; c < img.chips.size() && res.ok(); ++c) {
     model::ChipEngine engine(img, c);
@@ -188,6 +192,19 @@ CosimResult run_cosim(const image::Image& img, const CosimOptions& opt) {
     for (size_t i = 0; i < units.size(); ++i) {
       res.units[i].rtl_cycles += units[i]->rtl_cycles();
       res.units[i].values += units[i]->values_checked();
+      auto add = [](std::vector<RtlUnit::Count>& to, const std::vector<RtlUnit::Count>& from) {
+        for (const auto& x : from) {
+          auto it = std::find_if(to.begin(), to.end(), [&](const auto& t) { return t.what == x.what; });
+          if (it == to.end())
+            to.push_back(x);
+          else
+            it->n += x.n;
+        }
+      };
+      const auto compared = units[i]->compared();
+      res.units[i].itemized |= !compared.empty();
+      add(res.units[i].compared, compared);
+      add(res.units[i].skipped, units[i]->skipped());
     }
     if (fst) fst->close();
   }

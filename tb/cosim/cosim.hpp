@@ -25,7 +25,7 @@ struct WaveRequest {
 
 struct CosimOptions {
   std::vector<std::string> units;               // `--rtl` names, each in rtl_units()
-  bool planted = false;                         // RTL variants with their planted bug
+  unsigned planted = 0;                         // RTL variants with a planted bug (UnitContext::planted)
   unsigned history = 8;                         // instructions per queue in the report
   std::vector<std::vector<model::Flip>> flips;  // per chip, may be shorter than the chip count
   // Flips given to the RTL only (per chip): a self-test of the checker, which
@@ -54,6 +54,8 @@ struct UnitSummary {
   uint64_t instructions = 0;  // ops handed to the unit
   uint64_t rtl_cycles = 0, values = 0;
   double seconds = 0;  // wall time inside the adapter
+  std::vector<RtlUnit::Count> compared, skipped;  // by kind, summed over chips (RtlUnit::compared)
+  bool itemized = false;                           // the unit reports compared()
 };
 
 struct CosimResult {

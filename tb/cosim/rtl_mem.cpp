@@ -1,5 +1,7 @@
-// MEM adapter: drives rtl/mem/tsp_mem_word.sv instances with the model's
-// SRAM accesses and compares what they read (see rtl_mem.hpp).
+// MEM adapter: decodes each MEM instruction from the image's instruction
+// words, checks the model's SRAM access against that decode, drives
+// rtl/mem/tsp_mem_word.sv instances with it and compares what they read, what
+// enters their arrays, and at the end what the arrays hold (see rtl_mem.hpp).
 #include "tb/cosim/rtl_mem.hpp"
 
 #include <fmt/format.h>
@@ -10,10 +12,13 @@
 #include <array>
 #include <deque>
 #include <map>
+#include <unordered_map>
 
 #include "Vtsp_mem_word.h"
 #include "Vtsp_mem_word_planted.h"
+#include "Vtsp_mem_word_planted_write.h"
 #include "common/error.hpp"
+#include "systemc/mem/secded.hpp"
 #include "tb/cosim/rtl_adapter.hpp"
 
 namespace tsp::cosim {
@@ -39,6 +44,30 @@ Word word_of(const model::Vec& v, uint32_t superlane) {
 
 OpRef ref_of(const model::UnitOp& op) { return OpRef{op.queue, op.index, op.t, op.in}; }
 
+constexpr size_t kReadAddr = isa::operand_index(isa::Op::READ, "addr");
+constexpr size_t kWriteAddr = isa::operand_index(isa::Op::WRITE, "addr");
+static_assert(kReadAddr == kWriteAddr);
+
+// A 137-bit codeword of the RTL ({check, data}, Verilator's 32-bit words) as data and check bits.
+template <class W>
+void split_code(const W& code, Word& data, uint16_t& check) {
+  for (unsigned i = 0; i < 4; ++i)
+    for (unsigned b = 0; b < 4; ++b) data[i * 4 + b] = uint8_t(code[i] >> (8 * b));
+  check = uint16_t(code[4] & ((1u << model::secded::kCheckBits) - 1));
+}
+
+const char* status_name(model::secded::Status s) {
+  switch (s) {
+    case model::secded::Status::Clean:
+      return "clean";
+    case model::secded::Status::Corrected:
+      return "one bit flipped (corrected)";
+    case model::secded::Status::Uncorrectable:
+      return "two bits flipped (uncorrectable)";
+  }
+  return "?";
+}
+
 template <class V>
 class MemRtl final : public RtlAdapter {
  public:
@@ -63,27 +92,57 @@ class MemRtl final : public RtlAdapter {
     insts_.clear();  // before their context goes
     insts_.resize(size_t(cfg_->mem_slices) * cfg_->superlanes);
     new_context();
+    // The MEM queues' programs, decoded here from the image's words (not the model's decode).
+    code_.assign(cfg_->queue_table.size(), {});
+    rep_.assign(cfg_->queue_table.size(), Repeat{});
+    for (const auto& q : ctx_.img->chips.at(ctx_.chip).queues) {
+      if (q.queue >= code_.size() || cfg_->queue_table[q.queue].unit != isa::Unit::MEM) continue;
+      auto& code = code_[q.queue];
+      for (uint64_t w : q.words) {
+        std::string why;
+        auto in = isa::decode(w, &why);
+        if (!in)
+          throw Error(fmt::format("tsp cosim: error: {} instruction {}: {}", cfg_->queue_table[q.queue].name,
+                                  code.size(), why));
+        code.push_back(*in);
+      }
+    }
+  }
+
+  // A REPEAT on a MEM queue: its count and stride, from its own word.
+  std::optional<Divergence> check_issue(uint16_t queue, uint32_t index, model::Cycle, const isa::Instr&) override {
+    if (queue >= code_.size() || index >= code_[queue].size()) return std::nullopt;
+    const isa::Instr& w = code_[queue][index];
+    if (w.op == isa::Op::REPEAT && index > 0) {
+      Repeat& r = rep_[queue];
+      r.src = index - 1;
+      r.left = uint32_t(w.get("count"));
+      r.stride = w.get("stride");
+      r.k = 0;
+    }
+    return std::nullopt;
   }
 
   std::optional<Divergence> check(const model::UnitOp& op) override {
     if (auto d = advance_active(op.t)) return d;
-    if (op.sram.empty()) return std::nullopt;
-    const model::UnitOp::Sram& s = op.sram.front();
+    Decoded s;
+    if (auto d = decode(op, s)) return d;
     const OpRef ref = ref_of(op);
-    const bool gather = op.in.op == isa::Op::GATHER, scatter = op.in.op == isa::Op::SCATTER;
+    const bool gather = s.in.op == isa::Op::GATHER, scatter = s.in.op == isa::Op::SCATTER;
     const uint32_t slw = cfg_->lanes_per_superlane;
     for (uint32_t sl = 0; sl < cfg_->superlanes; ++sl) {
       Inst& in = inst(s.slice, sl);
       uint32_t address = s.address;
-      if ((gather || scatter) && op.inputs.size() >= 2)
-        address = uint32_t(op.inputs[0].v.bytes[sl * slw]) | uint32_t(op.inputs[1].v.bytes[sl * slw]) << 8;
+      if (gather || scatter) address = map_address(op, sl * slw);
       Access& a = in.pending[s.at + sl];
       if (s.write) {
-        const model::Vec& src = op.inputs.at(scatter ? 2 : 0).v;
+        const model::UnitOp::Input& src = op.inputs.at(scatter ? 2 : 0);
         a.wr = true;
         a.wr_addr = address;
-        a.wr_data = word_of(src, sl);
+        a.wr_data = word_of(src.v, sl);
         a.wr_op = ref;
+        a.wr_stream = src.s;
+        in.written[address] = ref;
       } else {
         a.rd = true;
         a.rd_addr = address;
@@ -102,6 +161,10 @@ class MemRtl final : public RtlAdapter {
     std::optional<Divergence> first;
     for (auto& p : insts_) {
       if (!p) continue;
+      // The model applies a flip when it processes the flip's cycle: one due
+      // after its last issue cycle never lands, so it does not in the RTL either
+      // (the final SRAM comparison would see it).
+      std::erase_if(p->flips, [&](const PendingFlip& f) { return f.at > chip_->now(); });
       model::Cycle end = p->busy_until;
       if (!p->expect.empty()) end = std::max(end, p->expect.back().cycle + 1);
       if (p->traced) end = std::max(end, trace_to() + 1);
@@ -120,14 +183,22 @@ class MemRtl final : public RtlAdapter {
       d.actual = fmt::format("{}", corrected);
       return d;
     }
+    for (auto& p : insts_)
+      if (p && !p->written.empty())
+        if (auto d = compare_final(*p)) return d;
     return std::nullopt;
   }
+
+  std::vector<Count> compared() const override {
+    return {{"read words", read_words_}, {"write words", write_words_}, {"final SRAM words", final_words_}};
+  }
+  std::vector<Count> skipped() const override { return {}; }
 
   std::vector<WaveGroup> wave_groups() const override {
     if (traced_name_.empty()) return {};
     // Read pipeline depth as the RTL derives it (tsp_mem_word.sv), for the register names.
     const auto& rd = isa::op_desc(isa::Op::READ);
-    const unsigned stages = rd.latency - rd.sram_access + (ctx_.planted ? 1 : 0);
+    const unsigned stages = rd.latency - rd.sram_access + (ctx_.planted == 1 ? 1 : 0);
     const std::string top = traced_name_ + ".", in = top + "tsp_mem_word.";
     auto names = [](const std::string& p, std::initializer_list<const char*> sigs) {
       std::vector<std::string> v;
@@ -141,6 +212,7 @@ class MemRtl final : public RtlAdapter {
         {"read port", names(top, {"clk_i", "rd_en_i", "rd_addr_i[12:0]", "rd_valid_o", "rd_data_o[127:0]",
                                   "rd_corrected_o", "rd_uncorrectable_o"})},
         {"write port", names(top, {"wr_en_i", "wr_addr_i[12:0]", "wr_data_i[127:0]", "conflict_o"})},
+        {"array write", names(top, {"arr_we_o", "arr_bank_o[12:0]", "arr_row_o[12:0]", "arr_code_o[136:0]"})},
         pipe,
         {"ecc", names(top, {"corrected_count_o[31:0]"})},
         {"backdoor", names(top, {"bd_en_i", "bd_flip_i", "bd_addr_i[12:0]", "bd_bit_i[7:0]"})},
@@ -165,8 +237,26 @@ class MemRtl final : public RtlAdapter {
   struct Access {
     bool rd = false, wr = false;
     uint32_t rd_addr = 0, wr_addr = 0;
-    Word wr_data{};
+    Word wr_data{};  // the stream value the model wrote
     OpRef rd_op, wr_op;
+    isa::StreamRef wr_stream;
+  };
+  // A MEM instruction as the adapter decodes it from its word: the queue's
+  // slice, the address field advanced by the REPEAT's stride, the ISA table's
+  // SRAM cycle.
+  struct Decoded {
+    isa::Instr in;
+    uint16_t slice = 0;
+    uint32_t address = 0;  // GATHER/SCATTER: superlane 0's, from the map streams
+    bool write = false;
+    uint32_t banks = 0;
+    model::Cycle at = 0;
+  };
+  // A queue's REPEAT in progress: repetition k of instruction src is next but one.
+  struct Repeat {
+    uint32_t src = ~0u;
+    uint32_t left = 0, k = 0;
+    int64_t stride = 0;
   };
   struct Expect {
     model::Cycle cycle;  // the word must be on rd_data_o in this cycle
@@ -188,8 +278,73 @@ class MemRtl final : public RtlAdapter {
     std::map<model::Cycle, Access> pending;
     std::deque<Expect> expect;
     std::deque<PendingFlip> flips;  // by cycle
+    std::unordered_map<uint32_t, OpRef> written;  // every address written, and its last writer
     bool active = false, traced = false;
   };
+
+  // GATHER/SCATTER: the 16-bit address the map streams carry at `lane`.
+  static uint32_t map_address(const model::UnitOp& op, uint32_t lane) {
+    if (op.inputs.size() < 2) return 0;
+    return uint32_t(op.inputs[0].v.bytes[lane]) | uint32_t(op.inputs[1].v.bytes[lane]) << 8;
+  }
+
+  // Decodes op's instruction from the image and checks that the model's
+  // access (and instruction as executed) agree with it.
+  std::optional<Divergence> decode(const model::UnitOp& op, Decoded& s) {
+    Divergence d;
+    d.what = "SRAM access decode";
+    d.cycle = op.t;
+    const auto& code = code_.at(op.queue);
+    if (op.index >= code.size()) {
+      d.expected = fmt::format("instruction #{} of {}", op.index, cfg_->queue_table[op.queue].name);
+      d.actual = fmt::format("the image's queue has {} instructions", code.size());
+      return d;
+    }
+    s.in = code[op.index];
+    Repeat& r = rep_[op.queue];
+    if (r.left && op.index == r.src) {
+      ++r.k;
+      --r.left;
+      if (const int8_t f = s.in.desc().strided_field; f >= 0) s.in.operand[size_t(f)] += r.stride * int64_t(r.k);
+    } else {
+      r.left = 0;
+    }
+    const isa::OpDesc& desc = s.in.desc();
+    s.slice = isa::mem_slice_of(cfg_->queue_table[op.queue], *cfg_);
+    s.write = s.in.op == isa::Op::WRITE || s.in.op == isa::Op::SCATTER;
+    s.at = op.t + model::Cycle(desc.sram_access);
+    if (s.in.op == isa::Op::READ || s.in.op == isa::Op::WRITE) {
+      s.address = uint32_t(s.in.operand[kReadAddr]);
+      s.banks = 1u << isa::mem_bank(*cfg_, s.address);
+    } else {
+      s.address = map_address(op, 0);
+      for (uint32_t sl = 0; sl < cfg_->superlanes; ++sl)
+        s.banks |= 1u << isa::mem_bank(*cfg_, map_address(op, sl * cfg_->lanes_per_superlane));
+    }
+    if (s.in != op.in) {
+      d.what = "instruction decode";
+      d.expected = fmt::format("`{}` (as the model executed it)", isa::format(op.in));
+      d.actual = fmt::format("`{}` (its word{})", isa::format(s.in), r.k ? fmt::format(", repetition {}", r.k) : "");
+      return d;
+    }
+    auto text = [&](uint16_t slice, uint32_t address, bool write, uint32_t banks, model::Cycle at) {
+      return fmt::format("{} {} address 0x{:x} (banks 0x{:x}) in cycle {}", write ? "write" : "read",
+                         isa::mem_slice_name(*cfg_, slice), address, banks, at);
+    };
+    if (op.sram.size() != 1) {
+      d.expected = fmt::format("{} SRAM accesses (the model's)", op.sram.size());
+      d.actual = "one: " + text(s.slice, s.address, s.write, s.banks, s.at);
+      return d;
+    }
+    const model::UnitOp::Sram& m = op.sram.front();
+    if (m.slice != s.slice || m.address != s.address || m.write != s.write || m.banks != s.banks || m.at != s.at) {
+      d.cycle = std::min(m.at, s.at);
+      d.expected = text(m.slice, m.address, m.write, m.banks, m.at) + " (the model's access)";
+      d.actual = text(s.slice, s.address, s.write, s.banks, s.at) + " (decoded from the instruction word)";
+      return d;
+    }
+    return std::nullopt;
+  }
 
   uint16_t first_mem_slice() const {
     for (const auto& q : ctx_.img->chips.at(ctx_.chip).queues)
@@ -337,6 +492,7 @@ class MemRtl final : public RtlAdapter {
     r.clk_i = 0;
     r.eval();
     std::optional<Divergence> d = compare(in, x, a);
+    if (!d) d = compare_write(in, x, a);
     if (in.traced) dump_low(x);
     r.clk_i = 1;
     r.eval();
@@ -395,6 +551,7 @@ class MemRtl final : public RtlAdapter {
     const Expect e = in.expect.front();
     in.expect.pop_front();
     checked_ += kWordBytes;
+    ++read_words_;
     Divergence d = at(in, x, "read data");
     d.stream = isa::stream_name(e.stream);
     d.op = e.op;
@@ -414,8 +571,95 @@ class MemRtl final : public RtlAdapter {
     return std::nullopt;
   }
 
+  // What the write port puts into the array at this cycle's edge: the model's
+  // stream word at the decoded address, with the check bits of that word.
+  std::optional<Divergence> compare_write(Inst& in, model::Cycle x, const Access* a) {
+    V& r = *in.rtl;
+    const bool wr = a && a->wr;
+    if (!r.arr_we_o && !wr) return std::nullopt;
+    Divergence d = at(in, x, "write into the array");
+    if (a) d.op = wr ? a->wr_op : a->rd_op;
+    if (wr) d.stream = isa::stream_name(a->wr_stream);
+    if (!r.arr_we_o || !wr) {
+      d.expected = wr ? fmt::format("word {} written to address 0x{:x}", hex(a->wr_data), a->wr_addr) : "no write";
+      d.actual = r.arr_we_o ? "the array is written" : "arr_we_o low";
+      return d;
+    }
+    const uint32_t bank = isa::mem_bank(*cfg_, a->wr_addr), row = a->wr_addr / cfg_->mem_banks;
+    if (r.arr_bank_o != bank || r.arr_row_o != row) {
+      d.expected = fmt::format("address 0x{:x}: bank {}, row {}", a->wr_addr, bank, row);
+      d.actual = fmt::format("bank {}, row {}", uint32_t(r.arr_bank_o), uint32_t(r.arr_row_o));
+      return d;
+    }
+    Word got;
+    uint16_t check = 0;
+    split_code(r.arr_code_o, got, check);
+    checked_ += kWordBytes;
+    ++write_words_;
+    for (uint32_t lane = 0; lane < kWordBytes; ++lane)
+      if (got[lane] != a->wr_data[lane]) {
+        d.lane = lane;
+        d.expected = fmt::format("0x{:02x} (word {} to address 0x{:x})", a->wr_data[lane], hex(a->wr_data), a->wr_addr);
+        d.actual = fmt::format("0x{:02x} (word {} on arr_code_o)", got[lane], hex(got));
+        return d;
+      }
+    if (const uint16_t want = model::secded::encode(a->wr_data); check != want) {
+      d.what = "check bits written into the array";
+      d.expected = fmt::format("0x{:03x} (SECDED of word {})", want, hex(a->wr_data));
+      d.actual = fmt::format("0x{:03x}", check);
+      return d;
+    }
+    return std::nullopt;
+  }
+
+  // At the end: every address the program wrote, the RTL's array (through the
+  // SECDED code, as a read would see it) against the model's SRAM.
+  std::optional<Divergence> compare_final(Inst& in) {
+    V& r = *in.rtl;
+    std::vector<uint32_t> addresses;
+    addresses.reserve(in.written.size());
+    for (const auto& w : in.written) addresses.push_back(w.first);
+    std::sort(addresses.begin(), addresses.end());
+    // The engine is not const (run_cosim owns it); ChipEngine has no const slice
+    // accessor, and MemSlice::read_word is const.
+    const model::MemSlice& mem = const_cast<model::ChipEngine*>(chip_)->slice(in.slice);
+    for (uint32_t address : addresses) {
+      r.bd_rd_addr_i = address;
+      r.eval();
+      Word got;
+      uint16_t check = 0;
+      split_code(r.bd_rd_code_o, got, check);
+      const model::secded::Status rtl_status = model::secded::decode(got, check).status;
+      Word want;
+      const model::secded::Status model_status = mem.read_word(address, in.superlane, want.data());
+      checked_ += kWordBytes;
+      ++final_words_;
+      Divergence d = at(in, chip_->end_cycle(), fmt::format("final SRAM of {} address 0x{:x}",
+                                                           isa::mem_slice_name(*cfg_, in.slice), address));
+      d.op = in.written.at(address);  // its last writer
+      if (rtl_status != model_status) {
+        d.what += ", ECC";
+        d.expected = status_name(model_status);
+        d.actual = fmt::format("{}: word {}", status_name(rtl_status), hex(got));
+        return d;
+      }
+      if (model_status == model::secded::Status::Uncorrectable) continue;  // the data is lost on both sides
+      for (uint32_t lane = 0; lane < kWordBytes; ++lane)
+        if (got[lane] != want[lane]) {
+          d.lane = lane;
+          d.expected = fmt::format("0x{:02x} (word {})", want[lane], hex(want));
+          d.actual = fmt::format("0x{:02x} (word {})", got[lane], hex(got));
+          return d;
+        }
+    }
+    return std::nullopt;
+  }
+
   UnitContext ctx_;
   const model::ChipEngine* chip_ = nullptr;
+  std::vector<std::vector<isa::Instr>> code_;  // by queue id: MEM queues' programs, decoded from the image
+  std::vector<Repeat> rep_;                    // by queue id
+  uint64_t read_words_ = 0, write_words_ = 0, final_words_ = 0;
   std::vector<std::unique_ptr<Inst>> insts_;  // by slice * superlanes + superlane, created on first use
   std::vector<Inst*> active_;                 // instances with accesses or words in flight
   std::string traced_name_;
@@ -424,6 +668,7 @@ class MemRtl final : public RtlAdapter {
 }  // namespace
 
 std::unique_ptr<RtlUnit> make_rtl_mem(const UnitContext& ctx) {
+  if (ctx.planted == 2) return std::make_unique<MemRtl<Vtsp_mem_word_planted_write>>(ctx);
   if (ctx.planted) return std::make_unique<MemRtl<Vtsp_mem_word_planted>>(ctx);
   return std::make_unique<MemRtl<Vtsp_mem_word>>(ctx);
 }

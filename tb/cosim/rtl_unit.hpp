@@ -100,6 +100,15 @@ class RtlUnit {
   // RTL clock cycles evaluated and values compared so far (for the summary).
   virtual uint64_t rtl_cycles() const = 0;
   virtual uint64_t values_checked() const = 0;
+  // What was compared, by kind (e.g. {"write words", 12}), and what was not
+  // (empty: nothing skipped), for the summary; a unit that gives neither prints
+  // only its values.
+  struct Count {
+    std::string what;
+    uint64_t n = 0;
+  };
+  virtual std::vector<Count> compared() const { return {}; }
+  virtual std::vector<Count> skipped() const { return {}; }
 };
 
 }  // namespace tsp::cosim

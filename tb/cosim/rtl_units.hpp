@@ -27,7 +27,9 @@ struct UnitContext {
   const image::Image* img = nullptr;
   uint32_t chip = 0;
   std::vector<model::Flip> flips;  // SRAM flips injected into this chip (MEM applies them to its RTL too)
-  bool planted = false;            // use the RTL variant built with the unit's planted bug
+  // The RTL variant with a planted bug: 0 none, 1 each unit's (TSP_PLANT_BUG_<UNIT>), 2 MEM's second
+  // (TSP_PLANT_BUG_MEM_WRITE; other units take it as 1).
+  unsigned planted = 0;
   std::optional<WaveFocus> focus;  // for trace()
 };
 

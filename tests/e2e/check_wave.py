@@ -14,9 +14,10 @@ which is what a recorder writing each change one cycle late/early would do
 """
 import argparse
 import os
-import re
 import subprocess
 import sys
+
+from vcd_read import read_vcd
 
 CLOCK_MHZ = 900
 CYCLES = 12  # mini_add.tsp: .predict 12
@@ -25,32 +26,6 @@ IDLE_TEXT = "-"
 
 def ps(cycle):
     return cycle * 1_000_000 // CLOCK_MHZ
-
-
-def read_vcd(text):
-    """{full signal name: [(time, value)]}; vectors as int or 'z', strings as str."""
-    names, scope, waves, time = {}, [], {}, 0
-    for line in text.splitlines():
-        words = line.split()
-        if not words:
-            continue
-        if words[0] == "$scope":
-            scope.append(words[2])
-        elif words[0] == "$upscope":
-            scope.pop()
-        elif words[0] == "$var":
-            names.setdefault(words[3], []).append(".".join(scope + [words[4]]))
-        elif line[0] == "#":
-            time = int(line[1:])
-        elif line[0] in "bs":
-            raw, ident = line[1:].rsplit(" ", 1)
-            if line[0] == "s":
-                value = re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), raw)
-            else:
-                value = "z" if set(raw) == {"z"} else int(raw, 2)
-            for name in names.get(ident, []):
-                waves.setdefault(name, []).append((time, value))
-    return waves
 
 
 class Wave:

@@ -45,7 +45,7 @@ void check_f32_matmul(const std::string& config, uint32_t M, uint32_t K, uint32_
   const TensorId w = g.add_input("w", isa::DType::f32, {K, N}, normal_f32(size_t(K) * N, 2, 1.0));
   g.mark_output(f32_matmul(g, "y", x, w, {}));
   const std::vector<uint32_t> y = run_exact(g, config, "y");
-  double worst = 0, worst_rel = 0;
+  double worst = 0, worst_rel = 0, worst_bound = 0;
   for (uint32_t m = 0; m < M; ++m)
     for (uint32_t n = 0; n < N; ++n) {
       double exact = 0, mag = 0, floor = 0;
@@ -56,15 +56,20 @@ void check_f32_matmul(const std::string& config, uint32_t M, uint32_t K, uint32_
         floor += std::ldexp(std::fabs(a) + std::fabs(b), -25);
       }
       const double err = std::fabs(double(f(y[m * N + n])) - exact);
-      EXPECT_LE(err, std::ldexp(mag, -20) + floor) << config << " y[" << m << "," << n << "]";
+      // A quarter of the documented worst case: these cases measure 0.07-0.13 of it (docs/testing.md).
+      const double bound = (std::ldexp(mag, -20) + floor) / 4;
+      EXPECT_LE(err, bound) << config << " y[" << m << "," << n << "]";
+      worst_bound = std::max(worst_bound, err / bound);
       worst = std::max(worst, err / mag);
       if (std::fabs(exact) > 1e-3 * mag) worst_rel = std::max(worst_rel, err / std::fabs(exact));
       if (onnx) {
         EXPECT_LE(err, 1e-7 + 1e-3 * std::fabs(exact)) << config << " y[" << m << "," << n << "]";
       }
     }
-  fmt::print("f32 matmul {}x{}x{} on {}, |x| ~ {}: max |err| / sum|x||w| = {:.3g}, max relative error = {:.3g}\n", M, K,
-             N, config, scale, worst, worst_rel);
+  fmt::print(
+      "f32 matmul {}x{}x{} on {}, |x| ~ {}: max |err| / sum|x||w| = {:.3g}, max relative error = {:.3g}, worst error "
+      "/ bound = {:.3g}\n",
+      M, K, N, config, scale, worst, worst_rel, worst_bound);
 }
 
 TEST(ComposeRun, F32MatMulFromF16PartsMeetsOnnxTolerance) {
@@ -120,7 +125,7 @@ TEST(ComposeRun, SqrtFromRsqrtSpecialValuesAndAccuracy) {
     worst = std::max(worst, std::fabs(double(f(y[i])) - exact) / exact);
   }
   fmt::print("sqrt: max relative error {:.3g} over {} positive normals\n", worst, in.size() - 8);
-  EXPECT_LT(worst, 4e-7);  // rsqrt <= 1.22 ulp, then one rounding of the product
+  EXPECT_LT(worst, 3e-7);  // rsqrt <= 1.22 ulp, then one rounding of the product: measured 9.9e-8
 }
 
 // Sigmoid, SiLU and GELU (both forms) of f32, f16 and bf16 on mini and tsp1:

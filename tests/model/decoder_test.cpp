@@ -110,6 +110,7 @@ struct DoubleDecoder {
 void expect_caches(const LayerRun& r, const Graph& g, const DecoderSpec& s, const DoubleDecoder::Out& want,
                    double k_tol) {
   const uint32_t dh = s.dim / s.heads, P = s.cache + 1;
+  double worst = 0;  // of k_err / k_size over the heads
   for (uint32_t h = 0; h < s.heads; ++h) {
     const std::string hs = fmt::format(".h{}", h);
     const Vec& kt = r.outputs.at("cache.k.new" + hs);
@@ -127,7 +128,9 @@ void expect_caches(const LayerRun& r, const Graph& g, const DecoderSpec& s, cons
         }
       }
     EXPECT_LE(k_err, k_tol * k_size) << "head " << h << ": the new k column";
+    worst = std::max(worst, k_err / k_size);
   }
+  fmt::print("new k column: max |k - double| / max |k_double| {:.3g} (allowed {:.3g})\n", worst, k_tol);
 }
 
 // Tolerances of y, as max |y - y_double| / rms(y_double). Against the

@@ -8,6 +8,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
+#include "systemc/c2c/hac_alignment.hpp"
 #include "systemc/host/host_driver.hpp"
 #include "systemc/sim/run_image.hpp"
 #include "tests/model/engine_helpers.hpp"
@@ -198,6 +199,28 @@ TEST(Link, AFrameSentAtTheStartInstantReachesAChipNotYetWoken) {
   const RunReport r = run(b.image(), pair());
   ASSERT_TRUE(r.ok()) << r.first_error();
   EXPECT_EQ(r.links[0].from_a.frames, 1u);
+}
+
+}  // namespace
+
+namespace {
+
+// HAC bring-up (systemc/c2c/hac_alignment.hpp): exact at equal clocks; where a
+// marker lands on a clock edge at nominal rates (the optical cable's wire is a
+// whole 99 cycles), a faster receiver captures it an edge later and its
+// epochs lag the root's by that one cycle.
+TEST(HacAlignment, ExactAtEqualClocksAndACaptureEdgeOtherwise) {
+  const tsp::topo::Topology fly = tsp::topo::builtin_topology("dragonfly2", *tsp::isa::find_config("tsp1"));
+  for (const HacAlignment& h : align_hacs(fly, *tsp::isa::find_config("tsp1"))) EXPECT_EQ(h.offset_ps, 0.0);
+  const auto at = [&](double ppm1) { return align_hacs(pair("optical", 0, ppm1), mini())[1]; };
+  EXPECT_EQ(at(0).offset_ps, 0.0);
+  EXPECT_EQ(at(-1000).offset_ps, 0.0);
+  const HacAlignment fast = at(1000);
+  EXPECT_EQ(fast.depth, 1u);
+  EXPECT_NEAR(fast.offset_ps, fast.clock.period_ps(mini().clock_mhz), 1e-6);  // one of its own cycles
+  // Its DESKEW then ends an edge later than the root's epoch would put it.
+  const ChipClock unaligned{1000, 0, 0};
+  EXPECT_EQ(fast.clock.next_epoch(10, mini().hac_period_cycles), unaligned.next_epoch(10, mini().hac_period_cycles) + 1);
 }
 
 }  // namespace

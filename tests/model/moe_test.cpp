@@ -19,7 +19,8 @@ namespace {
 using Vec = std::vector<double>;
 
 // Planted bugs (the checker must see each): 1 the two weights not
-// renormalised (softmax over all experts), 2 the two weights swapped.
+// renormalised (softmax over all experts), 2 the two weights swapped, 3 the
+// first weight 1.6% too high (small: the old tolerance, 0.04, missed it).
 struct DoubleMoe {
   const Graph& g;
   const MoeSpec& s;
@@ -87,6 +88,7 @@ struct DoubleMoe {
       w1 = 1.0 / z, w2 = std::exp(logits[out.e2] - logits[out.e1]) / z;
     }
     if (bug == 2) std::swap(w1, w2);
+    if (bug == 3) w1 *= 1 + 0x1p-6;  // a subtle one: the first weight 1.6% high
     out.y = x;
     for (const auto& [e, w] : {std::pair{out.e1, w1}, std::pair{out.e2, w2}}) {
       const Expert x1 = expert("w1", e, D, F, false), x3 = expert("w3", e, D, F, false);
@@ -101,10 +103,16 @@ struct DoubleMoe {
   }
 };
 
-// Tolerances as the decoder's (decoder_test.cpp): max |y - y_double| /
-// rms(y_double); the router's logits are rounded to f16 for the top-2 and
-// the weights (2^-11 relative, about 1e-3 in the weights).
-constexpr double kW8A8Tolerance = 0.04;
+// Tolerances of y as max |y - y_double| / rms(y_double), each about 3x the
+// worst measured (docs/testing.md). Against the double model that emulates
+// the W8A8 rounding what is left is the chip's f16/f32 arithmetic and the
+// router's f16 logits and weights (2^-11 relative): measured 3.1e-5 to 8.3e-4
+// on mini (8 inputs), 1.8e-4 to 4.5e-4 on tsp1 chunked (4), 1.2e-4 full size.
+// Against the pure math the quantisation dominates: 5.3e-3 to 0.028 on mini,
+// 0.022 to 0.038 chunked, 0.041 full size. Planted bugs 1 and 2 measure 0.20
+// and more; bug 3 measures 0.016-0.017, which the old W8A8 tolerance (0.04,
+// 330x the full size's error) let pass.
+constexpr double kW8A8Tolerance = 2.5e-3;
 constexpr double kMathTolerance = 0.12;
 
 struct Checked {
@@ -125,14 +133,15 @@ Checked check_moe(const MoeSpec& s, const isa::Config& cfg, bool print, bool pla
   EXPECT_EQ(c.e1, q.e1) << "input " << s.input_seed << ": first expert (gap to the third " << q.gap << ")";
   EXPECT_EQ(c.e2, q.e2) << "input " << s.input_seed << ": second expert";
   const double err_q = rel_rms_error(r.outputs.at("y"), q.y), err_m = rel_rms_error(r.outputs.at("y"), m.y);
-  if (print)
-    fmt::print("experts {} {}; max |y - double| / rms(y): {:.3g} against W8A8 emulated, {:.3g} against the math\n",
-               c.e1, c.e2, err_q, err_m);
+  fmt::print(
+      "input {}: experts {} {}; max |y - double| / rms(y): {:.3g} against W8A8 emulated, {:.3g} against the "
+      "math{}\n",
+      s.input_seed, c.e1, c.e2, err_q, err_m, m.e1 == c.e1 && m.e2 == c.e2 ? "" : " (math chose other experts)");
   EXPECT_LE(err_q, kW8A8Tolerance) << "input " << s.input_seed;
   if (m.e1 == c.e1 && m.e2 == c.e2) {  // quantisation may flip a close choice of the pure math
     EXPECT_LE(err_m, kMathTolerance) << "input " << s.input_seed;
   }
-  for (int bug = 1; planted_bugs && bug <= 2; ++bug) {
+  for (int bug = 1; planted_bugs && bug <= 3; ++bug) {
     const double bad = rel_rms_error(r.outputs.at("y"), DoubleMoe{g, s, bug, true}.run().y);
     EXPECT_GT(bad, kW8A8Tolerance) << "planted bug " << bug;
     fmt::print("planted bug {}: {:.3g}\n", bug, bad);

@@ -2,6 +2,7 @@
 // reach: Gemm with alpha, beta, a matrix C and transB on an initializer, and an
 // f16 MatMul. Expected values are computed here in double precision; the run
 // must also match the host reference bit for bit and the predicted cycles.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <bit>
@@ -88,7 +89,8 @@ TEST(OnnxRun, GemmWithAlphaBetaMatrixBiasAndConstantTransposedB) {
   const ToleranceReport r =
       check_tolerance(imp.graph.tensor(imp.outputs[0].tensor), y, read_tensor(tensor("y", {M, N}, want), "y"));
   EXPECT_TRUE(r.pass) << r.why;
-  EXPECT_LT(r.max_rel, 1e-5);
+  fmt::print("gemm: max relative error {:.3g}\n", r.max_rel);
+  EXPECT_LT(r.max_rel, 7e-6);  // measured 2.4e-6
 }
 
 TEST(OnnxRun, Float16MatMulRoundsTheF32SumBackToF16) {
@@ -121,6 +123,7 @@ TEST(OnnxRun, Float16MatMulRoundsTheF32SumBackToF16) {
   const OnnxImport imp = import_onnx(m, {f16("a", {M, K}, a), f16("b", {K, N}, b)}, "mm16");
   EXPECT_EQ(imp.graph.tensor(imp.outputs[0].tensor).dtype, isa::DType::f16);
   const std::vector<uint32_t> y = run(imp, "mini");
+  double worst = 0;  // in f16 ulps of the exact sum
   for (uint32_t i = 0; i < M; ++i)
     for (uint32_t j = 0; j < N; ++j) {
       double s = 0;
@@ -128,7 +131,9 @@ TEST(OnnxRun, Float16MatMulRoundsTheF32SumBackToF16) {
         s += num::to_double<num::kF16>(a[i * K + k]) * num::to_double<num::kF16>(b[k * N + j]);
       const double got = num::to_double<num::kF16>(y[i * N + j]);
       EXPECT_LE(std::fabs(got - s), std::ldexp(std::fabs(s), -10) + 1e-6) << i << "," << j;  // one f16 rounding
+      worst = std::max(worst, std::fabs(got - s) / std::ldexp(std::fabs(s), -10));
     }
+  fmt::print("f16 matmul: max error {:.3g} ulp of the exact sum\n", worst);
 }
 
 }  // namespace

@@ -281,7 +281,8 @@ TEST(CompilerExpand, NormsMatchTheirDefinitionToF16Precision) {
         worst = std::max(worst, std::abs(num::to_double<num::kF16>(ys[m * C + c]) - want));
       }
     }
-    EXPECT_LT(worst, 1e-2) << (layer ? "layernorm" : "rmsnorm");  // outputs are O(1): a few f16 ulps
+    // Outputs are O(1): a few f16 ulps. Measured 7.2e-4 (rmsnorm), 1.1e-3 (layernorm).
+    EXPECT_LT(worst, 3e-3) << (layer ? "layernorm" : "rmsnorm");
   }
 }
 
@@ -351,6 +352,16 @@ double onnx_ratio(const std::vector<double>& got, const std::vector<double>& wan
   return worst;
 }
 
+// ONNX's tolerance is far looser than what the expansions achieve, so each
+// check allows a share of it (`allowed` <= 1) about 3x the measured ratio
+// (docs/testing.md): a regression well inside ONNX's tolerance still fails.
+void expect_onnx_share(const std::vector<double>& got, const std::vector<double>& want, double rtol, double atol,
+                       double allowed, const std::string& what) {
+  const double r = onnx_ratio(got, want, rtol, atol);
+  fmt::print("{}: {:.3g} of ONNX's tolerance (allowed {:.3g})\n", what, r, allowed);
+  EXPECT_LE(r, allowed) << what;
+}
+
 // Softmax in double over `axis` of a row-major tensor.
 std::vector<double> softmax_ref(const std::vector<double>& x, const std::vector<uint32_t>& shape, size_t axis) {
   size_t inner = 1, outer = 1;
@@ -373,19 +384,20 @@ TEST(CompilerExpand, SoftmaxMeetsOnnxTolerance) {
     const char* text;
     size_t axis;
     double rtol, atol;
+    double allowed;  // share of the tolerance; measured: 1.9e-5, 1.1e-4, 1.6e-4 (tsp1) / 3.0e-4 (mini), 0.83
   };
   const Case cases[] = {
-      {"input x : f32[1, 3] = -1 0 1\ny = softmax x axis -1\noutput y\n", 1, 1e-3, 1e-7},  // test_softmax_example
-      {"input x : f32[3, 4, 5] random 1\ny = softmax x axis 1\noutput y\n", 1, 1e-3, 1e-7},
-      {"input x : f32[4, 700] random 2\ny = softmax x\noutput y\n", 1, 1e-3, 1e-7},  // several lane blocks
+      {"input x : f32[1, 3] = -1 0 1\ny = softmax x axis -1\noutput y\n", 1, 1e-3, 1e-7, 6e-5},  // test_softmax_example
+      {"input x : f32[3, 4, 5] random 1\ny = softmax x axis 1\noutput y\n", 1, 1e-3, 1e-7, 3.5e-4},
+      {"input x : f32[4, 700] random 2\ny = softmax x\noutput y\n", 1, 1e-3, 1e-7, 1e-3},  // several lane blocks
       // f16: a few ulps, and outputs under f16's smallest normal (6.1e-5) flush to zero
-      {"input x : f16[3, 70] random 3\ny = softmax x\noutput y\n", 1, 4e-3, 7e-5},
+      {"input x : f16[3, 70] random 3\ny = softmax x\noutput y\n", 1, 4e-3, 7e-5, 1.0},
   };
   for (const Case& c : cases)
     for (const char* cfg : {"mini", "tsp1"}) {
       const RefRun r = run_text(c.text, *isa::find_config(cfg));
       const auto want = softmax_ref(r.x, r.xshape, c.axis);
-      EXPECT_LE(onnx_ratio(r.y, want, c.rtol, c.atol), 1.0) << cfg << ": " << c.text;
+      expect_onnx_share(r.y, want, c.rtol, c.atol, c.allowed, fmt::format("softmax case {} on {}", &c - cases, cfg));
       auto off = r.y;  // the checker fails one element off by twice the tolerance
       off[off.size() / 2] += 2 * (c.atol + c.rtol * std::abs(want[off.size() / 2]));
       EXPECT_GT(onnx_ratio(off, want, c.rtol, c.atol), 1.0);
@@ -404,7 +416,7 @@ TEST(CompilerExpand, ReductionsMeetOnnxTolerance) {
     const RefRun r = run_text("input x : f32[3, 2, 2] random 2\ny = reducemean x\noutput y\n", mini());
     double mean = 0;
     for (double v : r.x) mean += v / 12;
-    EXPECT_LE(onnx_ratio(r.y, {mean}, 1e-3, 1e-7), 1.0);
+    expect_onnx_share(r.y, {mean}, 1e-3, 1e-7, 2.5e-4, "reducemean");  // measured 7.9e-5
   }
   {
     std::string vals;
@@ -413,7 +425,7 @@ TEST(CompilerExpand, ReductionsMeetOnnxTolerance) {
     const RefRun r = run_text("input x : f32[1, 100] =" + vals + "\ny = reducesum x axes -1\noutput y\n", mini());
     double sum = 0;
     for (double v : r.x) sum += v;
-    EXPECT_LE(onnx_ratio(r.y, {sum}, 1e-5, 0), 1.0) << r.y[0] << " vs " << sum;  // far inside rtol 1e-3
+    expect_onnx_share(r.y, {sum}, 1e-5, 0, 0.02, "reducesum, rtol 1e-5");  // measured 6.9e-3: far inside rtol 1e-3
   }
 }
 
@@ -442,9 +454,13 @@ TEST(CompilerExpand, AffineNormsMeetOnnxTolerance) {
           want[m * C + c] = (r.x[m * C + c] - mean) / std::sqrt(var + 1e-5) * value_of(isa::DType::f32, gd[c]) +
                             value_of(isa::DType::f32, bd[c]);
       }
-      EXPECT_LE(onnx_ratio(r.y, want, 1e-3, 1e-7), 1.0) << cfg << " " << shape;
-      EXPECT_LE(onnx_ratio(r.part("m"), means, 1e-3, 1e-7), 1.0) << cfg << " " << shape;
-      EXPECT_LE(onnx_ratio(r.part("r"), invs, 1e-3, 1e-7), 1.0) << cfg << " " << shape;
+      // Measured: [3, 4] y 1.9e-4, mean 0, invstddev 2.9e-5; [5, 700] y 0.029 (mini) / 0.072 (tsp1), mean 3.8e-5,
+      // invstddev 7.9e-5.
+      const bool wide = C > 4;
+      const std::string what = fmt::format("layernorm {} {}", cfg, shape);
+      expect_onnx_share(r.y, want, 1e-3, 1e-7, wide ? 0.2 : 6e-4, what + " y");
+      expect_onnx_share(r.part("m"), means, 1e-3, 1e-7, 1e-4, what + " mean");
+      expect_onnx_share(r.part("r"), invs, 1e-3, 1e-7, wide ? 2.5e-4 : 1e-4, what + " invstddev");
     }
   }
 }
@@ -546,7 +562,7 @@ TEST(CompilerExpand, ReciprocalErrorIsAFewUlps) {
   RecordProperty("rsqrt_squared_rel_error", fmt::format("{:.3g}", worst0));
   RecordProperty("newton_rel_error", fmt::format("{:.3g}", worst));
   std::printf("reciprocal: rsqrt^2 worst relative error %.3g, after one Newton step %.3g\n", worst0, worst);
-  EXPECT_LT(worst, 1e-6);
+  EXPECT_LT(worst, 3e-7);  // measured 9.8e-8
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // errors, which must name the node), and the tolerance check. Models are built
 // here with the protobuf API; expected values are written out by hand.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include <bit>
 #include <cmath>
@@ -96,6 +97,33 @@ TEST(OnnxTensor, ErrorsNameTheTensorAndWhy) {
   r.set_raw_data("abc");
   EXPECT_EQ(error_of([&] { read_tensor(r, "in.pb"); }),
             "in.pb: error: tensor 'z': raw_data holds 3 bytes, 2 elements of FLOAT need 8");
+}
+
+// Peak resident memory of this process so far, in bytes.
+uint64_t peak_rss() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return uint64_t(u.ru_maxrss) * 1024;
+}
+
+// A shape is only a claim: 2^28 elements (1 GiB of element bits) backed by 4
+// bytes must be an error before anything is allocated for the shape. The old
+// reader allocated and zeroed first, then compared sizes: same message, but
+// the peak grew by 1 GiB (and by 16 GiB for 2^32 elements).
+TEST(OnnxTensor, HugeShapeWithFewBytesFailsBeforeAllocating) {
+  const uint64_t before = peak_rss();
+  TP r;
+  r.set_name("big");
+  r.set_data_type(TP::FLOAT);
+  r.add_dims(16384);
+  r.add_dims(16384);
+  r.set_raw_data(std::string(4, '\0'));
+  EXPECT_EQ(error_of([&] { read_tensor(r, "in.pb"); }),
+            "in.pb: error: tensor 'big': raw_data holds 4 bytes, 268435456 elements of FLOAT need 1073741824");
+  TP f = f32_tensor("big", {16384, 16384}, {1.0f});
+  EXPECT_EQ(error_of([&] { read_tensor(f, "in.pb"); }),
+            "in.pb: error: tensor 'big': shape needs 268435456 elements, the tensor holds 1");
+  EXPECT_LT(peak_rss() - before, uint64_t{64} << 20);
 }
 
 TEST(OnnxTensor, IeeeValuesKeepSubnormals) {
