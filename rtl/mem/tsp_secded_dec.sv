@@ -15,6 +15,16 @@ module tsp_secded_dec
   assign syndrome   = tsp_secded_pkg::hamming(data_i) ^ check_i[tsp_secded_pkg::HammingBits-1:0];
   assign parity_odd = (^data_i) ^ (^check_i);
 
+  // Data bit i is the one flipped when the syndrome names its position: one
+  // compare per bit, side by side (as a loop of ifs updating corrected_o, it
+  // described a 128-deep priority chain).
+  logic [tsp_secded_pkg::DataBits-1:0] hit;
+  always_comb begin
+    for (int unsigned i = 0; i < tsp_secded_pkg::DataBits; i++) begin
+      hit[i] = tsp_secded_pkg::data_pos(i) == syndrome;
+    end
+  end
+
   always_comb begin
     data_o          = data_i;
     check_o         = check_i;
@@ -29,15 +39,11 @@ module tsp_secded_dec
       end else if ((syndrome & (syndrome - 1'b1)) == '0) begin
         check_o[tsp_secded_pkg::HammingBits-1:0] = check_i[tsp_secded_pkg::HammingBits-1:0] ^ syndrome;  // one Hamming check bit
         corrected_o = 1'b1;
+      end else if (hit != '0) begin
+        data_o      = data_i ^ hit;  // the data bit the syndrome names
+        corrected_o = 1'b1;
       end else begin
-        uncorrectable_o = 1'b1;  // unless the syndrome names a data bit
-        for (int unsigned i = 0; i < tsp_secded_pkg::DataBits; i++) begin
-          if (tsp_secded_pkg::data_pos(i) == syndrome) begin
-            data_o[i]       = ~data_i[i];
-            corrected_o     = 1'b1;
-            uncorrectable_o = 1'b0;
-          end
-        end
+        uncorrectable_o = 1'b1;  // the syndrome names no position
       end
     end
   end

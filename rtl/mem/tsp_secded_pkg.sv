@@ -38,14 +38,23 @@ package tsp_secded_pkg;
     data_pos = p;
   endfunction
 
-  // XOR of the positions of the set data bits.
+  // XOR of the positions of the set data bits, one parity per syndrome bit:
+  // bit b is the parity of the data bits whose position has bit b set (a
+  // reduction, which synthesis builds as a tree; a running XOR over the data
+  // bits would describe a 128-deep chain).
   function automatic logic [tsp_secded_pkg::HammingBits-1:0] hamming(logic [tsp_secded_pkg::DataBits-1:0] data);
-    logic [tsp_secded_pkg::HammingBits-1:0] s;
-    s = '0;
+    // m: the data bits under syndrome bit b at bits b*DataBits (flat: Yosys 0.23).
+    logic [tsp_secded_pkg::HammingBits*tsp_secded_pkg::DataBits-1:0] m;
+    logic [tsp_secded_pkg::HammingBits-1:0] p;
     for (int unsigned i = 0; i < tsp_secded_pkg::DataBits; i++) begin
-      if (data[i]) s = s ^ tsp_secded_pkg::data_pos(i);
+      p = tsp_secded_pkg::data_pos(i);
+      for (int unsigned b = 0; b < tsp_secded_pkg::HammingBits; b++) begin
+        m[b*tsp_secded_pkg::DataBits+i] = p[b];
+      end
     end
-    hamming = s;
+    for (int unsigned b = 0; b < tsp_secded_pkg::HammingBits; b++) begin
+      hamming[b] = ^(data & m[b*tsp_secded_pkg::DataBits+:tsp_secded_pkg::DataBits]);
+    end
   endfunction
 
 endpackage
