@@ -395,27 +395,56 @@ def gen_sv_op_functions(isa, w):
     w(",\n".join(f"    Unit{camel(u.lower())} = {ubits}'d{k}" for k, u in enumerate(units)))
     w("  } unit_e;\n")
     w(f"  localparam int unsigned DurationBits = {duration_bits(isa)};\n")
+    # Derived here, not in the RTL: Yosys 0.23 lets no package use another
+    # package's constants, so a unit package could not compute them itself.
+    w("  // The widest element type, and each unit's deepest pipeline.")
+    w(f"  localparam int unsigned WidestTypeBytes = {max(v['bytes'] for v in isa['types'].values())};")
+    for u in units:
+        lat = max([op["latency"] for op in isa["ops"] if op["unit"] == u], default=0)
+        w(f"  localparam int unsigned {camel(u.lower())}MaxLatency = {lat};")
+    w("")
+    # Names inside the functions are written out in full (tsp_isa_pkg::...):
+    # Yosys 0.23 expands a package function where it is called and resolves
+    # its unqualified names there, in the calling module.
+    Q = "tsp_isa_pkg::"
     w("  // The unit that executes an opcode (ICU ops are the queue's own).")
-    w("  function automatic unit_e op_unit(logic [OpcodeBits-1:0] op);")
+    w(f"  function automatic {Q}unit_e op_unit(logic [{Q}OpcodeBits-1:0] op);")
     w("    unique case (op)")
     for op in isa["ops"]:
-        w(f"      Op{sv_name(op)}: op_unit = Unit{camel(op['unit'].lower())};")
-    w("      default: op_unit = UnitIcu;")
+        w(f"      {Q}Op{sv_name(op)}: op_unit = {Q}Unit{camel(op['unit'].lower())};")
+    w(f"      default: op_unit = {Q}UnitIcu;")
+    w("    endcase")
+    w("  endfunction\n")
+    w("  // Latency of an opcode (isa.toml `latency`; 0 for an unknown opcode).")
+    w(f"  function automatic int unsigned op_latency(logic [{Q}OpcodeBits-1:0] op);")
+    w("    unique case (op)")
+    for op in isa["ops"]:
+        w(f"      {Q}Op{sv_name(op)}: op_latency = {Q}Lat{sv_name(op)};")
+    w("      default: op_latency = 0;")
+    w("    endcase")
+    w("  endfunction\n")
+    w("  // Element types an opcode allows: bit `code` per dtype (0 for none).")
+    w(f"  function automatic logic [31:0] op_types(logic [{Q}OpcodeBits-1:0] op);")
+    w("    unique case (op)")
+    for op in isa["ops"]:
+        if op["types"]:
+            w(f"      {Q}Op{sv_name(op)}: op_types = {Q}Types{sv_name(op)};")
+    w("      default: op_types = 32'h0;")
     w("    endcase")
     w("  endfunction\n")
     strided = [op for op in isa["ops"] if op["strided"] >= 0]
     w("  // Repeat's strided field of an opcode: present, least significant bit, width (0: none).")
-    w("  function automatic logic op_has_strided(logic [OpcodeBits-1:0] op);")
+    w(f"  function automatic logic op_has_strided(logic [{Q}OpcodeBits-1:0] op);")
     w("    unique case (op)")
-    w("      " + ", ".join(f"Op{sv_name(op)}" for op in strided) + ": op_has_strided = 1'b1;")
+    w("      " + ", ".join(f"{Q}Op{sv_name(op)}" for op in strided) + ": op_has_strided = 1'b1;")
     w("      default: op_has_strided = 1'b0;")
     w("    endcase")
     w("  endfunction\n")
     for what in ("lsb", "width"):
-        w(f"  function automatic int unsigned op_strided_{what}(logic [OpcodeBits-1:0] op);")
+        w(f"  function automatic int unsigned op_strided_{what}(logic [{Q}OpcodeBits-1:0] op);")
         w("    unique case (op)")
         for op in strided:
-            w(f"      Op{sv_name(op)}: op_strided_{what} = {op['fields'][op['strided']][what]};")
+            w(f"      {Q}Op{sv_name(op)}: op_strided_{what} = {op['fields'][op['strided']][what]};")
         w(f"      default: op_strided_{what} = 0;")
         w("    endcase")
         w("  endfunction\n")
@@ -425,17 +454,17 @@ def gen_sv_op_functions(isa, w):
     w("  // sequencer's own business).")
     dops = max(f["lsb"] + f["width"] for op in isa["ops"] for i in op["dur"] if i >= 0 for f in [op["fields"][i]])
     w(f"  localparam int unsigned DurationOperandBits = {dops};  // the low operand bits durations read")
-    w("  function automatic logic [DurationBits-1:0] op_duration(logic [OpcodeBits-1:0] op,")
-    w("                                                         logic [DurationOperandBits-1:0] word);")
+    w(f"  function automatic logic [{Q}DurationBits-1:0] op_duration(logic [{Q}OpcodeBits-1:0] op,")
+    w(f"                                                         logic [{Q}DurationOperandBits-1:0] word);")
     w("    unique case (op)")
     for op in isa["ops"]:
         parts = [op["fields"][i] for i in op["dur"] if i >= 0]
         if not parts:
             continue
-        terms = [f"DurationBits'(word[{f['lsb']}+:{f['width']}])" for f in parts]
-        expr = terms[0] if len(terms) == 1 else f"DurationBits'({' * '.join(terms)})"
-        w(f"      Op{sv_name(op)}: op_duration = {expr};")
-    w(f"      default: op_duration = DurationBits'(1);")
+        terms = [f"{Q}DurationBits'(word[{f['lsb']}+:{f['width']}])" for f in parts]
+        expr = terms[0] if len(terms) == 1 else f"{Q}DurationBits'({' * '.join(terms)})"
+        w(f"      {Q}Op{sv_name(op)}: op_duration = {expr};")
+    w(f"      default: op_duration = {Q}DurationBits'(1);")
     w("    endcase")
     w("  endfunction")
 
@@ -455,7 +484,12 @@ def probe_entries(isa):
     e = [(f"tsp_isa_pkg::{sv}", cpp, sv) for sv, cpp in (
         ("FormatVersion", "kFormatVersion"), ("WordBits", "kWordBits"), ("OpcodeLsb", "kOpcodeLsb"),
         ("OpcodeBits", "kOpcodeBits"), ("StreamDirBit", "kStreamDirBit"), ("StreamIndexBits", "kStreamIndexBits"),
-        ("DurationBits", "kDurationBits"))]
+        ("DurationBits", "kDurationBits"), ("WidestTypeBytes", "kMaxTypeBytes"))]
+    # Each unit's deepest pipeline: C++ takes the maximum over kOps itself.
+    for u in isa["units"]:
+        e.append((f"tsp_isa_pkg::{camel(u.lower())}MaxLatency",
+                  f"[] {{ unsigned m = 0; for (const auto& d : kOps) if (d.unit == Unit::{u} && d.latency > m) "
+                  f"m = d.latency; return m; }}()", f"{camel(u.lower())}MaxLatency"))
     e += [(f"tsp_isa_pkg::{cname}", f"k{cname}", cname) for cname, _ in C2C_CONSTS]
     for k, op in enumerate(isa["ops"]):
         m = op["mnemonic"]
@@ -466,6 +500,8 @@ def probe_entries(isa):
         fn = f"tsp_isa_pkg::op_{{}}(tsp_isa_pkg::Op{sv_name(op)})"
         e.append((fn.format("unit"), f"uint64_t(kOps[{k}].unit)", f"op_unit(Op{sv_name(op)})"))
         e.append((fn.format("has_strided"), f"kOps[{k}].strided_field >= 0", f"op_has_strided(Op{sv_name(op)})"))
+        e.append((fn.format("latency"), f"kOps[{k}].latency", f"op_latency(Op{sv_name(op)})"))
+        e.append((fn.format("types"), f"kOps[{k}].type_mask", f"op_types(Op{sv_name(op)})"))
         if op["strided"] >= 0:
             for what in ("lsb", "width"):
                 e.append((fn.format(f"strided_{what}"), f"kOps[{k}].fields[{op['strided']}].{what}",

@@ -13,7 +13,6 @@
 // the REPEAT itself (icu_*) and its first repetition (unit_*), as the model
 // reports them (model::Observer::on_issue).
 module tsp_icu_queue
-  import tsp_isa_pkg::*;
 #(
   parameter int unsigned IMemAddrBits = 14
 ) (
@@ -23,66 +22,66 @@ module tsp_icu_queue
   // 0..load_addr_i of the last write (write them in order).
   input  logic                    load_i,
   input  logic [IMemAddrBits-1:0] load_addr_i,
-  input  logic [WordBits-1:0]     load_word_i,
+  input  logic [tsp_isa_pkg::WordBits-1:0]     load_word_i,
   input  logic [31:0]             hac_period_i,  // hardware-aligned counter period (cycles)
   input  logic                    en_i,          // the queue runs; low: it holds
   input  logic                    release_i,     // a NOTIFY issued in the previous cycle
   // Unit instructions (repetitions carry their advanced strided field).
   output logic                    unit_valid_o,
   output logic [IMemAddrBits-1:0] unit_index_o,
-  output logic [WordBits-1:0]     unit_word_o,
+  output logic [tsp_isa_pkg::WordBits-1:0]     unit_word_o,
   // ICU instructions (NOP, REPEAT, SYNC, NOTIFY, IFETCH, CONFIG).
   output logic                    icu_valid_o,
   output logic [IMemAddrBits-1:0] icu_index_o,
-  output logic [WordBits-1:0]     icu_word_o,
+  output logic [tsp_isa_pkg::WordBits-1:0]     icu_word_o,
   output logic                    notify_o,
   // Nothing left to issue and no slot occupied (parked on a last SYNC counts as done).
   output logic                    done_o
 );
   localparam int unsigned PcBits = IMemAddrBits + 1;
 
-  logic [WordBits-1:0] imem_q[2**IMemAddrBits];
+  logic [tsp_isa_pkg::WordBits-1:0] imem_q[2**IMemAddrBits];
   logic [PcBits-1:0] len_q, pc_q, pc_d;
-  logic [DurationBits-1:0] wait_q, wait_d;  // cycles left in the current slot after this one
+  logic [tsp_isa_pkg::DurationBits-1:0] wait_q, wait_d;  // cycles left in the current slot after this one
   logic parked_q, parked_d;
   logic [31:0] hac_q, hac_d;  // chip cycle modulo hac_period_i
   // The REPEAT in progress: repetitions left, their interval and stride, the
   // repeated word and index, and the offset of the next repetition (k*s).
-  logic [RepeatCountWidth-1:0] rep_left_q, rep_left_d;
-  logic [RepeatIntervalWidth-1:0] rep_interval_q, rep_interval_d;
-  logic [RepeatStrideWidth-1:0] rep_stride_q, rep_stride_d;
-  logic [WordBits-1:0] rep_word_q, rep_word_d, rep_offset_q, rep_offset_d;
+  logic [tsp_isa_pkg::RepeatCountWidth-1:0] rep_left_q, rep_left_d;
+  logic [tsp_isa_pkg::RepeatIntervalWidth-1:0] rep_interval_q, rep_interval_d;
+  logic [tsp_isa_pkg::RepeatStrideWidth-1:0] rep_stride_q, rep_stride_d;
+  logic [tsp_isa_pkg::WordBits-1:0] rep_word_q, rep_word_d, rep_offset_q, rep_offset_d;
   logic [IMemAddrBits-1:0] rep_index_q, rep_index_d;
 
-  logic [WordBits-1:0] instr, prev;
-  logic [OpcodeBits-1:0] op;
+  logic [tsp_isa_pkg::WordBits-1:0] instr, prev;
+  logic [tsp_isa_pkg::OpcodeBits-1:0] op;
   logic [IMemAddrBits-1:0] pc_index, prev_index;
-  logic [RepeatCountWidth-1:0] count;
-  logic [RepeatIntervalWidth-1:0] interval;
-  logic [RepeatStrideWidth-1:0] stride;
+  logic [tsp_isa_pkg::RepeatCountWidth-1:0] count;
+  logic [tsp_isa_pkg::RepeatIntervalWidth-1:0] interval;
+  logic [tsp_isa_pkg::RepeatStrideWidth-1:0] stride;
 
   assign pc_index   = pc_q[IMemAddrBits-1:0];
   assign prev_index = pc_index - 1'b1;
   assign instr      = imem_q[pc_index];
   assign prev       = imem_q[prev_index];
-  assign op         = instr[OpcodeLsb+:OpcodeBits];
-  assign count      = instr[RepeatCountLsb+:RepeatCountWidth];
-  assign interval   = instr[RepeatIntervalLsb+:RepeatIntervalWidth];
-  assign stride     = instr[RepeatStrideLsb+:RepeatStrideWidth];
+  assign op         = instr[tsp_isa_pkg::OpcodeLsb+:tsp_isa_pkg::OpcodeBits];
+  assign count      = instr[tsp_isa_pkg::RepeatCountLsb+:tsp_isa_pkg::RepeatCountWidth];
+  assign interval   = instr[tsp_isa_pkg::RepeatIntervalLsb+:tsp_isa_pkg::RepeatIntervalWidth];
+  assign stride     = instr[tsp_isa_pkg::RepeatStrideLsb+:tsp_isa_pkg::RepeatStrideWidth];
 
   // `word` with its strided field (if its op has one) advanced by `offset`,
   // modulo the field's width: a legal program keeps the sum in range.
-  function automatic logic [WordBits-1:0] advance(logic [WordBits-1:0] word, logic [WordBits-1:0] offset);
-    logic [OpcodeBits-1:0] o;
-    logic [WordBits-1:0] mask, field;
-    o     = word[OpcodeLsb+:OpcodeBits];
-    mask  = ((WordBits'(1) << op_strided_width(o)) - 1'b1) << op_strided_lsb(o);
-    field = ((word >> op_strided_lsb(o)) + offset) << op_strided_lsb(o);
-    return op_has_strided(o) ? (word & ~mask) | (field & mask) : word;
+  function automatic logic [tsp_isa_pkg::WordBits-1:0] advance(logic [tsp_isa_pkg::WordBits-1:0] word, logic [tsp_isa_pkg::WordBits-1:0] offset);
+    logic [tsp_isa_pkg::OpcodeBits-1:0] o;
+    logic [tsp_isa_pkg::WordBits-1:0] mask, field;
+    o     = word[tsp_isa_pkg::OpcodeLsb+:tsp_isa_pkg::OpcodeBits];
+    mask  = ((tsp_isa_pkg::WordBits'(1) << tsp_isa_pkg::op_strided_width(o)) - 1'b1) << tsp_isa_pkg::op_strided_lsb(o);
+    field = ((word >> tsp_isa_pkg::op_strided_lsb(o)) + offset) << tsp_isa_pkg::op_strided_lsb(o);
+    advance = tsp_isa_pkg::op_has_strided(o) ? (word & ~mask) | (field & mask) : word;
   endfunction
 
-  function automatic logic [WordBits-1:0] sext_stride(logic [RepeatStrideWidth-1:0] s);
-    return WordBits'(signed'(s));
+  function automatic logic [tsp_isa_pkg::WordBits-1:0] sext_stride(logic [tsp_isa_pkg::RepeatStrideWidth-1:0] s);
+    sext_stride = tsp_isa_pkg::WordBits'(signed'(s));
   endfunction
 
   always_comb begin
@@ -116,23 +115,23 @@ module tsp_icu_queue
           unit_word_o  = advance(rep_word_q, rep_offset_q);
           rep_offset_d = rep_offset_q + sext_stride(rep_stride_q);
           rep_left_d   = rep_left_q - 1'b1;
-          wait_d       = DurationBits'(rep_interval_q) - 1'b1;
+          wait_d       = tsp_isa_pkg::DurationBits'(rep_interval_q) - 1'b1;
         end else if (pc_q < len_q) begin
           pc_d = pc_q + 1'b1;
-          if (op_unit(op) != UnitIcu) begin
+          if (tsp_isa_pkg::op_unit(op) != tsp_isa_pkg::UnitIcu) begin
             unit_valid_o = 1'b1;
             unit_index_o = pc_index;
             unit_word_o  = instr;
             // DESKEW ends at the next multiple of the period strictly after now.
-            if (op == OpDeskew) wait_d = DurationBits'(hac_period_i - hac_q - 1);
-            else wait_d = op_duration(op, instr[DurationOperandBits-1:0]) - 1'b1;
+            if (op == tsp_isa_pkg::OpDeskew) wait_d = tsp_isa_pkg::DurationBits'(hac_period_i - hac_q - 1);
+            else wait_d = tsp_isa_pkg::op_duration(op, instr[tsp_isa_pkg::DurationOperandBits-1:0]) - 1'b1;
           end else begin
             icu_valid_o = 1'b1;
             icu_index_o = pc_index;
             icu_word_o  = instr;
-            wait_d      = op_duration(op, instr[DurationOperandBits-1:0]) - 1'b1;
+            wait_d      = tsp_isa_pkg::op_duration(op, instr[tsp_isa_pkg::DurationOperandBits-1:0]) - 1'b1;
             unique case (op)
-              OpRepeat: begin
+              tsp_isa_pkg::OpRepeat: begin
                 // Repetition 1 issues in REPEAT's own slot; each one occupies `interval`.
                 unit_valid_o   = 1'b1;
                 unit_index_o   = prev_index;
@@ -141,7 +140,7 @@ module tsp_icu_queue
                 rep_stride_d   = stride;
                 rep_interval_d = interval;
                 rep_left_d     = count - 1'b1;
-                wait_d         = DurationBits'(interval) - 1'b1;
+                wait_d         = tsp_isa_pkg::DurationBits'(interval) - 1'b1;
 `ifdef TSP_PLANT_BUG_ICU
                 // Planted bug: the k-th repetition advances by (k-1)*s.
                 unit_word_o  = prev;
@@ -151,8 +150,8 @@ module tsp_icu_queue
                 rep_offset_d = sext_stride(stride) + sext_stride(stride);
 `endif
               end
-              OpSync:   parked_d = 1'b1;
-              OpNotify: notify_o = 1'b1;
+              tsp_isa_pkg::OpSync:   parked_d = 1'b1;
+              tsp_isa_pkg::OpNotify: notify_o = 1'b1;
               default:  ;
             endcase
           end

@@ -19,13 +19,12 @@
 // the codeword {check, data}); bd_rd_addr_i / bd_rd_code_o read one stored
 // codeword combinationally, for the final comparison of the SRAM's contents.
 module tsp_mem_word
-  import tsp_secded_pkg::*;
 #(
   parameter int unsigned Depth     = tsp_cfg_tsp1_pkg::MemAddresses,
   parameter int unsigned Banks     = tsp_cfg_tsp1_pkg::MemBanks,
   parameter int unsigned RdLatency = tsp_isa_pkg::LatRead - tsp_isa_pkg::SramRead,
   localparam int unsigned AddrW    = $clog2(Depth),
-  localparam int unsigned CodeBits = DataBits + CheckBits
+  localparam int unsigned CodeBits = tsp_secded_pkg::DataBits + tsp_secded_pkg::CheckBits
 ) (
   input  logic                clk_i,
   input  logic                rst_ni,
@@ -33,13 +32,13 @@ module tsp_mem_word
   input  logic                rd_en_i,
   input  logic [AddrW-1:0]    rd_addr_i,
   output logic                rd_valid_o,
-  output logic [DataBits-1:0] rd_data_o,
+  output logic [tsp_secded_pkg::DataBits-1:0] rd_data_o,
   output logic                rd_corrected_o,      // a single flipped bit was corrected
   output logic                rd_uncorrectable_o,  // two flipped bits: data_o is the raw word
   // write port
   input  logic                wr_en_i,
   input  logic [AddrW-1:0]    wr_addr_i,
-  input  logic [DataBits-1:0] wr_data_i,
+  input  logic [tsp_secded_pkg::DataBits-1:0] wr_data_i,
   // status
   output logic                conflict_o,          // read and write hit one bank this cycle
   output logic [31:0]         corrected_count_o,   // single-bit errors corrected so far
@@ -47,7 +46,7 @@ module tsp_mem_word
   input  logic                bd_en_i,
   input  logic                bd_flip_i,
   input  logic [AddrW-1:0]    bd_addr_i,
-  input  logic [DataBits-1:0] bd_data_i,
+  input  logic [tsp_secded_pkg::DataBits-1:0] bd_data_i,
   input  logic [7:0]          bd_bit_i,
   input  logic [AddrW-1:0]    bd_rd_addr_i,
   output logic [CodeBits-1:0] bd_rd_code_o,
@@ -69,22 +68,22 @@ module tsp_mem_word
   // What the write port stores: the word on wr_data_i, or with the second
   // planted bug (TSP_PLANT_BUG_MEM_WRITE, cosim self-test) data bit 0 inverted
   // before it is encoded, so the stored word is consistently wrong.
-  logic [DataBits-1:0] wr_word;
+  logic [tsp_secded_pkg::DataBits-1:0] wr_word;
 `ifdef TSP_PLANT_BUG_MEM_WRITE
-  assign wr_word = wr_data_i ^ DataBits'(1);
+  assign wr_word = wr_data_i ^ tsp_secded_pkg::DataBits'(1);
 `else
   assign wr_word = wr_data_i;
 `endif
 
   function automatic logic [BankW-1:0] bank_of(logic [AddrW-1:0] a);
-    return BankW'(a % AddrW'(Banks));
+    bank_of = BankW'(a % AddrW'(Banks));
   endfunction
   function automatic logic [RowW-1:0] row_of(logic [AddrW-1:0] a);
-    return RowW'(a / AddrW'(Banks));
+    row_of = RowW'(a / AddrW'(Banks));
   endfunction
 
   // Encoders of the write port and the backdoor.
-  logic [CheckBits-1:0] wr_check, bd_check;
+  logic [tsp_secded_pkg::CheckBits-1:0] wr_check, bd_check;
   tsp_secded_enc u_enc_wr (.data_i(wr_word), .check_o(wr_check));
   tsp_secded_enc u_enc_bd (.data_i(bd_data_i), .check_o(bd_check));
 
@@ -131,10 +130,10 @@ module tsp_mem_word
     end
   end
 
-  logic [CheckBits-1:0] check_fixed;
+  logic [tsp_secded_pkg::CheckBits-1:0] check_fixed;
   tsp_secded_dec u_dec (
-    .data_i         (code_q[Stages-1][DataBits-1:0]),
-    .check_i        (code_q[Stages-1][CodeBits-1:DataBits]),
+    .data_i         (code_q[Stages-1][tsp_secded_pkg::DataBits-1:0]),
+    .check_i        (code_q[Stages-1][CodeBits-1:tsp_secded_pkg::DataBits]),
     .data_o         (rd_data_o),
     .check_o        (check_fixed),
     .corrected_o    (rd_corrected_o),

@@ -1,12 +1,11 @@
 // SECDED encoder: the 9 check bits of a 128-bit word (tsp_secded_pkg).
 module tsp_secded_enc
-  import tsp_secded_pkg::*;
 (
-  input  logic [DataBits-1:0]  data_i,
-  output logic [CheckBits-1:0] check_o
+  input  logic [tsp_secded_pkg::DataBits-1:0]  data_i,
+  output logic [tsp_secded_pkg::CheckBits-1:0] check_o
 );
-  logic [HammingBits-1:0] syndrome;
+  logic [tsp_secded_pkg::HammingBits-1:0] syndrome;
 
-  assign syndrome = hamming(data_i);
+  assign syndrome = tsp_secded_pkg::hamming(data_i);
   assign check_o  = {(^data_i) ^ (^syndrome), syndrome};
 endmodule

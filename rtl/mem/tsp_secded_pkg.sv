@@ -3,40 +3,58 @@
 // the powers of two and the 128 data bits, in order, at the other positions;
 // check bit 8 is the parity of everything else. Same code as the model's
 // systemc/mem/secded.cpp; tests/rtl/secded_rtl_test.cpp proves they agree.
+//
+// Written in the subset Yosys 0.23 reads too (scripts/synth): no 2-D packed
+// types, no `return`, no localparam set by a function, and names inside the
+// functions written out in full (Yosys expands a package function where it is
+// called and resolves its names there).
 package tsp_secded_pkg;
 
   localparam int unsigned DataBits = 128;
   localparam int unsigned HammingBits = 8;
   localparam int unsigned CheckBits = HammingBits + 1;
 
-  typedef logic [DataBits-1:0][HammingBits-1:0] data_pos_t;
-
-  // Codeword position of every data bit: the positions that are not powers of two.
-  function automatic data_pos_t data_positions();
-    data_pos_t pos;
-    int unsigned p = 1;
-    for (int unsigned i = 0; i < DataBits; i++) begin
-      while ((p & (p - 1)) == 0) p++;
-      pos[i] = HammingBits'(p);
-      p++;
-    end
+  // Codeword position of data bit i: the i-th position (from 0) that is not a
+  // power of two. Called with constants only, so it folds to a constant.
+  function automatic logic [tsp_secded_pkg::HammingBits-1:0] data_pos(int unsigned i);
+    int unsigned j;
+    int unsigned n;
+    logic [tsp_secded_pkg::HammingBits-1:0] p;
+    j = i;
 `ifdef TSP_PLANT_BUG_SECDED
-    // Planted bug for the cosim self-test: two data bits swap positions.
-    pos[5] = pos[6];
-    pos[6] = HammingBits'(p - 1);
+    // Planted bug for the cosim self-test: data bit 5 takes bit 6's position
+    // and bit 6 the last one's.
+    if (i == 5) j = 6;
+    if (i == 6) j = tsp_secded_pkg::DataBits - 1;
 `endif
-    return pos;
+    n = 0;
+    p = '0;
+    for (int unsigned q = 1; q <= tsp_secded_pkg::DataBits + tsp_secded_pkg::HammingBits; q++) begin
+      if ((q & (q - 1)) != 0) begin
+        if (n == j) p = tsp_secded_pkg::HammingBits'(q);
+        n = n + 1;
+      end
+    end
+    data_pos = p;
   endfunction
 
-  localparam data_pos_t DataPos = data_positions();
-
-  // XOR of the positions of the set data bits.
-  function automatic logic [HammingBits-1:0] hamming(logic [DataBits-1:0] data);
-    logic [HammingBits-1:0] s = '0;
-    for (int unsigned i = 0; i < DataBits; i++) begin
-      if (data[i]) s ^= DataPos[i];
+  // XOR of the positions of the set data bits, one parity per syndrome bit:
+  // bit b is the parity of the data bits whose position has bit b set (a
+  // reduction, which synthesis builds as a tree; a running XOR over the data
+  // bits would describe a 128-deep chain).
+  function automatic logic [tsp_secded_pkg::HammingBits-1:0] hamming(logic [tsp_secded_pkg::DataBits-1:0] data);
+    // m: the data bits under syndrome bit b at bits b*DataBits (flat: Yosys 0.23).
+    logic [tsp_secded_pkg::HammingBits*tsp_secded_pkg::DataBits-1:0] m;
+    logic [tsp_secded_pkg::HammingBits-1:0] p;
+    for (int unsigned i = 0; i < tsp_secded_pkg::DataBits; i++) begin
+      p = tsp_secded_pkg::data_pos(i);
+      for (int unsigned b = 0; b < tsp_secded_pkg::HammingBits; b++) begin
+        m[b*tsp_secded_pkg::DataBits+i] = p[b];
+      end
     end
-    return s;
+    for (int unsigned b = 0; b < tsp_secded_pkg::HammingBits; b++) begin
+      hamming[b] = ^(data & m[b*tsp_secded_pkg::DataBits+:tsp_secded_pkg::DataBits]);
+    end
   endfunction
 
 endpackage

@@ -7,9 +7,9 @@
 // crossbar input holding every lane of the chip (num_lanes_i of the Lanes
 // ports are live), and sl_i says which Slw of them this superlane produces.
 // SELECT, DISTRIBUTE and TRANSPOSE use only this superlane's own lanes.
+// Vectors of lanes are flat (lane l at bits l*width, [a][b] of a packed array
+// at bits (a*B+b)*width): Yosys 0.23 reads no multi-dimensional packed arrays.
 module tsp_sxm_superlane
-  import tsp_isa_pkg::*;
-  import tsp_sxm_pkg::*;
 #(
   parameter int unsigned Lanes = tsp_cfg_tsp1_pkg::Lanes,
   parameter int unsigned Slw   = tsp_cfg_tsp1_pkg::LanesPerSuperlane
@@ -19,28 +19,20 @@ module tsp_sxm_superlane
   input  logic [15:0]                   sl_i,         // strap: superlane index
   input  logic [15:0]                   num_lanes_i,  // strap: the configuration's lanes
   input  logic                          valid_i,
-  input  opcode_e                       op_i,
+  input  tsp_isa_pkg::opcode_e                       op_i,
   input  logic [15:0]                   param_i,      // SHIFT* lanes, ROTATE group
-  input  logic [Lanes-1:0][7:0]         src_i,        // src (SELECT: a), every lane
-  input  logic [Slw-1:0][7:0]           b_i,          // SELECT b, own lanes
-  input  logic [Slw-1:0][7:0]           c_i,          // SELECT c, own lanes
-  input  logic [Slw-1:0][15:0]          map_i,        // PERMUTE/DISTRIBUTE map, own lanes
-  input  logic [Slw-1:0][Slw-1:0][7:0]  blk_i,        // TRANSPOSE: src stream j, own lane i at [j][i]
+  input  logic [Lanes*8-1:0]            src_i,        // src (SELECT: a), every lane
+  input  logic [Slw*8-1:0]              b_i,          // SELECT b, own lanes
+  input  logic [Slw*8-1:0]              c_i,          // SELECT c, own lanes
+  input  logic [Slw*16-1:0]             map_i,        // PERMUTE/DISTRIBUTE map, own lanes
+  input  logic [Slw*Slw*8-1:0]          blk_i,        // TRANSPOSE: src stream j, own lane i at [j][i]
   // Tap s (0-based) carries the op presented s + 1 cycles ago when its latency is s + 1.
-  output logic [MaxLat-1:0]                        out_valid_o,
-  output logic [MaxLat-1:0][Slw-1:0][Slw-1:0][7:0] out_data_o  // [tap][stream][lane]
+  output logic [tsp_isa_pkg::SxmMaxLatency-1:0]                        out_valid_o,
+  output logic [tsp_isa_pkg::SxmMaxLatency*Slw*Slw*8-1:0]              out_data_o  // [tap][stream][lane]
 );
-  function automatic int unsigned lat_of(opcode_e op);
-    unique case (op)
-      OpShiftup:    return LatShiftup;
-      OpShiftdn:    return LatShiftdn;
-      OpSelect:     return LatSelect;
-      OpPermute:    return LatPermute;
-      OpDistribute: return LatDistribute;
-      OpRotate:     return LatRotate;
-      OpTranspose:  return LatTranspose;
-      default:      return 0;
-    endcase
+  // The latency of an SXM opcode (0 for any other unit's).
+  function automatic int unsigned lat_of(tsp_isa_pkg::opcode_e op);
+    lat_of = tsp_isa_pkg::op_unit(op) == tsp_isa_pkg::UnitSxm ? tsp_isa_pkg::op_latency(op) : 0;
   endfunction
 
   // Unpacked copies of the ports: Verilator indexes these directly instead of
@@ -48,66 +40,74 @@ module tsp_sxm_superlane
   logic [7:0] src[Lanes];
   logic [7:0] blk[Slw][Slw];
   for (genvar l = 0; l < Lanes; l++) begin : g_src
-    assign src[l] = src_i[l];
+    assign src[l] = src_i[l*8+:8];
   end
   for (genvar j = 0; j < Slw; j++) begin : g_blk_j
     for (genvar i = 0; i < Slw; i++) begin : g_blk_i
-      assign blk[j][i] = blk_i[j][i];
+      assign blk[j][i] = blk_i[(j*Slw+i)*8+:8];
     end
   end
 
   // Result of the op presented this cycle: [stream][lane].
-  logic [7:0] res[Slw][Slw];
+  logic [Slw*Slw*8-1:0] res;  // [stream i][lane j] at bits (i*Slw+j)*8
   always_comb begin
     int unsigned l, m, n, base, len, idx;
+    // Every temporary gets a value on every path: Yosys would otherwise keep
+    // the ROTATE-only ones in latches.
+    l    = 0;
+    m    = 0;
+    n    = 0;
+    base = 0;
+    len  = 0;
+    idx  = 0;
     for (int unsigned i = 0; i < Slw; i++) begin
-      for (int unsigned j = 0; j < Slw; j++) res[i][j] = 8'h00;
+      for (int unsigned j = 0; j < Slw; j++) res[(i*Slw+j)*8+:8] = 8'h00;
     end
     for (int unsigned j = 0; j < Slw; j++) begin
       l = 32'(sl_i) * Slw + j;  // chip lane number
-      m = 32'(map_i[j]);
+      m = 32'(map_i[j*16+:16]);
       n = 32'(param_i);
       unique case (op_i)
-        OpShiftup: res[0][j] = (l >= n && l - n < Lanes) ? src[l-n] : 8'h00;
-        OpShiftdn: res[0][j] = (l + n < 32'(num_lanes_i) && l + n < Lanes) ? src[l+n] : 8'h00;
-        OpSelect: res[0][j] = c_i[j] != 8'h00 ? src[l] : b_i[j];
-        OpPermute: res[0][j] = m < 32'(num_lanes_i) && m < Lanes ? src[m] : 8'h00;
-        OpDistribute: res[0][j] = src[l-j+m%Slw];
-        OpRotate: begin
+        tsp_isa_pkg::OpShiftup: res[j*8+:8] = (l >= n && l - n < Lanes) ? src[l-n] : 8'h00;
+        tsp_isa_pkg::OpShiftdn: res[j*8+:8] = (l + n < 32'(num_lanes_i) && l + n < Lanes) ? src[l+n] : 8'h00;
+        tsp_isa_pkg::OpSelect: res[j*8+:8] = c_i[j*8+:8] != 8'h00 ? src[l] : b_i[j*8+:8];
+        tsp_isa_pkg::OpPermute: res[j*8+:8] = m < 32'(num_lanes_i) && m < Lanes ? src[m] : 8'h00;
+        tsp_isa_pkg::OpDistribute: res[j*8+:8] = src[l-j+m%Slw];
+        tsp_isa_pkg::OpRotate: begin
           n    = n + 1;
           base = l - l % n;
           len  = 32'(num_lanes_i) - base < n ? 32'(num_lanes_i) - base : n;
           idx  = base + (l - base + 1) % len;
-          res[0][j] = idx < Lanes ? src[idx] : 8'h00;
+          res[j*8+:8] = idx < Lanes ? src[idx] : 8'h00;
         end
-        OpTranspose: begin
+        tsp_isa_pkg::OpTranspose: begin
           for (int unsigned i = 0; i < Slw; i++) begin
 `ifdef TSP_PLANT_BUG_SXM
             // planted: own lanes Slw-1 and Slw-2 of the block trade places
-            res[i][j] = blk[j == Slw - 1 ? Slw - 2 : j == Slw - 2 ? Slw - 1 : j][i];
+            res[(i*Slw+j)*8+:8] = blk[j == Slw - 1 ? Slw - 2 : j == Slw - 2 ? Slw - 1 : j][i];
 `else
-            res[i][j] = blk[j][i];
+            res[(i*Slw+j)*8+:8] = blk[j][i];
 `endif
           end
         end
-        default: res[0][j] = 8'h00;
+        default: res[j*8+:8] = 8'h00;
       endcase
     end
   end
 
   // Pipeline: stage s holds the op presented s + 1 cycles ago and its result.
-  logic [MaxLat-1:0] v_q;
-  opcode_e           op_q[MaxLat];
-  logic [7:0]        res_q[MaxLat][Slw][Slw];
+  logic [tsp_isa_pkg::SxmMaxLatency-1:0] v_q;
+  tsp_isa_pkg::opcode_e           op_q[tsp_isa_pkg::SxmMaxLatency];
+  logic [Slw*Slw*8-1:0] res_q[tsp_isa_pkg::SxmMaxLatency];
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       v_q <= '0;
-      for (int unsigned s = 0; s < MaxLat; s++) op_q[s] <= OpNop;
+      for (int unsigned s = 0; s < tsp_isa_pkg::SxmMaxLatency; s++) op_q[s] <= tsp_isa_pkg::OpNop;
     end else begin
       v_q[0]  <= valid_i;
       op_q[0] <= op_i;
-      for (int unsigned s = 1; s < MaxLat; s++) begin
+      for (int unsigned s = 1; s < tsp_isa_pkg::SxmMaxLatency; s++) begin
         v_q[s]  <= v_q[s-1];
         op_q[s] <= op_q[s-1];
       end
@@ -115,15 +115,11 @@ module tsp_sxm_superlane
   end
   always_ff @(posedge clk_i) begin
     res_q[0] <= res;
-    for (int unsigned s = 1; s < MaxLat; s++) res_q[s] <= res_q[s-1];
+    for (int unsigned s = 1; s < tsp_isa_pkg::SxmMaxLatency; s++) res_q[s] <= res_q[s-1];
   end
 
-  for (genvar s = 0; s < MaxLat; s++) begin : g_tap
+  for (genvar s = 0; s < tsp_isa_pkg::SxmMaxLatency; s++) begin : g_tap
     assign out_valid_o[s] = v_q[s] && lat_of(op_q[s]) == s + 1;
-    for (genvar i = 0; i < Slw; i++) begin : g_stream
-      for (genvar j = 0; j < Slw; j++) begin : g_lane
-        assign out_data_o[s][i][j] = res_q[s][i][j];
-      end
-    end
+    assign out_data_o[s*Slw*Slw*8+:Slw*Slw*8] = res_q[s];
   end
 endmodule

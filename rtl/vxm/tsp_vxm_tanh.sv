@@ -4,7 +4,6 @@
 // the ALU's own (for its EXP and RSQRT ops), borrowed through the exp_/rsqrt_
 // ports: exp_y_i = EXP(exp_x_o), rsqrt_y_i = RSQRT(rsqrt_x_o).
 module tsp_vxm_tanh
-  import tsp_vxm_tr_pkg::*;
 (
   input  logic [31:0] x_i,
   output logic [31:0] exp_x_o,
@@ -14,21 +13,23 @@ module tsp_vxm_tanh
   output logic [31:0] y_o
 );
   /* verilator no_inline_module */
+  `include "tsp_vxm_fp.svh"
+  `include "tsp_vxm_tr.svh"
   logic [31:0] a, s;
   assign s = {x_i[31], 31'h0};
   assign a = {1'b0, x_i[30:0]};
 
   // Polynomial: q = Q0; q = q*z + Qi; result a + (q*z)*a.
   logic [31:0] z, qz, qza, poly;
-  logic [4:0][31:0] q;   // q[4] = Q0
-  logic [3:0][31:0] qm;
+  logic [5*32-1:0] q;   // q[i] at bits i*32: q[4] = Q0
+  logic [4*32-1:0] qm;
   tsp_vxm_f32_mul u_z (.a_i(a), .b_i(a), .y_o(z));
-  assign q[4] = TanhPoly[4];
+  assign q[4*32+:32] = TanhPoly[4*32+:32];
   for (genvar i = 3; i >= 0; i--) begin : g_horner
-    tsp_vxm_f32_mul u_m (.a_i(q[i+1]), .b_i(z), .y_o(qm[i]));
-    tsp_vxm_f32_add u_a (.a_i(qm[i]), .b_i(TanhPoly[i]), .y_o(q[i]));
+    tsp_vxm_f32_mul u_m (.a_i(q[(i+1)*32+:32]), .b_i(z), .y_o(qm[i*32+:32]));
+    tsp_vxm_f32_add u_a (.a_i(qm[i*32+:32]), .b_i(TanhPoly[i*32+:32]), .y_o(q[i*32+:32]));
   end
-  tsp_vxm_f32_mul u_qz (.a_i(q[0]), .b_i(z), .y_o(qz));
+  tsp_vxm_f32_mul u_qz (.a_i(q[0+:32]), .b_i(z), .y_o(qz));
   tsp_vxm_f32_mul u_qza (.a_i(qz), .b_i(a), .y_o(qza));
   tsp_vxm_f32_add u_poly (.a_i(qza), .b_i(a), .y_o(poly));
 

@@ -7,7 +7,7 @@
 set(_rtl ${CMAKE_SOURCE_DIR}/rtl)
 set(_mxm_sv ${_rtl}/lint/waivers.vlt ${TSP_GEN_RTL_PKGS} ${_rtl}/mxm/tsp_mxm_fcol.sv ${_rtl}/mxm/tsp_mxm_tile.sv
     ${_rtl}/mxm/tsp_mxm_acc.sv ${_rtl}/mxm/tsp_mxm_cell.sv)
-set(_sxm_sv ${_rtl}/lint/waivers.vlt ${TSP_GEN_RTL_PKGS} ${_rtl}/sxm/tsp_sxm_pkg.sv ${_rtl}/sxm/tsp_sxm_superlane.sv)
+set(_sxm_sv ${_rtl}/lint/waivers.vlt ${TSP_GEN_RTL_PKGS} ${_rtl}/sxm/tsp_sxm_superlane.sv)
 add_library(tsp_rtl_mxm_sxm STATIC)
 foreach(_variant IN ITEMS "" "_planted")
   if(_variant)

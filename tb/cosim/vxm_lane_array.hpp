@@ -21,7 +21,7 @@ class VerilatedFstC;
 
 namespace tsp::cosim {
 
-// The deepest VXM pipeline, as the RTL derives it (tsp_vxm_pkg::MaxLat).
+// The deepest VXM pipeline, as the RTL derives it (tsp_isa_pkg::VxmMaxLatency).
 constexpr unsigned vxm_max_latency() {
   unsigned m = 0;
   for (const auto& d : isa::kOps)
