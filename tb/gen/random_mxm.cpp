@@ -128,7 +128,14 @@ image::Image random_mxm(const RandomOptions& o) {
         tl.b.sram(wmem, addr, random_vector(rng, cfg.lanes));
       }
       tl.at(wmem, lw + k - dw, Op::READ, {addr, in_stream(0)});
-      tl.at(weights, lw + k, Op::LW, {in_stream(0), is_float(type) ? 2 : 1, k, int64_t(type)});
+      // Every second set loads rows 1..n-1 as a REPEAT of row 0's LW (stride 1
+      // on its strided field, the row, which does not start at bit 0): the
+      // same LWs in the same cycles, so the ICU's REPEAT of an MXM op is
+      // exercised (docs/coverage.md). Decided by s, not drawn: the seeds'
+      // programs stay what they were otherwise.
+      const bool repeat = s % 2 == 1 && n > 1;
+      if (!repeat || k == 0) tl.at(weights, lw + k, Op::LW, {in_stream(0), is_float(type) ? 2 : 1, k, int64_t(type)});
+      if (repeat && k == 0) tl.at(weights, lw + 1, Op::REPEAT, {int64_t(n) - 1, 1, 1});
     }
     tl.at(weights, lw + n, Op::IW, {});
     install[s] = lw + n + lat_iw;
