@@ -230,8 +230,8 @@ TEST(CompilerRun, SoftmaxAndNormsWithAffineAreExact) {
       "input x : f16[3, 70] random 1\ny = softmax x\noutput y\n",
       "input x : bf16[2, 3, 5] random 2\ny = softmax x axis 0\noutput y\n",
       "input x : f32[4, 33] random 3\nt = tanh x\ny = softmax t axis 1\noutput y\n",  // padding lanes computed
-      "input x : f16[3, 45] random 4\ninput g : f16[45] random 5\ninput b : f16[45] random 6\n"
-      "y = layernorm x g b\nr = rmsnorm x g epsilon 1e-6\noutput y r\n",
+      ("input x : f16[3, 45] random 4\ninput g : f16[45] random 5\ninput b : f16[45] random 6\n"
+       "y = layernorm x g b\nr = rmsnorm x g epsilon 1e-6\noutput y r\n"),
       "input x : f32[2, 2, 40] random 7\ninput g : f32[40] random 8\ny = rmsnorm x g\noutput y\n",
   };
   for (const char* text : texts) EXPECT_EQ(compile_run_check(parse_program(text, "sm.txt").graph, "mini"), "") << text;
