@@ -266,8 +266,7 @@ int run(CosimArgs a) {
   const cosim::CosimResult r = cosim::run_cosim(img, opt);
   if (!a.coverage.empty()) {
     cov::Bins bins;
-    for (const auto& c : coverage)
-      for (const auto& [k, v] : c->bins()) bins[k] += v;
+    for (const auto& c : coverage) cov::add(bins, c->bins());
     cov::save(a.coverage, std::string(cfg.name), bins);
   }
   if (!r.model_error.empty()) {

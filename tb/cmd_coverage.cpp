@@ -72,7 +72,7 @@ int report(const CoverageArgs& a) {
     if (!cfg) throw Error(fmt::format("{}: error: unknown configuration '{}'", f, l.config));
     if (configs.insert(l.config).second)
       for (auto& b : cov::all_bins(*cfg)) universe.insert(b);
-    for (const auto& [k, v] : l.bins) merged[k] += v;
+    cov::add(merged, l.bins);
   }
   for (const auto& [k, v] : merged)
     if (!universe.count(k))

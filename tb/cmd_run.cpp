@@ -323,10 +323,8 @@ int run(const RunArgs& a) {
   const model::RunReport r = model::run_image(img, opt);
   if (!a.coverage.empty()) {
     cov::Bins bins;
-    for (const auto& c : coverage)
-      for (const auto& [k, v] : c->bins()) bins[k] += v;
-    if (link_coverage)
-      for (const auto& [k, v] : link_coverage->bins()) bins[k] += v;
+    for (const auto& c : coverage) cov::add(bins, c->bins());
+    if (link_coverage) cov::add(bins, link_coverage->bins());
     cov::save(comm.distributed() ? fmt::format("{}.rank{}.json", a.coverage, comm.rank()) : a.coverage,
               std::string(cfg.name), bins);
   }

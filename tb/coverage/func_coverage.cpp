@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.hpp"
+#include "common/numerics/float_format.hpp"
 
 namespace tsp::cov {
 namespace {
@@ -55,13 +56,11 @@ std::string_view corner(isa::DType type, uint32_t bits) {
   const uint32_t mask = w == 32 ? 0xFFFFFFFFu : (1u << w) - 1;
   bits &= mask;
   if (d.is_float) {
-    const unsigned frac = type == isa::DType::f16 ? 10 : type == isa::DType::bf16 ? 7 : 23;
-    const unsigned expw = w - 1 - frac;
-    const uint32_t e = (bits >> frac) & ((1u << expw) - 1), f = bits & ((1u << frac) - 1);
-    const bool neg = (bits >> (w - 1)) & 1;
-    if (e == 0) return f == 0 ? (neg ? "-0" : "+0") : "subnormal";
-    if (e == (1u << expw) - 1) return f == 0 ? "inf" : "nan";
-    if (e == (1u << expw) - 2 && f == (1u << frac) - 1) return "max";
+    const num::FloatFormat& F = type == isa::DType::f16 ? num::kF16 : type == isa::DType::bf16 ? num::kBF16 : num::kF32;
+    const uint32_t e = (bits >> F.frac_bits) & F.exp_all_ones(), f = bits & F.frac_mask();
+    if (e == 0) return f == 0 ? (bits & F.sign_bit() ? "-0" : "+0") : "subnormal";
+    if (e == F.exp_all_ones()) return f == 0 ? "inf" : "nan";
+    if (e == F.exp_all_ones() - 1 && f == F.frac_mask()) return "max";
     return "normal";
   }
   if (d.is_signed) {
@@ -177,6 +176,10 @@ void FunctionalCoverage::on_frame(const model::LinkFrameEvent& e) {
       : e.fec.miscorrected          ? "C2C.frame.miscorrected"
       : e.fec.corrected_symbols > 0 ? "C2C.frame.corrected"
                                     : "C2C.frame.clean");
+}
+
+void add(Bins& into, const Bins& from) {
+  for (const auto& [k, v] : from) into[k] += v;
 }
 
 void save(const std::string& path, const std::string& config, const Bins& bins) {

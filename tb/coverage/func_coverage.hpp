@@ -65,6 +65,9 @@ class FunctionalCoverage final : public model::Observer, public model::LinkObser
   uint64_t ecc_seen_ = 0;
 };
 
+// Adds `from`'s counts to `into` (merging runs, or the chips of one run).
+void add(Bins& into, const Bins& from);
+
 // Coverage files: {"format": "tsp-functional-coverage-1", "config": NAME, "bins": {NAME: COUNT}}.
 void save(const std::string& path, const std::string& config, const Bins& bins);
 struct Loaded {

@@ -18,6 +18,7 @@ Usage:
   check_ranks.py fails --mpirun M --tsp T --image I --ranks R --within S --message RE -- ARGS
 """
 import argparse
+import os
 import re
 import subprocess
 import sys
@@ -26,6 +27,12 @@ import time
 # Lines that say how the run was simulated, not what it computed.
 HOW = re.compile(r"^\s*(speed|ranks)\s|^\s+rank \d+: |^tsp run: \(chip \d+ ran on rank|^$")
 BANNER = re.compile(r"^-{20,}$")  # mpirun's own messages sit between two of these
+
+
+# mpirun refuses to start as root (CI is root) without these; set here too so a
+# run by hand behaves as under CTest (tests/e2e/mpi.cmake sets the same).
+for _name in ("OMPI_ALLOW_RUN_AS_ROOT", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"):
+    os.environ.setdefault(_name, "1")
 
 
 def mpirun(args, ranks):
