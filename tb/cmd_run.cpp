@@ -181,9 +181,12 @@ void print_summary(const std::string& name, const image::Image& img, const isa::
 }
 
 // What each chip's rank sends to rank 0 with its report: the --dump text, the
-// checked tensors' bits, and a hash of every manifest tensor (for the digest).
+// checked tensors' bits, and, when the digest is printed or the statistics
+// written, a hash of every manifest tensor (reading every tensor back, generated
+// weights included, costs more than a timing-only run itself).
 std::string collect_chip(uint32_t chip, model::ChipEngine& engine, const image::Image& img,
-                         const std::vector<const image::Symbol*>& dumps, std::vector<TensorCheck> checks) {
+                         const std::vector<const image::Symbol*>& dumps, std::vector<TensorCheck> checks,
+                         bool hash_tensors) {
   nlohmann::json j;
   j["dumps"] = nlohmann::json::array();
   for (const auto* sym : dumps)
@@ -194,7 +197,7 @@ std::string collect_chip(uint32_t chip, model::ChipEngine& engine, const image::
     if (checks[i].symbol->chip == chip) j["checks"][std::to_string(i)] = checks[i].got;
   j["tensors"] = nlohmann::json::object();
   for (const auto& sym : img.symbols) {
-    if (sym.chip != chip) continue;
+    if (sym.chip != chip || !hash_tensors) continue;
     const std::vector<uint32_t> bits = model::read_tensor(engine, sym);
     j["tensors"][sym.name] =
         fmt::format("{:016x}", fnv1a64({reinterpret_cast<const char*>(bits.data()), bits.size() * sizeof(uint32_t)}));
@@ -292,7 +295,7 @@ int run(const RunArgs& a) {
   std::vector<std::string> dumped;
   std::vector<TensorCheck> checks = plan_checks(img, a.check, a.expects);
   opt.collect = [&](uint32_t chip, model::ChipEngine& engine) {
-    return collect_chip(chip, engine, img, dumps, checks);
+    return collect_chip(chip, engine, img, dumps, checks, a.digest || !a.stats.empty());
   };
   // Waves: one process records them itself; under mpirun each rank logs its
   // chips' part and rank 0 replays every part after the run (waves::WaveLog).
