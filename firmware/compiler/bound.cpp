@@ -11,6 +11,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <limits>
+#include <set>
+#include <utility>
 
 #include "firmware/compiler/expand.hpp"
 #include "firmware/compiler/layout.hpp"
@@ -102,18 +104,20 @@ class Bounder {
     for (size_t i = 0; i < 3; ++i) {
       if (!ops[i]) continue;
       const TensorId x = *ops[i];
-      if (std::find(roots.begin(), roots.end(), low_.root[x]) == roots.end()) {  // one tensor is read once
-        roots.push_back(low_.root[x]);
-        c_.mem += n * bytes_of(g_, x);
-      }
       f = std::max(f, F_[x] + hop);  // every result vector reads a vector of every operand
-      // The operand's last-written vector is read by some result vector only if every vector is read.
       std::vector<bool> read(size_t(vectors(x)), false);
       for (const VectorRun& r : k.runs)
         for (uint32_t j = 0; j < r.n; ++j) {
           const i64 v = i64(r.in0[i]) + i64(j) * r.in_stride[i];
           if (v >= 0 && size_t(v) < read.size()) read[size_t(v)] = true;
         }
+      // Each vector read at least once (a READ of a broadcast row might feed several ALUs
+      // in one cycle); operands sharing storage read the same vectors (lower.cpp): once.
+      if (std::find(roots.begin(), roots.end(), low_.root[x]) == roots.end()) {
+        roots.push_back(low_.root[x]);
+        c_.mem += i64(std::count(read.begin(), read.end(), true)) * bytes_of(g_, x);
+      }
+      // The operand's last-written vector is read by some result vector only if every vector is read.
       if (std::all_of(read.begin(), read.end(), [](bool b) { return b; })) l = std::max(l, L_[x] + hop);
     }
     F_[k.out] = f;
@@ -139,7 +143,8 @@ class Bounder {
     c_.blocks += nKb * nNb;
     c_.abc_slots += nKb * nNb * M * iv;
     c_.iv_max = std::max(c_.iv_max, iv);
-    c_.mem += K * nNb * wb + nKb * nNb * M * xb + nNb * M * yb;
+    // An activation READ passes every plane of its hemisphere: it may feed one ABC on each.
+    c_.mem += K * nNb * wb + ceil_div(nKb * nNb * M, cfg_.mxm_planes_per_hemisphere) * xb + nNb * M * yb;
     // Critical path. N blocks are independent and may spread over every plane;
     // K blocks of one output accumulate on one plane's slots (the kernel as lowered).
     const i64 in = 1 - m_.sram_r + m_.lat_r + m_.d_mxm;     // an array write to the MXM's LW or ABC
@@ -170,10 +175,18 @@ class Bounder {
     for (const VecKernel& v : planes) {
       const i64 n = i64(v.spec->rows.size());
       i64 lat = std::numeric_limits<i64>::max();
+      // Every input vector the program names is READ at least once (one READ
+      // may feed several rows' ops in one cycle); a PERMUTE's map is two planes.
+      std::set<std::pair<uint32_t, uint32_t>> read;
       for (const VecRow& r : v.spec->rows) {
         lat = std::min<i64>(lat, isa::op_desc(r.op).latency);
-        c_.mem += r.operands() + (r.op == isa::Op::PERMUTE ? 1 : 0) + 1;  // a map is two planes; one WRITE
+        for (unsigned i = 0; i < r.operands(); ++i) {
+          const bool map = r.op == isa::Op::PERMUTE && i == 1;
+          read.insert({r.in[i].input, r.in[i].vector});
+          if (map) read.insert({r.in[i].input + 0x100u, r.in[i].vector});
+        }
       }
+      c_.mem += i64(read.size()) + n;  // and one WRITE a row
       c_.sxm += n;
       i64 in = v.in.empty() ? -1 : std::numeric_limits<i64>::max();  // a row reads one of the plane's inputs
       for (TensorId t : v.in) in = std::min(in, F_[t]);

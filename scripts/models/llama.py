@@ -183,6 +183,14 @@ def main(argv):
             outs = model(*inputs)
             steps.append((inputs, outs))
             cache = list(outs[1:])  # step s + 1 feeds the cache PyTorch produced here
+        # The export traces step 0; the trace must not have frozen the cache
+        # length into constants: traced anew the same way, it must reproduce
+        # every step (whose caches are longer) exactly.
+        traced = torch.jit.trace(model, steps[0][0], check_trace=False)
+        for s, (inputs, outs) in enumerate(steps):
+            got = traced(*inputs)
+            if not all(torch.equal(g, w) for g, w in zip(got, outs)):
+                sys.exit(f"llama.py: error: the traced model differs from PyTorch at step {s} (cache {a.cache + s})")
         path = os.path.join(a.out, "model.onnx")
         dynamic = {n: {2: "past"} for n in cache_names}
         dynamic.update({n: {2: "past_plus_1"} for n in present_names})
