@@ -188,9 +188,13 @@ def main(argv):
         # every step (whose caches are longer) exactly.
         traced = torch.jit.trace(model, steps[0][0], check_trace=False)
         for s, (inputs, outs) in enumerate(steps):
-            got = traced(*inputs)
+            where = f"llama.py: error: the traced model (what the export records) at step {s} (cache {a.cache + s})"
+            try:
+                got = traced(*inputs)
+            except RuntimeError as e:
+                sys.exit(f"{where} fails: {[ln for ln in str(e).splitlines() if ln.strip()][-1].strip()}")
             if not all(torch.equal(g, w) for g, w in zip(got, outs)):
-                sys.exit(f"llama.py: error: the traced model differs from PyTorch at step {s} (cache {a.cache + s})")
+                sys.exit(f"{where} differs from PyTorch")
         path = os.path.join(a.out, "model.onnx")
         dynamic = {n: {2: "past"} for n in cache_names}
         dynamic.update({n: {2: "past_plus_1"} for n in present_names})
