@@ -104,6 +104,17 @@ if(FST2VCD)
   tsp_mpi_test(identity_waves_planted node8_allreduce 1 "check_ranks: FAIL: the wave with 2 ranks differs"
                identity ${_run} --ranks 2 ${_waves}_planted --plant 2:--wave-chips=0,4 ${_node8} --wave-chips 0,3-4)
 endif()
+# The Llama-2-70B-shaped stand-in (scripts/llama_standin.py, docs/distributed.md)
+# on dragonfly2's two nodes, timing-only: compiled layer shares, all-reduces
+# and the hand-off run in exactly the predicted cycles (exit 0), the same on
+# 1 and 2 ranks with the ranks splitting each node.
+set(_ls ${_mpi_dir}/llama_standin)
+tsp_expect_test(mpi_identity_llama_standin
+  COMMAND sh -c "${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/scripts/llama_standin.py ${TSP} ${_ls}.img --topology dragonfly2 && ${_check} identity --mpirun ${MPIEXEC_EXECUTABLE} --tsp ${TSP} --image ${_ls}.img --ranks 2 --partition 0,1,0,1,0,1,0,1,0,1,0,1,0,1,0,1 -- --topology dragonfly2 --timing-only -q"
+  RC 0 MESSAGE "predicted token 37013 cycles.*check_ranks: identical for 1, 2 ranks: digest [0-9a-f]+, exit 0")
+set_tests_properties(mpi_identity_llama_standin PROPERTIES LABELS mpi ENVIRONMENT "${_mpi_env}" RESOURCE_LOCK mpi
+                     TIMEOUT 300)
+
 # --wave-chips names chips of the image.
 set(_wc ${_mpi_dir}/wave_chips)
 tsp_expect_test(mpi_wave_chips_past_the_last
