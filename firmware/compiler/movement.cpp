@@ -273,7 +273,7 @@ TensorId expand_batch_matmul(Graph& g, TensorId x, TensorId w, const std::string
   at.shape.push_back(N);
   std::vector<TensorId> ins{x};
   std::map<uint64_t, uint32_t> input_of;  // w's batch element -> input
-  const Tensor& wt = g.tensor(w);
+  const Tensor wt = g.tensor(w);  // a copy: adding tensors moves the graph's
   for (uint64_t b = 0; b < B; ++b) {
     const uint64_t xi = xb.empty() ? 0 : broadcast_index(xb, batch, b), wi = broadcast_index(wb, batch, b);
     auto it = input_of.find(wi);
