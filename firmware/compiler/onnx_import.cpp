@@ -452,6 +452,20 @@ void expand(Importer& im, const NodeProto& n) {
   im.define(n, onnx_expand(im.graph(), im.out_name(n), im.in(n, 0), *known_ints(im, n, 1), im.where()));
 }
 
+// Reshape (shape a known input; allowzero from opset 14) and Flatten.
+void reshape(Importer& im, const NodeProto& n) {
+  im.arity(n, 2, 2);
+  im.attributes(n, {"allowzero"});
+  im.define(n, onnx_reshape(im.graph(), im.out_name(n), im.in(n, 0), *known_ints(im, n, 1),
+                            im.int_attr(n, "allowzero", 0) != 0, im.where()));
+}
+
+void flatten(Importer& im, const NodeProto& n) {
+  im.arity(n, 1, 1);
+  im.attributes(n, {"axis"});
+  im.define(n, onnx_flatten(im.graph(), im.out_name(n), im.in(n, 0), im.int_attr(n, "axis", 1), im.where()));
+}
+
 // Op type -> import function.
 const std::map<std::string, ImportFn, std::less<>>& op_table() {
   static const std::map<std::string, ImportFn, std::less<>> table = {
@@ -480,6 +494,8 @@ const std::map<std::string, ImportFn, std::less<>>& op_table() {
       {"Split", split},
       {"Pad", pad},
       {"Expand", expand},
+      {"Reshape", reshape},
+      {"Flatten", flatten},
   };
   return table;
 }

@@ -94,4 +94,48 @@ TensorId onnx_expand(Graph& g, const std::string& name, TensorId x, const std::v
   return g.add(GraphOp::Sel, name, {c, x, x}, where);
 }
 
+TensorId onnx_reshape(Graph& g, const std::string& name, TensorId x, const std::vector<int64_t>& shape, bool allowzero,
+                      const Where& where) {
+  const std::vector<uint32_t> xs = g.tensor(x).shape;
+  const uint64_t n = g.tensor(x).elements();
+  std::vector<uint32_t> out;
+  uint64_t known = 1;
+  int infer = -1;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    int64_t d = shape[i];
+    if (d == 0 && !allowzero) {
+      if (i >= xs.size()) throw Error(fmt::format("shape value 0 at {} copies no dimension of the input", i));
+      d = xs[i];
+    }
+    if (d == -1) {
+      if (infer >= 0) throw Error("more than one -1 in the shape");
+      infer = int(i);
+      out.push_back(1);
+      continue;
+    }
+    if (d <= 0 || d > (int64_t(1) << 31)) throw Error(fmt::format("shape value {} is not supported", d));
+    out.push_back(uint32_t(d));
+    known *= uint64_t(d);
+  }
+  if (infer >= 0) {
+    if (known == 0 || n % known) throw Error("the -1 dimension cannot be inferred");
+    out[size_t(infer)] = uint32_t(n / known);
+  }
+  if (out.empty()) out.push_back(1);  // a scalar
+  if (out == xs) return x;
+  Attrs a;
+  a.shape = out;
+  return g.add(GraphOp::Reshape, name, {x}, where, std::nullopt, std::move(a));
+}
+
+TensorId onnx_flatten(Graph& g, const std::string& name, TensorId x, int64_t axis, const Where& where) {
+  const std::vector<uint32_t> xs = g.tensor(x).shape;
+  const int64_t rank = int64_t(xs.size());
+  if (axis < -rank || axis > rank) throw Error(fmt::format("axis {} is out of range for rank {}", axis, rank));
+  if (axis < 0) axis += rank;
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < rank; ++d) (d < axis ? outer : inner) *= xs[size_t(d)];
+  return onnx_reshape(g, name, x, {outer, inner}, false, where);
+}
+
 }  // namespace tsp::compiler

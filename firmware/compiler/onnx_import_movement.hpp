@@ -29,4 +29,11 @@ TensorId onnx_pad(Graph& g, const std::string& name, TensorId x, const std::vect
 TensorId onnx_expand(Graph& g, const std::string& name, TensorId x, const std::vector<int64_t>& shape,
                      const Where& where);
 
+// Reshape to `shape` (ONNX: 0 copies x's dimension unless allowzero, one -1 is inferred): the graph's
+// reshape, free when the last dimension stays, else a vector program moving values across lanes.
+TensorId onnx_reshape(Graph& g, const std::string& name, TensorId x, const std::vector<int64_t>& shape, bool allowzero,
+                      const Where& where);
+// Flatten at `axis` (negative counts from the end): [prod(dims < axis), prod(dims >= axis)].
+TensorId onnx_flatten(Graph& g, const std::string& name, TensorId x, int64_t axis, const Where& where);
+
 }  // namespace tsp::compiler
