@@ -321,7 +321,7 @@ void result_pad(OpRule& x) {
   for (size_t d = 0; d < rank; ++d) {
     if (at.pads[d] < 0 || at.pads[rank + d] < 0) throw x.fail("negative pads (cropping) are not supported; use slice");
     const int64_t n = int64_t(x.a.shape[d]) + at.pads[d] + at.pads[rank + d];
-    if (n > UINT32_MAX) throw x.fail("result too large");
+    if (n > (int64_t(1) << 24)) throw x.fail(fmt::format("axis {} would have {} elements (at most 2^24)", d, n));
     x.r.shape[d] = uint32_t(n);
   }
   x.r.splat = false;
