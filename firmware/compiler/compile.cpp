@@ -65,7 +65,7 @@ Compiled compile(const Graph& source, const isa::Config& cfg, const CompileOptio
   for (const Kernel& k : low.kernels) {
     const std::string what = fmt::format("{} {}", op_name(k.node->op), g.tensor(k.node->output).name);
     if (k.vxm) ks.vxm(*k.vxm, what);
-    if (k.mxm) ks.matmul(*k.mxm, what, next_plane++ % cfg.mxm_planes);
+    for (const MatMulKernel& m : k.mxm) ks.matmul(m, what, next_plane++ % cfg.mxm_planes);
     if (k.sxm) ks.permute(*k.sxm, what);
     if (k.alias) ks.alias(k.node->output, *k.alias);
     for (const VecKernel& v : k.vec) ks.vec(v, what);

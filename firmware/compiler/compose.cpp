@@ -58,13 +58,14 @@ TensorId float_fill(Graph& g, const std::string& name, isa::DType dtype, const s
 TensorId f32_matmul(Graph& g, const std::string& y, TensorId x, TensorId w, const Where& where) {
   const Tensor& tx = g.tensor(x);
   const Tensor& tw = g.tensor(w);
-  if (tx.dtype != isa::DType::f32 || tw.dtype != isa::DType::f32 || tx.shape.size() != 2 || tw.shape.size() != 2 ||
-      tx.shape[1] != tw.shape[0])
-    throw Error(fmt::format("{}: error: node '{}' (matmul): f32_matmul needs f32 [M,K] x [K,N]", where.str(), y));
-  const std::vector<uint32_t> out_shape = {tx.shape[0], tw.shape[1]};
+  if (tx.dtype != isa::DType::f32 || tw.dtype != isa::DType::f32 || tx.shape.size() < 2 || tw.shape.size() < 2 ||
+      tx.shape.back() != tw.shape[tw.shape.size() - 2])
+    throw Error(
+        fmt::format("{}: error: node '{}' (matmul): f32_matmul needs f32 [B..,M,K] x [B..,K,N]", where.str(), y));
   const Split a = split_f32(g, y + ".x", x, where);
   const Split b = split_f32(g, y + ".w", w, where);
-  const TensorId hh = g.add(GraphOp::MatMul, y + ".hh", {a.hi, b.hi}, where);
+  const TensorId hh = g.add(GraphOp::MatMul, y + ".hh", {a.hi, b.hi}, where);  // batched: expand.cpp
+  const std::vector<uint32_t> out_shape = g.tensor(hh).shape;
   const TensorId hl = g.add(GraphOp::MatMul, y + ".hl", {a.hi, b.lo}, where);
   const TensorId lh = g.add(GraphOp::MatMul, y + ".lh", {a.lo, b.hi}, where);
   // The small terms first: their sum is exact-ish before it meets hi.hi.

@@ -13,6 +13,7 @@
 #include "common/numerics/float_format.hpp"
 #include "firmware/compiler/activation.hpp"
 #include "firmware/compiler/gather.hpp"
+#include "firmware/compiler/movement.hpp"
 #include "firmware/compiler/transpose.hpp"
 #include "firmware/compiler/vecop.hpp"
 
@@ -89,6 +90,25 @@ class Expander {
           break;
         case GraphOp::VecOp:
           r = out_.add_vecop(o.name, in, o.dtype, o.shape, *n.vec, n.where, o.pad_zero);
+          break;
+        case GraphOp::MatMul:
+          r = out_.tensor(in[0]).shape.size() > 2 || out_.tensor(in[1]).shape.size() > 2
+                  ? expand_batch_matmul(out_, in[0], in[1], o.name, n.where, cfg_)
+                  : out_.add(n.op, o.name, in, n.where);
+          break;
+        case GraphOp::Concat:
+          r = expand_concat(out_, in, uint32_t(n.attrs.axes.at(0)), o.name, n.where, cfg_);
+          break;
+        case GraphOp::Slice:
+          r = expand_slice(out_, in[0], n.attrs, o.name, n.where, cfg_);
+          break;
+        case GraphOp::Pad:
+          r = expand_pad(out_, in[0], n.attrs, o.name, n.where, cfg_);
+          break;
+        case GraphOp::Reshape:
+          r = reshape_moves(out_.tensor(in[0]).shape, o.shape)
+                  ? expand_reshape(out_, in[0], o.shape, o.name, n.where, cfg_)
+                  : out_.add(n.op, o.name, in, n.where, std::nullopt, n.attrs);
           break;
         default:
           r = out_.add(n.op, o.name, in, n.where,

@@ -42,13 +42,17 @@ enum class GraphOp : uint8_t {
   Permute,        // x[..., C] by an i16 map[N] (input or const): y[r, n] = x[r, map[n]] (SXM PERMUTE per byte plane)
   LaneSum,        // x[..., C] . ones[C, lanes] -> [..., 1] sums in every lane (MXM; expansion only)
   Fold,  // acc op x[rows of step j] over leading axes, or acc[.., L] op x[.., jL..jL+L) over the last (expansion only)
-  Transpose,  // composite: transpose.hpp rewrites it into VecOps
-  Gather,     // composite: gather.hpp rewrites it into address arithmetic and GatherRows
-  VecOp,      // internal: one SXM op per output vector and byte plane over indexed input vectors (vecop.hpp)
-  GatherRows  // internal: out vector k = data vector at the SRAM address in map vector k (MEM GATHER)
+  Transpose,    // composite: transpose.hpp rewrites it into VecOps
+  Gather,       // composite: gather.hpp rewrites it into address arithmetic and GatherRows
+  VecOp,        // internal: one SXM op per output vector and byte plane over indexed input vectors (vecop.hpp)
+  GatherRows,   // internal: out vector k = data vector at the SRAM address in map vector k (MEM GATHER)
+  BatchMatMul,  // internal: x[B.., M, K] . w_i[K, N] per batch element (Attrs::batch); from a batched MatMul
+  Concat,       // composite (movement.hpp): inputs joined along Attrs::axes[0]
+  Slice,        // composite: starts/ends/steps on Attrs::axes (ONNX Slice, known values)
+  Pad           // composite: constant Attrs::value around x, Attrs::pads (ONNX order: begins, then ends)
 };
 // The last op: ops.cpp holds one table row per op up to here (name, inputs, result rule, kind).
-inline constexpr GraphOp kLastGraphOp = GraphOp::GatherRows;
+inline constexpr GraphOp kLastGraphOp = GraphOp::Pad;
 std::string_view op_name(GraphOp op);
 std::optional<GraphOp> find_graph_op(std::string_view name);  // case-insensitive
 // The VXM opcode that computes an elementwise op (CVT for Cast); MatMul and the composites have none.
@@ -97,6 +101,11 @@ struct Attrs {
   uint32_t step = 0;               // Fold: which element j of the reduced axes (row-major over them)
   uint32_t offset = 0;             // Permute: map values count from this column (a multiple of the lanes)
   bool gelu_tanh = false;          // Gelu: ONNX's approximate="tanh" (default "none": the erf form)
+  // BatchMatMul: per result batch element b (row-major), x's batch element and the weight input (1..) it uses.
+  std::vector<uint32_t> batch_x, batch_w;
+  std::vector<int64_t> starts, ends, steps;  // Slice (per Attrs::axes entry; ONNX clamping)
+  std::vector<int64_t> pads;                 // Pad: begin of every axis, then end of every axis (>= 0)
+  double value = 0;                          // Pad: the constant
 };
 struct VecSpec;
 

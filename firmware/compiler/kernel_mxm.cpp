@@ -7,7 +7,9 @@
 // ACC run emits the M int32 rows, WRITten as 4 byte planes with y's stride.
 // Double buffering: block b+1's LW starts once block b is installed; its IW
 // installs only after the last ABC of block b has issued. A new nb's first ABC
-// (set) of slot m follows the ACC that emitted slot m.
+// (set) of slot m follows the ACC that emitted slot m. The kernel covers rows
+// [x_row0, x_row0 + rows) of x into rows [y_row0, ...) of y (M blocking and
+// batch elements, lower.cpp): only the activation and result addresses move.
 #include <fmt/format.h>
 
 #include <cstdlib>
@@ -42,6 +44,7 @@ Item read_run(const isa::Config& cfg, uint16_t slice, uint32_t addr, int64_t str
 struct MatMulPlan {
   std::string what;
   uint32_t D, M, nKb, nNb;  // plane dimension; activation rows; K and N blocks
+  uint32_t x0, y0;          // SRAM address of the kernel's first activation row and result row
   const Placement *px, *pw, *py;
   uint16_t q_lw, q_abc, q_acc, pm;  // the plane's weight, activation and result queues; its position
   Cycle iw_lat, acc_lat;
@@ -62,7 +65,9 @@ MatMulPlan KernelScheduler::plan_matmul(const MatMulKernel& k, const std::string
   m.px = &place_[k.x];
   m.pw = &place_[k.w];
   m.py = &place_[k.y];
-  m.M = m.px->layout.rows;
+  m.M = k.rows;
+  m.x0 = m.px->address + k.x_row0 * m.px->layout.blocks;
+  m.y0 = m.py->address + k.y_row0 * m.py->layout.blocks;
   m.nKb = m.px->layout.blocks;
   m.nNb = m.py->layout.blocks;
   const uint32_t h = plane / cfg_.mxm_planes_per_hemisphere, p = plane % cfg_.mxm_planes_per_hemisphere;
@@ -146,7 +151,7 @@ Cycle KernelScheduler::mxm_abc(const MatMulKernel& k, const MatMulPlan& m, MxmBl
   for (unsigned i = 0; i < xbytes; ++i) {
     FlowPlane fp;
     c.items.push_back(
-        read_run(cfg_, static_cast<uint16_t>(m.px->slice + i), m.px->address + b.kb, m.nKb, m.M, m.pm, 0, i, 0, fp));
+        read_run(cfg_, static_cast<uint16_t>(m.px->slice + i), m.x0 + b.kb, m.nKb, m.M, m.pm, 0, i, 0, fp));
     c.items.back().interval = m.iv;
     c.items.back().mem->every = m.iv;
     f.planes.push_back(fp);
@@ -191,12 +196,12 @@ Cycle KernelScheduler::mxm_acc(MatMulPlan& m, MxmBlock b) {
     Item w;
     w.queue = slice_queue(cfg_, static_cast<uint16_t>(py.slice + i));
     w.offset = m.acc_lat + d;
-    w.instr = make_instr(isa::Op::WRITE, {{"addr", py.address + b.nb}});
+    w.instr = make_instr(isa::Op::WRITE, {{"addr", m.y0 + b.nb}});
     w.streams.push_back({field_of(isa::Op::WRITE, "src"), 0, i});
     w.count = m.M;
     w.stride = m.nNb;
     w.mem = MemAccess{
-        static_cast<uint16_t>(py.slice + i), true, w.offset + wr.sram_access, m.M, py.address + b.nb, int64_t(m.nNb)};
+        static_cast<uint16_t>(py.slice + i), true, w.offset + wr.sram_access, m.M, m.y0 + b.nb, int64_t(m.nNb)};
     access[i] = w.offset + wr.sram_access;
     c.items.push_back(w);
     f.planes.push_back({m.pm, m.acc_lat, {pos}});
@@ -226,7 +231,11 @@ void KernelScheduler::matmul(const MatMulKernel& k, const std::string& what, uin
     if (blocks[i].kb + 1 == m.nKb) st.acc_start = mxm_acc(m, blocks[i]);
     if (more) st.install = mxm_iw(m, next_lw, blocks[i + 1]);
   }
-  writes_[k.y] = m.y_writes;
+  if (k.first || writes_[k.y].empty()) {
+    writes_[k.y] = m.y_writes;
+  } else {  // another block of y: its readers wait for the last write of all of them
+    for (unsigned i = 0; i < m.ybytes; ++i) writes_[k.y][i].last = std::max(writes_[k.y][i].last, m.y_writes[i].last);
+  }
 }
 
 }  // namespace tsp::compiler

@@ -90,6 +90,29 @@ std::vector<VectorRun> make_runs(uint32_t rows, uint32_t blocks,
   return best;
 }
 
+// A MatMul's kernels: one per batch element (BatchMatMul) and M block of at
+// most `slots` rows (the accumulator slots of a plane), in order.
+std::vector<MatMulKernel> matmul_kernels(const Graph& g, const Node& n, uint32_t slots) {
+  const Tensor& x = g.tensor(n.inputs[0]);
+  const bool batched = n.op == GraphOp::BatchMatMul;
+  const uint32_t M = batched ? x.shape[x.shape.size() - 2] : uint32_t(product(leading(x.shape)));
+  const size_t B = batched ? n.attrs.batch_x.size() : 1;
+  std::vector<MatMulKernel> ks;
+  for (size_t b = 0; b < B; ++b)
+    for (uint32_t m0 = 0; m0 < M; m0 += slots) {
+      MatMulKernel k;
+      k.x = n.inputs[0];
+      k.w = n.inputs[batched ? n.attrs.batch_w[b] : 1];
+      k.y = n.output;
+      k.x_row0 = (batched ? n.attrs.batch_x[b] * M : 0) + m0;
+      k.y_row0 = uint32_t(b) * M + m0;
+      k.rows = std::min(slots, M - m0);
+      k.first = ks.empty();
+      ks.push_back(k);
+    }
+  return ks;
+}
+
 }  // namespace
 
 Lowered lower(const Graph& g, const isa::Config& cfg) {
@@ -112,14 +135,9 @@ Lowered lower(const Graph& g, const isa::Config& cfg) {
     k.node = &n;
     const Tensor& o = g.tensor(n.output);
     const OpKind kind = op_info(n.op).kind;
-    if (kind == OpKind::MatMul || kind == OpKind::LaneSum) {
+    if (kind == OpKind::MatMul || kind == OpKind::LaneSum || kind == OpKind::BatchMatMul) {
       const Tensor& x = g.tensor(n.inputs[0]);
       const Tensor& w = g.tensor(n.inputs[1]);
-      const uint32_t M = uint32_t(product(leading(x.shape)));
-      if (M > cfg.mxm_acc_slots)
-        throw node_error(g, n,
-                         fmt::format("{} rows need {} accumulator slots; a plane has {} (M blocking: not yet)", M, M,
-                                     cfg.mxm_acc_slots));
       // The MXM multiplies whole mxm_dim-row weight blocks, so weight rows past K
       // meet the activations' padding lanes. Those rows are zero: from the image,
       // or, for weights computed on the chip (whose producer writes rows 0..K-1
@@ -133,10 +151,12 @@ Lowered lower(const Graph& g, const isa::Config& cfg) {
                                      "(their padding lanes are not known to be zero)",
                                      x.name, cfg.lanes));
       ++mxm_act[n.inputs[0]];
-      out.pad_rows[n.inputs[1]] = cfg.mxm_dim;
-      out.stripes[n.inputs[1]] = weight_stripes(cfg, isa::dtype_desc(w.dtype).bytes);
+      for (size_t i = 1; i < n.inputs.size(); ++i) {
+        out.pad_rows[n.inputs[i]] = cfg.mxm_dim;
+        out.stripes[n.inputs[i]] = weight_stripes(cfg, isa::dtype_desc(w.dtype).bytes);
+      }
       other_use[n.inputs[0]] = true;
-      k.mxm = MatMulKernel{n.inputs[0], n.inputs[1], n.output};
+      k.mxm = matmul_kernels(g, n, cfg.mxm_acc_slots);
     } else if (kind == OpKind::Alias) {
       const Tensor& x = g.tensor(n.inputs[0]);
       if (x.shape.back() != o.shape.back() && !(product(leading(x.shape)) == 1 && product(leading(o.shape)) == 1))

@@ -43,8 +43,13 @@ struct PermuteKernel {
   uint32_t x_block = 0, x_stride = 1;  // y's vector r takes x's vector r * x_stride + x_block
 };
 
+// y rows [y_row0, y_row0 + rows) = x rows [x_row0, x_row0 + rows) . w[K,N]: one M block
+// (at most the accumulator slots) of one batch element. A MatMul of more rows,
+// or a batched one, is several kernels on the same x and y (each on the next plane).
 struct MatMulKernel {
-  TensorId x = 0, w = 0, y = 0;  // y[M,N] = x[M,K] . w[K,N]
+  TensorId x = 0, w = 0, y = 0;
+  uint32_t x_row0 = 0, y_row0 = 0, rows = 0;
+  bool first = true;  // the first kernel writing y (the others add to its write record)
 };
 
 // One result plane of a vector program (vecop.hpp) through the SXM.
@@ -65,7 +70,7 @@ struct Kernel {
   const Node* node = nullptr;
   std::optional<GatherKernel> gather;
   std::optional<VxmKernel> vxm;
-  std::optional<MatMulKernel> mxm;
+  std::vector<MatMulKernel> mxm;  // M blocks and batch elements, in order
   std::optional<PermuteKernel> sxm;
   std::optional<TensorId> alias;  // a Reshape: the result is the input's storage
   std::vector<VecKernel> vec;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -11,6 +12,7 @@
 
 #include "common/error.hpp"
 #include "firmware/compiler/compose.hpp"
+#include "firmware/compiler/onnx_import_movement.hpp"
 
 namespace tsp::compiler {
 namespace {
@@ -196,10 +198,10 @@ void cast(Importer& im, const NodeProto& n) {
 TensorId matmul2d(Importer& im, const NodeProto& n, const std::string& y, TensorId a, TensorId b) {
   Graph& g = im.graph();
   const Tensor &ta = g.tensor(a), &tb = g.tensor(b);
-  if (ta.shape.size() != 2 || tb.shape.size() != 2)
-    im.fail(n, fmt::format("{} x {}: only 2-D operands are supported (batched or vector MatMul: not yet)",
-                           shape_str(ta.shape), shape_str(tb.shape)));
-  if (ta.shape[1] != tb.shape[0])
+  if (ta.shape.size() < 2 || tb.shape.size() < 2)
+    im.fail(n, fmt::format("{} x {}: a 1-D operand (vector MatMul) is not supported yet", shape_str(ta.shape),
+                           shape_str(tb.shape)));
+  if (ta.shape.back() != tb.shape[tb.shape.size() - 2])
     im.fail(n, fmt::format("shapes {} x {} do not multiply", shape_str(ta.shape), shape_str(tb.shape)));
   if (ta.dtype != tb.dtype)
     im.fail(n, fmt::format("operand types {} and {} differ", isa::dtype_desc(ta.dtype).name,
@@ -363,6 +365,107 @@ void gather(Importer& im, const NodeProto& n) {
   im.define(n, im.graph().add_gather(im.out_name(n), im.in(n, 0), im.in(n, 1), int32_t(axis), im.where()));
 }
 
+// --- data movement (graph builders in onnx_import_movement.cpp) ---
+
+// A known list of ints: input i given at compile time (initializer or data input), or nullopt when absent.
+std::optional<std::vector<int64_t>> known_ints(Importer& im, const NodeProto& n, int i) {
+  const auto t = im.input(n, i, true);
+  if (!t) return std::nullopt;
+  const Tensor& v = im.graph().tensor(*t);
+  if (v.kind == TensorKind::Value || isa::dtype_desc(v.dtype).is_float)
+    im.fail(n, fmt::format("input {} ('{}') must be integers known at compile time", i, v.name));
+  std::vector<int64_t> out;
+  for (uint32_t e : v.data) out.push_back(int32_t(e));
+  return out;
+}
+
+void concat(Importer& im, const NodeProto& n) {
+  if (n.input_size() < 1 || n.output_size() != 1) im.fail(n, "takes inputs and has one output");
+  im.attributes(n, {"axis"});
+  if (!im.has_attr(n, "axis")) im.fail(n, "attribute 'axis' is missing");
+  std::vector<TensorId> ins;
+  for (int i = 0; i < n.input_size(); ++i) ins.push_back(im.in(n, i));
+  im.define(n, onnx_concat(im.graph(), im.out_name(n), ins, im.int_attr(n, "axis", 0), im.where()));
+}
+
+// Slice: opset 10+ inputs (starts, ends, axes, steps), opset < 10 attributes.
+void slice(Importer& im, const NodeProto& n) {
+  const bool attrs = im.opset() < 10;
+  im.arity(n, attrs ? 1 : 3, attrs ? 1 : 5);
+  im.attributes(n, attrs ? std::initializer_list<std::string_view>{"starts", "ends", "axes"}
+                         : std::initializer_list<std::string_view>{});
+  auto list = [&](int i, const char* name) -> std::vector<int64_t> {
+    const auto v = attrs ? im.ints_attr(n, name) : known_ints(im, n, i);
+    return v ? *v : std::vector<int64_t>{};
+  };
+  im.define(n, onnx_slice(im.graph(), im.out_name(n), im.in(n, 0), list(1, "starts"), list(2, "ends"), list(3, "axes"),
+                          list(4, "steps"), im.where()));
+}
+
+// Split: sizes from the `split` input (opset 13+) or attribute, or equal parts.
+void split(Importer& im, const NodeProto& n) {
+  if (n.input_size() < 1 || n.input_size() > 2)
+    im.fail(n, fmt::format("takes 1 to 2 inputs, {} given", n.input_size()));
+  im.attributes(n, im.opset() >= 13 ? std::initializer_list<std::string_view>{"axis"}
+                                    : std::initializer_list<std::string_view>{"axis", "split"});
+  std::vector<int64_t> sizes;
+  if (const auto v = im.opset() >= 13 ? known_ints(im, n, 1) : im.ints_attr(n, "split")) sizes = *v;
+  std::vector<std::string> names;
+  for (int k = 0; k < n.output_size(); ++k) names.push_back(im.out_name(n, k));
+  const auto outs = onnx_split(im.graph(), names, im.in(n, 0), im.int_attr(n, "axis", 0), sizes, im.where());
+  for (int k = 0; k < n.output_size(); ++k) im.define(n, outs[size_t(k)], k);
+}
+
+// Pad, mode constant: pads as an input (opset 11+) or attribute, the value an input of one element.
+void pad(Importer& im, const NodeProto& n) {
+  const bool attrs = im.opset() < 11;
+  im.arity(n, attrs ? 1 : 2, attrs ? 1 : 3);
+  im.attributes(n, attrs ? std::initializer_list<std::string_view>{"mode", "pads", "value"}
+                         : std::initializer_list<std::string_view>{"mode"});
+  for (const auto& a : n.attribute())
+    if (a.name() == "mode" && a.s() != "constant")
+      im.fail(n, fmt::format("mode '{}' is not supported (constant)", a.s()));
+  std::vector<int64_t> pads;
+  double value = attrs ? im.float_attr(n, "value", 0.0f) : 0.0;
+  if (const auto p = attrs ? im.ints_attr(n, "pads") : known_ints(im, n, 1)) pads = *p;
+  if (!attrs)
+    if (const auto v = im.input(n, 2, true)) {
+      const Tensor& t = im.graph().tensor(*v);
+      if (t.kind == TensorKind::Value || t.elements() != 1) im.fail(n, "the constant value must be known");
+      const isa::DType dt = t.dtype;
+      if (dt == isa::DType::f32) {
+        float f;
+        std::memcpy(&f, &t.data[0], 4);
+        value = f;
+      } else if (isa::dtype_desc(dt).is_float) {
+        im.fail(n, "a constant value of 16-bit float type: not yet");
+      } else {
+        value = double(int32_t(t.data[0]));
+      }
+    }
+  im.define(n, onnx_pad(im.graph(), im.out_name(n), im.in(n, 0), pads, value, im.where()));
+}
+
+void expand(Importer& im, const NodeProto& n) {
+  im.arity(n, 2, 2);
+  im.attributes(n, {});
+  im.define(n, onnx_expand(im.graph(), im.out_name(n), im.in(n, 0), *known_ints(im, n, 1), im.where()));
+}
+
+// Reshape (shape a known input; allowzero from opset 14) and Flatten.
+void reshape(Importer& im, const NodeProto& n) {
+  im.arity(n, 2, 2);
+  im.attributes(n, {"allowzero"});
+  im.define(n, onnx_reshape(im.graph(), im.out_name(n), im.in(n, 0), *known_ints(im, n, 1),
+                            im.int_attr(n, "allowzero", 0) != 0, im.where()));
+}
+
+void flatten(Importer& im, const NodeProto& n) {
+  im.arity(n, 1, 1);
+  im.attributes(n, {"axis"});
+  im.define(n, onnx_flatten(im.graph(), im.out_name(n), im.in(n, 0), im.int_attr(n, "axis", 1), im.where()));
+}
+
 // Op type -> import function.
 const std::map<std::string, ImportFn, std::less<>>& op_table() {
   static const std::map<std::string, ImportFn, std::less<>> table = {
@@ -386,6 +489,13 @@ const std::map<std::string, ImportFn, std::less<>>& op_table() {
       {"MatMulInteger", matmul_integer},
       {"Transpose", transpose},
       {"Gather", gather},
+      {"Concat", concat},
+      {"Slice", slice},
+      {"Split", split},
+      {"Pad", pad},
+      {"Expand", expand},
+      {"Reshape", reshape},
+      {"Flatten", flatten},
   };
   return table;
 }

@@ -92,11 +92,41 @@ void result_matmul(OpRule& x) {
   if (!ints && !floats)
     throw x.fail(fmt::format("{} x {} is not supported (int8/uint8 x int8/uint8 -> i32, f16/bf16 x f16/bf16 -> f32)",
                              tname(x.a.dtype), tname(w.dtype)));
-  if (x.a.shape.size() != 2 || w.shape.size() != 2 || x.a.shape[1] != w.shape[0])
-    throw x.fail(
-        fmt::format("shapes {} x {} do not multiply ([M,K] x [K,N])", shape_str(x.a.shape), shape_str(w.shape)));
+  const auto& xs = x.a.shape;
+  const auto& ws = w.shape;
+  // [B.., M, K] x [B.., K, N]: the batch dimensions broadcast (numpy), M and N stay.
+  const std::vector<uint32_t> xb(xs.begin(), xs.end() - std::min<size_t>(2, xs.size())),
+      wb(ws.begin(), ws.end() - std::min<size_t>(2, ws.size()));
+  const auto batch = xb.empty() ? std::optional(wb) : wb.empty() ? std::optional(xb) : broadcast_shape(xb, wb);
+  if (xs.size() < 2 || ws.size() < 2 || xs.back() != ws[ws.size() - 2] || !batch)
+    throw x.fail(fmt::format("shapes {} x {} do not multiply ([B..,M,K] x [B..,K,N], batch dimensions broadcasting)",
+                             shape_str(xs), shape_str(ws)));
   x.r.dtype = ints ? isa::DType::i32 : isa::DType::f32;
-  x.r.shape = {x.a.shape[0], w.shape[1]};
+  x.r.shape = *batch;
+  x.r.shape.push_back(xs[xs.size() - 2]);
+  x.r.shape.push_back(ws.back());
+}
+
+// x[B.., M, K] . w_i[K, N]: result batch element b multiplies x's batch element
+// batch_x[b] by input batch_w[b]; the result's shape is Attrs::shape.
+void result_batch_matmul(OpRule& x) {
+  const Tensor& w = x.in(1);
+  const bool ints = is_int8(x.a.dtype) && is_int8(w.dtype), floats = is_half(x.a.dtype) && is_half(w.dtype);
+  const auto& at = x.attrs;
+  const uint32_t M = x.a.shape.size() >= 2 ? x.a.shape[x.a.shape.size() - 2] : 0;
+  bool ok = (ints || floats) && at.shape.size() >= 2 && at.batch_x.size() == at.batch_w.size() && M &&
+            at.shape[at.shape.size() - 2] == M && at.shape.back() == w.shape.back();
+  uint64_t rows = 1;
+  for (size_t d = 0; d + 1 < at.shape.size(); ++d) rows *= at.shape[d];
+  ok = ok && rows == uint64_t(at.batch_x.size()) * M;
+  for (size_t i = 1; ok && i < x.inputs.size(); ++i)
+    ok = x.in(i).dtype == w.dtype && x.in(i).shape == std::vector<uint32_t>{x.a.shape.back(), w.shape.back()};
+  for (size_t b = 0; ok && b < at.batch_x.size(); ++b)
+    ok = uint64_t(at.batch_x[b] + 1) * M * x.a.shape.back() <= x.a.elements() && at.batch_w[b] >= 1 &&
+         at.batch_w[b] < x.inputs.size();
+  if (!ok) throw x.fail(fmt::format("bad batched MatMul of {} into {}", x.desc(x.a), shape_str(at.shape)));
+  x.r.dtype = ints ? isa::DType::i32 : isa::DType::f32;
+  x.r.shape = at.shape;
 }
 
 void result_matmul_integer(OpRule& x) {
@@ -224,6 +254,78 @@ void result_fold(OpRule& x) {
     throw x.fail(fmt::format("bad fold of {} into {}", x.desc(v), x.desc(x.a)));
   x.r.splat = x.a.splat && v.splat;
   x.r.pad_zero = x.a.pad_zero && v.pad_zero;
+}
+
+}  // namespace tsp::compiler
+
+namespace tsp::compiler {
+
+// concat x0 x1 ... axis a: one type, equal dimensions but a.
+void result_concat(OpRule& x) {
+  if (x.attrs.axes.size() != 1) throw x.fail("takes one axis");
+  x.attrs.axes = normalize_axes(x.attrs.axes, x.a.shape.size(), false);
+  const size_t a = size_t(x.attrs.axes[0]);
+  uint64_t n = 0;
+  for (size_t i = 0; i < x.inputs.size(); ++i) {
+    const Tensor& t = x.in(i);
+    bool same = t.dtype == x.a.dtype && t.shape.size() == x.a.shape.size();
+    for (size_t d = 0; same && d < t.shape.size(); ++d) same = d == a || t.shape[d] == x.a.shape[d];
+    if (!same) throw x.fail(fmt::format("{} and {} do not join on axis {}", x.desc(x.a), x.desc(t), a));
+    n += t.shape[a];
+  }
+  if (n > UINT32_MAX) throw x.fail("result too large");
+  x.r.shape[a] = uint32_t(n);
+  x.r.splat = false;
+  x.r.pad_zero = true;  // the movement writes zero padding lanes (movement.cpp)
+}
+
+// ONNX Slice on known starts/ends/steps: negative values count from the end,
+// then clamped ([0, dim] for steps > 0, [-1, dim - 1] for steps < 0).
+void result_slice(OpRule& x) {
+  Attrs& at = x.attrs;
+  const size_t rank = x.a.shape.size();
+  if (at.axes.empty())
+    for (size_t d = 0; d < at.starts.size(); ++d) at.axes.push_back(int64_t(d));
+  if (at.steps.empty()) at.steps.assign(at.starts.size(), 1);
+  if (at.starts.size() != at.axes.size() || at.ends.size() != at.axes.size() || at.steps.size() != at.axes.size())
+    throw x.fail("starts, ends, axes and steps differ in length");
+  for (int64_t& ax : at.axes) {
+    if (ax < -int64_t(rank) || ax >= int64_t(rank)) throw x.fail(fmt::format("axis {} is out of range", ax));
+    if (ax < 0) ax += int64_t(rank);
+  }
+  for (size_t i = 0; i < at.axes.size(); ++i)
+    for (size_t j = 0; j < i; ++j)
+      if (at.axes[i] == at.axes[j]) throw x.fail(fmt::format("axis {} repeats", at.axes[i]));
+  for (size_t i = 0; i < at.axes.size(); ++i) {
+    const int64_t dim = x.a.shape[size_t(at.axes[i])], step = at.steps[i];
+    if (step == 0) throw x.fail("a step of 0");
+    auto clampv = [&](int64_t v) {
+      if (v < 0) v += dim;
+      return step > 0 ? std::clamp<int64_t>(v, 0, dim) : std::clamp<int64_t>(v, -1, dim - 1);
+    };
+    at.starts[i] = clampv(at.starts[i]);
+    at.ends[i] = clampv(at.ends[i]);
+    const int64_t n =
+        step > 0 ? (at.ends[i] - at.starts[i] + step - 1) / step : (at.starts[i] - at.ends[i] - step - 1) / -step;
+    if (n <= 0) throw x.fail(fmt::format("axis {} keeps no element (empty tensors are not supported)", at.axes[i]));
+    x.r.shape[size_t(at.axes[i])] = uint32_t(n);
+  }
+  x.r.splat = false;
+  x.r.pad_zero = true;
+}
+
+void result_pad(OpRule& x) {
+  Attrs& at = x.attrs;
+  const size_t rank = x.a.shape.size();
+  if (at.pads.size() != 2 * rank) throw x.fail(fmt::format("needs {} pads (begins, then ends)", 2 * rank));
+  for (size_t d = 0; d < rank; ++d) {
+    if (at.pads[d] < 0 || at.pads[rank + d] < 0) throw x.fail("negative pads (cropping) are not supported; use slice");
+    const int64_t n = int64_t(x.a.shape[d]) + at.pads[d] + at.pads[rank + d];
+    if (n > (int64_t(1) << 24)) throw x.fail(fmt::format("axis {} would have {} elements (at most 2^24)", d, n));
+    x.r.shape[d] = uint32_t(n);
+  }
+  x.r.splat = false;
+  x.r.pad_zero = true;
 }
 
 }  // namespace tsp::compiler

@@ -45,5 +45,9 @@ void result_reshape(OpRule& r);
 void result_permute(OpRule& r);
 void result_lanesum(OpRule& r);
 void result_fold(OpRule& r);
+void result_batch_matmul(OpRule& r);
+void result_concat(OpRule& r);
+void result_slice(OpRule& r);
+void result_pad(OpRule& r);
 
 }  // namespace tsp::compiler

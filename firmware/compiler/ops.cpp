@@ -44,6 +44,10 @@ constexpr std::array kOps = {
   OpInfo{G::Gather,        "gather",        K::Composite, true,  2, 2, 0, I::CVT,     false, nullptr},  // add_gather
   OpInfo{G::VecOp,         "vecop",         K::VecOp,     false, 0, 0, 0, I::CVT,     false, nullptr},  // add_vecop
   OpInfo{G::GatherRows,    "gatherrows",    K::GatherRows,false, 3, 3, 0, I::CVT,     false, nullptr},  // add_gather_rows
+  OpInfo{G::BatchMatMul,   "batchmatmul",   K::BatchMatMul,false,2, 255, 0, I::CVT,   false, result_batch_matmul},
+  OpInfo{G::Concat,        "concat",        K::Composite, true,  1, 255, 0, I::CVT,   false, result_concat},
+  OpInfo{G::Slice,         "slice",         K::Composite, true,  1, 1, 0, I::CVT,     false, result_slice},
+  OpInfo{G::Pad,           "pad",           K::Composite, true,  1, 1, 0, I::CVT,     false, result_pad},
 };
 // clang-format on
 

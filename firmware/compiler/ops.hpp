@@ -13,17 +13,18 @@ namespace tsp::compiler {
 
 // How an op reaches the chip; the host reference follows the same split.
 enum class OpKind : uint8_t {
-  Unary,       // one VXM op per element (relu, exp, tanh, rsqrt, cast)
-  Binary,      // one VXM op per element pair, numpy broadcasting
-  Select,      // VXM SEL c ? a : b, broadcasting
-  Fold,        // VXM add/max of one step (expansion only)
-  MatMul,      // MXM
-  LaneSum,     // MXM against a block of ones (expansion only)
-  Alias,       // reshape: the input's storage under a new shape
-  Permute,     // SXM PERMUTE of one lane block
-  Composite,   // expand.cpp rewrites it into the kinds above
-  VecOp,       // an SXM vector program (vecop.hpp)
-  GatherRows,  // MEM GATHER
+  Unary,        // one VXM op per element (relu, exp, tanh, rsqrt, cast)
+  Binary,       // one VXM op per element pair, numpy broadcasting
+  Select,       // VXM SEL c ? a : b, broadcasting
+  Fold,         // VXM add/max of one step (expansion only)
+  MatMul,       // MXM
+  LaneSum,      // MXM against a block of ones (expansion only)
+  Alias,        // reshape: the input's storage under a new shape
+  Permute,      // SXM PERMUTE of one lane block
+  Composite,    // expand.cpp rewrites it into the kinds above
+  VecOp,        // an SXM vector program (vecop.hpp)
+  GatherRows,   // MEM GATHER
+  BatchMatMul,  // MXM, one MatMul per batch element (lower.cpp)
 };
 
 struct OpRule;  // what a result rule sees (op_rules.hpp)

@@ -225,11 +225,15 @@ void node(Line& l, Graph& g, const std::string& out) {
       if (v != "tanh" && v != "none")
         throw l.error(fmt::format("node '{}': approximate '{}' is not tanh or none", out, v));
       a.gelu_tanh = v == "tanh";
-    } else if (w == "epsilon") {
-      l.next("epsilon");
+    } else if (w == "starts" || w == "ends" || w == "steps" || w == "pads") {  // slice, pad
+      const std::string key = l.next("an attribute");
+      auto& dst = key == "starts" ? a.starts : key == "ends" ? a.ends : key == "steps" ? a.steps : a.pads;
+      dst = numbers(key == "starts" ? "starts" : key == "ends" ? "ends" : key == "steps" ? "steps" : "pads");
+    } else if (w == "epsilon" || w == "value") {
+      const bool eps = l.next("an attribute") == "epsilon";
       const std::string v = l.next("a value");
       char* end = nullptr;
-      a.epsilon = std::strtod(v.c_str(), &end);
+      (eps ? a.epsilon : a.value) = std::strtod(v.c_str(), &end);
       if (v.empty() || end != v.c_str() + v.size()) throw l.error(fmt::format("'{}' is not a number", v));
     } else {
       in.push_back(operand(l, g));

@@ -104,10 +104,23 @@ std::vector<std::vector<uint32_t>> run_reference(const Graph& g, uint32_t mxm_di
     op.type = out.dtype;
     op.from = tin(0).dtype;
     switch (kind) {
-      case OpKind::MatMul:
-        r = matmul(tin(0).dtype, tin(1).dtype, tin(0).shape[0], tin(0).shape[1], tin(1).shape[1], in(0), in(1),
+      case OpKind::MatMul: {  // x's leading dimensions stack into rows
+        const uint32_t K = tin(0).shape.back();
+        r = matmul(tin(0).dtype, tin(1).dtype, uint32_t(tin(0).elements() / K), K, tin(1).shape[1], in(0), in(1),
                    tin(1).shape[1], mxm_dim);
         break;
+      }
+      case OpKind::BatchMatMul: {  // batch element b: x's batch_x[b] times input batch_w[b]
+        const uint32_t K = tin(0).shape.back(), M = tin(0).shape[tin(0).shape.size() - 2], N = out.shape.back();
+        for (size_t b = 0; b < n.attrs.batch_x.size(); ++b) {
+          const auto x0 = in(0).begin() + int64_t(n.attrs.batch_x[b]) * M * K;
+          const std::vector<uint32_t> xb(x0, x0 + int64_t(M) * K);
+          const auto y =
+              matmul(tin(0).dtype, tin(n.attrs.batch_w[b]).dtype, M, K, N, xb, in(n.attrs.batch_w[b]), N, mxm_dim);
+          std::copy(y.begin(), y.end(), r.begin() + int64_t(b) * M * N);
+        }
+        break;
+      }
       case OpKind::LaneSum: {  // one column of ones: every column's sum is the same
         const uint32_t K = tin(0).shape.back();
         r = matmul(tin(0).dtype, tin(1).dtype, uint32_t(tin(0).elements() / K), K, 1, in(0), in(1), tin(1).shape[1],
