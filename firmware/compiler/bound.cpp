@@ -79,12 +79,12 @@ class Bounder {
   Bound run() {
     for (const Kernel& k : low_.kernels) {
       if (k.vxm) vxm(*k.vxm);
-      if (k.mxm) matmul(*k.mxm);
+      for (const MatMulKernel& mk : k.mxm) matmul(mk);
       if (k.sxm) permute(*k.sxm);
       if (k.alias) F_[k.node->output] = F_[*k.alias], L_[k.node->output] = L_[*k.alias];
       if (!k.vec.empty()) vec(k.vec);
       if (k.gather) gather(*k.gather);
-      if (k.vxm || k.mxm || k.sxm || !k.vec.empty() || k.gather) path_ = std::max(path_, m_.finish(L_[k.node->output]));
+      if (k.vxm || !k.mxm.empty() || k.sxm || !k.vec.empty() || k.gather) path_ = std::max(path_, m_.finish(L_[k.node->output]));
     }
     return result();
   }
@@ -127,7 +127,8 @@ class Bounder {
   void matmul(const MatMulKernel& k) {
     const i64 D = cfg_.mxm_dim;
     const Layout lx = layout_of(g_.tensor(k.x), cfg_.lanes), lw = layout_of(g_.tensor(k.w), cfg_.lanes);
-    const i64 M = lx.rows, nKb = lx.blocks, K = lw.rows, nNb = lw.blocks;
+    // One kernel is one M block of one batch element (lower.cpp): its rows only.
+    const i64 M = k.rows ? k.rows : lx.rows, nKb = lx.blocks, K = lw.rows, nNb = lw.blocks;
     const i64 wb = bytes_of(g_, k.w), xb = bytes_of(g_, k.x), yb = bytes_of(g_, k.y);
     const i64 iv = isa::dtype_desc(g_.tensor(k.x).dtype).is_float ? cfg_.mxm_float_cycles : 1;
     // LW cycles of a block: its real rows (padding rows not counted: a lower
@@ -155,8 +156,11 @@ class Bounder {
     const i64 last_abc = std::max({first_abc + (per_plane * M - 1) * iv, L_[k.x] + in,
                                    L_[k.w] + in + 1 + m_.lat_iw,  // the block holding w's last row, installed
                                    first_install + (per_plane - 1) * (lw_min + m_.lat_iw)});
-    F_[k.y] = first_abc + out;
-    L_[k.y] = std::max(last_abc + out, F_[k.y] + M * nNb - 1);
+    // The kernels of one MatMul (its M blocks and batch elements) share y: its first write is the
+    // earliest of theirs, its last the latest.
+    const i64 f = first_abc + out, l = std::max(last_abc + out, f + M * nNb - 1);
+    F_[k.y] = k.first ? f : std::min(F_[k.y], f);
+    L_[k.y] = k.first ? l : std::max(L_[k.y], l);
   }
 
   void permute(const PermuteKernel& k) {
