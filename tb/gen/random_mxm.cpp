@@ -10,18 +10,18 @@
 // bf16 mix freely; integer with integer); a float ABC keeps the plane for
 // mxm_float_cycles, so no ABC follows one sooner. Float lanes are mostly
 // moderate (products neither overflow nor flush, sums round often) with
-// vectors of any exponent and, in one vector of four, a special lane (zeros, infinities, NaN,
-// subnormals, the largest and smallest normals) mixed in.
+// vectors of any exponent and, in one vector of four, a special lane (zeros,
+// infinities, NaN, subnormals, the largest and smallest normals) mixed in.
 // Directed corners in the random flow (docs/coverage.md): every float set
 // whose number is even holds 1.0 in its last three weight rows, and a quarter
 // of the float ABCs that multiply by one carry a crafted activation (+0 before
 // its last three lanes) whose f32 sum is exact: all zeros (+0), 2^-126 -
 // 1.5 * 2^-126 + (-0) (a negative sum below the smallest normal, flushed to
 // -0, which the -0 product keeps), or three bf16 terms whose 24 ones make the
-// largest finite f32. Pairs of integer ABCs in
-// consecutive cycles become one ABC and a REPEAT of it (slot + 1), and every
-// second ACC followed by a free cycle one ACC and a REPEAT (slot + 1), so the
-// ICU expands REPEATs of both (their strided field, the slot, is not at bit 0).
+// largest finite f32. Pairs of integer ABCs in consecutive cycles become one
+// ABC and a REPEAT of it (slot + 1), and every second ACC followed by a free
+// cycle one ACC and a REPEAT (slot + 1), so the ICU expands REPEATs of both
+// (their strided field, the slot, is not at bit 0).
 // Legal by construction: every stream has one producer, every queue one
 // instruction per cycle, arrival cycles from firmware/sched/timing.hpp. No ACC
 // shares a cycle with an ABC of its plane: whether it sees that ABC's sum
