@@ -24,8 +24,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    const auto img = tsp::gen::random_vxm({std::strtoull(argv[1], nullptr, 10), "mini",
-                                           static_cast<uint32_t>(std::strtoul(argv[2], nullptr, 10))});
+    const auto img = tsp::gen::random_vxm(
+        {std::strtoull(argv[1], nullptr, 10), "mini", static_cast<uint32_t>(std::strtoul(argv[2], nullptr, 10))});
     tsp::image::validate(img);
     tsp::image::save_file(img, argv[3]);
   } catch (const std::exception& e) {
