@@ -15,6 +15,7 @@
 #include "tb/cosim/rtl_gtkw.hpp"
 #include "tb/cosim_c2c.hpp"
 #include "tb/coverage/func_coverage.hpp"
+#include "tb/coverage_goal.hpp"
 #include "tb/flip_args.hpp"
 #include "tb/gen/random_program.hpp"
 #include "tb/option_rules.hpp"
@@ -35,14 +36,16 @@ struct CosimArgs {
   std::vector<std::string> flips;
   std::vector<std::string> rtl_flips;
   uint32_t random_flips = 0;  // single-bit flips in the --random program's words
-  unsigned planted = 0;  // --planted[=N]
+  unsigned planted = 0;       // --planted[=N]
   std::string window = "64:8";
   std::string wave_dir = "waves";
   std::string wave;  // passing run: FST of this window
   uint64_t from = 0, to = ~uint64_t{0};
   std::string wave_at;  // QUEUE[:SUPERLANE]
   std::string png;
-  std::string coverage;  // functional coverage file to write
+  std::string coverage;        // functional coverage file to write
+  uint32_t coverage_goal = 0;  // --random: seeds in a row without a new bin (tb/coverage_goal.hpp)
+  uint32_t max_seeds = 500;
   bool quiet = false;
   bool allow_skips = false;
   std::string topology;  // --rtl c2c: the system the image runs on
@@ -113,6 +116,11 @@ const OptionRule kRules[] = {
     {"--instructions", {"--random"}, {}, "it sizes the program --random generates; an image is a finished program"},
     {"--save-image", {"--random"}, {}, "it saves the program --random generates"},
     {"--random-flips", {"--random"}, {}, "it flips words of the program --random generates; for an image use --flip"},
+    {"--coverage-goal",
+     {"--random"},
+     {"--save-image", "--wave", "--planted", "--flip", "--flip-rtl-only"},
+     "it draws seeds of --random's generator; the options of one run do not apply to many"},
+    {"--max-seeds", {"--coverage-goal"}, {}, "it bounds the seeds --coverage-goal draws"},
 };
 
 // Writes the .gtkw next to `fst` and returns "<fst> ... <gtkw>" lines.
@@ -184,6 +192,7 @@ int run_c2c(const CosimArgs& a) {
   c.frames = a.instructions;
   c.wave_dir = a.wave_dir;
   c.quiet = a.quiet;
+  c.coverage = a.coverage;
   c.reproduce = "tsp cosim ";
   if (a.random.empty()) {
     c.reproduce += a.image + " --topology " + a.topology + " --rtl c2c";
@@ -202,6 +211,20 @@ int run(CosimArgs a) {
     return run_c2c(a);
   if (!a.topology.empty() || a.link_ber > 0 || !a.link_flips.empty())
     throw Error("tsp cosim: error: --topology, --link-ber and --link-flip go with --rtl c2c");
+  if (a.coverage_goal) {
+    CoverageGoalArgs g;
+    g.unit = a.random;
+    g.config = a.config;
+    g.rtl = a.rtl.empty() ? std::vector<std::string>{a.random} : a.rtl;
+    g.first_seed = a.seed;
+    g.instructions = a.instructions;
+    g.goal = a.coverage_goal;
+    g.max_seeds = a.max_seeds;
+    g.random_flips = a.random_flips;
+    g.coverage = a.coverage;
+    g.quiet = a.quiet;
+    return run_coverage_goal(g);
+  }
   image::Image img;
   std::string name = a.image;
   if (!a.random.empty()) {
@@ -335,6 +358,11 @@ void add_cosim(CLI::App& app, int& exit_code) {
       "Inject an SRAM bit flip into model and RTL: [CHIP/]SLICE:ADDRESS:SUPERLANE:BIT@CYCLE (chip 0 by default)");
   cmd->add_option("--coverage", a->coverage,
                   "Write the model's functional coverage bins of this run to this file (merge with `tsp coverage`)");
+  cmd->add_option("--coverage-goal", a->coverage_goal,
+                  "With --random: draw seeds from --seed on until this many in a row add no functional coverage bin, "
+                  "printing which seed added which bins (each seed cosimulated; --coverage writes the merged bins)");
+  cmd->add_option("--max-seeds", a->max_seeds, "--coverage-goal gives up (exit 1) after this many seeds")
+      ->capture_default_str();
   cmd->add_option("--random-flips", a->random_flips,
                   "Inject this many single-bit SRAM flips, drawn from --seed, into distinct words the --random "
                   "program loads, in model and RTL alike (both must correct and count them)");

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <fnmatch.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -20,6 +21,7 @@ namespace {
 struct CoverageArgs {
   std::vector<std::string> inputs;  // files, or folders of *.json
   std::string exclusions, merged;
+  std::vector<std::string> units;  // report only these (ICU, VXM, ...); empty: every unit
   bool require_all = false;
   bool list_hit = false;
 };
@@ -83,8 +85,15 @@ int report(const CoverageArgs& a) {
     std::vector<std::string> missed;
   };
   std::map<std::string, Unit> units;
+  const std::set<std::string> chosen(a.units.begin(), a.units.end());
+  for (const auto& u : chosen)
+    if (std::none_of(universe.begin(), universe.end(), [&](const std::string& b) { return b.rfind(u + ".", 0) == 0; }))
+      throw Error(
+          fmt::format("tsp coverage: error: --units {}: no bin of that unit (units are upper case: VXM, ICU, ...)", u));
   for (const auto& b : universe) {
-    Unit& u = units[b.substr(0, b.find('.'))];
+    const std::string unit = b.substr(0, b.find('.'));
+    if (!chosen.empty() && !chosen.count(unit)) continue;
+    Unit& u = units[unit];
     Exclusion* ex = nullptr;
     for (auto& e : exclusions)
       if (fnmatch(e.pattern.c_str(), b.c_str(), 0) == 0) ex = &e;
@@ -100,7 +109,8 @@ int report(const CoverageArgs& a) {
       u.missed.push_back(b);
   }
   for (const auto& e : exclusions)
-    if (!e.used) throw Error(fmt::format("{}: error: exclusion '{}' matches no bin (stale: remove it)", e.where, e.pattern));
+    if (!e.used && chosen.empty())
+      throw Error(fmt::format("{}: error: exclusion '{}' matches no bin (stale: remove it)", e.where, e.pattern));
   std::string cfgs;
   for (const auto& c : configs) cfgs += (cfgs.empty() ? "" : ", ") + c;
   fmt::print("tsp coverage: {} files merged (configurations {}), {} bins\n", files.size(), cfgs, universe.size());
@@ -135,6 +145,7 @@ void add_coverage(CLI::App& app, int& exit_code) {
   cmd->add_option("--exclusions", a->exclusions, "Bins not counted, one `PATTERN reason: WHY` per line");
   cmd->add_option("-o,--merged", a->merged, "Also write the merged bins to this file");
   cmd->add_flag("--require-all", a->require_all, "Exit 1 when a bin was never hit and is not excluded");
+  cmd->add_option("--units", a->units, "Report (and require) only these units' bins, e.g. VXM,ICU")->delimiter(',');
   cmd->add_flag("--list-hit", a->list_hit, "Also list every bin hit, with its count");
   cmd->callback([a, &exit_code] { exit_code = report(*a); });
 }

@@ -11,6 +11,7 @@
 #include "systemc/c2c/link_fec.hpp"
 #include "systemc/sim/run_image.hpp"
 #include "tb/cosim/rtl_c2c.hpp"
+#include "tb/coverage/func_coverage.hpp"
 #include "tb/flip_args.hpp"
 #include "tb/gen/random_c2c.hpp"
 
@@ -44,9 +45,25 @@ void print_summary(const std::string& name, const isa::Config& cfg, const cosim:
   fmt::print("  {:<6}{:.3f} s wall\n", "speed", wall);
 }
 
+// Every frame to the RTL adapter, then to functional coverage.
+class FrameTee final : public model::LinkObserver {
+ public:
+  FrameTee(model::LinkObserver* first, model::LinkObserver* second) : a_(first), b_(second) {}
+  void on_frame(const model::LinkFrameEvent& e) override {
+    a_->on_frame(e);
+    b_->on_frame(e);
+  }
+
+ private:
+  model::LinkObserver* a_;
+  model::LinkObserver* b_;
+};
+
 int run_random(const CosimC2cArgs& a) {
   const isa::Config* cfg = isa::find_config(a.config);
   if (!cfg) throw Error(fmt::format("tsp cosim: error: --config {}: unknown", a.config));
+  if (!a.coverage.empty())
+    throw Error("tsp cosim: error: --coverage counts the bins of a program's run: give an image, not --random c2c");
   const auto start = std::chrono::steady_clock::now();
   cosim::RtlC2c rtl(*cfg, a.planted);
   const std::string name = fmt::format("random c2c seed {}", a.seed);
@@ -88,8 +105,22 @@ int run_image(const CosimC2cArgs& a) {
   opt.wire.seed = a.seed;
   for (const auto& f : a.link_flips) opt.wire.flips.push_back(parse_link_flip(cfg, f, "tsp cosim"));
   opt.link_observer = &rtl;
+  // Functional coverage: one collector per chip and one for the frames.
+  std::vector<std::unique_ptr<cov::FunctionalCoverage>> coverage;
+  cov::FunctionalCoverage frames(cfg);
+  FrameTee tee(&rtl, &frames);
+  if (!a.coverage.empty()) {
+    for (size_t c = 0; c < img.chips.size(); ++c) coverage.push_back(std::make_unique<cov::FunctionalCoverage>(cfg));
+    opt.observer = [&](uint32_t chip) -> model::Observer* { return coverage[chip].get(); };
+    opt.link_observer = &tee;
+  }
   const auto start = std::chrono::steady_clock::now();
   const model::RunReport r = model::run_image(img, opt);
+  if (!a.coverage.empty()) {
+    cov::Bins bins = frames.bins();
+    for (const auto& c : coverage) cov::add(bins, c->bins());
+    cov::save(a.coverage, std::string(cfg.name), bins);
+  }
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (rtl.divergence()) return report_divergence(rtl, cfg, a);
   uint64_t link_frames = 0;

@@ -23,6 +23,7 @@ struct CosimC2cArgs {
   std::string wave_dir = "waves";
   bool quiet = false;
   std::string reproduce;  // the command that reproduces the run
+  std::string coverage;   // functional coverage file to write (the chips' bins and the frames')
 };
 
 // 0: every frame agreed; 1: a divergence (reported) or a model error.

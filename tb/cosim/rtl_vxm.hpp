@@ -1,5 +1,5 @@
 #pragma once
-// Cosim adapter of the VXM RTL (rtl/vxm/tsp_vxm_array.sv): one Verilated
+// Cosim adapter of the VXM RTL (rtl/vxm/tsp_vxm_alu.sv): one lane-ALU
 // array per VXM queue, all clocked together in chip cycles (idle stretches are
 // skipped). Each VXM instruction the model executed is presented to its
 // queue's array at its issue cycle t; superlane k gets its 16 lanes of every

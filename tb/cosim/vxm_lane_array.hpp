@@ -1,11 +1,13 @@
 #pragma once
-// The VXM ALUs of one VXM queue across the chip, as rtl/vxm/tsp_vxm_array.sv
-// arranges them (superlanes x lanes ALUs; the instruction travels north one
-// superlane per cycle, so superlane k executes an instruction issued at t at
-// t + k), built from Verilated lane ALUs (rtl/vxm/tsp_vxm_alu.sv) with the
-// northward instruction registers in C++: Verilator 5.006 emits code per
-// instance for the ALU's datapath, so the Verilated 32-lane array does not
-// build in CI time, while one compiled ALU serves any number of lanes.
+// The VXM ALUs of one VXM queue across the chip (superlanes x lanes ALUs; the
+// instruction travels north one superlane per cycle, so superlane k executes
+// an instruction issued at t at t + k), built from Verilated lane ALUs
+// (rtl/vxm/tsp_vxm_alu.sv) with the northward instruction registers in C++:
+// Verilator 5.006 emits code per instance for the ALU's datapath, so a
+// Verilated 32-lane array does not build in CI time, while one compiled ALU
+// serves any number of lanes. This is the VXM's only statement of that
+// wiring: the SystemVerilog array and superlane that restated it were never
+// simulated and were removed (docs/coverage.md, "Lint-only RTL").
 // Per cycle: issue() and operand() set the inputs, settle() evaluates, done()
 // and result() read what shows this cycle, clock() is the rising edge.
 #include <algorithm>

@@ -29,7 +29,13 @@ class QueueTimeline {
     for (int64_t v : operands) in.operand[i++] = v;
     free = cycle + isa::duration(in);
     length_.queue_busy_until(free);
-    if (isa::op_desc(op).unit != isa::Unit::ICU) length_.unit_instr(in, cycle);
+    if (isa::op_desc(op).unit != isa::Unit::ICU) {
+      last_.insert_or_assign(queue, in);
+      length_.unit_instr(in, cycle);
+    } else if (op == isa::Op::REPEAT && last_.count(queue)) {  // its repetitions end the program as the op would
+      const int64_t count = in.operand[0], interval = in.operand[1];
+      for (int64_t k = 0; k < count; ++k) length_.unit_instr(last_.at(queue), cycle + uint64_t(k * interval));
+    }
   }
   // The first cycle `queue` is free.
   uint64_t free(const std::string& queue) { return next_[queue]; }
@@ -47,6 +53,7 @@ class QueueTimeline {
  private:
   sched::ProgramLength length_;
   std::map<std::string, uint64_t> next_;
+  std::map<std::string, isa::Instr> last_;  // per queue: the last unit instruction (what a REPEAT repeats)
 };
 
 }  // namespace tsp::gen

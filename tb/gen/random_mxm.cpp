@@ -10,8 +10,18 @@
 // bf16 mix freely; integer with integer); a float ABC keeps the plane for
 // mxm_float_cycles, so no ABC follows one sooner. Float lanes are mostly
 // moderate (products neither overflow nor flush, sums round often) with
-// vectors of any exponent and single special lanes (zeros, infinities, NaN,
-// subnormals, the largest and smallest normals) mixed in.
+// vectors of any exponent and, in one vector of four, a special lane (zeros,
+// infinities, NaN, subnormals, the largest and smallest normals) mixed in.
+// Directed corners in the random flow (docs/coverage.md): every float set
+// whose number is even holds 1.0 in its last three weight rows, and a quarter
+// of the float ABCs that multiply by one carry a crafted activation (+0 before
+// its last three lanes) whose f32 sum is exact: all zeros (+0), 2^-126 -
+// 1.5 * 2^-126 + (-0) (a negative sum below the smallest normal, flushed to
+// -0, which the -0 product keeps), or three bf16 terms whose 24 ones make the
+// largest finite f32. Pairs of integer ABCs in consecutive cycles become one
+// ABC and a REPEAT of it (slot + 1), and every second ACC followed by a free
+// cycle one ACC and a REPEAT (slot + 1), so the ICU expands REPEATs of both
+// (their strided field, the slot, is not at bit 0).
 // Legal by construction: every stream has one producer, every queue one
 // instruction per cycle, arrival cycles from firmware/sched/timing.hpp. No ACC
 // shares a cycle with an ABC of its plane: whether it sees that ABC's sum
@@ -64,7 +74,7 @@ uint16_t special_float(std::mt19937_64& rng, DType t) {
 std::pair<std::vector<uint8_t>, std::vector<uint8_t>> random_float_vector(std::mt19937_64& rng, DType t,
                                                                           uint32_t lanes) {
   const bool wide = rng() % 16 == 0;
-  const bool special = rng() % 8 == 0;
+  const bool special = rng() % 4 == 0;
   std::vector<uint8_t> lo(lanes), hi(lanes);
   for (uint32_t l = 0; l < lanes; ++l) {
     const uint16_t x = random_float(rng, t, wide);
@@ -79,6 +89,15 @@ std::pair<std::vector<uint8_t>, std::vector<uint8_t>> random_float_vector(std::m
   }
   return {lo, hi};
 }
+
+// Crafted activations (the last three of the dot's lanes; the others +0) for
+// a set with 1.0 in its last three rows: their dot is the sum of the three,
+// exact in f32 (the +0 lanes before leave the sum at +0, x * +0 being +-0).
+constexpr uint16_t kCrafted[][3] = {
+    {0x0000, 0x0000, 0x0000},  // +0
+    {0x0080, 0x80C0, 0x8000},  // bf16 2^-126 - 1.5 * 2^-126 = -2^-127: flushed to -0; -0 + -0 = -0
+    {0x7F7F, 0x7B7F, 0x777F},  // bf16 (2 - 2^-7) * (2^127 + 2^119 + 2^111) = 0x7F7FFFFF
+};
 
 DType int_type(std::mt19937_64& rng) { return rng() % 2 ? DType::i8 : DType::u8; }
 DType float_type(std::mt19937_64& rng) { return rng() % 2 ? DType::f16 : DType::bf16; }
@@ -121,6 +140,11 @@ image::Image random_mxm(const RandomOptions& o) {
       if (is_float(type)) {
         std::vector<uint8_t> lo(n), hi(n);
         std::tie(lo, hi) = random_float_vector(rng, type, cfg.lanes);
+        if (s % 2 == 0 && k + 3 >= n) {  // 1.0 in the last three rows of an even float set
+          const uint16_t one = type == DType::bf16 ? 0x3F80 : 0x3C00;
+          std::fill(lo.begin(), lo.end(), uint8_t(one));
+          std::fill(hi.begin(), hi.end(), uint8_t(one >> 8));
+        }
         tl.b.sram(wmem, addr, lo);
         tl.b.sram(whi, addr, hi);
         tl.at(whi, lw + k - dwh, Op::READ, {addr, in_stream(1)});
@@ -183,13 +207,40 @@ image::Image random_mxm(const RandomOptions& o) {
     const bool as_float = (rng() % 4 != 0) == bool(slot_float[slot]);
     return int64_t(as_float ? DType::f32 : DType::i32);
   };
-  uint32_t i = 0;
+  const auto is_boundary = [&](uint64_t t) { return std::count(install.begin() + 1, install.end(), t + 1) > 0; };
+  // The ABC of the cycle before, when this one is its REPEAT: slot and type.
+  bool repeated = false;
+  uint32_t repeated_slot = 0;
+  DType repeated_type = DType::i8;
+  uint32_t i = 0, pairs = 0, acc_repeats = 0;
   for (const auto& [t, fl] : abc_at) {
-    const bool boundary = std::count(install.begin() + 1, install.end(), t + 1) > 0;
-    const auto slot = boundary ? slots - 1 : static_cast<uint32_t>(rng() % (slots - 1));
-    const bool add = !boundary && written[slot] && slot_float[slot] == fl && rng() % 2;
-    const DType type = fl ? float_type(rng) : int_type(rng);
-    if (fl) {
+    const bool boundary = is_boundary(t);
+    const bool is_repeat = repeated;
+    auto slot = boundary ? slots - 1 : static_cast<uint32_t>(rng() % (slots - 1));
+    bool add = !boundary && written[slot] && slot_float[slot] == fl && rng() % 2;
+    DType type = fl ? float_type(rng) : int_type(rng);
+    if (is_repeat) slot = repeated_slot, type = repeated_type, add = false;
+    repeated = false;
+    // This ABC and the next one as ABC + REPEAT: both integer, neither the
+    // boundary's, the next in the next cycle, slot + 1 short of the boundary's.
+    const auto next = abc_at.find(t + 1);
+    const bool make_repeat = !is_repeat && !fl && !boundary && next != abc_at.end() && !next->second &&
+                             !is_boundary(t + 1) && slot + 2 < slots && pairs++ % 2 == 0;
+    if (make_repeat) add = false, repeated = true, repeated_slot = slot + 1, repeated_type = type;
+    // A crafted activation on a float set with 1.0 in its last rows (set ABCs only).
+    const uint32_t set = set_at(t);
+    const bool crafted = fl && n >= 3 && set % 2 == 0 && is_float(set_type[set]) && rng() % 4 == 0;
+    if (crafted) {
+      const uint32_t c = uint32_t(rng() % std::size(kCrafted));
+      if (c > 0) type = DType::bf16;
+      add = false;
+      std::vector<uint8_t> lo(cfg.lanes, 0), hi(cfg.lanes, 0);
+      for (uint32_t l = 0; l < 3; ++l)
+        lo[n - 3 + l] = uint8_t(kCrafted[c][l]), hi[n - 3 + l] = uint8_t(kCrafted[c][l] >> 8);
+      tl.b.sram(amem, i, lo);
+      tl.b.sram(ahi, i, hi);
+      tl.at(ahi, t - dah, Op::READ, {i, in_stream(3)});
+    } else if (fl) {
       std::vector<uint8_t> lo, hi;
       std::tie(lo, hi) = random_float_vector(rng, type, cfg.lanes);
       tl.b.sram(amem, i, lo);
@@ -199,7 +250,10 @@ image::Image random_mxm(const RandomOptions& o) {
       tl.b.sram(amem, i, random_vector(rng, cfg.lanes));
     }
     tl.at(amem, t - da, Op::READ, {i, in_stream(2)});
-    tl.at(acts, t, Op::ABC, {in_stream(2), slot, add ? 1 : 0, int64_t(type)});
+    if (is_repeat)
+      tl.at(acts, t, Op::REPEAT, {1, 1, 1});  // the ABC of cycle t - 1 again, slot + 1
+    else
+      tl.at(acts, t, Op::ABC, {in_stream(2), slot, add ? 1 : 0, int64_t(type)});
     written[slot] = true;
     slot_float[slot] = fl;
     ++i;
@@ -212,6 +266,10 @@ image::Image random_mxm(const RandomOptions& o) {
       const uint64_t tc = acc_cycle(t + 1 + rng() % 3);
       const uint32_t pick = live[rng() % live.size()];
       tl.at(results, tc, Op::ACC, {result_streams, pick, acc_type(pick)});
+      // Every second time the next slot is written and the next cycle free of
+      // ABCs (this one's REPEAT partner included): ACC it too, as a REPEAT.
+      if (pick + 1 < slots && written[pick + 1] && !abc_at.count(tc + 1) && acc_repeats++ % 2 == 0)
+        tl.at(results, tc + 1, Op::REPEAT, {1, 1, 1});
     }
   }
   return tl.finish();

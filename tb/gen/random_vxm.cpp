@@ -1,14 +1,23 @@
 // Random VXM programs: READs of random SRAM data (float edge values included)
 // feed random VXM ops (random queue, op, type; a third of them chained to the
 // previous op's result on the stream, ALU to ALU) and WRITEs store the last
-// result of each chain. Legal by construction: every instruction's cycle is
+// result of each chain. The first op of each chain is dealt from a shuffled
+// deck of every (op, type) the table allows, so every pair comes up once per
+// deck (a uniform draw left OR.i32 and TANH.f32 out of whole regressions);
+// every second operand vector carries each edge value of its type in some
+// lane, and a quarter of b's lanes are tied to a's (b = a, -a, ~a, a + 1,
+// 1 x -1, all ones and 0), so the saturating ops' results reach 0, -1 and the
+// unsigned maximum (docs/coverage.md).
+// Legal by construction: every instruction's cycle is
 // derived from the op's issue cycle T with firmware/sched/timing.hpp, and T is
 // moved later until no queue slot, stream wavefront or SRAM port is taken twice.
 #include <fmt/format.h>
 
 #include <map>
+#include <numeric>
 #include <random>
 #include <set>
+#include <span>
 #include <tuple>
 
 #include "firmware/image/program_builder.hpp"
@@ -22,26 +31,37 @@ using isa::DType;
 using isa::Op;
 using sched::Cycle;
 
+constexpr uint32_t kF16[] = {0x0000, 0x8000, 0x0001, 0x0400, 0x3C00, 0xBC00, 0x7BFF, 0x7C00, 0xFC00, 0x7E01};
+constexpr uint32_t kBf16[] = {0x0000, 0x8000, 0x0001, 0x0080, 0x3F80, 0xBF80, 0x7F7F, 0x7F80, 0xFF80, 0x7FC1};
+constexpr uint32_t kF32[] = {0x0,        0x80000000, 0x1,        0x00800000, 0x3F800000, 0xBF800000,
+                             0x7F7FFFFF, 0x7F800000, 0xFF800000, 0x7FC00001, 0x42B20000, 0x41200000};
+constexpr uint32_t kInt[] = {0, 1, 0xFFFFFFFF, 0x7F, 0x80, 0x7FFF, 0x8000, 0x7FFFFFFF, 0x80000000};
+
+uint32_t mask_of(DType t) {
+  const unsigned bytes = isa::dtype_desc(t).bytes;
+  return bytes == 4 ? 0xFFFFFFFFu : (1u << (8 * bytes)) - 1;
+}
+
+// The edge values of type t (integers: the table masked to the type's width).
+std::span<const uint32_t> edges(DType t) {
+  switch (t) {
+    case DType::f16:
+      return kF16;
+    case DType::bf16:
+      return kBf16;
+    case DType::f32:
+      return kF32;
+    default:
+      return kInt;
+  }
+}
+
 // Lane values of type t: a quarter edge values, the rest random bits.
 uint32_t lane_value(std::mt19937_64& rng, DType t) {
-  static constexpr uint32_t kF16[] = {0x0000, 0x8000, 0x0001, 0x0400, 0x3C00, 0xBC00, 0x7BFF, 0x7C00, 0xFC00, 0x7E01};
-  static constexpr uint32_t kBf16[] = {0x0000, 0x8000, 0x0001, 0x0080, 0x3F80, 0xBF80, 0x7F7F, 0x7F80, 0xFF80, 0x7FC1};
-  static constexpr uint32_t kF32[] = {0x0,        0x80000000, 0x1,        0x00800000, 0x3F800000, 0xBF800000,
-                                      0x7F7FFFFF, 0x7F800000, 0xFF800000, 0x7FC00001, 0x42B20000, 0x41200000};
-  static constexpr uint32_t kInt[] = {0, 1, 0xFFFFFFFF, 0x7F, 0x80, 0x7FFF, 0x8000, 0x7FFFFFFF, 0x80000000};
-  const unsigned bytes = isa::dtype_desc(t).bytes;
-  const uint32_t mask = bytes == 4 ? 0xFFFFFFFFu : (1u << (8 * bytes)) - 1;
+  const uint32_t mask = mask_of(t);
   if (rng() % 4 == 0) {
-    switch (t) {
-      case DType::f16:
-        return kF16[rng() % std::size(kF16)];
-      case DType::bf16:
-        return kBf16[rng() % std::size(kBf16)];
-      case DType::f32:
-        return kF32[rng() % std::size(kF32)];
-      default:
-        return kInt[rng() % std::size(kInt)] & mask;
-    }
+    const auto e = edges(t);
+    return e[rng() % e.size()] & mask;
   }
   // Floats: half of them with a small exponent, where EXP/TANH are not saturated.
   uint32_t v = uint32_t(rng()) & mask;
@@ -63,6 +83,9 @@ class VxmProgram {
       if (d.unit == isa::Unit::VXM) ops_.push_back(d.op);
     for (uint16_t q = 0; q < cfg_.queue_table.size(); ++q)
       if (cfg_.queue_table[q].unit == isa::Unit::VXM) vxm_.push_back(std::string(cfg_.queue_table[q].name));
+    for (Op op : ops_)
+      for (const auto& t : isa::kDTypes)
+        if (isa::op_desc(op).type_mask >> unsigned(t.type) & 1u) pairs_.emplace_back(op, t.type);
   }
 
   image::Image generate(uint32_t instructions) {
@@ -95,8 +118,12 @@ class VxmProgram {
   // A random VXM op whose input is `in_type` bytes wide (0: any).
   isa::Instr random_op(unsigned in_bytes, DType& in_type) {
     for (;;) {
-      const Op op = ops_[rng_() % ops_.size()];
-      const DType t = DType(rng_() % isa::kDTypes.size());
+      Op op = ops_[rng_() % ops_.size()];
+      DType t = DType(rng_() % isa::kDTypes.size());
+      if (!in_bytes) std::tie(op, t) = deal();  // a chain's first op: the next (op, type) of the deck
+#ifdef TSP_PLANT_GAP_VXM  // test-only (tests/cosim/planted_gen.cpp): a gap the coverage check must see
+      if (op == Op::OR && t == DType::i32) continue;
+#endif
       const isa::OpDesc& d = isa::op_desc(op);
       if (!(d.type_mask >> unsigned(t) & 1u)) continue;
       DType from = t;
@@ -116,6 +143,17 @@ class VxmProgram {
       }
       return in;
     }
+  }
+
+  // The next (op, type) of the deck, shuffled anew (Fisher-Yates on rng_) when empty.
+  std::pair<Op, DType> deal() {
+    if (deck_.empty()) {
+      deck_ = pairs_;
+      for (size_t i = deck_.size(); i > 1; --i) std::swap(deck_[i - 1], deck_[rng_() % i]);
+    }
+    const auto p = deck_.back();
+    deck_.pop_back();
+    return p;
   }
 
   int64_t field(const isa::Instr& in, std::string_view name) const {
@@ -165,8 +203,7 @@ class VxmProgram {
       if (auto d = draft(plan, t, a_base, addr, out_addr)) {
         commit(*d);
         // Operands in SRAM: a on MEM.W.0.., b on MEM.E.0.. (the same addresses).
-        put_data('W', addr, w, first_type);
-        put_data('E', addr, w, first_type);
+        put_operands(addr, w, first_type);
         return len;
       }
     }
@@ -267,9 +304,57 @@ class VxmProgram {
     for (const auto& [slice, c, write] : d.sram) ports_.insert({slice, c});
   }
 
-  void put_data(char side, uint32_t addr, unsigned w, DType t) {
+  // Lanes of one operand: random values, and every second vector each edge
+  // value of t in a lane of its own.
+  std::vector<uint32_t> operand(DType t) {
     std::vector<uint32_t> lanes(cfg_.lanes);
     for (auto& v : lanes) v = lane_value(rng_, t);
+    if (rng_() % 2) {
+      std::vector<uint32_t> at(cfg_.lanes);
+      std::iota(at.begin(), at.end(), 0u);
+      for (size_t i = at.size(); i > 1; --i) std::swap(at[i - 1], at[rng_() % i]);
+      const auto e = edges(t);
+      for (size_t k = 0; k < e.size() && k < at.size(); ++k) lanes[at[k]] = e[k] & mask_of(t);
+    }
+    return lanes;
+  }
+
+  // a (on MEM.W) and b (on MEM.E): a quarter of b's lanes tied to a's lane.
+  void put_operands(uint32_t addr, unsigned w, DType t) {
+    auto a = operand(t);
+    auto b = operand(t);
+    const uint32_t m = mask_of(t);
+    const bool fl = isa::dtype_desc(t).is_float;
+    const uint32_t sign = fl ? 1u << (8 * isa::dtype_desc(t).bytes - 1) : 0;
+    for (uint32_t l = 0; l < cfg_.lanes; ++l) {
+      if (rng_() % 4) continue;
+      switch (rng_() % 6) {
+        case 0:  // a - a = 0
+          b[l] = a[l];
+          break;
+        case 1:  // a + (-a) = 0
+          b[l] = fl ? a[l] ^ sign : (0u - a[l]) & m;
+          break;
+        case 2:  // a + ~a = -1
+          b[l] = ~a[l] & m;
+          break;
+        case 3:  // a - (a + 1) = -1
+          b[l] = (a[l] + 1) & m;
+          break;
+        case 4:  // 1 x -1 = -1 (integers)
+          b[l] = m;
+          if (!fl) a[l] = 1;
+          break;
+        default:  // all ones - 0: an unsigned SUBS's largest result
+          a[l] = m;
+          b[l] = 0;
+      }
+    }
+    put_data('W', addr, w, a);
+    put_data('E', addr, w, b);
+  }
+
+  void put_data(char side, uint32_t addr, unsigned w, const std::vector<uint32_t>& lanes) {
     for (unsigned i = 0; i < w; ++i) {
       std::vector<uint8_t> plane(cfg_.lanes);
       for (size_t l = 0; l < lanes.size(); ++l) plane[l] = uint8_t(lanes[l] >> (8 * i));
@@ -282,6 +367,7 @@ class VxmProgram {
   const isa::Config& cfg_;
   sched::ProgramLength length_;
   std::vector<Op> ops_;
+  std::vector<std::pair<Op, DType>> pairs_, deck_;  // every (op, type) allowed; the deck being dealt
   std::vector<std::string> vxm_;
   std::map<std::string, Cycle> free_;
   std::set<std::tuple<unsigned, bool, int64_t>> waves_;

@@ -1,4 +1,4 @@
-// The VXM RTL (Verilated lane ALUs arranged as tsp_vxm_array: two superlanes
+// The VXM RTL (Verilated lane ALUs arranged as the VXM's array: two superlanes
 // of 16 lanes, tb/cosim/vxm_lane_array.hpp) against common/numerics, the independent C++ reference of
 // docs/numerics.md: every VXM opcode with every type it allows, exhaustive
 // over all 2^16 inputs of the 16-bit unary cases (f16/bf16 EXP, RSQRT, TANH,
