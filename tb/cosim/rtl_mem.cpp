@@ -27,9 +27,13 @@ namespace {
 
 constexpr unsigned kWordBytes = 16;  // one superlane's lanes, one byte each
 using Word = std::array<uint8_t, kWordBytes>;
-// Cycles an instance keeps ticking after its last access: more than any read
-// latency the RTL could have (the planted bug adds one), so a late word is seen.
-constexpr model::Cycle kDrain = 8;
+// Cycles an instance keeps ticking after its last access, beyond the words it
+// still owes (an instance with an expected word ticks until it is compared, so
+// a late word is seen at the cycle it was due): long enough to see a read port
+// that shows a word nobody asked for right after the access. Was 8; every
+// access of a superlane costs this many RTL cycles, so it set MEM's share of a
+// compiled program's cosim (docs/cosim.md "Speed").
+constexpr model::Cycle kDrain = 4;
 
 std::string hex(const Word& w) {  // lane 15 first, like a 128-bit number
   std::string s = "0x";
