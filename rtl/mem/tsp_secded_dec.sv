@@ -12,17 +12,18 @@ module tsp_secded_dec
   logic [tsp_secded_pkg::HammingBits-1:0] syndrome;
   logic                   parity_odd;
 
-  assign syndrome   = tsp_secded_pkg::hamming(data_i) ^ check_i[tsp_secded_pkg::HammingBits-1:0];
+  logic [tsp_secded_pkg::HammingBits-1:0] data_syndrome;
+  tsp_secded_syndrome u_syndrome (.data_i(data_i), .syndrome_o(data_syndrome));
+  assign syndrome   = data_syndrome ^ check_i[tsp_secded_pkg::HammingBits-1:0];
   assign parity_odd = (^data_i) ^ (^check_i);
 
   // Data bit i is the one flipped when the syndrome names its position: one
   // compare per bit, side by side (as a loop of ifs updating corrected_o, it
   // described a 128-deep priority chain).
   logic [tsp_secded_pkg::DataBits-1:0] hit;
-  always_comb begin
-    for (int unsigned i = 0; i < tsp_secded_pkg::DataBits; i++) begin
-      hit[i] = tsp_secded_pkg::data_pos(i) == syndrome;
-    end
+  for (genvar i = 0; i < tsp_secded_pkg::DataBits; i++) begin : g_hit
+    localparam logic [tsp_secded_pkg::HammingBits-1:0] Pos = tsp_secded_pkg::data_pos(i);
+    assign hit[i] = Pos == syndrome;
   end
 
   always_comb begin

@@ -6,6 +6,6 @@ module tsp_secded_enc
 );
   logic [tsp_secded_pkg::HammingBits-1:0] syndrome;
 
-  assign syndrome = tsp_secded_pkg::hamming(data_i);
+  tsp_secded_syndrome u_syndrome (.data_i(data_i), .syndrome_o(syndrome));
   assign check_o  = {(^data_i) ^ (^syndrome), syndrome};
 endmodule

@@ -9,9 +9,12 @@
 #include <vector>
 
 #include "Vtsp_mxm_cell.h"
+#include "Vtsp_mxm_cell___024root.h"
 #include "Vtsp_mxm_cell_planted.h"
+#include "Vtsp_mxm_cell_planted___024root.h"
 #include "tb/cosim/rtl_adapter.hpp"
 #include "tb/cosim/rtl_bits.hpp"
+#include "tb/cosim/rtl_clock.hpp"
 
 namespace tsp::cosim {
 namespace {
@@ -58,29 +61,14 @@ class RtlMxm final : public RtlAdapter {
           fmt::format("cosim mxm: a {}-block K chain needs an ACC latency of at least {}; the table says {}", blocks_,
                       blocks_ + 2, lat_acc_));
     planes_.clear();  // before their context goes
-    VerilatedContext& context = new_context();
-    planes_.resize(cfg_->mxm_planes);
-    for (uint32_t p = 0; p < cfg_->mxm_planes; ++p) {
-      Plane& pl = planes_[p];
-      for (uint32_t kb = 0; kb < blocks_; ++kb)
-        for (uint32_t nb = 0; nb < blocks_; ++nb) {
-          auto c = std::make_unique<Cell>(&context, fmt::format("mxm_p{}_k{}_n{}", p, kb, nb).c_str());
-          c->last_i = kb + 1 == blocks_;
-          c->read_stage_i = static_cast<uint8_t>(blocks_ + 1);
-          c->clk_i = 0;
-          c->rst_ni = 0;
-          c->eval();
-          c->rst_ni = 1;
-          c->eval();
-          pl.cells.push_back(std::move(c));
-        }
-    }
+    new_context();
+    planes_.resize(cfg_->mxm_planes);  // their cells are built when the plane is first used (built())
   }
 
   std::optional<Divergence> check(const model::UnitOp& op) override {
     if (!cfg_) throw std::logic_error("cosim mxm: check() before start()");
     const isa::QueueDesc& q = cfg_->queue_table[op.queue];
-    Plane& p = planes_.at(q.hemisphere * cfg_->mxm_planes_per_hemisphere + q.index / cfg_->mxm_queues_per_plane);
+    Plane& p = built(q.hemisphere * cfg_->mxm_planes_per_hemisphere + q.index / cfg_->mxm_queues_per_plane);
     advance(op.t);
 #ifdef TSP_OLD_MXM_CHECK
     if (old_check_skips(p, op)) return take_divergence();
@@ -104,17 +92,41 @@ class RtlMxm final : public RtlAdapter {
 
  private:
   void trace_rtl(VerilatedFstC& fst) override {
-    for (Plane& p : planes_)
-      for (auto& c : p.cells) c->trace(&fst, 99);
+    for (uint32_t p = 0; p < planes_.size(); ++p)
+      for (auto& c : built(p).cells) c->trace(&fst, 99);
   }
+
 
   struct Plane {
     std::vector<std::unique_ptr<Cell>> cells;             // kb * blocks + nb
     std::map<Cycle, std::map<uint32_t, CellIn>> in;       // cycle -> cell -> inputs
     std::map<std::pair<Cycle, uint32_t>, Expect> expect;  // (cycle, output block) -> ACC result
+    std::vector<Cycle> cell_busy_until;                    // per cell: its own events drained by then
     Cycle busy_until = 0;
     bool busy = false;
   };
+
+  // Plane p with its cells, built on first use: a program that leaves a
+  // plane alone pays nothing for its 400 tsp1 cells (each evaluated twice at
+  // reset), which dominated short programs' cosim.
+  Plane& built(uint32_t p) {
+    Plane& pl = planes_.at(p);
+    if (!pl.cells.empty()) return pl;
+    for (uint32_t kb = 0; kb < blocks_; ++kb)
+      for (uint32_t nb = 0; nb < blocks_; ++nb) {
+        auto c = std::make_unique<Cell>(context(), fmt::format("mxm_p{}_k{}_n{}", p, kb, nb).c_str());
+        c->last_i = kb + 1 == blocks_;
+        c->read_stage_i = static_cast<uint8_t>(blocks_ + 1);
+        c->clk_i = 0;
+        c->rst_ni = 0;
+        c->eval();
+        c->rst_ni = 1;
+        c->eval();
+        pl.cells.push_back(std::move(c));
+      }
+    pl.cell_busy_until.assign(pl.cells.size(), 0);
+    return pl;
+  }
 
 #ifdef TSP_OLD_MXM_CHECK
   // Test-only (tests/cosim/old_mxm_check.cpp, never in `tsp`): the check as it
@@ -139,9 +151,16 @@ class RtlMxm final : public RtlAdapter {
   }
 #endif
 
-  CellIn& input(Plane& p, Cycle c, uint32_t kb, uint32_t nb) {
-    p.busy_until = std::max(p.busy_until, c + lat_acc_ + lat_iw_ + 2);  // every pipeline drained by then
+  // The inputs of cell (kb, nb) in cycle c, for an event whose effects in the
+  // cell are over `drain` cycles later (LW: the shadow weights written at the
+  // edge; IW: the install after LatIw; ABC: the sum registered and, in the
+  // last K row, written into its slot; ACC: the read through the LatAcc delay
+  // line), with a margin. The cell is clocked until then (cell_active()).
+  CellIn& input(Plane& p, Cycle c, uint32_t kb, uint32_t nb, Cycle drain) {
+    p.busy_until = std::max(p.busy_until, c + lat_acc_ + lat_iw_ + 2);  // every pipeline of the plane drained by then
     p.busy = true;
+    Cycle& cell = p.cell_busy_until.at(kb * blocks_ + nb);
+    cell = std::max(cell, c + drain + 2);
     CellIn& x = p.in[c][kb * blocks_ + nb];
     x.lw_w.resize(size_t(dim_) * dim_);
     x.a.resize(dim_);
@@ -158,7 +177,7 @@ class RtlMxm final : public RtlAdapter {
         for (uint32_t r = 0; r < op.inputs.size() / w; ++r) {
           const uint32_t k = row + r, kb = k / dim_, kr = k % dim_;
           for (uint32_t nb = 0; nb < blocks_; ++nb) {
-            CellIn& x = input(p, t + kb + nb, kb, nb);
+            CellIn& x = input(p, t + kb + nb, kb, nb, 1);
             x.lw = true;
             x.lw_rows |= 1u << kr;
             x.lw_type = static_cast<uint8_t>(type);
@@ -169,7 +188,7 @@ class RtlMxm final : public RtlAdapter {
       }
       case isa::Op::IW:
         for (uint32_t kb = 0; kb < blocks_; ++kb)
-          for (uint32_t nb = 0; nb < blocks_; ++nb) input(p, t + kb + nb, kb, nb).iw = true;
+          for (uint32_t nb = 0; nb < blocks_; ++nb) input(p, t + kb + nb, kb, nb, lat_iw_).iw = true;
         return;
       case isa::Op::ABC: {
         const auto type = static_cast<DType>(op.in.get("type"));
@@ -178,7 +197,7 @@ class RtlMxm final : public RtlAdapter {
         const unsigned w = isa::dtype_desc(type).bytes;
         for (uint32_t kb = 0; kb < blocks_; ++kb)
           for (uint32_t nb = 0; nb < blocks_; ++nb) {
-            CellIn& x = input(p, t + kb + nb, kb, nb);
+            CellIn& x = input(p, t + kb + nb, kb, nb, 2);
             x.abc = true;
             x.a_type = static_cast<uint8_t>(type);
             x.slot = slot;
@@ -193,7 +212,7 @@ class RtlMxm final : public RtlAdapter {
         // An ABC of the same slot in this cycle is a model error (their order
         // is not defined), so every ACC's data is compared.
         for (uint32_t nb = 0; nb < blocks_; ++nb) {
-          CellIn& x = input(p, t + nb, blocks_ - 1, nb);
+          CellIn& x = input(p, t + nb, blocks_ - 1, nb, lat_acc_);
           x.rd = true;
           x.rd_slot = slot;
           x.rd_type = static_cast<uint8_t>(type);
@@ -239,7 +258,9 @@ class RtlMxm final : public RtlAdapter {
     const auto edge = [&](Cycle c) {
       for (Plane& p : planes_) {
         if (p.busy)
-          for (auto& cell : p.cells) {
+          for (size_t i = 0; i < p.cells.size(); ++i) {
+            if (!cell_active(p, i)) continue;
+            auto& cell = p.cells[i];
             cell->clk_i = 1;
             cell->eval();
             ++cycles_;
@@ -250,19 +271,26 @@ class RtlMxm final : public RtlAdapter {
     run_until(t, busy, drive_all, edge);
   }
 
+  // A cell is clocked only while its own events (LW, IW, ABC, ACC: every one
+  // is scheduled on each cell it reaches, K chain included) are in flight, and
+  // in a wave's window. An idle cell holds no valid bit in any pipeline, and a
+  // clock edge with every valid input low would leave it so; what it stores
+  // (weights, accumulator slots) changes only on a valid input.
+  bool cell_active(const Plane& p, size_t idx) const { return now_ <= p.cell_busy_until[idx] || in_window(now_); }
+
   // Cycle now_ of one plane: inputs (events and the K chain), settle, compare the slots' outputs.
   void drive(Plane& p) {
     const auto it = p.in.find(now_);
     for (uint32_t kb = 0; kb < blocks_; ++kb)
       for (uint32_t nb = 0; nb < blocks_; ++nb) {
         const uint32_t idx = kb * blocks_ + nb;
+        if (!cell_active(p, idx)) continue;
         Cell& c = *p.cells[idx];
         const CellIn* x = nullptr;
         if (it != p.in.end()) {
           const auto xi = it->second.find(idx);
           if (xi != it->second.end()) x = &xi->second;
         }
-        c.clk_i = 0;
         c.lw_valid_i = x && x->lw;
         c.iw_valid_i = x && x->iw;
         c.rd_valid_i = x && x->rd;
@@ -288,7 +316,7 @@ class RtlMxm final : public RtlAdapter {
           c.abc_slot_i = prev.acc_slot_o;
           c.abc_add_i = prev.acc_add_o;
         }
-        c.eval();
+        clock_low(c, tracing());  // the outputs are registers: one eval per cycle, at the edge (rtl_clock.hpp)
       }
     for (uint32_t nb = 0; nb < blocks_; ++nb) compare(p, nb);
   }

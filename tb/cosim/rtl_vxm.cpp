@@ -8,7 +8,9 @@
 #include <vector>
 
 #include "Vtsp_vxm_alu.h"
+#include "Vtsp_vxm_alu___024root.h"  // the clock's last value, for one evaluation per cycle (vxm_lane_array.hpp)
 #include "Vtsp_vxm_alu_planted.h"
+#include "Vtsp_vxm_alu_planted___024root.h"
 #include "common/error.hpp"
 #include "tb/cosim/rtl_adapter.hpp"
 #include "tb/cosim/vxm_lane_array.hpp"
@@ -143,26 +145,22 @@ class RtlVxm final : public RtlAdapter {
   void start(const model::ChipEngine& chip) override {
     const isa::Config& cfg = chip.config();
     cfg_ = &cfg;
-    // One array per VXM queue, created up front so trace() can reach them all;
-    // one context for every model: a trace file takes models of one context only.
+    // One array per VXM queue, built when the queue is first used (array()):
+    // tsp1's 16 arrays are 5,120 lane ALUs, and building and resetting them
+    // all dominated the cosim of short programs. One context for every model:
+    // a trace file takes models of one context only.
     arrays_.clear();  // before their context goes
-    VerilatedContext& context = new_context();
-    for (uint16_t q = 0; q < cfg.queue_table.size(); ++q)
-      if (cfg.queue_table[q].unit == isa::Unit::VXM) {
-        std::string name(cfg.queue_table[q].name);
-        std::replace(name.begin(), name.end(), '.', '_');
-        arrays_[q] = std::make_unique<Array<Rtl>>(context, cfg, name);
-      }
+    new_context();
     now_ = 0;
   }
 
   std::optional<Divergence> check(const UnitOp& op) override {
-    const auto it = arrays_.find(op.queue);
-    if (it == arrays_.end()) throw Error(fmt::format("cosim vxm: queue {} is not a VXM queue", op.queue));
+    if (op.queue >= cfg_->queue_table.size() || cfg_->queue_table[op.queue].unit != isa::Unit::VXM)
+      throw Error(fmt::format("cosim vxm: queue {} is not a VXM queue", op.queue));
     advance(op.t);
     if (diverged()) return take_divergence();
     ++checks_.data_timing;  // every lane's result, value and cycle
-    it->second->add(decode(op));
+    array(op.queue).add(decode(op));
     return std::nullopt;
   }
 
@@ -196,14 +194,27 @@ class RtlVxm final : public RtlAdapter {
   // Records the ALUs of one superlane of one VXM queue: the focus if it is a
   // VXM queue, else VXM.0's superlane 0.
   void trace_rtl(VerilatedFstC& fst) override {
-    uint16_t q = arrays_.begin()->first;
+    uint16_t q = 0;
+    while (cfg_->queue_table[q].unit != isa::Unit::VXM) ++q;
     unsigned k = 0;
-    if (focus_ && arrays_.count(focus_->queue)) {
+    if (focus_ && focus_->queue < cfg_->queue_table.size() &&
+        cfg_->queue_table[focus_->queue].unit == isa::Unit::VXM) {
       q = focus_->queue;
       k = std::min(focus_->superlane, cfg_->superlanes - 1);
     }
-    arrays_.at(q)->rtl().trace(fst, k);
+    array(q).rtl().trace(fst, k);
     traced_ = {q, k};
+  }
+
+  // The array of VXM queue q, built on first use.
+  Array<Rtl>& array(uint16_t q) {
+    auto& a = arrays_[q];
+    if (!a) {
+      std::string name(cfg_->queue_table[q].name);
+      std::replace(name.begin(), name.end(), '.', '_');
+      a = std::make_unique<Array<Rtl>>(*context(), *cfg_, name);
+    }
+    return *a;
   }
 
   bool busy() const {

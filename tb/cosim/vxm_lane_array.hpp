@@ -10,12 +10,24 @@
 // simulated and were removed (docs/coverage.md, "Lint-only RTL").
 // Per cycle: issue() and operand() set the inputs, settle() evaluates, done()
 // and result() read what shows this cycle, clock() is the rising edge.
+//
+// Speed (docs/cosim.md "Speed"): a Verilated model runs its whole
+// combinational datapath (every op's, EXP/RSQRT/TANH included) at every
+// eval(), whatever changed. So only superlanes with work are evaluated: one
+// with an instruction this cycle or a result still in its pipeline (an idle
+// ALU's pipeline holds nothing valid, and a clock edge with valid_i low would
+// leave it so). And unless a wave records the array, each ALU is evaluated
+// once per cycle, at the rising edge: its outputs are registers (done_o,
+// res_o), so the clock-low evaluation only re-derived the same datapath; the
+// edge is armed by clearing the model's record of the clock's last value
+// (rtl_clock.hpp).
 #include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "tb/cosim/rtl_clock.hpp"
 #include "tsp/isa_gen.hpp"
 #include "verilated.h"
 
@@ -43,7 +55,7 @@ class VxmLaneArray {
 
   // `ctx`: shared by every model that traces into one FST (Verilator requires it).
   VxmLaneArray(VerilatedContext& ctx, unsigned superlanes, unsigned lanes, const std::string& name)
-      : superlanes_(superlanes), lanes_(lanes), north_(superlanes) {
+      : superlanes_(superlanes), lanes_(lanes), north_(superlanes), drain_(superlanes, 0), active_(superlanes, 0) {
     ctx.traceEverOn(true);
     for (unsigned k = 0; k < superlanes; ++k)
       for (unsigned l = 0; l < lanes; ++l) {
@@ -74,19 +86,23 @@ class VxmLaneArray {
     m.c_i = c;
   }
   void settle() {
-    for (unsigned k = 0; k < superlanes_; ++k)
+    for (unsigned k = 0; k < superlanes_; ++k) {
+      const VxmInstr& in = north_[k];
+      active_[k] = exact_ || in.valid || drain_[k] > 0;
+      if (!active_[k]) continue;
       for (unsigned l = 0; l < lanes_; ++l) {
         Alu& m = alu(k, l);
-        const VxmInstr& in = north_[k];
         m.valid_i = in.valid;
         m.op_i = in.op;
         m.type_i = in.type;
         m.from_i = in.from;
         m.shamt_i = in.shamt;
-        m.clk_i = 0;
-        m.eval();
+        clock_low(m, exact_);
       }
+    }
   }
+  // Superlane k has work this cycle (an instruction, or a result in flight).
+  bool active(unsigned k) const { return active_[k]; }
   // Lane l of superlane k shows, on stage s (1..kMaxLat), the result of the
   // op it was given s cycles ago.
   bool done(unsigned k, unsigned l, unsigned s) const { return (alu(k, l).done_o >> (s - 1)) & 1u; }
@@ -96,17 +112,26 @@ class VxmLaneArray {
     return false;
   }
   uint32_t result(unsigned k, unsigned l, unsigned s) const { return alu(k, l).res_o[s - 1]; }
-  // Rising edge: every ALU clocks, the instruction moves one superlane north.
+  // Rising edge: every ALU with work clocks, the instruction moves one superlane north.
   void clock() {
-    for (auto& m : alus_) {
-      m->clk_i = 1;
-      m->eval();
+    for (unsigned k = 0; k < superlanes_; ++k) {
+      if (!active_[k]) continue;
+      for (unsigned l = 0; l < lanes_; ++l) {
+        Alu& m = alu(k, l);
+        m.clk_i = 1;
+        m.eval();
+      }
+      ++evaluated_;
+      drain_[k] = north_[k].valid ? kMaxLat : drain_[k] - (drain_[k] > 0);
     }
     for (unsigned k = superlanes_ - 1; k > 0; --k) north_[k] = north_[k - 1];
     north_[0] = VxmInstr{};
   }
+  // Superlane cycles evaluated so far (each: `lanes` ALUs clocked).
+  uint64_t evaluated() const { return evaluated_; }
   // Registers superlane k's ALUs (one model per lane) with `fst`.
   void trace(VerilatedFstC& fst, unsigned k) {
+    exact_ = true;  // every ALU, both clock phases: what the wave shows is what the RTL does
     for (unsigned l = 0; l < lanes_; ++l) alu(k, l).trace(&fst, 99);
   }
   // The FST scope of lane l of superlane k.
@@ -120,6 +145,10 @@ class VxmLaneArray {
   std::vector<std::unique_ptr<Alu>> alus_;
   std::vector<std::string> names_;
   std::vector<VxmInstr> north_;  // north_[k]: the instruction superlane k executes this cycle
+  std::vector<unsigned> drain_;  // cycles superlane k's pipeline still holds a result for
+  std::vector<uint8_t> active_;  // superlane k evaluated this cycle
+  bool exact_ = false;           // a wave records the array: every ALU, both phases, every cycle
+  uint64_t evaluated_ = 0;
 };
 
 }  // namespace tsp::cosim
