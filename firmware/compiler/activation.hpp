@@ -33,4 +33,9 @@ TensorId float_silu(Graph& g, const std::string& y, TensorId x, const Where& whe
 // q = erfc(|x| / sqrt 2) / 2, so the negative tail keeps its relative accuracy.
 TensorId float_gelu(Graph& g, const std::string& y, TensorId x, bool tanh, const Where& where);
 
+// erf(x) for a float x: |x| >= 0.5 as 1 - erfc(|x|) with GELU's erfcc above
+// (|x| clamped at 10, where erf rounds to 1), |x| < 0.5 by its Maclaurin
+// series to x^13 (1 - erfc would cancel there); the sign by SEL on x < 0.
+TensorId float_erf(Graph& g, const std::string& y, TensorId x, const Where& where);
+
 }  // namespace tsp::compiler

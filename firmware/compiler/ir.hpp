@@ -45,10 +45,15 @@ enum class GraphOp : uint8_t {
   Transpose,  // composite: transpose.hpp rewrites it into VecOps
   Gather,     // composite: gather.hpp rewrites it into address arithmetic and GatherRows
   VecOp,      // internal: one SXM op per output vector and byte plane over indexed input vectors (vecop.hpp)
-  GatherRows  // internal: out vector k = data vector at the SRAM address in map vector k (MEM GATHER)
+  GatherRows,  // internal: out vector k = data vector at the SRAM address in map vector k (MEM GATHER)
+  Neg,
+  Abs,
+  CmpEq,  // all-ones mask of the operands' width where a == b, else 0 (the VXM's CMPEQ)
+  CmpLt,  // mask where a < b
+  CmpLe   // mask where a <= b
 };
 // The last op: ops.cpp holds one table row per op up to here (name, inputs, result rule, kind).
-inline constexpr GraphOp kLastGraphOp = GraphOp::GatherRows;
+inline constexpr GraphOp kLastGraphOp = GraphOp::CmpLe;
 std::string_view op_name(GraphOp op);
 std::optional<GraphOp> find_graph_op(std::string_view name);  // case-insensitive
 // The VXM opcode that computes an elementwise op (CVT for Cast); MatMul and the composites have none.

@@ -44,6 +44,11 @@ constexpr std::array kOps = {
   OpInfo{G::Gather,        "gather",        K::Composite, true,  2, 2, 0, I::CVT,     false, nullptr},  // add_gather
   OpInfo{G::VecOp,         "vecop",         K::VecOp,     false, 0, 0, 0, I::CVT,     false, nullptr},  // add_vecop
   OpInfo{G::GatherRows,    "gatherrows",    K::GatherRows,false, 3, 3, 0, I::CVT,     false, nullptr},  // add_gather_rows
+  OpInfo{G::Neg,           "neg",           K::Unary,     true,  1, 1, 0, I::NEG,     false, result_elementwise},
+  OpInfo{G::Abs,           "abs",           K::Unary,     true,  1, 1, 0, I::ABS,     true,  result_elementwise},
+  OpInfo{G::CmpEq,         "cmpeq",         K::Binary,    true,  2, 2, 0, I::CMPEQ,   false, result_elementwise},
+  OpInfo{G::CmpLt,         "cmplt",         K::Binary,    true,  2, 2, 0, I::CMPLT,   true,  result_elementwise},
+  OpInfo{G::CmpLe,         "cmple",         K::Binary,    true,  2, 2, 0, I::CMPLE,   false, result_elementwise},
 };
 // clang-format on
 
