@@ -342,6 +342,21 @@ TEST(OnnxElementwise, PowWithAKnownExponentAgainstDouble) {
             "m: error: node 'y_node' (Pow): exponent 1.5 is not supported (integers up to 64 in magnitude, 0.5, -0.5)");
 }
 
+// Not has only opset-1 node tests (below the importer's 7): 1 - x on u8 0/1.
+TEST(OnnxElementwise, NotOfBools) {
+  ModelBuilder m;
+  m.input("a", TP::BOOL).output("y");
+  m.node("Not", {"a"}, "y");
+  OnnxTensor t;
+  t.onnx_type = TP::BOOL;
+  t.dtype = isa::DType::u8;
+  t.shape = {4};
+  t.bits = {0, 1, 1, 0};
+  const OnnxImport imp = import_onnx(m.m, {t}, "m");
+  const Graph e = expand(imp.graph, *isa::find_config("mini"));
+  EXPECT_EQ(run_reference(e, 32)[*e.find("y")], (std::vector<uint32_t>{1, 0, 0, 1}));
+}
+
 TEST(OnnxElementwise, ErfAgainstDouble) {
   std::vector<float> x;
   for (int i = -2000; i <= 2000; ++i) x.push_back(float(i * 0.003));  // [-6, 6]
