@@ -94,6 +94,16 @@ TensorId float_recip(Graph& g, const std::string& y, TensorId s, const Where& wh
   return st.op(GraphOp::Add, "", {r, st.op(GraphOp::Mul, "re", {r, e})});
 }
 
+TensorId float_recip_signed(Graph& g, const std::string& y, TensorId s, const Where& where) {
+  Steps st(g, y, g.tensor(s).dtype, where);
+  const TensorId q = st.op(GraphOp::Rsqrt, "rs", {st.op(GraphOp::Abs, "abs", {s})});
+  const TensorId r = st.op(GraphOp::Mul, "r0", {q, q});
+  // s r0 r0 = sign(s) / |s| = 1 / s (s r0 first: about +-1, so neither product overflows).
+  const TensorId rs = st.op(GraphOp::Mul, "r0s", {st.op(GraphOp::Mul, "sr0", {s, r}), r});
+  const TensorId e = st.op(GraphOp::Sub, "r1", {st.k(1.0, "one"), st.op(GraphOp::Mul, "sr", {s, rs})});
+  return st.op(GraphOp::Add, "", {rs, st.op(GraphOp::Mul, "re", {rs, e})});
+}
+
 TensorId float_sigmoid(Graph& g, const std::string& y, TensorId x, const Where& where) {
   return in_f32(g, y, x, where, "sigmoid", [](Steps& s, TensorId v) {
     return sigmoid_of(s, s.op(GraphOp::Max, "xc", {v, s.k(kSigmoidFloor)}), "");

@@ -15,6 +15,9 @@ namespace tsp::compiler {
 // has no divide). Accurate for normal s whose reciprocal is normal; s = inf
 // gives NaN (0 x inf): callers clamp. Computed in s's type. Result named y.
 TensorId float_recip(Graph& g, const std::string& y, TensorId s, const Where& where);
+// 1/s for s of either sign (ONNX's Div and Reciprocal): r0 = rsqrt(|s|)^2,
+// the sign by s r0 r0 = 1/s, then the same Newton step. s = +-0 or inf gives NaN.
+TensorId float_recip_signed(Graph& g, const std::string& y, TensorId s, const Where& where);
 
 // sigmoid(x) = recip(1 + exp(-xc)), xc = max(x, -88): exp(88) is finite and
 // its reciprocal flushes to +0, so sigmoid(-inf) = 0 and sigmoid(+inf) = 1

@@ -281,6 +281,13 @@ HostValue shape(const Ctx& c) {
   return v;
 }
 
+HostValue size(const Ctx& c) {
+  HostValue v;
+  v.type = TP::INT64;
+  v.ints = {int64_t(elements_of(c.im.onnx_shape(c.n, 0)))};
+  return v;
+}
+
 HostValue gather(const Ctx& c) {
   c.im.attributes(c.n, {"axis"});
   const HostValue& d = c.in(0);
@@ -549,6 +556,7 @@ const std::map<std::string, FoldRow, std::less<>>& fold_table() {
   static const std::map<std::string, FoldRow, std::less<>> t = {
       {"Constant", {constant, true}},
       {"Shape", {shape, true, true}},
+      {"Size", {size, true, true}},
       {"ConstantOfShape", {constant_of_shape, true}},
       {"Range", {range, true}},
       {"Gather", {gather}},

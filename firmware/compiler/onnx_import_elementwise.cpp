@@ -56,8 +56,8 @@ TensorId int_power(Importer& im, const std::string& y, TensorId x, int64_t n) {
 }  // namespace
 
 // x / y for floats: x * recip(y). A known y: its reciprocal rounded on the host
-// (one rounding), so the result is within one ulp; a run-time y: float_recip
-// (rsqrt^2 and one Newton step, 9.8e-8 relative), then the multiply.
+// (one rounding), so the result is within one ulp; a run-time y:
+// float_recip_signed (rsqrt^2 with y's sign and one Newton step), then the multiply.
 void import_div(Importer& im, const NodeProto& n) {
   im.arity(n, 2, 2);
   im.attributes(n, {});
@@ -75,7 +75,7 @@ void import_div(Importer& im, const NodeProto& n) {
     const ChipData c = chip_data(rec, fmt::format("the reciprocal of '{}'", n.input(1)));
     r = g.add_const(y + ".recip", c.dtype, c.shape, c.bits, im.where());
   } else {
-    r = float_recip(g, y + ".recip", im.in(n, 1), im.where());
+    r = float_recip_signed(g, y + ".recip", im.in(n, 1), im.where());
   }
   im.define(n, g.add(GraphOp::Mul, y, {a, r}, im.where()));
 }
@@ -119,7 +119,7 @@ void import_pow(Importer& im, const NodeProto& n) {
   if (p == -0.5) return im.define(n, g.add(GraphOp::Rsqrt, y, {x}, im.where()));
   if (p == std::floor(p) && p < 0 && p >= -kMaxIntPower) {
     const TensorId m = p == -1 ? x : int_power(im, y + ".pow", x, int64_t(-p));
-    return im.define(n, float_recip(g, y, m, im.where()));
+    return im.define(n, float_recip_signed(g, y, m, im.where()));
   }
   im.fail(n, fmt::format("exponent {} is not supported (integers up to {} in magnitude, 0.5, -0.5)", p, kMaxIntPower));
 }
@@ -234,6 +234,65 @@ void import_erf(Importer& im, const NodeProto& n) {
   im.arity(n, 1, 1);
   im.attributes(n, {});
   im.define(n, float_erf(im.graph(), im.out_name(n), im.in(n, 0), im.where()));
+}
+
+// Reciprocal: float_recip_signed (rsqrt^2 with the sign, one Newton step).
+void import_reciprocal(Importer& im, const NodeProto& n) {
+  im.arity(n, 1, 1);
+  im.attributes(n, {});
+  const TensorId x = im.in(n, 0);
+  if (!is_float(im.graph(), x)) im.fail(n, "takes a float input");
+  im.define(n, float_recip_signed(im.graph(), im.out_name(n), x, im.where()));
+}
+
+// Sum and Mean of one or more inputs: a chain of adds (broadcasting); Mean then times 1/n.
+void import_sum_mean(Importer& im, const NodeProto& n) {
+  if (n.input_size() < 1) im.fail(n, "needs at least one input");
+  if (n.output_size() != 1) im.fail(n, fmt::format("{} outputs; one is supported", n.output_size()));
+  im.attributes(n, {});
+  Graph& g = im.graph();
+  const bool mean = n.op_type() == "Mean";
+  const std::string y = im.out_name(n);
+  TensorId r = im.in(n, 0);
+  for (int i = 1; i < n.input_size(); ++i)
+    r = g.add(GraphOp::Add, i + 1 == n.input_size() && !mean ? y : fmt::format("{}.{}", y, i), {r, im.in(n, i)},
+              im.where());
+  if (mean) {
+    if (!is_float(g, r)) im.fail(n, "Mean takes float inputs");
+    r = g.add(GraphOp::Mul, y, {r, scalar(im, y + ".inv", g.tensor(r).dtype, 1.0 / n.input_size())}, im.where());
+  }
+  im.define(n, r);
+}
+
+namespace {
+// max(0, min(1, alpha x + beta)), named y.
+TensorId hard_sigmoid(Importer& im, const NodeProto& n, const std::string& y, TensorId x, double alpha, double beta) {
+  Graph& g = im.graph();
+  if (!is_float(g, x)) im.fail(n, "takes a float input");
+  const isa::DType t = g.tensor(x).dtype;
+  const TensorId ax = g.add(GraphOp::Mul, y + ".ax", {x, scalar(im, y + ".alpha", t, alpha)}, im.where());
+  const TensorId lin = g.add(GraphOp::Add, y + ".lin", {ax, scalar(im, y + ".beta", t, beta)}, im.where());
+  const TensorId hi = g.add(GraphOp::Min, y + ".hi", {lin, scalar(im, y + ".one", t, 1)}, im.where());
+  return g.add(GraphOp::Max, y, {hi, scalar(im, y + ".zero", t, 0)}, im.where());
+}
+}  // namespace
+
+// HardSigmoid: max(0, min(1, alpha x + beta)), four VXM ops.
+void import_hard_sigmoid(Importer& im, const NodeProto& n) {
+  im.arity(n, 1, 1);
+  im.attributes(n, {"alpha", "beta"});
+  im.define(n, hard_sigmoid(im, n, im.out_name(n), im.in(n, 0), im.float_attr(n, "alpha", 0.2f),
+                            im.float_attr(n, "beta", 0.5f)));
+}
+
+// HardSwish: x * hardsigmoid(x) with alpha 1/6, beta 1/2 (ONNX's definition).
+void import_hard_swish(Importer& im, const NodeProto& n) {
+  im.arity(n, 1, 1);
+  im.attributes(n, {});
+  const TensorId x = im.in(n, 0);
+  const std::string y = im.out_name(n);
+  const TensorId h = hard_sigmoid(im, n, y + ".hs", x, 1.0 / 6, 0.5);
+  im.define(n, im.graph().add(GraphOp::Mul, y, {x, h}, im.where()));
 }
 
 // LeakyRelu: max(x, alpha x) for alpha <= 1, min(x, alpha x) above (both pick x for x > 0, alpha x below).

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <functional>
@@ -282,6 +283,7 @@ constexpr double kDivBound = 2.5e-7;
 TEST(OnnxElementwise, DivIsWithinTwoUlpsAndAPlantedReciprocalErrorIsCaught) {
   std::vector<float> x = wide_positive(400, 1), y = wide_positive(400, 2);
   for (size_t i = 0; i < x.size(); i += 3) x[i] = -x[i];
+  for (size_t i = 0; i < y.size(); i += 2) y[i] = -y[i];
   std::vector<double> want;
   for (size_t i = 0; i < x.size(); ++i) want.push_back(double(x[i]) / double(y[i]));
   const double err = max_rel(run_node("Div", x, y).got, want);
@@ -317,17 +319,18 @@ TEST(OnnxElementwise, IntegerDivIsANamedError) {
 }
 
 TEST(OnnxElementwise, PowWithAKnownExponentAgainstDouble) {
-  const std::vector<float> x = wide_positive(200, 3);
+  std::vector<float> x = wide_positive(200, 3);
   struct Case {
     float p;
     double bound;
   };
   // Products round once per multiply; 0.5 is the sqrt composition; -0.5 RSQRT (docs/numerics.md).
   for (const Case c : {Case{1, 0}, Case{2, 6.0e-8}, Case{3, 1.2e-7}, Case{5, 2.4e-7}, Case{-1, 1.0e-7},
-                       Case{-2, 2.0e-7}, Case{0.5, 1.2e-7}, Case{-0.5, 2.4e-7}, Case{0, 0}}) {
-    std::vector<float> xs;  // keep x^p a normal f32
-    for (float v : x)
-      if (std::fabs(std::log10(double(v)) * c.p) < 36) xs.push_back(v);
+                       Case{-2, 2.5e-7}, Case{0.5, 1.2e-7}, Case{-0.5, 2.4e-7}, Case{0, 0}}) {
+    std::vector<float> xs;  // keep x^p a normal f32; negative bases for integer exponents
+    for (size_t i = 0; i < x.size(); ++i)
+      if (std::fabs(std::log10(double(x[i])) * c.p) < 36)
+        xs.push_back(i % 2 && c.p == std::floor(c.p) ? -x[i] : x[i]);
     const NodeRun r = run_node("Pow", xs, {}, [&](ModelBuilder& m) { m.floats("b", {c.p}); });
     std::vector<double> want;
     for (float v : xs) want.push_back(std::pow(double(v), double(c.p)));
@@ -355,6 +358,25 @@ TEST(OnnxElementwise, NotOfBools) {
   const OnnxImport imp = import_onnx(m.m, {t}, "m");
   const Graph e = expand(imp.graph, *isa::find_config("mini"));
   EXPECT_EQ(run_reference(e, 32)[*e.find("y")], (std::vector<uint32_t>{1, 0, 0, 1}));
+}
+
+// HardSigmoid's node tests are opset 6 (below the importer's 7): max(0, min(1, alpha x + beta)) against double.
+TEST(OnnxElementwise, HardSigmoidAgainstDouble) {
+  ModelBuilder m;
+  m.input("a").output("y");
+  auto& nd = m.node("HardSigmoid", {"a"}, "y");
+  auto* al = nd.add_attribute();
+  al->set_name("alpha");
+  al->set_type(onnx::AttributeProto::FLOAT);
+  al->set_f(0.5f);
+  const std::vector<float> x = {-3, -1, -0.25f, 0, 0.3f, 0.9f, 1, 2.5f};
+  const OnnxImport imp = import_onnx(m.m, {f32({uint32_t(x.size())}, x)}, "m");
+  const Graph e = expand(imp.graph, *isa::find_config("mini"));
+  const auto got = run_reference(e, 32)[*e.find("y")];
+  for (size_t i = 0; i < x.size(); ++i) {
+    const double want = std::clamp(0.5 * double(x[i]) + 0.5, 0.0, 1.0);
+    EXPECT_NEAR(num::to_double<num::kF32>(got[i]), want, 1e-7) << x[i];
+  }
 }
 
 TEST(OnnxElementwise, ErfAgainstDouble) {
