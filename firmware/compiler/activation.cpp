@@ -27,9 +27,9 @@ constexpr std::array<double, 10> kErfc = {-1.26551223, 1.00002368,  0.37409196, 
 
 // erf's Maclaurin coefficients of a^(2k+1): 2/sqrt(pi) (-1)^k / (k! (2k+1)), k = 0..6 (the next term is under
 // 2e-9 relative at a = 0.5).
-constexpr std::array<double, 7> kErfSeries = {
-    1.1283791670955126, -0.37612638903183754, 0.11283791670955126, -0.026866170645131252,
-    0.0052239776254421877, -0.00085483270234508528, 0.00012055332981789664};
+constexpr std::array<double, 7> kErfSeries = {1.1283791670955126,    -0.37612638903183754,  0.11283791670955126,
+                                              -0.026866170645131252, 0.0052239776254421877, -0.00085483270234508528,
+                                              0.00012055332981789664};
 
 uint32_t bits(DType t, double v) {
   if (t == DType::f16) return num::from_double<num::kF16>(v);
@@ -172,12 +172,14 @@ TensorId float_erf(Graph& g, const std::string& y, TensorId x, const Where& wher
       if (i) p = s.op(GraphOp::Mul, fmt::format("pt{}", i), {p, t});
     }
     const TensorId a2 = s.op(GraphOp::Mul, "a2", {a, a});
-    const TensorId erfc = s.op(GraphOp::Mul, "erfc", {t, s.op(GraphOp::Exp, "e", {s.op(GraphOp::Sub, "arg", {p, a2})})});
+    const TensorId erfc =
+        s.op(GraphOp::Mul, "erfc", {t, s.op(GraphOp::Exp, "e", {s.op(GraphOp::Sub, "arg", {p, a2})})});
     const TensorId big = s.op(GraphOp::Sub, "big", {s.k(1.0), erfc});
     // |x| < 0.5: the Maclaurin series to a^13 (1 - erfc would cancel): 2/sqrt(pi) sum (-1)^k a^(2k+1) / (k! (2k+1)).
     TensorId q = s.k(kErfSeries.back());
     for (size_t k = kErfSeries.size() - 1; k-- > 0;)
-      q = s.op(GraphOp::Add, fmt::format("q{}", k), {s.op(GraphOp::Mul, fmt::format("qa{}", k), {q, a2}), s.k(kErfSeries[k])});
+      q = s.op(GraphOp::Add, fmt::format("q{}", k),
+               {s.op(GraphOp::Mul, fmt::format("qa{}", k), {q, a2}), s.k(kErfSeries[k])});
     const TensorId small = s.op(GraphOp::Mul, "small", {q, a});
     const TensorId e = s.op(GraphOp::Sel, "mag", {s.op(GraphOp::CmpLt, "near0", {a, s.k(0.5)}), small, big});
     return s.op(GraphOp::Sel, "", {s.op(GraphOp::CmpLt, "neg", {v, s.k(0.0)}), s.op(GraphOp::Neg, "ne", {e}), e});

@@ -118,26 +118,37 @@ HostValue arith(const Ctx& c, char op) {
   const int32_t ty = ins[0]->type;
   auto f2 = [&](double a, double b) {
     switch (op) {
-      case '+': return a + b;
-      case '-': return a - b;
-      case '*': return a * b;
-      case '/': return a / b;
-      case '<': return std::isnan(a) || std::isnan(b) ? std::numeric_limits<double>::quiet_NaN() : std::min(a, b);
-      default: return std::isnan(a) || std::isnan(b) ? std::numeric_limits<double>::quiet_NaN() : std::max(a, b);
+      case '+':
+        return a + b;
+      case '-':
+        return a - b;
+      case '*':
+        return a * b;
+      case '/':
+        return a / b;
+      case '<':
+        return std::isnan(a) || std::isnan(b) ? std::numeric_limits<double>::quiet_NaN() : std::min(a, b);
+      default:
+        return std::isnan(a) || std::isnan(b) ? std::numeric_limits<double>::quiet_NaN() : std::max(a, b);
     }
   };
   auto i2 = [&](int64_t a, int64_t b) -> int64_t {
     const auto ua = uint64_t(a), ub = uint64_t(b);
     switch (op) {
-      case '+': return int64_t(ua + ub);
-      case '-': return int64_t(ua - ub);
-      case '*': return int64_t(ua * ub);
+      case '+':
+        return int64_t(ua + ub);
+      case '-':
+        return int64_t(ua - ub);
+      case '*':
+        return int64_t(ua * ub);
       case '/':
         if (b == 0) c.fail("integer division by zero");
         if (a == std::numeric_limits<int64_t>::min() && b == -1) return a;
         return a / b;  // toward zero
-      case '<': return std::min(a, b);
-      default: return std::max(a, b);
+      case '<':
+        return std::min(a, b);
+      default:
+        return std::max(a, b);
     }
   };
   HostValue acc = *ins[0];
@@ -207,7 +218,8 @@ Shape reshape_target(const Ctx& c, const Shape& in, const std::vector<int64_t>& 
   for (size_t k = 0; k < spec.size(); ++k) {
     int64_t d = spec[k];
     if (d == 0 && !allowzero) {
-      if (k >= in.size()) c.fail(fmt::format("shape {}: a 0 at {} past the input's rank {}", shape_str(spec), k, in.size()));
+      if (k >= in.size())
+        c.fail(fmt::format("shape {}: a 0 at {} past the input's rank {}", shape_str(spec), k, in.size()));
       d = in[k];
     }
     if (d == -1) {
@@ -226,8 +238,7 @@ Shape reshape_target(const Ctx& c, const Shape& in, const std::vector<int64_t>& 
       c.fail(fmt::format("shape {}: {} elements of {} do not divide", shape_str(spec), total, shape_str(in)));
     s[size_t(infer)] = int64_t(total / known);
   }
-  if (elements_of(s) != elements_of(in))
-    c.fail(fmt::format("cannot reshape {} to {}", shape_str(in), shape_str(s)));
+  if (elements_of(s) != elements_of(in)) c.fail(fmt::format("cannot reshape {} to {}", shape_str(in), shape_str(s)));
   return s;
 }
 
@@ -373,8 +384,10 @@ Shape reshape_shape(const Ctx& c, const Shape& in) {
 
 using ShapeFn = Shape (*)(const Ctx&, const Shape&);
 const std::map<std::string, ShapeFn, std::less<>>& shape_ops() {
-  static const std::map<std::string, ShapeFn, std::less<>> t = {
-      {"Reshape", reshape_shape}, {"Flatten", flatten_shape}, {"Squeeze", squeeze_shape}, {"Unsqueeze", unsqueeze_shape}};
+  static const std::map<std::string, ShapeFn, std::less<>> t = {{"Reshape", reshape_shape},
+                                                                {"Flatten", flatten_shape},
+                                                                {"Squeeze", squeeze_shape},
+                                                                {"Unsqueeze", unsqueeze_shape}};
   return t;
 }
 
@@ -575,9 +588,12 @@ const std::map<std::string, FoldRow, std::less<>>& fold_table() {
       {"Div", {[](const Ctx& c) { return arith(c, '/'); }}},
       {"Min", {[](const Ctx& c) { return arith(c, '<'); }}},
       {"Max", {[](const Ctx& c) { return arith(c, '>'); }}},
-      {"Neg", {[](const Ctx& c) { return unary(c, std::negate<double>(), [](int64_t v) { return int64_t(0 - uint64_t(v)); }); }}},
+      {"Neg", {[](const Ctx& c) {
+         return unary(c, std::negate<double>(), [](int64_t v) { return int64_t(0 - uint64_t(v)); });
+       }}},
       {"Abs", {[](const Ctx& c) {
-         return unary(c, [](double v) { return std::fabs(v); }, [](int64_t v) { return v < 0 ? int64_t(0 - uint64_t(v)) : v; });
+         return unary(
+             c, [](double v) { return std::fabs(v); }, [](int64_t v) { return v < 0 ? int64_t(0 - uint64_t(v)) : v; });
        }}},
       {"Equal", {[](const Ctx& c) { return compare(c, std::equal_to<double>(), std::equal_to<int64_t>()); }}},
       {"Less", {[](const Ctx& c) { return compare(c, std::less<double>(), std::less<int64_t>()); }}},
@@ -587,7 +603,8 @@ const std::map<std::string, FoldRow, std::less<>>& fold_table() {
        {[](const Ctx& c) { return compare(c, std::greater_equal<double>(), std::greater_equal<int64_t>()); }}},
       {"Not", {[](const Ctx& c) {
          if (c.in(0).type != TP::BOOL) c.fail("takes a bool input");
-         return unary(c, [](double v) { return v; }, [](int64_t v) { return int64_t(v == 0); });
+         return unary(
+             c, [](double v) { return v; }, [](int64_t v) { return int64_t(v == 0); });
        }}},
       {"And", {[](const Ctx& c) { return logic(c, [](bool a, bool b) { return a && b; }); }}},
       {"Or", {[](const Ctx& c) { return logic(c, [](bool a, bool b) { return a || b; }); }}},

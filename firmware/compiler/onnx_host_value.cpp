@@ -82,9 +82,7 @@ double float_of_bits(int32_t t, uint64_t b) {
 
 }  // namespace
 
-bool host_type_float(int32_t t) {
-  return t == TP::FLOAT || t == TP::DOUBLE || t == TP::FLOAT16 || t == TP::BFLOAT16;
-}
+bool host_type_float(int32_t t) { return t == TP::FLOAT || t == TP::DOUBLE || t == TP::FLOAT16 || t == TP::BFLOAT16; }
 
 bool host_type_ok(int32_t t) {
   switch (t) {
@@ -186,12 +184,12 @@ HostValue host_value(const onnx::TensorProto& t, const std::string& where) {
   }
   const unsigned b = raw_width(v.type);
   const int32_t ty = v.type;
-  const uint64_t have = t.has_raw_data()                        ? t.raw_data().size() / b
-                        : ty == TP::FLOAT                       ? uint64_t(t.float_data_size())
-                        : ty == TP::DOUBLE                      ? uint64_t(t.double_data_size())
-                        : ty == TP::INT64                       ? uint64_t(t.int64_data_size())
+  const uint64_t have = t.has_raw_data()                       ? t.raw_data().size() / b
+                        : ty == TP::FLOAT                      ? uint64_t(t.float_data_size())
+                        : ty == TP::DOUBLE                     ? uint64_t(t.double_data_size())
+                        : ty == TP::INT64                      ? uint64_t(t.int64_data_size())
                         : ty == TP::UINT32 || ty == TP::UINT64 ? uint64_t(t.uint64_data_size())
-                                                                : uint64_t(t.int32_data_size());
+                                                               : uint64_t(t.int32_data_size());
   if (have != n || (t.has_raw_data() && t.raw_data().size() != n * b))
     throw Error(fmt::format("{}: shape needs {} elements of {}, the tensor holds {}", what, n, onnx_type_name(ty),
                             t.has_raw_data() ? fmt::format("{} bytes", t.raw_data().size()) : std::to_string(have)));
@@ -199,16 +197,16 @@ HostValue host_value(const onnx::TensorProto& t, const std::string& where) {
     uint64_t raw = 0;
     if (t.has_raw_data()) std::memcpy(&raw, t.raw_data().data() + i * b, b);  // little-endian host
     if (v.is_float()) {
-      const double f = t.has_raw_data()  ? float_of_bits(ty, raw)
+      const double f = t.has_raw_data()   ? float_of_bits(ty, raw)
                        : ty == TP::FLOAT  ? double(t.float_data(int(i)))
                        : ty == TP::DOUBLE ? t.double_data(int(i))
                                           : float_of_bits(ty, uint64_t(uint32_t(t.int32_data(int(i)))));
       v.floats.push_back(f);
     } else {
-      const int64_t x = t.has_raw_data()                        ? int64_t(raw)
-                        : ty == TP::INT64                       ? t.int64_data(int(i))
+      const int64_t x = t.has_raw_data()                       ? int64_t(raw)
+                        : ty == TP::INT64                      ? t.int64_data(int(i))
                         : ty == TP::UINT32 || ty == TP::UINT64 ? int64_t(t.uint64_data(int(i)))
-                                                                : int64_t(t.int32_data(int(i)));
+                                                               : int64_t(t.int32_data(int(i)));
       v.ints.push_back(wrap_to_type(ty, x));
     }
   }
@@ -220,9 +218,10 @@ ChipData chip_data(const HostValue& v, const std::string& what) {
   int32_t ty = v.type;
   const auto dt = dtype_of_onnx(ty);
   if (!dt)
-    throw Error(fmt::format("{}: {} values cannot be a chip tensor (float, float16, bfloat16, int8, uint8, int16, "
-                            "int32, int64 narrowed to int32, bool)",
-                            what, onnx_type_name(ty)));
+    throw Error(
+        fmt::format("{}: {} values cannot be a chip tensor (float, float16, bfloat16, int8, uint8, int16, "
+                    "int32, int64 narrowed to int32, bool)",
+                    what, onnx_type_name(ty)));
   c.dtype = *dt;
   for (int64_t d : v.shape) {
     if (d == 0) throw Error(fmt::format("{}: an empty tensor cannot be a chip tensor", what));
@@ -240,7 +239,8 @@ ChipData chip_data(const HostValue& v, const std::string& what) {
     } else {
       const int64_t x = v.ints[i];
       if (ty == TP::INT64 && (x < std::numeric_limits<int32_t>::min() || x > std::numeric_limits<int32_t>::max()))
-        throw Error(fmt::format("{}: int64 element {} = {} does not fit int32 (the chip's widest integer)", what, i, x));
+        throw Error(
+            fmt::format("{}: int64 element {} = {} does not fit int32 (the chip's widest integer)", what, i, x));
       const unsigned bytes = isa::dtype_desc(c.dtype).bytes;
       c.bits.push_back(uint32_t(x) & (bytes == 4 ? 0xFFFFFFFFu : (1u << (8 * bytes)) - 1));
     }

@@ -472,7 +472,8 @@ OnnxImport Importer::run(const std::vector<OnnxTensor>& data) {
     if (it != given.end()) {
       check_declared(vi, *it->second);
       const OnnxTensor& t = *it->second;
-      names_[vi.name()] = g_.add_input(ident(vi.name()), t.dtype, t.shape.empty() ? std::vector<uint32_t>{1} : t.shape, t.bits, where());
+      names_[vi.name()] = g_.add_input(ident(vi.name()), t.dtype, t.shape.empty() ? std::vector<uint32_t>{1} : t.shape,
+                                       t.bits, where());
       input_shapes_[vi.name()] = std::vector<int64_t>(t.shape.begin(), t.shape.end());
       // int64 data (shapes, indices, axes: the chip has no int64) is known at
       // compile time too, so that shape arithmetic on it folds; the image is
@@ -486,8 +487,7 @@ OnnxImport Importer::run(const std::vector<OnnxTensor>& data) {
         else
           v.ints.push_back(int64_t(ieee_value(t.dtype, b)));
       }
-      if (t.onnx_type == TP::INT64)
-        known_[vi.name()] = Known{v, g_.tensor(names_[vi.name()]).name};
+      if (t.onnx_type == TP::INT64) known_[vi.name()] = Known{v, g_.tensor(names_[vi.name()]).name};
       input_values_[vi.name()] = std::move(v);
     }
   }

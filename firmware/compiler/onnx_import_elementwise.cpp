@@ -87,7 +87,8 @@ void import_pow(Importer& im, const NodeProto& n) {
   im.attributes(n, {});
   const HostValue* e = im.known(n, 1);
   if (!e)
-    im.fail(n, fmt::format("the exponent '{}' is computed on the chip: only a known exponent is supported", n.input(1)));
+    im.fail(n,
+            fmt::format("the exponent '{}' is computed on the chip: only a known exponent is supported", n.input(1)));
   for (uint64_t i = 1; i < e->size(); ++i)
     if (e->value(i) != e->value(0)) im.fail(n, "an exponent that differs per element is not supported");
   if (e->size() == 0) im.fail(n, "the exponent is empty");
@@ -199,7 +200,9 @@ void import_compare(Importer& im, const NodeProto& n) {
   im.attributes(n, {});
   const std::string& op = n.op_type();
   const bool swap = op == "Greater" || op == "GreaterOrEqual";
-  const GraphOp cmp = op == "Equal" ? GraphOp::CmpEq : op == "Less" || op == "Greater" ? GraphOp::CmpLt : GraphOp::CmpLe;
+  const GraphOp cmp = op == "Equal"                     ? GraphOp::CmpEq
+                      : op == "Less" || op == "Greater" ? GraphOp::CmpLt
+                                                        : GraphOp::CmpLe;
   Graph& g = im.graph();
   TensorId a = im.in(n, 0), b = im.in(n, 1);
   if (swap) std::swap(a, b);
@@ -304,7 +307,8 @@ void import_leaky_relu(Importer& im, const NodeProto& n) {
   if (!is_float(g, x)) im.fail(n, "takes a float input");
   const double alpha = im.float_attr(n, "alpha", 0.01f);
   const std::string y = im.out_name(n);
-  const TensorId ax = g.add(GraphOp::Mul, y + ".ax", {x, scalar(im, y + ".alpha", g.tensor(x).dtype, alpha)}, im.where());
+  const TensorId ax =
+      g.add(GraphOp::Mul, y + ".ax", {x, scalar(im, y + ".alpha", g.tensor(x).dtype, alpha)}, im.where());
   im.define(n, g.add(alpha <= 1 ? GraphOp::Max : GraphOp::Min, y, {x, ax}, im.where()));
 }
 

@@ -143,7 +143,9 @@ TEST(OnnxFold, APlantedOffByOneInAFoldedShapeIsCaught) {
   const FoldHook plant = [](const std::string& op, HostValue& v) {
     if (op == "Shape") ++v.ints[0];
   };
-  EXPECT_EQ(error_of([&] { import_onnx(b.m, {f32({2, 3, 4}, x)}, "m.onnx", plant); }),
+  EXPECT_EQ(error_of([&] {
+              import_onnx(b.m, {f32({2, 3, 4}, x)}, "m.onnx", plant);
+            }),
             "m.onnx: error: node 'y_node' (Reshape): cannot reshape [2,3,4] to [9,4]");
   // A folded graph output (Shape of x) against ONNX's expected values: the tolerance check catches it.
   ModelBuilder s;
@@ -228,7 +230,9 @@ TEST(OnnxFold, CompileTimeOnlyOpsNameTheNodeWhenAnInputIsComputed) {
   b.input("x").output("y");
   b.node("Relu", {"x"}, "r");
   b.node("ConstantOfShape", {"r"}, "y");
-  EXPECT_EQ(error_of([&] { import_onnx(b.m, {f32({2}, {1, 2})}, "m.onnx"); }),
+  EXPECT_EQ(error_of([&] {
+              import_onnx(b.m, {f32({2}, {1, 2})}, "m.onnx");
+            }),
             "m.onnx: error: node 'y_node' (ConstantOfShape): input 'r' is computed on the chip: ConstantOfShape is "
             "only evaluated at compile time");
 }
@@ -241,7 +245,7 @@ struct NodeRun {
 
 // One ONNX node `op` with f32 inputs a (and b), through import, expansion and the host reference.
 NodeRun run_node(const std::string& op, const std::vector<float>& a, const std::vector<float>& b,
-             const std::function<void(ModelBuilder&)>& extra = {}) {
+                 const std::function<void(ModelBuilder&)>& extra = {}) {
   ModelBuilder m;
   m.input("a").output("y");
   std::vector<std::string> ins = {"a"};
@@ -290,9 +294,7 @@ TEST(OnnxElementwise, DivIsWithinTwoUlpsAndAPlantedReciprocalErrorIsCaught) {
   EXPECT_LE(err, kDivBound);
   std::printf("div: max rel err %.3g\n", err);
   // A known divisor: the reciprocal is rounded on the host.
-  const NodeRun k = run_node("Div", x, {}, [&](ModelBuilder& m) {
-    m.floats("b", {3.0f});
-  });
+  const NodeRun k = run_node("Div", x, {}, [&](ModelBuilder& m) { m.floats("b", {3.0f}); });
   std::vector<double> want3;
   for (float v : x) want3.push_back(double(v) / 3.0);
   const double err3 = max_rel(k.got, want3);
@@ -313,7 +315,9 @@ TEST(OnnxElementwise, IntegerDivIsANamedError) {
   t.dtype = isa::DType::i32;
   t.shape = {1};
   t.bits = {7};
-  EXPECT_EQ(error_of([&] { import_onnx(m.m, {t, t}, "m.onnx"); }),
+  EXPECT_EQ(error_of([&] {
+              import_onnx(m.m, {t, t}, "m.onnx");
+            }),
             "m.onnx: error: node 'y_node' (Div): integer division (i32) is not supported: the VXM has no divide, and a "
             "float reciprocal does not truncate exactly");
 }
@@ -329,8 +333,7 @@ TEST(OnnxElementwise, PowWithAKnownExponentAgainstDouble) {
                        Case{-2, 2.5e-7}, Case{0.5, 1.2e-7}, Case{-0.5, 2.4e-7}, Case{0, 0}}) {
     std::vector<float> xs;  // keep x^p a normal f32; negative bases for integer exponents
     for (size_t i = 0; i < x.size(); ++i)
-      if (std::fabs(std::log10(double(x[i])) * c.p) < 36)
-        xs.push_back(i % 2 && c.p == std::floor(c.p) ? -x[i] : x[i]);
+      if (std::fabs(std::log10(double(x[i])) * c.p) < 36) xs.push_back(i % 2 && c.p == std::floor(c.p) ? -x[i] : x[i]);
     const NodeRun r = run_node("Pow", xs, {}, [&](ModelBuilder& m) { m.floats("b", {c.p}); });
     std::vector<double> want;
     for (float v : xs) want.push_back(std::pow(double(v), double(c.p)));
@@ -338,10 +341,14 @@ TEST(OnnxElementwise, PowWithAKnownExponentAgainstDouble) {
     std::printf("pow %g: max rel err %.3g over %zu values\n", double(c.p), err, xs.size());
     EXPECT_LE(err, c.bound) << "p = " << c.p;
   }
-  EXPECT_EQ(error_of([&] { run_node("Pow", {1, 2}, {2, 2}); }),
+  EXPECT_EQ(error_of([&] {
+              run_node("Pow", {1, 2}, {2, 2});
+            }),
             "m: error: node 'y_node' (Pow): the exponent 'b' is computed on the chip: only a known exponent is "
             "supported");
-  EXPECT_EQ(error_of([&] { run_node("Pow", {1, 2}, {}, [](ModelBuilder& m) { m.floats("b", {1.5f}); }); }),
+  EXPECT_EQ(error_of([&] {
+              run_node("Pow", {1, 2}, {}, [](ModelBuilder& m) { m.floats("b", {1.5f}); });
+            }),
             "m: error: node 'y_node' (Pow): exponent 1.5 is not supported (integers up to 64 in magnitude, 0.5, -0.5)");
 }
 
