@@ -34,7 +34,8 @@ struct Ctx {
   [[noreturn]] void fail(const std::string& why) const { im.fail(n, why); }
   const HostValue& in(int i) const {
     const HostValue* v = im.known(n, i, data);
-    if (!v) fail(fmt::format("input {} is missing", i));
+    if (!v && !has(i)) fail(fmt::format("input {} is missing", i));
+    if (!v) fail(fmt::format("input {} ('{}') is computed on the chip: the compiler needs it known", i, n.input(i)));
     return *v;
   }
   bool has(int i) const { return Importer::present(n, i); }
