@@ -560,6 +560,30 @@ HostValue cast(const Ctx& c) {
   return r;
 }
 
+// Trilu: the upper (j - i >= k) or lower (j - i <= k) triangle of the last two axes, zeros elsewhere.
+HostValue trilu(const Ctx& c) {
+  c.im.attributes(c.n, {"upper"});
+  const bool upper = c.im.int_attr(c.n, "upper", 1) != 0;
+  HostValue r = c.in(0);
+  if (r.shape.size() < 2) c.fail("input must have rank 2 or more");
+  int64_t k = 0;
+  if (c.has(1)) {
+    const std::vector<int64_t> kk = c.ints(1);
+    if (kk.size() != 1) c.fail("k must hold one value");
+    k = kk[0];
+  }
+  const int64_t rows = r.shape[r.shape.size() - 2], cols = r.shape.back();
+  for (uint64_t e = 0; e < r.size(); ++e) {
+    const int64_t j = int64_t(e % uint64_t(cols)), i = int64_t(e / uint64_t(cols) % uint64_t(rows));
+    if (upper ? j - i >= k : j - i <= k) continue;
+    if (r.is_float())
+      r.floats[e] = 0;
+    else
+      r.ints[e] = 0;
+  }
+  return r;
+}
+
 struct FoldRow {
   FoldFn fn;
   bool compile_time_only = false;  // no chip op: an input computed on the chip is an error
@@ -611,6 +635,7 @@ const std::map<std::string, FoldRow, std::less<>>& fold_table() {
       {"Or", {[](const Ctx& c) { return logic(c, [](bool a, bool b) { return a || b; }); }}},
       {"Xor", {[](const Ctx& c) { return logic(c, [](bool a, bool b) { return a != b; }); }}},
       {"Where", {where}},
+      {"Trilu", {trilu}},
   };
   return t;
 }

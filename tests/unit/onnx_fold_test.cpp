@@ -206,6 +206,26 @@ TEST(OnnxFold, MaskPatternFoldsToAConstant) {
   for (size_t i = 0; i < 9; ++i) EXPECT_EQ(t.data[i], std::bit_cast<uint32_t>(want[i])) << i;
 }
 
+// torch.full((T, T), -inf).triu(1) with T from a shape: ConstantOfShape, Trilu (k = 1) fold.
+TEST(OnnxFold, TriluOfAKnownValueFolds) {
+  ModelBuilder b;
+  b.output("y");
+  b.ints("n", {2, 3});
+  b.node("ConstantOfShape", {"n"}, "ones");
+  auto* v = b.g().mutable_node(b.g().node_size() - 1)->add_attribute();
+  v->set_name("value");
+  v->set_type(onnx::AttributeProto::TENSOR);
+  v->mutable_t()->set_data_type(TP::FLOAT);
+  v->mutable_t()->add_dims(1);
+  v->mutable_t()->add_float_data(-5.0f);
+  b.ints("k", {1}, true);
+  b.node("Trilu", {"ones", "k"}, "y");
+  const OnnxImport imp = import_onnx(b.m, {}, "m");
+  const Tensor& t = imp.graph.tensor(imp.outputs[0].tensor);
+  const float want[] = {0, -5, -5, 0, 0, -5};
+  for (size_t i = 0; i < 6; ++i) EXPECT_EQ(t.data[i], std::bit_cast<uint32_t>(want[i])) << i;
+}
+
 TEST(OnnxFold, SliceSqueezeAndNarrowingFollowOnnx) {
   ModelBuilder b;
   b.output("y").output("z");
