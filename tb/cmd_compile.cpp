@@ -27,6 +27,7 @@ struct CompileArgs {
   std::string program, output, config, report, png;
   std::string inputs;  // an ONNX model's data inputs: DIR/input_K.pb
   bool run = false, check = false, quiet = false, embed = false;
+  bool bound_only = false;                    // the lower bound of the lowered graph, without placing or scheduling it
   std::optional<uint64_t> generated_weights;  // seed
   bool as_bytes = false;
 };
@@ -75,7 +76,7 @@ int run_and_check(const CompileArgs& a, const compiler::Compiled& c, const isa::
 compiler::Program load(const CompileArgs& a) {
   if (std::filesystem::path(a.program).extension() != ".onnx") {
     if (!a.inputs.empty()) throw Error("tsp compile: error: --inputs is for .onnx models");
-    return compiler::load_program(a.program);
+    return compiler::load_program(a.program, {.any_size = a.bound_only});
   }
   const onnx::ModelProto m = compiler::load_model(a.program);
   const std::vector<compiler::OnnxTensor> data =
@@ -86,11 +87,32 @@ compiler::Program load(const CompileArgs& a) {
   return p;
 }
 
+void print_terms(const compiler::Bound& b) {
+  std::string terms;
+  for (const auto& t : b.terms) terms += fmt::format("  {} {}", t.name, t.cycles);
+  fmt::print("bound terms:{}\n", terms);
+}
+
+// --bound-only: expand and lower (no placement, no schedule, no image) and print
+// the bound with how each term came about: a layer share too large to compile.
+int bound_only_cmd(const CompileArgs& a, const compiler::Program& p, const isa::Config& cfg) {
+  if (a.run || a.check || !a.output.empty() || !a.report.empty() || !a.png.empty() || a.embed || a.generated_weights)
+    throw Error(
+        "tsp compile: error: --bound-only makes no image: it takes none of -o, --report, --png, --run, "
+        "--check, --embed-reference, --generated-weights");
+  const compiler::Bound b = compiler::bound_only(p.graph, cfg);
+  fmt::print("{}: {} nodes on {}: bound {} cycles ({}) = {:.3f} us at {} MHz\n", a.program, p.graph.nodes().size(),
+             cfg.name, b.cycles, b.binding, double(b.cycles) / cfg.clock_mhz, cfg.clock_mhz);
+  for (const auto& t : b.terms) fmt::print("  {:8} {:>9}  {}\n", t.name, t.cycles, t.how);
+  return 0;
+}
+
 int compile_cmd(const CompileArgs& a) {
   const compiler::Program p = load(a);
   const std::string cfg_name = !a.config.empty() ? a.config : p.config.value_or("tsp1");
   const isa::Config* cfg = isa::find_config(cfg_name);
   if (!cfg) throw Error(fmt::format("tsp compile: error: unknown configuration '{}'", cfg_name));
+  if (a.bound_only) return bound_only_cmd(a, p, *cfg);
   compiler::CompileOptions opt;
   opt.source_file = a.program;
   opt.embed_reference = a.embed;
@@ -126,6 +148,8 @@ int compile_cmd(const CompileArgs& a) {
         util += fmt::format("  {} {:.1f}% ({} slots on {} queues)", isa::unit_name(u), 100 * c.utilisation(u), use.busy,
                             use.queues);
     fmt::print("utilisation:{}\n", util);
+    fmt::print("{}\n", c.bound.summary(c.predicted_cycles));
+    print_terms(c.bound);
     if (a.generated_weights)
       fmt::print("generated weights: {} tensors (seed {}{}), image {} bytes of SRAM segments\n", c.generated_tensors,
                  *a.generated_weights, a.as_bytes ? ", carried as bytes" : "", [&] {
@@ -161,6 +185,9 @@ void add_compile(CLI::App& app, int& exit_code) {
   cmd->add_flag("--run", a->run, "Run the image on the model; fail unless cycles == prediction");
   cmd->add_flag("--check", a->check, "--run, and compare every output with the host reference bit for bit");
   cmd->add_flag("-q,--quiet", a->quiet, "Print errors only");
+  cmd->add_flag("--bound-only", a->bound_only,
+                "Print the lower bound of the expanded, lowered graph and its terms (docs/compiler.md, \"Lower "
+                "bound\"), without placing or scheduling it: for graphs too large for one chip");
   cmd->callback([a, &exit_code] { exit_code = compile_cmd(*a); });
 }
 

@@ -15,20 +15,22 @@
 #include <tuple>
 
 #include "common/error.hpp"
+#include "systemc/dist/comm.hpp"
+#include "systemc/dist/partition.hpp"
 #include "systemc/engine/observer_tee.hpp"
 #include "systemc/sim/run_image.hpp"
 #include "systemc/sim/tensor_dump.hpp"
 #include "systemc/waves/gtkw.hpp"
+#include "systemc/waves/wave_log.hpp"
 #include "systemc/waves/wave_recorder.hpp"
 #include "tb/commands.hpp"
 #include "tb/coverage/func_coverage.hpp"
 #include "tb/flip_args.hpp"
 #include "tb/option_rules.hpp"
-#include "systemc/dist/comm.hpp"
-#include "systemc/dist/partition.hpp"
 #include "tb/run_check.hpp"
 #include "tb/run_digest.hpp"
 #include "tb/run_ranks.hpp"
+#include "tb/wave_chips.hpp"
 
 namespace tsp::cli {
 namespace {
@@ -47,6 +49,7 @@ struct RunArgs {
   bool check = false;                // against the image's expected outputs
   std::vector<std::string> expects;  // NAME=FILE.pb
   std::string wave;                  // FST path; empty: no waves
+  std::string wave_chips;            // the chips in the wave, "0,3,5-7"; empty: every chip
   waves::WaveWindow window;
   std::string topology;  // built-in name or file; empty: no links
   double ppm_spread = 0;
@@ -178,9 +181,12 @@ void print_summary(const std::string& name, const image::Image& img, const isa::
 }
 
 // What each chip's rank sends to rank 0 with its report: the --dump text, the
-// checked tensors' bits, and a hash of every manifest tensor (for the digest).
+// checked tensors' bits, and, when the digest is printed or the statistics
+// written, a hash of every manifest tensor (reading every tensor back, generated
+// weights included, costs more than a timing-only run itself).
 std::string collect_chip(uint32_t chip, model::ChipEngine& engine, const image::Image& img,
-                         const std::vector<const image::Symbol*>& dumps, std::vector<TensorCheck> checks) {
+                         const std::vector<const image::Symbol*>& dumps, std::vector<TensorCheck> checks,
+                         bool hash_tensors) {
   nlohmann::json j;
   j["dumps"] = nlohmann::json::array();
   for (const auto* sym : dumps)
@@ -191,10 +197,10 @@ std::string collect_chip(uint32_t chip, model::ChipEngine& engine, const image::
     if (checks[i].symbol->chip == chip) j["checks"][std::to_string(i)] = checks[i].got;
   j["tensors"] = nlohmann::json::object();
   for (const auto& sym : img.symbols) {
-    if (sym.chip != chip) continue;
+    if (sym.chip != chip || !hash_tensors) continue;
     const std::vector<uint32_t> bits = model::read_tensor(engine, sym);
-    j["tensors"][sym.name] = fmt::format(
-        "{:016x}", fnv1a64({reinterpret_cast<const char*>(bits.data()), bits.size() * sizeof(uint32_t)}));
+    j["tensors"][sym.name] =
+        fmt::format("{:016x}", fnv1a64({reinterpret_cast<const char*>(bits.data()), bits.size() * sizeof(uint32_t)}));
   }
   return j.dump();
 }
@@ -244,9 +250,8 @@ int run(const RunArgs& a) {
   }
   if (comm.distributed()) {
     if (!opt.topology)
-      throw Error(fmt::format("tsp run: error: {} ranks need --topology: ranks own chips and talk over links",
-                              comm.size()));
-    if (!a.wave.empty()) throw Error("tsp run: error: --wave needs one rank (run without mpirun)");
+      throw Error(
+          fmt::format("tsp run: error: {} ranks need --topology: ranks own chips and talk over links", comm.size()));
     opt.rank_of = dist::partition(static_cast<uint32_t>(img.chips.size()), comm.size(), a.partition);
   } else if (!a.partition.empty()) {
     dist::partition(static_cast<uint32_t>(img.chips.size()), 1, a.partition);  // one rank: it must name rank 0 only
@@ -290,17 +295,28 @@ int run(const RunArgs& a) {
   std::vector<std::string> dumped;
   std::vector<TensorCheck> checks = plan_checks(img, a.check, a.expects);
   opt.collect = [&](uint32_t chip, model::ChipEngine& engine) {
-    return collect_chip(chip, engine, img, dumps, checks);
+    return collect_chip(chip, engine, img, dumps, checks, a.digest || !a.stats.empty());
   };
+  // Waves: one process records them itself; under mpirun each rank logs its
+  // chips' part and rank 0 replays every part after the run (waves::WaveLog).
   std::unique_ptr<waves::WaveRecorder> recorder;
+  std::unique_ptr<waves::WaveLog> wave_log;
+  const std::vector<bool> shown = parse_wave_chips(a.wave_chips, static_cast<uint32_t>(img.chips.size()));
   if (!a.wave.empty()) {
     if (a.window.from > a.window.to)
       throw Error(fmt::format("tsp run: error: --from {} is after --to {}", a.window.from, a.window.to));
     const auto dir = std::filesystem::path(a.wave).parent_path();
     if (!dir.empty()) std::filesystem::create_directories(dir);
-    recorder = std::make_unique<waves::WaveRecorder>(img, a.wave, a.window, opt.topology);
-    opt.observer = [&](uint32_t chip) { return recorder->observer(chip); };
-    if (opt.topology) opt.link_observer = recorder->link_observer();
+    if (comm.distributed()) {
+      wave_log = std::make_unique<waves::WaveLog>(static_cast<uint32_t>(img.chips.size()), shown, opt.topology);
+      opt.observer = [&](uint32_t chip) { return wave_log->observer(chip); };
+      opt.link_observer = wave_log->link_observer();
+      opt.waves = [&](uint32_t chip) { return wave_log->take(chip); };
+    } else {
+      recorder = std::make_unique<waves::WaveRecorder>(img, a.wave, a.window, opt.topology, shown);
+      opt.observer = [&](uint32_t chip) { return recorder->observer(chip); };
+      if (opt.topology) opt.link_observer = recorder->link_observer();
+    }
   }
   // Functional coverage: one collector per chip, beside the wave recorder if there is one.
   std::vector<std::unique_ptr<cov::FunctionalCoverage>> coverage;
@@ -332,6 +348,12 @@ int run(const RunArgs& a) {
     const int code = int(comm.broadcast(0, "the exit code"));
     comm.finalize();
     return code;
+  }
+  if (wave_log) {  // rank 0: every rank's part of the wave, as one process would have written it
+    recorder = std::make_unique<waves::WaveRecorder>(img, a.wave, a.window, opt.topology, shown);
+    std::vector<std::string> parts;
+    for (const auto& c : r.chips) parts.push_back(c.waves);
+    waves::replay(*recorder, parts);
   }
   const int code = report_run(a, img, cfg, r, dumped, checks, recorder.get());
   comm.broadcast(code, "the exit code");
@@ -392,6 +414,7 @@ const OptionRule kRules[] = {
      "it seeds only the random flips, link bit errors, jitter and clock spread those draw"},
     {"--from", {"--wave"}, {}, "it starts the window --wave writes"},
     {"--to", {"--wave"}, {}, "it ends the window --wave writes"},
+    {"--wave-chips", {"--wave"}, {}, "it chooses the chips --wave writes"},
     {"--check", {}, {"--timing-only"}, "it compares output values, which a timing-only run does not compute"},
     {"--expect", {}, {"--timing-only"}, "it compares output values, which a timing-only run does not compute"},
     {"--dump", {}, {"--timing-only"}, "it prints tensor values, which a timing-only run does not compute"},
@@ -422,6 +445,9 @@ void add_run(CLI::App& app, int& exit_code) {
                   "and a GTKWave save file next to it (<name>.gtkw)");
   cmd->add_option("--from", a->window.from, "First cycle in the wave")->capture_default_str();
   cmd->add_option("--to", a->window.to, "Last cycle in the wave (default: the end of the run)");
+  cmd->add_option("--wave-chips", a->wave_chips,
+                  "Only these chips (and their links) in the wave: '0,3,5-7' (default: every chip); under mpirun "
+                  "as in one process");
   cmd->add_flag("-q,--quiet", a->quiet, "No summary, no progress");
   cmd->add_option("--topology", a->topology,
                   "Wire the chips' links: a built-in (pair, node8, dragonflyN, ...) or a topology file "

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -121,6 +122,7 @@ class Assembler {
     if (name == ".tensor") return dir_tensor(cur);
     if (name == ".sram") return dir_sram(head, cur);
     if (name == ".hex") return dir_hex(head, cur);
+    if (name == ".generated") return dir_generated(head, cur);
     if (name == ".at") return dir_at(head, cur);
     if (name == ".loc") return dir_loc(head, cur);
     TokenCursor::fail(head, fmt::format("unknown directive '{}'", head.text));
@@ -234,6 +236,35 @@ class Assembler {
     cur.expect(",", "after the slice");
     open.seg.address = u32_operand(cur, "address");
     segment_ = std::move(open);
+  }
+
+  // Generated SRAM (docs/image-format.md "Generated SRAM"): a record, no bytes.
+  void dir_generated(const Token& head, TokenCursor& cur) {
+    lock_chips();
+    image::GeneratedSegment g;
+    g.slice = slice_operand(cur);
+    cur.expect(",", "after the slice");
+    g.address = u32_operand(cur, "address");
+    cur.expect(",", "after the address");
+    g.vectors = u32_operand(cur, "vector count");
+    cur.expect(",", "after the vector count");
+    const Token& lanes = cur.peek();
+    const uint32_t n = u32_operand(cur, "lane count");
+    if (n > 0xffff) TokenCursor::fail(lanes, fmt::format("lane count {} out of range", n));
+    g.lanes = static_cast<uint16_t>(n);
+    cur.expect(",", "after the lane count");
+    g.tensor = u32_operand(cur, "tensor number");
+    cur.expect(",", "after the tensor number");
+    // The seed is any 64-bit value (expressions stop at 2^63): a plain number, decimal or 0x hex.
+    const Token& seed = cur.next();
+    const bool hex = seed.text.size() > 2 && seed.text[0] == '0' && (seed.text[1] | 0x20) == 'x';
+    const char* first = seed.text.data() + (hex ? 2 : 0);
+    const char* last = seed.text.data() + seed.text.size();
+    const auto [end, ec] = std::from_chars(first, last, g.seed, hex ? 16 : 10);
+    if (seed.kind != TokenKind::Number || ec != std::errc{} || end != last)
+      TokenCursor::fail(seed, fmt::format("expected a 64-bit seed, found {}", TokenCursor::describe(seed)));
+    if (auto why = image::check_generated(*cfg_, img_.chips[chip_], g)) TokenCursor::fail(head, *why);
+    img_.chips[chip_].generated.push_back(g);
   }
 
   void dir_hex(const Token& head, TokenCursor& cur) {

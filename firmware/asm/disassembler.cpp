@@ -63,9 +63,12 @@ std::string disassemble(const image::Image& img) {
   }
   for (size_t c = 0; c < img.chips.size(); ++c) {
     const image::ChipProgram& cp = img.chips[c];
-    if (cp.queues.empty() && cp.sram.empty()) continue;
+    if (cp.queues.empty() && cp.sram.empty() && cp.generated.empty()) continue;
     out += fmt::format("\n.chip {}\n", c);
     for (const auto& seg : cp.sram) write_segment(out, cfg, seg);
+    for (const auto& g : cp.generated)
+      out += fmt::format(".generated {}, {}, {}, {}, {}, {}\n", isa::mem_slice_name(cfg, g.slice), g.address, g.vectors,
+                         g.lanes, g.tensor, g.seed);
     for (const auto& q : cp.queues) write_queue(out, img, cfg, q);
   }
   return out;

@@ -9,6 +9,7 @@
 #include <functional>
 #include <string_view>
 
+#include "common/error.hpp"
 #include "firmware/compiler/codegen.hpp"
 #include "firmware/compiler/expand.hpp"
 #include "firmware/compiler/generated_weights.hpp"
@@ -50,6 +51,8 @@ Compiled compile(const Graph& source, const isa::Config& cfg, const CompileOptio
   out.graph = expand(source, cfg);
   const Graph& g = out.graph;
   const Lowered low = lower(g, cfg);
+  out.bound = lower_bound(g, low, cfg);
+  if (options.bound_hook) options.bound_hook(out.bound);
   out.placement = place(g, low, cfg);
   for (const Node& n : g.nodes())  // a gather's base constant is its data's address (gather.hpp)
     if (n.op == GraphOp::GatherRows)
@@ -72,6 +75,13 @@ Compiled compile(const Graph& source, const isa::Config& cfg, const CompileOptio
   out.chains = sched.chain_names();
   out.image = generate(g, out.placement, out.timed, cfg, options.source_file);
   out.predicted_cycles = out.image.predicted_cycles;
+  // The bound holds for every legal schedule of these kernels, so a schedule
+  // below it means the bound or the scheduler's model of the chip is wrong.
+  if (out.predicted_cycles < out.bound.cycles)
+    throw Error(
+        fmt::format("{}: internal error: the schedule's {} cycles are below the lower bound's {} (term {}): "
+                    "the bound or the scheduler is wrong",
+                    options.source_file, out.predicted_cycles, out.bound.cycles, out.bound.binding));
   if (options.generated_weights) {
     out.generated_tensors = generate_weights(out.graph, out.placement, out.image, cfg, *options.generated_weights,
                                              options.generated_as_bytes);

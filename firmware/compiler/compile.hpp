@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "firmware/compiler/bound.hpp"
 #include "firmware/compiler/chain.hpp"
 #include "firmware/compiler/ir.hpp"
 #include "firmware/compiler/place.hpp"
@@ -20,6 +21,9 @@ struct CompileOptions {
   // Tests plant scheduler bugs through it (tests/support/planted_bugs.hpp); `tsp` sets none.
   // A compile with a hook is not kept for the end-of-suite rerun (TSP_COMPILE_LOG_DIR).
   std::function<void(Chain&)> chain_hook;
+  // Test seam: changes the lower bound before compile() holds the schedule to it
+  // (tests plant a bound one cycle too high through it: tests/support/planted_bugs.hpp).
+  std::function<void(Bound&)> bound_hook;
   // Run the host reference and embed every output's values in the image, so
   // that `tsp run --check` compares without the graph.
   bool embed_reference = false;
@@ -37,6 +41,7 @@ struct Compiled {
   Graph graph;  // the expanded graph that was compiled (the host reference runs it)
   image::Image image;
   uint64_t predicted_cycles = 0;
+  Bound bound;  // the lower bound of the lowered kernels (bound.hpp): predicted_cycles >= bound.cycles
   std::vector<Placement> placement;
   std::vector<Timed> timed;
   std::vector<std::string> chains;  // chain names, indexed by Timed::chain

@@ -18,13 +18,20 @@ using isa::DType;
 constexpr uint64_t kMaxElements = 1u << 24;
 
 TensorId add_decoder(Graph& g, const DecoderSpec& s, const Where& where) {
-  const uint32_t D = s.dim, H = s.heads, F = s.ffn, T = s.cache;
-  if (!H || D % H || (D / H) % 2 || !F || !D)
+  const uint32_t D = s.dim, H = s.heads, T = s.cache, S = s.share, KV = s.kv_heads ? s.kv_heads : s.heads;
+  if (!H || D % H || (D / H) % 2 || !s.ffn || !D)
     throw Error(fmt::format("{}: error: decoder: dim {} must split into {} heads of an even size", where.str(), D, H));
-  const uint32_t dh = D / H, P = T + 1;
-  if (uint64_t(D) * std::max(D, F) > kMaxElements || uint64_t(dh) * P > kMaxElements)
+  if (!KV || H % KV || !S || KV % S || s.ffn % S)
     throw Error(
-        fmt::format("{}: error: decoder: dim {}, ffn {}, cache {}: larger than any chip holds", where.str(), D, F, T));
+        fmt::format("{}: error: decoder: {} heads must group over {} kv heads, and kv heads and ffn {} split "
+                    "{} ways",
+                    where.str(), H, KV, s.ffn, S));
+  // Local sizes: this chip's heads, K/V heads and MLP columns; G query heads share one K/V head.
+  const uint32_t HL = H / S, F = s.ffn / S, G = H / KV;
+  const uint32_t dh = D / H, P = T + 1;
+  if (!s.any_size && (uint64_t(D) * std::max(D / S, F) > kMaxElements || uint64_t(dh) * P > kMaxElements))
+    throw Error(fmt::format("{}: error: decoder: dim {}, ffn {}, cache {}: larger than any chip holds", where.str(), D,
+                            s.ffn, T));
   LayerBuilder b(g, where, s.seed);
 
   const TensorId x = b.input_f32("x", {1, D}, 1.0);
@@ -62,24 +69,31 @@ TensorId add_decoder(Graph& g, const DecoderSpec& s, const Where& where) {
   // Graph order is the order of MatMuls on the MXM planes (and of chains in
   // the scheduler), so the heads advance phase by phase: a head's softmax
   // never holds up the next head's projections.
-  std::vector<TensorId> q(H), qr(H), k(H), kr(H), v(H), qz(H), kt_new(H), v_new(H), p16(H), o(H);
-  std::vector<Linear> wo(H);
-  for (uint32_t h = 0; h < H; ++h) {
+  // Query head h uses K/V head h / G (named by that head's first query head when G > 1).
+  std::vector<TensorId> q(HL), qr(HL), k(HL), kr(HL), v(HL), qz(HL), kt_new(HL), v_new(HL), p16(HL), o(HL);
+  std::vector<Linear> wo(HL);
+  for (uint32_t h = 0; h < HL; ++h) {
     const std::string hs = fmt::format(".h{}", h);
+    const bool kv_head = h % G == 0;
     // q and k about 2 in size so that softmax is far from uniform; v about 1.
-    const Linear wq = b.linear("wq" + hs, D, dh, 2.0), wk = b.linear("wk" + hs, D, dh, 2.0);
-    const Linear wv = b.linear("wv" + hs, D, dh, 1.0);
+    const Linear wq = b.linear("wq" + hs, D, dh, 2.0);
+    const Linear wk = kv_head ? b.linear("wk" + hs, D, dh, 2.0) : Linear{};
+    const Linear wv = kv_head ? b.linear("wv" + hs, D, dh, 1.0) : Linear{};
     wo[h] = b.linear_with_scale("wo" + hs, dh, D, wo_s);
     q[h] = b.apply("q" + hs, xq, wq), qr[h] = b.apply("qr" + hs, xq, b.rotate_half(wq));
+    if (!kv_head) continue;
     k[h] = b.apply("k" + hs, xq, wk), kr[h] = b.apply("kr" + hs, xq, b.rotate_half(wk));
     v[h] = b.apply("v" + hs, xq, wv);
   }
-  for (uint32_t h = 0; h < H; ++h) {
+  for (uint32_t h = 0; h < HL; ++h) {
     const std::string hs = fmt::format(".h{}", h);
+    const bool kv_head = h % G == 0;
     const TensorId qrot = b.add2("qrot" + hs, b.mul("qc" + hs, q[h], cq), b.mul("qs" + hs, qr[h], sq));
-    const TensorId krot = b.add2("krot" + hs, b.mul("kc" + hs, k[h], ck), b.mul("ks" + hs, kr[h], sk));
+    const TensorId krot =
+        kv_head ? b.add2("krot" + hs, b.mul("kc" + hs, k[h], ck), b.mul("ks" + hs, kr[h], sk)) : TensorId{0};
     // The MatMul's activations need zero padding lanes: sel against a [dh] mask whose padding is zero.
     qz[h] = b.op(GraphOp::Sel, "qz" + hs, {ones_dh, b.cast("q16" + hs, qrot, DType::f16), ones_dh});
+    if (!kv_head) continue;
     const TensorId kdiag = b.mul("kdiag" + hs, eye16, b.cast("k16" + hs, krot, DType::f16));
     const TensorId kcol = b.reduce(GraphOp::ReduceSum, "kcol" + hs, kdiag);  // [dh, 1] in every lane, exact
     const TensorId kt = b.cache("cache.k" + hs, {dh, P}, 2.0, /*zero_col=*/T, /*zero_row=*/-1);
@@ -89,18 +103,19 @@ TensorId add_decoder(Graph& g, const DecoderSpec& s, const Where& where) {
     g.mark_output(kt_new[h]);
     g.mark_output(v_new[h]);
   }
-  std::vector<TensorId> scores(H);
-  for (uint32_t h = 0; h < H; ++h) scores[h] = b.op(GraphOp::MatMul, fmt::format("scores.h{}", h), {qz[h], kt_new[h]});
-  for (uint32_t h = 0; h < H; ++h) {
+  std::vector<TensorId> scores(HL);
+  for (uint32_t h = 0; h < HL; ++h)
+    scores[h] = b.op(GraphOp::MatMul, fmt::format("scores.h{}", h), {qz[h], kt_new[h - h % G]});
+  for (uint32_t h = 0; h < HL; ++h) {
     const std::string hs = fmt::format(".h{}", h);
     const TensorId p = b.softmax("p" + hs, scores[h]);
     p16[h] = b.op(GraphOp::Sel, "pz" + hs, {ones_p, b.cast("p16" + hs, p, DType::f16), ones_p});
   }
-  for (uint32_t h = 0; h < H; ++h) o[h] = b.op(GraphOp::MatMul, fmt::format("o.h{}", h), {p16[h], v_new[h]});
-  std::vector<Quant> oq(H);
-  for (uint32_t h = 0; h < H; ++h) oq[h] = b.quantise(fmt::format("o.h{}", h), o[h]);
+  for (uint32_t h = 0; h < HL; ++h) o[h] = b.op(GraphOp::MatMul, fmt::format("o.h{}", h), {p16[h], v_new[h - h % G]});
+  std::vector<Quant> oq(HL);
+  for (uint32_t h = 0; h < HL; ++h) oq[h] = b.quantise(fmt::format("o.h{}", h), o[h]);
   TensorId attn = 0;
-  for (uint32_t h = 0; h < H; ++h) {
+  for (uint32_t h = 0; h < HL; ++h) {
     const std::string hs = fmt::format(".h{}", h);
     const TensorId y = b.apply("attn" + hs, oq[h], wo[h]);
     attn = h ? b.add2("attn.sum" + hs, attn, y) : y;

@@ -36,7 +36,19 @@ struct DecoderSpec {
   uint32_t heads = 2;   // head dimension dim / heads (even)
   uint32_t ffn = 176;   // SwiGLU hidden size
   uint32_t cache = 31;  // T tokens already in the KV cache; this token is position T
-  uint64_t seed = 1;    // inputs and weights from this seed
+  // Grouped-query attention: kv_heads K/V heads (0: one per head), each
+  // serving heads / kv_heads query heads with one cache.
+  uint32_t kv_heads = 0;
+  // One chip's share of a layer split `share` ways by tensor parallelism:
+  // heads / share query heads, kv_heads / share K/V heads and ffn / share of the
+  // MLP (Q, K, V, W1, W3 by columns, Wo and W2 by rows); the two partial sums
+  // (attention out, MLP down) are added to the residual as if all-reduced
+  // (the all-reduce itself, over C2C, is not built).
+  uint32_t share = 1;
+  // Build sizes beyond the per-tensor limit (which guards compiling): for a
+  // bound only (bound.hpp), never placed on a chip.
+  bool any_size = false;
+  uint64_t seed = 1;  // inputs and weights from this seed
   double epsilon = 1e-5;
   double rope_theta = 10000;
 };

@@ -238,12 +238,13 @@ void node(Line& l, Graph& g, const std::string& out) {
   g.add(*op, out, std::move(in), l.where(), to, a);
 }
 
-// `layer decoder dim D heads H ffn F cache T seed S` or `layer moe dim D ffn F
+// `layer decoder dim D heads H kv K ffn F cache T share N seed S` or `layer moe dim D ffn F
 // experts E chunk C seed S input X` (layers.hpp): each attribute optional.
-void layer(Line& l, Graph& g) {
+void layer(Line& l, Graph& g, bool any_size) {
   const std::string kind = l.next("a layer kind (decoder, moe)");
   if (kind != "decoder" && kind != "moe") throw l.error(fmt::format("unknown layer '{}' (decoder, moe)", kind));
   DecoderSpec d;
+  d.any_size = any_size;
   MoeSpec m;
   while (!l.done()) {
     const std::string key = l.next("an attribute");
@@ -260,6 +261,10 @@ void layer(Line& l, Graph& g) {
       d.heads = v32;
     else if (key == "cache" && kind == "decoder")
       d.cache = v32;
+    else if (key == "kv" && kind == "decoder")
+      d.kv_heads = v32;
+    else if (key == "share" && kind == "decoder")
+      d.share = v32;
     else if (key == "experts" && kind == "moe")
       m.experts = v32;
     else if (key == "input" && kind == "moe")
@@ -267,8 +272,9 @@ void layer(Line& l, Graph& g) {
     else if (key == "chunk" && kind == "moe")
       m.chunk = v32;
     else
-      throw l.error(fmt::format("unknown {} attribute '{}' ({})", kind, key,
-                                kind == "decoder" ? "dim heads ffn cache seed" : "dim ffn experts chunk seed input"));
+      throw l.error(
+          fmt::format("unknown {} attribute '{}' ({})", kind, key,
+                      kind == "decoder" ? "dim heads kv ffn cache share seed" : "dim ffn experts chunk seed input"));
   }
   if (kind == "decoder")
     add_decoder(g, d, l.where());
@@ -278,7 +284,7 @@ void layer(Line& l, Graph& g) {
 
 }  // namespace
 
-Program parse_program(const std::string& text, const std::string& file) {
+Program parse_program(const std::string& text, const std::string& file, const ParseOptions& options) {
   Program p;
   std::istringstream in(text);
   std::string raw;
@@ -294,7 +300,7 @@ Program parse_program(const std::string& text, const std::string& file) {
       tensor_decl(l, p.graph, head == "const");
       continue;
     } else if (head == "layer") {
-      layer(l, p.graph);
+      layer(l, p.graph, options.any_size);
     } else if (head == "output") {
       if (l.done()) throw l.error("output names no tensor");
       while (!l.done()) p.graph.mark_output(operand(l, p.graph));
@@ -314,12 +320,12 @@ Program parse_program(const std::string& text, const std::string& file) {
   return p;
 }
 
-Program load_program(const std::string& path) {
+Program load_program(const std::string& path, const ParseOptions& options) {
   std::ifstream f(path, std::ios::binary);
   if (!f) throw Error(fmt::format("{}: error: cannot open", path));
   std::stringstream ss;
   ss << f.rdbuf();
-  return parse_program(ss.str(), path);
+  return parse_program(ss.str(), path, options);
 }
 
 }  // namespace tsp::compiler

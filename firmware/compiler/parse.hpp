@@ -21,7 +21,12 @@ struct Program {
   std::optional<std::string> config;  // from a `config` line
 };
 
-Program parse_program(const std::string& text, const std::string& file);
-Program load_program(const std::string& path);
+struct ParseOptions {
+  // Layers of any size (DecoderSpec::any_size): for a bound only (`tsp compile --bound-only`), never compiled.
+  bool any_size = false;
+};
+
+Program parse_program(const std::string& text, const std::string& file, const ParseOptions& options = {});
+Program load_program(const std::string& path, const ParseOptions& options = {});
 
 }  // namespace tsp::compiler

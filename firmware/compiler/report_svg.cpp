@@ -53,8 +53,9 @@ std::string schedule_svg(const Compiled& c, const isa::Config& cfg) {
   std::string s = fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" font-family=\"monospace\" "
       "font-size=\"10\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-      "<text x=\"4\" y=\"14\" font-size=\"12\">{}: {} cycles ({:.2f} us at {} MHz)</text>\n",
-      left + width + 20, height, cfg.name, c.predicted_cycles, cycles / cfg.clock_mhz, cfg.clock_mhz);
+      "<text x=\"4\" y=\"14\" font-size=\"12\">{}: {} cycles ({:.2f} us at {} MHz); {}</text>\n",
+      left + width + 20, height, cfg.name, c.predicted_cycles, cycles / cfg.clock_mhz, cfg.clock_mhz,
+      c.bound.summary(c.predicted_cycles));
   for (const auto& [q, r] : row)
     s += fmt::format("<text x=\"4\" y=\"{}\">{}</text>\n", top + rh * double(r) + 10, cfg.queue_table[q].name);
   for (const Timed& r : c.timed) {

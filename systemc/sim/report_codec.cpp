@@ -50,7 +50,8 @@ std::string encode_rank_report(const RunReport& local, const std::vector<int>& r
                      {"sram_stored_bytes", r.sram_stored_bytes},
                      {"load_seconds", r.load_seconds},
                      {"run_seconds", r.run_seconds},
-                     {"collected", r.collected}});
+                     {"collected", r.collected},
+                     {"waves", r.waves}});
   }
   json links = json::array();
   for (size_t i = 0; i < local.links.size(); ++i)
@@ -98,6 +99,7 @@ void merge_rank_report(RunReport& into, const std::string& part) {
     r.load_seconds = c["load_seconds"];
     r.run_seconds = c["run_seconds"];
     r.collected = c["collected"];
+    r.waves = c["waves"];
     r.rank = rr.rank;
     into.cycles = std::max(into.cycles, r.program_cycles);
   }

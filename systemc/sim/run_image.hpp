@@ -30,6 +30,9 @@ struct RunOptions {
   // After the run, on the rank that owns the chip: text that travels with the
   // chip's report to rank 0 (ChipReport::collected): tensors, checks.
   std::function<std::string(uint32_t chip, ChipEngine& engine)> collect;
+  // After the run, on the rank that owns the chip: what the wave was told of
+  // it (waves::WaveLog), for rank 0 (ChipReport::waves).
+  std::function<std::string(uint32_t chip)> waves;
 
   // Distributed runs (docs/distributed.md); ignored in a single process.
   std::vector<int> rank_of;      // the rank of each chip (dist::partition); empty: every chip here
@@ -60,6 +63,7 @@ struct ChipReport {
   double load_seconds = 0, run_seconds = 0;  // simulated time on the host link / running
   int rank = 0;            // the rank that simulated this chip
   std::string collected;   // RunOptions::collect's text
+  std::string waves;       // RunOptions::waves' text (kept out of the results and their digest)
 };
 
 // One link of the topology after the run: both directions' counters.

@@ -59,7 +59,9 @@ void write_gtkw(const std::string& gtkw_path, const GtkwView& view, const std::v
   out << "\n";
   out << fmt::format("[sst_width] {}\n[signals_width] {}\n[sst_expanded] 1\n[sst_vpaned_height] 250\n", kTreeWidth,
                      kNamesWidth);
-  for (uint32_t c = 0; c < view.chips; ++c) out << fmt::format("[treeopen] chip{}.\n", c);
+  for (size_t i = 0; i < vars.size(); ++i)  // each chip's scope (a --wave-chips wave has some of them)
+    if (vars[i].scope[0] != "links" && (i == 0 || vars[i].scope[0] != vars[i - 1].scope[0]))
+      out << fmt::format("[treeopen] {}.\n", vars[i].scope[0]);
   if (std::any_of(vars.begin(), vars.end(), [](const WaveVar& v) { return v.scope[0] == "links"; }))
     out << "[treeopen] links.\n";
 

@@ -28,8 +28,10 @@ std::string scope_name(std::string_view queue) {
   return s;
 }
 
-// A link is declared when the C2C queue of its port holds code on either chip.
-void add_links(std::vector<WaveVar>& vars, const image::Image& img, const isa::Config& cfg, const topo::Topology& t) {
+// A link is declared when the C2C queue of its port holds code on either chip
+// and either chip is shown.
+void add_links(std::vector<WaveVar>& vars, const image::Image& img, const isa::Config& cfg, const topo::Topology& t,
+               const std::vector<bool>& shown) {
   auto has_code = [&](const topo::Port& p) {
     for (const auto& qp : img.chips.at(p.chip).queues) {
       const isa::QueueDesc& q = cfg.queue_table[qp.queue];
@@ -39,6 +41,7 @@ void add_links(std::vector<WaveVar>& vars, const image::Image& img, const isa::C
   };
   for (uint32_t i = 0; i < t.links.size(); ++i) {
     if (!has_code(t.links[i].a) && !has_code(t.links[i].b)) continue;
+    if (!shown.empty() && !shown.at(t.links[i].a.chip) && !shown.at(t.links[i].b.chip)) continue;
     for (bool from_b : {false, true}) {
       std::vector<std::string> scope = link_scope(t, i);
       scope.push_back(from_b ? "b_to_a" : "a_to_b");
@@ -72,10 +75,12 @@ std::vector<std::string> link_scope(const topo::Topology& t, uint32_t link) {
   return {"links", fmt::format("link{}_c{}p{}_c{}p{}", link, l.a.chip, l.a.link, l.b.chip, l.b.link)};
 }
 
-std::vector<WaveVar> wave_layout(const image::Image& img, const isa::Config& cfg, const topo::Topology* topology) {
+std::vector<WaveVar> wave_layout(const image::Image& img, const isa::Config& cfg, const topo::Topology* topology,
+                                 const std::vector<bool>& shown) {
   const auto addr_bits = static_cast<uint32_t>(std::bit_width(cfg.mem_addresses - 1));
   std::vector<WaveVar> vars;
   for (uint32_t chip = 0; chip < img.chips.size(); ++chip) {
+    if (!shown.empty() && !shown.at(chip)) continue;
     const std::string top = fmt::format("chip{}", chip);
     vars.push_back({{top}, "cycle", 64, Show::Dec, Role::Cycle, chip, 0});
     if (topology) {
@@ -112,7 +117,7 @@ std::vector<WaveVar> wave_layout(const image::Image& img, const isa::Config& cfg
       }
     }
   }
-  if (topology) add_links(vars, img, cfg, *topology);
+  if (topology) add_links(vars, img, cfg, *topology, shown);
   return vars;
 }
 

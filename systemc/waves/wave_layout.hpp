@@ -64,8 +64,10 @@ struct WaveVar {
 // With a topology, per chip a clock scope (cycle: an alias of the chip's
 // counter, sac, drift, hac_epoch) and after the chips the links (frame,
 // in_flight, landed, bit_errors, fec per direction); see docs/links.md "Waves".
+// `shown` (empty: every chip) keeps chip c when shown[c], and the links with a
+// kept end.
 std::vector<WaveVar> wave_layout(const image::Image& img, const isa::Config& cfg,
-                                 const topo::Topology* topology = nullptr);
+                                 const topo::Topology* topology = nullptr, const std::vector<bool>& shown = {});
 
 // The scope of a link's variables: {"links", "link3_c0p3_c1p3"}.
 std::vector<std::string> link_scope(const topo::Topology& t, uint32_t link);

@@ -26,6 +26,7 @@ class WaveRecorder::ChipObserver : public model::Observer {
 
   void on_issue(uint16_t queue, uint32_t index, Cycle t, const isa::Instr& in) override {
     rec_.issued(chip_, t);
+    if (!rec_.shown_[chip_]) return;  // observed for its issue times only
     rec_.record(chip_, t, {rec_.handle(chip_, queue, Role::Instr), Merge::Append, 0, isa::format(in)});
     rec_.record(chip_, t, {rec_.handle(chip_, queue, Role::Opcode), Merge::Set, static_cast<uint8_t>(in.op), {}});
     rec_.record(chip_, t, {rec_.handle(chip_, queue, Role::Index), Merge::Set, index, {}});
@@ -63,7 +64,7 @@ Cycle WaveRecorder::Track::first_at(uint64_t t) const {
 }
 
 WaveRecorder::WaveRecorder(const image::Image& img, const std::string& fst_path, WaveWindow window,
-                           const topo::Topology* topology)
+                           const topo::Topology* topology, std::vector<bool> shown)
     : cfg_([&]() -> const isa::Config& {
         const isa::Config* cfg = isa::find_config(img.config);
         if (!cfg) throw Error(fmt::format("waves: unknown configuration '{}'", img.config));
@@ -71,9 +72,12 @@ WaveRecorder::WaveRecorder(const image::Image& img, const std::string& fst_path,
       }()),
       window_(window),
       file_(fst_path),
-      vars_(wave_layout(img, cfg_, topology)),
-      topology_(topology) {
+      topology_(topology),
+      shown_(shown.empty() ? std::vector<bool>(img.chips.size(), true) : std::move(shown)) {
   const size_t chips = img.chips.size();
+  if (shown_.size() != chips)
+    throw Error(fmt::format("waves: {} chips chosen for an image of {}", shown_.size(), chips));
+  vars_ = wave_layout(img, cfg_, topology, shown_);
   handles_.assign(chips, std::vector<std::array<FstFile::Handle, kQueueRoles>>(cfg_.queue_table.size()));
   tracks_.resize(chips);
   for (size_t c = 0; c < chips; ++c) {
@@ -92,9 +96,10 @@ WaveRecorder::WaveRecorder(const image::Image& img, const std::string& fst_path,
   // The window in time: from the earliest chip's first cycle to the latest one's last.
   lo_ps_ = kNever;
   hi_ps_ = window.to == kLast ? kNever : 0;
-  for (const Track& t : tracks_) {
-    lo_ps_ = std::min(lo_ps_, t.ps(window.from));
-    if (window.to != kLast) hi_ps_ = std::max(hi_ps_, t.ps(window.to + 1));
+  for (size_t c = 0; c < chips; ++c) {
+    if (!shown_[c]) continue;
+    lo_ps_ = std::min(lo_ps_, tracks_[c].ps(window.from));
+    if (window.to != kLast) hi_ps_ = std::max(hi_ps_, tracks_[c].ps(window.to + 1));
   }
   std::vector<FstFile::Handle> counter(chips, 0);  // each chip's cycle counter
   std::vector<std::string> open;                   // scopes entered so far
@@ -158,16 +163,27 @@ WaveRecorder::WaveRecorder(const image::Image& img, const std::string& fst_path,
   for (uint16_t id = 0; id < cfg_.queue_table.size(); ++id)
     if (cfg_.queue_table[id].unit == isa::Unit::MEM) slice_queue_[isa::mem_slice_of(cfg_.queue_table[id], cfg_)] = id;
 
-  // A chip without code never issues: it must not hold the others' changes back.
+  // Observed: shown, or linked to a shown chip (its frames land in the wave).
+  std::vector<bool> observed = shown_;
+  if (topology)
+    for (const topo::Link& l : topology->links)
+      if (shown_[l.a.chip] || shown_[l.b.chip]) observed[l.a.chip] = observed[l.b.chip] = true;
+  // A chip without code never issues, and one not observed tells nothing: neither may hold the others' changes back.
   horizon_ps_.assign(chips, kNever);
   for (size_t c = 0; c < chips; ++c) {
     Track& t = tracks_[c];
-    for (const auto& qp : img.chips[c].queues)
-      if (!qp.words.empty()) horizon_ps_[c] = 0;
+    if (observed[c])
+      for (const auto& qp : img.chips[c].queues)
+        if (!qp.words.empty()) horizon_ps_[c] = 0;
+    if (!shown_[c]) {
+      t.retired = true;
+      continue;
+    }
     while (t.epoch && t.clock.own_cycle_at(double(t.epoch_k) * cfg_.hac_period_cycles) < window.from) ++t.epoch_k;
     due_.insert({t.ps(t.next), static_cast<uint32_t>(c)});
   }
-  for (uint32_t c = 0; c < chips; ++c) observers_.push_back(std::make_unique<ChipObserver>(*this, c));
+  for (uint32_t c = 0; c < chips; ++c)
+    observers_.push_back(observed[c] ? std::make_unique<ChipObserver>(*this, c) : nullptr);
 }
 
 WaveRecorder::~WaveRecorder() = default;
@@ -196,6 +212,12 @@ void WaveRecorder::record_span(uint64_t from_ps, uint64_t to_ps, Change change) 
   timed_[std::max(from_ps, lo_ps_)].push_back(std::move(change));
   // A span that outlasts the window ends with it.
   timed_[std::min(to_ps, hi_ps_)].push_back({h, Merge::Idle, 0, {}});
+}
+
+void WaveRecorder::release(uint32_t chip) {
+  const bool was_min = horizon_ps_.at(chip) == *std::min_element(horizon_ps_.begin(), horizon_ps_.end());
+  horizon_ps_[chip] = kNever;
+  if (was_min) write_until(*std::min_element(horizon_ps_.begin(), horizon_ps_.end()));
 }
 
 void WaveRecorder::issued(uint32_t chip, Cycle t) {
@@ -339,6 +361,7 @@ WaveWindow WaveRecorder::finish(Cycle cycles, const std::vector<Cycle>& own_cycl
   // Every chip writes up to the time the longest one ends.
   stop_ps_ = 0;
   for (size_t k = 0; k < tracks_.size(); ++k) {
+    if (!shown_[k]) continue;
     const Cycle end = std::max(k < own_cycles.size() ? own_cycles[k] : cycles, tracks_[k].last_change);
     stop_ps_ = std::max(stop_ps_, tracks_[k].ps(end));
   }

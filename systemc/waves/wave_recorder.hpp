@@ -40,14 +40,23 @@ struct WaveWindow {
 
 class WaveRecorder {
  public:
-  // Creates the FST and declares every variable of wave_layout(img, topology).
+  // Creates the FST and declares every variable of wave_layout(img, topology, shown).
   // With a topology, each chip runs on its own clock and the links are recorded.
+  // `shown[c]`: chip c is in the wave (--wave-chips; empty: every chip). A
+  // chip not shown but linked to a shown one is still observed, for its
+  // issue times only: a frame it sends must not land in a time already
+  // written. Other chips have no observer.
   WaveRecorder(const image::Image& img, const std::string& fst_path, WaveWindow window,
-               const topo::Topology* topology = nullptr);
+               const topo::Topology* topology = nullptr, std::vector<bool> shown = {});
   ~WaveRecorder();
 
-  // The observer to attach to chip `chip`'s engine before the run; owned here.
+  // The observer to attach to chip `chip`'s engine before the run (nullptr:
+  // not observed); owned here.
   model::Observer* observer(uint32_t chip);
+  bool shown(uint32_t chip) const { return shown_.at(chip); }
+  // Chip `chip` will tell nothing more: the wave no longer waits for it
+  // (waves::replay, once every frame is known).
+  void release(uint32_t chip);
   // The observer of every link (RunOptions::link_observer); owned here.
   model::LinkObserver* link_observer();
   // After the run of `cycles` cycles (a failed run: its cycles so far), each
@@ -112,6 +121,7 @@ class WaveRecorder {
   FstFile file_;
   std::vector<WaveVar> vars_;
   const topo::Topology* topology_;
+  std::vector<bool> shown_;  // per chip
   // [chip][queue][role] -> handle, 0 when the queue is not declared.
   std::vector<std::vector<std::array<FstFile::Handle, kQueueRoles>>> handles_;
   std::vector<Role> role_of_;                      // by handle

@@ -49,7 +49,7 @@ set(_dead ${_mpi_dir}/dead_receiver)
 tsp_expect_test(mpi_identity_frame_to_finished_chip
   COMMAND sh -c "${_gen} node8_broadcast ${_dead}.tsp ${_dead}.expect >/dev/null && ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/mpi/drop_queues.py ${_dead}.tsp 1 ${_dead}_1.tsp && ${TSP} as ${_dead}_1.tsp -o ${_dead}.img && ${_check} identity --mpirun ${MPIEXEC_EXECUTABLE} --tsp ${TSP} --image ${_dead}.img --ranks 4 --partition 0,1,2,3,3,2,1,0 -- --topology node8"
   RC 0 MESSAGE "check_ranks: identical for 1, 4 ranks: digest [0-9a-f]+, exit 1")
-set_tests_properties(mpi_identity_frame_to_finished_chip PROPERTIES LABELS mpi ENVIRONMENT "${_mpi_env}")
+set_tests_properties(mpi_identity_frame_to_finished_chip PROPERTIES LABELS mpi ENVIRONMENT "${_mpi_env}" RESOURCE_LOCK mpi)
 
 # The checker catches what it is for. Planted, in the test only: the 2-rank run
 # of node8 runs the all-reduce with one ADD made a SUB (tensors differ, cycles
@@ -88,6 +88,28 @@ tsp_mpi_test(identity_node8_8ranks node8_allreduce 0 "check_ranks: identical for
 tsp_mpi_test(identity_dragonfly2_8ranks dragonfly_3hop 0 "check_ranks: identical for 1, 8 ranks"
              identity ${_run} --ranks 8 ${_df})
 unset(TSP_MPI_LABELS)
+
+# Waves of a distributed run (--wave, --wave-chips): the FST rank 0 writes
+# must read back (fst2vcd) as the one a single process writes, for the whole
+# node8 and for some dragonfly2 chips with drift, bit errors and jitter (their
+# links to chips outside the wave included). Planted: another chip set on the
+# 2-rank run must fail the wave comparison.
+if(FST2VCD)
+  set(_waves --fst2vcd ${FST2VCD} --waves ${_mpi_dir}/waves)
+  tsp_mpi_test(identity_waves_node8 node8_allreduce 0 "check_ranks: identical for 1, 4 ranks: .*waves of [0-9]+ bytes"
+               identity ${_run} --ranks 4 ${_waves}_node8 ${_node8})
+  tsp_mpi_test(identity_waves_dragonfly2_chips dragonfly_3hop 0
+               "check_ranks: identical for 1, 2,4 ranks: .*waves of [0-9]+ bytes"
+               identity ${_run} --ranks 2,4 ${_waves}_df ${_df} --wave-chips 0-2,9)
+  tsp_mpi_test(identity_waves_planted node8_allreduce 1 "check_ranks: FAIL: the wave with 2 ranks differs"
+               identity ${_run} --ranks 2 ${_waves}_planted --plant 2:--wave-chips=0,4 ${_node8} --wave-chips 0,3-4)
+endif()
+# --wave-chips names chips of the image.
+set(_wc ${_mpi_dir}/wave_chips)
+tsp_expect_test(mpi_wave_chips_past_the_last
+  COMMAND sh -c "${_gen} node8_allreduce ${_wc}.tsp ${_wc}.expect >/dev/null && ${TSP} as ${_wc}.tsp -o ${_wc}.img && ${TSP} run ${_wc}.img --topology node8 --wave ${_wc}.fst --wave-chips 2,6-9 -q"
+  RC 1 MESSAGE "--wave-chips 2,6-9: '6-9' names a chip past the image's last \\(it has 8 chips\\)")
+set_tests_properties(mpi_wave_chips_past_the_last PROPERTIES LABELS mpi)
 
 # Without mpirun a partition may only name rank 0.
 set(_p1 ${_mpi_dir}/partition_one_rank)

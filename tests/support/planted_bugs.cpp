@@ -69,4 +69,12 @@ std::function<void(Chain&)> planted_bug(int n) {
   }
 }
 
+std::function<void(Bound&)> planted_bound(uint64_t extra) {
+  return [extra](Bound& b) {
+    b.cycles += extra;
+    for (BoundTerm& t : b.terms)
+      if (t.name == b.binding) t.cycles += extra;
+  };
+}
+
 }  // namespace tsp::compiler

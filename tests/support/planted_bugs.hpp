@@ -9,6 +9,7 @@
 //   4: the first vector-program chain's WRITE is modelled one cycle late
 #include <functional>
 
+#include "firmware/compiler/bound.hpp"
 #include "firmware/compiler/chain.hpp"
 
 namespace tsp::compiler {
@@ -16,5 +17,8 @@ namespace tsp::compiler {
 inline constexpr int kPlantedBugs = 4;
 // Throws std::invalid_argument unless 1 <= n <= kPlantedBugs.
 std::function<void(Chain&)> planted_bug(int n);
+// A planted lower bound (CompileOptions::bound_hook): `extra` cycles above the
+// real one, on its binding term. compile() must refuse any schedule it exceeds.
+std::function<void(Bound&)> planted_bound(uint64_t extra);
 
 }  // namespace tsp::compiler

@@ -35,7 +35,7 @@ TEST(LayerParse, BuildsTheLayersWithTheirOutputs) {
 TEST(LayerParse, ErrorsNameTheLineAndWhy) {
   EXPECT_EQ(error_of("layer conv dim 4\n"), "p.txt:1: error: unknown layer 'conv' (decoder, moe)");
   EXPECT_EQ(error_of("layer decoder depth 4\n"),
-            "p.txt:1: error: unknown decoder attribute 'depth' (dim heads ffn cache seed)");
+            "p.txt:1: error: unknown decoder attribute 'depth' (dim heads kv ffn cache share seed)");
   EXPECT_EQ(error_of("layer moe heads 4\n"),
             "p.txt:1: error: unknown moe attribute 'heads' (dim ffn experts chunk seed input)");
   EXPECT_EQ(error_of("layer decoder dim 30 heads 4\n"),

@@ -14,7 +14,7 @@ fails: runs `mpirun -n R tsp run ...`; passes only if it ends non-zero within
 
 Usage:
   check_ranks.py identity --mpirun M --tsp T --image I --ranks 2,4 [--partition P]
-                 [--plant R:--OPT=VALUE|--plant-image R:IMG] -- ARGS
+                 [--waves DIR --fst2vcd F] [--plant R:--OPT=VALUE|--plant-image R:IMG] -- ARGS
   check_ranks.py fails --mpirun M --tsp T --image I --ranks R --within S --message RE -- ARGS
 """
 import argparse
@@ -54,8 +54,18 @@ def normalise(out):
             continue
         if banner or HOW.search(line):
             continue
-        lines.append(re.sub(r"^(  chip \d+) \(rank \d+\)$", r"\1", line))
+        line = re.sub(r"^(  chip \d+) \(rank \d+\)$", r"\1", line)
+        # The wave lines name each run's own files, and an FST's size depends on its date.
+        line = re.sub(r"\S*/r\d+\.(fst|gtkw)\b", r"WAVE.\1", line)
+        lines.append(re.sub(r"\(\d+ bytes", "(N bytes", line))
     return lines
+
+
+def wave_text(args, ranks):
+    """The wave of the run with `ranks` ranks as VCD text, without the date fst2vcd prints."""
+    vcd = subprocess.run([args.fst2vcd, os.path.join(args.waves, f"r{ranks}.fst")], stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True, check=True).stdout
+    return re.sub(r"\$date.*?\$end", "", vcd, count=1, flags=re.S)
 
 
 def identity(args, extra):
@@ -72,17 +82,19 @@ def identity(args, extra):
         if r in plants:
             opt, value = plants[r]
             these[these.index(opt) + 1] = value
+        if args.waves:
+            these += ["--wave", os.path.join(args.waves, f"r{r}.fst")]
         cmd = ([] if r == 1 else mpirun(args, r)) + [args.tsp, "run", image, "--digest"] + these + spread
         rc, out, secs = run(cmd, args.timeout)
         digest = re.search(r"^tsp run: digest ([0-9a-f]{16})$", out, re.M)
         if not digest:
             print(f"check_ranks: FAIL: {r} rank(s) printed no digest (exit {rc}):\n{out}")
             return 1
-        runs.append((r, rc, digest.group(1), normalise(out), out))
+        runs.append((r, rc, digest.group(1), normalise(out), wave_text(args, r) if args.waves else ""))
         print(f"check_ranks: {r} rank(s): exit {rc}, digest {digest.group(1)}, {secs:.1f} s")
     base = runs[0]
     bad = 0
-    for r, rc, digest, lines, out in runs[1:]:
+    for r, rc, digest, lines, wave in runs[1:]:
         if rc != base[1]:
             print(f"check_ranks: FAIL: exit {rc} with {r} ranks, {base[1]} in one process")
             bad += 1
@@ -94,10 +106,16 @@ def identity(args, extra):
             print(f"check_ranks: FAIL: output with {r} ranks differs from one process "
                   f"({len(lines)} against {len(base[3])} lines):\n" + "\n".join(diff))
             bad += 1
+        if wave != base[4]:
+            diff = [f"  1: {a!r}\n  {r}: {b!r}" for a, b in zip(base[4].splitlines(), wave.splitlines()) if a != b][:5]
+            print(f"check_ranks: FAIL: the wave with {r} ranks differs from one process's "
+                  f"({len(wave)} against {len(base[4])} bytes of VCD):\n" + "\n".join(diff))
+            bad += 1
     if bad:
         return 1
+    waves = f", waves of {len(base[4])} bytes of VCD" if args.waves else ""
     print(f"check_ranks: identical for 1, {args.ranks} ranks: digest {base[2]}, exit {base[1]}, "
-          f"{len(base[3])} lines")
+          f"{len(base[3])} lines{waves}")
     return 0
 
 
@@ -133,6 +151,8 @@ def main():
     ap.add_argument("--image", required=True)
     ap.add_argument("--ranks", required=True)
     ap.add_argument("--partition", help="the ranks' --partition (not for the one-process run)")
+    ap.add_argument("--waves", help="a directory: every run writes its wave there, and the waves must be equal")
+    ap.add_argument("--fst2vcd", default="fst2vcd")
     ap.add_argument("--plant", action="append")
     ap.add_argument("--plant-image", action="append")
     ap.add_argument("--timeout", type=float, default=600)
