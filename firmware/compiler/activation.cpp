@@ -25,6 +25,12 @@ constexpr double kPhiRange = 20.0;
 constexpr std::array<double, 10> kErfc = {-1.26551223, 1.00002368,  0.37409196, 0.09678418,  -0.18628806,
                                           0.27886807,  -1.13520398, 1.48851587, -0.82215223, 0.17087277};
 
+// erf's Maclaurin coefficients of a^(2k+1): 2/sqrt(pi) (-1)^k / (k! (2k+1)), k = 0..6 (the next term is under
+// 2e-9 relative at a = 0.5).
+constexpr std::array<double, 7> kErfSeries = {1.1283791670955126,    -0.37612638903183754,  0.11283791670955126,
+                                              -0.026866170645131252, 0.0052239776254421877, -0.00085483270234508528,
+                                              0.00012055332981789664};
+
 uint32_t bits(DType t, double v) {
   if (t == DType::f16) return num::from_double<num::kF16>(v);
   if (t == DType::bf16) return num::from_double<num::kBF16>(v);
@@ -88,6 +94,16 @@ TensorId float_recip(Graph& g, const std::string& y, TensorId s, const Where& wh
   return st.op(GraphOp::Add, "", {r, st.op(GraphOp::Mul, "re", {r, e})});
 }
 
+TensorId float_recip_signed(Graph& g, const std::string& y, TensorId s, const Where& where) {
+  Steps st(g, y, g.tensor(s).dtype, where);
+  const TensorId q = st.op(GraphOp::Rsqrt, "rs", {st.op(GraphOp::Abs, "abs", {s})});
+  const TensorId r = st.op(GraphOp::Mul, "r0", {q, q});
+  // s r0 r0 = sign(s) / |s| = 1 / s (s r0 first: about +-1, so neither product overflows).
+  const TensorId rs = st.op(GraphOp::Mul, "r0s", {st.op(GraphOp::Mul, "sr0", {s, r}), r});
+  const TensorId e = st.op(GraphOp::Sub, "r1", {st.k(1.0, "one"), st.op(GraphOp::Mul, "sr", {s, rs})});
+  return st.op(GraphOp::Add, "", {rs, st.op(GraphOp::Mul, "re", {rs, e})});
+}
+
 TensorId float_sigmoid(Graph& g, const std::string& y, TensorId x, const Where& where) {
   return in_f32(g, y, x, where, "sigmoid", [](Steps& s, TensorId v) {
     return sigmoid_of(s, s.op(GraphOp::Max, "xc", {v, s.k(kSigmoidFloor)}), "");
@@ -140,6 +156,33 @@ TensorId float_gelu(Graph& g, const std::string& y, TensorId x, bool tanh, const
     const TensorId dq = s.op(GraphOp::Sub, "dq", {h, q});
     const TensorId phi = s.op(GraphOp::Max, "phi", {dq, s.op(GraphOp::Mul, "ndq", {dq, s.k(-1.0)})});
     return s.op(GraphOp::Mul, "", {xl, phi});
+  });
+}
+
+TensorId float_erf(Graph& g, const std::string& y, TensorId x, const Where& where) {
+  return in_f32(g, y, x, where, "erf", [](Steps& s, TensorId v) {
+    // a = min(|x|, 10): erf(10) rounds to 1.
+    const TensorId a = s.op(GraphOp::Min, "a", {s.op(GraphOp::Abs, "ax", {v}), s.k(10.0)});
+    // |x| >= 0.5: 1 - erfc(a), erfc(a) = t exp(-a^2 + P(t)), t = 1 / (1 + a/2) (GELU's erfcc).
+    const TensorId t = float_recip(
+        s.g(), s.y() + ".t", s.op(GraphOp::Add, "d", {s.op(GraphOp::Mul, "ha", {a, s.k(0.5)}), s.k(1.0)}), s.where());
+    TensorId p = s.op(GraphOp::Mul, "p9", {t, s.k(kErfc[9])});
+    for (int i = 8; i >= 0; --i) {
+      p = s.op(GraphOp::Add, fmt::format("p{}", i), {p, s.k(kErfc[size_t(i)])});
+      if (i) p = s.op(GraphOp::Mul, fmt::format("pt{}", i), {p, t});
+    }
+    const TensorId a2 = s.op(GraphOp::Mul, "a2", {a, a});
+    const TensorId erfc =
+        s.op(GraphOp::Mul, "erfc", {t, s.op(GraphOp::Exp, "e", {s.op(GraphOp::Sub, "arg", {p, a2})})});
+    const TensorId big = s.op(GraphOp::Sub, "big", {s.k(1.0), erfc});
+    // |x| < 0.5: the Maclaurin series to a^13 (1 - erfc would cancel): 2/sqrt(pi) sum (-1)^k a^(2k+1) / (k! (2k+1)).
+    TensorId q = s.k(kErfSeries.back());
+    for (size_t k = kErfSeries.size() - 1; k-- > 0;)
+      q = s.op(GraphOp::Add, fmt::format("q{}", k),
+               {s.op(GraphOp::Mul, fmt::format("qa{}", k), {q, a2}), s.k(kErfSeries[k])});
+    const TensorId small = s.op(GraphOp::Mul, "small", {q, a});
+    const TensorId e = s.op(GraphOp::Sel, "mag", {s.op(GraphOp::CmpLt, "near0", {a, s.k(0.5)}), small, big});
+    return s.op(GraphOp::Sel, "", {s.op(GraphOp::CmpLt, "neg", {v, s.k(0.0)}), s.op(GraphOp::Neg, "ne", {e}), e});
   });
 }
 

@@ -15,6 +15,9 @@ namespace tsp::compiler {
 // has no divide). Accurate for normal s whose reciprocal is normal; s = inf
 // gives NaN (0 x inf): callers clamp. Computed in s's type. Result named y.
 TensorId float_recip(Graph& g, const std::string& y, TensorId s, const Where& where);
+// 1/s for s of either sign (ONNX's Div and Reciprocal): r0 = rsqrt(|s|)^2,
+// the sign by s r0 r0 = 1/s, then the same Newton step. s = +-0 or inf gives NaN.
+TensorId float_recip_signed(Graph& g, const std::string& y, TensorId s, const Where& where);
 
 // sigmoid(x) = recip(1 + exp(-xc)), xc = max(x, -88): exp(88) is finite and
 // its reciprocal flushes to +0, so sigmoid(-inf) = 0 and sigmoid(+inf) = 1
@@ -32,5 +35,10 @@ TensorId float_silu(Graph& g, const std::string& y, TensorId x, const Where& whe
 // < 1.2e-7 for every z >= 0): Phi = q for x < 0 and 1 - q for x >= 0,
 // q = erfc(|x| / sqrt 2) / 2, so the negative tail keeps its relative accuracy.
 TensorId float_gelu(Graph& g, const std::string& y, TensorId x, bool tanh, const Where& where);
+
+// erf(x) for a float x: |x| >= 0.5 as 1 - erfc(|x|) with GELU's erfcc above
+// (|x| clamped at 10, where erf rounds to 1), |x| < 0.5 by its Maclaurin
+// series to x^13 (1 - erfc would cancel there); the sign by SEL on x < 0.
+TensorId float_erf(Graph& g, const std::string& y, TensorId x, const Where& where);
 
 }  // namespace tsp::compiler

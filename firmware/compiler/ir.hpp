@@ -49,10 +49,15 @@ enum class GraphOp : uint8_t {
   BatchMatMul,  // internal: x[B.., M, K] . w_i[K, N] per batch element (Attrs::batch); from a batched MatMul
   Concat,       // composite (movement.hpp): inputs joined along Attrs::axes[0]
   Slice,        // composite: starts/ends/steps on Attrs::axes (ONNX Slice, known values)
-  Pad           // composite: constant Attrs::value around x, Attrs::pads (ONNX order: begins, then ends)
+  Pad,          // composite: constant Attrs::value around x, Attrs::pads (ONNX order: begins, then ends)
+  Neg,
+  Abs,
+  CmpEq,  // all-ones mask of the operands' width where a == b, else 0 (the VXM's CMPEQ)
+  CmpLt,  // mask where a < b
+  CmpLe   // mask where a <= b
 };
 // The last op: ops.cpp holds one table row per op up to here (name, inputs, result rule, kind).
-inline constexpr GraphOp kLastGraphOp = GraphOp::Pad;
+inline constexpr GraphOp kLastGraphOp = GraphOp::CmpLe;
 std::string_view op_name(GraphOp op);
 std::optional<GraphOp> find_graph_op(std::string_view name);  // case-insensitive
 // The VXM opcode that computes an elementwise op (CVT for Cast); MatMul and the composites have none.

@@ -13,18 +13,133 @@
 #include "common/error.hpp"
 #include "firmware/compiler/compose.hpp"
 #include "firmware/compiler/onnx_import_movement.hpp"
+#include "firmware/compiler/onnx_importer.hpp"
 
 namespace tsp::compiler {
-namespace {
+
+std::string shape_str(const std::vector<int64_t>& s) {
+  std::string out;
+  for (int64_t d : s) out += fmt::format("{}{}", out.empty() ? "" : ",", d);
+  return "[" + out + "]";
+}
 
 using TP = onnx::TensorProto;
 using onnx::NodeProto;
 
-std::string shape_str(const std::vector<uint32_t>& s) {
-  std::string out;
-  for (uint32_t d : s) out += fmt::format("{}{}", out.empty() ? "" : ",", d);
-  return "[" + out + "]";
+// --- Importer: attributes, inputs, known values ---
+
+void Importer::fail(const NodeProto& n, const std::string& why) const {
+  throw Error(fmt::format("{}: error: node '{}' ({}): {}", src_, node_name(n), n.op_type(), why));
 }
+
+void Importer::attributes(const NodeProto& n, std::initializer_list<std::string_view> allowed) const {
+  for (const auto& a : n.attribute())
+    if (std::find(allowed.begin(), allowed.end(), a.name()) == allowed.end())
+      fail(n, fmt::format("attribute '{}' is not supported", a.name()));
+}
+
+const onnx::AttributeProto* Importer::attr(const NodeProto& n, std::string_view name) const {
+  for (const auto& a : n.attribute())
+    if (a.name() == name) return &a;
+  return nullptr;
+}
+
+int64_t Importer::int_attr(const NodeProto& n, std::string_view name, int64_t dflt) const {
+  const auto* a = attr(n, name);
+  if (!a) return dflt;
+  if (a->type() != onnx::AttributeProto::INT) fail(n, fmt::format("attribute '{}' must be an int", name));
+  return a->i();
+}
+
+float Importer::float_attr(const NodeProto& n, std::string_view name, float dflt) const {
+  const auto* a = attr(n, name);
+  if (!a) return dflt;
+  if (a->type() != onnx::AttributeProto::FLOAT) fail(n, fmt::format("attribute '{}' must be a float", name));
+  return a->f();
+}
+
+std::optional<std::vector<int64_t>> Importer::ints_attr(const NodeProto& n, std::string_view name) const {
+  const auto* a = attr(n, name);
+  if (!a) return std::nullopt;
+  if (a->type() != onnx::AttributeProto::INTS) fail(n, fmt::format("attribute '{}' must be a list of ints", name));
+  return std::vector<int64_t>(a->ints().begin(), a->ints().end());
+}
+
+std::optional<TensorId> Importer::input(const NodeProto& n, int i, bool optional) {
+  if (!present(n, i)) {
+    if (optional) return std::nullopt;
+    fail(n, fmt::format("input {} is missing", i));
+  }
+  if (const auto it = names_.find(n.input(i)); it != names_.end()) return it->second;
+  if (const auto k = known_.find(n.input(i)); k != known_.end()) return materialise(&n, n.input(i), k->second);
+  fail(n, fmt::format("input '{}' is not defined before this node", n.input(i)));
+}
+
+TensorId Importer::materialise(const NodeProto* n, const std::string& name, const Known& k) {
+  ChipData c;
+  try {
+    c = chip_data(k.v, fmt::format("known value '{}'", name));
+  } catch (const Error& e) {
+    if (n) fail(*n, e.what());
+    throw Error(fmt::format("{}: error: graph output {}", src_, e.what()));
+  }
+  const TensorId t = g_.add_const(k.ident, c.dtype, std::move(c.shape), std::move(c.bits), where());
+  names_[name] = t;
+  return t;
+}
+
+const HostValue* Importer::known(const NodeProto& n, int i, bool data) const {
+  if (!present(n, i)) return nullptr;
+  if (const auto k = known_.find(n.input(i)); k != known_.end()) return &k->second.v;
+  if (const auto d = input_values_.find(n.input(i)); data && d != input_values_.end()) return &d->second;
+  return nullptr;
+}
+
+std::vector<int64_t> Importer::onnx_shape(const NodeProto& n, int i) const {
+  if (!present(n, i)) fail(n, fmt::format("input {} is missing", i));
+  if (const auto k = known_.find(n.input(i)); k != known_.end()) return k->second.v.shape;
+  if (const auto s = input_shapes_.find(n.input(i)); s != input_shapes_.end()) return s->second;
+  const auto it = names_.find(n.input(i));
+  if (it == names_.end()) fail(n, fmt::format("input '{}' is not defined before this node", n.input(i)));
+  const auto& sh = g_.tensor(it->second).shape;
+  return std::vector<int64_t>(sh.begin(), sh.end());
+}
+
+void Importer::arity(const NodeProto& n, int min_in, int max_in) const {
+  if (n.input_size() < min_in || n.input_size() > max_in)
+    fail(n, fmt::format("takes {} to {} inputs, {} given", min_in, max_in, n.input_size()));
+  if (n.output_size() != 1) fail(n, fmt::format("{} outputs; one is supported", n.output_size()));
+}
+
+void Importer::define_known(const NodeProto& n, HostValue v, int k) {
+  if (fold_hook_) fold_hook_(n.op_type(), v);
+  known_[n.output(k)] = Known{std::move(v), ident(n.output(k))};
+}
+
+std::optional<TensorId> Importer::host_transpose(TensorId t) {
+  if (g_.tensor(t).kind != TensorKind::Const || g_.tensor(t).shape.size() != 2) return std::nullopt;
+  if (const auto it = transposed_.find(t); it != transposed_.end()) return it->second;
+  const Tensor& c = g_.tensor(t);
+  const uint32_t R = c.shape[0], C = c.shape[1];
+  std::vector<uint32_t> d(c.data.size());
+  for (uint32_t r = 0; r < R; ++r)
+    for (uint32_t k = 0; k < C; ++k) d[size_t(k) * R + r] = c.data[size_t(r) * C + k];
+  const TensorId tt = g_.add_const(c.name + ".T", c.dtype, {C, R}, std::move(d), where());
+  transposed_[t] = tt;
+  return tt;
+}
+
+std::string Importer::ident(const std::string& name) {
+  std::string s;
+  for (char ch : name) s += std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' ? ch : '_';
+  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) s = "t_" + s;
+  std::string u = s;
+  for (int k = 1; used_.count(u); ++k) u = fmt::format("{}_{}", s, k);
+  used_.insert(u);
+  return u;
+}
+
+namespace {
 
 // An error raised while importing a node: keep the why, drop the prefix the
 // graph builder put on it (its tensor and op names are internal ones).
@@ -35,117 +150,6 @@ std::string why_of(const std::string& m) {
     if (const size_t q = s.find("): "); q != std::string::npos) s = s.substr(q + 3);
   return s;
 }
-
-class Importer;
-using ImportFn = std::function<void(Importer&, const NodeProto&)>;
-
-class Importer {
- public:
-  Importer(const onnx::ModelProto& m, std::string source) : m_(m), src_(std::move(source)) {}
-
-  OnnxImport run(const std::vector<OnnxTensor>& data);
-
-  // --- for the op functions ---
-  [[noreturn]] void fail(const NodeProto& n, const std::string& why) const {
-    throw Error(fmt::format("{}: error: node '{}' ({}): {}", src_, node_name(n), n.op_type(), why));
-  }
-  // Checks that the node has only attributes from `allowed`.
-  void attributes(const NodeProto& n, std::initializer_list<std::string_view> allowed) const {
-    for (const auto& a : n.attribute())
-      if (std::find(allowed.begin(), allowed.end(), a.name()) == allowed.end())
-        fail(n, fmt::format("attribute '{}' is not supported", a.name()));
-  }
-  int64_t int_attr(const NodeProto& n, std::string_view name, int64_t dflt) const {
-    for (const auto& a : n.attribute())
-      if (a.name() == name) {
-        if (a.type() != onnx::AttributeProto::INT) fail(n, fmt::format("attribute '{}' must be an int", name));
-        return a.i();
-      }
-    return dflt;
-  }
-  float float_attr(const NodeProto& n, std::string_view name, float dflt) const {
-    for (const auto& a : n.attribute())
-      if (a.name() == name) {
-        if (a.type() != onnx::AttributeProto::FLOAT) fail(n, fmt::format("attribute '{}' must be a float", name));
-        return a.f();
-      }
-    return dflt;
-  }
-  std::optional<std::vector<int64_t>> ints_attr(const NodeProto& n, std::string_view name) const {
-    for (const auto& a : n.attribute())
-      if (a.name() == name) {
-        if (a.type() != onnx::AttributeProto::INTS) fail(n, fmt::format("attribute '{}' must be a list of ints", name));
-        return std::vector<int64_t>(a.ints().begin(), a.ints().end());
-      }
-    return std::nullopt;
-  }
-  bool has_attr(const NodeProto& n, std::string_view name) const {
-    return std::any_of(n.attribute().begin(), n.attribute().end(), [&](const auto& a) { return a.name() == name; });
-  }
-  // Input `i` (must be present unless `optional`; absent: nullopt).
-  std::optional<TensorId> input(const NodeProto& n, int i, bool optional = false) const {
-    if (i >= n.input_size() || n.input(i).empty()) {
-      if (optional) return std::nullopt;
-      fail(n, fmt::format("input {} is missing", i));
-    }
-    const auto it = names_.find(n.input(i));
-    if (it == names_.end()) fail(n, fmt::format("input '{}' is not defined before this node", n.input(i)));
-    return it->second;
-  }
-  TensorId in(const NodeProto& n, int i) const { return *input(n, i); }
-  void arity(const NodeProto& n, int min_in, int max_in) const {
-    if (n.input_size() < min_in || n.input_size() > max_in)
-      fail(n, fmt::format("takes {} to {} inputs, {} given", min_in, max_in, n.input_size()));
-    if (n.output_size() != 1) fail(n, fmt::format("{} outputs; one is supported", n.output_size()));
-  }
-  // The graph name of the node's output `k`.
-  std::string out_name(const NodeProto& n, int k = 0) { return ident(n.output(k)); }
-  void define(const NodeProto& n, TensorId t, int k = 0) { names_[n.output(k)] = t; }
-  int64_t opset() const { return opset_; }
-  Where where() const { return Where{src_, 0}; }
-  Graph& graph() { return g_; }
-  // A constant's transpose, made on the host (cached per tensor).
-  std::optional<TensorId> host_transpose(TensorId t) {
-    if (g_.tensor(t).kind != TensorKind::Const || g_.tensor(t).shape.size() != 2) return std::nullopt;
-    if (const auto it = transposed_.find(t); it != transposed_.end()) return it->second;
-    const Tensor& c = g_.tensor(t);
-    const uint32_t R = c.shape[0], C = c.shape[1];
-    std::vector<uint32_t> d(c.data.size());
-    for (uint32_t r = 0; r < R; ++r)
-      for (uint32_t k = 0; k < C; ++k) d[size_t(k) * R + r] = c.data[size_t(r) * C + k];
-    const TensorId tt = g_.add_const(c.name + ".T", c.dtype, {C, R}, std::move(d), where());
-    transposed_[t] = tt;
-    return tt;
-  }
-
- private:
-  static std::string node_name(const NodeProto& n) {
-    return !n.name().empty() ? n.name() : n.output_size() ? n.output(0) : "?";
-  }
-  // ONNX names may hold any character: map them to unique identifiers without
-  // '.', so names the compiler derives ("y.hi") never collide with them.
-  std::string ident(const std::string& name) {
-    std::string s;
-    for (char ch : name) s += std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' ? ch : '_';
-    if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) s = "t_" + s;
-    std::string u = s;
-    for (int k = 1; used_.count(u); ++k) u = fmt::format("{}_{}", s, k);
-    used_.insert(u);
-    return u;
-  }
-  std::vector<uint32_t> shape_of(const std::vector<uint32_t>& s) const {
-    return s.empty() ? std::vector<uint32_t>{1} : s;  // scalars as one element
-  }
-  void check_declared(const onnx::ValueInfoProto& vi, const OnnxTensor& t) const;
-
-  const onnx::ModelProto& m_;
-  std::string src_;
-  Graph g_;
-  std::map<std::string, TensorId> names_;
-  std::set<std::string> used_;
-  std::map<TensorId, TensorId> transposed_;
-  int64_t opset_ = 0;
-};
 
 // --- the ops ---
 
@@ -367,16 +371,13 @@ void gather(Importer& im, const NodeProto& n) {
 
 // --- data movement (graph builders in onnx_import_movement.cpp) ---
 
-// A known list of ints: input i given at compile time (initializer or data input), or nullopt when absent.
+// A known list of ints: input i known at compile time (initializer, Constant, folded, or a data input), or
+// nullopt when absent.
 std::optional<std::vector<int64_t>> known_ints(Importer& im, const NodeProto& n, int i) {
-  const auto t = im.input(n, i, true);
-  if (!t) return std::nullopt;
-  const Tensor& v = im.graph().tensor(*t);
-  if (v.kind == TensorKind::Value || isa::dtype_desc(v.dtype).is_float)
-    im.fail(n, fmt::format("input {} ('{}') must be integers known at compile time", i, v.name));
-  std::vector<int64_t> out;
-  for (uint32_t e : v.data) out.push_back(int32_t(e));
-  return out;
+  if (i >= n.input_size() || n.input(i).empty()) return std::nullopt;
+  const HostValue* v = im.known(n, i, true);
+  if (!v || v->is_float()) im.fail(n, fmt::format("input {} must be integers known at compile time", i));
+  return v->ints;
 }
 
 void concat(Importer& im, const NodeProto& n) {
@@ -452,20 +453,6 @@ void expand(Importer& im, const NodeProto& n) {
   im.define(n, onnx_expand(im.graph(), im.out_name(n), im.in(n, 0), *known_ints(im, n, 1), im.where()));
 }
 
-// Reshape (shape a known input; allowzero from opset 14) and Flatten.
-void reshape(Importer& im, const NodeProto& n) {
-  im.arity(n, 2, 2);
-  im.attributes(n, {"allowzero"});
-  im.define(n, onnx_reshape(im.graph(), im.out_name(n), im.in(n, 0), *known_ints(im, n, 1),
-                            im.int_attr(n, "allowzero", 0) != 0, im.where()));
-}
-
-void flatten(Importer& im, const NodeProto& n) {
-  im.arity(n, 1, 1);
-  im.attributes(n, {"axis"});
-  im.define(n, onnx_flatten(im.graph(), im.out_name(n), im.in(n, 0), im.int_attr(n, "axis", 1), im.where()));
-}
-
 // Op type -> import function.
 const std::map<std::string, ImportFn, std::less<>>& op_table() {
   static const std::map<std::string, ImportFn, std::less<>> table = {
@@ -489,16 +476,45 @@ const std::map<std::string, ImportFn, std::less<>>& op_table() {
       {"MatMulInteger", matmul_integer},
       {"Transpose", transpose},
       {"Gather", gather},
-      {"Concat", concat},
+      {"Concat", concat},  // onnx_import_movement.cpp
       {"Slice", slice},
       {"Split", split},
       {"Pad", pad},
       {"Expand", expand},
-      {"Reshape", reshape},
-      {"Flatten", flatten},
+      // onnx_import_elementwise.cpp, onnx_import_reshape.cpp (known inputs fold first: onnx_fold.cpp)
+      {"Div", import_div},
+      {"Pow", import_pow},
+      {"Neg", import_neg},
+      {"Abs", import_abs},
+      {"Min", [](Importer& im, const NodeProto& n) { import_min_max(im, n, GraphOp::Min); }},
+      {"Max", [](Importer& im, const NodeProto& n) { import_min_max(im, n, GraphOp::Max); }},
+      {"Clip", import_clip},
+      {"Where", import_where},
+      {"Equal", import_compare},
+      {"Less", import_compare},
+      {"Greater", import_compare},
+      {"LessOrEqual", import_compare},
+      {"GreaterOrEqual", import_compare},
+      {"Not", import_logic},
+      {"And", import_logic},
+      {"Or", import_logic},
+      {"Xor", import_logic},
+      {"Erf", import_erf},
+      {"LeakyRelu", import_leaky_relu},
+      {"Reciprocal", import_reciprocal},
+      {"Sum", import_sum_mean},
+      {"Mean", import_sum_mean},
+      {"HardSigmoid", import_hard_sigmoid},
+      {"HardSwish", import_hard_swish},
+      {"Reshape", import_reshape},
+      {"Flatten", import_reshape},
+      {"Squeeze", import_reshape},
+      {"Unsqueeze", import_reshape},
   };
   return table;
 }
+
+}  // namespace
 
 void Importer::check_declared(const onnx::ValueInfoProto& vi, const OnnxTensor& t) const {
   if (!vi.type().has_tensor_type()) throw Error(fmt::format("{}: error: input '{}' is not a tensor", src_, vi.name()));
@@ -530,8 +546,6 @@ OnnxImport Importer::run(const std::vector<OnnxTensor>& data) {
   opset_ = out.opset;
   const onnx::GraphProto& gp = m_.graph();
   if (gp.sparse_initializer_size()) throw Error(fmt::format("{}: error: sparse initializers are not supported", src_));
-  std::map<std::string, const TP*> inits;
-  for (const TP& t : gp.initializer()) inits[t.name()] = &t;
 
   // Data inputs: by name when the data tensors are named like inputs, else by position.
   const std::vector<std::string> want = onnx_data_inputs(m_);
@@ -549,20 +563,45 @@ OnnxImport Importer::run(const std::vector<OnnxTensor>& data) {
     if (it != given.end()) {
       check_declared(vi, *it->second);
       const OnnxTensor& t = *it->second;
-      names_[vi.name()] = g_.add_input(ident(vi.name()), t.dtype, shape_of(t.shape), t.bits, where());
+      names_[vi.name()] = g_.add_input(ident(vi.name()), t.dtype, t.shape.empty() ? std::vector<uint32_t>{1} : t.shape,
+                                       t.bits, where());
+      input_shapes_[vi.name()] = std::vector<int64_t>(t.shape.begin(), t.shape.end());
+      // int64 data (shapes, indices, axes: the chip has no int64) is known at
+      // compile time too, so that shape arithmetic on it folds; the image is
+      // compiled for these values.
+      HostValue v;
+      v.type = t.onnx_type;
+      v.shape = input_shapes_[vi.name()];
+      for (uint32_t b : t.bits) {
+        if (v.is_float())
+          v.floats.push_back(ieee_value(t.dtype, b));
+        else
+          v.ints.push_back(int64_t(ieee_value(t.dtype, b)));
+      }
+      if (t.onnx_type == TP::INT64) known_[vi.name()] = Known{v, g_.tensor(names_[vi.name()]).name};
+      input_values_[vi.name()] = std::move(v);
     }
   }
+  // Initializers are known values: Const tensors where a chip op takes them.
   for (const TP& tp : gp.initializer()) {
     if (names_.count(tp.name())) continue;  // an input with data overrides its default
-    const OnnxTensor t = read_tensor(tp, src_ + ": initializer");
-    names_[tp.name()] = g_.add_const(ident(tp.name()), t.dtype, shape_of(t.shape), t.bits, where());
+    known_[tp.name()] = Known{host_value(tp, src_ + ": initializer"), ident(tp.name())};
   }
   for (const NodeProto& n : gp.node()) {
     if (!n.domain().empty() && n.domain() != "ai.onnx")
       fail(n, fmt::format("domain '{}' is not supported (only ai.onnx)", n.domain()));
-    const auto it = op_table().find(n.op_type());
-    if (it == op_table().end()) fail(n, fmt::format("unsupported op '{}'", n.op_type()));
     try {
+      if (fold_node(*this, n)) continue;
+      const auto it = op_table().find(n.op_type());
+      if (it == op_table().end()) {
+        if (foldable_op(n.op_type()))
+          for (int i = 0; i < n.input_size(); ++i)
+            if (present(n, i) && !known(n, i))
+              fail(n, fmt::format("input '{}' is computed on the chip: {} is only evaluated at compile time (on "
+                                  "known values) for now",
+                                  n.input(i), n.op_type()));
+        fail(n, fmt::format("unsupported op '{}'", n.op_type()));
+      }
       it->second(*this, n);
     } catch (const Error& e) {
       const std::string m = e.what();
@@ -571,17 +610,20 @@ OnnxImport Importer::run(const std::vector<OnnxTensor>& data) {
     }
   }
   for (const auto& vi : gp.output()) {
-    const auto it = names_.find(vi.name());
-    if (it == names_.end())
+    TensorId t = 0;
+    if (const auto it = names_.find(vi.name()); it != names_.end()) {
+      t = it->second;
+    } else if (const auto k = known_.find(vi.name()); k != known_.end()) {
+      t = materialise(nullptr, vi.name(), k->second);  // folded at compile time: a constant output
+    } else {
       throw Error(fmt::format("{}: error: graph output '{}' is computed by no node", src_, vi.name()));
-    g_.mark_output(it->second);
-    out.outputs.push_back({vi.name(), it->second});
+    }
+    g_.mark_output(t);
+    out.outputs.push_back({vi.name(), t});
   }
   out.graph = std::move(g_);
   return out;
 }
-
-}  // namespace
 
 onnx::ModelProto load_model(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
@@ -620,8 +662,11 @@ std::vector<int32_t> declared_types(const onnx::ModelProto& m, bool outputs) {
   return out;
 }
 
-OnnxImport import_onnx(const onnx::ModelProto& m, const std::vector<OnnxTensor>& inputs, const std::string& source) {
-  return Importer(m, source).run(inputs);
+OnnxImport import_onnx(const onnx::ModelProto& m, const std::vector<OnnxTensor>& inputs, const std::string& source,
+                       const FoldHook& fold_hook) {
+  Importer im(m, source);
+  im.set_fold_hook(fold_hook);
+  return im.run(inputs);
 }
 
 }  // namespace tsp::compiler

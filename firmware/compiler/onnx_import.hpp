@@ -8,10 +8,12 @@
 #include <onnx/onnx_pb.h>
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "firmware/compiler/ir.hpp"
+#include "firmware/compiler/onnx_host_value.hpp"
 #include "firmware/compiler/onnx_tensor.hpp"
 
 namespace tsp::compiler {
@@ -44,6 +46,10 @@ onnx::ModelProto load_model(const std::string& path);
 std::vector<std::string> onnx_data_inputs(const onnx::ModelProto& m);
 // `inputs` gives each data input's value, by name when the tensor is named
 // like an input, else by position. `source` names the model in errors.
-OnnxImport import_onnx(const onnx::ModelProto& m, const std::vector<OnnxTensor>& inputs, const std::string& source);
+// `fold_hook` (tests only: planted bugs) sees every value folded at compile
+// time, with its node's op type, and may change it.
+using FoldHook = std::function<void(const std::string& op_type, HostValue& value)>;
+OnnxImport import_onnx(const onnx::ModelProto& m, const std::vector<OnnxTensor>& inputs, const std::string& source,
+                       const FoldHook& fold_hook = {});
 
 }  // namespace tsp::compiler

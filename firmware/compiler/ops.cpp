@@ -48,6 +48,11 @@ constexpr std::array kOps = {
   OpInfo{G::Concat,        "concat",        K::Composite, true,  1, 255, 0, I::CVT,   false, result_concat},
   OpInfo{G::Slice,         "slice",         K::Composite, true,  1, 1, 0, I::CVT,     false, result_slice},
   OpInfo{G::Pad,           "pad",           K::Composite, true,  1, 1, 0, I::CVT,     false, result_pad},
+  OpInfo{G::Neg,           "neg",           K::Unary,     true,  1, 1, 0, I::NEG,     false, result_elementwise},
+  OpInfo{G::Abs,           "abs",           K::Unary,     true,  1, 1, 0, I::ABS,     true,  result_elementwise},
+  OpInfo{G::CmpEq,         "cmpeq",         K::Binary,    true,  2, 2, 0, I::CMPEQ,   false, result_elementwise},
+  OpInfo{G::CmpLt,         "cmplt",         K::Binary,    true,  2, 2, 0, I::CMPLT,   true,  result_elementwise},
+  OpInfo{G::CmpLe,         "cmple",         K::Binary,    true,  2, 2, 0, I::CMPLE,   false, result_elementwise},
 };
 // clang-format on
 

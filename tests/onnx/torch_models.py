@@ -1,0 +1,83 @@
+#!/usr/bin/python3
+"""PyTorch modules exported to ONNX (opset 17) as ONNX backend test
+directories: OUT/<name>/model.onnx and OUT/<name>/test_data_set_0/
+{input,output}_K.pb, PyTorch's own outputs being the expected ones (the
+independent oracle). Seeded; nothing is downloaded. Run with Debian's
+/usr/bin/python3 (python3-torch, python3-onnx).
+
+  torch_models.py OUT
+"""
+import math
+import os
+import sys
+import warnings
+
+import torch
+import torch.nn as nn
+from onnx import numpy_helper
+
+warnings.filterwarnings("ignore")
+
+
+class DecoderBits(nn.Module):
+    """The shape arithmetic and elementwise ops of a Llama-style decoder
+    export: RMSNorm (Pow, ReduceMean, Add, Sqrt, Div), a view computed from
+    x.shape, a causal mask from Range/Unsqueeze/Greater/Where over the
+    sequence length, scores / sqrt(d), softmax, negation, clamping."""
+
+    def __init__(self, d=320, t=8):
+        super().__init__()
+        self.w = nn.Parameter(torch.randn(d))
+        self.k = nn.Parameter(torch.randn(d, t))
+        self.eps = 1e-6
+
+    def forward(self, x):
+        t = x.shape[0]
+        h = x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * self.w
+        h = h.view(t, -1)
+        pos = torch.arange(t)
+        mask = torch.where(pos[None, :] > pos[:, None], torch.tensor(-1e4), torch.tensor(0.0))
+        s = h @ self.k / math.sqrt(h.shape[-1]) + mask
+        p = torch.softmax(s, dim=-1)
+        return torch.clamp(-p * 3.0, min=-2.0, max=2.0)
+
+
+class GeluErf(nn.Module):
+    """GELU as the exact erf form (Div, Erf, Add, Mul), and a reciprocal."""
+
+    def forward(self, x):
+        return nn.functional.gelu(x) + 1.0 / (x * x + 1.0)
+
+
+# name: module, inputs, dynamic axes (kept symbolic in the export, so that its
+# shape arithmetic stays in the graph for the importer to fold)
+MODELS = {
+    "torch_decoder_bits": (DecoderBits, lambda: [torch.randn(8, 320)], {"in0": {0: "T"}}),
+    "torch_gelu_erf": (GeluErf, lambda: [torch.randn(4, 96) * 3], {}),
+}
+
+
+def write(path, tensors, prefix):
+    for k, t in enumerate(tensors):
+        with open(os.path.join(path, f"{prefix}_{k}.pb"), "wb") as f:
+            f.write(numpy_helper.from_array(t.detach().numpy()).SerializeToString())
+
+
+def main():
+    out = sys.argv[1]
+    for name, (cls, inputs, dynamic) in MODELS.items():
+        torch.manual_seed(1)
+        m = cls().eval()
+        ins = inputs()
+        d = os.path.join(out, name)
+        os.makedirs(os.path.join(d, "test_data_set_0"), exist_ok=True)
+        torch.onnx.export(m, tuple(ins), os.path.join(d, "model.onnx"), opset_version=17,
+                          input_names=[f"in{k}" for k in range(len(ins))], dynamic_axes=dynamic)
+        outs = m(*ins)
+        write(os.path.join(d, "test_data_set_0"), ins, "input")
+        write(os.path.join(d, "test_data_set_0"), outs if isinstance(outs, tuple) else [outs], "output")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
