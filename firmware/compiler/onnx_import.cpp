@@ -113,7 +113,7 @@ void Importer::arity(const NodeProto& n, int min_in, int max_in) const {
 
 void Importer::define_known(const NodeProto& n, HostValue v, int k) {
   if (fold_hook_) fold_hook_(n.op_type(), v);
-  known_[n.output(k)] = Known{std::move(v), ident(n.output(k))};
+  known_[output(n, k)] = Known{std::move(v), ident(output(n, k))};
 }
 
 std::optional<TensorId> Importer::host_transpose(TensorId t) {

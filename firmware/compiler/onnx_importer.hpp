@@ -8,6 +8,7 @@
 // folded results). A known value becomes a Const tensor the first time a chip
 // op takes it (`input`), under the identifier reserved for it when it was
 // defined.
+#include <fmt/format.h>
 #include <onnx/onnx_pb.h>
 
 #include <algorithm>
@@ -56,9 +57,14 @@ class Importer {
   // Input `i`'s ONNX shape, known or run-time (a run-time scalar reads as [1] unless it was a graph input).
   std::vector<int64_t> onnx_shape(const onnx::NodeProto& n, int i) const;
   void arity(const onnx::NodeProto& n, int min_in, int max_in) const;
-  // The graph name of the node's output `k`.
-  std::string out_name(const onnx::NodeProto& n, int k = 0) { return ident(n.output(k)); }
-  void define(const onnx::NodeProto& n, TensorId t, int k = 0) { names_[n.output(k)] = t; }
+  // The graph name of the node's output `k` (a node without it is a located
+  // error: protobuf's own index check aborts the process; found by fuzz_onnx).
+  std::string out_name(const onnx::NodeProto& n, int k = 0) { return ident(output(n, k)); }
+  void define(const onnx::NodeProto& n, TensorId t, int k = 0) { names_[output(n, k)] = t; }
+  const std::string& output(const onnx::NodeProto& n, int k) const {
+    if (k < 0 || k >= n.output_size()) fail(n, fmt::format("has {} outputs, output {} is needed", n.output_size(), k));
+    return n.output(k);
+  }
   void define_known(const onnx::NodeProto& n, HostValue v, int k = 0);
   int64_t opset() const { return opset_; }
   Where where() const { return Where{src_, 0}; }
