@@ -92,6 +92,9 @@ class Expander {
           r = out_.add_vecop(o.name, in, o.dtype, o.shape, *n.vec, n.where, o.pad_zero);
           break;
         case GraphOp::MatMul:
+          // The MXM multiplies whole lane blocks: float activations computed on
+          // the chip get their padding lanes zeroed (0 x inf is NaN), ints need not.
+          if (isa::dtype_desc(out_.tensor(in[0]).dtype).is_float) in[0] = zero_padded(in[0]);
           r = out_.tensor(in[0]).shape.size() > 2 || out_.tensor(in[1]).shape.size() > 2
                   ? expand_batch_matmul(out_, in[0], in[1], o.name, n.where, cfg_)
                   : out_.add(n.op, o.name, in, n.where);
