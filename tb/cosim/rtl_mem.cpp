@@ -11,11 +11,11 @@
 #include <algorithm>
 #include <array>
 #include <deque>
-#include <map>
+#include <iterator>
 #include <unordered_map>
 
 #include "Vtsp_mem_word.h"
-#include "Vtsp_mem_word___024root.h"  // one evaluation per quiet cycle (rtl_clock.hpp)
+#include "Vtsp_mem_word___024root.h"  // one evaluation per cycle (rtl_clock.hpp)
 #include "Vtsp_mem_word_planted.h"
 #include "Vtsp_mem_word_planted___024root.h"
 #include "Vtsp_mem_word_planted_write.h"
@@ -144,7 +144,7 @@ class MemRtl final : public RtlAdapter {
       Inst& in = inst(s.slice, sl);
       uint32_t address = s.address;
       if (gather || scatter) address = map_address(op, sl * slw);
-      Access& a = in.pending[s.at + sl];
+      Access& a = access_at(in, s.at + sl);
       if (s.write) {
         const model::UnitOp::Input& src = op.inputs.at(scatter ? 2 : 0);
         a.wr = true;
@@ -161,7 +161,6 @@ class MemRtl final : public RtlAdapter {
           in.expect.push_back(
               Expect{op.outputs.front().at + sl, word_of(*op.outputs.front().v, sl), ref, op.outputs.front().s});
       }
-      in.busy_until = std::max(in.busy_until, s.at + sl + kDrain);
       activate(in);
     }
     return std::nullopt;
@@ -176,6 +175,7 @@ class MemRtl final : public RtlAdapter {
       // (the final SRAM comparison would see it).
       std::erase_if(p->flips, [&](const PendingFlip& f) { return f.at > chip_->now(); });
       model::Cycle end = p->busy_until;
+      if (!p->pending.empty()) end = std::max(end, p->pending.back().first + kDrain);
       if (!p->expect.empty()) end = std::max(end, p->expect.back().cycle + 1);
       if (p->traced) end = std::max(end, trace_to() + 1);
       keep_first(first, advance(*p, end));
@@ -287,8 +287,8 @@ class MemRtl final : public RtlAdapter {
     uint16_t slice = 0;
     uint32_t superlane = 0;
     model::Cycle now = 0;         // next cycle to evaluate
-    model::Cycle busy_until = 0;  // before this, ticks may not be skipped
-    std::map<model::Cycle, Access> pending;
+    model::Cycle busy_until = 0;  // before this, ticks may not be skipped (kDrain after the last access made)
+    std::deque<std::pair<model::Cycle, Access>> pending;  // by cycle: arrivals are nearly in order
     std::deque<Expect> expect;
     std::deque<PendingFlip> flips;                // by cycle
     std::unordered_map<uint32_t, OpRef> written;  // every address written, and its last writer
@@ -411,6 +411,15 @@ class MemRtl final : public RtlAdapter {
     return in;
   }
 
+  // The access of an instance in cycle c (a READ and a WRITE may share one).
+  static Access& access_at(Inst& in, model::Cycle c) {
+    auto& q = in.pending;
+    auto it = q.end();
+    while (it != q.begin() && std::prev(it)->first > c) --it;
+    if (it != q.begin() && std::prev(it)->first == c) return std::prev(it)->second;
+    return q.emplace(it, c, Access{})->second;
+  }
+
   void activate(Inst& in) {
     if (in.active) return;
     in.active = true;
@@ -463,10 +472,15 @@ class MemRtl final : public RtlAdapter {
   std::optional<Divergence> advance(Inst& in, model::Cycle target) {
     while (in.now < target) {
       const model::Cycle x = in.now;
-      if (x >= in.busy_until && in.expect.empty() && !in_window(in, x)) {
+      // A word is owed by an access already made when it is due before the
+      // next access (words of accesses still to come are registered at check
+      // time, ahead of them).
+      const bool owed =
+          !in.expect.empty() && (in.pending.empty() || in.expect.front().cycle < in.pending.front().first);
+      if (x >= in.busy_until && !owed && !in_window(in, x)) {
         // Idle: skip to the next access (or the wave window), flipping what lies between.
         model::Cycle next = target;
-        if (!in.pending.empty()) next = std::min(next, in.pending.begin()->first);
+        if (!in.pending.empty()) next = std::min(next, in.pending.front().first);
         if (in.traced) next = idle_until(x, next);
         if (next > x) {
           while (!in.flips.empty() && in.flips.front().at + in.superlane < next) {
@@ -487,8 +501,8 @@ class MemRtl final : public RtlAdapter {
   // Chip cycle x of one instance: flips due, ports, compare, clock edge.
   std::optional<Divergence> tick(Inst& in, model::Cycle x) {
     V& r = *in.rtl;
-    const auto it = in.pending.find(x);
-    const Access* a = it == in.pending.end() ? nullptr : &it->second;
+    const bool has_access = !in.pending.empty() && in.pending.front().first == x;
+    const Access* a = has_access ? &in.pending.front().second : nullptr;
     // A flip the model applies at cycle c sits, in the instance's time, before
     // the accesses of instructions issued at c or later and after those issued
     // earlier: the one case that shares this edge with it is an access to its
@@ -517,28 +531,38 @@ class MemRtl final : public RtlAdapter {
         for (unsigned b = 0; b < 4; ++b) v |= uint32_t(a->wr_data[i * 4 + b]) << (8 * b);
       r.wr_data_i[i] = v;
     }
-    // A cycle without access, flip or wave: one evaluation, at the edge
-    // (rtl_clock.hpp). What compare() reads then is registered (the read
-    // port) or was checked last cycle (conflict_o); the write port's outputs
-    // are functions of this cycle's inputs alone, so they are checked after
-    // the edge's evaluation, which derives them from the same inputs.
-    const bool quiet = !a && !flipped && !in.traced;
-    if (quiet)
+    // A cycle without flip or wave: one evaluation, at the edge
+    // (rtl_clock.hpp). The read port is registered (the decoder after the last
+    // pipeline stage reads registers only), so it is compared before that
+    // evaluation; conflict_o and the write port are functions of this
+    // cycle's inputs alone, so they are compared after it, which derives
+    // them from the same inputs. A flip or a wave takes both phases.
+    std::optional<Divergence> d;
+    if (!flipped && !in.traced) {
+      std::optional<Divergence> rd = compare_read(in, x);
       clock_low(r, false);
-    else {
+      r.clk_i = 1;
+      r.eval();
+      d = compare_conflict(in, x, a);
+      if (!d) d = std::move(rd);
+      if (!d) d = compare_write(in, x, a);
+    } else {
       r.clk_i = 0;
       r.eval();
+      d = compare_conflict(in, x, a);
+      if (!d) d = compare_read(in, x);
+      if (!d) d = compare_write(in, x, a);
+      if (in.traced) dump_low(x);
+      r.clk_i = 1;
+      r.eval();
+      if (in.traced) dump_high(x);
     }
-    std::optional<Divergence> d = compare(in, x, a);
-    if (!d && !quiet) d = compare_write(in, x, a);
-    if (in.traced) dump_low(x);
-    r.clk_i = 1;
-    r.eval();
-    if (!d && quiet) d = compare_write(in, x, a);
-    if (in.traced) dump_high(x);
     r.clk_i = 0;
     for (const auto& f : after) backdoor(in, true, f.address, f.bit, nullptr);
-    if (it != in.pending.end()) in.pending.erase(it);
+    if (has_access) {
+      in.busy_until = std::max(in.busy_until, x + kDrain);
+      in.pending.pop_front();
+    }
     ++cycles_;
     return d;
   }
@@ -551,16 +575,19 @@ class MemRtl final : public RtlAdapter {
     return d;
   }
 
-  std::optional<Divergence> compare(Inst& in, model::Cycle x, const Access* a) {
+  std::optional<Divergence> compare_conflict(const Inst& in, model::Cycle x, const Access* a) const {
+    if (!in.rtl->conflict_o) return std::nullopt;
+    Divergence d = at(in, x, "bank conflict");
+    d.expected = "no conflict (the model accepted both accesses)";
+    d.actual =
+        fmt::format("conflict_o: read 0x{:x} and write 0x{:x} in one bank", a ? a->rd_addr : 0, a ? a->wr_addr : 0);
+    if (a) d.op = a->rd_op;
+    return d;
+  }
+
+  // The read port's word (or its absence) against the words the model read.
+  std::optional<Divergence> compare_read(Inst& in, model::Cycle x) {
     V& r = *in.rtl;
-    if (r.conflict_o) {
-      Divergence d = at(in, x, "bank conflict");
-      d.expected = "no conflict (the model accepted both accesses)";
-      d.actual =
-          fmt::format("conflict_o: read 0x{:x} and write 0x{:x} in one bank", a ? a->rd_addr : 0, a ? a->wr_addr : 0);
-      if (a) d.op = a->rd_op;
-      return d;
-    }
     const bool valid = r.rd_valid_o;
     if (!valid) {
       if (in.expect.empty() || in.expect.front().cycle > x) return std::nullopt;

@@ -27,6 +27,7 @@ struct CellIn {
   bool lw = false, iw = false, abc = false, add = false, rd = false;
   uint8_t lw_type = 0, a_type = 0, rd_type = 0;  // isa::DType codes
   uint32_t lw_rows = 0, slot = 0, rd_slot = 0;
+  uint64_t drain = 0;          // the cell's pipelines hold these events that many cycles
   std::vector<uint16_t> lw_w;  // row kr lane j at kr * dim + j: the lane's bits (8-bit types in the low byte)
   std::vector<uint16_t> a;
 };
@@ -159,9 +160,8 @@ class RtlMxm final : public RtlAdapter {
   CellIn& input(Plane& p, Cycle c, uint32_t kb, uint32_t nb, Cycle drain) {
     p.busy_until = std::max(p.busy_until, c + lat_acc_ + lat_iw_ + 2);  // every pipeline of the plane drained by then
     p.busy = true;
-    Cycle& cell = p.cell_busy_until.at(kb * blocks_ + nb);
-    cell = std::max(cell, c + drain + 2);
     CellIn& x = p.in[c][kb * blocks_ + nb];
+    x.drain = std::max(x.drain, drain);
     x.lw_w.resize(size_t(dim_) * dim_);
     x.a.resize(dim_);
     return x;
@@ -284,13 +284,16 @@ class RtlMxm final : public RtlAdapter {
     for (uint32_t kb = 0; kb < blocks_; ++kb)
       for (uint32_t nb = 0; nb < blocks_; ++nb) {
         const uint32_t idx = kb * blocks_ + nb;
-        if (!cell_active(p, idx)) continue;
-        Cell& c = *p.cells[idx];
         const CellIn* x = nullptr;
         if (it != p.in.end()) {
           const auto xi = it->second.find(idx);
           if (xi != it->second.end()) x = &xi->second;
         }
+        // Clocked from its event's cycle (not from when the event was
+        // scheduled, ahead of it) until the event has drained.
+        if (x) p.cell_busy_until[idx] = std::max(p.cell_busy_until[idx], now_ + x->drain + 2);
+        if (!cell_active(p, idx)) continue;
+        Cell& c = *p.cells[idx];
         c.lw_valid_i = x && x->lw;
         c.iw_valid_i = x && x->iw;
         c.rd_valid_i = x && x->rd;
