@@ -4,7 +4,8 @@
 // MEM.<h>.1); ABCs fed from MEM.<h>.2 (and MEM.<h>.0 for the high bytes of a
 // float activation) at random cycles, always including the cycle before every
 // install after the first and, when the outgoing set is integer, the cycle of
-// it (the double buffering boundary); set or add into a few slots; ACCs as i32
+// it (the double buffering boundary); set or add into a few slots (a window of
+// 8 the seed places anywhere among the plane's); ACCs as i32
 // or f32 of written slots, so both kinds of slot are emitted as both types.
 // An ABC's type follows the set it multiplies by (float with float: f16 and
 // bf16 mix freely; integer with integer); a float ABC keeps the plane for
@@ -196,6 +197,11 @@ image::Image random_mxm(const RandomOptions& o) {
 
   // The ABC before each install owns the last slot, so nothing else touches it before its ACC.
   const uint32_t slots = std::min<uint32_t>(8, cfg.mxm_acc_slots);
+  // The program's slots are a window of `slots` consecutive ones the seed
+  // places anywhere among the plane's, so programs reach the high slot
+  // numbers (and the RTL's slot index bits toggle). Its own generator: the
+  // rest of the program is the same wherever the window lies.
+  const uint32_t base = uint32_t(std::mt19937_64(o.seed ^ 0x5107)() % (cfg.mxm_acc_slots - slots + 1));
   std::vector<bool> written(slots, false), slot_float(slots, false);
   const auto acc_cycle = [&](uint64_t from) {  // the first cycle from `from` with the ACC queue free and no ABC
     uint64_t c = std::max(from, tl.free(results));
@@ -253,19 +259,19 @@ image::Image random_mxm(const RandomOptions& o) {
     if (is_repeat)
       tl.at(acts, t, Op::REPEAT, {1, 1, 1});  // the ABC of cycle t - 1 again, slot + 1
     else
-      tl.at(acts, t, Op::ABC, {in_stream(2), slot, add ? 1 : 0, int64_t(type)});
+      tl.at(acts, t, Op::ABC, {in_stream(2), base + slot, add ? 1 : 0, int64_t(type)});
     written[slot] = true;
     slot_float[slot] = fl;
     ++i;
     if (boundary) {  // emit its slot, where the old and new weight sets differ
-      tl.at(results, acc_cycle(t + 1), Op::ACC, {result_streams, slot, acc_type(slot)});
+      tl.at(results, acc_cycle(t + 1), Op::ACC, {result_streams, base + slot, acc_type(slot)});
     } else if (rng() % 2) {  // an ACC of a written slot, now or a little later
       std::vector<uint32_t> live;
       for (uint32_t s = 0; s < slots; ++s)
         if (written[s]) live.push_back(s);
       const uint64_t tc = acc_cycle(t + 1 + rng() % 3);
       const uint32_t pick = live[rng() % live.size()];
-      tl.at(results, tc, Op::ACC, {result_streams, pick, acc_type(pick)});
+      tl.at(results, tc, Op::ACC, {result_streams, base + pick, acc_type(pick)});
       // Every second time the next slot is written and the next cycle free of
       // ABCs (this one's REPEAT partner included): ACC it too, as a REPEAT.
       if (pick + 1 < slots && written[pick + 1] && !abc_at.count(tc + 1) && acc_repeats++ % 2 == 0)

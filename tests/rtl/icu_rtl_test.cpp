@@ -78,6 +78,44 @@ class Chip {
     return out;
   }
   std::optional<uint64_t> done_at(size_t i) const { return queues_[i].done_at; }
+  // rst_ni falls between clock edges, then rises.
+  void reset_pulse() {
+    for (auto& q : queues_) {
+      q.rtl->rst_ni = 0;
+      q.rtl->eval();
+      q.done_at.reset();
+    }
+    for (auto& q : queues_) {
+      q.rtl->rst_ni = 1;
+      q.rtl->eval();
+    }
+  }
+  // Every queue issues nothing this cycle and is done.
+  bool idle_and_done() {
+    for (auto& q : queues_) {
+      V& r = *q.rtl;
+      r.clk_i = 0;
+      r.eval();
+      if (r.unit_valid_o || r.icu_valid_o || r.notify_o || !r.done_o) return false;
+    }
+    return true;
+  }
+  // Loads the programs again (queues in order) with the queues held (en_i low).
+  void load(const std::vector<std::pair<uint16_t, std::vector<uint64_t>>>& programs) {
+    for (size_t i = 0; i < programs.size(); ++i) {
+      V& r = *queues_[i].rtl;
+      queues_[i].done_at.reset();
+      r.en_i = 0;
+      r.load_i = 1;
+      for (size_t w = 0; w < programs[i].second.size(); ++w) {
+        r.load_addr_i = static_cast<uint16_t>(w);
+        r.load_word_i = programs[i].second[w];
+        edge(r);
+      }
+      r.load_i = 0;
+      r.en_i = 1;
+    }
+  }
 
  private:
   struct Queue {
@@ -224,6 +262,86 @@ TEST(IcuRtl, PlantedBugFailsRandomProgramsAtTheRightPlace) {
     ASSERT_FALSE(r.expected_first.empty()) << "seed " << seed << " strides nothing";
     EXPECT_EQ(r.difference.rfind("expected " + r.expected_first, 0), 0u) << "seed " << seed << ": " << r.difference;
   }
+}
+
+// One queue through what the random programs never reach, each phase ended
+// by a reset pulse between clock edges (rst_ni falls, then rises), which must
+// empty the queue at once (no issue, done: no program) and leave nothing
+// running after it:
+// A. a program filling the whole instruction memory (2^IMemAddrBits words: the
+//    index, PC and length bits all toggle), ending in a READ REPEATed into
+//    every field bit set and the longest NOP (2^32 - 1 cycles, still waiting
+//    at the reset);
+// B. a REPEAT with the largest count and interval and stride -1 (its first
+//    repetition issues, the second would be 65,535 cycles later);
+// C. every unit op with every bit of its fields set, each REPEATed once
+//    (stride 0: the repetition is the word itself), then RDESKEW with the
+//    longest wait: every opcode and field bit passes through the sequencer
+//    and its REPEAT registers;
+// D. after one more reset (the HAC counter runs on while the queue is idle),
+//    the hand-worked program loaded again runs from its first word on the
+//    hand-worked cycles up to its SYNC (the reset left no state behind).
+// (Every harness holds rst_ni low from time 0, so only this runs the
+// asynchronous reset branch: docs/coverage.md.)
+TEST(IcuRtl, FullMemoryExtremeFieldsAndResetPulses) {
+  const uint32_t n = 1u << TSP_ICU_IMEM_ADDR_BITS;
+  const int64_t s_last = tsp::isa::StreamRef{(1u << tsp::isa::kStreamIndexBits) - 1, true}.code();
+  const int64_t s0 = tsp::isa::StreamRef{0, false}.code();
+  std::vector<uint64_t> big(n, word(Op::NOP, {1}));
+  big[n - 4] = word(Op::READ, {0xFFFE, s_last});
+  big[n - 3] = word(Op::REPEAT, {1, 1, 1});
+  big[n - 1] = word(Op::NOP, {0xFFFFFFFF});
+  std::vector<PlannedIssue> want;
+  for (uint32_t i = 0; i < n; ++i) {
+    want.push_back({0, i, i, big[i]});
+    if (i == n - 3) want.push_back({0, n - 4, i, word(Op::READ, {0xFFFF, s_last})});
+  }
+  Chip<Vtsp_icu_queue> chip({{0, big}}, kHac);
+  EXPECT_EQ(first_difference(want, chip.run(n + 100)), "") << "A";
+  EXPECT_FALSE(chip.done_at(0)) << "A: the last NOP is still running";
+  chip.reset_pulse();
+  EXPECT_TRUE(chip.idle_and_done()) << "A: outputs after reset";
+  EXPECT_TRUE(chip.run(20).empty()) << "A";
+
+  const std::vector<uint64_t> rep = {word(Op::READ, {0x10, s0}), word(Op::REPEAT, {0xFFFF, 0xFFFF, -1})};
+  chip.load({{0, rep}});
+  EXPECT_EQ(
+      first_difference({{0, 0, 0, rep[0]}, {0, 1, 1, rep[1]}, {0, 0, 1, word(Op::READ, {0x0F, s0})}}, chip.run(1000)),
+      "")
+      << "B";
+  EXPECT_FALSE(chip.done_at(0)) << "B: the REPEAT is still running";
+  chip.reset_pulse();
+  EXPECT_TRUE(chip.idle_and_done()) << "B: outputs after reset";
+  EXPECT_TRUE(chip.run(20).empty()) << "B";
+  EXPECT_EQ(chip.done_at(0), 0u) << "B: done from the reset on";
+
+  std::vector<uint64_t> every;
+  want.clear();
+  for (const auto& d : tsp::isa::kOps) {
+    if (d.unit == tsp::isa::Unit::ICU || d.op == Op::DESKEW || d.op == Op::RDESKEW) continue;
+    uint64_t w = uint64_t(d.op) << tsp::isa::kOpcodeLsb;
+    for (const auto& f : d.fields) w |= ((uint64_t(1) << f.width) - 1) << f.lsb;
+    const uint32_t i = uint32_t(every.size());
+    want.push_back({0, i, i, w});
+    want.push_back({0, i + 1, i + 1, word(Op::REPEAT, {1, 1, 0})});
+    want.push_back({0, i, i + 1, w});
+    every.push_back(w);
+    every.push_back(word(Op::REPEAT, {1, 1, 0}));
+  }
+  every.push_back(word(Op::RDESKEW, {0xFFFFFFFF}));
+  want.push_back({0, uint32_t(every.size() - 1), every.size() - 1, every.back()});
+  chip.reset_pulse();
+  chip.load({{0, every}});
+  EXPECT_EQ(first_difference(want, chip.run(every.size() + 10)), "") << "C";
+  EXPECT_FALSE(chip.done_at(0)) << "C: the RDESKEW is still running";
+
+  const auto prog = directed();
+  chip.reset_pulse();  // the HAC counter back to 0 too (it ran on in the idle cycles)
+  chip.load({prog[0]});
+  want.clear();
+  for (const auto& i : directed_expected())
+    if (i.queue == 0 && i.t < 256) want.push_back(i);
+  EXPECT_EQ(first_difference(want, chip.run(256)), "") << "D";
 }
 
 // RTL speed: one queue idling through long NOPs, cycles per second (printed).

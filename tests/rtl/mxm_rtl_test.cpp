@@ -312,6 +312,155 @@ std::string check_float_ties() {
   return diff("(1, 1, 2^24)", std::vector<uint32_t>(kDim, 0x4B800001), t.abc(a, DType::bf16, zero));
 }
 
+// Reads `n` slots (0..n-1) back to back, one ACC a cycle, as `type`: the lanes
+// of each, in order, from the outputs LatAcc cycles after each read.
+template <class Cell>
+std::vector<std::vector<uint32_t>> read_slots(Tile<Cell>& t, uint32_t n, DType type) {
+  t.wait(2);
+  std::vector<std::vector<uint32_t>> out;
+  for (uint32_t c = 0; c < n + kLatAcc; ++c) {
+    t.idle();
+    if (c < n) {
+      t.m->rd_valid_i = 1;
+      t.m->rd_slot_i = static_cast<uint8_t>(c);
+      t.m->rd_type_i = static_cast<uint8_t>(type);
+    }
+    t.m->eval();
+    if (t.m->rd_valid_o) {
+      auto& v = out.emplace_back(kDim);
+      for (uint32_t j = 0; j < kDim; ++j) v[j] = bits::get(t.m->rd_data_o, 32 * j, 32);
+    }
+    t.edge();
+  }
+  return out;
+}
+
+// Every accumulator slot's kind follows its last write: all slots set with an
+// f32 sum and read back as i32 (converted), then set with an int32 sum (0 in
+// every fifth slot) and read as f32 (converted), each read one cycle after
+// the other. The slot index bits and every slot's kind flag toggle both ways.
+template <class Cell>
+std::string check_every_slot_kind() {
+  Tile<Cell> t;
+  const uint32_t slots = 1u << tsp::isa::op_desc(tsp::isa::Op::ABC).fields[1].width;  // "slot"
+  const std::vector<uint32_t> zero(kDim, 0);
+  std::vector<std::vector<uint32_t>> want(slots);
+  for (const DType wt : {DType::f16, DType::i8}) {
+    const bool fl = wt == DType::f16;
+    t.lw(Block(kDim, Lanes(kDim, fl ? 0x3C00 : 1)), wt);  // 1.0 or 1: each lane sums a
+    t.iw();
+    t.wait(kLatIw);
+    for (uint32_t s = 0; s < slots; ++s) {
+      const uint16_t v = fl ? uint16_t(0x3C00 + (s % 64) * 16) : uint16_t(s % 5);
+      const Lanes a(kDim, v);
+      want[s] = host(a, wt, Block(kDim, Lanes(kDim, fl ? 0x3C00 : 1)), wt, zero);
+      t.abc(a, wt, zero, s, false);
+    }
+    const DType as = fl ? DType::i32 : DType::f32;
+    const auto got = read_slots(t, slots, as);
+    if (got.size() != slots) return fmt::format("{} reads, {} outputs", slots, got.size());
+    for (uint32_t s = 0; s < slots; ++s)
+      if (auto d =
+              diff(fmt::format("slot {} ({} sum) as {}", s, fl ? "f32" : "i32", tsp::isa::dtype_desc(as).name).c_str(),
+                   emitted(want[s], fl ? DType::f32 : DType::i32, as), got[s]);
+          !d.empty())
+        return d;
+  }
+  return "";
+}
+
+// The f32 slot ADD's edges (docs/numerics.md §7): 1.5 * 2^-126 + (-2^-126) is
+// below the smallest normal and flushes to +0; the largest finite bf16 added
+// to itself overflows to +inf. bf16 weights 1.0 in row 0 make each sum the
+// activation's lane 0, exactly.
+template <class Cell>
+std::string check_slot_add_edges() {
+  Tile<Cell> t;
+  Block w(kDim, Lanes(kDim, 0));
+  w[0].assign(kDim, 0x3F80);
+  t.lw(w, DType::bf16);
+  t.iw();
+  t.wait(kLatIw);
+  const std::vector<uint32_t> zero(kDim, 0);
+  const struct {
+    uint32_t slot;
+    uint16_t set, add;
+    uint32_t sum;
+  } cases[] = {{3, 0x00C0, 0x8080, 0x00000000}, {4, 0x7F7F, 0x7F7F, 0x7F800000}};
+  for (const auto& c : cases) {
+    Lanes a(kDim, 0);
+    a[0] = c.set;
+    t.abc(a, DType::bf16, zero, c.slot, false);
+    a[0] = c.add;
+    t.abc(a, DType::bf16, zero, c.slot, true);
+  }
+  for (const auto& c : cases) {
+    std::vector<uint32_t> got;
+    if (auto d = read_slot(t, c.slot, DType::f32, got); !d.empty()) return d;
+    const uint32_t host_sum =
+        tsp::num::accumulate_float(uint32_t(c.set) << 16, uint32_t(c.add) << 16, tsp::num::AccMode::add);
+    if (host_sum != c.sum)
+      return fmt::format("slot {}: the numerics give {:08x}, the test {:08x}", c.slot, host_sum, c.sum);
+    if (auto d = diff(fmt::format("slot {} add edge", c.slot).c_str(), std::vector<uint32_t>(kDim, c.sum), got);
+        !d.empty())
+      return d;
+  }
+  return "";
+}
+
+// A reset pulse between clock edges (rst_ni falls, then rises) with an ACC
+// read in flight and a weight install pending: no output is valid at once
+// nor later, the install is cancelled (the next ABC multiplies by the set
+// installed before), and the slots' kind flags are cleared (a slot holding an
+// f32 sum reads as i32 unconverted: its raw bits). (Every harness holds
+// rst_ni low from time 0, so only this runs the asynchronous reset branches:
+// docs/coverage.md.)
+template <class Cell>
+std::string check_reset_pulse(uint32_t seed) {
+  std::mt19937 rng(seed);
+  Tile<Cell> t;
+  const std::vector<uint32_t> zero(kDim, 0);
+  const Block wf = random_float_block(rng, DType::f16);
+  const Lanes af = random_floats(rng, DType::f16);
+  t.lw(wf, DType::f16);
+  t.iw();
+  t.wait(kLatIw);
+  t.abc(af, DType::f16, zero, 7, false);
+  const std::vector<uint32_t> fsum = host(af, DType::f16, wf, DType::f16, zero);
+  const Block w1 = random_block(rng), w2 = random_block(rng);
+  t.lw(w1, DType::i8);
+  t.iw();
+  t.wait(kLatIw);
+  t.lw(w2, DType::i8);
+  t.iw();  // pending: installs LatIw cycles later
+  t.idle();
+  t.m->rd_valid_i = 1;
+  t.m->rd_slot_i = 7;
+  t.m->rd_type_i = static_cast<uint8_t>(DType::f32);
+  t.edge();
+  t.wait(2);
+  t.m->rst_ni = 0;
+  t.m->eval();
+  if (t.m->rd_valid_o || t.m->acc_valid_o || t.m->installing_o) return "outputs valid right after the reset";
+  t.m->rst_ni = 1;
+  t.m->eval();
+  for (uint32_t c = 0; c < kLatAcc + kLatIw; ++c) {
+    t.idle();
+    t.m->eval();
+    if (t.m->rd_valid_o || t.m->installing_o) return fmt::format("read or install {} cycles after the reset", c);
+    t.edge();
+  }
+  Lanes a(kDim);
+  for (auto& x : a) x = uint8_t(rng());
+  if (auto d = diff("ABC after the cancelled install", host(a, DType::i8, w1, DType::i8, zero),
+                    t.abc(a, DType::i8, zero, 9, false));
+      !d.empty())
+    return d;
+  std::vector<uint32_t> got;
+  if (auto d = read_slot(t, 7, DType::i32, got); !d.empty()) return d;
+  return diff("slot 7 (f32 sum, flag reset) as i32", fsum, got);
+}
+
 TEST(MxmRtl, ChainedTilesMatchTheNumerics) {
   for (uint32_t seed = 1; seed <= 5; ++seed) EXPECT_EQ(check_chain<Vtsp_mxm_cell>(seed), "") << "seed " << seed;
 }
@@ -327,6 +476,10 @@ TEST(MxmRtl, FloatSlotsAddInF32AndEmitAsI32OrF32) {
   for (uint32_t seed = 1; seed <= 8; ++seed)
     EXPECT_EQ(check_slots<Vtsp_mxm_cell>(seed, seed % 2 ? DType::f16 : DType::bf16, DType::f16, DType::bf16), "");
 }
+
+TEST(MxmRtl, F32SlotAddFlushesAndOverflows) { EXPECT_EQ(check_slot_add_edges<Vtsp_mxm_cell>(), ""); }
+TEST(MxmRtl, EverySlotsKindFollowsItsLastWrite) { EXPECT_EQ(check_every_slot_kind<Vtsp_mxm_cell>(), ""); }
+TEST(MxmRtl, ResetPulseDropsReadsAndInstallsAndClearsKinds) { EXPECT_EQ(check_reset_pulse<Vtsp_mxm_cell>(4), ""); }
 
 TEST(MxmRtl, PlantedRtlFailsTheInstallAndFloatChecksOnly) {
   EXPECT_NE(check_install<Vtsp_mxm_cell_planted>(1), "");
