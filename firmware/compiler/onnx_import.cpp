@@ -411,8 +411,10 @@ void split(Importer& im, const NodeProto& n) {
                                     : std::initializer_list<std::string_view>{"axis", "split"});
   std::vector<int64_t> sizes;
   if (const auto v = im.opset() >= 13 ? known_ints(im, n, 1) : im.ints_attr(n, "split")) sizes = *v;
-  std::vector<std::string> names;
-  for (int k = 0; k < n.output_size(); ++k) names.push_back(im.out_name(n, k));
+  // At least one output: equal parts divide the dimension by their number
+  // (a Split without outputs divided by zero; found by fuzz_onnx).
+  std::vector<std::string> names{im.out_name(n, 0)};
+  for (int k = 1; k < n.output_size(); ++k) names.push_back(im.out_name(n, k));
   const auto outs = onnx_split(im.graph(), names, im.in(n, 0), im.int_attr(n, "axis", 0), sizes, im.where());
   for (int k = 0; k < n.output_size(); ++k) im.define(n, outs[size_t(k)], k);
 }

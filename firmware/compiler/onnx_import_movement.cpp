@@ -28,6 +28,7 @@ TensorId onnx_slice(Graph& g, const std::string& name, TensorId x, std::vector<i
 
 std::vector<TensorId> onnx_split(Graph& g, const std::vector<std::string>& names, TensorId x, int64_t axis,
                                  const std::vector<int64_t>& split, const Where& where) {
+  if (names.empty()) throw Error("a split needs at least one output");
   const auto& shape = g.tensor(x).shape;
   const int64_t rank = int64_t(shape.size());
   if (axis < -rank || axis >= rank) throw Error(fmt::format("axis {} is out of range for rank {}", axis, rank));

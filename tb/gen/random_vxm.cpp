@@ -86,6 +86,10 @@ class VxmProgram {
     for (Op op : ops_)
       for (const auto& t : isa::kDTypes)
         if (isa::op_desc(op).type_mask >> unsigned(t.type) & 1u) pairs_.emplace_back(op, t.type);
+    for (unsigned i = 0; i < cfg_.mem_slices_per_hemisphere; ++i) {
+      mem_w_.push_back(mem_queue('W', i));
+      mem_e_.push_back(mem_queue('E', i));
+    }
   }
 
   image::Image generate(uint32_t instructions) {
@@ -107,7 +111,7 @@ class VxmProgram {
 
  private:
   struct Plan {  // one VXM op
-    std::string queue;
+    const std::string* queue = nullptr;  // in vxm_
     isa::Instr in;
     unsigned in_w = 0, out_w = 0;
     Cycle t = 0;
@@ -167,13 +171,22 @@ class VxmProgram {
     for (size_t i = 0; i < f.size(); ++i)
       if (f[i].name == name) in.operand[i] = v;
   }
-  uint16_t pos(const std::string& q) const { return b_.position(q); }
-  std::string mem(char side, unsigned i) const { return fmt::format("MEM.{}.{}", side, i); }
+  // A MEM queue, looked up once: the placement search below drafts a chain at
+  // many cycles before one is legal.
+  struct MemQueue {
+    std::string name;
+    uint16_t position = 0, slice = 0;
+  };
+  MemQueue mem_queue(char side, unsigned i) const {
+    std::string name = fmt::format("MEM.{}.{}", side, i);
+    const uint16_t position = b_.position(name), slice = b_.slice(name);
+    return {std::move(name), position, slice};
+  }
 
   // Everything one chain needs, at a candidate T of its first op: the
   // instructions (queue, cycle, instr), stream puts, SRAM accesses.
   struct Draft {
-    std::vector<std::tuple<std::string, Cycle, isa::Instr>> instrs;
+    std::vector<std::tuple<const std::string*, Cycle, isa::Instr>> instrs;  // queue names in vxm_, mem_w_, mem_e_
     std::vector<std::tuple<unsigned, bool, int64_t>> waves;  // stream, west, wavefront
     std::vector<std::tuple<uint16_t, Cycle, bool>> sram;     // slice, cycle, write
   };
@@ -185,7 +198,7 @@ class VxmProgram {
     DType first_type = DType::i8;
     for (unsigned k = 0; k < len; ++k) {
       Plan p;
-      p.queue = vxm_[rng_() % vxm_.size()];
+      p.queue = &vxm_[rng_() % vxm_.size()];
       p.in = random_op(k == 0 ? 0 : plan.back().out_w, in_type);
       if (k == 0) first_type = in_type;
       const DType t = DType(field(p.in, "type"));
@@ -199,8 +212,9 @@ class VxmProgram {
     const unsigned w = plan[0].in_w;
     const unsigned a_base = w * unsigned(rng_() % (cfg_.streams_per_direction / w));
     const uint32_t addr = round, out_addr = cfg_.mem_addresses / 2 + round;
-    for (Cycle t = t_min;; ++t) {
-      if (auto d = draft(plan, t, a_base, addr, out_addr)) {
+    const uint16_t vpos = b_.position(*plan[0].queue);
+    for (Cycle t = t_min, skip = 1;; t += skip) {
+      if (auto d = draft(plan, t, vpos, a_base, addr, out_addr, skip)) {
         commit(*d);
         // Operands in SRAM: a on MEM.W.0.., b on MEM.E.0.. (the same addresses).
         put_operands(addr, w, first_type);
@@ -209,10 +223,15 @@ class VxmProgram {
     }
   }
 
-  std::optional<Draft> draft(std::vector<Plan>& plan, Cycle t0, unsigned a_base, uint32_t addr, uint32_t out_addr) {
+  // The chain with its first op at t0, if legal; else `skip` says how many
+  // cycles later the next candidate can be (every cycle of a draft moves
+  // with t0, so a queue slot taken until cycle f rules out every t0 that
+  // puts the instruction before f).
+  std::optional<Draft> draft(std::vector<Plan>& plan, Cycle t0, uint16_t vpos, unsigned a_base, uint32_t addr,
+                             uint32_t out_addr, Cycle& skip) {
+    skip = 1;
     Draft d;
     const unsigned lat_read = isa::op_desc(Op::READ).latency;
-    const uint16_t vpos = pos(plan[0].queue);
     Cycle t = t0;
     for (size_t k = 0; k < plan.size(); ++k) {
       Plan& p = plan[k];
@@ -225,16 +244,16 @@ class VxmProgram {
       if (!chained) {
         for (unsigned i = 0; i < p.in_w; ++i) {
           // a byte i: MEM.W.i reads onto east stream a_base+i, at VXM at t.
-          const std::string wq = mem('W', i);
-          const Cycle hop = vpos - pos(wq);
+          const MemQueue& wq = mem_w_.at(i);
+          const Cycle hop = vpos - wq.position;
           if (t < lat_read + hop) return std::nullopt;
           read(d, wq, t - lat_read - hop, a_base + i, false, addr);
         }
       }
       if (has_field(p.in.op, "b"))
         for (unsigned i = 0; i < p.in_w; ++i) {
-          const std::string eq = mem('E', i);
-          const Cycle hop = pos(eq) - vpos;
+          const MemQueue& eq = mem_e_.at(i);
+          const Cycle hop = eq.position - vpos;
           if (t < lat_read + hop) return std::nullopt;
           read(d, eq, t - lat_read - hop, p.b_base + i, true, addr);
         }
@@ -247,39 +266,42 @@ class VxmProgram {
     const Plan& last = plan.back();
     const Cycle put = sched::result_cycle(last.in, last.t);
     for (unsigned i = 0; i < last.out_w && i < cfg_.mem_slices_per_hemisphere; ++i) {
-      const std::string eq = mem('E', i);
-      const Cycle at = *sched::arrival(vpos, put, false, pos(eq));
+      const MemQueue& eq = mem_e_.at(i);
+      const Cycle at = *sched::arrival(vpos, put, false, eq.position);
       isa::Instr wr{Op::WRITE, {}};
       set(wr, "addr", out_addr);
       set(wr, "src", image::east(last.dst + i));
-      d.instrs.emplace_back(eq, at, wr);
-      d.sram.emplace_back(b_.slice(eq), at + Cycle(isa::op_desc(Op::WRITE).sram_access), true);
+      d.instrs.emplace_back(&eq.name, at, wr);
+      d.sram.emplace_back(eq.slice, at + Cycle(isa::op_desc(Op::WRITE).sram_access), true);
     }
-    return legal(d) ? std::optional<Draft>(d) : std::nullopt;
+    return legal(d, skip) ? std::optional<Draft>(std::move(d)) : std::nullopt;
   }
 
-  void read(Draft& d, const std::string& q, Cycle t, unsigned stream, bool west, uint32_t addr) {
+  void read(Draft& d, const MemQueue& q, Cycle t, unsigned stream, bool west, uint32_t addr) {
     isa::Instr rd{Op::READ, {}};
     set(rd, "addr", addr);
     set(rd, "dst", west ? image::west(stream) : image::east(stream));
-    d.instrs.emplace_back(q, t, rd);
+    d.instrs.emplace_back(&q.name, t, rd);
     const Cycle put = sched::result_cycle(rd, t);
-    const int64_t p = pos(q);
+    const int64_t p = q.position;
     d.waves.emplace_back(stream, west, west ? p + int64_t(put) : p - int64_t(put));
-    d.sram.emplace_back(b_.slice(q), t + Cycle(isa::op_desc(Op::READ).sram_access), false);
+    d.sram.emplace_back(q.slice, t + Cycle(isa::op_desc(Op::READ).sram_access), false);
   }
 
   // No queue slot before its queue's next free cycle (nor twice in the draft),
   // no stream wavefront twice, no SRAM port of a slice twice in one cycle.
-  bool legal(const Draft& d) const {
-    std::map<std::string, Cycle> free = free_;
-    auto sorted = d.instrs;
-    std::sort(sorted.begin(), sorted.end(),
-              [](const auto& x, const auto& y) { return std::get<1>(x) < std::get<1>(y); });
-    for (const auto& [q, t, in] : sorted) {
-      if (t < free[q]) return false;
-      free[q] = t + 1;
+  // `skip`: past the latest queue slot the draft takes too early.
+  bool legal(const Draft& d, Cycle& skip) const {
+    Cycle late = 0;
+    for (const auto& [q, t, in] : d.instrs)
+      if (const auto f = free_.find(*q); f != free_.end() && t < f->second) late = std::max(late, f->second - t);
+    if (late) {
+      skip = late;
+      return false;
     }
+    std::set<std::pair<const std::string*, Cycle>> slots;  // names are unique: one pointer per queue
+    for (const auto& [q, t, in] : d.instrs)
+      if (!slots.insert({q, t}).second) return false;
     std::set<std::tuple<unsigned, bool, int64_t>> w;
     for (const auto& x : d.waves)
       if (waves_.count(x) || !w.insert(x).second) return false;
@@ -294,9 +316,9 @@ class VxmProgram {
     std::stable_sort(sorted.begin(), sorted.end(),
                      [](const auto& x, const auto& y) { return std::get<1>(x) < std::get<1>(y); });
     for (const auto& [q, t, in] : sorted) {
-      Cycle& f = free_[q];
-      if (t > f) b_.op(q, Op::NOP, {int64_t(t - f)});
-      b_.instr(q, in);
+      Cycle& f = free_[*q];
+      if (t > f) b_.op(*q, Op::NOP, {int64_t(t - f)});
+      b_.instr(*q, in);
       length_.unit_instr(in, t);
       f = t + 1;
     }
@@ -358,7 +380,7 @@ class VxmProgram {
     for (unsigned i = 0; i < w; ++i) {
       std::vector<uint8_t> plane(cfg_.lanes);
       for (size_t l = 0; l < lanes.size(); ++l) plane[l] = uint8_t(lanes[l] >> (8 * i));
-      b_.sram(mem(side, i), addr, plane);
+      b_.sram((side == 'W' ? mem_w_ : mem_e_).at(i).name, addr, plane);
     }
   }
 
@@ -369,6 +391,7 @@ class VxmProgram {
   std::vector<Op> ops_;
   std::vector<std::pair<Op, DType>> pairs_, deck_;  // every (op, type) allowed; the deck being dealt
   std::vector<std::string> vxm_;
+  std::vector<MemQueue> mem_w_, mem_e_;  // MEM.W.i, MEM.E.i
   std::map<std::string, Cycle> free_;
   std::set<std::tuple<unsigned, bool, int64_t>> waves_;
   std::set<std::pair<uint16_t, Cycle>> ports_;

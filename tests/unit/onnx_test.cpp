@@ -203,6 +203,15 @@ TEST(OnnxImport, ErrorsNameTheNodeAndOp) {
             "m.onnx: error: node 'n1' (Exp): not supported on i8 (the VXM's EXP takes f16 bf16 f32)");
 }
 
+// Found by a fuzz_onnx campaign (tests/fuzz/corpus/onnx/split_without_outputs.onnx):
+// the equal-parts split divided the dimension by the number of outputs, 0.
+TEST(OnnxImport, SplitWithoutOutputsIsALocatedError) {
+  auto m = model("Split", 1);
+  m.mutable_graph()->mutable_node(0)->clear_output();
+  EXPECT_EQ(error_of([&] { import_onnx(m, {data({2, 2}, {1, 2, 3, 4})}, "m.onnx"); }),
+            "m.onnx: error: node 'n1' (Split): has 0 outputs, output 0 is needed");
+}
+
 TEST(OnnxImport, MalformedModelFileIsAnErrorNamingTheFile) {
   const std::string path = testing::TempDir() + "/bad_model.onnx";
   std::ofstream(path) << "this is not a protobuf \xff\xff\xff";
