@@ -56,13 +56,14 @@ struct RunArgs {
   double link_ber = 0;
   std::vector<std::string> link_flips;  // CHIP.PORT:CYCLE:BIT
   bool link_jitter = false;
-  bool digest = false;       // print the results' digest (success or not)
-  std::string partition;     // rank of each chip, or a file of them (mpirun)
-  double mpi_timeout = 60;   // seconds a rank waits for the others
-  double lookahead = 0;      // cycles links between ranks take at least (0: from the topology)
-  bool progress = false;     // a progress line per rank
-  std::string rank_fault;    // hidden, tests only: RANK:WINDOW:exit|hang|throw
-  bool timing_only = false;  // docs/timing-only.md
+  bool digest = false;         // print the results' digest (success or not)
+  std::string partition;       // rank of each chip, or a file of them (mpirun)
+  double mpi_timeout = 60;     // seconds a rank waits for the others
+  double lookahead = 0;        // cycles links between ranks take at least (0: from the topology)
+  bool progress = false;       // a progress line per rank
+  bool fixed_windows = false;  // every window the fixed one (no growing to the next SEND between ranks)
+  std::string rank_fault;      // hidden, tests only: RANK:WINDOW:exit|hang|throw
+  bool timing_only = false;    // docs/timing-only.md
 };
 
 nlohmann::json counters_json(const model::LinkCounters& n) {
@@ -239,6 +240,7 @@ int run(const RunArgs& a) {
   model::RunOptions opt;
   opt.quantum = a.quantum;
   opt.lookahead_cycles = a.lookahead;
+  opt.adaptive_windows = !a.fixed_windows;
   opt.timing_only = a.timing_only;
   std::optional<topo::Topology> topology;
   if (!a.topology.empty()) {
@@ -472,6 +474,9 @@ void add_run(CLI::App& app, int& exit_code) {
                   "Under mpirun: assume links between ranks take at least this many cycles (default: the shortest "
                   "such link's; a frame that lands sooner is an error)");
   cmd->add_flag("--progress", a->progress, "Under mpirun: a progress line per rank every 2 s");
+  cmd->add_flag("--fixed-windows", a->fixed_windows,
+                "Under mpirun: every window the fixed one (lookahead less quantum and margins) instead of growing to "
+                "a window past the next SEND between ranks; the results are the same (docs/distributed.md)");
   cmd->add_option("--test-rank-fault", a->rank_fault)->group("");  // tests only (tb/run_ranks.hpp)
   cmd->add_flag(
       "--check", a->check,

@@ -68,6 +68,7 @@ nlohmann::json ranks_json(const model::RunReport& r) {
                    {"exchange_seconds", k.exchange_seconds},
                    {"exchange_share", k.wall_seconds > 0 ? k.exchange_seconds / k.wall_seconds : 0.0},
                    {"windows", k.windows},
+                   {"grown_windows", k.grown_windows},
                    {"frames_sent", k.frames_sent},
                    {"frames_received", k.frames_received},
                    {"bytes_sent", k.bytes_sent}});
@@ -80,10 +81,10 @@ void print_ranks(const model::RunReport& r) {
              r.lookahead_cycles, r.window_cycles);
   for (const auto& k : r.ranks)
     fmt::print(
-        "  {:<14}rank {}: {} chips, {} windows, {} frames out, {} in, {:.3f} s wall ({:.3f} s loading), {:.1f}% in "
-        "exchange\n",
-        "", k.rank, k.chips, k.windows, k.frames_sent, k.frames_received, k.wall_seconds, k.load_wall_seconds,
-        k.wall_seconds > 0 ? 100.0 * k.exchange_seconds / k.wall_seconds : 0.0);
+        "  {:<14}rank {}: {} chips, {} windows ({} grown), {} frames out, {} in, {:.3f} s wall ({:.3f} s loading), "
+        "{:.1f}% in exchange\n",
+        "", k.rank, k.chips, k.windows, k.grown_windows, k.frames_sent, k.frames_received, k.wall_seconds,
+        k.load_wall_seconds, k.wall_seconds > 0 ? 100.0 * k.exchange_seconds / k.wall_seconds : 0.0);
 }
 
 }  // namespace tsp::cli

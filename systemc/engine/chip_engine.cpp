@@ -30,7 +30,8 @@ void ChipEngine::load(const image::Image& img) {
   files_ = img.files;
   for (auto& m : slices_) m.clear_generated();
   if (!timing_only_)
-    for (const auto& g : prog.generated) slices_.at(g.slice).add_generated(g.address, g.vectors, g.lanes, g.seed, g.tensor);
+    for (const auto& g : prog.generated)
+      slices_.at(g.slice).add_generated(g.address, g.vectors, g.lanes, g.seed, g.tensor);
   for (const auto& seg : prog.sram) {
     if (timing_only_) break;  // no data: SRAM stays unallocated
     Vec v;
@@ -70,6 +71,7 @@ void ChipEngine::load(const image::Image& img) {
       q.code.push_back(*in);
       if (in->op == isa::Op::WRITE || in->op == isa::Op::SCATTER) by_ref_.at(q.slice) = 0;
     }
+    if (q.desc->unit == isa::Unit::C2C) q.to_send = least_cycles_to_send(q.code);
     queues_.push_back(std::move(q));
   }
   for (auto& q : queues_)
@@ -95,6 +97,54 @@ Cycle ChipEngine::queue_end(uint16_t queue) const {
 uint64_t ChipEngine::queue_issued(uint16_t queue) const {
   const QueueRun* q = run_of(queue);
   return q ? q->issued : 0;
+}
+
+std::vector<Cycle> ChipEngine::least_cycles_to_send(const std::vector<isa::Instr>& code) {
+  std::vector<Cycle> to(code.size() + 1, kNever);
+  for (size_t i = code.size(); i-- > 0;) {
+    const isa::Instr& in = code[i];
+    // A REPEAT's first repetition issues in its own slot.
+    if (in.op == isa::Op::SEND || (in.op == isa::Op::REPEAT && i > 0 && code[i - 1].op == isa::Op::SEND)) {
+      to[i] = 0;
+      continue;
+    }
+    if (to[i + 1] == kNever) continue;
+    Cycle least = isa::duration(in);
+    switch (in.op) {
+      case isa::Op::REPEAT:
+        least = uint64_t(in.get("count")) * uint64_t(in.get("interval"));
+        break;
+      case isa::Op::DESKEW:  // ends on the next HAC epoch: how far depends on the clock
+        least = 0;
+        break;
+      case isa::Op::RDESKEW:  // at least a cycle (rdeskew_end), the rest depends on the drift
+      case isa::Op::SYNC:     // released by a NOTIFY in a later cycle
+        least = 1;
+        break;
+      default:
+        break;
+    }
+    to[i] = least + to[i + 1];
+  }
+  return to;
+}
+
+Cycle ChipEngine::next_send_bound(const std::vector<uint8_t>& links) const {
+  Cycle bound = kNever;
+  for (const auto& q : queues_) {
+    if (q.to_send.empty() || q.desc->index >= links.size() || !links[q.desc->index]) continue;
+    // Nothing before horizon_ is left to issue; a parked queue resumes no earlier either.
+    Cycle at = std::max(q.end, horizon_);
+    if (q.rep_left) {
+      if (q.code[q.rep_src].op == isa::Op::SEND) {
+        bound = std::min(bound, at);
+        continue;
+      }
+      at += uint64_t(q.rep_left) * q.rep_interval;
+    }
+    if (q.pc < q.code.size() && q.to_send[q.pc] != kNever) bound = std::min(bound, at + q.to_send[q.pc]);
+  }
+  return bound;
 }
 
 uint64_t ChipEngine::stored_sram_bytes() const {

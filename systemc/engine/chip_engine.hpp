@@ -119,6 +119,14 @@ class ChipEngine {
   Cycle queue_end(uint16_t queue) const;
   // Instructions queue `queue` has issued so far (REPEAT repetitions and ICU ops count).
   uint64_t queue_issued(uint16_t queue) const;
+  // The earliest cycle in which a SEND on a link with `links[link]` set can
+  // still issue (kNever: none can): a lower bound from each C2C queue's
+  // position and the least time its instructions up to its next SEND take.
+  // SYNC, DESKEW and RDESKEW count as one cycle, since their end depends on
+  // other queues or the clock. What lets distributed windows grow past
+  // stretches without link traffic (docs/distributed.md).
+  static constexpr Cycle kNever = ~Cycle{0};
+  Cycle next_send_bound(const std::vector<uint8_t>& links) const;
 
   // C2C attachment points. `tx` (not owned, nullptr: none) carries what this
   // chip's SENDs on `link` put out; `receives` says something can deliver on
@@ -158,6 +166,9 @@ class ChipEngine {
     std::vector<isa::Instr> code;
     std::vector<image::SourceLoc> locs;  // a copy: the image need not outlive the run
     std::string rep_bad_why;
+    // C2C queues: to_send[i], the least cycles from instruction i's issue to
+    // the next SEND's (kNever: none follows); size code.size() + 1.
+    std::vector<Cycle> to_send;
     Cycle parked_at = 0;
     uint32_t parked_instr = 0;
   };
@@ -207,6 +218,7 @@ class ChipEngine {
   void repeat_next(QueueRun& q, Cycle t);
   [[noreturn]] void fail_repetition(const QueueRun& q, Cycle t) const;
   void check_repeat(QueueRun& q) const;
+  static std::vector<Cycle> least_cycles_to_send(const std::vector<isa::Instr>& code);
   void execute(const Exec& x);
   void execute_observed(const Exec& x);  // execute() with an observer attached
   void dispatch(const Exec& x);          // the unit's semantics

@@ -61,7 +61,7 @@ std::string encode_rank_report(const RunReport& local, const std::vector<int>& r
               {"links", links},
               {"rank",
                {rr.rank, rr.chips, rr.wall_seconds, rr.exchange_seconds, rr.windows, rr.frames_sent, rr.frames_received,
-                rr.bytes_sent, rr.load_wall_seconds}}}
+                rr.bytes_sent, rr.load_wall_seconds, rr.grown_windows}}}
       .dump();
 }
 
@@ -78,6 +78,7 @@ void merge_rank_report(RunReport& into, const std::string& part) {
   rr.frames_received = k[6];
   rr.bytes_sent = k[7];
   rr.load_wall_seconds = k[8];
+  rr.grown_windows = k[9];
   into.ranks.push_back(rr);
   for (const json& c : j["chips"]) {
     ChipReport& r = into.chips.at(c["chip"].get<size_t>());

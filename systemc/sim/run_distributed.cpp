@@ -45,8 +45,8 @@ WindowPlan plan_windows(const isa::Config& cfg, const topo::Topology& topology, 
 }
 
 RankReport run_windows(dist::Comm& comm, StartBarrier& barrier, dist::RankSync& sync, const WindowPlan& plan,
-                       uint32_t chips, const std::function<bool()>& local_done, const std::function<uint32_t()>& busy,
-                       uint32_t local_chips, const std::function<void(const WindowInfo&)>& on_window) {
+                       uint32_t chips, const RankState& state, uint32_t local_chips,
+                       const std::function<void(const WindowInfo&)>& on_window) {
   using clock = std::chrono::steady_clock;
   const auto t0 = clock::now();
   RankReport rr;
@@ -59,27 +59,62 @@ RankReport run_windows(dist::Comm& comm, StartBarrier& barrier, dist::RankSync& 
   const uint32_t armed =
       uint32_t(comm.sum({int64_t(barrier.local_complete() ? local_chips : barrier.armed())}, "the start barrier")[0]);
   const int64_t last = comm.max({int64_t(barrier.last_armed().value())}, "the start barrier")[0];
+  constexpr int64_t kNoSend = std::numeric_limits<int64_t>::max();
+  const auto next_send = [&]() -> int64_t {
+    if (!state.next_send) return 0;  // fixed windows: as if a SEND were due now
+    const sc_core::sc_time t = state.next_send();
+    return t >= sc_core::sc_max_time() || t.value() >= uint64_t(kNoSend) ? kNoSend : int64_t(t.value());
+  };
   if (armed == chips) {
     // Every rank computes the same start: the first root epoch after the
     // system's last arming moment, as one process would.
     barrier.release(sc_core::sc_time::from_value(uint64_t(last)), armed);
     sync.set_start(barrier.start_time());
     sc_core::sc_time end = barrier.start_time() + plan.window;
+    bool to_the_end = false;  // no SEND is left anywhere: run until every chip is done
     for (uint64_t w = 0;; ++w) {
-      sync.set_window(end, end + plan.quantum + plan.margin, plan.lookahead_cycles);
-      sc_core::sc_start(end - sc_core::sc_time_stamp());
+      if (to_the_end) {
+        // A frame posted now would break the promise every rank made: the
+        // horizon at the end of time makes it the located error.
+        sync.set_window(sc_core::sc_max_time(), sc_core::sc_max_time(), plan.lookahead_cycles);
+        sc_core::sc_start();
+        end = sc_core::sc_time_stamp();
+      } else {
+        sync.set_window(end, end + plan.quantum + plan.margin, plan.lookahead_cycles);
+        sc_core::sc_start(end - sc_core::sc_time_stamp());
+      }
       const int64_t posted = int64_t(sync.posted());
-      const auto x = comm.exchange(sync.take_outgoing(), {local_done() ? 1 : 0, posted},
+      const bool done_here = state.done();
+      const auto x = comm.exchange(sync.take_outgoing(), {done_here ? 1 : 0, posted, done_here ? kNoSend : next_send()},
                                    fmt::format("the exchange after window {}", w));
       sync.deliver(x.in);
       ++rr.windows;
       bool done = true;
-      for (const auto& s : x.state) done &= s[0] == 1 && s[1] == 0;
+      int64_t earliest = kNoSend;
+      for (const auto& s : x.state) {
+        done &= s[0] == 1 && s[1] == 0;
+        earliest = std::min(earliest, s[2]);
+      }
       if (on_window)
-        on_window(
-            WindowInfo{w, (end - barrier.start_time()).to_seconds() * 1e12 / plan.nominal_ps, busy(), local_chips});
+        on_window(WindowInfo{w, (end - barrier.start_time()).to_seconds() * 1e12 / plan.nominal_ps, state.busy(),
+                             local_chips});
       if (done) break;
-      end += plan.window;
+      // Every rank computes the same end from the same words. With no SEND
+      // left anywhere, the window runs until every chip is done (the frames
+      // in flight were just delivered).
+      if (earliest == kNoSend) {
+        to_the_end = true;
+        ++rr.grown_windows;
+      } else if (const auto from = sc_core::sc_time::from_value(uint64_t(earliest)); from > end) {
+#ifdef TSP_PLANT_BUG_WINDOWS  // test-only build (tests/CMakeLists.txt): a window grown a lookahead too far
+        end = from + plan.window + plan.lookahead;
+#else
+        end = from + plan.window;
+#endif
+        ++rr.grown_windows;
+      } else {
+        end += plan.window;
+      }
     }
   } else {
     barrier.release_none(armed);

@@ -28,11 +28,21 @@ struct WindowPlan {
 WindowPlan plan_windows(const isa::Config& cfg, const topo::Topology& topology, const std::vector<HacAlignment>& hacs,
                         const std::vector<int>& rank_of, Cycle quantum_cycles, double lookahead_override);
 
-// Runs this rank's kernel to the end of the system's run. `local_done`: every
-// chip of this rank finished (its host read the result); `busy`: chips of this
-// rank still running.
+// What run_windows asks of this rank's chips between windows.
+struct RankState {
+  std::function<bool()> done;      // every chip of this rank finished (its host read the result)
+  std::function<uint32_t()> busy;  // chips of this rank still running
+  // The earliest system time at which a chip of this rank can still SEND on a
+  // link to another rank (sc_max_time: never); empty: windows stay fixed.
+  std::function<sc_core::sc_time()> next_send;
+};
+
+// Runs this rank's kernel to the end of the system's run. A window ends W
+// after the later of its start and the earliest SEND on a link between ranks
+// that any rank can still issue: with W = lookahead - quantum - 2 margins, a
+// frame of that SEND still lands beyond what its receiver has run.
 RankReport run_windows(dist::Comm& comm, StartBarrier& barrier, dist::RankSync& sync, const WindowPlan& plan,
-                       uint32_t chips, const std::function<bool()>& local_done, const std::function<uint32_t()>& busy,
-                       uint32_t local_chips, const std::function<void(const WindowInfo&)>& on_window);
+                       uint32_t chips, const RankState& state, uint32_t local_chips,
+                       const std::function<void(const WindowInfo&)>& on_window);
 
 }  // namespace tsp::model

@@ -170,7 +170,29 @@ RunReport run_image(const image::Image& img, const RunOptions& options) {
       for (uint32_t c = 0; c < n; ++c) k += chips[c] && chips[c]->status() == hostmap::kRunning;
       return k;
     };
-    report.ranks.push_back(run_windows(comm, barrier, *sync, plan, n, done, busy, local_chips, options.on_window));
+    // Per local chip: its links whose other end is on another rank.
+    std::vector<std::vector<uint8_t>> remote(n);
+    for (const topo::Link& l : topology->links)
+      for (const auto& [here, there] : {std::pair{l.a, l.b}, std::pair{l.b, l.a}})
+        if (local(here.chip) && !local(there.chip)) {
+          auto& flags = remote[here.chip];
+          flags.resize(cfg->c2c_links, 0);
+          flags.at(here.link) = 1;
+        }
+    const auto next_send = [&] {
+      sc_core::sc_time least = sc_core::sc_max_time();
+      for (uint32_t c = 0; c < n; ++c) {
+        if (!chips[c] || remote[c].empty()) continue;
+        const hostmap::Status st = chips[c]->status();
+        if (st != hostmap::kRunning && st != hostmap::kArmed) continue;  // done or failed: sends nothing more
+        const Cycle k = chips[c]->engine().next_send_bound(remote[c]);
+        if (k != ChipEngine::kNever) least = std::min(least, barrier.start_time() + chips[c]->cycles_to_time(k));
+      }
+      return least;
+    };
+    RankState state{done, busy, {}};
+    if (options.adaptive_windows) state.next_send = next_send;
+    report.ranks.push_back(run_windows(comm, barrier, *sync, plan, n, state, local_chips, options.on_window));
   }
   const auto t_end = std::chrono::steady_clock::now();
   report.wall_seconds = std::chrono::duration<double>(t_end - t0).count();

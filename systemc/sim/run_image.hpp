@@ -35,16 +35,21 @@ struct RunOptions {
   std::function<std::string(uint32_t chip)> waves;
 
   // Distributed runs (docs/distributed.md); ignored in a single process.
-  std::vector<int> rank_of;      // the rank of each chip (dist::partition); empty: every chip here
-  double lookahead_cycles = 0;   // links between ranks take at least this (0: computed from the topology)
+  std::vector<int> rank_of;     // the rank of each chip (dist::partition); empty: every chip here
+  double lookahead_cycles = 0;  // links between ranks take at least this (0: computed from the topology)
+  // Each window ends a window past the earliest SEND any rank can still issue
+  // on a link between ranks (ChipEngine::next_send_bound), so stretches
+  // without such traffic cost one exchange; false: every window is the
+  // fixed one (WindowPlan::window), for comparison.
+  bool adaptive_windows = true;
   std::function<void(const struct WindowInfo&)> on_window;  // after each window's exchange
 };
 
 // Where a distributed run stands after a window (progress lines, test hooks).
 struct WindowInfo {
   uint64_t window = 0;
-  double cycles = 0;  // simulated nominal cycles since the system's start
-  uint32_t busy = 0;  // this rank's chips still running
+  double cycles = 0;   // simulated nominal cycles since the system's start
+  uint32_t busy = 0;   // this rank's chips still running
   uint32_t chips = 0;  // this rank's chips
 };
 
@@ -61,9 +66,9 @@ struct ChipReport {
   RunStats stats;
   uint64_t sram_stored_bytes = 0;            // SRAM the model held at the end (generated SRAM is never stored)
   double load_seconds = 0, run_seconds = 0;  // simulated time on the host link / running
-  int rank = 0;            // the rank that simulated this chip
-  std::string collected;   // RunOptions::collect's text
-  std::string waves;       // RunOptions::waves' text (kept out of the results and their digest)
+  int rank = 0;                              // the rank that simulated this chip
+  std::string collected;                     // RunOptions::collect's text
+  std::string waves;                         // RunOptions::waves' text (kept out of the results and their digest)
 };
 
 // One link of the topology after the run: both directions' counters.
@@ -79,10 +84,11 @@ struct LinkReport {
 struct RankReport {
   int rank = 0;
   uint32_t chips = 0;
-  double wall_seconds = 0;      // this rank's whole simulation
+  double wall_seconds = 0;       // this rank's whole simulation
   double load_wall_seconds = 0;  // of that, loading its chips up to the start barrier
-  double exchange_seconds = 0;  // of that, inside MPI collectives (waiting for others and exchanging)
+  double exchange_seconds = 0;   // of that, inside MPI collectives (waiting for others and exchanging)
   uint64_t windows = 0, frames_sent = 0, frames_received = 0, bytes_sent = 0;
+  uint64_t grown_windows = 0;  // windows longer than the fixed one (adaptive windows)
 };
 
 struct RunReport {

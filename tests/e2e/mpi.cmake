@@ -69,6 +69,18 @@ tsp_mpi_test(identity_planted_seed dragonfly_3hop 1 "check_ranks: FAIL: digest [
 tsp_mpi_test(lookahead_violation node8_allreduce 0
   "builtin node8: link[0-9]+: the frame chip [0-9]+ \\(rank [0-9]\\) sent to chip [0-9]+ \\(rank [0-9]\\) in its cycle [0-9]+ lands at system cycle [0-9.]+, inside the window that ends at cycle [0-9.]+"
   fails ${_run} --ranks 2 --within 120 --message "'inside the window that ends'" ${_node8} --lookahead-cycles 400)
+# Windows that grow to the next SEND between ranks (docs/distributed.md):
+# the checker fails when they do not (planted: --fixed-windows for both), and
+# a window grown a lookahead too far (a test-only build) lets a frame land
+# inside it: the located lookahead error, never a silent reorder.
+tsp_mpi_test(windows_grow_planted dragonfly_3hop 1 "check_ranks: FAIL: with 2 ranks the windows did not grow"
+  identity ${_run} --ranks 2 --compare-fixed ${_df} --fixed-windows)
+if(NOT TSP_SANITIZE)
+  tsp_mpi_test(windows_planted_too_long dragonfly_3hop 0
+    "link[0-9]+: the frame chip [0-9]+ \\(rank [0-9]\\) sent to chip [0-9]+ \\(rank [0-9]\\) in its cycle [0-9]+ lands at system cycle [0-9.]+, inside the window"
+    fails ${_run} --tsp $<TARGET_FILE:tsp_run_planted_windows> --ranks 2 --within 120
+    --message "'inside the window that ends'" ${_df})
+endif()
 # A rank that dies, hangs or throws in the middle of the run: every rank ends
 # non-zero with a message within the timeout (3 s here), never a hang.
 tsp_mpi_test(rank_exits node8_allreduce 0 "check_ranks: every rank ended"
@@ -107,11 +119,12 @@ endif()
 # The Llama-2-70B-shaped stand-in (scripts/llama_standin.py, docs/distributed.md)
 # on dragonfly2's two nodes, timing-only: compiled layer shares, all-reduces
 # and the hand-off run in exactly the predicted cycles (exit 0), the same on
-# 1 and 2 ranks with the ranks splitting each node.
+# 1 and 2 ranks with the ranks splitting each node, and the same again with
+# fixed windows, of which there must be more (--compare-fixed).
 set(_ls ${_mpi_dir}/llama_standin)
 tsp_expect_test(mpi_identity_llama_standin
-  COMMAND sh -c "${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/scripts/llama_standin.py ${TSP} ${_ls}.img --topology dragonfly2 && ${_check} identity --mpirun ${MPIEXEC_EXECUTABLE} --tsp ${TSP} --image ${_ls}.img --ranks 2 --partition 0,1,0,1,0,1,0,1,0,1,0,1,0,1,0,1 -- --topology dragonfly2 --timing-only -q"
-  RC 0 MESSAGE "predicted token 37013 cycles.*check_ranks: identical for 1, 2 ranks: digest [0-9a-f]+, exit 0")
+  COMMAND sh -c "${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/scripts/llama_standin.py ${TSP} ${_ls}.img --topology dragonfly2 && ${_check} identity --mpirun ${MPIEXEC_EXECUTABLE} --tsp ${TSP} --image ${_ls}.img --ranks 2 --compare-fixed --partition 0,1,0,1,0,1,0,1,0,1,0,1,0,1,0,1 -- --topology dragonfly2 --timing-only"
+  RC 0 MESSAGE "predicted token 37013 cycles.*windows over the ranks: [0-9]+ growing, [0-9]+ fixed.*check_ranks: identical for 1, 2 ranks: digest [0-9a-f]+, exit 0")
 set_tests_properties(mpi_identity_llama_standin PROPERTIES LABELS mpi ENVIRONMENT "${_mpi_env}" RESOURCE_LOCK mpi
                      TIMEOUT 300)
 

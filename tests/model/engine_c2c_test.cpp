@@ -169,4 +169,35 @@ TEST(EngineC2c, UnattachedLinksKeepTheLoneChipMessages) {
   expect_contains(run_error(p.image()), {"C2C.4 #1 `RECV S2.W`, cycle 10: link 4 is not connected: no vector arrives"});
 }
 
+// The bound distributed windows grow to (ChipEngine::next_send_bound): at
+// every point of the run, the cycle of the next SEND on the links asked
+// about, exact when only NOPs and unit ops lie before it, and "never" once
+// none is left or for links no SEND uses.
+TEST(EngineC2c, NextSendBoundIsTheNextSendsCycle) {
+  Timed p;
+  p.b.sram("MEM.E.3", 0, ramp(11));
+  for (uint64_t send : {5, 105, 300}) {
+    p.at("MEM.E.3", send - 5, Op::READ, {0, east(0)});  // reaches C2C.4 at send (see above)
+    p.at("C2C.4", send, Op::SEND, {east(0)});
+  }
+  ChipEngine e(p.image(), 0);
+  Capture link;
+  e.attach_link(4, &link, false);
+  std::vector<uint8_t> link4(e.config().c2c_links, 0), others(e.config().c2c_links, 1);
+  link4[4] = 1;
+  others[4] = 0;
+  EXPECT_EQ(e.next_send_bound(link4), 5u);  // loaded, not started
+  EXPECT_EQ(e.next_send_bound(others), ChipEngine::kNever);
+  const std::vector<std::pair<uint64_t, uint64_t>> steps = {{3, 5},     {6, 105},   {50, 105},
+                                                            {105, 105}, {106, 300}, {299, 300}};
+  for (const auto& [limit, next] : steps) {
+    e.run_until(limit);
+    EXPECT_EQ(e.next_send_bound(link4), next) << "after running to cycle " << limit;
+  }
+  ASSERT_TRUE(e.run_until(~0ull));
+  EXPECT_EQ(e.next_send_bound(link4), ChipEngine::kNever);
+  ASSERT_EQ(link.frames.size(), 3u);
+  EXPECT_EQ(link.frames[2].sent, 300u);
+}
+
 }  // namespace

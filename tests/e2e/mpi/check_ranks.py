@@ -7,14 +7,16 @@ every run prints a digest, all digests are equal, the exit codes are equal, and
 the whole output is equal once the lines that say how it was simulated (wall
 time, ranks, mpirun's banners) are left out. --plant R:--OPT=VALUE gives --OPT another
 value in the run with R ranks only (or runs --plant-image there): the test that plants a
-difference must see this checker fail.
+difference must see this checker fail. --compare-fixed: each R-rank run is made
+again with --fixed-windows; both must be identical, and the default (growing)
+windows must number fewer than the fixed ones.
 
 fails: runs `mpirun -n R tsp run ...`; passes only if it ends non-zero within
 --within seconds and its output matches --message (a regular expression).
 
 Usage:
   check_ranks.py identity --mpirun M --tsp T --image I --ranks 2,4 [--partition P]
-                 [--waves DIR --fst2vcd F] [--plant R:--OPT=VALUE|--plant-image R:IMG] -- ARGS
+                 [--waves DIR --fst2vcd F] [--plant R:--OPT=VALUE|--plant-image R:IMG] [--compare-fixed] -- ARGS
   check_ranks.py fails --mpirun M --tsp T --image I --ranks R --within S --message RE -- ARGS
 """
 import argparse
@@ -68,6 +70,11 @@ def wave_text(args, ranks):
     return re.sub(r"\$date.*?\$end", "", vcd, count=1, flags=re.S)
 
 
+def windows(out):
+    """Windows summed over the ranks ("rank 0: 8 chips, 27 windows (26 grown), ...")."""
+    return sum(int(n) for n in re.findall(r"^\s+rank \d+: \d+ chips, (\d+) windows", out, re.M))
+
+
 def identity(args, extra):
     plants = {}
     for p in args.plant or []:
@@ -92,6 +99,21 @@ def identity(args, extra):
             return 1
         runs.append((r, rc, digest.group(1), normalise(out), wave_text(args, r) if args.waves else ""))
         print(f"check_ranks: {r} rank(s): exit {rc}, digest {digest.group(1)}, {secs:.1f} s")
+        if args.compare_fixed and r > 1:
+            grown = windows(out)
+            rc, out, secs = run(cmd + ["--fixed-windows"], args.timeout)
+            fixed = windows(out)
+            digest = re.search(r"^tsp run: digest ([0-9a-f]{16})$", out, re.M)
+            runs.append((f"{r} (fixed windows)", rc, digest.group(1) if digest else "none", normalise(out), ""))
+            print(f"check_ranks: {r} ranks with fixed windows: exit {rc}, {secs:.1f} s; windows over the ranks: "
+                  f"{grown} growing, {fixed} fixed")
+            if not fixed:
+                print(f"check_ranks: FAIL: the {r}-rank run printed no window counts (not with -q)")
+                return 1
+            if not grown < fixed:
+                print(f"check_ranks: FAIL: with {r} ranks the windows did not grow: {grown} windows, "
+                      f"{fixed} with --fixed-windows")
+                return 1
     base = runs[0]
     bad = 0
     for r, rc, digest, lines, wave in runs[1:]:
@@ -155,10 +177,13 @@ def main():
     ap.add_argument("--fst2vcd", default="fst2vcd")
     ap.add_argument("--plant", action="append")
     ap.add_argument("--plant-image", action="append")
+    ap.add_argument("--compare-fixed", action="store_true")
     ap.add_argument("--timeout", type=float, default=600)
     ap.add_argument("--within", type=float, default=120)
     ap.add_argument("--message", default="")
     args = ap.parse_args(argv)
+    if args.compare_fixed and args.waves:
+        ap.error("--compare-fixed compares outputs, not waves: use one or the other")
     return identity(args, extra) if args.mode == "identity" else fails(args, extra)
 
 

@@ -1,9 +1,13 @@
-// tsp_run_planted_timing: `tsp run` built with a planted difference in its
-// timing-only mode (TSP_PLANT_BUG_TIMING: a timing-only READ skips the SRAM
-// port and bank rule, systemc/engine/exec_mem.cpp), so that the e2e test can
-// show that tests/e2e/timing_only_compare.py catches a timing-only run that
-// checks less than a full-data one. Test-only: `tsp` never contains it.
-//   tsp_run_planted_timing run IMAGE [tsp run options]
+// `tsp run` built with a planted bug, so that a test can show its checker
+// catching it (tests/CMakeLists.txt, tests/e2e/mpi.cmake). Test-only: `tsp`
+// never contains it. Each build compiles the source it plants in with a
+// TSP_PLANT_BUG_* definition and names the bug in TSP_PLANTED:
+//   tsp_run_planted_timing: a timing-only READ skips the SRAM port and bank
+//     rule (systemc/engine/exec_mem.cpp), for tests/e2e/timing_only_compare.py;
+//   tsp_run_planted_windows: a distributed window grows a lookahead past the
+//     next SEND between ranks (systemc/sim/run_distributed.cpp), for the
+//     located lookahead error.
+//   tsp_run_planted_X run IMAGE [tsp run options]
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -20,7 +24,7 @@ const int kQuietSystemC = setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
 }  // namespace
 
 int sc_main(int argc, char** argv) {
-  CLI::App app{"tsp run with a planted timing-only difference (test-only)"};
+  CLI::App app{"tsp run with a planted bug (test-only): " TSP_PLANTED};
   app.require_subcommand(1);
   int exit_code = 0;
   tsp::cli::add_run(app, exit_code);
