@@ -251,6 +251,7 @@ void TspChip::fail(const std::string& why, const sc_core::sc_time& at) {
 }
 
 void TspChip::arrive(uint16_t link, const sc_core::sc_time& at, LinkFrame frame) {
+  woken_.notify(sc_core::SC_ZERO_TIME);  // an idle chip looks again: a check to schedule, or a failure to stop at
   const std::string what = fmt::format("chip {}, link {}: a vector from {}", engine_.chip(), link, frame.from);
   // The system has started but this chip's thread has not woken yet (SystemC
   // runs the sender first at the start instant): the chip is running already.
@@ -307,6 +308,17 @@ void TspChip::run() {
         if (engine_.run_until(limit)) break;
         ran_ = limit;
         if (on_quantum_) on_quantum_(ran_);
+        // Nothing to do before a later quantum: sleep until the one that holds
+        // the next event, or until a frame arrives, instead of waking at every
+        // quantum (most chips of a large system idle most of the time). The
+        // events still run in the same quantum's run_until, and every SEND
+        // still executes no earlier in SystemC time than its cycle.
+        if (const Cycle next = engine_.next_event();
+            next != ChipEngine::kNever && time_of(next) > sync + tlm::tlm_global_quantum::instance().get()) {
+          wait(time_of(next) - sc_core::sc_time_stamp(), woken_);
+          qk_.reset();
+          continue;
+        }
         if (time_of(ran_) > sc_core::sc_time_stamp()) {
           qk_.set(time_of(ran_) - sc_core::sc_time_stamp());
           qk_.sync();

@@ -51,7 +51,7 @@ class TspChip : public sc_core::sc_module {
 
   ChipEngine& engine() { return engine_; }
   hostmap::Status status() const { return status_; }
-  const std::string& error() const { return error_; }  // set when status() == kError
+  const std::string& error() const { return error_; }          // set when status() == kError
   sc_core::sc_time error_time() const { return error_time_; }  // the system time the error happened at
   // Host wall-clock time at which this chip's run began (speed figures: loading excluded).
   std::chrono::steady_clock::time_point started_wall() const { return started_wall_; }
@@ -118,6 +118,7 @@ class TspChip : public sc_core::sc_module {
   sc_core::sc_time t0_;  // when the running program started
   std::function<void(Cycle)> on_quantum_;
   sc_core::sc_event start_, finished_;
+  sc_core::sc_event woken_;  // a frame arrived: an idle chip's thread looks again (run())
 };
 
 }  // namespace tsp::model

@@ -64,6 +64,12 @@ class ChipEngine {
   // has finished (every queue ran out of instructions).
   bool run_until(Cycle limit);
   bool done() const { return events_.empty() && next_cycle_.empty(); }
+  // The cycle of the next pending event (an issue, a release, an arrival's
+  // check); kNever when done().
+  Cycle next_event() const {
+    if (!next_cycle_.empty()) return now_ + 1;
+    return events_.empty() ? kNever : events_.top().at;
+  }
   // Program length: the cycle after the last queue slot or result, plus the
   // superlane stagger (superlane k runs k cycles after superlane 0). In this
   // chip's own cycles; program_cycles() takes off the drift corrections.

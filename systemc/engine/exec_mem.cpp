@@ -78,6 +78,8 @@ void ChipEngine::exec_read(const Exec& x) {
   const uint16_t slice = x.q.slice;
   MemSlice& mem = slices_[slice];
   const auto address = static_cast<uint32_t>(x.in.operand[kReadAddr]);
+  if (x.q.rep_left > 2)  // the stream slot two repetitions ahead, as next_address does for SRAM
+    fabric_.prefetch(stream_at(x.in, kReadDst), x.q.desc->position, x.t + x.d.latency + 2 * x.q.rep_interval);
 #ifdef TSP_PLANT_BUG_TIMING  // test-only build (tests/support/CMakeLists.txt): timing-only READs skip the port rule
   if (!timing_only_)
 #endif

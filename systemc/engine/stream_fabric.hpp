@@ -49,6 +49,11 @@ class StreamFabric {
   inline const Vec* get(isa::StreamRef s, uint16_t pos, Cycle t, Origin* origin = nullptr, bool* ref = nullptr) const;
 
   uint64_t values_put() const { return values_put_; }
+  // A cache hint for the slot a put or get of stream `s` at `pos` in cycle
+  // `at` will use (a REPEAT's later repetition): large systems miss on it.
+  void prefetch(isa::StreamRef s, uint16_t pos, Cycle at) const {
+    __builtin_prefetch(&slots_[slot_index(s, wavefront(s.west, pos, at))], 1);
+  }
 
  private:
   static constexpr uint32_t kRef = ~0u;  // Segment::vec of a reference
@@ -58,9 +63,42 @@ class StreamFabric {
     const Vec* value;  // the pool entry or the referenced vector
     Origin origin;
   };
+  // A slot's segments, contiguous. Nearly every wavefront carries one
+  // producer's value, which is kept in the slot itself: a heap buffer per
+  // slot cost a cache miss on every put, get and reuse of a large system.
+  class Segments {
+   public:
+    size_t size() const { return n_; }
+    bool empty() const { return n_ == 0; }
+    Segment* data() { return n_ <= 1 ? &one_ : more_.data(); }
+    const Segment* data() const { return n_ <= 1 ? &one_ : more_.data(); }
+    Segment* begin() { return data(); }
+    Segment* end() { return data() + n_; }
+    const Segment* begin() const { return data(); }
+    const Segment* end() const { return data() + n_; }
+    const Segment& back() const { return data()[n_ - 1]; }
+    void clear() {
+      n_ = 0;
+      more_.clear();  // keeps its capacity for the next crowded wavefront
+    }
+    void insert(size_t i, const Segment& seg) {
+      if (n_ == 0) {
+        one_ = seg;
+      } else {
+        if (n_ == 1) more_.assign(1, one_);
+        more_.insert(more_.begin() + ptrdiff_t(i), seg);
+      }
+      ++n_;
+    }
+
+   private:
+    uint32_t n_ = 0;
+    Segment one_{};              // the only segment when n_ == 1
+    std::vector<Segment> more_;  // all of them when n_ > 1
+  };
   struct Slot {
     int64_t wavefront = INT64_MIN;
-    std::vector<Segment> segments;  // sorted by start in the direction of flow
+    Segments segments;  // sorted by start in the direction of flow
   };
 
   // Values live in fixed-size chunks: growing the pool never copies or moves
@@ -84,12 +122,7 @@ class StreamFabric {
   uint32_t grow();
   void recycle(Slot& slot);
   // The slot for a new value, or nullptr with *conflict set; `*index` is where its segment goes.
-  static void insert(Slot& sl, size_t i, const Segment& seg) {
-    if (i == sl.segments.size())
-      sl.segments.push_back(seg);  // the common case: a producer downstream of the earlier ones
-    else
-      sl.segments.insert(sl.segments.begin() + ptrdiff_t(i), seg);
-  }
+  static void insert(Slot& sl, size_t i, const Segment& seg) { sl.segments.insert(i, seg); }
   inline Slot* claim(isa::StreamRef s, uint16_t pos, Cycle at, Origin* conflict, size_t* index);
 
   uint32_t streams_;
