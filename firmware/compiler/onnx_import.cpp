@@ -509,6 +509,10 @@ const std::map<std::string, ImportFn, std::less<>>& op_table() {
       {"HardSigmoid", import_hard_sigmoid},
       {"HardSwish", import_hard_swish},
       {"Reshape", import_reshape},
+      {"MaxPool", import_max_pool},  // onnx_import_pool.cpp
+      {"AveragePool", import_average_pool},
+      {"GlobalMaxPool", import_global_max_pool},
+      {"GlobalAveragePool", import_global_average_pool},
       {"Flatten", import_reshape},
       {"Squeeze", import_reshape},
       {"Unsqueeze", import_reshape},

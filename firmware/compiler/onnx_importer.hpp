@@ -134,5 +134,10 @@ void import_hard_sigmoid(Importer& im, const onnx::NodeProto& n);
 void import_hard_swish(Importer& im, const onnx::NodeProto& n);
 // onnx_import_reshape.cpp: Reshape, Flatten, Squeeze, Unsqueeze of a run-time tensor
 void import_reshape(Importer& im, const onnx::NodeProto& n);
+// onnx_import_pool.cpp
+void import_max_pool(Importer& im, const onnx::NodeProto& n);
+void import_average_pool(Importer& im, const onnx::NodeProto& n);
+void import_global_max_pool(Importer& im, const onnx::NodeProto& n);
+void import_global_average_pool(Importer& im, const onnx::NodeProto& n);
 
 }  // namespace tsp::compiler

@@ -5,8 +5,10 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
+#include <functional>
 #include <random>
 
 #include "common/numerics/float_format.hpp"
@@ -134,6 +136,61 @@ TEST(OnnxRun, Float16MatMulRoundsTheF32SumBackToF16) {
       worst = std::max(worst, std::fabs(got - s) / std::ldexp(std::fabs(s), -10));
     }
   fmt::print("f16 matmul: max error {:.3g} ulp of the exact sum\n", worst);
+}
+
+// One pooling node `op` on x[2, 3, 5, 4] (a graph input), with `setup` adding attributes.
+onnx::ModelProto pool_model(const std::string& op, const std::function<void(onnx::NodeProto*)>& setup = {}) {
+  onnx::ModelProto m;
+  m.add_opset_import()->set_version(13);
+  auto* g = m.mutable_graph();
+  auto* n = g->add_node();
+  n->set_op_type(op);
+  n->set_name("pool");
+  n->add_input(std::string("x"));
+  n->add_output(std::string("y"));
+  if (setup) setup(n);
+  auto* vi = g->add_input();
+  vi->set_name("x");
+  vi->mutable_type()->mutable_tensor_type()->set_elem_type(TP::FLOAT);
+  g->add_output()->set_name("y");
+  return m;
+}
+
+// PyTorch exports no GlobalMaxPool (tests/onnx/torch_models.py covers the others).
+TEST(OnnxRun, GlobalMaxPoolIsTheMaximumOverEverySpatialAxis) {
+  const auto x = randn(2 * 3 * 5 * 4, 4);
+  const OnnxImport imp =
+      import_onnx(pool_model("GlobalMaxPool"), {read_tensor(tensor("x", {2, 3, 5, 4}, x), "x")}, "gmp");
+  EXPECT_EQ(imp.graph.tensor(imp.outputs[0].tensor).shape, (std::vector<uint32_t>{2, 3, 1, 1}));
+  const std::vector<uint32_t> y = run(imp, "mini");
+  ASSERT_EQ(y.size(), 6u);
+  for (size_t c = 0; c < 6; ++c)
+    EXPECT_EQ(std::bit_cast<float>(y[c]),
+              *std::max_element(x.begin() + ptrdiff_t(c * 20), x.begin() + ptrdiff_t(c * 20 + 20)))
+        << "channel " << c;  // a maximum is exact
+}
+
+// A window whose views would move more values than the compiler takes is a
+// located error at import, not a compile that runs for minutes.
+TEST(OnnxRun, APoolTooLargeToDecomposeIsRefusedByName) {
+  const auto m = pool_model("MaxPool", [](onnx::NodeProto* n) {
+    auto* k = n->add_attribute();
+    k->set_name("kernel_shape");
+    k->set_type(onnx::AttributeProto::INTS);
+    k->add_ints(1);
+    k->add_ints(1);
+  });
+  const auto x = randn(2 * 3 * 5 * 4, 5);
+  EXPECT_NO_THROW(import_onnx(m, {read_tensor(tensor("x", {2, 3, 5, 4}, x), "x")}, "small"));
+  const std::vector<float> big(size_t(1) << 22, 1.0f);
+  try {
+    import_onnx(m, {read_tensor(tensor("x", {1, 1, 2048, 2048}, big), "x")}, "big");
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("node 'pool' (MaxPool): 1 kernel positions x 4194304 outputs"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 }  // namespace

@@ -49,11 +49,24 @@ class GeluErf(nn.Module):
         return nn.functional.gelu(x) + 1.0 / (x * x + 1.0)
 
 
+class Pools(nn.Module):
+    """The pooling a CNN exports: MaxPool with padding and stride (ResNet's
+    stem), AvgPool with ceil_mode and count_include_pad=False (per-position
+    divisors), and the global poolings adaptive pooling to 1 x 1 becomes
+    (GlobalAveragePool, GlobalMaxPool)."""
+
+    def forward(self, x):
+        m = nn.functional.max_pool2d(x, 3, stride=2, padding=1)
+        a = nn.functional.avg_pool2d(m, 2, stride=2, ceil_mode=True, count_include_pad=False)
+        return a, nn.functional.adaptive_avg_pool2d(m, 1), nn.functional.adaptive_max_pool2d(x, 1)
+
+
 # name: module, inputs, dynamic axes (kept symbolic in the export, so that its
 # shape arithmetic stays in the graph for the importer to fold)
 MODELS = {
     "torch_decoder_bits": (DecoderBits, lambda: [torch.randn(8, 320)], {"in0": {0: "T"}}),
     "torch_gelu_erf": (GeluErf, lambda: [torch.randn(4, 96) * 3], {}),
+    "torch_pools": (Pools, lambda: [torch.randn(2, 3, 13, 13)], {}),
 }
 
 
