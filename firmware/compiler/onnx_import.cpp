@@ -508,6 +508,7 @@ const std::map<std::string, ImportFn, std::less<>>& op_table() {
       {"Mean", import_sum_mean},
       {"HardSigmoid", import_hard_sigmoid},
       {"HardSwish", import_hard_swish},
+      {"BatchNormalization", import_batch_norm},
       {"Reshape", import_reshape},
       {"MaxPool", import_max_pool},  // onnx_import_pool.cpp
       {"AveragePool", import_average_pool},

@@ -312,4 +312,54 @@ void import_leaky_relu(Importer& im, const NodeProto& n) {
   im.define(n, g.add(alpha <= 1 ? GraphOp::Max : GraphOp::Min, y, {x, ax}, im.where()));
 }
 
+// BatchNormalization in inference (running statistics, all known): one
+// per-channel affine map, y = x * a + b with a = scale / sqrt(var + eps) and
+// b = B - mean * a computed in double on the host and rounded once to x's
+// type, as [C, 1, ...] constants that broadcast over N and the spatial axes:
+// two VXM ops. Folding a and b into a preceding MatMul's or Conv's weights
+// is not done (docs/compiler.md, "ONNX").
+void import_batch_norm(Importer& im, const NodeProto& n) {
+  im.arity(n, 5, 5);
+  im.attributes(n, {"epsilon", "momentum", "training_mode", "spatial", "is_test", "consumed_inputs"});
+  if (im.int_attr(n, "training_mode", 0) != 0)
+    im.fail(n, "training_mode 1 (batch statistics) is not supported: inference uses the running mean and variance");
+  if (im.int_attr(n, "spatial", 1) != 1) im.fail(n, "spatial 0 (statistics per element) is not supported");
+  if (n.output_size() > 1)
+    im.fail(n, fmt::format("{} outputs: the running statistics are training outputs", n.output_size()));
+  Graph& g = im.graph();
+  const TensorId x = im.in(n, 0);
+  const std::vector<uint32_t> shape = g.tensor(x).shape;
+  const isa::DType t = g.tensor(x).dtype;
+  if (!isa::dtype_desc(t).is_float) im.fail(n, "an integer input: BatchNormalization takes floats");
+  if (shape.size() < 2) im.fail(n, fmt::format("input of rank {}: [N, C, ...] is needed", shape.size()));
+  const uint32_t c = shape[1];
+  const char* names[] = {"scale", "B", "input_mean", "input_var"};
+  std::vector<const HostValue*> p;
+  for (int i = 1; i <= 4; ++i) {
+    const HostValue* v = im.known(n, i, true);  // a graph input's data too: the image is compiled for it
+    if (!v || !v->is_float())
+      im.fail(n,
+              fmt::format("'{}' is computed on the chip: its statistics and parameters must be known", names[i - 1]));
+    if (v->size() != c) im.fail(n, fmt::format("'{}' holds {} values for {} channels", names[i - 1], v->size(), c));
+    p.push_back(v);
+  }
+  const double eps = im.float_attr(n, "epsilon", 1e-5f);
+  const int32_t type = t == isa::DType::f16    ? onnx::TensorProto::FLOAT16
+                       : t == isa::DType::bf16 ? onnx::TensorProto::BFLOAT16
+                                               : onnx::TensorProto::FLOAT;
+  HostValue a{type, {int64_t(c)}, {}, {}}, b = a;
+  a.shape.resize(shape.size() - 1, 1);
+  b.shape = a.shape;
+  for (uint32_t k = 0; k < c; ++k) {
+    const double ak = p[0]->floats[k] / std::sqrt(p[3]->floats[k] + eps);
+    a.floats.push_back(round_to_type(type, ak));
+    b.floats.push_back(round_to_type(type, p[1]->floats[k] - p[2]->floats[k] * ak));
+  }
+  const std::string y = im.out_name(n);
+  const ChipData ca = chip_data(a, "the scale"), cb = chip_data(b, "the shift");
+  const TensorId ta = g.add_const(y + ".a", ca.dtype, ca.shape, ca.bits, im.where());
+  const TensorId tb = g.add_const(y + ".b", cb.dtype, cb.shape, cb.bits, im.where());
+  im.define(n, g.add(GraphOp::Add, y, {g.add(GraphOp::Mul, y + ".ax", {x, ta}, im.where()), tb}, im.where()));
+}
+
 }  // namespace tsp::compiler

@@ -132,6 +132,7 @@ void import_reciprocal(Importer& im, const onnx::NodeProto& n);
 void import_sum_mean(Importer& im, const onnx::NodeProto& n);
 void import_hard_sigmoid(Importer& im, const onnx::NodeProto& n);
 void import_hard_swish(Importer& im, const onnx::NodeProto& n);
+void import_batch_norm(Importer& im, const onnx::NodeProto& n);
 // onnx_import_reshape.cpp: Reshape, Flatten, Squeeze, Unsqueeze of a run-time tensor
 void import_reshape(Importer& im, const onnx::NodeProto& n);
 // onnx_import_pool.cpp

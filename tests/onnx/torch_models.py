@@ -50,13 +50,23 @@ class GeluErf(nn.Module):
 
 
 class Pools(nn.Module):
-    """The pooling a CNN exports: MaxPool with padding and stride (ResNet's
+    """What a CNN exports around its convolutions: BatchNormalization with
+    running statistics (eval mode), MaxPool with padding and stride (ResNet's
     stem), AvgPool with ceil_mode and count_include_pad=False (per-position
-    divisors), and the global poolings adaptive pooling to 1 x 1 becomes
-    (GlobalAveragePool, GlobalMaxPool)."""
+    divisors), and adaptive pooling to 1 x 1 (GlobalAveragePool; the max
+    form exports as a MaxPool over the whole plane)."""
+
+    def __init__(self):
+        super().__init__()
+        self.bn = nn.BatchNorm2d(3)
+        with torch.no_grad():
+            self.bn.weight.copy_(torch.randn(3))
+            self.bn.bias.copy_(torch.randn(3))
+            self.bn.running_mean.copy_(torch.randn(3))
+            self.bn.running_var.copy_(torch.rand(3) + 0.5)
 
     def forward(self, x):
-        m = nn.functional.max_pool2d(x, 3, stride=2, padding=1)
+        m = nn.functional.max_pool2d(self.bn(x), 3, stride=2, padding=1)
         a = nn.functional.avg_pool2d(m, 2, stride=2, ceil_mode=True, count_include_pad=False)
         return a, nn.functional.adaptive_avg_pool2d(m, 1), nn.functional.adaptive_max_pool2d(x, 1)
 
