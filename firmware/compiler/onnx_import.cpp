@@ -199,6 +199,8 @@ void cast(Importer& im, const NodeProto& n) {
 }
 
 // y = a . b for 2-D a, b: f32 from f16 parts, f16/bf16 on the MXM then rounded back.
+}  // namespace
+
 TensorId matmul2d(Importer& im, const NodeProto& n, const std::string& y, TensorId a, TensorId b) {
   Graph& g = im.graph();
   const Tensor &ta = g.tensor(a), &tb = g.tensor(b);
@@ -219,6 +221,8 @@ TensorId matmul2d(Importer& im, const NodeProto& n, const std::string& y, Tensor
   im.fail(n, fmt::format("{} operands are not supported (float, float16, bfloat16; int8 is MatMulInteger)",
                          isa::dtype_desc(t).name));
 }
+
+namespace {
 
 void matmul(Importer& im, const NodeProto& n) {
   im.arity(n, 2, 2);
@@ -509,6 +513,7 @@ const std::map<std::string, ImportFn, std::less<>>& op_table() {
       {"HardSigmoid", import_hard_sigmoid},
       {"HardSwish", import_hard_swish},
       {"BatchNormalization", import_batch_norm},
+      {"Conv", import_conv},  // onnx_import_conv.cpp
       {"Reshape", import_reshape},
       {"MaxPool", import_max_pool},  // onnx_import_pool.cpp
       {"AveragePool", import_average_pool},

@@ -16,102 +16,17 @@
 #include "firmware/compiler/compose.hpp"
 #include "firmware/compiler/onnx_import_movement.hpp"
 #include "firmware/compiler/onnx_importer.hpp"
+#include "firmware/compiler/onnx_window.hpp"
 
 namespace tsp::compiler {
 namespace {
 
 using onnx::NodeProto;
 
-// The window geometry of one pooling node, per spatial axis (ONNX's order).
-struct Pool {
-  std::vector<int64_t> in, kernel, stride, dilation, begin, end, out;
-  std::vector<int64_t> overhang;  // ceil_mode: padding beyond `end` that no window position counts
-};
-
-std::vector<int64_t> ints_or(Importer& im, const NodeProto& n, std::string_view name, size_t size, int64_t dflt) {
-  const auto v = im.ints_attr(n, name);
-  if (!v) return std::vector<int64_t>(size, dflt);
-  if (v->size() != size) im.fail(n, fmt::format("'{}' has {} values for {} spatial axes", name, v->size(), size));
-  return *v;
-}
-
-Pool geometry(Importer& im, const NodeProto& n, const std::vector<uint32_t>& shape) {
-  if (shape.size() < 3) im.fail(n, fmt::format("input of rank {}: pooling needs [N, C, spatial...]", shape.size()));
-  const size_t sp = shape.size() - 2;
-  Pool p;
-  p.in.assign(shape.begin() + 2, shape.end());
-  const auto k = im.ints_attr(n, "kernel_shape");
-  if (!k) im.fail(n, "attribute 'kernel_shape' is missing");
-  if (k->size() != sp) im.fail(n, fmt::format("'kernel_shape' has {} values for {} spatial axes", k->size(), sp));
-  p.kernel = *k;
-  p.stride = ints_or(im, n, "strides", sp, 1);
-  p.dilation = ints_or(im, n, "dilations", sp, 1);
-  const auto pads = ints_or(im, n, "pads", 2 * sp, 0);
-  p.begin.assign(pads.begin(), pads.begin() + ptrdiff_t(sp));
-  p.end.assign(pads.begin() + ptrdiff_t(sp), pads.end());
-  const bool ceil_mode = im.int_attr(n, "ceil_mode", 0) != 0;
-  std::string auto_pad = "NOTSET";
-  if (const auto* a = im.attr(n, "auto_pad")) auto_pad = a->s();
-  if (auto_pad != "NOTSET" && im.has_attr(n, "pads")) im.fail(n, "'pads' given with auto_pad " + auto_pad);
-  for (size_t i = 0; i < sp; ++i) {
-    if (p.kernel[i] < 1 || p.stride[i] < 1 || p.dilation[i] < 1 || p.begin[i] < 0 || p.end[i] < 0)
-      im.fail(n, fmt::format("spatial axis {}: kernel {}, stride {}, dilation {} and pads {}, {} must be positive", i,
-                             p.kernel[i], p.stride[i], p.dilation[i], p.begin[i], p.end[i]));
-    const int64_t span = (p.kernel[i] - 1) * p.dilation[i] + 1;  // input cells one window reaches across
-    int64_t out = 0;
-    if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
-      out = (p.in[i] + p.stride[i] - 1) / p.stride[i];
-      const int64_t total = std::max<int64_t>((out - 1) * p.stride[i] + span - p.in[i], 0);
-      p.begin[i] = auto_pad == "SAME_UPPER" ? total / 2 : total - total / 2;
-      p.end[i] = total - p.begin[i];
-    } else if (auto_pad == "VALID" || auto_pad == "NOTSET") {
-      if (auto_pad == "VALID") p.begin[i] = p.end[i] = 0;
-      const int64_t room = p.in[i] + p.begin[i] + p.end[i] - span;
-      if (room < 0)
-        im.fail(n, fmt::format("spatial axis {}: a window of {} cells does not fit {} cells and their padding", i, span,
-                               p.in[i]));
-      out = (ceil_mode ? (room + p.stride[i] - 1) / p.stride[i] : room / p.stride[i]) + 1;
-      // The last window must start inside the input or its leading padding.
-      if (ceil_mode && (out - 1) * p.stride[i] >= p.in[i] + p.begin[i]) --out;
-    } else {
-      im.fail(n, fmt::format("auto_pad '{}' is not one of NOTSET, SAME_UPPER, SAME_LOWER, VALID", auto_pad));
-    }
-    p.out.push_back(out);
-    p.overhang.push_back(std::max<int64_t>((out - 1) * p.stride[i] + span - (p.in[i] + p.begin[i] + p.end[i]), 0));
-  }
-  return p;
-}
-
-// Every kernel offset (row-major over the spatial axes).
-std::vector<std::vector<int64_t>> offsets(const std::vector<int64_t>& kernel) {
-  std::vector<std::vector<int64_t>> all = {{}};
-  for (int64_t k : kernel) {
-    std::vector<std::vector<int64_t>> next;
-    for (const auto& o : all)
-      for (int64_t j = 0; j < k; ++j) {
-        next.push_back(o);
-        next.back().push_back(j);
-      }
-    all = std::move(next);
-  }
-  return all;
-}
-
-// The strided view of the padded input that kernel offset `o` sees, for every output position.
-TensorId view(Importer& im, const std::string& name, TensorId padded, const Pool& p, const std::vector<int64_t>& o) {
-  std::vector<int64_t> starts, ends, axes;
-  for (size_t i = 0; i < o.size(); ++i) {
-    starts.push_back(o[i] * p.dilation[i]);
-    ends.push_back(o[i] * p.dilation[i] + (p.out[i] - 1) * p.stride[i] + 1);
-    axes.push_back(int64_t(i) + 2);
-  }
-  return onnx_slice(im.graph(), name, padded, starts, ends, axes, p.stride, im.where());
-}
-
 // Per output position, 1 / the cells its window counts: inside the input, or
 // also in the explicit padding (count_include_pad), never in a ceil_mode
 // overhang. Empty when every window counts the same (then a scalar).
-std::vector<double> reciprocal_counts(const Pool& p, bool include_pad) {
+std::vector<double> reciprocal_counts(const Window& p, bool include_pad) {
   std::vector<double> out;
   bool uniform = true;
   std::vector<int64_t> pos(p.out.size(), 0);
@@ -157,7 +72,9 @@ void pool(Importer& im, const NodeProto& n, bool average) {
   const isa::DType dtype = t.dtype;
   const bool fl = isa::dtype_desc(dtype).is_float;
   if (average && !fl) im.fail(n, fmt::format("{} input: AveragePool takes floats", isa::dtype_desc(dtype).name));
-  const Pool p = geometry(im, n, t.shape);
+  const auto kernel = im.ints_attr(n, "kernel_shape");
+  if (!kernel) im.fail(n, "attribute 'kernel_shape' is missing");
+  const Window p = window(im, n, t.shape, *kernel, true);
   const std::string y = im.out_name(n);
   // Padding a max never picks (-inf, or the type's least value) and a sum never sees (0).
   std::vector<int64_t> pads(2 * t.shape.size(), 0);
@@ -172,20 +89,12 @@ void pool(Importer& im, const NodeProto& n, bool average) {
            : isa::dtype_desc(dtype).is_signed ? -std::ldexp(1.0, int(bits) - 1)
                                               : 0.0;
   }
-  const auto all = offsets(p.kernel);
-  // Each kernel offset moves one output-sized view: beyond this the compile
-  // takes minutes (a 60 x 80 window over 1000 x 1000 moves 48 M values).
-  constexpr uint64_t kMaxMoved = uint64_t{1} << 21;
-  uint64_t outputs = uint64_t(t.shape[0]) * t.shape[1];
-  for (int64_t o : p.out) outputs *= uint64_t(o);
-  if (all.size() * outputs > kMaxMoved)
-    im.fail(n, fmt::format("{} kernel positions x {} outputs: the views would move {} values, more than the {} "
-                           "supported (docs/compiler.md, \"Pooling\")",
-                           all.size(), outputs, all.size() * outputs, kMaxMoved));
+  check_window_cost(im, n, p, uint64_t(t.shape[0]) * t.shape[1]);
+  const auto all = kernel_offsets(p.kernel);
   const TensorId padded = onnx_pad(g, y + ".pad", x, pads, fill, im.where());
   std::optional<TensorId> acc;
   for (size_t k = 0; k < all.size(); ++k) {
-    const TensorId v = view(im, fmt::format("{}.w{}", y, k), padded, p, all[k]);
+    const TensorId v = window_view(im, fmt::format("{}.w{}", y, k), padded, p, all[k], 2);
     const bool last = k + 1 == all.size();
     const std::string name = last && !average ? y : fmt::format("{}.{}{}", y, average ? "sum" : "max", k);
     acc = acc ? g.add(average ? GraphOp::Add : GraphOp::Max, name, {*acc, v}, im.where()) : v;

@@ -135,6 +135,10 @@ void import_hard_swish(Importer& im, const onnx::NodeProto& n);
 void import_batch_norm(Importer& im, const onnx::NodeProto& n);
 // onnx_import_reshape.cpp: Reshape, Flatten, Squeeze, Unsqueeze of a run-time tensor
 void import_reshape(Importer& im, const onnx::NodeProto& n);
+// a x b for float operands (f32 through f32_matmul; f16/bf16 rounded back from the f32 sum), errors naming `n`
+TensorId matmul2d(Importer& im, const onnx::NodeProto& n, const std::string& y, TensorId a, TensorId b);
+// onnx_import_conv.cpp
+void import_conv(Importer& im, const onnx::NodeProto& n);
 // onnx_import_pool.cpp
 void import_max_pool(Importer& im, const onnx::NodeProto& n);
 void import_average_pool(Importer& im, const onnx::NodeProto& n);

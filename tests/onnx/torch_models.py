@@ -71,12 +71,32 @@ class Pools(nn.Module):
         return a, nn.functional.adaptive_avg_pool2d(m, 1), nn.functional.adaptive_max_pool2d(x, 1)
 
 
+class Convs(nn.Module):
+    """Convolutions as CNNs export them: a strided, padded 3x3 stem with bias
+    (MXM over 3 channels), BatchNorm and ReLU, a depthwise 3x3 (groups = 8,
+    per-channel weights on the VXM) and a pointwise 1x1 with bias (MXM over 8)."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 3, stride=2, padding=1)
+        self.bn = nn.BatchNorm2d(8)
+        with torch.no_grad():
+            self.bn.running_mean.copy_(torch.randn(8) * 0.1)
+            self.bn.running_var.copy_(torch.rand(8) + 0.5)
+        self.dw = nn.Conv2d(8, 8, 3, padding=1, groups=8, bias=False)
+        self.pw = nn.Conv2d(8, 4, 1)
+
+    def forward(self, x):
+        return self.pw(self.dw(torch.relu(self.bn(self.stem(x)))))
+
+
 # name: module, inputs, dynamic axes (kept symbolic in the export, so that its
 # shape arithmetic stays in the graph for the importer to fold)
 MODELS = {
     "torch_decoder_bits": (DecoderBits, lambda: [torch.randn(8, 320)], {"in0": {0: "T"}}),
     "torch_gelu_erf": (GeluErf, lambda: [torch.randn(4, 96) * 3], {}),
     "torch_pools": (Pools, lambda: [torch.randn(2, 3, 13, 13)], {}),
+    "torch_convs": (Convs, lambda: [torch.randn(1, 3, 16, 16)], {}),
 }
 
 
