@@ -34,14 +34,15 @@ struct OnnxTestArgs {
   std::string dir, config = "tsp1";
   bool verbose = false;
   int mutant = 0;
+  double rtol = kOnnxRtol, atol = kOnnxAtol;  // |got - expected| <= atol + rtol |expected|
 };
 
 // Test hook (--plant-bug 1): moves output 0's element 0 twice its tolerance away.
-void plant_bug(const Tensor& t, std::vector<uint32_t>& bits) {
+void plant_bug(const OnnxTestArgs& a, const Tensor& t, std::vector<uint32_t>& bits) {
   if (bits.empty()) return;
   if (t.dtype == isa::DType::f32) {
     const double v = num::to_double<num::kF32>(bits[0]);
-    bits[0] = num::from_double<num::kF32>(v + 2 * (kOnnxAtol + kOnnxRtol * std::fabs(v)));
+    bits[0] = num::from_double<num::kF32>(v + 2 * (a.atol + a.rtol * std::fabs(v)));
   } else {
     bits[0] ^= 1;
   }
@@ -98,8 +99,8 @@ bool run_set(const OnnxTestArgs& a, const onnx::ModelProto& m, const fs::path& s
   for (size_t k = 0; k < imp.outputs.size(); ++k) {
     const Tensor& t = g.tensor(*g.find(imp.graph.tensor(imp.outputs[k].tensor).name));
     std::vector<uint32_t> bits = got[*g.find(t.name)];
-    if (a.mutant == 1 && k == 0) plant_bug(t, bits);
-    const ToleranceReport r = check_tolerance(t, bits, expected[k]);
+    if (a.mutant == 1 && k == 0) plant_bug(a, t, bits);
+    const ToleranceReport r = check_tolerance(t, bits, expected[k], a.rtol, a.atol);
     const std::string& name = imp.outputs[k].onnx_name;
     if (!r.pass) {
       ok = false;
@@ -114,9 +115,12 @@ bool run_set(const OnnxTestArgs& a, const onnx::ModelProto& m, const fs::path& s
   }
   fmt::print(
       "{}: {}  {} cycles ({}predicted)  max abs err {:.3g} at {}  max rel err {:.3g} at {}  ({} chip ops, "
-      "compiled in {:.1f} ms){}\n",
+      "compiled in {:.1f} ms){}{}\n",
       label, ok ? "pass" : "FAIL", e.end_cycle(), e.end_cycle() == c.predicted_cycles ? "= " : "!= ", max_abs, abs_at,
-      max_rel, rel_at, g.nodes().size(), 1e3 * c.seconds, ok ? "" : ": " + why.substr(2));
+      max_rel, rel_at, g.nodes().size(), 1e3 * c.seconds,
+      a.rtol != kOnnxRtol || a.atol != kOnnxAtol ? fmt::format(" (tolerance {:g} + {:g} |expected|)", a.atol, a.rtol)
+                                                 : "",
+      ok ? "" : ": " + why.substr(2));
   return ok;
 }
 
@@ -156,6 +160,12 @@ void add_onnx_test(CLI::App& app, int& exit_code) {
   cmd->add_option("dir", a->dir, "Test directory, e.g. /usr/share/libonnx-testdata/data/node/test_add")->required();
   cmd->add_option("--config", a->config, "Configuration (default tsp1)");
   cmd->add_flag("-v,--verbose", a->verbose, "Per-output errors");
+  cmd->add_option("--rtol", a->rtol, "Relative tolerance (default ONNX's)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--atol", a->atol, "Absolute tolerance (default ONNX's)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--plant-bug", a->mutant, "Test hook: 1 = output 0's element 0 moved twice its tolerance")->group("");
   cmd->callback([a, &exit_code] { exit_code = onnx_test_cmd(*a); });
 }
