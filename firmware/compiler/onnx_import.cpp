@@ -514,6 +514,7 @@ const std::map<std::string, ImportFn, std::less<>>& op_table() {
       {"HardSwish", import_hard_swish},
       {"BatchNormalization", import_batch_norm},
       {"Conv", import_conv},  // onnx_import_conv.cpp
+      {"LSTM", import_lstm},  // onnx_import_lstm.cpp
       {"Reshape", import_reshape},
       {"MaxPool", import_max_pool},  // onnx_import_pool.cpp
       {"AveragePool", import_average_pool},

@@ -26,16 +26,20 @@ int32_t onnx_type_of(isa::DType t) {
                                  : onnx::TensorProto::FLOAT;
 }
 
-// A constant of `shape` holding `values` rounded once to `dtype`.
 TensorId constant(Graph& g, const std::string& name, isa::DType dtype, const std::vector<int64_t>& shape,
                   const std::vector<double>& values, const Where& where) {
+  return float_constant(g, name, dtype, shape, values, where);
+}
+
+}  // namespace
+
+TensorId float_constant(Graph& g, const std::string& name, isa::DType dtype, const std::vector<int64_t>& shape,
+                        const std::vector<double>& values, const Where& where) {
   HostValue v{onnx_type_of(dtype), shape, {}, {}};
   for (double x : values) v.floats.push_back(round_to_type(v.type, x));
   const ChipData c = chip_data(v, name);
   return g.add_const(name, c.dtype, c.shape, c.bits, where);
 }
-
-}  // namespace
 
 void import_conv(Importer& im, const NodeProto& n) {
   im.arity(n, 2, 3);

@@ -139,6 +139,11 @@ void import_reshape(Importer& im, const onnx::NodeProto& n);
 TensorId matmul2d(Importer& im, const onnx::NodeProto& n, const std::string& y, TensorId a, TensorId b);
 // onnx_import_conv.cpp
 void import_conv(Importer& im, const onnx::NodeProto& n);
+// A float constant of `shape` holding `values` rounded once to `dtype` (f32, f16, bf16).
+TensorId float_constant(Graph& g, const std::string& name, isa::DType dtype, const std::vector<int64_t>& shape,
+                        const std::vector<double>& values, const Where& where);
+// onnx_import_lstm.cpp
+void import_lstm(Importer& im, const onnx::NodeProto& n);
 // onnx_import_pool.cpp
 void import_max_pool(Importer& im, const onnx::NodeProto& n);
 void import_average_pool(Importer& im, const onnx::NodeProto& n);

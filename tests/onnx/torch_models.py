@@ -90,6 +90,19 @@ class Convs(nn.Module):
         return self.pw(self.dw(torch.relu(self.bn(self.stem(x)))))
 
 
+class Lstm(nn.Module):
+    """torch.nn.LSTM as PyTorch exports it (one ONNX LSTM node, gates
+    reordered to ONNX's, both biases), with the final hidden and cell state."""
+
+    def __init__(self, inputs=48, hidden=64):
+        super().__init__()
+        self.lstm = nn.LSTM(inputs, hidden)
+
+    def forward(self, x):
+        y, (h, c) = self.lstm(x)
+        return y, h, c
+
+
 # name: module, inputs, dynamic axes (kept symbolic in the export, so that its
 # shape arithmetic stays in the graph for the importer to fold)
 MODELS = {
@@ -97,6 +110,7 @@ MODELS = {
     "torch_gelu_erf": (GeluErf, lambda: [torch.randn(4, 96) * 3], {}),
     "torch_pools": (Pools, lambda: [torch.randn(2, 3, 13, 13)], {}),
     "torch_convs": (Convs, lambda: [torch.randn(1, 3, 16, 16)], {}),
+    "torch_lstm": (Lstm, lambda: [torch.randn(5, 1, 48)], {}),
 }
 
 
