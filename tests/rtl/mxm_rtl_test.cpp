@@ -206,9 +206,11 @@ std::string check_install(uint32_t seed) {
   return diff("ABC at IW + LatIw (new weights)", host(a, i8, new_w, i8, zero), after);
 }
 
-// Reads slot `slot` as `type`: the output must be valid exactly LatAcc cycles after the read.
+// Reads slot `slot` as `type` and compares it with `want` (`what` names it):
+// the output must be valid exactly LatAcc cycles after the read.
 template <class Cell>
-std::string read_slot(Tile<Cell>& t, uint32_t slot, DType type, std::vector<uint32_t>& got) {
+std::string check_slot(Tile<Cell>& t, uint32_t slot, DType type, const std::vector<uint32_t>& want,
+                       const std::string& what) {
   t.wait(2);
   t.idle();
   t.m->rd_valid_i = 1;
@@ -221,10 +223,10 @@ std::string read_slot(Tile<Cell>& t, uint32_t slot, DType type, std::vector<uint
     if (bool(t.m->rd_valid_o) != (c == kLatAcc)) return fmt::format("ACC output valid={} at +{}", t.m->rd_valid_o, c);
     if (c < kLatAcc) t.edge();
   }
-  got.assign(kDim, 0);
+  std::vector<uint32_t> got(kDim);
   for (uint32_t j = 0; j < kDim; ++j) got[j] = bits::get(t.m->rd_data_o, 32 * j, 32);
   t.edge();
-  return "";
+  return diff(what.c_str(), want, got);
 }
 
 // The slot's lanes emitted as `to` (ACC converts an i32 slot to f32 and back, §5).
@@ -257,13 +259,11 @@ std::string check_slots(uint32_t seed, DType wt, DType at0, DType at1) {
     want[j] = fl ? tsp::num::accumulate_float(set[j], dot1[j], tsp::num::AccMode::add)
                  : uint32_t(tsp::num::accumulate_int(int32_t(set[j]), int32_t(dot1[j]), tsp::num::AccMode::add));
   const DType held = fl ? DType::f32 : DType::i32;
-  for (const DType as : {DType::i32, DType::f32}) {
-    std::vector<uint32_t> got;
-    if (auto d = read_slot(t, 5, as, got); !d.empty()) return d;
-    if (auto d = diff(fmt::format("slot 5 as {}", tsp::isa::dtype_desc(as).name).c_str(), emitted(want, held, as), got);
+  for (const DType as : {DType::i32, DType::f32})
+    if (auto d =
+            check_slot(t, 5, as, emitted(want, held, as), fmt::format("slot 5 as {}", tsp::isa::dtype_desc(as).name));
         !d.empty())
       return d;
-  }
   return "";
 }
 
@@ -395,13 +395,12 @@ std::string check_slot_add_edges() {
     t.abc(a, DType::bf16, zero, c.slot, true);
   }
   for (const auto& c : cases) {
-    std::vector<uint32_t> got;
-    if (auto d = read_slot(t, c.slot, DType::f32, got); !d.empty()) return d;
     const uint32_t host_sum =
         tsp::num::accumulate_float(uint32_t(c.set) << 16, uint32_t(c.add) << 16, tsp::num::AccMode::add);
     if (host_sum != c.sum)
       return fmt::format("slot {}: the numerics give {:08x}, the test {:08x}", c.slot, host_sum, c.sum);
-    if (auto d = diff(fmt::format("slot {} add edge", c.slot).c_str(), std::vector<uint32_t>(kDim, c.sum), got);
+    if (auto d = check_slot(t, c.slot, DType::f32, std::vector<uint32_t>(kDim, c.sum),
+                            fmt::format("slot {} add edge", c.slot));
         !d.empty())
       return d;
   }
@@ -456,9 +455,7 @@ std::string check_reset_pulse(uint32_t seed) {
                     t.abc(a, DType::i8, zero, 9, false));
       !d.empty())
     return d;
-  std::vector<uint32_t> got;
-  if (auto d = read_slot(t, 7, DType::i32, got); !d.empty()) return d;
-  return diff("slot 7 (f32 sum, flag reset) as i32", fsum, got);
+  return check_slot(t, 7, DType::i32, fsum, "slot 7 (f32 sum, flag reset) as i32");
 }
 
 TEST(MxmRtl, ChainedTilesMatchTheNumerics) {
