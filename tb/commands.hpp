@@ -17,4 +17,9 @@ void add_onnx_test(CLI::App& app, int& exit_code);
 void add_topo(CLI::App& app, int& exit_code);
 void add_coverage(CLI::App& app, int& exit_code);
 
+// Parses the command line and runs the chosen subcommand: its exit code, or
+// CLI11's for a parse error, 1 for a tsp::Error and 3 for any other exception
+// (printed; under mpirun every rank is ended). Also silences SystemC's banner.
+int run_app(CLI::App& app, int argc, char** argv, const int& exit_code);
+
 }  // namespace tsp::cli

@@ -1,20 +1,8 @@
 // `tsp`: the one command architects use (assemble, inspect, later run/cosim/compile).
-#include <fmt/format.h>
-
 #include <CLI/CLI.hpp>
-#include <cstdlib>
-#include <exception>
 #include <systemc>
 
-#include "common/error.hpp"
-#include "systemc/dist/comm.hpp"
 #include "tb/commands.hpp"
-
-namespace {
-// SystemC prints its banner when its kernel starts, before sc_main: silence it
-// from a static initialiser, unless the user asked for it.
-const int kQuietSystemC = setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
-}  // namespace
 
 // sc_main: libsystemc provides main(), which calls this.
 int sc_main(int argc, char** argv) {
@@ -43,20 +31,5 @@ int sc_main(int argc, char** argv) {
   tsp::cli::add_onnx_test(app, exit_code);
   tsp::cli::add_topo(app, exit_code);
   tsp::cli::add_coverage(app, exit_code);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e);
-  } catch (const tsp::Error& e) {
-    // Under mpirun the other ranks may be waiting for this one: end them all.
-    if (tsp::dist::Comm::world().distributed()) tsp::dist::Comm::world().abort(e.what(), 1);
-    fmt::print(stderr, "{}\n", e.what());
-    return 1;
-  } catch (const std::exception& e) {
-    if (tsp::dist::Comm::world().distributed())
-      tsp::dist::Comm::world().abort(fmt::format("tsp: internal error: {}", e.what()), 3);
-    fmt::print(stderr, "tsp: internal error: {}\n", e.what());
-    return 3;
-  }
-  return exit_code;
+  return tsp::cli::run_app(app, argc, argv, exit_code);
 }
