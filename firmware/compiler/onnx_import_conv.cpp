@@ -26,11 +26,6 @@ int32_t onnx_type_of(isa::DType t) {
                                  : onnx::TensorProto::FLOAT;
 }
 
-TensorId constant(Graph& g, const std::string& name, isa::DType dtype, const std::vector<int64_t>& shape,
-                  const std::vector<double>& values, const Where& where) {
-  return float_constant(g, name, dtype, shape, values, where);
-}
-
 }  // namespace
 
 TensorId float_constant(Graph& g, const std::string& name, isa::DType dtype, const std::vector<int64_t>& shape,
@@ -102,7 +97,7 @@ void import_conv(Importer& im, const NodeProto& n) {
     if (per_lane) {  // W[j, 0, o] for each output lane j
       std::vector<double> wk(static_cast<size_t>(m));
       for (int64_t j = 0; j < m; ++j) wk[size_t(j)] = w->floats[size_t(j * taps + tap)];
-      const TensorId wt = constant(g, fmt::format("{}.w{}", y, k), dtype, {m}, wk, im.where());
+      const TensorId wt = float_constant(g, fmt::format("{}.w{}", y, k), dtype, {m}, wk, im.where());
       t = g.add(GraphOp::Mul, fmt::format("{}.p{}", y, k), {v, wt}, im.where());
     } else {
       std::vector<double> wk(static_cast<size_t>(c * m));  // [C, M]: W[:, :, o] transposed
@@ -110,14 +105,14 @@ void import_conv(Importer& im, const NodeProto& n) {
         for (int64_t f = 0; f < m; ++f) wk[size_t(ch * m + f)] = w->floats[size_t((f * c + ch) * taps + tap)];
       const TensorId rows_c = onnx_reshape(g, fmt::format("{}.r{}", y, k), v, {rows, c}, false, im.where());
       t = matmul2d(im, n, fmt::format("{}.p{}", y, k), rows_c,
-                   constant(g, fmt::format("{}.w{}", y, k), dtype, {c, m}, wk, im.where()));
+                   float_constant(g, fmt::format("{}.w{}", y, k), dtype, {c, m}, wk, im.where()));
     }
     acc = acc ? g.add(GraphOp::Add, fmt::format("{}.s{}", y, k), {*acc, t}, im.where()) : t;
   }
   if (const HostValue* b = im.known(n, 2, true)) {
     if (!b->is_float() || b->size() != uint64_t(m)) im.fail(n, fmt::format("the bias must hold {} floats", m));
-    acc =
-        g.add(GraphOp::Add, y + ".bias", {*acc, constant(g, y + ".b", dtype, {m}, b->floats, im.where())}, im.where());
+    acc = g.add(GraphOp::Add, y + ".bias", {*acc, float_constant(g, y + ".b", dtype, {m}, b->floats, im.where())},
+                im.where());
   } else if (Importer::present(n, 2)) {
     im.fail(n, "the bias is computed on the chip: it must be known");
   }

@@ -344,21 +344,16 @@ void import_batch_norm(Importer& im, const NodeProto& n) {
     p.push_back(v);
   }
   const double eps = im.float_attr(n, "epsilon", 1e-5f);
-  const int32_t type = t == isa::DType::f16    ? onnx::TensorProto::FLOAT16
-                       : t == isa::DType::bf16 ? onnx::TensorProto::BFLOAT16
-                                               : onnx::TensorProto::FLOAT;
-  HostValue a{type, {int64_t(c)}, {}, {}}, b = a;
-  a.shape.resize(shape.size() - 1, 1);
-  b.shape = a.shape;
+  std::vector<double> a, b;
   for (uint32_t k = 0; k < c; ++k) {
-    const double ak = p[0]->floats[k] / std::sqrt(p[3]->floats[k] + eps);
-    a.floats.push_back(round_to_type(type, ak));
-    b.floats.push_back(round_to_type(type, p[1]->floats[k] - p[2]->floats[k] * ak));
+    a.push_back(p[0]->floats[k] / std::sqrt(p[3]->floats[k] + eps));
+    b.push_back(p[1]->floats[k] - p[2]->floats[k] * a.back());
   }
+  std::vector<int64_t> per_channel(shape.size() - 1, 1);  // [C, 1, ...]: broadcast over N and the spatial axes
+  per_channel[0] = c;
   const std::string y = im.out_name(n);
-  const ChipData ca = chip_data(a, "the scale"), cb = chip_data(b, "the shift");
-  const TensorId ta = g.add_const(y + ".a", ca.dtype, ca.shape, ca.bits, im.where());
-  const TensorId tb = g.add_const(y + ".b", cb.dtype, cb.shape, cb.bits, im.where());
+  const TensorId ta = float_constant(g, y + ".a", t, per_channel, a, im.where());
+  const TensorId tb = float_constant(g, y + ".b", t, per_channel, b, im.where());
   im.define(n, g.add(GraphOp::Add, y, {g.add(GraphOp::Mul, y + ".ax", {x, ta}, im.where()), tb}, im.where()));
 }
 

@@ -10,7 +10,6 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <cstring>
 #include <limits>
 
 #include "firmware/compiler/compose.hpp"
@@ -101,18 +100,10 @@ void pool(Importer& im, const NodeProto& n, bool average) {
   }
   if (!average) return im.define(n, *acc);
   const std::vector<double> rec = reciprocal_counts(p, im.int_attr(n, "count_include_pad", 0) != 0);
-  std::vector<uint32_t> shape(t.shape.size(), 1);
+  std::vector<int64_t> shape(t.shape.size(), 1);
   if (rec.size() > 1)
-    for (size_t i = 0; i < p.out.size(); ++i) shape[i + 2] = uint32_t(p.out[i]);
-  std::vector<uint32_t> bits;
-  for (double r : rec) {
-    const float f = float(r);  // one rounding on the host
-    uint32_t b;
-    std::memcpy(&b, &f, 4);
-    bits.push_back(b);
-  }
-  TensorId scale = g.add_const(y + ".recip", isa::DType::f32, shape, bits, im.where());
-  if (dtype != isa::DType::f32) scale = g.add(GraphOp::Cast, y + ".recip_cast", {scale}, im.where(), dtype);
+    for (size_t i = 0; i < p.out.size(); ++i) shape[i + 2] = p.out[i];
+  const TensorId scale = float_constant(g, y + ".recip", dtype, shape, rec, im.where());  // one rounding on the host
   im.define(n, g.add(GraphOp::Mul, y, {*acc, scale}, im.where()));
 }
 

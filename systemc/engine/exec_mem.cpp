@@ -57,12 +57,15 @@ uint32_t ChipEngine::bank_of(uint32_t address) const {
   return (nbanks & (nbanks - 1)) == 0 ? address & (nbanks - 1) : address % nbanks;
 }
 
-// The address the queue will use two repetitions of this instruction ahead
-// when a REPEAT strides through SRAM (for a cache hint only), else ~0u. Two,
-// not one: the host's memory latency exceeds one repetition's work when
-// every slice streams (measured on the MEM-bound bench, ~5% faster).
+// How many repetitions of a REPEAT ahead the cache hints look (SRAM addresses,
+// stream slots). Two, not one: the host's memory latency exceeds one
+// repetition's work when every slice streams (measured on the MEM-bound
+// bench, ~5% faster).
+constexpr uint32_t kAhead = 2;
+
+// The address the queue will use kAhead repetitions of this instruction ahead
+// when a REPEAT strides through SRAM (for a cache hint only), else ~0u.
 uint32_t ChipEngine::next_address(const Exec& x, size_t field) {
-  constexpr uint32_t kAhead = 2;
   if (x.q.rep_left <= kAhead || x.q.rep_field != static_cast<int8_t>(field)) return ~0u;
   return static_cast<uint32_t>(x.in.operand[field] + kAhead * x.q.rep_stride);
 }
@@ -78,8 +81,8 @@ void ChipEngine::exec_read(const Exec& x) {
   const uint16_t slice = x.q.slice;
   MemSlice& mem = slices_[slice];
   const auto address = static_cast<uint32_t>(x.in.operand[kReadAddr]);
-  if (x.q.rep_left > 2)  // the stream slot two repetitions ahead, as next_address does for SRAM
-    fabric_.prefetch(stream_at(x.in, kReadDst), x.q.desc->position, x.t + x.d.latency + 2 * x.q.rep_interval);
+  if (x.q.rep_left > kAhead)  // the stream slot kAhead repetitions ahead, as next_address does for SRAM
+    fabric_.prefetch(stream_at(x.in, kReadDst), x.q.desc->position, x.t + x.d.latency + kAhead * x.q.rep_interval);
 #ifdef TSP_PLANT_BUG_TIMING  // test-only build (tests/support/CMakeLists.txt): timing-only READs skip the port rule
   if (!timing_only_)
 #endif
