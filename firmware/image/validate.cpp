@@ -5,6 +5,7 @@
 
 #include "common/error.hpp"
 #include "firmware/image/image.hpp"
+#include "firmware/isa/word_memo.hpp"
 
 namespace tsp::image {
 namespace {
@@ -131,13 +132,10 @@ std::optional<std::string> check_queue(const Image& img, const isa::Config& cfg,
     if (q.locs[i].file >= img.files.size())
       return fmt::format("chip {}, queue {}, instruction {}: source file index {} out of range ({} files)", chip,
                          desc.name, i, q.locs[i].file, img.files.size());
-  for (size_t i = 0; i < q.words.size(); ++i) {
-    std::string why;
-    const auto in = isa::decode(q.words[i], &why);
-    if (!in) return fmt::format("chip {}, queue {}, instruction {}{}: {}", chip, desc.name, i, where(img, q, i), why);
-    if (auto bad = isa::check_legal(*in, cfg, desc))
-      return fmt::format("chip {}, queue {}, instruction {}{}: {}", chip, desc.name, i, where(img, q, i), *bad);
-  }
+  isa::WordMemo& memo = isa::WordMemo::local();
+  for (size_t i = 0; i < q.words.size(); ++i)
+    if (auto why = memo.why_illegal(q.words[i], cfg, q.queue))
+      return fmt::format("chip {}, queue {}, instruction {}{}: {}", chip, desc.name, i, where(img, q, i), *why);
   return std::nullopt;
 }
 

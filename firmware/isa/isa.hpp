@@ -62,6 +62,22 @@ struct StreamRef {
 };
 std::string stream_name(StreamRef s);  // "S3.E"
 
+// Where operand `name` sits in each op's field list, by opcode (-1 where the
+// op has none), resolved from the table at compile time: code that handles
+// several ops reads operands by name without comparing strings per instruction.
+struct OperandPositions {
+  std::string_view name;
+  std::array<int8_t, 256> at;
+};
+consteval OperandPositions operand_positions(std::string_view name) {
+  OperandPositions p{name, {}};
+  p.at.fill(-1);
+  for (const auto& d : kOps)
+    for (size_t i = 0; i < d.fields.size(); ++i)
+      if (d.fields[i].name == name) p.at[static_cast<uint8_t>(d.op)] = static_cast<int8_t>(i);
+  return p;
+}
+
 // A decoded instruction: opcode plus operand values in the op's field order.
 // Signed fields hold their sign-extended value.
 struct Instr {
@@ -71,6 +87,14 @@ struct Instr {
   const OpDesc& desc() const { return op_desc(op); }
   // Operand by field name; throws std::out_of_range if the op has no such field.
   int64_t get(std::string_view field) const;
+  bool has(const OperandPositions& field) const { return field.at[static_cast<uint8_t>(op)] >= 0; }
+  // The same by a compile-time position table; throws std::out_of_range too.
+  int64_t get(const OperandPositions& field) const {
+    const int8_t i = field.at[static_cast<uint8_t>(op)];
+    if (i < 0) [[unlikely]]
+      return get(field.name);
+    return operand[static_cast<size_t>(i)];
+  }
   bool operator==(const Instr&) const = default;
 };
 

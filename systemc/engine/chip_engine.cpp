@@ -6,9 +6,17 @@
 #include <bit>
 #include <optional>
 
+#include "firmware/isa/word_memo.hpp"
 #include "systemc/engine/engine_hot.hpp"
 
 namespace tsp::model {
+namespace {
+using isa::operand_index;
+constexpr size_t kRepCount = operand_index(isa::Op::REPEAT, "count"),
+                 kRepInterval = operand_index(isa::Op::REPEAT, "interval"),
+                 kRepStride = operand_index(isa::Op::REPEAT, "stride"),
+                 kRdeskewCycles = operand_index(isa::Op::RDESKEW, "cycles");
+}  // namespace
 
 ChipEngine::ChipEngine(const isa::Config& cfg, uint32_t chip) : cfg_(cfg), chip_(chip), fabric_(cfg_) {
   slices_.reserve(cfg_.mem_slices);
@@ -64,9 +72,10 @@ void ChipEngine::load(const image::Image& img) {
     if (q.desc->unit == isa::Unit::MEM) q.slice = isa::mem_slice_of(*q.desc, cfg_);
     q.locs = qp.locs;
     q.code.reserve(qp.words.size());
+    isa::WordMemo& memo = isa::WordMemo::local();
     for (uint64_t w : qp.words) {
       std::string why;
-      auto in = isa::decode(w, &why);
+      auto in = memo.decode(w, &why);
       if (!in) throw Error(fmt::format("chip {}, {}: {}", chip_, q.desc->name, why));  // validate() rules this out
       q.code.push_back(*in);
       if (in->op == isa::Op::WRITE || in->op == isa::Op::SCATTER) by_ref_.at(q.slice) = 0;
@@ -112,7 +121,7 @@ std::vector<Cycle> ChipEngine::least_cycles_to_send(const std::vector<isa::Instr
     Cycle least = isa::duration(in);
     switch (in.op) {
       case isa::Op::REPEAT:
-        least = uint64_t(in.get("count")) * uint64_t(in.get("interval"));
+        least = uint64_t(in.operand[kRepCount]) * uint64_t(in.operand[kRepInterval]);
         break;
       case isa::Op::DESKEW:  // ends on the next HAC epoch: how far depends on the clock
         least = 0;
@@ -282,7 +291,7 @@ bool ChipEngine::run_until(Cycle limit) {
     }
   }
   if (!done()) {
-    if (settle_on_return_) fabric_.materialize();  // the host may write SRAM before the next call
+    if (settle_on_return_ && !timing_only_) fabric_.materialize();  // the host may write SRAM before the next call
     return false;
   }
   for (const auto& q : queues_)
@@ -292,7 +301,9 @@ bool ChipEngine::run_until(Cycle limit) {
 }
 
 void ChipEngine::settle() {
-  fabric_.materialize();
+  // Timing-only streams carry references to one static no-value (no_results),
+  // which no host write can change: copying them would only cost memory.
+  if (!timing_only_) fabric_.materialize();
   for (const auto& m : slices_) m.flush();
 }
 
@@ -311,6 +322,13 @@ void ChipEngine::issue(QueueRun& q, Cycle t) {
   }
   const uint32_t index = q.pc++;
   const isa::Instr& in = q.code[index];
+  // The queue's next instruction issues after this one's duration, by which
+  // time a large system has evicted its line: fetch it now.
+  if (q.pc < q.code.size()) {
+    const auto* next = reinterpret_cast<const char*>(&q.code[q.pc]);
+    __builtin_prefetch(next);
+    __builtin_prefetch(next + sizeof(isa::Instr) - 1);
+  }
   // ICU ops and DESKEW (a C2C op the queue itself times) never reach execute(): report them here.
   if (observer_ && (in.desc().unit == isa::Unit::ICU || in.op == isa::Op::DESKEW))
     observer_->on_issue(q.id, index, t, in);
@@ -324,7 +342,7 @@ void ChipEngine::issue(QueueRun& q, Cycle t) {
       next = clock_.next_epoch(t, cfg_.hac_period_cycles);
       break;
     case isa::Op::RDESKEW:
-      next = rdeskew_end(q, index, t, static_cast<uint64_t>(in.get("cycles")));
+      next = rdeskew_end(q, index, t, static_cast<uint64_t>(in.operand[kRdeskewCycles]));
       execute(Exec{q, index, t, in, in.desc()});  // observers see it as a C2C op, as before drift existed
       if (observer_) observer_->on_drift(next, drift_shift_);
       break;
@@ -333,9 +351,9 @@ void ChipEngine::issue(QueueRun& q, Cycle t) {
       if (!prev || prev->desc().unit == isa::Unit::ICU)
         fail(q, index, t, "REPEAT must follow a unit instruction (it repeats the previous one)");
       q.rep_src = index - 1;
-      q.rep_left = static_cast<uint32_t>(in.get("count"));
-      q.rep_interval = static_cast<uint32_t>(in.get("interval"));
-      q.rep_stride = in.get("stride");
+      q.rep_left = static_cast<uint32_t>(in.operand[kRepCount]);
+      q.rep_interval = static_cast<uint32_t>(in.operand[kRepInterval]);
+      q.rep_stride = in.operand[kRepStride];
       q.rep_k = 1;
       q.rep_in = *prev;
       q.rep_desc = &prev->desc();

@@ -6,6 +6,20 @@
 
 namespace tsp::model {
 
+// Operands that several ops share, by name, resolved per opcode at compile time.
+namespace operands {
+inline constexpr auto kSrc = isa::operand_positions("src"), kDst = isa::operand_positions("dst"),
+                      kA = isa::operand_positions("a"), kB = isa::operand_positions("b"),
+                      kC = isa::operand_positions("c"), kMap = isa::operand_positions("map"),
+                      kType = isa::operand_positions("type"), kFrom = isa::operand_positions("from"),
+                      kShamt = isa::operand_positions("shamt"), kLanes = isa::operand_positions("lanes"),
+                      kGroup = isa::operand_positions("group");
+}  // namespace operands
+
+inline isa::StreamRef stream_of(const isa::Instr& in, const isa::OperandPositions& field) {
+  return isa::StreamRef::from_code(uint64_t(in.get(field)));
+}
+
 void ChipEngine::read_streams(const Exec& x, isa::StreamRef base, unsigned width, const Vec** out, bool* ref) const {
   for (unsigned i = 0; i < width; ++i) {
     const isa::StreamRef s{static_cast<uint8_t>(base.index + i), base.west};

@@ -14,10 +14,10 @@ namespace tsp::model {
 void ChipEngine::exec_c2c(const Exec& x) {
   const uint16_t link = x.q.desc->index;
   LinkEnd& end = links_.at(link);
-  const auto stream = [&](const char* name) { return isa::StreamRef::from_code(uint64_t(x.in.get(name))); };
+  const auto stream = [&](const isa::OperandPositions& field) { return stream_of(x.in, field); };
   if (x.in.op == isa::Op::SEND) {
     const Vec* v;
-    read_streams(x, stream("src"), 1, &v);
+    read_streams(x, stream(operands::kSrc), 1, &v);
     if (!end.tx) fail(x, fmt::format("link {} is not connected: the vector sent has no receiver", link));
     const std::string src = source_of(x.q, x.index);
     static const Vec kNoPayload{};  // timing only: the link carries no data
@@ -50,9 +50,9 @@ void ChipEngine::exec_c2c(const Exec& x) {
     fail(x, fmt::format("the frame from {} that arrived in cycle {} is uncorrectable: {}; links do not retransmit",
                         arrivals.front().frame.from, arrivals.front().at, arrivals.front().frame.uncorrectable));
   if (timing_only_)
-    no_results(x, stream("dst"), 1);
+    no_results(x, stream(operands::kDst), 1);
   else
-    result_stream(x, stream("dst")) = arrivals.front().frame.payload;
+    result_stream(x, stream(operands::kDst)) = arrivals.front().frame.payload;
   arrivals.pop_front();
 }
 

@@ -15,6 +15,17 @@ namespace {
 
 unsigned width_of(isa::DType t) { return isa::dtype_desc(t).bytes; }
 using num::is_float;
+using isa::Op;
+using isa::operand_index;
+
+// Operand positions from the ISA table at compile time: a lookup by name per
+// instruction was a tenth of a timing-only run.
+constexpr size_t kLwType = operand_index(Op::LW, "type"), kLwStreams = operand_index(Op::LW, "nstreams"),
+                 kLwRow = operand_index(Op::LW, "row"), kLwSrc = operand_index(Op::LW, "src");
+constexpr size_t kAbcType = operand_index(Op::ABC, "type"), kAbcSlot = operand_index(Op::ABC, "slot"),
+                 kAbcMode = operand_index(Op::ABC, "accmode"), kAbcSrc = operand_index(Op::ABC, "src");
+constexpr size_t kAccType = operand_index(Op::ACC, "type"), kAccSlot = operand_index(Op::ACC, "slot"),
+                 kAccDst = operand_index(Op::ACC, "dst");
 
 uint16_t lane_bits(const Vec* const* group, isa::DType t, uint32_t lane) {
   if (width_of(t) == 2) return static_cast<uint16_t>(group[0]->bytes[lane] | group[1]->bytes[lane] << 8);
@@ -75,13 +86,14 @@ MxmPlane& ChipEngine::plane_of(const Exec& x) {
 void ChipEngine::exec_mxm(const Exec& x) {
   MxmPlane& p = plane_of(x);
   const uint32_t dim = cfg_.mxm_dim;
-  const auto stream = [&](const char* name) { return isa::StreamRef::from_code(uint64_t(x.in.get(name))); };
+  const auto stream = [&](size_t i) { return isa::StreamRef::from_code(uint64_t(x.in.operand[i])); };
+  const auto field = [&](size_t i) { return x.in.operand[i]; };
   switch (x.in.op) {
     case isa::Op::LW: {
-      const auto type = static_cast<isa::DType>(x.in.get("type"));
+      const auto type = static_cast<isa::DType>(field(kLwType));
       const unsigned w = width_of(type);
-      const auto nstreams = static_cast<unsigned>(x.in.get("nstreams"));
-      const auto row = static_cast<uint32_t>(x.in.get("row"));
+      const auto nstreams = static_cast<unsigned>(field(kLwStreams));
+      const auto row = static_cast<uint32_t>(field(kLwRow));
       if (p.install_pending)
         fail(x, fmt::format("LW overwrites the shadow weights that IW is installing until cycle {}", p.install_at));
       if (nstreams % w)
@@ -91,7 +103,7 @@ void ChipEngine::exec_mxm(const Exec& x) {
         fail(x, fmt::format("the shadow weight set holds {} rows; one set cannot mix types",
                             isa::kDTypes[size_t(p.shadow.type)].name));
       const Vec* rows[isa::kMaxStreams];
-      read_streams(x, stream("src"), nstreams, rows);
+      read_streams(x, stream(kLwSrc), nstreams, rows);
       for (uint32_t r = 0; r < (timing_only_ ? 0 : nstreams / w); ++r)
         for (uint32_t n = 0; n < dim; ++n) p.shadow.w[size_t(row + r) * dim + n] = lane_bits(rows + r * w, type, n);
       p.shadow.type = type;
@@ -105,9 +117,9 @@ void ChipEngine::exec_mxm(const Exec& x) {
       p.install_at = x.t + x.in.desc().latency;
       break;
     case isa::Op::ABC: {
-      const auto type = static_cast<isa::DType>(x.in.get("type"));
-      const auto slot = static_cast<uint32_t>(x.in.get("slot"));
-      const auto mode = x.in.get("accmode") == 0 ? num::AccMode::set : num::AccMode::add;
+      const auto type = static_cast<isa::DType>(field(kAbcType));
+      const auto slot = static_cast<uint32_t>(field(kAbcSlot));
+      const auto mode = field(kAbcMode) == 0 ? num::AccMode::set : num::AccMode::add;
       if (!p.active.loaded) fail(x, "ABC before any weights were installed (LW, then IW and its latency)");
       if (is_float(type) != is_float(p.active.type))
         fail(x, fmt::format("{} activations with {} weights: integer and float do not mix",
@@ -116,7 +128,7 @@ void ChipEngine::exec_mxm(const Exec& x) {
         fail(x, fmt::format("the array is busy with a float ABC until cycle {} (float runs at 1/{} rate)",
                             p.float_busy_until, cfg_.mxm_float_cycles));
       const Vec* act[isa::kMaxTypeBytes];
-      read_streams(x, stream("src"), width_of(type), act);
+      read_streams(x, stream(kAbcSrc), width_of(type), act);
       const bool fl = is_float(type);
       if (mode == num::AccMode::add && p.acc_written[slot] && p.acc_is_float[slot] != fl)
         fail(x, fmt::format("slot {} holds {} sums; adding {} products to it is not defined", slot,
@@ -135,8 +147,8 @@ void ChipEngine::exec_mxm(const Exec& x) {
       break;
     }
     case isa::Op::ACC: {
-      const auto type = static_cast<isa::DType>(x.in.get("type"));
-      const auto slot = static_cast<uint32_t>(x.in.get("slot"));
+      const auto type = static_cast<isa::DType>(field(kAccType));
+      const auto slot = static_cast<uint32_t>(field(kAccSlot));
       if (!p.acc_written[slot]) fail(x, fmt::format("ACC of accumulator slot {}, which no ABC has written", slot));
       if (p.abc_at[slot] == x.t)
         fail(x, fmt::format("ACC reads accumulator slot {} in the cycle an ABC writes it: their order is not defined",
@@ -145,7 +157,7 @@ void ChipEngine::exec_mxm(const Exec& x) {
       const isa::DType held = p.acc_is_float[slot] ? isa::DType::f32 : isa::DType::i32;
       const unsigned w = width_of(type);
       if (timing_only_) {
-        no_results(x, stream("dst"), w);
+        no_results(x, stream(kAccDst), w);
         break;
       }
       Vec out[isa::kMaxTypeBytes];
@@ -154,7 +166,7 @@ void ChipEngine::exec_mxm(const Exec& x) {
         if (held != type) v = num::convert(type, held, v, num::IntConvert::saturate);
         for (unsigned i = 0; i < w; ++i) out[i].bytes[n] = static_cast<uint8_t>(v >> (8 * i));
       }
-      write_streams(x, stream("dst"), w, out);
+      write_streams(x, stream(kAccDst), w, out);
       break;
     }
     default:

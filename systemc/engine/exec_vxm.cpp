@@ -19,32 +19,25 @@ uint32_t lane_value(const Vec* const* group, unsigned width, uint32_t lane) {
 }  // namespace
 
 void ChipEngine::exec_vxm(const Exec& x) {
-  const isa::OpDesc& d = x.in.desc();
   num::VxmOp op;
   op.op = x.in.op;
-  bool has_b = false, has_c = false;
-  for (size_t i = 0; i < d.fields.size(); ++i) {
-    const std::string_view name = d.fields[i].name;
-    const auto v = x.in.operand[i];
-    if (name == "type") op.type = static_cast<isa::DType>(v);
-    if (name == "from") op.from = static_cast<isa::DType>(v);
-    if (name == "shamt") op.shamt = static_cast<uint8_t>(v);
-    has_b |= name == "b";
-    has_c |= name == "c";
-  }
+  if (x.in.has(operands::kType)) op.type = static_cast<isa::DType>(x.in.get(operands::kType));
+  if (x.in.has(operands::kFrom)) op.from = static_cast<isa::DType>(x.in.get(operands::kFrom));
+  if (x.in.has(operands::kShamt)) op.shamt = static_cast<uint8_t>(x.in.get(operands::kShamt));
+  const bool has_b = x.in.has(operands::kB), has_c = x.in.has(operands::kC);
   const bool converts = x.in.op == isa::Op::CVT || x.in.op == isa::Op::CVTS;
   const unsigned out_w = isa::dtype_desc(op.type).bytes;
   const unsigned in_w = isa::dtype_desc(converts ? op.from : op.type).bytes;
-  const auto stream = [&](const char* name) { return isa::StreamRef::from_code(uint64_t(x.in.get(name))); };
+  const auto stream = [&](const isa::OperandPositions& field) { return stream_of(x.in, field); };
 
   const Vec* a[isa::kMaxTypeBytes];
   const Vec* b[isa::kMaxTypeBytes];
   const Vec* c[isa::kMaxTypeBytes];
-  read_streams(x, stream("a"), in_w, a);
-  if (has_b) read_streams(x, stream("b"), in_w, b);
-  if (has_c) read_streams(x, stream("c"), in_w, c);
+  read_streams(x, stream(operands::kA), in_w, a);
+  if (has_b) read_streams(x, stream(operands::kB), in_w, b);
+  if (has_c) read_streams(x, stream(operands::kC), in_w, c);
   if (timing_only_) {
-    no_results(x, stream("dst"), out_w);
+    no_results(x, stream(operands::kDst), out_w);
     return;
   }
   Vec out[isa::kMaxTypeBytes];
@@ -53,7 +46,7 @@ void ChipEngine::exec_vxm(const Exec& x) {
         num::apply(op, lane_value(a, in_w, l), has_b ? lane_value(b, in_w, l) : 0, has_c ? lane_value(c, in_w, l) : 0);
     for (unsigned i = 0; i < out_w; ++i) out[i].bytes[l] = static_cast<uint8_t>(r >> (8 * i));
   }
-  write_streams(x, stream("dst"), out_w, out);
+  write_streams(x, stream(operands::kDst), out_w, out);
 }
 
 }  // namespace tsp::model

@@ -70,36 +70,45 @@ class StreamFabric {
    public:
     size_t size() const { return n_; }
     bool empty() const { return n_ == 0; }
-    Segment* data() { return n_ <= 1 ? &one_ : more_.data(); }
-    const Segment* data() const { return n_ <= 1 ? &one_ : more_.data(); }
+    Segment* data() { return n_ <= 1 ? &one_ : more_.get(); }
+    const Segment* data() const { return n_ <= 1 ? &one_ : more_.get(); }
     Segment* begin() { return data(); }
     Segment* end() { return data() + n_; }
     const Segment* begin() const { return data(); }
     const Segment* end() const { return data() + n_; }
     const Segment& back() const { return data()[n_ - 1]; }
-    void clear() {
-      n_ = 0;
-      more_.clear();  // keeps its capacity for the next crowded wavefront
-    }
+    void clear() { n_ = 0; }  // keeps `more_` for the next crowded wavefront
     void insert(size_t i, const Segment& seg) {
       if (n_ == 0) {
         one_ = seg;
-      } else {
-        if (n_ == 1) more_.assign(1, one_);
-        more_.insert(more_.begin() + ptrdiff_t(i), seg);
+        n_ = 1;
+        return;
       }
+      if (n_ + 1 > cap_) {
+        const uint32_t cap = std::max<uint32_t>(4, 2 * cap_);
+        auto grown = std::make_unique<Segment[]>(cap);
+        if (n_ > 1) std::copy(more_.get(), more_.get() + n_, grown.get());
+        more_ = std::move(grown);
+        cap_ = cap;
+      }
+      if (n_ == 1) more_[0] = one_;
+      std::copy_backward(more_.get() + i, more_.get() + n_, more_.get() + n_ + 1);
+      more_[i] = seg;
       ++n_;
     }
 
    private:
-    uint32_t n_ = 0;
-    Segment one_{};              // the only segment when n_ == 1
-    std::vector<Segment> more_;  // all of them when n_ > 1
+    Segment one_{};                     // the only segment when n_ == 1
+    std::unique_ptr<Segment[]> more_;  // all of them when n_ > 1
+    uint32_t n_ = 0, cap_ = 0;
   };
-  struct Slot {
+  // One cache line per slot: a slot straddling two lines cost two misses on
+  // most puts and gets of a large system.
+  struct alignas(64) Slot {
     int64_t wavefront = INT64_MIN;
     Segments segments;  // sorted by start in the direction of flow
   };
+  static_assert(sizeof(Slot) == 64);
 
   // Values live in fixed-size chunks: growing the pool never copies or moves
   // them (a growing vector of 320-byte values would copy them all, page by page).

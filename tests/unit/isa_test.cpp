@@ -1,6 +1,7 @@
 // The ISA helpers against the published geometry and against hand-computed
 // encodings (expected values written from architecture.md, not from the code).
 #include "firmware/isa/isa.hpp"
+#include "firmware/isa/word_memo.hpp"
 
 #include <gtest/gtest.h>
 
@@ -65,6 +66,35 @@ TEST(Isa, RejectsIllegalWords) {
   EXPECT_FALSE(decode(exp_i8, &why));
   EXPECT_NE(why.find("not allowed"), std::string::npos);
   EXPECT_THROW(encode(Instr{Op::READ, {1 << 16, 0}}), tsp::Error);
+}
+
+// The memo must answer exactly as decode and check_legal do, whatever was
+// asked before: the same word in another queue or config, colliding words,
+// and illegal words asked twice.
+TEST(Isa, WordMemoAnswersAsDecodeAndCheckLegal) {
+  const Config& mini = *find_config("mini");
+  const Config& tsp1 = *find_config("tsp1");
+  const auto mem = static_cast<uint16_t>(*find_queue(mini, "MEM.E.1"));
+  const auto vxm = static_cast<uint16_t>(*find_queue(mini, "VXM.0"));
+  const uint64_t read_1023 = encode(Instr{Op::READ, {1023, 0}});
+  const uint64_t read_1024 = encode(Instr{Op::READ, {1024, 0}});  // beyond mini's addresses, within tsp1's
+  const uint64_t add_f32_bad = encode(Instr{Op::ADD, {4, 9, 12, static_cast<int64_t>(DType::f32)}});
+  const uint64_t exp_i8 = uint64_t(Op::EXP) << 56;  // does not decode
+  std::vector<uint64_t> words{read_1023, read_1024, add_f32_bad, exp_i8, 0};
+  for (int64_t a = 0; a < 200000; a += 97) words.push_back(encode(Instr{Op::READ, {a % 1024, 0}}));  // collide in the memo
+  WordMemo memo;
+  for (int pass = 0; pass < 2; ++pass)
+    for (const Config* cfg : {&mini, &tsp1})
+      for (uint16_t q : {mem, vxm})
+        for (uint64_t w : words) {
+          std::string why, memo_why;
+          const auto in = decode(w, &why);
+          const auto memo_in = memo.decode(w, &memo_why);
+          ASSERT_EQ(in, memo_in) << std::hex << w;
+          EXPECT_EQ(why, memo_why);
+          std::optional<std::string> expect = in ? check_legal(*in, *cfg, cfg->queue_table[q]) : why;
+          EXPECT_EQ(memo.why_illegal(w, *cfg, q), expect) << "pass " << pass << " " << cfg->name << " queue " << q;
+        }
 }
 
 TEST(Isa, LegalityDependsOnConfigAndQueue) {

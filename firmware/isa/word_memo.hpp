@@ -1,0 +1,43 @@
+#pragma once
+// A memo of decode() and check_legal() for loaders that see the same
+// instruction words again and again: every chip of a large system carries the
+// same program shapes, and each word is checked when the image is parsed, again
+// when a chip parses its staged copy, and decoded once more by the engine (576
+// chips: 21 M words, three times). Direct-mapped and fixed in size; only
+// successes are kept, so every error is computed afresh, with decode's or
+// check_legal's own message.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "firmware/isa/isa.hpp"
+
+namespace tsp::isa {
+
+class WordMemo {
+ public:
+  // decode(word, why), from the memo when the word decoded before.
+  std::optional<Instr> decode(uint64_t word, std::string* why);
+  // Why the word is not a legal instruction of `queue` in `cfg` (decode's or
+  // check_legal's reason), or nullopt when it is one.
+  std::optional<std::string> why_illegal(uint64_t word, const Config& cfg, uint16_t queue);
+
+  // One per thread: configurations are static tables, so a (word, config,
+  // queue) key means the same thing for the life of the process.
+  static WordMemo& local();
+
+ private:
+  struct Entry {
+    uint64_t word = 0;
+    const Config* legal_in = nullptr;  // the config of `legal_queue`, nullptr when no legality is known
+    uint16_t legal_queue = 0;
+    bool decoded = false;
+    Instr instr;
+  };
+  static constexpr unsigned kBits = 15;
+  Entry& slot(uint64_t word) { return entries_[(word * 0x9E3779B97F4A7C15ull) >> (64 - kBits)]; }
+  std::unique_ptr<Entry[]> entries_ = std::make_unique<Entry[]>(size_t{1} << kBits);
+};
+
+}  // namespace tsp::isa
