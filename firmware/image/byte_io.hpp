@@ -14,6 +14,16 @@
 
 namespace tsp::image {
 
+// Little-endian n-byte values; compilers make each a single load or store.
+inline uint64_t load_le(const uint8_t* p, unsigned n) {
+  uint64_t v = 0;
+  for (unsigned i = 0; i < n; ++i) v |= uint64_t{p[i]} << (8 * i);
+  return v;
+}
+inline void store_le(uint8_t* p, uint64_t v, unsigned n) {
+  for (unsigned i = 0; i < n; ++i) p[i] = static_cast<uint8_t>(v >> (8 * i));
+}
+
 class ByteWriter {
  public:
   void u8(uint8_t v) { out_.push_back(v); }
@@ -21,6 +31,13 @@ class ByteWriter {
   void u32(uint32_t v) { put(v, 4); }
   void u64(uint64_t v) { put(v, 8); }
   void bytes(std::span<const uint8_t> b) { out_.insert(out_.end(), b.begin(), b.end()); }
+  // n bytes to fill, appended at once: a program's words and source lines are
+  // most of a large image, and a push_back per byte was most of writing them.
+  uint8_t* grow(size_t n) {
+    const size_t at = out_.size();
+    out_.resize(at + n);
+    return out_.data() + at;
+  }
   void str(std::string_view s) {
     u32(static_cast<uint32_t>(s.size()));
     out_.insert(out_.end(), s.begin(), s.end());
@@ -36,9 +53,7 @@ class ByteWriter {
   std::vector<uint8_t> take() { return std::move(out_); }
 
  private:
-  void put(uint64_t v, unsigned n) {
-    for (unsigned i = 0; i < n; ++i) out_.push_back(static_cast<uint8_t>(v >> (8 * i)));
-  }
+  void put(uint64_t v, unsigned n) { store_le(grow(n), v, n); }
   std::vector<uint8_t> out_;
 };
 

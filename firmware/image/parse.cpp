@@ -110,16 +110,16 @@ QueueProgram read_queue(ByteReader& r) {
   if (flags & ~format::kQueueHasLocs) r.fail_at(flags_at, fmt::format("unknown queue flags 0x{:x}", flags));
   const bool has_locs = (flags & format::kQueueHasLocs) != 0;
   const uint32_t n = r.count(has_locs ? 16 : 8, "instruction count");
-  q.words.reserve(n);
-  for (uint32_t i = 0; i < n; ++i) q.words.push_back(r.u64("instruction"));
+  // count() bounded n by what is left, so these cannot run out.
+  const uint8_t* words = r.bytes(uint64_t{8} * n, "instructions").data();
+  q.words.resize(n);
+  for (uint32_t i = 0; i < n; ++i) q.words[i] = load_le(words + 8 * i, 8);
   if (has_locs) {
-    q.locs.reserve(n);
-    for (uint32_t i = 0; i < n; ++i) {
-      SourceLoc loc;
-      loc.file = r.u32("source file");
-      loc.line = r.u32("source line");
-      q.locs.push_back(loc);
-    }
+    const uint8_t* locs = r.bytes(uint64_t{8} * n, "source locations").data();
+    q.locs.resize(n);
+    for (uint32_t i = 0; i < n; ++i)
+      q.locs[i] = SourceLoc{static_cast<uint32_t>(load_le(locs + 8 * i, 4)),
+                            static_cast<uint32_t>(load_le(locs + 8 * i + 4, 4))};
   }
   return q;
 }

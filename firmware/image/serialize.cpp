@@ -54,10 +54,15 @@ void write_queue(ByteWriter& w, const QueueProgram& q) {
   w.u16(q.queue);
   w.u16(q.locs.empty() ? 0 : format::kQueueHasLocs);
   w.u32(static_cast<uint32_t>(q.words.size()));
-  for (uint64_t word : q.words) w.u64(word);
+  uint8_t* p = w.grow(8 * q.words.size() + 8 * q.locs.size());
+  for (uint64_t word : q.words) {
+    store_le(p, word, 8);
+    p += 8;
+  }
   for (const auto& loc : q.locs) {
-    w.u32(loc.file);
-    w.u32(loc.line);
+    store_le(p, loc.file, 4);
+    store_le(p + 4, loc.line, 4);
+    p += 8;
   }
 }
 

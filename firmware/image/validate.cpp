@@ -132,10 +132,13 @@ std::optional<std::string> check_queue(const Image& img, const isa::Config& cfg,
     if (q.locs[i].file >= img.files.size())
       return fmt::format("chip {}, queue {}, instruction {}: source file index {} out of range ({} files)", chip,
                          desc.name, i, q.locs[i].file, img.files.size());
+  isa::LegalPrograms& legal = isa::LegalPrograms::local();
+  if (legal.known(cfg, q.queue, q.words)) return std::nullopt;
   isa::WordMemo& memo = isa::WordMemo::local();
   for (size_t i = 0; i < q.words.size(); ++i)
     if (auto why = memo.why_illegal(q.words[i], cfg, q.queue))
       return fmt::format("chip {}, queue {}, instruction {}{}: {}", chip, desc.name, i, where(img, q, i), *why);
+  legal.add(cfg, q.queue, q.words);
   return std::nullopt;
 }
 

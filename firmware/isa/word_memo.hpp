@@ -9,7 +9,10 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "firmware/isa/isa.hpp"
 
@@ -38,6 +41,28 @@ class WordMemo {
   static constexpr unsigned kBits = 15;
   Entry& slot(uint64_t word) { return entries_[(word * 0x9E3779B97F4A7C15ull) >> (64 - kBits)]; }
   std::unique_ptr<Entry[]> entries_ = std::make_unique<Entry[]>(size_t{1} << kBits);
+};
+
+// Whole word sequences already proven legal for (config, queue): a large
+// system's chips carry the same queue programs, and a per-word memo lookup
+// missed the cache about as often as checking the word did. Keeps the words
+// themselves (no trust in a hash), at most kMaxWords of them in all.
+class LegalPrograms {
+ public:
+  bool known(const Config& cfg, uint16_t queue, std::span<const uint64_t> words) const;
+  void add(const Config& cfg, uint16_t queue, std::span<const uint64_t> words);
+  static LegalPrograms& local();  // one per thread, like WordMemo
+
+ private:
+  static constexpr size_t kMaxWords = size_t{1} << 22;
+  struct Program {
+    const Config* cfg;
+    uint16_t queue;
+    std::vector<uint64_t> words;
+  };
+  static uint64_t hash_of(const Config& cfg, uint16_t queue, std::span<const uint64_t> words);
+  std::unordered_multimap<uint64_t, Program> programs_;
+  size_t words_ = 0;
 };
 
 }  // namespace tsp::isa

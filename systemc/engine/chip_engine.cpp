@@ -6,7 +6,7 @@
 #include <bit>
 #include <optional>
 
-#include "firmware/isa/word_memo.hpp"
+#include "systemc/engine/decoded_queue.hpp"
 #include "systemc/engine/engine_hot.hpp"
 
 namespace tsp::model {
@@ -49,7 +49,9 @@ void ChipEngine::load(const image::Image& img) {
     }
   }
   queues_.clear();
-  fabric_ = StreamFabric(cfg_);  // nothing left on the streams from an earlier run
+  // Nothing left on the streams from an earlier run. A fabric nothing used is
+  // kept: 576 chips built theirs twice, a gigabyte of pages written for nothing.
+  if (fabric_.values_put()) fabric_ = StreamFabric(cfg_);
   by_ref_.assign(cfg_.mem_slices, 1);
   planes_.assign(cfg_.mxm_planes, MxmPlane{});
   events_ = {};
@@ -70,17 +72,11 @@ void ChipEngine::load(const image::Image& img) {
     q.id = qp.queue;
     q.desc = &cfg_.queue_table[qp.queue];
     if (q.desc->unit == isa::Unit::MEM) q.slice = isa::mem_slice_of(*q.desc, cfg_);
-    q.locs = qp.locs;
-    q.code.reserve(qp.words.size());
-    isa::WordMemo& memo = isa::WordMemo::local();
-    for (uint64_t w : qp.words) {
-      std::string why;
-      auto in = memo.decode(w, &why);
-      if (!in) throw Error(fmt::format("chip {}, {}: {}", chip_, q.desc->name, why));  // validate() rules this out
-      q.code.push_back(*in);
-      if (in->op == isa::Op::WRITE || in->op == isa::Op::SCATTER) by_ref_.at(q.slice) = 0;
-    }
-    if (q.desc->unit == isa::Unit::C2C) q.to_send = least_cycles_to_send(q.code);
+    std::string why;
+    q.prog = decoded_queue(qp, cfg_, &why);
+    if (!q.prog) throw Error(fmt::format("chip {}, {}: {}", chip_, q.desc->name, why));  // validate() rules this out
+    q.code = q.prog->code;
+    if (q.prog->writes_sram) by_ref_.at(q.slice) = 0;
     queues_.push_back(std::move(q));
   }
   for (auto& q : queues_)
@@ -95,7 +91,7 @@ const ChipEngine::QueueRun* ChipEngine::run_of(uint16_t queue) const {
 
 const std::vector<isa::Instr>* ChipEngine::queue_code(uint16_t queue) const {
   const QueueRun* q = run_of(queue);
-  return q ? &q->code : nullptr;
+  return q ? &q->prog->code : nullptr;
 }
 
 Cycle ChipEngine::queue_end(uint16_t queue) const {
@@ -108,40 +104,10 @@ uint64_t ChipEngine::queue_issued(uint16_t queue) const {
   return q ? q->issued : 0;
 }
 
-std::vector<Cycle> ChipEngine::least_cycles_to_send(const std::vector<isa::Instr>& code) {
-  std::vector<Cycle> to(code.size() + 1, kNever);
-  for (size_t i = code.size(); i-- > 0;) {
-    const isa::Instr& in = code[i];
-    // A REPEAT's first repetition issues in its own slot.
-    if (in.op == isa::Op::SEND || (in.op == isa::Op::REPEAT && i > 0 && code[i - 1].op == isa::Op::SEND)) {
-      to[i] = 0;
-      continue;
-    }
-    if (to[i + 1] == kNever) continue;
-    Cycle least = isa::duration(in);
-    switch (in.op) {
-      case isa::Op::REPEAT:
-        least = uint64_t(in.operand[kRepCount]) * uint64_t(in.operand[kRepInterval]);
-        break;
-      case isa::Op::DESKEW:  // ends on the next HAC epoch: how far depends on the clock
-        least = 0;
-        break;
-      case isa::Op::RDESKEW:  // at least a cycle (rdeskew_end), the rest depends on the drift
-      case isa::Op::SYNC:     // released by a NOTIFY in a later cycle
-        least = 1;
-        break;
-      default:
-        break;
-    }
-    to[i] = least + to[i + 1];
-  }
-  return to;
-}
-
 Cycle ChipEngine::next_send_bound(const std::vector<uint8_t>& links) const {
   Cycle bound = kNever;
   for (const auto& q : queues_) {
-    if (q.to_send.empty() || q.desc->index >= links.size() || !links[q.desc->index]) continue;
+    if (q.prog->to_send.empty() || q.desc->index >= links.size() || !links[q.desc->index]) continue;
     // Nothing before horizon_ is left to issue; a parked queue resumes no earlier either.
     Cycle at = std::max(q.end, horizon_);
     if (q.rep_left) {
@@ -151,7 +117,7 @@ Cycle ChipEngine::next_send_bound(const std::vector<uint8_t>& links) const {
       }
       at += uint64_t(q.rep_left) * q.rep_interval;
     }
-    if (q.pc < q.code.size() && q.to_send[q.pc] != kNever) bound = std::min(bound, at + q.to_send[q.pc]);
+    if (q.pc < q.code.size() && q.prog->to_send[q.pc] != kNever) bound = std::min(bound, at + q.prog->to_send[q.pc]);
   }
   return bound;
 }
@@ -359,7 +325,12 @@ void ChipEngine::issue(QueueRun& q, Cycle t) {
       q.rep_desc = &prev->desc();
       q.rep_field = prev->desc().strided_field;
       q.rep_base = q.rep_field >= 0 ? prev->operand[static_cast<size_t>(q.rep_field)] : 0;
-      check_repeat(q);
+      if (const auto bad = q.prog->bad_repeats.find(index); bad != q.prog->bad_repeats.end()) {
+        q.rep_bad_k = bad->second.k;
+        q.rep_bad_why = bad->second.why;
+      } else {
+        q.rep_bad_k = 0;
+      }
       repeat_next(q, t);  // the first repetition issues in the REPEAT's own slot
       return;
     }
@@ -382,31 +353,6 @@ void ChipEngine::issue(QueueRun& q, Cycle t) {
     schedule(q, next);
   else
     q.end = next;
-}
-
-void ChipEngine::check_repeat(QueueRun& q) const {
-  // Legality rules on the strided field are ranges, so the first and the last
-  // repetition bound every one between them; only then is each one looked at,
-  // to find the first culprit. It fails when it issues, not before.
-  q.rep_bad_k = 0;
-  const isa::Instr& base = q.code[q.rep_src];
-  const int8_t f = base.desc().strided_field;
-  if (f < 0 || q.rep_stride == 0) return;
-  const auto& field = base.desc().fields[static_cast<size_t>(f)];
-  auto why_not = [&](uint32_t k) -> std::optional<std::string> {
-    isa::Instr in = base;
-    in.operand[static_cast<size_t>(f)] += q.rep_stride * k;
-    if (!isa::fits(field, in.operand[static_cast<size_t>(f)]))
-      return fmt::format("{} = {} does not fit the field", field.name, in.operand[static_cast<size_t>(f)]);
-    return isa::check_legal(in, cfg_, *q.desc);
-  };
-  if (!why_not(1) && !why_not(q.rep_left)) return;
-  for (uint32_t k = 1; k <= q.rep_left; ++k)
-    if (auto why = why_not(k)) {
-      q.rep_bad_k = k;
-      q.rep_bad_why = *why;
-      return;
-    }
 }
 
 void ChipEngine::repeat_next(QueueRun& q, Cycle t) {
@@ -511,8 +457,8 @@ void ChipEngine::fail_port(const Exec& x, uint16_t slice, bool write, uint32_t b
 }
 
 std::string ChipEngine::source_of(const QueueRun& q, uint32_t index) const {
-  if (index < q.locs.size() && q.locs[index].line && q.locs[index].file < files_.size())
-    return fmt::format("{}:{}", files_[q.locs[index].file], q.locs[index].line);
+  if (index < q.prog->locs.size() && q.prog->locs[index].line && q.prog->locs[index].file < files_.size())
+    return fmt::format("{}:{}", files_[q.prog->locs[index].file], q.prog->locs[index].line);
   return {};
 }
 

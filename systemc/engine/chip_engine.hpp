@@ -9,13 +9,16 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <queue>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "common/error.hpp"
 #include "firmware/image/image.hpp"
 #include "systemc/engine/chip_clock.hpp"
+#include "systemc/engine/decoded_queue.hpp"
 #include "systemc/engine/link.hpp"
 #include "systemc/engine/mxm_plane.hpp"
 #include "systemc/engine/observer.hpp"
@@ -169,12 +172,9 @@ class ChipEngine {
     int8_t rep_field = -1;  // index of the strided field, -1: none
     bool parked = false;    // waiting on SYNC
     // Cold.
-    std::vector<isa::Instr> code;
-    std::vector<image::SourceLoc> locs;  // a copy: the image need not outlive the run
+    std::shared_ptr<const DecodedQueue> prog;  // shared with other chips that run the same program
+    std::span<const isa::Instr> code;          // prog->code
     std::string rep_bad_why;
-    // C2C queues: to_send[i], the least cycles from instruction i's issue to
-    // the next SEND's (kNever: none follows); size code.size() + 1.
-    std::vector<Cycle> to_send;
     Cycle parked_at = 0;
     uint32_t parked_instr = 0;
   };
@@ -223,8 +223,6 @@ class ChipEngine {
   void issue(QueueRun& q, Cycle t);
   void repeat_next(QueueRun& q, Cycle t);
   [[noreturn]] void fail_repetition(const QueueRun& q, Cycle t) const;
-  void check_repeat(QueueRun& q) const;
-  static std::vector<Cycle> least_cycles_to_send(const std::vector<isa::Instr>& code);
   void execute(const Exec& x);
   void execute_observed(const Exec& x);  // execute() with an observer attached
   void dispatch(const Exec& x);          // the unit's semantics

@@ -14,9 +14,9 @@ namespace tsp::model {
 namespace {
 
 unsigned width_of(isa::DType t) { return isa::dtype_desc(t).bytes; }
-using num::is_float;
 using isa::Op;
 using isa::operand_index;
+using num::is_float;
 
 // Operand positions from the ISA table at compile time: a lookup by name per
 // instruction was a tenth of a timing-only run.

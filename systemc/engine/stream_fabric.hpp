@@ -98,7 +98,7 @@ class StreamFabric {
     }
 
    private:
-    Segment one_{};                     // the only segment when n_ == 1
+    Segment one_{};                    // the only segment when n_ == 1
     std::unique_ptr<Segment[]> more_;  // all of them when n_ > 1
     uint32_t n_ = 0, cap_ = 0;
   };

@@ -93,6 +93,34 @@ TEST(Engine, LoadingAgainRunsTheProgramAfresh) {
   EXPECT_EQ(e.slice(b.slice("MEM.W.0")).read(5, v).corrected, 0u);
 }
 
+// Chips whose queue carries the same words and source lines share one decoded
+// program (decoded_queue.hpp); any other difference gets its own, and each
+// chip still runs its own program to its own end.
+TEST(Engine, ChipsWithTheSameQueueProgramShareItsDecodedForm) {
+  const ProgramBuilder b = copy_program(4);
+  ProgramBuilder longer = copy_program(4);
+  longer.op("MEM.W.1", Op::NOP, {60});
+  ChipEngine e1(b.image(), 0), e2(b.image(), 0), e3(longer.image(), 0);
+  const auto w0 = static_cast<uint16_t>(*tsp::isa::find_queue(e1.config(), "MEM.W.0"));
+  ASSERT_NE(e1.queue_code(w0), nullptr);
+  EXPECT_EQ(e1.queue_code(w0), e2.queue_code(w0));
+  EXPECT_EQ(e1.queue_code(w0), e3.queue_code(w0));  // MEM.W.0's words are the same in both programs
+  const auto w1 = static_cast<uint16_t>(*tsp::isa::find_queue(e1.config(), "MEM.W.1"));
+  ASSERT_NE(e3.queue_code(w1), nullptr);
+  EXPECT_NE(e1.queue_code(w1), e3.queue_code(w1));
+  tsp::image::Image relocated = b.image();  // the same words from another source line
+  for (auto& q : relocated.chips[0].queues)
+    if (q.queue == w0) {
+      q.locs.assign(q.words.size(), tsp::image::SourceLoc{0, 7});
+      if (relocated.files.empty()) relocated.files.push_back("elsewhere.tsp");
+    }
+  ChipEngine e4(relocated, 0);
+  EXPECT_NE(e1.queue_code(w0), e4.queue_code(w0));
+  for (ChipEngine* e : {&e1, &e2, &e3}) ASSERT_TRUE(e->run_until(~0ull));
+  EXPECT_EQ(e1.end_cycle(), 6u);
+  EXPECT_EQ(e3.end_cycle(), 61u);
+}
+
 // A READ of a slice the program never writes puts a reference to the SRAM
 // vector on its stream instead of a copy; the value must still be the one read.
 TEST(Engine, HostWriteBetweenRunsLeavesTheValueInFlight) {

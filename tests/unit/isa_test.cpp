@@ -1,11 +1,11 @@
 // The ISA helpers against the published geometry and against hand-computed
 // encodings (expected values written from architecture.md, not from the code).
 #include "firmware/isa/isa.hpp"
-#include "firmware/isa/word_memo.hpp"
 
 #include <gtest/gtest.h>
 
 #include "common/error.hpp"
+#include "firmware/isa/word_memo.hpp"
 
 using namespace tsp::isa;
 
@@ -81,7 +81,8 @@ TEST(Isa, WordMemoAnswersAsDecodeAndCheckLegal) {
   const uint64_t add_f32_bad = encode(Instr{Op::ADD, {4, 9, 12, static_cast<int64_t>(DType::f32)}});
   const uint64_t exp_i8 = uint64_t(Op::EXP) << 56;  // does not decode
   std::vector<uint64_t> words{read_1023, read_1024, add_f32_bad, exp_i8, 0};
-  for (int64_t a = 0; a < 200000; a += 97) words.push_back(encode(Instr{Op::READ, {a % 1024, 0}}));  // collide in the memo
+  for (int64_t a = 0; a < 200000; a += 97)
+    words.push_back(encode(Instr{Op::READ, {a % 1024, 0}}));  // collide in the memo
   WordMemo memo;
   for (int pass = 0; pass < 2; ++pass)
     for (const Config* cfg : {&mini, &tsp1})
@@ -95,6 +96,26 @@ TEST(Isa, WordMemoAnswersAsDecodeAndCheckLegal) {
           std::optional<std::string> expect = in ? check_legal(*in, *cfg, cfg->queue_table[q]) : why;
           EXPECT_EQ(memo.why_illegal(w, *cfg, q), expect) << "pass " << pass << " " << cfg->name << " queue " << q;
         }
+}
+
+// A program proven legal for one (config, queue) says nothing about another,
+// nor about a program that differs in one word or in length.
+TEST(Isa, LegalProgramsKnowOnlyWhatWasAdded) {
+  const Config& mini = *find_config("mini");
+  const Config& tsp1 = *find_config("tsp1");
+  const auto mem = static_cast<uint16_t>(*find_queue(mini, "MEM.E.1"));
+  std::vector<uint64_t> words;
+  for (int64_t a = 0; a < 100; ++a) words.push_back(encode(Instr{Op::READ, {a, 0}}));
+  LegalPrograms legal;
+  EXPECT_FALSE(legal.known(mini, mem, words));
+  legal.add(mini, mem, words);
+  EXPECT_TRUE(legal.known(mini, mem, words));
+  EXPECT_FALSE(legal.known(tsp1, mem, words));
+  EXPECT_FALSE(legal.known(mini, static_cast<uint16_t>(mem + 1), words));
+  std::vector<uint64_t> other = words;
+  other[57] = encode(Instr{Op::READ, {1024, 0}});
+  EXPECT_FALSE(legal.known(mini, mem, other));
+  EXPECT_FALSE(legal.known(mini, mem, std::span(words).first(99)));
 }
 
 TEST(Isa, LegalityDependsOnConfigAndQueue) {
