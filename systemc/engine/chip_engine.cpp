@@ -349,10 +349,12 @@ void ChipEngine::issue(QueueRun& q, Cycle t) {
     default:
       execute(Exec{q, index, t, in, in.desc()});
   }
-  if (q.pc < q.code.size())
+  if (q.pc < q.code.size()) {
     schedule(q, next);
-  else
+    prefetch_streams(q, q.code[q.pc], next);
+  } else {
     q.end = next;
+  }
 }
 
 void ChipEngine::repeat_next(QueueRun& q, Cycle t) {
@@ -366,6 +368,7 @@ void ChipEngine::repeat_next(QueueRun& q, Cycle t) {
   ++q.rep_k;
   --q.rep_left;
   const Cycle next = t + q.rep_interval;
+  if (q.rep_left && d.unit == isa::Unit::MXM) prefetch_streams(q, in, next);  // READs hint further ahead themselves
   if (q.rep_left || q.pc < q.code.size())
     schedule(q, next);
   else

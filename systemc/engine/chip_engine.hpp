@@ -222,6 +222,10 @@ class ChipEngine {
   uint32_t index_of(const QueueRun& q) const { return static_cast<uint32_t>(&q - queues_.data()); }
   void issue(QueueRun& q, Cycle t);
   void repeat_next(QueueRun& q, Cycle t);
+  // Cache hints for the stream slots that `in`, issuing in cycle `issue`, will
+  // fill (READ) or take (LW, ABC): a large system has evicted them by then,
+  // and the queue's next instruction or repetition is known a NOP early.
+  void prefetch_streams(const QueueRun& q, const isa::Instr& in, Cycle issue) const;
   [[noreturn]] void fail_repetition(const QueueRun& q, Cycle t) const;
   void execute(const Exec& x);
   void execute_observed(const Exec& x);  // execute() with an observer attached

@@ -59,6 +59,27 @@ void multiply(MxmPlane& p, uint32_t dim, const Vec* const* act, isa::DType type,
 
 }  // namespace
 
+void ChipEngine::prefetch_streams(const QueueRun& q, const isa::Instr& in, Cycle issue) const {
+  const auto hint = [&](size_t field, unsigned width, Cycle at) {
+    const auto base = isa::StreamRef::from_code(uint64_t(in.operand[field]));
+    for (unsigned i = 0; i < width; ++i)
+      fabric_.prefetch(isa::StreamRef{static_cast<uint8_t>(base.index + i), base.west}, q.desc->position, at);
+  };
+  switch (in.op) {
+    case Op::READ:  // the slot it fills
+      hint(operand_index(Op::READ, "dst"), 1, issue + in.desc().latency);
+      break;
+    case Op::LW:  // the slots it takes, in its issue cycle
+      hint(kLwSrc, std::min<unsigned>(static_cast<unsigned>(in.operand[kLwStreams]), isa::kMaxStreams), issue);
+      break;
+    case Op::ABC:
+      hint(kAbcSrc, width_of(static_cast<isa::DType>(in.operand[kAbcType])), issue);
+      break;
+    default:
+      break;
+  }
+}
+
 MxmPlane& ChipEngine::plane_of(const Exec& x) {
   const isa::QueueDesc& q = *x.q.desc;
   const uint32_t p = q.hemisphere * cfg_.mxm_planes_per_hemisphere + q.index / cfg_.mxm_queues_per_plane;
