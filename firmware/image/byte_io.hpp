@@ -105,8 +105,7 @@ class ByteReader {
   }
   uint64_t get(unsigned n, const char* what) {
     need(n, what);
-    uint64_t v = 0;
-    for (unsigned i = 0; i < n; ++i) v |= uint64_t{data_[pos_ + i]} << (8 * i);
+    const uint64_t v = load_le(data_.data() + pos_, n);
     pos_ += n;
     return v;
   }

@@ -32,14 +32,14 @@ WordMemo& WordMemo::local() {
   return memo;
 }
 
-uint64_t LegalPrograms::hash_of(const Config& cfg, uint16_t queue, std::span<const uint64_t> words) {
+uint64_t hash_program(const Config& cfg, uint16_t queue, std::span<const uint64_t> words) {
   uint64_t h = reinterpret_cast<uintptr_t>(&cfg) ^ (uint64_t{queue} << 48) ^ words.size();
   for (uint64_t w : words) h = (h ^ w) * 0x9E3779B97F4A7C15ull + (h >> 29);
   return h;
 }
 
 bool LegalPrograms::known(const Config& cfg, uint16_t queue, std::span<const uint64_t> words) const {
-  const auto range = programs_.equal_range(hash_of(cfg, queue, words));
+  const auto range = programs_.equal_range(hash_program(cfg, queue, words));
   return std::any_of(range.first, range.second, [&](const auto& kv) {
     const Program& p = kv.second;
     return p.cfg == &cfg && p.queue == queue && std::ranges::equal(p.words, words);
@@ -48,7 +48,7 @@ bool LegalPrograms::known(const Config& cfg, uint16_t queue, std::span<const uin
 
 void LegalPrograms::add(const Config& cfg, uint16_t queue, std::span<const uint64_t> words) {
   if (words_ + words.size() > kMaxWords) return;  // full: later programs are checked word by word
-  programs_.emplace(hash_of(cfg, queue, words), Program{&cfg, queue, {words.begin(), words.end()}});
+  programs_.emplace(hash_program(cfg, queue, words), Program{&cfg, queue, {words.begin(), words.end()}});
   words_ += words.size();
 }
 

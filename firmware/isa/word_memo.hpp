@@ -43,6 +43,10 @@ class WordMemo {
   std::unique_ptr<Entry[]> entries_ = std::make_unique<Entry[]>(size_t{1} << kBits);
 };
 
+// A hash of a queue's program in a configuration (configurations are static
+// tables, so their address names them); for caches that then compare the words.
+uint64_t hash_program(const Config& cfg, uint16_t queue, std::span<const uint64_t> words);
+
 // Whole word sequences already proven legal for (config, queue): a large
 // system's chips carry the same queue programs, and a per-word memo lookup
 // missed the cache about as often as checking the word did. Keeps the words
@@ -60,7 +64,6 @@ class LegalPrograms {
     uint16_t queue;
     std::vector<uint64_t> words;
   };
-  static uint64_t hash_of(const Config& cfg, uint16_t queue, std::span<const uint64_t> words);
   std::unordered_multimap<uint64_t, Program> programs_;
   size_t words_ = 0;
 };

@@ -11,11 +11,7 @@
 
 namespace tsp::model {
 namespace {
-using isa::operand_index;
-constexpr size_t kRepCount = operand_index(isa::Op::REPEAT, "count"),
-                 kRepInterval = operand_index(isa::Op::REPEAT, "interval"),
-                 kRepStride = operand_index(isa::Op::REPEAT, "stride"),
-                 kRdeskewCycles = operand_index(isa::Op::RDESKEW, "cycles");
+constexpr size_t kRdeskewCycles = isa::operand_index(isa::Op::RDESKEW, "cycles");
 }  // namespace
 
 ChipEngine::ChipEngine(const isa::Config& cfg, uint32_t chip) : cfg_(cfg), chip_(chip), fabric_(cfg_) {
@@ -288,8 +284,9 @@ void ChipEngine::issue(QueueRun& q, Cycle t) {
   }
   const uint32_t index = q.pc++;
   const isa::Instr& in = q.code[index];
-  // The queue's next instruction issues after this one's duration, by which
-  // time a large system has evicted its line: fetch it now.
+  // The queue's next instruction is read at the end of this call (to hint its
+  // streams) and a large system has evicted its line: start the fetch now,
+  // under this instruction's work.
   if (q.pc < q.code.size()) {
     const auto* next = reinterpret_cast<const char*>(&q.code[q.pc]);
     __builtin_prefetch(next);

@@ -134,7 +134,7 @@ class ChipEngine {
   // SYNC, DESKEW and RDESKEW count as one cycle, since their end depends on
   // other queues or the clock. What lets distributed windows grow past
   // stretches without link traffic (docs/distributed.md).
-  static constexpr Cycle kNever = ~Cycle{0};
+  static constexpr Cycle kNever = model::kNever;
   Cycle next_send_bound(const std::vector<uint8_t>& links) const;
 
   // C2C attachment points. `tx` (not owned, nullptr: none) carries what this

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <cstring>
 #include <mutex>
 #include <optional>
 #include <unordered_map>
@@ -11,24 +10,6 @@
 
 namespace tsp::model {
 namespace {
-
-using isa::operand_index;
-constexpr size_t kRepCount = operand_index(isa::Op::REPEAT, "count"),
-                 kRepInterval = operand_index(isa::Op::REPEAT, "interval"),
-                 kRepStride = operand_index(isa::Op::REPEAT, "stride");
-constexpr Cycle kNever = ~Cycle{0};
-
-uint64_t mix(uint64_t h, uint64_t v) {
-  h ^= v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
-  return h * 0xBF58476D1CE4E5B9ull;
-}
-
-uint64_t hash_of(const image::QueueProgram& qp, const isa::Config& cfg) {
-  uint64_t h = mix(mix(qp.words.size(), qp.queue), reinterpret_cast<uintptr_t>(&cfg));
-  for (uint64_t w : qp.words) h = mix(h, w);
-  for (const auto& l : qp.locs) h = mix(h, uint64_t{l.file} << 32 | l.line);
-  return h;
-}
 
 // What the cache keeps per program: the key's contents, to rule out a hash
 // collision, beside a weak reference (a program no chip uses is freed).
@@ -129,7 +110,8 @@ std::vector<Cycle> least_cycles_to_send(const std::vector<isa::Instr>& code) {
 
 std::shared_ptr<const DecodedQueue> decoded_queue(const image::QueueProgram& qp, const isa::Config& cfg,
                                                   std::string* why) {
-  const uint64_t h = hash_of(qp, cfg);
+  // The words pick the bucket; find() compares the source lines too.
+  const uint64_t h = isa::hash_program(cfg, qp.queue, qp.words);
   Cache& c = cache();
   {
     std::lock_guard lock(c.mutex);
