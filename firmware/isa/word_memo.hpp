@@ -58,7 +58,7 @@ class LegalPrograms {
   static LegalPrograms& local();  // one per thread, like WordMemo
 
  private:
-  static constexpr size_t kMaxWords = size_t{1} << 22;
+  static constexpr size_t kMaxWords = size_t{1} << 23;  // the 576-chip stand-in: 4.8 M words in 7,988 programs
   struct Program {
     const Config* cfg;
     uint16_t queue;

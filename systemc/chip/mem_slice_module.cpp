@@ -7,9 +7,7 @@ namespace tsp::model {
 
 MemSliceModule::MemSliceModule(sc_core::sc_module_name name, ChipEngine& engine, uint16_t slice)
     : sc_module(name), sram("sram"), engine_(engine), slice_(slice) {
-  sram.register_b_transport(this, &MemSliceModule::b_transport);
-  sram.register_transport_dbg(this, &MemSliceModule::transport_dbg);
-  sram.register_get_direct_mem_ptr(this, &MemSliceModule::get_direct_mem_ptr);
+  sram.bind(*this);
 }
 
 uint64_t MemSliceModule::bytes() const { return engine_.config().mem_slice_bytes; }
@@ -61,6 +59,17 @@ void MemSliceModule::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_ti
   }
   trans.set_dmi_allowed(dmi_);
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+tlm::tlm_sync_enum MemSliceModule::nb_transport_fw(tlm::tlm_generic_payload& trans, tlm::tlm_phase& phase,
+                                                   sc_core::sc_time& delay) {
+  if (phase != tlm::BEGIN_REQ) {  // nothing of ours is outstanding for any other phase to refer to
+    trans.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+    return tlm::TLM_COMPLETED;
+  }
+  b_transport(trans, delay);
+  phase = tlm::END_RESP;
+  return tlm::TLM_COMPLETED;
 }
 
 unsigned int MemSliceModule::transport_dbg(tlm::tlm_generic_payload& trans) {

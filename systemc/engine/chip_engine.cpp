@@ -234,6 +234,9 @@ bool ChipEngine::run_until(Cycle limit) {
         batch_.push_back(events_.top().key - 1);
       events_.pop();
     }
+    if (t >= StreamFabric::kMaxCycle) [[unlikely]]
+      throw ScheduleError(fmt::format("chip {}: cycle {} is beyond the longest run the model holds ({} cycles)", chip_,
+                                      t, StreamFabric::kMaxCycle));
     now_ = t;
     apply_flips(t);
     if (release)  // NOTIFY of the previous cycle releases every parked queue

@@ -1,7 +1,11 @@
 #include "systemc/engine/stream_fabric.hpp"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <bit>
+#include <new>
+#include <utility>
 
 namespace tsp::model {
 
@@ -9,7 +13,54 @@ StreamFabric::StreamFabric(const isa::Config& cfg) : streams_(cfg.streams_per_di
   // Live wavefronts at any cycle span the values still crossing the chip
   // (positions) plus those produced up to kMaxLatency ahead, from both sides.
   ring_ = std::bit_ceil(2 * cfg.positions + isa::kMaxLatency + 2);
-  slots_.resize(size_t{2} * streams_ * ring_);
+  ring_shift_ = static_cast<uint32_t>(std::countr_zero(ring_));
+  slot_count_ = size_t{2} * streams_ * ring_;
+  // Zero pages from the kernel: a stream no program uses never takes memory,
+  // and building 576 chips writes no megabytes of empty slots.
+  void* p = mmap(nullptr, slot_count_ * sizeof(Slot), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) throw std::bad_alloc();
+  slots_ = static_cast<Slot*>(p);  // zero bytes are empty slots (an implicit-lifetime type)
+}
+
+StreamFabric::StreamFabric(StreamFabric&& other) noexcept
+    : streams_(other.streams_),
+      ring_shift_(other.ring_shift_),
+      ring_(other.ring_),
+      slots_(std::exchange(other.slots_, nullptr)),
+      slot_count_(std::exchange(other.slot_count_, 0)),
+      overflowed_(std::exchange(other.overflowed_, 0)),
+      chunks_(std::move(other.chunks_)),
+      pool_size_(std::exchange(other.pool_size_, 0)),
+      free_(std::move(other.free_)),
+      values_put_(std::exchange(other.values_put_, 0)),
+      refs_(std::exchange(other.refs_, 0)) {}
+
+StreamFabric& StreamFabric::operator=(StreamFabric&& other) noexcept {
+  if (this == &other) return *this;
+  release();
+  streams_ = other.streams_;
+  ring_shift_ = other.ring_shift_;
+  ring_ = other.ring_;
+  slots_ = std::exchange(other.slots_, nullptr);
+  slot_count_ = std::exchange(other.slot_count_, 0);
+  overflowed_ = std::exchange(other.overflowed_, 0);
+  chunks_ = std::move(other.chunks_);
+  pool_size_ = std::exchange(other.pool_size_, 0);
+  free_ = std::move(other.free_);
+  values_put_ = std::exchange(other.values_put_, 0);
+  refs_ = std::exchange(other.refs_, 0);
+  return *this;
+}
+
+StreamFabric::~StreamFabric() { release(); }
+
+void StreamFabric::release() noexcept {
+  if (!slots_) return;
+  if (overflowed_)
+    for (size_t i = 0; i < slot_count_; ++i)
+      if (slots_[i].cap) delete[] slots_[i].more;
+  munmap(slots_, slot_count_ * sizeof(Slot));
+  slots_ = nullptr;
 }
 
 uint32_t StreamFabric::grow() {
@@ -17,26 +68,42 @@ uint32_t StreamFabric::grow() {
   return pool_size_++;
 }
 
+void StreamFabric::grow_segments(Slot& sl) {
+  const uint16_t cap = static_cast<uint16_t>(std::max(4, 2 * sl.cap));
+  auto* grown = new Segment[cap];
+  std::copy_n(sl.data(), sl.n, grown);
+  if (sl.cap)
+    delete[] sl.more;
+  else
+    ++overflowed_;
+  sl.more = grown;
+  sl.cap = cap;
+}
+
 void StreamFabric::recycle(Slot& s) {
-  for (const Segment& seg : s.segments)
-    if (seg.vec == kRef)
+  const Segment* const seg = s.data();
+  for (uint32_t i = 0; i < s.n; ++i)
+    if (seg[i].vec == kRef)
       --refs_;
     else
-      free_.push_back(seg.vec);
-  s.segments.clear();
+      free_.push_back(seg[i].vec);
+  s.n = 0;  // a heap array stays for the next crowded wavefront
 }
 
 void StreamFabric::materialize() {
   if (!refs_) return;
-  for (Slot& sl : slots_)
-    for (Segment& seg : sl.segments)
-      if (seg.vec == kRef) {
-        seg.vec = allocate();
-        Vec& copy = vec(seg.vec);
-        copy = *seg.value;
-        seg.value = &copy;
+  for (size_t k = 0; k < slot_count_; ++k) {
+    Slot& sl = slots_[k];
+    Segment* const seg = sl.data();
+    for (uint32_t i = 0; i < sl.n; ++i)
+      if (seg[i].vec == kRef) {
+        seg[i].vec = allocate();
+        Vec& copy = vec(seg[i].vec);
+        copy = *seg[i].value;
+        seg[i].value = &copy;
         --refs_;
       }
+  }
 }
 
 std::optional<Origin> StreamFabric::put(isa::StreamRef s, uint16_t pos, Cycle at, const Vec& value, Origin origin) {

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <type_traits>
 #include <vector>
 
 #include "systemc/engine/types.hpp"
@@ -26,11 +27,17 @@ namespace tsp::model {
 class StreamFabric {
  public:
   explicit StreamFabric(const isa::Config& cfg);
+  StreamFabric(StreamFabric&& other) noexcept;
+  StreamFabric& operator=(StreamFabric&& other) noexcept;
+  StreamFabric(const StreamFabric&) = delete;
+  StreamFabric& operator=(const StreamFabric&) = delete;
+  ~StreamFabric();
 
   // Puts `value` on stream `s` at `pos`, present there from cycle `at`.
   // Returns the origin of a value another producer already put at the same
   // position and cycle (a schedule conflict; nothing is changed then).
-  // Callers process cycles in order and never put more than kMaxLatency ahead.
+  // Callers process cycles in order and never put more than kMaxLatency
+  // ahead, below kMaxCycle, with origin.issued <= at.
   std::optional<Origin> put(isa::StreamRef s, uint16_t pos, Cycle at, const Vec& value, Origin origin);
   // The same, but returns the new value's storage for the caller to fill (its
   // contents are unspecified), or nullptr with *conflict set. Saves a copy.
@@ -54,61 +61,39 @@ class StreamFabric {
   void prefetch(isa::StreamRef s, uint16_t pos, Cycle at) const {
     __builtin_prefetch(&slots_[slot_index(s, wavefront(s.west, pos, at))], 1);
   }
+  // Cycles at or beyond this are outside what a slot's 32-bit tag tells
+  // apart (ChipEngine stops a run there with an error).
+  static constexpr Cycle kMaxCycle = (Cycle{1} << 39) - (Cycle{1} << 20);
 
  private:
   static constexpr uint32_t kRef = ~0u;  // Segment::vec of a reference
+  // One producer's value from `start` on. The producer's issue cycle is kept
+  // as its age at `start` (at - issued), the cycle `at` being the slot's.
   struct Segment {
-    uint16_t start;    // first position (east) / last position (west) the value occupies
-    uint32_t vec;      // pool index, kRef for a reference
     const Vec* value;  // the pool entry or the referenced vector
-    Origin origin;
+    uint32_t vec;      // pool index, kRef for a reference
+    uint16_t start;    // first position (east) / last position (west) the value occupies
+    uint16_t queue;    // origin
+    uint32_t instr;    // origin
+    uint32_t age;      // origin: at - issued
   };
-  // A slot's segments, contiguous. Nearly every wavefront carries one
-  // producer's value, which is kept in the slot itself: a heap buffer per
-  // slot cost a cache miss on every put, get and reuse of a large system.
-  class Segments {
-   public:
-    size_t size() const { return n_; }
-    bool empty() const { return n_ == 0; }
-    Segment* data() { return n_ <= 1 ? &one_ : more_.get(); }
-    const Segment* data() const { return n_ <= 1 ? &one_ : more_.get(); }
-    Segment* begin() { return data(); }
-    Segment* end() { return data() + n_; }
-    const Segment* begin() const { return data(); }
-    const Segment* end() const { return data() + n_; }
-    const Segment& back() const { return data()[n_ - 1]; }
-    void clear() { n_ = 0; }  // keeps `more_` for the next crowded wavefront
-    void insert(size_t i, const Segment& seg) {
-      if (n_ == 0) {
-        one_ = seg;
-        n_ = 1;
-        return;
-      }
-      if (n_ + 1 > cap_) {
-        const uint32_t cap = std::max<uint32_t>(4, 2 * cap_);
-        auto grown = std::make_unique<Segment[]>(cap);
-        if (n_ > 1) std::copy(more_.get(), more_.get() + n_, grown.get());
-        more_ = std::move(grown);
-        cap_ = cap;
-      }
-      if (n_ == 1) more_[0] = one_;
-      std::copy_backward(more_.get() + i, more_.get() + n_, more_.get() + n_ + 1);
-      more_[i] = seg;
-      ++n_;
-    }
-
-   private:
-    Segment one_{};                    // the only segment when n_ == 1
-    std::unique_ptr<Segment[]> more_;  // all of them when n_ > 1
-    uint32_t n_ = 0, cap_ = 0;
+  // Two slots per cache line: a REPEAT's consecutive wavefronts share lines,
+  // and a large system misses on half as many. Nearly every wavefront carries
+  // one producer's value, held in the slot; a crowded one moves all of its
+  // segments to a heap array that the slot keeps from then on. All zero
+  // bytes is an empty slot, so the slots need no construction (zero pages).
+  struct alignas(32) Slot {
+    uint32_t tag;  // tag_of(wavefront), 0 while never used
+    uint16_t n;    // segments, sorted by start in the direction of flow
+    uint16_t cap;  // 0: the segment is `one`; else `more` holds cap of them
+    union {
+      Segment one;
+      Segment* more;
+    };
+    Segment* data() { return cap ? more : &one; }
+    const Segment* data() const { return cap ? more : &one; }
   };
-  // One cache line per slot: a slot straddling two lines cost two misses on
-  // most puts and gets of a large system.
-  struct alignas(64) Slot {
-    int64_t wavefront = INT64_MIN;
-    Segments segments;  // sorted by start in the direction of flow
-  };
-  static_assert(sizeof(Slot) == 64);
+  static_assert(sizeof(Slot) == 32 && std::is_trivially_copyable_v<Slot>);
 
   // Values live in fixed-size chunks: growing the pool never copies or moves
   // them (a growing vector of 320-byte values would copy them all, page by page).
@@ -117,9 +102,17 @@ class StreamFabric {
   static int64_t wavefront(bool west, uint16_t pos, Cycle t) {
     return west ? int64_t(pos) + int64_t(t) : int64_t(pos) - int64_t(t);
   }
+  // A slot holds one wavefront of its ring index at a time; the tag tells
+  // which. Below kMaxCycle no two live wavefronts share a tag and none has 0.
+  uint32_t tag_of(int64_t wf) const { return uint32_t(uint64_t(wf >> ring_shift_)) ^ 0x80000000u; }
   size_t slot_index(isa::StreamRef s, int64_t wf) const {
-    return (size_t(s.west) * streams_ + s.index) * ring_ + (uint64_t(wf) & (ring_ - 1));
+    return ((size_t(s.west) * streams_ + s.index) << ring_shift_) + (uint64_t(wf) & (ring_ - 1));
   }
+  // The cycle a value in slot wavefront `wf` is at position `start`.
+  static Cycle at_of(bool west, int64_t wf, uint16_t start) {
+    return Cycle(west ? wf - int64_t(start) : int64_t(start) - wf);
+  }
+  static Origin origin_of(const Segment& seg, Cycle at) { return Origin{seg.queue, seg.instr, at - seg.age}; }
   Vec& vec(uint32_t i) { return chunks_[i >> kChunkShift][i & (kChunk - 1)]; }
   const Vec& vec(uint32_t i) const { return chunks_[i >> kChunkShift][i & (kChunk - 1)]; }
   uint32_t allocate() {
@@ -130,13 +123,28 @@ class StreamFabric {
   }
   uint32_t grow();
   void recycle(Slot& slot);
+  void insert(Slot& sl, size_t i, const Segment& seg) {
+    if (sl.n == 0 && sl.cap == 0) {
+      sl.one = seg;
+      sl.n = 1;
+      return;
+    }
+    if (sl.n + 1 > sl.cap) grow_segments(sl);
+    std::copy_backward(sl.more + i, sl.more + sl.n, sl.more + sl.n + 1);
+    sl.more[i] = seg;
+    ++sl.n;
+  }
+  void grow_segments(Slot& sl);
   // The slot for a new value, or nullptr with *conflict set; `*index` is where its segment goes.
-  static void insert(Slot& sl, size_t i, const Segment& seg) { sl.segments.insert(i, seg); }
   inline Slot* claim(isa::StreamRef s, uint16_t pos, Cycle at, Origin* conflict, size_t* index);
+  void release() noexcept;
 
   uint32_t streams_;
-  uint32_t ring_;  // slots per stream and direction, a power of two
-  std::vector<Slot> slots_;
+  uint32_t ring_shift_;
+  uint32_t ring_;          // slots per stream and direction, a power of two
+  Slot* slots_ = nullptr;  // mapped zero pages: untouched streams cost no memory
+  size_t slot_count_ = 0;
+  uint32_t overflowed_ = 0;  // slots with a heap array (cap > 0)
   std::vector<std::unique_ptr<Vec[]>> chunks_;
   uint32_t pool_size_ = 0;  // values allocated so far
   std::vector<uint32_t> free_;
@@ -147,21 +155,23 @@ class StreamFabric {
 StreamFabric::Slot* StreamFabric::claim(isa::StreamRef s, uint16_t pos, Cycle at, Origin* conflict, size_t* index) {
   const int64_t wf = wavefront(s.west, pos, at);
   Slot& sl = slots_[slot_index(s, wf)];
-  if (sl.wavefront != wf) {  // the slot held a wavefront that has left the chip
-    if (!sl.segments.empty()) recycle(sl);
-    sl.wavefront = wf;
+  const uint32_t tag = tag_of(wf);
+  if (sl.tag != tag) {  // the slot held a wavefront that has left the chip
+    if (sl.n) recycle(sl);
+    sl.tag = tag;
   }
   // Keep segments ordered along the flow: ascending start eastward, descending
   // westward. Producers usually arrive in flow order, so try the end first.
   const auto before = [west = s.west](const Segment& a, uint16_t p) { return west ? a.start > p : a.start < p; };
-  auto it = sl.segments.end();
-  if (!sl.segments.empty() && !before(sl.segments.back(), pos))
-    it = std::lower_bound(sl.segments.begin(), sl.segments.end(), pos, before);
-  if (it != sl.segments.end() && it->start == pos) {
-    *conflict = it->origin;
+  Segment* const first = sl.data();
+  Segment* const last = first + sl.n;
+  Segment* it = last;
+  if (sl.n && !before(last[-1], pos)) it = std::lower_bound(first, last, pos, before);
+  if (it != last && it->start == pos) {
+    *conflict = origin_of(*it, at);
     return nullptr;
   }
-  *index = size_t(it - sl.segments.begin());
+  *index = size_t(it - first);
   ++values_put_;
   return &sl;
 }
@@ -171,7 +181,7 @@ bool StreamFabric::put_ref(isa::StreamRef s, uint16_t pos, Cycle at, const Vec* 
   size_t i;
   Slot* sl = claim(s, pos, at, conflict, &i);
   if (!sl) return false;
-  insert(*sl, i, Segment{pos, kRef, value, origin});
+  insert(*sl, i, Segment{value, kRef, pos, origin.queue, origin.instr, uint32_t(at - origin.issued)});
   ++refs_;
   return true;
 }
@@ -182,14 +192,14 @@ Vec* StreamFabric::emplace(isa::StreamRef s, uint16_t pos, Cycle at, Origin orig
   if (!sl) return nullptr;
   const uint32_t v = allocate();
   Vec* value = &vec(v);
-  insert(*sl, i, Segment{pos, v, value, origin});
+  insert(*sl, i, Segment{value, v, pos, origin.queue, origin.instr, uint32_t(at - origin.issued)});
   return value;
 }
 
 const Vec* StreamFabric::get(isa::StreamRef s, uint16_t pos, Cycle t, Origin* origin, bool* ref) const {
   const int64_t wf = wavefront(s.west, pos, t);
   const Slot& sl = slots_[slot_index(s, wf)];
-  if (sl.wavefront != wf || sl.segments.empty()) return nullptr;
+  if (sl.tag != tag_of(wf) || sl.n == 0) return nullptr;
   // The segment that covers pos is the last one starting at or upstream of it:
   // usually the newest, which a consumer downstream of every producer sees.
   const auto downstream = [west = s.west](uint16_t p, const Segment& seg) {
@@ -197,8 +207,8 @@ const Vec* StreamFabric::get(isa::StreamRef s, uint16_t pos, Cycle t, Origin* or
   };
   // Producers just downstream of the consumer (within a latency of it) may
   // already have put theirs: step back over a few before searching.
-  const Segment* const first = sl.segments.data();
-  const Segment* hit = first + sl.segments.size() - 1;
+  const Segment* const first = sl.data();
+  const Segment* hit = first + sl.n - 1;
   for (int step = 0; downstream(pos, *hit); ++step) {
     if (hit == first) return nullptr;
     if (step == 4) {
@@ -209,7 +219,7 @@ const Vec* StreamFabric::get(isa::StreamRef s, uint16_t pos, Cycle t, Origin* or
     }
     --hit;
   }
-  if (origin) *origin = hit->origin;
+  if (origin) *origin = origin_of(*hit, at_of(s.west, wf, hit->start));
   if (ref) *ref = hit->vec == kRef;
   return hit->value;
 }

@@ -160,6 +160,29 @@ TEST(ChipModules, HostAccessesSpanningSlicesAreRoutedToEachSlice) {
   EXPECT_EQ(dmi.get_dmi_ptr(), chip.engine().slice(3).page(0));
 }
 
+TEST(ChipModules, AMemSliceCompletesANonBlockingRequestAtOnce) {
+  TspChip chip("chip", mini(), 0);
+  std::vector<uint8_t> out(16, 0x5a);
+  tlm::tlm_generic_payload t;
+  t.set_command(tlm::TLM_WRITE_COMMAND);
+  t.set_address(mini().vector_bytes * 2);  // vector 2, lanes 0..15
+  t.set_data_ptr(out.data());
+  t.set_data_length(16);
+  t.set_streaming_width(16);
+  tlm::tlm_phase phase = tlm::BEGIN_REQ;
+  sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+  EXPECT_EQ(chip.mem_slice(1).nb_transport_fw(t, phase, delay), tlm::TLM_COMPLETED);
+  ASSERT_TRUE(t.is_response_ok());
+  Vec v;
+  chip.engine().slice(1).read(2, v);
+  EXPECT_EQ(std::memcmp(v.bytes.data(), out.data(), 16), 0);
+  // No transaction of the slice's is outstanding for any other phase to refer to.
+  phase = tlm::END_RESP;
+  t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  EXPECT_EQ(chip.mem_slice(1).nb_transport_fw(t, phase, delay), tlm::TLM_COMPLETED);
+  EXPECT_EQ(t.get_response_status(), tlm::TLM_GENERIC_ERROR_RESPONSE);
+}
+
 TEST(C2cPorts, TwoChipsExchangeAVectorWithTheHopLatency) {
   const uint64_t arrive = 5 + mini().c2c_hop_latency_cycles;  // SEND at 5, one hop
   Pair s(exchange(arrive));

@@ -10,7 +10,9 @@
 
 using tsp::isa::Op;
 using tsp::model::ChipEngine;
+using tsp::model::Cycle;
 using tsp::model::ScheduleError;
+using tsp::model::StreamFabric;
 using tsp::model::Vec;
 using tsp::test::east;
 using tsp::test::ProgramBuilder;
@@ -91,6 +93,20 @@ TEST(Engine, LoadingAgainRunsTheProgramAfresh) {
   EXPECT_EQ(e.end_cycle(), 62u);
   Vec v;
   EXPECT_EQ(e.slice(b.slice("MEM.W.0")).read(5, v).corrected, 0u);
+}
+
+// A stream slot tells wavefronts apart by a 32-bit tag (stream_fabric.hpp):
+// a run that reaches StreamFabric::kMaxCycle stops there with a located error
+// instead of mistaking one wavefront for another.
+TEST(Engine, ARunBeyondTheLongestTheModelHoldsIsAnError) {
+  ProgramBuilder b("mini");
+  b.sram("MEM.W.0", 5, ramp(1));
+  const int64_t nop = 0xffffffff;
+  for (Cycle t = 0; t < StreamFabric::kMaxCycle; t += nop) b.op("MEM.W.0", Op::NOP, {nop});
+  b.op("MEM.W.0", Op::READ, {5, east(0)});
+  const std::string error = run_error(b);
+  EXPECT_NE(error.find("chip 0: cycle "), std::string::npos) << error;
+  EXPECT_NE(error.find("is beyond the longest run the model holds"), std::string::npos) << error;
 }
 
 // Chips whose queue carries the same words and source lines share one decoded
