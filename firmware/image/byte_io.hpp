@@ -50,6 +50,7 @@ class ByteWriter {
     for (unsigned i = 0; i < n; ++i) out_[at + i] = static_cast<uint8_t>(v >> (8 * i));
   }
   size_t size() const { return out_.size(); }
+  void reserve(size_t n) { out_.reserve(n); }
   std::vector<uint8_t> take() { return std::move(out_); }
 
  private:

@@ -124,6 +124,11 @@ bool is_identifier(std::string_view name);
 // Binary form. parse() validates everything (magic, version, sizes, CRC,
 // section layout, then validate()) and throws tsp::Error "<name>@0x<offset>: error: ..."
 std::vector<uint8_t> serialize(const Image& img);
+// What one chip's host stages: the same bytes as serialize() of the image with
+// the SRAM bytes of every chip and the programs of every other chip left out
+// (the chip count, files, symbols, expected outputs and this chip's generated
+// SRAM stay). Written straight from `img`, with no copy of its programs.
+std::vector<uint8_t> serialize_programs(const Image& img, uint32_t chip);
 Image parse(std::span<const uint8_t> bytes, const std::string& name = "<image>");
 
 // CRC32 (zlib) of a serialized image (at least a header long) with its CRC field taken as zero.

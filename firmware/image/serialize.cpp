@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <optional>
 
 #include "common/error.hpp"
 #include "firmware/image/byte_io.hpp"
@@ -102,8 +103,24 @@ uint32_t image_crc(std::span<const uint8_t> bytes) {
   return static_cast<uint32_t>(crc);
 }
 
-std::vector<uint8_t> serialize(const Image& img) {
+namespace {
+
+// Which chips' programs and whether SRAM bytes go into the bytes.
+struct Selection {
+  std::optional<uint32_t> only_chip;  // nullopt: every chip
+  bool sram = true;
+};
+
+size_t program_bytes(const ChipProgram& chip) {
+  size_t n = 0;
+  for (const auto& q : chip.queues) n += 64 + 8 * (q.words.size() + q.locs.size());
+  return n + 64 * chip.generated.size();
+}
+
+std::vector<uint8_t> serialize(const Image& img, const Selection& sel) {
   ByteWriter w;
+  if (sel.only_chip && *sel.only_chip < img.chips.size())
+    w.reserve(format::kHeaderBytes + 4096 + program_bytes(img.chips[*sel.only_chip]));
   for (uint8_t c : format::kMagic) w.u8(c);
   w.u16(kVersionMajor);
   w.u16(kVersionMinor);
@@ -116,9 +133,11 @@ std::vector<uint8_t> serialize(const Image& img) {
   uint32_t count = 0;
   section(w, count, SectionKind::Manifest, 0, [&] { write_manifest(w, img); });
   for (size_t c = 0; c < img.chips.size(); ++c) {
+    if (sel.only_chip && c != *sel.only_chip) continue;
     const auto chip = static_cast<uint32_t>(c);
     for (const auto& q : img.chips[c].queues) section(w, count, SectionKind::Queue, chip, [&] { write_queue(w, q); });
-    for (const auto& s : img.chips[c].sram) section(w, count, SectionKind::Sram, chip, [&] { write_segment(w, s); });
+    if (sel.sram)
+      for (const auto& s : img.chips[c].sram) section(w, count, SectionKind::Sram, chip, [&] { write_segment(w, s); });
     for (const auto& g : img.chips[c].generated)
       section(w, count, SectionKind::Generated, chip, [&] { write_generated(w, g); });
   }
@@ -129,6 +148,14 @@ std::vector<uint8_t> serialize(const Image& img) {
   const uint32_t crc = image_crc(bytes);
   for (unsigned i = 0; i < 4; ++i) bytes[format::kOffCrc + i] = static_cast<uint8_t>(crc >> (8 * i));
   return bytes;
+}
+
+}  // namespace
+
+std::vector<uint8_t> serialize(const Image& img) { return serialize(img, Selection{}); }
+
+std::vector<uint8_t> serialize_programs(const Image& img, uint32_t chip) {
+  return serialize(img, Selection{chip, false});
 }
 
 void save_file(const Image& img, const std::string& path) {

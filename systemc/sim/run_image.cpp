@@ -82,18 +82,8 @@ RunReport run_image(const image::Image& img, const RunOptions& options) {
   // without SRAM and without the other chips' programs: a chip parses only
   // its own program, so loading N chips costs N, not N squared.
   const auto n = static_cast<uint32_t>(img.chips.size());
-  const auto programs_of = [&img, n](uint32_t chip) {
-    image::Image programs_only;  // everything but the SRAM, without copying it first
-    programs_only.config = img.config;
-    programs_only.has_prediction = img.has_prediction;
-    programs_only.predicted_cycles = img.predicted_cycles;
-    programs_only.files = img.files;
-    programs_only.symbols = img.symbols;
-    programs_only.expected = img.expected;
-    programs_only.chips.resize(n);
-    programs_only.chips[chip].queues = img.chips[chip].queues;
-    programs_only.chips[chip].generated = img.chips[chip].generated;  // generated SRAM: a record, no bytes
-    return std::make_shared<const std::vector<uint8_t>>(image::serialize(programs_only));
+  const auto programs_of = [&img](uint32_t chip) {
+    return std::make_shared<const std::vector<uint8_t>>(image::serialize_programs(img, chip));
   };
   const topo::Topology* topology = options.topology;
   if (topology) topo::validate(*topology, *cfg, n);

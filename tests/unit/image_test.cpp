@@ -102,6 +102,22 @@ TEST(Image, ParseOfSerializeIsIdentity) {
   EXPECT_EQ(serialize(parse(bytes)), bytes);
 }
 
+// A chip's host stages its own programs and generated SRAM only: the bytes of
+// the image with every SRAM segment and the other chips' programs removed.
+TEST(Image, OneChipsProgramsAreTheImageWithoutTheRest) {
+  Image img = sample();
+  img.chips[0].generated = {{2, 0, 1, 32, 0, 7}};
+  img.chips[1].generated = {{2, 0, 1, 32, 1, 7}};
+  for (uint32_t chip = 0; chip < 2; ++chip) {
+    Image alone = img;
+    for (uint32_t c = 0; c < 2; ++c) {
+      alone.chips[c].sram.clear();
+      if (c != chip) alone.chips[c] = {};
+    }
+    EXPECT_EQ(serialize_programs(img, chip), serialize(alone)) << "chip " << chip;
+  }
+}
+
 TEST(Image, HeaderFollowsTheDocumentedLayout) {
   const auto b = serialize(sample());
   EXPECT_EQ(std::string(b.begin(), b.begin() + 8), "TSPIMAGE");
