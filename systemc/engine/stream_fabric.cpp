@@ -28,7 +28,7 @@ StreamFabric::StreamFabric(StreamFabric&& other) noexcept
       ring_(other.ring_),
       slots_(std::exchange(other.slots_, nullptr)),
       slot_count_(std::exchange(other.slot_count_, 0)),
-      overflowed_(std::exchange(other.overflowed_, 0)),
+      overflow_(std::move(other.overflow_)),
       chunks_(std::move(other.chunks_)),
       pool_size_(std::exchange(other.pool_size_, 0)),
       free_(std::move(other.free_)),
@@ -43,7 +43,7 @@ StreamFabric& StreamFabric::operator=(StreamFabric&& other) noexcept {
   ring_ = other.ring_;
   slots_ = std::exchange(other.slots_, nullptr);
   slot_count_ = std::exchange(other.slot_count_, 0);
-  overflowed_ = std::exchange(other.overflowed_, 0);
+  overflow_ = std::move(other.overflow_);
   chunks_ = std::move(other.chunks_);
   pool_size_ = std::exchange(other.pool_size_, 0);
   free_ = std::move(other.free_);
@@ -56,9 +56,6 @@ StreamFabric::~StreamFabric() { release(); }
 
 void StreamFabric::release() noexcept {
   if (!slots_) return;
-  if (overflowed_)
-    for (size_t i = 0; i < slot_count_; ++i)
-      if (slots_[i].cap) delete[] slots_[i].more;
   munmap(slots_, slot_count_ * sizeof(Slot));
   slots_ = nullptr;
 }
@@ -70,18 +67,19 @@ uint32_t StreamFabric::grow() {
 
 void StreamFabric::grow_segments(Slot& sl) {
   const uint16_t cap = static_cast<uint16_t>(std::max(4, 2 * sl.cap));
-  auto* grown = new Segment[cap];
-  std::copy_n(sl.data(), sl.n, grown);
-  if (sl.cap)
-    delete[] sl.more;
-  else
-    ++overflowed_;
-  sl.more = grown;
+  auto grown = std::make_unique<Segment[]>(cap);
+  std::copy_n(data(sl), sl.n, grown.get());  // before `more` overwrites `one`
+  if (sl.cap) {
+    overflow_[sl.more] = std::move(grown);
+  } else {
+    sl.more = static_cast<uint32_t>(overflow_.size());
+    overflow_.push_back(std::move(grown));
+  }
   sl.cap = cap;
 }
 
 void StreamFabric::recycle(Slot& s) {
-  const Segment* const seg = s.data();
+  const Segment* const seg = data(s);
   for (uint32_t i = 0; i < s.n; ++i)
     if (seg[i].vec == kRef)
       --refs_;
@@ -94,7 +92,7 @@ void StreamFabric::materialize() {
   if (!refs_) return;
   for (size_t k = 0; k < slot_count_; ++k) {
     Slot& sl = slots_[k];
-    Segment* const seg = sl.data();
+    Segment* const seg = data(sl);
     for (uint32_t i = 0; i < sl.n; ++i)
       if (seg[i].vec == kRef) {
         seg[i].vec = allocate();

@@ -80,18 +80,17 @@ class StreamFabric {
   // Two slots per cache line: a REPEAT's consecutive wavefronts share lines,
   // and a large system misses on half as many. Nearly every wavefront carries
   // one producer's value, held in the slot; a crowded one moves all of its
-  // segments to a heap array that the slot keeps from then on. All zero
-  // bytes is an empty slot, so the slots need no construction (zero pages).
+  // segments to a heap array (in overflow_, which owns it where leak checkers
+  // look) that the slot keeps from then on. All zero bytes is an empty slot,
+  // so the slots need no construction (zero pages).
   struct alignas(32) Slot {
     uint32_t tag;  // tag_of(wavefront), 0 while never used
     uint16_t n;    // segments, sorted by start in the direction of flow
-    uint16_t cap;  // 0: the segment is `one`; else `more` holds cap of them
+    uint16_t cap;  // 0: the segment is `one`; else overflow_[more] holds cap of them
     union {
       Segment one;
-      Segment* more;
+      uint32_t more;
     };
-    Segment* data() { return cap ? more : &one; }
-    const Segment* data() const { return cap ? more : &one; }
   };
   static_assert(sizeof(Slot) == 32 && std::is_trivially_copyable_v<Slot>);
 
@@ -112,6 +111,8 @@ class StreamFabric {
   static Cycle at_of(bool west, int64_t wf, uint16_t start) {
     return Cycle(west ? wf - int64_t(start) : int64_t(start) - wf);
   }
+  Segment* data(Slot& sl) { return sl.cap ? overflow_[sl.more].get() : &sl.one; }
+  const Segment* data(const Slot& sl) const { return sl.cap ? overflow_[sl.more].get() : &sl.one; }
   static Origin origin_of(const Segment& seg, Cycle at) { return Origin{seg.queue, seg.instr, at - seg.age}; }
   Vec& vec(uint32_t i) { return chunks_[i >> kChunkShift][i & (kChunk - 1)]; }
   const Vec& vec(uint32_t i) const { return chunks_[i >> kChunkShift][i & (kChunk - 1)]; }
@@ -130,8 +131,9 @@ class StreamFabric {
       return;
     }
     if (sl.n + 1 > sl.cap) grow_segments(sl);
-    std::copy_backward(sl.more + i, sl.more + sl.n, sl.more + sl.n + 1);
-    sl.more[i] = seg;
+    Segment* const more = overflow_[sl.more].get();
+    std::copy_backward(more + i, more + sl.n, more + sl.n + 1);
+    more[i] = seg;
     ++sl.n;
   }
   void grow_segments(Slot& sl);
@@ -144,7 +146,7 @@ class StreamFabric {
   uint32_t ring_;          // slots per stream and direction, a power of two
   Slot* slots_ = nullptr;  // mapped zero pages: untouched streams cost no memory
   size_t slot_count_ = 0;
-  uint32_t overflowed_ = 0;  // slots with a heap array (cap > 0)
+  std::vector<std::unique_ptr<Segment[]>> overflow_;  // the heap arrays of crowded slots
   std::vector<std::unique_ptr<Vec[]>> chunks_;
   uint32_t pool_size_ = 0;  // values allocated so far
   std::vector<uint32_t> free_;
@@ -163,7 +165,7 @@ StreamFabric::Slot* StreamFabric::claim(isa::StreamRef s, uint16_t pos, Cycle at
   // Keep segments ordered along the flow: ascending start eastward, descending
   // westward. Producers usually arrive in flow order, so try the end first.
   const auto before = [west = s.west](const Segment& a, uint16_t p) { return west ? a.start > p : a.start < p; };
-  Segment* const first = sl.data();
+  Segment* const first = data(sl);
   Segment* const last = first + sl.n;
   Segment* it = last;
   if (sl.n && !before(last[-1], pos)) it = std::lower_bound(first, last, pos, before);
@@ -207,7 +209,7 @@ const Vec* StreamFabric::get(isa::StreamRef s, uint16_t pos, Cycle t, Origin* or
   };
   // Producers just downstream of the consumer (within a latency of it) may
   // already have put theirs: step back over a few before searching.
-  const Segment* const first = sl.data();
+  const Segment* const first = data(sl);
   const Segment* hit = first + sl.n - 1;
   for (int step = 0; downstream(pos, *hit); ++step) {
     if (hit == first) return nullptr;
