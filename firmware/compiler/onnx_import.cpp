@@ -548,6 +548,11 @@ void Importer::check_declared(const onnx::ValueInfoProto& vi, const OnnxTensor& 
                             shape_str(t.shape), declared));
 }
 
+const NodeProto* Importer::sole_consumer(const std::string& name) const {
+  const auto it = uses_.find(name);
+  return it != uses_.end() && it->second.count == 1 ? it->second.node : nullptr;
+}
+
 OnnxImport Importer::run(const std::vector<OnnxTensor>& data) {
   OnnxImport out;
   for (const auto& op : m_.opset_import())
@@ -600,7 +605,15 @@ OnnxImport Importer::run(const std::vector<OnnxTensor>& data) {
     if (names_.count(tp.name())) continue;  // an input with data overrides its default
     known_[tp.name()] = Known{host_value(tp, src_ + ": initializer"), ident(tp.name())};
   }
+  for (const NodeProto& n : gp.node())
+    for (const std::string& in : n.input()) {
+      Uses& u = uses_[in];
+      ++u.count;
+      u.node = &n;
+    }
+  for (const auto& vi : gp.output()) ++uses_[vi.name()].count;
   for (const NodeProto& n : gp.node()) {
+    if (absorbed_.count(&n)) continue;
     if (!n.domain().empty() && n.domain() != "ai.onnx")
       fail(n, fmt::format("domain '{}' is not supported (only ai.onnx)", n.domain()));
     try {

@@ -4,13 +4,16 @@
 // as [C, M], stay in the MXM while the view of that offset (a strided Slice
 // of leading axes: whole vectors) streams through; the offsets' products are
 // summed on the VXM, the bias added, and the result goes back to
-// [N, M, spatial...]. Depthwise (group = channels = outputs) and single
+// [N, M, spatial...], a BatchNormalization after it folded into its
+// weights and bias. Depthwise (group = channels = outputs) and single
 // input channel convolutions multiply each view by per-lane weights on the
 // VXM instead (docs/compiler.md, "Convolution").
 #include <fmt/format.h>
 
 #include <cstring>
+#include <optional>
 
+#include "common/error.hpp"
 #include "firmware/compiler/onnx_import_movement.hpp"
 #include "firmware/compiler/onnx_importer.hpp"
 #include "firmware/compiler/onnx_window.hpp"
@@ -24,6 +27,27 @@ int32_t onnx_type_of(isa::DType t) {
   return t == isa::DType::f16    ? onnx::TensorProto::FLOAT16
          : t == isa::DType::bf16 ? onnx::TensorProto::BFLOAT16
                                  : onnx::TensorProto::FLOAT;
+}
+
+// The BatchNormalization that takes Conv `n`'s output and nothing else does
+// (its only consumer, no graph output), or nullptr.
+const NodeProto* batch_norm_after(const Importer& im, const NodeProto& n) {
+  if (n.output_size() != 1) return nullptr;
+  const NodeProto* bn = im.sole_consumer(n.output(0));
+  return bn && bn->op_type() == "BatchNormalization" && bn->input_size() > 0 && bn->input(0) == n.output(0) &&
+                 (bn->domain().empty() || bn->domain() == "ai.onnx")
+             ? bn
+             : nullptr;
+}
+
+// Its affine map, or nullopt when it does not fold (its own import then says
+// why, naming it).
+std::optional<ChannelAffine> folded_batch_norm(Importer& im, const NodeProto& bn, int64_t channels) {
+  try {
+    return batch_norm_affine(im, bn, channels);
+  } catch (const Error&) {
+    return std::nullopt;
+  }
 }
 
 }  // namespace
@@ -68,7 +92,16 @@ void import_conv(Importer& im, const NodeProto& n) {
   const bool per_lane = depthwise || c == 1;
   const Window win = window(im, n, xt.shape, kernel, false);
   check_window_cost(im, n, win, uint64_t(xt.shape[0]) * uint64_t(c));
-  const std::string y = im.out_name(n);
+  // A BatchNormalization after the Conv scales each output channel and adds
+  // to it: folded into that channel's weights and bias (in double, rounded
+  // once), it costs nothing on the chip. Its output is then the Conv's.
+  const NodeProto* bn = batch_norm_after(im, n);
+  const std::optional<ChannelAffine> fold = bn ? folded_batch_norm(im, *bn, m) : std::nullopt;
+  if (!fold) bn = nullptr;
+  const std::vector<double> scale = fold ? fold->a : std::vector<double>(size_t(m), 1.0);
+  const std::vector<double> shift = fold ? fold->b : std::vector<double>(size_t(m), 0.0);
+  const NodeProto& defines = bn ? *bn : n;
+  const std::string y = im.out_name(defines);
   const size_t sp = rank - 2;
 
   // Channels last, padded with zeros on the spatial axes (now 1..sp).
@@ -96,25 +129,28 @@ void import_conv(Importer& im, const NodeProto& n) {
     TensorId t;
     if (per_lane) {  // W[j, 0, o] for each output lane j
       std::vector<double> wk(static_cast<size_t>(m));
-      for (int64_t j = 0; j < m; ++j) wk[size_t(j)] = w->floats[size_t(j * taps + tap)];
+      for (int64_t j = 0; j < m; ++j) wk[size_t(j)] = w->floats[size_t(j * taps + tap)] * scale[size_t(j)];
       const TensorId wt = float_constant(g, fmt::format("{}.w{}", y, k), dtype, {m}, wk, im.where());
       t = g.add(GraphOp::Mul, fmt::format("{}.p{}", y, k), {v, wt}, im.where());
     } else {
       std::vector<double> wk(static_cast<size_t>(c * m));  // [C, M]: W[:, :, o] transposed
       for (int64_t ch = 0; ch < c; ++ch)
-        for (int64_t f = 0; f < m; ++f) wk[size_t(ch * m + f)] = w->floats[size_t((f * c + ch) * taps + tap)];
+        for (int64_t f = 0; f < m; ++f)
+          wk[size_t(ch * m + f)] = w->floats[size_t((f * c + ch) * taps + tap)] * scale[size_t(f)];
       const TensorId rows_c = onnx_reshape(g, fmt::format("{}.r{}", y, k), v, {rows, c}, false, im.where());
       t = matmul2d(im, n, fmt::format("{}.p{}", y, k), rows_c,
                    float_constant(g, fmt::format("{}.w{}", y, k), dtype, {c, m}, wk, im.where()));
     }
     acc = acc ? g.add(GraphOp::Add, fmt::format("{}.s{}", y, k), {*acc, t}, im.where()) : t;
   }
-  if (const HostValue* b = im.known(n, 2, true)) {
-    if (!b->is_float() || b->size() != uint64_t(m)) im.fail(n, fmt::format("the bias must hold {} floats", m));
-    acc = g.add(GraphOp::Add, y + ".bias", {*acc, float_constant(g, y + ".b", dtype, {m}, b->floats, im.where())},
-                im.where());
-  } else if (Importer::present(n, 2)) {
-    im.fail(n, "the bias is computed on the chip: it must be known");
+  const HostValue* b = im.known(n, 2, true);
+  if (b && (!b->is_float() || b->size() != uint64_t(m))) im.fail(n, fmt::format("the bias must hold {} floats", m));
+  if (!b && Importer::present(n, 2)) im.fail(n, "the bias is computed on the chip: it must be known");
+  if (b || bn) {
+    std::vector<double> bias(shift);
+    for (size_t f = 0; b && f < bias.size(); ++f) bias[f] += b->floats[f] * scale[f];
+    acc =
+        g.add(GraphOp::Add, y + ".bias", {*acc, float_constant(g, y + ".b", dtype, {m}, bias, im.where())}, im.where());
   }
   std::vector<int64_t> out_last = {int64_t(xt.shape[0])};
   out_last.insert(out_last.end(), win.out.begin(), win.out.end());
@@ -122,7 +158,8 @@ void import_conv(Importer& im, const NodeProto& n) {
   if (!per_lane) acc = onnx_reshape(g, y + ".unrows", *acc, out_last, false, im.where());
   std::vector<uint32_t> to_first = {0, uint32_t(rank - 1)};
   for (uint32_t i = 1; i + 1 < rank; ++i) to_first.push_back(i);
-  im.define(n, g.add_transpose(y, *acc, to_first, im.where()));
+  im.define(defines, g.add_transpose(y, *acc, to_first, im.where()));
+  if (bn) im.absorb(*bn);
 }
 
 }  // namespace tsp::compiler

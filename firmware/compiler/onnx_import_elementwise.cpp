@@ -312,13 +312,7 @@ void import_leaky_relu(Importer& im, const NodeProto& n) {
   im.define(n, g.add(alpha <= 1 ? GraphOp::Max : GraphOp::Min, y, {x, ax}, im.where()));
 }
 
-// BatchNormalization in inference (running statistics, all known): one
-// per-channel affine map, y = x * a + b with a = scale / sqrt(var + eps) and
-// b = B - mean * a computed in double on the host and rounded once to x's
-// type, as [C, 1, ...] constants that broadcast over N and the spatial axes:
-// two VXM ops. Folding a and b into a preceding MatMul's or Conv's weights
-// is not done (docs/compiler.md, "ONNX").
-void import_batch_norm(Importer& im, const NodeProto& n) {
+ChannelAffine batch_norm_affine(Importer& im, const NodeProto& n, int64_t channels) {
   im.arity(n, 5, 5);
   im.attributes(n, {"epsilon", "momentum", "training_mode", "spatial", "is_test", "consumed_inputs"});
   if (im.int_attr(n, "training_mode", 0) != 0)
@@ -326,13 +320,6 @@ void import_batch_norm(Importer& im, const NodeProto& n) {
   if (im.int_attr(n, "spatial", 1) != 1) im.fail(n, "spatial 0 (statistics per element) is not supported");
   if (n.output_size() > 1)
     im.fail(n, fmt::format("{} outputs: the running statistics are training outputs", n.output_size()));
-  Graph& g = im.graph();
-  const TensorId x = im.in(n, 0);
-  const std::vector<uint32_t> shape = g.tensor(x).shape;
-  const isa::DType t = g.tensor(x).dtype;
-  if (!isa::dtype_desc(t).is_float) im.fail(n, "an integer input: BatchNormalization takes floats");
-  if (shape.size() < 2) im.fail(n, fmt::format("input of rank {}: [N, C, ...] is needed", shape.size()));
-  const uint32_t c = shape[1];
   const char* names[] = {"scale", "B", "input_mean", "input_var"};
   std::vector<const HostValue*> p;
   for (int i = 1; i <= 4; ++i) {
@@ -340,20 +327,38 @@ void import_batch_norm(Importer& im, const NodeProto& n) {
     if (!v || !v->is_float())
       im.fail(n,
               fmt::format("'{}' is computed on the chip: its statistics and parameters must be known", names[i - 1]));
-    if (v->size() != c) im.fail(n, fmt::format("'{}' holds {} values for {} channels", names[i - 1], v->size(), c));
+    if (v->size() != uint64_t(channels))
+      im.fail(n, fmt::format("'{}' holds {} values for {} channels", names[i - 1], v->size(), channels));
     p.push_back(v);
   }
   const double eps = im.float_attr(n, "epsilon", 1e-5f);
-  std::vector<double> a, b;
-  for (uint32_t k = 0; k < c; ++k) {
-    a.push_back(p[0]->floats[k] / std::sqrt(p[3]->floats[k] + eps));
-    b.push_back(p[1]->floats[k] - p[2]->floats[k] * a.back());
+  ChannelAffine f;
+  for (int64_t k = 0; k < channels; ++k) {
+    f.a.push_back(p[0]->floats[size_t(k)] / std::sqrt(p[3]->floats[size_t(k)] + eps));
+    f.b.push_back(p[1]->floats[size_t(k)] - p[2]->floats[size_t(k)] * f.a.back());
   }
+  return f;
+}
+
+// BatchNormalization in inference (running statistics, all known): one
+// per-channel affine map (batch_norm_affine) rounded once to x's type, as
+// [C, 1, ...] constants that broadcast over N and the spatial axes: two VXM
+// ops. After a Conv that is its only consumer, the Conv folds it into its
+// weights and bias instead (import_conv), and this never runs.
+void import_batch_norm(Importer& im, const NodeProto& n) {
+  im.arity(n, 5, 5);
+  Graph& g = im.graph();
+  const TensorId x = im.in(n, 0);
+  const std::vector<uint32_t> shape = g.tensor(x).shape;
+  const isa::DType t = g.tensor(x).dtype;
+  if (!isa::dtype_desc(t).is_float) im.fail(n, "an integer input: BatchNormalization takes floats");
+  if (shape.size() < 2) im.fail(n, fmt::format("input of rank {}: [N, C, ...] is needed", shape.size()));
+  const ChannelAffine f = batch_norm_affine(im, n, shape[1]);
   std::vector<int64_t> per_channel(shape.size() - 1, 1);  // [C, 1, ...]: broadcast over N and the spatial axes
-  per_channel[0] = c;
+  per_channel[0] = shape[1];
   const std::string y = im.out_name(n);
-  const TensorId ta = float_constant(g, y + ".a", t, per_channel, a, im.where());
-  const TensorId tb = float_constant(g, y + ".b", t, per_channel, b, im.where());
+  const TensorId ta = float_constant(g, y + ".a", t, per_channel, f.a, im.where());
+  const TensorId tb = float_constant(g, y + ".b", t, per_channel, f.b, im.where());
   im.define(n, g.add(GraphOp::Add, y, {g.add(GraphOp::Mul, y + ".ax", {x, ta}, im.where()), tb}, im.where()));
 }
 

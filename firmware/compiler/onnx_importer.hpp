@@ -76,6 +76,13 @@ class Importer {
     return !n.name().empty() ? n.name() : n.output_size() ? n.output(0) : "?";
   }
 
+  // The one node that takes `name` as an input, if exactly one does and
+  // `name` is no graph output (an op may then fold that node into its own,
+  // as Conv folds a BatchNormalization); else nullptr.
+  const onnx::NodeProto* sole_consumer(const std::string& name) const;
+  // `n` is folded into an earlier node, which defines its outputs: the driver skips it.
+  void absorb(const onnx::NodeProto& n) { absorbed_.insert(&n); }
+
   void set_fold_hook(FoldHook h) { fold_hook_ = std::move(h); }
   // The driver (onnx_import.cpp).
   OnnxImport run(const std::vector<OnnxTensor>& data);
@@ -98,6 +105,12 @@ class Importer {
   std::map<std::string, std::vector<int64_t>> input_shapes_;  // graph inputs' ONNX shapes
   std::map<std::string, HostValue> input_values_;             // graph inputs' data
   std::set<std::string> used_;
+  struct Uses {
+    int count = 0;
+    const onnx::NodeProto* node = nullptr;  // the last consumer
+  };
+  std::map<std::string, Uses> uses_;  // per name: inputs of nodes and graph outputs that take it
+  std::set<const onnx::NodeProto*> absorbed_;
   void check_declared(const onnx::ValueInfoProto& vi, const OnnxTensor& t) const;
   std::map<TensorId, TensorId> transposed_;
   int64_t opset_ = 0;
@@ -133,6 +146,12 @@ void import_sum_mean(Importer& im, const onnx::NodeProto& n);
 void import_hard_sigmoid(Importer& im, const onnx::NodeProto& n);
 void import_hard_swish(Importer& im, const onnx::NodeProto& n);
 void import_batch_norm(Importer& im, const onnx::NodeProto& n);
+// BatchNormalization node `n` on `channels` channels as y = x * a + b per
+// channel (a = scale / sqrt(var + eps), b = B - mean * a, in double); errors name `n`.
+struct ChannelAffine {
+  std::vector<double> a, b;
+};
+ChannelAffine batch_norm_affine(Importer& im, const onnx::NodeProto& n, int64_t channels);
 // onnx_import_reshape.cpp: Reshape, Flatten, Squeeze, Unsqueeze of a run-time tensor
 void import_reshape(Importer& im, const onnx::NodeProto& n);
 // a x b for float operands (f32 through f32_matmul; f16/bf16 rounded back from the f32 sum), errors naming `n`

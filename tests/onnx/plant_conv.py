@@ -1,15 +1,30 @@
 #!/usr/bin/python3
 """Plants a wrong padding or stride in the first Conv of an exported ONNX test
-directory, keeping PyTorch's expected outputs, so that `tsp onnx-test` on the
-copy must fail: the PyTorch comparison catches a convolution that pads or
-strides differently (tests/onnx/CMakeLists.txt).
+directory, or a wrong running mean in its first BatchNormalization, keeping
+PyTorch's expected outputs, so that `tsp onnx-test` on the copy must fail:
+the PyTorch comparison catches a convolution that pads or strides
+differently, and a BatchNormalization folded into the Conv's weights still
+counts (tests/onnx/CMakeLists.txt).
 
-  plant_conv.py SRC_DIR DST_DIR pads|strides
+  plant_conv.py SRC_DIR DST_DIR pads|strides|bn_mean
 """
 import shutil
 import sys
 
 import onnx
+from onnx import numpy_helper
+
+
+def plant_bn_mean(m, dst):
+    bn = next(n for n in m.graph.node if n.op_type == "BatchNormalization")
+    init = next(t for t in m.graph.initializer if t.name == bn.input[3])
+    mean = numpy_helper.to_array(init).copy()
+    before = float(mean[0])
+    mean[0] += 0.5  # several times the tolerance once scaled by the channel's a
+    init.CopyFrom(numpy_helper.from_array(mean, init.name))
+    onnx.save(m, f"{dst}/model.onnx")
+    print(f"plant_conv: {bn.name or bn.output[0]}: input_mean[0] {before:.4f} -> {float(mean[0]):.4f}")
+    return 0
 
 
 def main():
@@ -17,6 +32,8 @@ def main():
     shutil.rmtree(dst, ignore_errors=True)
     shutil.copytree(src, dst)
     m = onnx.load(f"{src}/model.onnx")
+    if what == "bn_mean":
+        return plant_bn_mean(m, dst)
     conv = next(n for n in m.graph.node if n.op_type == "Conv")
     attr = next(a for a in conv.attribute if a.name == what)
     before = list(attr.ints)

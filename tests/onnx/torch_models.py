@@ -111,6 +111,13 @@ MODELS = {
     "torch_pools": (Pools, lambda: [torch.randn(2, 3, 13, 13)], {}),
     "torch_convs": (Convs, lambda: [torch.randn(1, 3, 16, 16)], {}),
     "torch_lstm": (Lstm, lambda: [torch.randn(5, 1, 48)], {}),
+    # The same convolutions with the BatchNormalization kept as a node (the
+    # exporter folds it in eval mode): the importer folds it into the stem.
+    "torch_convs_bn": (Convs, lambda: [torch.randn(1, 3, 16, 16)], {}),
+}
+# Export options beyond the defaults, per model.
+EXPORT_OPTIONS = {
+    "torch_convs_bn": {"training": torch.onnx.TrainingMode.PRESERVE, "do_constant_folding": False},
 }
 
 
@@ -129,7 +136,8 @@ def main():
         d = os.path.join(out, name)
         os.makedirs(os.path.join(d, "test_data_set_0"), exist_ok=True)
         torch.onnx.export(m, tuple(ins), os.path.join(d, "model.onnx"), opset_version=17,
-                          input_names=[f"in{k}" for k in range(len(ins))], dynamic_axes=dynamic)
+                          input_names=[f"in{k}" for k in range(len(ins))], dynamic_axes=dynamic,
+                          **EXPORT_OPTIONS.get(name, {}))
         outs = m(*ins)
         write(os.path.join(d, "test_data_set_0"), ins, "input")
         write(os.path.join(d, "test_data_set_0"), outs if isinstance(outs, tuple) else [outs], "output")

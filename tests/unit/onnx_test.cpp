@@ -248,6 +248,53 @@ TEST(OnnxImport, GemmTransposesAConstantOnTheHostAndAnInputOnTheChip) {
   EXPECT_EQ(imp2.graph.tensor(imp2.outputs[0].tensor).shape, (std::vector<uint32_t>{2, 2}));
 }
 
+// x [1, 2, 1, 1] -> Conv (identity 1x1 weights, bias 0.5, -0.5) -> c ->
+// BatchNormalization (scale 2, 3; B 1, 1; mean 0.5, 0; var 1, 4; epsilon 0) -> y.
+onnx::ModelProto conv_batch_norm(bool conv_is_output) {
+  onnx::ModelProto m = model("Conv", 1);
+  auto* g = m.mutable_graph();
+  auto* conv = g->mutable_node(0);
+  conv->add_input("w");
+  conv->add_input("bias");
+  conv->set_output(0, "c");
+  *g->add_initializer() = f32_tensor("w", {2, 2, 1, 1}, {1, 0, 0, 1});
+  *g->add_initializer() = f32_tensor("bias", {2}, {0.5f, -0.5f});
+  auto* bn = g->add_node();
+  bn->set_op_type("BatchNormalization");
+  bn->set_name("bn");
+  for (const char* in : {"c", "scale", "B", "mean", "var"}) bn->add_input(in);
+  bn->add_output("y");
+  auto* eps = bn->add_attribute();
+  eps->set_name("epsilon");
+  eps->set_type(onnx::AttributeProto::FLOAT);
+  eps->set_f(0);
+  *g->add_initializer() = f32_tensor("scale", {2}, {2, 3});
+  *g->add_initializer() = f32_tensor("B", {2}, {1, 1});
+  *g->add_initializer() = f32_tensor("mean", {2}, {0.5f, 0});
+  *g->add_initializer() = f32_tensor("var", {2}, {1, 4});
+  if (conv_is_output) g->add_output()->set_name("c");
+  return m;
+}
+
+TEST(OnnxImport, ConvFoldsTheBatchNormalizationAfterIt) {
+  const OnnxImport imp = import_onnx(conv_batch_norm(false), {data({1, 2, 1, 1}, {1, 2})}, "m");
+  // a = scale / sqrt(var) = 2, 1.5: the weights [C, M] scale per output
+  // channel, and the bias becomes (bias - mean) * a + B.
+  const auto w = imp.graph.find("y.w0"), b = imp.graph.find("y.b");
+  ASSERT_TRUE(w && b);
+  const float want_w[] = {2, 0, 0, 1.5f}, want_b[] = {1, 0.25f};
+  for (size_t i = 0; i < 4; ++i) EXPECT_EQ(imp.graph.tensor(*w).data[i], std::bit_cast<uint32_t>(want_w[i])) << i;
+  for (size_t i = 0; i < 2; ++i) EXPECT_EQ(imp.graph.tensor(*b).data[i], std::bit_cast<uint32_t>(want_b[i])) << i;
+  EXPECT_FALSE(imp.graph.find("y.ax"));  // no multiply of its own
+  EXPECT_EQ(imp.graph.tensor(imp.outputs[0].tensor).name, "y");
+
+  // The Conv's output is wanted as well: the BatchNormalization stays two VXM ops.
+  const OnnxImport kept = import_onnx(conv_batch_norm(true), {data({1, 2, 1, 1}, {1, 2})}, "m");
+  EXPECT_TRUE(kept.graph.find("y.ax"));
+  EXPECT_EQ(kept.outputs.size(), 2u);
+  EXPECT_GT(kept.graph.nodes().size(), imp.graph.nodes().size());
+}
+
 TEST(OnnxImport, NamesBecomeIdentifiersWithoutCollisions) {
   auto m = model("Relu", 1);
   m.mutable_graph()->mutable_node(0)->set_input(0, "0:x");
