@@ -442,12 +442,6 @@ void ChipEngine::write_streams(const Exec& x, isa::StreamRef base, unsigned widt
     result_stream(x, isa::StreamRef{static_cast<uint8_t>(base.index + i), base.west}) = values[i];
 }
 
-void ChipEngine::no_results(const Exec& x, isa::StreamRef base, unsigned width) {
-  static const Vec kNoValue{};  // never written: a reference to it outlives every run
-  for (unsigned i = 0; i < width; ++i)
-    result_ref(x, isa::StreamRef{static_cast<uint8_t>(base.index + i), base.west}, &kNoValue);
-}
-
 void ChipEngine::fail_port(const Exec& x, uint16_t slice, bool write, uint32_t banks, Cycle at) const {
   const PortUse& mine = ports_[slice].of(write);
   const PortUse& other = ports_[slice].of(!write);

@@ -257,7 +257,8 @@ class ChipEngine {
                            bool* ref = nullptr) const;
   void write_streams(const Exec& x, isa::StreamRef base, unsigned width, const Vec* values);
   // Timing only: `width` result streams from `base` occupied, holding no value (the shared zero vector).
-  void no_results(const Exec& x, isa::StreamRef base, unsigned width);
+  inline void no_results(const Exec& x, isa::StreamRef base, unsigned width);
+  static constexpr Vec kNoValue{};  // never written: a reference to it outlives every run
   // One result stream's storage, to be filled by the caller (no copy).
   inline Vec& result_stream(const Exec& x, isa::StreamRef s);
   // The same for a value the stream refers to instead of copying (see by_ref_).

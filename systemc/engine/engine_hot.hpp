@@ -50,6 +50,11 @@ void ChipEngine::result_ref(const Exec& x, isa::StreamRef s, const Vec* value) {
   if (recording_) recording_->outputs.push_back(UnitOp::Output{s, at, nullptr});
 }
 
+void ChipEngine::no_results(const Exec& x, isa::StreamRef base, unsigned width) {
+  for (unsigned i = 0; i < width; ++i)
+    result_ref(x, isa::StreamRef{static_cast<uint8_t>(base.index + i), base.west}, &kNoValue);
+}
+
 void ChipEngine::sram_access(const Exec& x, uint16_t slice, bool write, uint32_t banks, uint32_t address) {
   const Cycle at = x.t + static_cast<Cycle>(x.d.sram_access);
   PortUse& mine = ports_[slice].of(write);

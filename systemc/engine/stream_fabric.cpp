@@ -5,16 +5,15 @@
 #include <algorithm>
 #include <bit>
 #include <new>
+#include <stdexcept>
 #include <utility>
 
 namespace tsp::model {
 
-StreamFabric::StreamFabric(const isa::Config& cfg) : streams_(cfg.streams_per_direction) {
-  // Live wavefronts at any cycle span the values still crossing the chip
-  // (positions) plus those produced up to kMaxLatency ahead, from both sides.
-  ring_ = std::bit_ceil(2 * cfg.positions + isa::kMaxLatency + 2);
-  ring_shift_ = static_cast<uint32_t>(std::countr_zero(ring_));
-  slot_count_ = size_t{2} * streams_ * ring_;
+StreamFabric::StreamFabric(const isa::Config& cfg) {
+  if (cfg.streams_per_direction > isa::kMaxStreams || cfg.positions > isa::kMaxPositions)
+    throw std::logic_error("StreamFabric: a configuration beyond isa::kMaxStreams or kMaxPositions");
+  slot_count_ = size_t{2} * isa::kMaxStreams * kRing;
   // Zero pages from the kernel: a stream no program uses never takes memory,
   // and building 576 chips writes no megabytes of empty slots.
   void* p = mmap(nullptr, slot_count_ * sizeof(Slot), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -23,10 +22,7 @@ StreamFabric::StreamFabric(const isa::Config& cfg) : streams_(cfg.streams_per_di
 }
 
 StreamFabric::StreamFabric(StreamFabric&& other) noexcept
-    : streams_(other.streams_),
-      ring_shift_(other.ring_shift_),
-      ring_(other.ring_),
-      slots_(std::exchange(other.slots_, nullptr)),
+    : slots_(std::exchange(other.slots_, nullptr)),
       slot_count_(std::exchange(other.slot_count_, 0)),
       overflow_(std::move(other.overflow_)),
       chunks_(std::move(other.chunks_)),
@@ -38,9 +34,6 @@ StreamFabric::StreamFabric(StreamFabric&& other) noexcept
 StreamFabric& StreamFabric::operator=(StreamFabric&& other) noexcept {
   if (this == &other) return *this;
   release();
-  streams_ = other.streams_;
-  ring_shift_ = other.ring_shift_;
-  ring_ = other.ring_;
   slots_ = std::exchange(other.slots_, nullptr);
   slot_count_ = std::exchange(other.slot_count_, 0);
   overflow_ = std::move(other.overflow_);
@@ -76,6 +69,56 @@ void StreamFabric::grow_segments(Slot& sl) {
     overflow_.push_back(std::move(grown));
   }
   sl.cap = cap;
+}
+
+void StreamFabric::insert_crowded(Slot& sl, size_t i, const Segment& seg) {
+  if (sl.n + 1 > sl.cap) grow_segments(sl);
+  Segment* const more = overflow_[sl.more].get();
+  std::copy_backward(more + i, more + sl.n, more + sl.n + 1);
+  more[i] = seg;
+  ++sl.n;
+}
+
+StreamFabric::Slot* StreamFabric::claim_crowded(Slot& sl, bool west, uint16_t pos, Cycle at, Origin* conflict,
+                                                size_t* index) {
+  // Keep segments ordered along the flow: ascending start eastward, descending
+  // westward. Producers usually arrive in flow order, so try the end first.
+  const auto before = [west](const Segment& a, uint16_t p) { return west ? a.start > p : a.start < p; };
+  Segment* const first = data(sl);
+  Segment* const last = first + sl.n;
+  Segment* it = last;
+  if (!before(last[-1], pos)) it = std::lower_bound(first, last, pos, before);
+  if (it != last && it->start == pos) {
+    *conflict = origin_of(*it, at);
+    return nullptr;
+  }
+  *index = size_t(it - first);
+  ++values_put_;
+  return &sl;
+}
+
+const Vec* StreamFabric::get_crowded(const Slot& sl, bool west, int64_t wf, uint16_t pos, Origin* origin,
+                                     bool* ref) const {
+  // The segment that covers pos is the last one starting at or upstream of it:
+  // usually the newest, which a consumer downstream of every producer sees.
+  const auto downstream = [west](uint16_t p, const Segment& seg) { return west ? seg.start < p : seg.start > p; };
+  // Producers just downstream of the consumer (within a latency of it) may
+  // already have put theirs: step back over a few before searching.
+  const Segment* const first = data(sl);
+  const Segment* hit = first + sl.n - 1;
+  for (int step = 0; downstream(pos, *hit); ++step) {
+    if (hit == first) return nullptr;
+    if (step == 4) {
+      const Segment* it = std::upper_bound(first, hit, pos, downstream);
+      if (it == first) return nullptr;
+      hit = it - 1;
+      break;
+    }
+    --hit;
+  }
+  if (origin) *origin = origin_of(*hit, at_of(west, wf, hit->start));
+  if (ref) *ref = hit->vec == kRef;
+  return hit->value;
 }
 
 void StreamFabric::recycle(Slot& s) {

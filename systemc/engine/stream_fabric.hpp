@@ -14,6 +14,7 @@
 // READ of an SRAM vector nobody writes during the run need not be copied.
 // materialize() turns every reference into a copy before that promise ends.
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -61,6 +62,14 @@ class StreamFabric {
   void prefetch(isa::StreamRef s, uint16_t pos, Cycle at) const {
     __builtin_prefetch(&slots_[slot_index(s, wavefront(s.west, pos, at))], 1);
   }
+  // The ring's geometry is the same for every configuration, so that a slot's
+  // index is a few instructions of constants (it is computed three times an
+  // instruction). Live wavefronts at any cycle span the values still
+  // crossing the chip (positions) plus those produced up to kMaxLatency
+  // ahead, from both sides; streams a configuration lacks cost no memory.
+  static constexpr uint32_t kRing = std::bit_ceil(2 * isa::kMaxPositions + isa::kMaxLatency + 2);
+  static constexpr uint32_t kRingShift = std::countr_zero(kRing);
+  static_assert(kRingShift >= 8, "kMaxCycle assumes a tag of wavefront >> 8 or more");
   // Cycles at or beyond this are outside what a slot's 32-bit tag tells
   // apart (ChipEngine stops a run there with an error).
   static constexpr Cycle kMaxCycle = (Cycle{1} << 39) - (Cycle{1} << 20);
@@ -103,9 +112,9 @@ class StreamFabric {
   }
   // A slot holds one wavefront of its ring index at a time; the tag tells
   // which. Below kMaxCycle no two live wavefronts share a tag and none has 0.
-  uint32_t tag_of(int64_t wf) const { return uint32_t(uint64_t(wf >> ring_shift_)) ^ 0x80000000u; }
-  size_t slot_index(isa::StreamRef s, int64_t wf) const {
-    return ((size_t(s.west) * streams_ + s.index) << ring_shift_) + (uint64_t(wf) & (ring_ - 1));
+  static uint32_t tag_of(int64_t wf) { return uint32_t(uint64_t(wf >> kRingShift)) ^ 0x80000000u; }
+  static size_t slot_index(isa::StreamRef s, int64_t wf) {
+    return ((size_t(s.west) * isa::kMaxStreams + s.index) << kRingShift) + (uint64_t(wf) & (kRing - 1));
   }
   // The cycle a value in slot wavefront `wf` is at position `start`.
   static Cycle at_of(bool west, int64_t wf, uint16_t start) {
@@ -124,26 +133,27 @@ class StreamFabric {
   }
   uint32_t grow();
   void recycle(Slot& slot);
+  // Inline: the common case, a wavefront's first and only value. The rest
+  // (a crowded wavefront, a conflict) is out of line, keeping put and get
+  // small enough to inline where the engine calls them.
   void insert(Slot& sl, size_t i, const Segment& seg) {
     if (sl.n == 0 && sl.cap == 0) {
       sl.one = seg;
       sl.n = 1;
       return;
     }
-    if (sl.n + 1 > sl.cap) grow_segments(sl);
-    Segment* const more = overflow_[sl.more].get();
-    std::copy_backward(more + i, more + sl.n, more + sl.n + 1);
-    more[i] = seg;
-    ++sl.n;
+    insert_crowded(sl, i, seg);
   }
+  void insert_crowded(Slot& sl, size_t i, const Segment& seg);
   void grow_segments(Slot& sl);
   // The slot for a new value, or nullptr with *conflict set; `*index` is where its segment goes.
   inline Slot* claim(isa::StreamRef s, uint16_t pos, Cycle at, Origin* conflict, size_t* index);
+  // claim() on a slot that already holds values of this wavefront.
+  Slot* claim_crowded(Slot& sl, bool west, uint16_t pos, Cycle at, Origin* conflict, size_t* index);
+  // get() on a slot whose segments are in a heap array.
+  const Vec* get_crowded(const Slot& sl, bool west, int64_t wf, uint16_t pos, Origin* origin, bool* ref) const;
   void release() noexcept;
 
-  uint32_t streams_;
-  uint32_t ring_shift_;
-  uint32_t ring_;          // slots per stream and direction, a power of two
   Slot* slots_ = nullptr;  // mapped zero pages: untouched streams cost no memory
   size_t slot_count_ = 0;
   std::vector<std::unique_ptr<Segment[]>> overflow_;  // the heap arrays of crowded slots
@@ -159,21 +169,16 @@ StreamFabric::Slot* StreamFabric::claim(isa::StreamRef s, uint16_t pos, Cycle at
   Slot& sl = slots_[slot_index(s, wf)];
   const uint32_t tag = tag_of(wf);
   if (sl.tag != tag) {  // the slot held a wavefront that has left the chip
-    if (sl.n) recycle(sl);
+    if (sl.n == 1 && sl.cap == 0 && sl.one.vec == kRef) {
+      --refs_;  // the common case inline: one referenced value (every timing-only READ's)
+      sl.n = 0;
+    } else if (sl.n) {
+      recycle(sl);
+    }
     sl.tag = tag;
   }
-  // Keep segments ordered along the flow: ascending start eastward, descending
-  // westward. Producers usually arrive in flow order, so try the end first.
-  const auto before = [west = s.west](const Segment& a, uint16_t p) { return west ? a.start > p : a.start < p; };
-  Segment* const first = data(sl);
-  Segment* const last = first + sl.n;
-  Segment* it = last;
-  if (sl.n && !before(last[-1], pos)) it = std::lower_bound(first, last, pos, before);
-  if (it != last && it->start == pos) {
-    *conflict = origin_of(*it, at);
-    return nullptr;
-  }
-  *index = size_t(it - first);
+  if (sl.n) return claim_crowded(sl, s.west, pos, at, conflict, index);
+  *index = 0;
   ++values_put_;
   return &sl;
 }
@@ -202,28 +207,13 @@ const Vec* StreamFabric::get(isa::StreamRef s, uint16_t pos, Cycle t, Origin* or
   const int64_t wf = wavefront(s.west, pos, t);
   const Slot& sl = slots_[slot_index(s, wf)];
   if (sl.tag != tag_of(wf) || sl.n == 0) return nullptr;
-  // The segment that covers pos is the last one starting at or upstream of it:
-  // usually the newest, which a consumer downstream of every producer sees.
-  const auto downstream = [west = s.west](uint16_t p, const Segment& seg) {
-    return west ? seg.start < p : seg.start > p;
-  };
-  // Producers just downstream of the consumer (within a latency of it) may
-  // already have put theirs: step back over a few before searching.
-  const Segment* const first = data(sl);
-  const Segment* hit = first + sl.n - 1;
-  for (int step = 0; downstream(pos, *hit); ++step) {
-    if (hit == first) return nullptr;
-    if (step == 4) {
-      const Segment* it = std::upper_bound(first, hit, pos, downstream);
-      if (it == first) return nullptr;
-      hit = it - 1;
-      break;
-    }
-    --hit;
-  }
-  if (origin) *origin = origin_of(*hit, at_of(s.west, wf, hit->start));
-  if (ref) *ref = hit->vec == kRef;
-  return hit->value;
+  if (sl.cap) return get_crowded(sl, s.west, wf, pos, origin, ref);
+  // One producer: its value covers `pos` unless it was put downstream of it.
+  const Segment& seg = sl.one;
+  if (s.west ? seg.start < pos : seg.start > pos) return nullptr;
+  if (origin) *origin = origin_of(seg, at_of(s.west, wf, seg.start));
+  if (ref) *ref = seg.vec == kRef;
+  return seg.value;
 }
 
 }  // namespace tsp::model
