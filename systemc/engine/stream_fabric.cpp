@@ -13,45 +13,14 @@ namespace tsp::model {
 StreamFabric::StreamFabric(const isa::Config& cfg) {
   if (cfg.streams_per_direction > isa::kMaxStreams || cfg.positions > isa::kMaxPositions)
     throw std::logic_error("StreamFabric: a configuration beyond isa::kMaxStreams or kMaxPositions");
-  slot_count_ = size_t{2} * isa::kMaxStreams * kRing;
   // Zero pages from the kernel: a stream no program uses never takes memory,
   // and building 576 chips writes no megabytes of empty slots.
-  void* p = mmap(nullptr, slot_count_ * sizeof(Slot), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  void* p = mmap(nullptr, kSlots * sizeof(Slot), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) throw std::bad_alloc();
-  slots_ = static_cast<Slot*>(p);  // zero bytes are empty slots (an implicit-lifetime type)
+  slots_.reset(static_cast<Slot*>(p));  // zero bytes are empty slots (an implicit-lifetime type)
 }
 
-StreamFabric::StreamFabric(StreamFabric&& other) noexcept
-    : slots_(std::exchange(other.slots_, nullptr)),
-      slot_count_(std::exchange(other.slot_count_, 0)),
-      overflow_(std::move(other.overflow_)),
-      chunks_(std::move(other.chunks_)),
-      pool_size_(std::exchange(other.pool_size_, 0)),
-      free_(std::move(other.free_)),
-      values_put_(std::exchange(other.values_put_, 0)),
-      refs_(std::exchange(other.refs_, 0)) {}
-
-StreamFabric& StreamFabric::operator=(StreamFabric&& other) noexcept {
-  if (this == &other) return *this;
-  release();
-  slots_ = std::exchange(other.slots_, nullptr);
-  slot_count_ = std::exchange(other.slot_count_, 0);
-  overflow_ = std::move(other.overflow_);
-  chunks_ = std::move(other.chunks_);
-  pool_size_ = std::exchange(other.pool_size_, 0);
-  free_ = std::move(other.free_);
-  values_put_ = std::exchange(other.values_put_, 0);
-  refs_ = std::exchange(other.refs_, 0);
-  return *this;
-}
-
-StreamFabric::~StreamFabric() { release(); }
-
-void StreamFabric::release() noexcept {
-  if (!slots_) return;
-  munmap(slots_, slot_count_ * sizeof(Slot));
-  slots_ = nullptr;
-}
+void StreamFabric::Unmap::operator()(Slot* p) const noexcept { munmap(p, kSlots * sizeof(Slot)); }
 
 uint32_t StreamFabric::grow() {
   if (pool_size_ % kChunk == 0) chunks_.push_back(std::make_unique<Vec[]>(kChunk));
@@ -133,7 +102,7 @@ void StreamFabric::recycle(Slot& s) {
 
 void StreamFabric::materialize() {
   if (!refs_) return;
-  for (size_t k = 0; k < slot_count_; ++k) {
+  for (size_t k = 0; k < kSlots; ++k) {
     Slot& sl = slots_[k];
     Segment* const seg = data(sl);
     for (uint32_t i = 0; i < sl.n; ++i)

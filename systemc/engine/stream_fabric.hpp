@@ -28,11 +28,8 @@ namespace tsp::model {
 class StreamFabric {
  public:
   explicit StreamFabric(const isa::Config& cfg);
-  StreamFabric(StreamFabric&& other) noexcept;
-  StreamFabric& operator=(StreamFabric&& other) noexcept;
-  StreamFabric(const StreamFabric&) = delete;
-  StreamFabric& operator=(const StreamFabric&) = delete;
-  ~StreamFabric();
+  StreamFabric(StreamFabric&&) noexcept = default;
+  StreamFabric& operator=(StreamFabric&&) noexcept = default;
 
   // Puts `value` on stream `s` at `pos`, present there from cycle `at`.
   // Returns the origin of a value another producer already put at the same
@@ -152,10 +149,12 @@ class StreamFabric {
   Slot* claim_crowded(Slot& sl, bool west, uint16_t pos, Cycle at, Origin* conflict, size_t* index);
   // get() on a slot whose segments are in a heap array.
   const Vec* get_crowded(const Slot& sl, bool west, int64_t wf, uint16_t pos, Origin* origin, bool* ref) const;
-  void release() noexcept;
 
-  Slot* slots_ = nullptr;  // mapped zero pages: untouched streams cost no memory
-  size_t slot_count_ = 0;
+  static constexpr size_t kSlots = size_t{2} * isa::kMaxStreams * kRing;
+  struct Unmap {
+    void operator()(Slot* p) const noexcept;
+  };
+  std::unique_ptr<Slot[], Unmap> slots_;              // mapped zero pages: untouched streams cost no memory
   std::vector<std::unique_ptr<Segment[]>> overflow_;  // the heap arrays of crowded slots
   std::vector<std::unique_ptr<Vec[]>> chunks_;
   uint32_t pool_size_ = 0;  // values allocated so far
