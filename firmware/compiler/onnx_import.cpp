@@ -230,13 +230,56 @@ void matmul(Importer& im, const NodeProto& n) {
   im.define(n, matmul2d(im, n, im.out_name(n), im.in(n, 0), im.in(n, 1)));
 }
 
+// A BatchNormalization after a Gemm (BatchNorm1d after Linear, as PyTorch
+// exports it in eval mode) scales output column j by a[j] and adds b[j]:
+// folded, B's column j is scaled by a[j] and C becomes beta C a + b, in
+// double and rounded once, when B and C are known and C is a scalar or one
+// value per column. The folded node's output is the BatchNormalization's.
+struct GemmFold {
+  std::vector<int64_t> b_shape;
+  std::vector<double> b, c;  // the folded B and C (C one value per column)
+};
+std::optional<GemmFold> fold_batch_norm(Importer& im, const NodeProto& n, const NodeProto& bn, float beta) {
+  const HostValue* b = im.known(n, 1, true);
+  const HostValue* c = Importer::present(n, 2) ? im.known(n, 2, true) : nullptr;
+  if (!b || !b->is_float() || b->shape.size() != 2 || (Importer::present(n, 2) && (!c || !c->is_float())))
+    return std::nullopt;
+  const bool trans_b = im.int_attr(n, "transB", 0) == 1;
+  const int64_t k = b->shape[trans_b ? 1 : 0], cols = b->shape[trans_b ? 0 : 1];
+  const bool per_column =
+      c && c->size() == uint64_t(cols) && (c->shape.size() == 1 || (c->shape.size() == 2 && c->shape[0] == 1));
+  if (c && c->size() != 1 && !per_column) return std::nullopt;
+  const std::optional<ChannelAffine> f = folded_batch_norm(im, bn, cols);
+  if (!f) return std::nullopt;
+  std::vector<double> scaled(b->floats);
+  for (int64_t r = 0; r < k; ++r)
+    for (int64_t j = 0; j < cols; ++j) scaled[size_t(trans_b ? j * k + r : r * cols + j)] *= f->a[size_t(j)];
+  std::vector<double> bias(f->b);
+  for (size_t j = 0; c && j < bias.size(); ++j) bias[j] += double(beta) * c->floats[c->size() == 1 ? 0 : j] * f->a[j];
+  return GemmFold{b->shape, std::move(scaled), std::move(bias)};
+}
+
 void gemm(Importer& im, const NodeProto& n) {
   im.arity(n, 2, 3);
   im.attributes(n, {"alpha", "beta", "transA", "transB"});
   Graph& g = im.graph();
-  const float alpha = im.float_attr(n, "alpha", 1.0f), beta = im.float_attr(n, "beta", 1.0f);
-  TensorId a = im.in(n, 0), b = im.in(n, 1);
-  const std::optional<TensorId> c = im.input(n, 2, true);
+  const float alpha = im.float_attr(n, "alpha", 1.0f);
+  float beta = im.float_attr(n, "beta", 1.0f);
+  const NodeProto* bn = batch_norm_after(im, n);
+  const std::optional<GemmFold> fold = bn ? fold_batch_norm(im, n, *bn, beta) : std::nullopt;
+  const NodeProto& defines = fold ? *bn : n;
+  const std::string y = im.out_name(defines);
+  TensorId a = im.in(n, 0), b;
+  std::optional<TensorId> c;
+  if (fold) {
+    const isa::DType dtype = g.tensor(a).dtype;
+    b = float_constant(g, y + ".B", dtype, fold->b_shape, fold->b, im.where());
+    c = float_constant(g, y + ".C", dtype, {int64_t(fold->c.size())}, fold->c, im.where());
+    beta = 1.0f;  // in the folded C
+  } else {
+    b = im.in(n, 1);
+    c = im.input(n, 2, true);
+  }
   // A transposed operand: on the host where it is a constant, else on the chip (Transpose).
   for (auto [flag, t] : {std::pair<const char*, TensorId*>{"transA", &a}, {"transB", &b}}) {
     const int64_t v = im.int_attr(n, flag, 0);
@@ -251,7 +294,6 @@ void gemm(Importer& im, const NodeProto& n) {
     }
   }
   const bool bias = c && beta != 0.0f;
-  const std::string y = im.out_name(n);
   TensorId r = matmul2d(im, n, alpha != 1.0f || bias ? y + ".ab" : y, a, b);
   const isa::DType t = g.tensor(r).dtype;
   const std::vector<uint32_t> shape = g.tensor(r).shape;
@@ -265,7 +307,8 @@ void gemm(Importer& im, const NodeProto& n) {
                  im.where());
     r = g.add(GraphOp::Add, y, {r, cb}, im.where());
   }
-  im.define(n, r);
+  im.define(defines, r);
+  if (fold) im.absorb(*bn);
 }
 
 // Softmax: opset 13 normalises along `axis` (default -1); before 13 the input

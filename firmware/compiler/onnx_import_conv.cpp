@@ -11,9 +11,7 @@
 #include <fmt/format.h>
 
 #include <cstring>
-#include <optional>
 
-#include "common/error.hpp"
 #include "firmware/compiler/onnx_import_movement.hpp"
 #include "firmware/compiler/onnx_importer.hpp"
 #include "firmware/compiler/onnx_window.hpp"
@@ -27,27 +25,6 @@ int32_t onnx_type_of(isa::DType t) {
   return t == isa::DType::f16    ? onnx::TensorProto::FLOAT16
          : t == isa::DType::bf16 ? onnx::TensorProto::BFLOAT16
                                  : onnx::TensorProto::FLOAT;
-}
-
-// The BatchNormalization that takes Conv `n`'s output and nothing else does
-// (its only consumer, no graph output), or nullptr.
-const NodeProto* batch_norm_after(const Importer& im, const NodeProto& n) {
-  if (n.output_size() != 1) return nullptr;
-  const NodeProto* bn = im.sole_consumer(n.output(0));
-  return bn && bn->op_type() == "BatchNormalization" && bn->input_size() > 0 && bn->input(0) == n.output(0) &&
-                 (bn->domain().empty() || bn->domain() == "ai.onnx")
-             ? bn
-             : nullptr;
-}
-
-// Its affine map, or nullopt when it does not fold (its own import then says
-// why, naming it).
-std::optional<ChannelAffine> folded_batch_norm(Importer& im, const NodeProto& bn, int64_t channels) {
-  try {
-    return batch_norm_affine(im, bn, channels);
-  } catch (const Error&) {
-    return std::nullopt;
-  }
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include <cmath>
 
+#include "common/error.hpp"
 #include "firmware/compiler/activation.hpp"
 #include "firmware/compiler/compose.hpp"
 #include "firmware/compiler/onnx_importer.hpp"
@@ -340,11 +341,28 @@ ChannelAffine batch_norm_affine(Importer& im, const NodeProto& n, int64_t channe
   return f;
 }
 
+const NodeProto* batch_norm_after(const Importer& im, const NodeProto& n) {
+  if (n.output_size() != 1) return nullptr;
+  const NodeProto* bn = im.sole_consumer(n.output(0));
+  return bn && bn->op_type() == "BatchNormalization" && bn->input_size() > 0 && bn->input(0) == n.output(0) &&
+                 (bn->domain().empty() || bn->domain() == "ai.onnx")
+             ? bn
+             : nullptr;
+}
+
+std::optional<ChannelAffine> folded_batch_norm(Importer& im, const NodeProto& bn, int64_t channels) {
+  try {
+    return batch_norm_affine(im, bn, channels);
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+}
+
 // BatchNormalization in inference (running statistics, all known): one
 // per-channel affine map (batch_norm_affine) rounded once to x's type, as
 // [C, 1, ...] constants that broadcast over N and the spatial axes: two VXM
-// ops. After a Conv that is its only consumer, the Conv folds it into its
-// weights and bias instead (import_conv), and this never runs.
+// ops. After a Conv or Gemm whose output only it takes, that node folds it
+// into its weights and bias instead (import_conv, gemm), and this never runs.
 void import_batch_norm(Importer& im, const NodeProto& n) {
   im.arity(n, 5, 5);
   Graph& g = im.graph();

@@ -152,6 +152,13 @@ struct ChannelAffine {
   std::vector<double> a, b;
 };
 ChannelAffine batch_norm_affine(Importer& im, const onnx::NodeProto& n, int64_t channels);
+// The BatchNormalization that takes node `n`'s only output and that nothing
+// else takes (no other consumer, no graph output), when its map on
+// `channels` channels is known: Conv and Gemm fold it into their weights and
+// bias (defining its output, the driver skipping it). nullptr and nullopt
+// otherwise: a BatchNormalization that does not fold says why when imported.
+const onnx::NodeProto* batch_norm_after(const Importer& im, const onnx::NodeProto& n);
+std::optional<ChannelAffine> folded_batch_norm(Importer& im, const onnx::NodeProto& bn, int64_t channels);
 // onnx_import_reshape.cpp: Reshape, Flatten, Squeeze, Unsqueeze of a run-time tensor
 void import_reshape(Importer& im, const onnx::NodeProto& n);
 // a x b for float operands (f32 through f32_matmul; f16/bf16 rounded back from the f32 sum), errors naming `n`

@@ -90,6 +90,25 @@ class Convs(nn.Module):
         return self.pw(self.dw(torch.relu(self.bn(self.stem(x)))))
 
 
+class MlpBn(nn.Module):
+    """Linear, BatchNorm1d (eval mode: the exporter keeps it as a node after
+    the Gemm; the importer folds it into the Gemm's weights), ReLU, Linear."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(64, 32)
+        self.bn = nn.BatchNorm1d(32)
+        with torch.no_grad():
+            self.bn.weight.copy_(torch.randn(32))
+            self.bn.bias.copy_(torch.randn(32))
+            self.bn.running_mean.copy_(torch.randn(32) * 0.1)
+            self.bn.running_var.copy_(torch.rand(32) + 0.5)
+        self.fc2 = nn.Linear(32, 8)
+
+    def forward(self, x):
+        return self.fc2(torch.relu(self.bn(self.fc1(x))))
+
+
 class Lstm(nn.Module):
     """torch.nn.LSTM as PyTorch exports it (one ONNX LSTM node, gates
     reordered to ONNX's, both biases), with the final hidden and cell state."""
@@ -114,6 +133,7 @@ MODELS = {
     # The same convolutions with the BatchNormalization kept as a node (the
     # exporter folds it in eval mode): the importer folds it into the stem.
     "torch_convs_bn": (Convs, lambda: [torch.randn(1, 3, 16, 16)], {}),
+    "torch_mlp_bn": (MlpBn, lambda: [torch.randn(4, 64)], {}),
 }
 # Export options beyond the defaults, per model.
 EXPORT_OPTIONS = {

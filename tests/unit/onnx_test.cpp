@@ -248,17 +248,17 @@ TEST(OnnxImport, GemmTransposesAConstantOnTheHostAndAnInputOnTheChip) {
   EXPECT_EQ(imp2.graph.tensor(imp2.outputs[0].tensor).shape, (std::vector<uint32_t>{2, 2}));
 }
 
-// x [1, 2, 1, 1] -> Conv (identity 1x1 weights, bias 0.5, -0.5) -> c ->
-// BatchNormalization (scale 2, 3; B 1, 1; mean 0.5, 0; var 1, 4; epsilon 0) -> y.
-onnx::ModelProto conv_batch_norm(bool conv_is_output) {
-  onnx::ModelProto m = model("Conv", 1);
+// x -> `op` (weights w, bias) -> c -> BatchNormalization (scale 2, 3; B 1,
+// 1; mean 0.5, 0; var 1, 4; epsilon 0) -> y: its map a = 2, 1.5, b = 0, 1.
+onnx::ModelProto batch_norm_after(const std::string& op, const TP& w, const TP& bias, bool c_is_output) {
+  onnx::ModelProto m = model(op, 1);
   auto* g = m.mutable_graph();
-  auto* conv = g->mutable_node(0);
-  conv->add_input("w");
-  conv->add_input("bias");
-  conv->set_output(0, "c");
-  *g->add_initializer() = f32_tensor("w", {2, 2, 1, 1}, {1, 0, 0, 1});
-  *g->add_initializer() = f32_tensor("bias", {2}, {0.5f, -0.5f});
+  auto* node = g->mutable_node(0);
+  node->add_input("w");
+  node->add_input("bias");
+  node->set_output(0, "c");
+  *g->add_initializer() = w;
+  *g->add_initializer() = bias;
   auto* bn = g->add_node();
   bn->set_op_type("BatchNormalization");
   bn->set_name("bn");
@@ -272,8 +272,14 @@ onnx::ModelProto conv_batch_norm(bool conv_is_output) {
   *g->add_initializer() = f32_tensor("B", {2}, {1, 1});
   *g->add_initializer() = f32_tensor("mean", {2}, {0.5f, 0});
   *g->add_initializer() = f32_tensor("var", {2}, {1, 4});
-  if (conv_is_output) g->add_output()->set_name("c");
+  if (c_is_output) g->add_output()->set_name("c");
   return m;
+}
+
+// x [1, 2, 1, 1] -> Conv (identity 1x1 weights, bias 0.5, -0.5) -> BatchNormalization.
+onnx::ModelProto conv_batch_norm(bool conv_is_output) {
+  return batch_norm_after("Conv", f32_tensor("w", {2, 2, 1, 1}, {1, 0, 0, 1}),
+                          f32_tensor("bias", {2}, {0.5f, -0.5f}), conv_is_output);
 }
 
 TEST(OnnxImport, ConvFoldsTheBatchNormalizationAfterIt) {
@@ -292,6 +298,32 @@ TEST(OnnxImport, ConvFoldsTheBatchNormalizationAfterIt) {
   const OnnxImport kept = import_onnx(conv_batch_norm(true), {data({1, 2, 1, 1}, {1, 2})}, "m");
   EXPECT_TRUE(kept.graph.find("y.ax"));
   EXPECT_EQ(kept.outputs.size(), 2u);
+  EXPECT_GT(kept.graph.nodes().size(), imp.graph.nodes().size());
+}
+
+TEST(OnnxImport, GemmFoldsTheBatchNormalizationAfterIt) {
+  // Linear as PyTorch exports it: transB = 1, B [N, K] = [[1, 2], [3, 4]], C 0.5, -0.5.
+  auto gemm_batch_norm = [](bool gemm_is_output) {
+    onnx::ModelProto m = batch_norm_after("Gemm", f32_tensor("w", {2, 2}, {1, 2, 3, 4}),
+                                          f32_tensor("bias", {2}, {0.5f, -0.5f}), gemm_is_output);
+    auto* t = m.mutable_graph()->mutable_node(0)->add_attribute();
+    t->set_name("transB");
+    t->set_type(onnx::AttributeProto::INT);
+    t->set_i(1);
+    return m;
+  };
+  const OnnxImport imp = import_onnx(gemm_batch_norm(false), {data({1, 2}, {1, 1})}, "m");
+  // Row j of B (output column j) scales by a[j] = 2, 1.5; C becomes (C - mean) * a + B.
+  const auto b = imp.graph.find("y.B"), c = imp.graph.find("y.C");
+  ASSERT_TRUE(b && c);
+  const float want_b[] = {2, 4, 4.5f, 6}, want_c[] = {1, 0.25f};
+  for (size_t i = 0; i < 4; ++i) EXPECT_EQ(imp.graph.tensor(*b).data[i], std::bit_cast<uint32_t>(want_b[i])) << i;
+  for (size_t i = 0; i < 2; ++i) EXPECT_EQ(imp.graph.tensor(*c).data[i], std::bit_cast<uint32_t>(want_c[i])) << i;
+  EXPECT_FALSE(imp.graph.find("y.ax"));
+  EXPECT_EQ(imp.graph.tensor(imp.outputs[0].tensor).name, "y");
+
+  const OnnxImport kept = import_onnx(gemm_batch_norm(true), {data({1, 2}, {1, 1})}, "m");
+  EXPECT_TRUE(kept.graph.find("y.ax"));
   EXPECT_GT(kept.graph.nodes().size(), imp.graph.nodes().size());
 }
 
