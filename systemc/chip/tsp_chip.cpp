@@ -128,8 +128,13 @@ void TspChip::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& del
   else if (a >= hostmap::kImage && a - hostmap::kImage + trans.get_data_length() <= hostmap::kImageWindow &&
            trans.is_write()) {
     const uint64_t off = a - hostmap::kImage;
-    if (staged_.size() < off + trans.get_data_length()) staged_.resize(off + trans.get_data_length());
-    std::memcpy(staged_.data() + off, trans.get_data_ptr(), trans.get_data_length());
+    const uint8_t* data = trans.get_data_ptr();
+    if (off == staged_.size()) {  // the usual burst, right after the last: appended, never zero-filled first
+      staged_.insert(staged_.end(), data, data + trans.get_data_length());
+    } else {
+      if (staged_.size() < off + trans.get_data_length()) staged_.resize(off + trans.get_data_length());
+      std::memcpy(staged_.data() + off, data, trans.get_data_length());
+    }
     trans.set_response_status(tlm::TLM_OK_RESPONSE);
   }
   delay += transfer_time(trans.get_data_length());
@@ -190,6 +195,8 @@ void TspChip::access_reg(tlm::tlm_generic_payload& trans) {
     std::memcpy(&v, trans.get_data_ptr(), 8);
     if (a == hostmap::kImageBytes) {
       staged_size_ = v;
+      // Written before the bytes, it sizes the buffer once (bounded: the value is the host's).
+      staged_.reserve(std::min<uint64_t>(v, uint64_t{1} << 28));
     } else if (a == hostmap::kCtrl && v == hostmap::kLoad) {
       load();
     } else if (a == hostmap::kCtrl && v == hostmap::kStart && status_ == hostmap::kLoaded) {

@@ -93,9 +93,9 @@ void HostDriver::run() {
     else
       own = write_sram_segments();
     const std::vector<uint8_t>& staged = programs_ ? *programs_ : own;
+    write_reg(hostmap::kImageBytes, staged.size());  // first: the chip sizes its buffer once
     for (uint64_t off = 0; off < staged.size(); off += kBurst)
       write(hostmap::kImage + off, staged.data() + off, std::min<uint64_t>(kBurst, staged.size() - off));
-    write_reg(hostmap::kImageBytes, staged.size());
     // The chip holds its copy now: 576 hosts kept 0.5 MiB each for nothing.
     programs_.reset();
     own = {};
