@@ -14,9 +14,10 @@ inline constexpr uint64_t kStatus = kRegs + 0x08;        // read: Status
 inline constexpr uint64_t kCycles = kRegs + 0x10;        // read: cycles run (program length once done)
 inline constexpr uint64_t kInstructions = kRegs + 0x18;  // read: instructions issued
 inline constexpr uint64_t kEccCorrected = kRegs + 0x20;  // read: single-bit errors corrected
-inline constexpr uint64_t kImageBytes = kRegs + 0x28;    // write: size of the staged image
+inline constexpr uint64_t kImageBytes = kRegs + 0x28;    // write: size of the staged image (best before it)
 inline constexpr uint64_t kRegsEnd = kRegs + 0x30;
-// Staging window for a program image (`tsp` image format); kLoad parses it.
+// Staging window for a program image (`tsp` image format); kLoad parses it
+// and frees it: another load needs the image written again.
 inline constexpr uint64_t kImage = 0x2'0000'0000;
 inline constexpr uint64_t kImageWindow = 0x1'0000'0000;
 
