@@ -123,6 +123,42 @@ TEST(ChipModules, UnitCountersFollowTheRun) {
   EXPECT_EQ(std::vector<uint8_t>(v->bytes.begin(), v->bytes.begin() + 32), ramp(1));
 }
 
+// The host side of the register map, driven from the test itself.
+struct RawHost : sc_core::sc_module {
+  tlm_utils::simple_initiator_socket<RawHost> pcie{"pcie"};
+  explicit RawHost(sc_core::sc_module_name n) : sc_module(n) {}
+  void write(uint64_t address, const void* data, uint32_t bytes) {
+    tlm::tlm_generic_payload t;
+    t.set_command(tlm::TLM_WRITE_COMMAND);
+    t.set_address(address);
+    t.set_data_ptr(static_cast<unsigned char*>(const_cast<void*>(data)));
+    t.set_data_length(bytes);
+    t.set_streaming_width(bytes);
+    sc_core::sc_time delay;
+    pcie->b_transport(t, delay);
+    ASSERT_EQ(t.get_response_status(), tlm::TLM_OK_RESPONSE) << std::hex << address;
+  }
+  void write_reg(uint64_t address, uint64_t v) { write(address, &v, 8); }
+};
+
+TEST(ChipModules, ALoadConsumesTheStagedImage) {
+  tsp::test::ProgramBuilder b("mini");
+  b.op("MEM.W.0", Op::NOP, {4});
+  const auto bytes = tsp::image::serialize(b.image());
+  TspChip chip("chip", mini(), 0);
+  RawHost host("host");
+  host.pcie.bind(chip.host);
+  sc_core::sc_start(sc_core::SC_ZERO_TIME);
+  host.write_reg(hostmap::kImageBytes, bytes.size());  // the size first, then the bytes in two bursts
+  host.write(hostmap::kImage, bytes.data(), 64);
+  host.write(hostmap::kImage + 64, bytes.data() + 64, uint32_t(bytes.size() - 64));
+  host.write_reg(hostmap::kCtrl, hostmap::kLoad);
+  ASSERT_EQ(chip.status(), hostmap::kLoaded) << chip.error();
+  host.write_reg(hostmap::kCtrl, hostmap::kLoad);  // nothing staged since
+  EXPECT_EQ(chip.status(), hostmap::kError);
+  expect_contains(chip.error(), {fmt::format("image size register says {} bytes, only 0 were written", bytes.size())});
+}
+
 TEST(ChipModules, HostAccessesSpanningSlicesAreRoutedToEachSlice) {
   TspChip chip("chip", mini(), 0);
   struct Probe : sc_core::sc_module {
