@@ -224,12 +224,6 @@ TensorId matmul2d(Importer& im, const NodeProto& n, const std::string& y, Tensor
 
 namespace {
 
-void matmul(Importer& im, const NodeProto& n) {
-  im.arity(n, 2, 2);
-  im.attributes(n, {});
-  im.define(n, matmul2d(im, n, im.out_name(n), im.in(n, 0), im.in(n, 1)));
-}
-
 // A BatchNormalization after a Gemm (BatchNorm1d after Linear, as PyTorch
 // exports it in eval mode) scales output column j by a[j] and adds b[j]:
 // folded, B's column j is scaled by a[j] and C becomes beta C a + b, in
@@ -257,6 +251,28 @@ std::optional<GemmFold> fold_batch_norm(Importer& im, const NodeProto& n, const 
   std::vector<double> bias(f->b);
   for (size_t j = 0; c && j < bias.size(); ++j) bias[j] += double(beta) * c->floats[c->size() == 1 ? 0 : j] * f->a[j];
   return GemmFold{b->shape, std::move(scaled), std::move(bias)};
+}
+
+void matmul(Importer& im, const NodeProto& n) {
+  im.arity(n, 2, 2);
+  im.attributes(n, {});
+  // A BatchNormalization after it folds as after a Gemm (Linear without bias,
+  // then BatchNorm1d), when the product is 2-D: only then is its channel
+  // axis, 1, the product's column.
+  Graph& g = im.graph();
+  const TensorId a = im.in(n, 0);
+  const NodeProto* bn = g.tensor(a).shape.size() == 2 ? batch_norm_after(im, n) : nullptr;
+  const std::optional<GemmFold> fold = bn ? fold_batch_norm(im, n, *bn, 0.0f) : std::nullopt;
+  if (!fold) {
+    im.define(n, matmul2d(im, n, im.out_name(n), a, im.in(n, 1)));
+    return;
+  }
+  const std::string y = im.out_name(*bn);
+  const isa::DType dtype = g.tensor(a).dtype;
+  const TensorId b = float_constant(g, y + ".B", dtype, fold->b_shape, fold->b, im.where());
+  const TensorId c = float_constant(g, y + ".C", dtype, {int64_t(fold->c.size())}, fold->c, im.where());
+  im.define(*bn, g.add(GraphOp::Add, y, {matmul2d(im, n, y + ".ab", a, b), c}, im.where()));
+  im.absorb(*bn);
 }
 
 void gemm(Importer& im, const NodeProto& n) {

@@ -92,11 +92,12 @@ class Convs(nn.Module):
 
 class MlpBn(nn.Module):
     """Linear, BatchNorm1d (eval mode: the exporter keeps it as a node after
-    the Gemm; the importer folds it into the Gemm's weights), ReLU, Linear."""
+    the Gemm, or the MatMul of a Linear without bias; the importer folds it
+    into the weights), ReLU, Linear."""
 
-    def __init__(self):
+    def __init__(self, bias=True):
         super().__init__()
-        self.fc1 = nn.Linear(64, 32)
+        self.fc1 = nn.Linear(64, 32, bias=bias)
         self.bn = nn.BatchNorm1d(32)
         with torch.no_grad():
             self.bn.weight.copy_(torch.randn(32))
@@ -134,6 +135,7 @@ MODELS = {
     # exporter folds it in eval mode): the importer folds it into the stem.
     "torch_convs_bn": (Convs, lambda: [torch.randn(1, 3, 16, 16)], {}),
     "torch_mlp_bn": (MlpBn, lambda: [torch.randn(4, 64)], {}),
+    "torch_mlp_matmul_bn": (lambda: MlpBn(bias=False), lambda: [torch.randn(4, 64)], {}),
 }
 # Export options beyond the defaults, per model.
 EXPORT_OPTIONS = {
