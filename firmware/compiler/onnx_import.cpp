@@ -167,6 +167,38 @@ void identity(Importer& im, const NodeProto& n) {
   im.define(n, im.in(n, 0));  // an alias: no chip op
 }
 
+// Dropout at inference (no training_mode, or a known false one; opsets 7-11
+// have none): the identity, and a mask of ones. Training with a ratio above 0
+// draws random numbers: refused by name; with a ratio of 0 it is inference.
+void dropout(Importer& im, const NodeProto& n) {
+  if (n.input_size() < 1 || n.input_size() > 3)
+    im.fail(n, fmt::format("takes 1 to 3 inputs, {} given", n.input_size()));
+  if (n.output_size() < 1 || n.output_size() > 2)
+    im.fail(n, fmt::format("{} outputs: output and mask are the supported ones", n.output_size()));
+  im.attributes(n, {"seed", "ratio"});
+  const auto known_scalar = [&](int i, const char* what) {
+    const HostValue* v = im.known(n, i, true);
+    if (!v || v->size() != 1) im.fail(n, fmt::format("{} must be a known scalar", what));
+    return v->is_float() ? v->floats[0] : double(v->ints[0]);
+  };
+  if (Importer::present(n, 2) && known_scalar(2, "training_mode") != 0) {
+    const double ratio = Importer::present(n, 1) ? known_scalar(1, "ratio") : 0.5;
+    if (ratio != 0)
+      im.fail(n, fmt::format("training_mode with ratio {}: the output would be random (inference, or a ratio of 0, "
+                             "is supported)",
+                             ratio));
+  }
+  const TensorId x = im.in(n, 0);
+  im.define(n, x);  // an alias: no chip op
+  if (n.output_size() > 1 && !n.output(1).empty()) {
+    const Tensor xt = im.graph().tensor(x);
+    im.define(n,
+              im.graph().add_const(im.out_name(n, 1), isa::DType::u8, xt.shape,
+                                   std::vector<uint32_t>(size_t(xt.elements()), 1), im.where()),
+              1);
+  }
+}
+
 void sqrt_op(Importer& im, const NodeProto& n) {
   im.arity(n, 1, 1);
   im.attributes(n, {});
@@ -531,6 +563,7 @@ const std::map<std::string, ImportFn, std::less<>>& op_table() {
       {"Sigmoid", sigmoid},
       {"Cast", cast},
       {"Identity", identity},
+      {"Dropout", dropout},
       {"MatMul", matmul},
       {"Gemm", gemm},
       {"Softmax", softmax},
