@@ -400,6 +400,46 @@ void reduce(Importer& im, const NodeProto& n, GraphOp op) {
   im.define(n, im.graph().add(op, im.out_name(n), {im.in(n, 0)}, im.where(), std::nullopt, at));
 }
 
+// Reductions composed of one the chip has (ReduceMax, ReduceSum) and
+// elementwise ops, for float inputs: ReduceMin = -ReduceMax(-x) (negation is
+// exact), ReduceL1 = ReduceSum(|x|), ReduceSumSquare = ReduceSum(x x),
+// ReduceL2 = the square root of that (opsets 7-17: axes an attribute).
+enum class Composite { kMin, kL1, kSumSquare, kL2 };
+void reduce_composite(Importer& im, const NodeProto& n, Composite what) {
+  im.arity(n, 1, 1);
+  im.attributes(n, {"axes", "keepdims"});
+  Graph& g = im.graph();
+  const TensorId x = im.in(n, 0);
+  if (!isa::dtype_desc(g.tensor(x).dtype).is_float)
+    im.fail(n, fmt::format("{} input: only float inputs are supported", isa::dtype_desc(g.tensor(x).dtype).name));
+  Attrs at;
+  if (const auto ax = im.ints_attr(n, "axes")) at.axes = *ax;
+  at.keepdims = im.int_attr(n, "keepdims", 1) != 0;
+  const std::string y = im.out_name(n);
+  const auto sum_of = [&](const std::string& name, TensorId v) {
+    return g.add(GraphOp::ReduceSum, name, {v}, im.where(), std::nullopt, at);
+  };
+  TensorId out;
+  switch (what) {
+    case Composite::kMin: {
+      const TensorId max = g.add(GraphOp::ReduceMax, y + ".max", {g.add(GraphOp::Neg, y + ".neg", {x}, im.where())},
+                                 im.where(), std::nullopt, at);
+      out = g.add(GraphOp::Neg, y, {max}, im.where());
+      break;
+    }
+    case Composite::kL1:
+      out = sum_of(y, g.add(GraphOp::Abs, y + ".abs", {x}, im.where()));
+      break;
+    case Composite::kSumSquare:
+      out = sum_of(y, g.add(GraphOp::Mul, y + ".sq", {x, x}, im.where()));
+      break;
+    case Composite::kL2:
+      out = float_sqrt(g, y, sum_of(y + ".ss", g.add(GraphOp::Mul, y + ".sq", {x, x}, im.where())), im.where());
+      break;
+  }
+  im.define(n, out);
+}
+
 // LayerNormalization (opset 17) over the last axis: Y and the optional Mean
 // and InvStdDev outputs are parts of one expansion.
 void layer_norm(Importer& im, const NodeProto& n) {
@@ -570,6 +610,10 @@ const std::map<std::string, ImportFn, std::less<>>& op_table() {
       {"ReduceMax", [](Importer& im, const NodeProto& n) { reduce(im, n, GraphOp::ReduceMax); }},
       {"ReduceMean", [](Importer& im, const NodeProto& n) { reduce(im, n, GraphOp::ReduceMean); }},
       {"ReduceSum", [](Importer& im, const NodeProto& n) { reduce(im, n, GraphOp::ReduceSum); }},
+      {"ReduceMin", [](Importer& im, const NodeProto& n) { reduce_composite(im, n, Composite::kMin); }},
+      {"ReduceL1", [](Importer& im, const NodeProto& n) { reduce_composite(im, n, Composite::kL1); }},
+      {"ReduceSumSquare", [](Importer& im, const NodeProto& n) { reduce_composite(im, n, Composite::kSumSquare); }},
+      {"ReduceL2", [](Importer& im, const NodeProto& n) { reduce_composite(im, n, Composite::kL2); }},
       {"LayerNormalization", layer_norm},
       {"MatMulInteger", matmul_integer},
       {"Transpose", transpose},
