@@ -611,6 +611,8 @@ const std::map<std::string, ImportFn, std::less<>>& op_table() {
       {"ReduceMean", [](Importer& im, const NodeProto& n) { reduce(im, n, GraphOp::ReduceMean); }},
       {"ReduceSum", [](Importer& im, const NodeProto& n) { reduce(im, n, GraphOp::ReduceSum); }},
       {"ReduceMin", [](Importer& im, const NodeProto& n) { reduce_composite(im, n, Composite::kMin); }},
+      {"ArgMax", [](Importer& im, const NodeProto& n) { import_arg_extreme(im, n, true); }},
+      {"ArgMin", [](Importer& im, const NodeProto& n) { import_arg_extreme(im, n, false); }},
       {"ReduceL1", [](Importer& im, const NodeProto& n) { reduce_composite(im, n, Composite::kL1); }},
       {"ReduceSumSquare", [](Importer& im, const NodeProto& n) { reduce_composite(im, n, Composite::kSumSquare); }},
       {"ReduceL2", [](Importer& im, const NodeProto& n) { reduce_composite(im, n, Composite::kL2); }},

@@ -4,6 +4,7 @@
 // its error against double is measured (docs/compiler.md, "ONNX").
 #include <fmt/format.h>
 
+#include <climits>
 #include <cmath>
 
 #include "common/error.hpp"
@@ -339,6 +340,50 @@ ChannelAffine batch_norm_affine(Importer& im, const NodeProto& n, int64_t channe
     f.b.push_back(p[1]->floats[size_t(k)] - p[2]->floats[size_t(k)] * f.a.back());
   }
   return f;
+}
+
+// ArgMax and ArgMin (axis, keepdims, select_last_index) of 32-bit inputs:
+// the extreme along the axis, kept; CMPEQ against it; where it matches, the
+// position's index along the axis (a constant), else a sentinel; then a
+// ReduceMax: of the indices for the last match, of their negations (negated
+// back) for the first. ONNX's int64 result is i32 on the chip.
+void import_arg_extreme(Importer& im, const NodeProto& n, bool max) {
+  im.arity(n, 1, 1);
+  im.attributes(n, {"axis", "keepdims", "select_last_index"});
+  Graph& g = im.graph();
+  const TensorId x = im.in(n, 0);
+  const Tensor xt = g.tensor(x);  // a copy: adding ops moves the graph's tensors
+  if (isa::dtype_desc(xt.dtype).bytes != 4)
+    im.fail(n, fmt::format("{} input: only 32-bit inputs are supported", isa::dtype_desc(xt.dtype).name));
+  const auto rank = int64_t(xt.shape.size());
+  int64_t axis = im.int_attr(n, "axis", 0);
+  if (axis < -rank || axis >= rank) im.fail(n, fmt::format("axis {} of a rank-{} input", axis, rank));
+  if (axis < 0) axis += rank;
+  const bool last = im.int_attr(n, "select_last_index", 0) != 0;
+  const std::string y = im.out_name(n);
+  Attrs kept;
+  kept.axes = {axis};
+  kept.keepdims = true;
+  const auto reduce_max = [&](const std::string& name, TensorId v, const Attrs& at) {
+    return g.add(GraphOp::ReduceMax, name, {v}, im.where(), std::nullopt, at);
+  };
+  const TensorId extreme =
+      max ? reduce_max(y + ".max", x, kept)
+          : g.add(GraphOp::Neg, y + ".min",
+                  {reduce_max(y + ".negmax", g.add(GraphOp::Neg, y + ".neg", {x}, im.where()), kept)}, im.where());
+  const TensorId match = g.add(GraphOp::CmpEq, y + ".match", {x, extreme}, im.where());
+  const uint32_t d = xt.shape[size_t(axis)];
+  std::vector<uint32_t> along(size_t(rank), 1), index(d);
+  along[size_t(axis)] = d;
+  for (uint32_t k = 0; k < d; ++k) index[k] = last ? k : uint32_t(-int64_t(k));
+  const TensorId positions = g.add_const(y + ".index", isa::DType::i32, along, index, im.where());
+  const TensorId none = scalar(im, y + ".none", isa::DType::i32, last ? -1.0 : double(INT32_MIN));
+  Attrs at;
+  at.axes = {axis};
+  at.keepdims = im.int_attr(n, "keepdims", 1) != 0;
+  const TensorId picked = reduce_max(last ? y : y + ".negfirst",
+                                     g.add(GraphOp::Sel, y + ".cand", {match, positions, none}, im.where()), at);
+  im.define(n, last ? picked : g.add(GraphOp::Neg, y, {picked}, im.where()));
 }
 
 const NodeProto* batch_norm_after(const Importer& im, const NodeProto& n) {

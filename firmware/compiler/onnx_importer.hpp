@@ -146,6 +146,7 @@ void import_sum_mean(Importer& im, const onnx::NodeProto& n);
 void import_hard_sigmoid(Importer& im, const onnx::NodeProto& n);
 void import_hard_swish(Importer& im, const onnx::NodeProto& n);
 void import_batch_norm(Importer& im, const onnx::NodeProto& n);
+void import_arg_extreme(Importer& im, const onnx::NodeProto& n, bool max);  // ArgMax (max) and ArgMin
 // BatchNormalization node `n` on `channels` channels as y = x * a + b per
 // channel (a = scale / sqrt(var + eps), b = B - mean * a, in double); errors name `n`.
 struct ChannelAffine {
