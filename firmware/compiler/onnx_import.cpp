@@ -613,6 +613,7 @@ const std::map<std::string, ImportFn, std::less<>>& op_table() {
       {"ReduceMin", [](Importer& im, const NodeProto& n) { reduce_composite(im, n, Composite::kMin); }},
       {"ArgMax", [](Importer& im, const NodeProto& n) { import_arg_extreme(im, n, true); }},
       {"ArgMin", [](Importer& im, const NodeProto& n) { import_arg_extreme(im, n, false); }},
+      {"Hardmax", import_hardmax},
       {"ReduceL1", [](Importer& im, const NodeProto& n) { reduce_composite(im, n, Composite::kL1); }},
       {"ReduceSumSquare", [](Importer& im, const NodeProto& n) { reduce_composite(im, n, Composite::kSumSquare); }},
       {"ReduceL2", [](Importer& im, const NodeProto& n) { reduce_composite(im, n, Composite::kL2); }},

@@ -342,25 +342,30 @@ ChannelAffine batch_norm_affine(Importer& im, const NodeProto& n, int64_t channe
   return f;
 }
 
-// ArgMax and ArgMin (axis, keepdims, select_last_index) of 32-bit inputs:
+// An i32 constant [1, .., d, .., 1] (d at `axis` of `shape`) holding each
+// position's index along the axis, negated with `negate`.
+TensorId axis_index(Importer& im, const std::string& name, const std::vector<uint32_t>& shape, int64_t axis,
+                    bool negate) {
+  std::vector<uint32_t> along(shape.size(), 1), index(shape[size_t(axis)]);
+  along[size_t(axis)] = shape[size_t(axis)];
+  for (uint32_t k = 0; k < index.size(); ++k) index[k] = negate ? uint32_t(-int64_t(k)) : k;
+  return im.graph().add_const(name, isa::DType::i32, along, index, im.where());
+}
+
+// The index (i32) of the first (or, `last`, the last) greatest (or least)
+// value of 32-bit `x` along `axis` (normalised here), the axis kept or not:
 // the extreme along the axis, kept; CMPEQ against it; where it matches, the
-// position's index along the axis (a constant), else a sentinel; then a
-// ReduceMax: of the indices for the last match, of their negations (negated
-// back) for the first. ONNX's int64 result is i32 on the chip.
-void import_arg_extreme(Importer& im, const NodeProto& n, bool max) {
-  im.arity(n, 1, 1);
-  im.attributes(n, {"axis", "keepdims", "select_last_index"});
+// position's index along the axis, else a sentinel; then a ReduceMax: of the
+// indices for the last match, of their negations (negated back) for the first.
+TensorId arg_extreme(Importer& im, const NodeProto& n, const std::string& y, TensorId x, int64_t axis, bool max,
+                     bool last, bool keepdims) {
   Graph& g = im.graph();
-  const TensorId x = im.in(n, 0);
   const Tensor xt = g.tensor(x);  // a copy: adding ops moves the graph's tensors
   if (isa::dtype_desc(xt.dtype).bytes != 4)
     im.fail(n, fmt::format("{} input: only 32-bit inputs are supported", isa::dtype_desc(xt.dtype).name));
   const auto rank = int64_t(xt.shape.size());
-  int64_t axis = im.int_attr(n, "axis", 0);
   if (axis < -rank || axis >= rank) im.fail(n, fmt::format("axis {} of a rank-{} input", axis, rank));
   if (axis < 0) axis += rank;
-  const bool last = im.int_attr(n, "select_last_index", 0) != 0;
-  const std::string y = im.out_name(n);
   Attrs kept;
   kept.axes = {axis};
   kept.keepdims = true;
@@ -372,18 +377,44 @@ void import_arg_extreme(Importer& im, const NodeProto& n, bool max) {
           : g.add(GraphOp::Neg, y + ".min",
                   {reduce_max(y + ".negmax", g.add(GraphOp::Neg, y + ".neg", {x}, im.where()), kept)}, im.where());
   const TensorId match = g.add(GraphOp::CmpEq, y + ".match", {x, extreme}, im.where());
-  const uint32_t d = xt.shape[size_t(axis)];
-  std::vector<uint32_t> along(size_t(rank), 1), index(d);
-  along[size_t(axis)] = d;
-  for (uint32_t k = 0; k < d; ++k) index[k] = last ? k : uint32_t(-int64_t(k));
-  const TensorId positions = g.add_const(y + ".index", isa::DType::i32, along, index, im.where());
+  const TensorId candidates = axis_index(im, y + ".cands", xt.shape, axis, !last);
   const TensorId none = scalar(im, y + ".none", isa::DType::i32, last ? -1.0 : double(INT32_MIN));
   Attrs at;
   at.axes = {axis};
-  at.keepdims = im.int_attr(n, "keepdims", 1) != 0;
+  at.keepdims = keepdims;
   const TensorId picked = reduce_max(last ? y : y + ".negfirst",
-                                     g.add(GraphOp::Sel, y + ".cand", {match, positions, none}, im.where()), at);
-  im.define(n, last ? picked : g.add(GraphOp::Neg, y, {picked}, im.where()));
+                                     g.add(GraphOp::Sel, y + ".cand", {match, candidates, none}, im.where()), at);
+  return last ? picked : g.add(GraphOp::Neg, y, {picked}, im.where());
+}
+
+// ArgMax and ArgMin (axis, keepdims, select_last_index) of 32-bit inputs.
+// ONNX's int64 result is i32 on the chip.
+void import_arg_extreme(Importer& im, const NodeProto& n, bool max) {
+  im.arity(n, 1, 1);
+  im.attributes(n, {"axis", "keepdims", "select_last_index"});
+  im.define(n, arg_extreme(im, n, im.out_name(n), im.in(n, 0), im.int_attr(n, "axis", 0), max,
+                           im.int_attr(n, "select_last_index", 0) != 0, im.int_attr(n, "keepdims", 1) != 0));
+}
+
+// Hardmax (opset 13: along `axis`, default the last): 1 where the first
+// greatest value along the axis is, else 0: CMPEQ of each position's index
+// against ArgMax's, kept, and SEL of ones and zeros of the input's type.
+void import_hardmax(Importer& im, const NodeProto& n) {
+  im.arity(n, 1, 1);
+  im.attributes(n, {"axis"});
+  if (im.opset() < 13) im.fail(n, "opsets below 13 flatten the input to 2-D first: not supported");
+  Graph& g = im.graph();
+  const TensorId x = im.in(n, 0);
+  if (!is_float(g, x)) im.fail(n, "takes a float input");
+  const std::string y = im.out_name(n);
+  const auto rank = int64_t(g.tensor(x).shape.size());
+  int64_t axis = im.int_attr(n, "axis", -1);
+  const TensorId first = arg_extreme(im, n, y + ".arg", x, axis, true, false, true);  // checks the axis
+  if (axis < 0) axis += rank;
+  const TensorId positions = axis_index(im, y + ".index", g.tensor(x).shape, axis, false);
+  const TensorId hit = g.add(GraphOp::CmpEq, y + ".hit", {positions, first}, im.where());
+  const isa::DType t = g.tensor(x).dtype;
+  im.define(n, g.add(GraphOp::Sel, y, {hit, scalar(im, y + ".one", t, 1), scalar(im, y + ".zero", t, 0)}, im.where()));
 }
 
 const NodeProto* batch_norm_after(const Importer& im, const NodeProto& n) {
