@@ -448,21 +448,48 @@ void layer_norm(Importer& im, const NodeProto& n) {
   if (n.output_size() < 1 || n.output_size() > 3)
     im.fail(n, fmt::format("has 1 to 3 outputs, {} given", n.output_size()));
   im.attributes(n, {"axis", "epsilon", "stash_type"});
+  Graph& g = im.graph();
   const TensorId x = im.in(n, 0);
-  const int64_t rank = int64_t(im.graph().tensor(x).shape.size());
+  const std::vector<uint32_t> shape = g.tensor(x).shape;
+  const auto rank = int64_t(shape.size());
   int64_t axis = im.int_attr(n, "axis", -1);
+  if (axis < -rank || axis >= rank) im.fail(n, fmt::format("axis {} of a rank-{} input", axis, rank));
   if (axis < 0) axis += rank;
-  if (axis != rank - 1)
-    im.fail(n, fmt::format("normalising from axis {} of a rank-{} input: only the last axis is supported", axis, rank));
   if (im.int_attr(n, "stash_type", 1) != 1) im.fail(n, "stash_type other than 1 (float) is not supported");
   std::vector<TensorId> ins = {x, im.in(n, 1)};
   if (const auto b = im.input(n, 2, true)) ins.push_back(*b);
+  // Normalising over several trailing axes is normalising the last axis of
+  // [outer, inner]: the input, scale and bias are reshaped to it (a move on
+  // the chip where the last dimension changes) and the outputs back.
+  const bool flatten = axis != rank - 1;
+  int64_t outer = 1, inner = 1;
+  for (int64_t i = 0; i < rank; ++i) (i < axis ? outer : inner) *= shape[size_t(i)];
+  const std::string y0 = im.out_name(n);
+  if (flatten) {
+    ins[0] = onnx_reshape(g, y0 + ".flat", x, {outer, inner}, false, im.where());
+    for (size_t i = 1; i < ins.size(); ++i) {
+      if (g.tensor(ins[i]).elements() != uint64_t(inner))
+        im.fail(n, fmt::format("{} holds {} values for the {} normalised: only one per normalised element is "
+                               "supported",
+                               i == 1 ? "the scale" : "the bias", g.tensor(ins[i]).elements(), inner));
+      ins[i] = onnx_reshape(g, fmt::format("{}.flat{}", y0, i), ins[i], {inner}, false, im.where());
+    }
+  }
   Attrs at;
   at.epsilon = im.float_attr(n, "epsilon", 1e-5f);
   for (int k = 0; k < n.output_size(); ++k) {
     if (n.output(k).empty()) continue;  // an optional output not asked for
     at.part = uint8_t(k);
-    im.define(n, im.graph().add(GraphOp::LayerNorm, im.out_name(n, k), ins, im.where(), std::nullopt, at), k);
+    const std::string y = k == 0 ? y0 : im.out_name(n, k);
+    if (!flatten) {
+      im.define(n, g.add(GraphOp::LayerNorm, y, ins, im.where(), std::nullopt, at), k);
+      continue;
+    }
+    // Y has the input's shape; Mean and InvStdDev keep the normalised axes as 1.
+    std::vector<int64_t> back(shape.begin(), shape.end());
+    if (k > 0) std::fill(back.begin() + axis, back.end(), 1);
+    const TensorId part = g.add(GraphOp::LayerNorm, y + ".part", ins, im.where(), std::nullopt, at);
+    im.define(n, onnx_reshape(g, y, part, back, false, im.where()), k);
   }
 }
 
