@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "common/error.hpp"
 #include "firmware/compiler/compose.hpp"
@@ -264,6 +265,11 @@ namespace {
 struct GemmFold {
   std::vector<int64_t> b_shape;
   std::vector<double> b, c;  // the folded B and C (C one value per column)
+  // Both as constants of `dtype` named after the output `y`: {B, C}.
+  std::pair<TensorId, TensorId> constants(Importer& im, const std::string& y, isa::DType dtype) const {
+    return {float_constant(im.graph(), y + ".B", dtype, b_shape, b, im.where()),
+            float_constant(im.graph(), y + ".C", dtype, {int64_t(c.size())}, c, im.where())};
+  }
 };
 std::optional<GemmFold> fold_batch_norm(Importer& im, const NodeProto& n, const NodeProto& bn, float beta) {
   const HostValue* b = im.known(n, 1, true);
@@ -300,9 +306,7 @@ void matmul(Importer& im, const NodeProto& n) {
     return;
   }
   const std::string y = im.out_name(*bn);
-  const isa::DType dtype = g.tensor(a).dtype;
-  const TensorId b = float_constant(g, y + ".B", dtype, fold->b_shape, fold->b, im.where());
-  const TensorId c = float_constant(g, y + ".C", dtype, {int64_t(fold->c.size())}, fold->c, im.where());
+  const auto [b, c] = fold->constants(im, y, g.tensor(a).dtype);
   im.define(*bn, g.add(GraphOp::Add, y, {matmul2d(im, n, y + ".ab", a, b), c}, im.where()));
   im.absorb(*bn);
 }
@@ -320,9 +324,7 @@ void gemm(Importer& im, const NodeProto& n) {
   TensorId a = im.in(n, 0), b;
   std::optional<TensorId> c;
   if (fold) {
-    const isa::DType dtype = g.tensor(a).dtype;
-    b = float_constant(g, y + ".B", dtype, fold->b_shape, fold->b, im.where());
-    c = float_constant(g, y + ".C", dtype, {int64_t(fold->c.size())}, fold->c, im.where());
+    std::tie(b, c) = fold->constants(im, y, g.tensor(a).dtype);
     beta = 1.0f;  // in the folded C
   } else {
     b = im.in(n, 1);
@@ -421,12 +423,9 @@ void reduce_composite(Importer& im, const NodeProto& n, Composite what) {
   };
   TensorId out;
   switch (what) {
-    case Composite::kMin: {
-      const TensorId max = g.add(GraphOp::ReduceMax, y + ".max", {g.add(GraphOp::Neg, y + ".neg", {x}, im.where())},
-                                 im.where(), std::nullopt, at);
-      out = g.add(GraphOp::Neg, y, {max}, im.where());
+    case Composite::kMin:
+      out = reduce_min(g, y, x, at, im.where());
       break;
-    }
     case Composite::kL1:
       out = sum_of(y, g.add(GraphOp::Abs, y + ".abs", {x}, im.where()));
       break;

@@ -342,6 +342,12 @@ ChannelAffine batch_norm_affine(Importer& im, const NodeProto& n, int64_t channe
   return f;
 }
 
+TensorId reduce_min(Graph& g, const std::string& y, TensorId x, const Attrs& at, const Where& where) {
+  const TensorId max =
+      g.add(GraphOp::ReduceMax, y + ".max", {g.add(GraphOp::Neg, y + ".neg", {x}, where)}, where, std::nullopt, at);
+  return g.add(GraphOp::Neg, y, {max}, where);
+}
+
 // An i32 constant [1, .., d, .., 1] (d at `axis` of `shape`) holding each
 // position's index along the axis, negated with `negate`.
 TensorId axis_index(Importer& im, const std::string& name, const std::vector<uint32_t>& shape, int64_t axis,
@@ -372,10 +378,7 @@ TensorId arg_extreme(Importer& im, const NodeProto& n, const std::string& y, Ten
   const auto reduce_max = [&](const std::string& name, TensorId v, const Attrs& at) {
     return g.add(GraphOp::ReduceMax, name, {v}, im.where(), std::nullopt, at);
   };
-  const TensorId extreme =
-      max ? reduce_max(y + ".max", x, kept)
-          : g.add(GraphOp::Neg, y + ".min",
-                  {reduce_max(y + ".negmax", g.add(GraphOp::Neg, y + ".neg", {x}, im.where()), kept)}, im.where());
+  const TensorId extreme = max ? reduce_max(y + ".max", x, kept) : reduce_min(g, y + ".min", x, kept, im.where());
   const TensorId match = g.add(GraphOp::CmpEq, y + ".match", {x, extreme}, im.where());
   const TensorId candidates = axis_index(im, y + ".cands", xt.shape, axis, !last);
   const TensorId none = scalar(im, y + ".none", isa::DType::i32, last ? -1.0 : double(INT32_MIN));

@@ -147,6 +147,8 @@ void import_hard_sigmoid(Importer& im, const onnx::NodeProto& n);
 void import_hard_swish(Importer& im, const onnx::NodeProto& n);
 void import_batch_norm(Importer& im, const onnx::NodeProto& n);
 void import_arg_extreme(Importer& im, const onnx::NodeProto& n, bool max);  // ArgMax (max) and ArgMin
+// ReduceMin as -ReduceMax(-x): exact for floats, and for integers above the least.
+TensorId reduce_min(Graph& g, const std::string& y, TensorId x, const Attrs& at, const Where& where);
 void import_hardmax(Importer& im, const onnx::NodeProto& n);
 // BatchNormalization node `n` on `channels` channels as y = x * a + b per
 // channel (a = scale / sqrt(var + eps), b = B - mean * a, in double); errors name `n`.
