@@ -5,6 +5,7 @@
 // the host reference (the compiler holds the graph, so the check lives here rather than in `tsp run`).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -19,6 +20,7 @@
 #include "systemc/sim/tensor_dump.hpp"
 #include "tb/commands.hpp"
 #include "tb/run_tool.hpp"
+#include "tb/sram_reuse_option.hpp"
 
 namespace tsp::cli {
 namespace {
@@ -30,6 +32,7 @@ struct CompileArgs {
   bool bound_only = false;                    // the lower bound of the lowered graph, without placing or scheduling it
   std::optional<uint64_t> generated_weights;  // seed
   bool as_bytes = false;
+  compiler::SramReuse sram_reuse = compiler::SramReuse::Auto;
 };
 
 int run_and_check(const CompileArgs& a, const compiler::Compiled& c, const isa::Config& cfg) {
@@ -118,6 +121,7 @@ int compile_cmd(const CompileArgs& a) {
   opt.embed_reference = a.embed;
   opt.generated_weights = a.generated_weights;
   opt.generated_as_bytes = a.as_bytes;
+  opt.sram_reuse = a.sram_reuse;
   if (a.as_bytes && !a.generated_weights)
     throw Error("tsp compile: error: --weights-as-bytes without --generated-weights: it carries the generated values");
   const compiler::Compiled c = compiler::compile(p.graph, *cfg, opt);  // c.graph: expanded
@@ -150,6 +154,10 @@ int compile_cmd(const CompileArgs& a) {
     fmt::print("utilisation:{}\n", util);
     fmt::print("{}\n", c.bound.summary(c.predicted_cycles));
     print_terms(c.bound);
+    if (c.sram_reused)
+      fmt::print("SRAM reuse: {} tensors take addresses of dead ones; {} are overwritten and have no symbol\n",
+                 std::count_if(c.placement.begin(), c.placement.end(), [](const auto& q) { return !q.reuses.empty(); }),
+                 c.overwritten_tensors);
     if (a.generated_weights)
       fmt::print("generated weights: {} tensors (seed {}{}), image {} bytes of SRAM segments\n", c.generated_tensors,
                  *a.generated_weights, a.as_bytes ? ", carried as bytes" : "", [&] {
@@ -182,6 +190,7 @@ void add_compile(CLI::App& app, int& exit_code) {
                   "SRAM\"): the image carries the seed, not the bytes; the host reference uses the same values");
   cmd->add_flag("--weights-as-bytes", a->as_bytes,
                 "With --generated-weights: the same weight values, but carried as bytes in the image");
+  add_sram_reuse_option(cmd, a->sram_reuse);
   cmd->add_flag("--run", a->run, "Run the image on the model; fail unless cycles == prediction");
   cmd->add_flag("--check", a->check, "--run, and compare every output with the host reference bit for bit");
   cmd->add_flag("-q,--quiet", a->quiet, "Print errors only");

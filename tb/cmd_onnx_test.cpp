@@ -21,6 +21,7 @@
 #include "systemc/engine/chip_engine.hpp"
 #include "systemc/sim/tensor_dump.hpp"
 #include "tb/commands.hpp"
+#include "tb/sram_reuse_option.hpp"
 
 namespace tsp::cli {
 namespace {
@@ -34,6 +35,7 @@ struct OnnxTestArgs {
   std::string dir, config = "tsp1";
   bool verbose = false;
   int mutant = 0;
+  SramReuse sram_reuse = SramReuse::Auto;
   double rtol = kOnnxRtol, atol = kOnnxAtol;  // |got - expected| <= atol + rtol |expected|
 };
 
@@ -58,7 +60,9 @@ bool run_set(const OnnxTestArgs& a, const onnx::ModelProto& m, const fs::path& s
   try {  // data of types the chip lacks cannot run either
     imp = import_onnx(m, load_numbered(set, "input", declared_types(m, false)),
                       (fs::path(a.dir) / "model.onnx").string());
-    c = compile(imp.graph, cfg);
+    CompileOptions opt;
+    opt.sram_reuse = a.sram_reuse;
+    c = compile(imp.graph, cfg, opt);
     expected = load_numbered(set, "output", declared_types(m, true));
   } catch (const Error& e) {
     fmt::print(stderr, "{}\n", e.what());
@@ -160,6 +164,7 @@ void add_onnx_test(CLI::App& app, int& exit_code) {
   cmd->add_option("dir", a->dir, "Test directory, e.g. /usr/share/libonnx-testdata/data/node/test_add")->required();
   cmd->add_option("--config", a->config, "Configuration (default tsp1)");
   cmd->add_flag("-v,--verbose", a->verbose, "Per-output errors");
+  add_sram_reuse_option(cmd, a->sram_reuse);
   cmd->add_option("--rtol", a->rtol, "Relative tolerance (default ONNX's)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);

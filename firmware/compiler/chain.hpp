@@ -5,6 +5,7 @@
 // its strided field advanced by `stride` each time (a REPEAT in the image).
 // The scheduler (schedule.hpp) picks the anchor, the streams and the ALU.
 #include <initializer_list>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -57,11 +58,17 @@ struct Item {
       0;  // emitted this many cycles off the modelled issue cycle: set only by a test's chain hook (a planted bug)
 };
 
+// No lower bound on a cycle: before anything.
+inline constexpr Cycle kNoFloor = std::numeric_limits<Cycle>::min() / 2;
+
 struct Chain {
   std::string what;  // for reports: "add c (VXM)"
   std::vector<Item> items;
   std::vector<Flow> flows;
   Cycle earliest = 0;  // lower bound on the anchor (dependencies)
+  // SRAM reuse: no WRITE's array access before this cycle (set by the
+  // scheduler from Scheduler::set_access_floor before the chain hook sees it).
+  Cycle write_floor = kNoFloor;
 };
 
 // A scheduled run, ready for code generation.

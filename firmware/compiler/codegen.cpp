@@ -91,23 +91,26 @@ image::Image generate(const Graph& g, const std::vector<Placement>& place, const
   for (size_t i = 0; i < g.tensors().size(); ++i) {
     const Tensor& t = g.tensor(static_cast<TensorId>(i));
     const Placement& p = place[i];
+    if (!p.placed) continue;  // nothing reads it (place.cpp)
     const unsigned bytes = isa::dtype_desc(t.dtype).bytes;
     if (p.stripes() > 1) {  // striped weights: a symbol per stripe, "w.s3" = rows 3, 3 + S, ...
       for (uint32_t s = 0; s < p.stripes(); ++s) {
-        img.symbols.push_back({fmt::format("{}.s{}", t.name, s),
-                               0,
-                               p.stripe_slice[s],
-                               p.stripe_address[s],
-                               p.stripe_vectors(),
-                               t.dtype,
-                               {p.layout.stored_rows / p.stripes(), p.layout.cols}});
+        if (!p.overwritten)
+          img.symbols.push_back({fmt::format("{}.s{}", t.name, s),
+                                 0,
+                                 p.stripe_slice[s],
+                                 p.stripe_address[s],
+                                 p.stripe_vectors(),
+                                 t.dtype,
+                                 {p.layout.stored_rows / p.stripes(), p.layout.cols}});
         for (unsigned b = 0; b < bytes; ++b)
           img.chips[0].sram.push_back({static_cast<uint16_t>(p.stripe_slice[s] + b), p.stripe_address[s],
                                        plane_bytes(t, p.layout, b, cfg.vector_bytes, p.stripes(), s)});
       }
       continue;
     }
-    img.symbols.push_back({t.name, 0, p.slice, p.address, p.layout.vectors(), t.dtype, t.shape});
+    // A tensor whose addresses a later one takes holds that one after the run: no symbol to read it by.
+    if (!p.overwritten) img.symbols.push_back({t.name, 0, p.slice, p.address, p.layout.vectors(), t.dtype, t.shape});
     if (t.kind == TensorKind::Value) {
       // Padding rows of a computed MatMul weight: no instruction writes them,
       // and the MXM needs them zero (lower.cpp).

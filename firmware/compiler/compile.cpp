@@ -53,7 +53,17 @@ Compiled compile(const Graph& source, const isa::Config& cfg, const CompileOptio
   const Lowered low = lower(g, cfg);
   out.bound = lower_bound(g, low, cfg);
   if (options.bound_hook) options.bound_hook(out.bound);
-  out.placement = place(g, low, cfg);
+  // Auto: without reuse if the program fits, so that every tensor can be read back.
+  const SramReuse first = options.sram_reuse == SramReuse::Auto ? SramReuse::Never : options.sram_reuse;
+  out.sram_reused = first != SramReuse::Never;
+  try {
+    out.placement = place(g, low, cfg, first);
+  } catch (const SramFull&) {
+    if (options.sram_reuse != SramReuse::Auto) throw;
+    out.sram_reused = true;
+    out.placement = place(g, low, cfg, SramReuse::Auto);
+  }
+  for (const Placement& p : out.placement) out.overwritten_tensors += p.overwritten;
   for (const Node& n : g.nodes())  // a gather's base constant is its data's address (gather.hpp)
     if (n.op == GraphOp::GatherRows)
       out.graph.set_const_data(
@@ -62,7 +72,12 @@ Compiled compile(const Graph& source, const isa::Config& cfg, const CompileOptio
   sched.chain_hook = options.chain_hook;
   KernelScheduler ks(g, out.placement, cfg, sched);
   uint32_t next_plane = 0;  // MatMuls take the planes in turn
+  // SRAM reuse: each storage root's last SRAM access so far, and the floor a writer inherits from what it reuses.
+  std::vector<Cycle> last_access(g.tensors().size(), kNoFloor);
   for (const Kernel& k : low.kernels) {
+    Cycle floor = kNoFloor;
+    for (TensorId dead : out.placement[k.node->output].reuses) floor = std::max(floor, last_access[dead] + 1);
+    sched.set_access_floor(floor);
     const std::string what = fmt::format("{} {}", op_name(k.node->op), g.tensor(k.node->output).name);
     if (k.vxm) ks.vxm(*k.vxm, what);
     for (const MatMulKernel& m : k.mxm) ks.matmul(m, what, next_plane++ % cfg.mxm_planes);
@@ -70,6 +85,9 @@ Compiled compile(const Graph& source, const isa::Config& cfg, const CompileOptio
     if (k.alias) ks.alias(k.node->output, *k.alias);
     for (const VecKernel& v : k.vec) ks.vec(v, what);
     if (k.gather) ks.gather(*k.gather, what);
+    const Cycle last = sched.take_last_access();
+    for (TensorId t : k.node->inputs) last_access[low.root[t]] = std::max(last_access[low.root[t]], last);
+    last_access[low.root[k.node->output]] = std::max(last_access[low.root[k.node->output]], last);
   }
   out.timed = sched.timed();
   out.chains = sched.chain_names();

@@ -30,6 +30,9 @@ struct CompileOptions {
   // Weights as generated SRAM of this seed (generated_weights.hpp), not bytes.
   std::optional<uint64_t> generated_weights;
   bool generated_as_bytes = false;  // the same weight values, carried as bytes (to compare both forms)
+  // Whether tensors may take the SRAM of dead ones (place.hpp): Auto only when
+  // the program does not fit otherwise, so that every tensor can be read back.
+  SramReuse sram_reuse = SramReuse::Auto;
 };
 
 struct UnitUse {
@@ -46,8 +49,10 @@ struct Compiled {
   std::vector<Timed> timed;
   std::vector<std::string> chains;  // chain names, indexed by Timed::chain
   std::map<isa::Unit, UnitUse> units;
-  uint32_t generated_tensors = 0;  // weights the image generates (CompileOptions::generated_weights)
-  double seconds = 0;              // compile wall time
+  bool sram_reused = false;          // placed with SRAM reuse (CompileOptions::sram_reuse)
+  uint32_t overwritten_tensors = 0;  // tensors whose addresses a later one takes: no symbol in the image
+  uint32_t generated_tensors = 0;    // weights the image generates (CompileOptions::generated_weights)
+  double seconds = 0;                // compile wall time
   // Busy slots / (cycles x queues) of a unit, 0..1.
   double utilisation(isa::Unit u) const;
 };

@@ -4,6 +4,7 @@
 
 #include "common/error.hpp"
 #include "common/numerics/float_format.hpp"
+#include "common/numerics/vxm.hpp"
 
 namespace tsp::compiler {
 namespace {
@@ -35,8 +36,32 @@ struct Split {
   TensorId hi, lo;
 };
 
+// The element bits of unary/binary op `op` of `type` (from `from`) as the VXM computes them.
+uint32_t vxm(GraphOp op, isa::DType type, isa::DType from, uint32_t a, uint32_t b = 0) {
+  return num::apply({vxm_opcode(op), type, from}, a, b);
+}
+
+// split_f32 of a constant, on the host with the VXM's arithmetic (the same
+// bits the chip would compute): weights are split once at compile time, and
+// the f32 original and its intermediates take no SRAM and no cycles.
+Split split_const_f32(Graph& g, const std::string& p, TensorId x, const Where& w) {
+  const Tensor t = g.tensor(x);  // a copy: adding tensors moves them
+  const uint32_t scale = float_bits(isa::DType::f32, kLoScale);
+  using isa::DType;
+  std::vector<uint32_t> hi(t.data.size()), lo(t.data.size());
+  for (size_t e = 0; e < t.data.size(); ++e) {
+    hi[e] = vxm(GraphOp::Cast, DType::f16, DType::f32, t.data[e]);
+    const uint32_t hif = vxm(GraphOp::Cast, DType::f32, DType::f16, hi[e]);
+    const uint32_t res = vxm(GraphOp::Sub, DType::f32, DType::f32, t.data[e], hif);
+    lo[e] = vxm(GraphOp::Cast, DType::f16, DType::f32, vxm(GraphOp::Mul, DType::f32, DType::f32, res, scale));
+  }
+  return {g.add_const(p + ".hi", DType::f16, t.shape, std::move(hi), w),
+          g.add_const(p + ".lo", DType::f16, t.shape, std::move(lo), w)};
+}
+
 // x (f32) = hi + lo * 2^-11, both f16.
 Split split_f32(Graph& g, const std::string& p, TensorId x, const Where& w) {
+  if (g.tensor(x).kind == TensorKind::Const) return split_const_f32(g, p, x, w);
   const std::vector<uint32_t> shape = g.tensor(x).shape;  // copied: adding tensors moves them
   const TensorId hi = g.add(GraphOp::Cast, p + ".hi", {x}, w, isa::DType::f16);
   const TensorId hif = g.add(GraphOp::Cast, p + ".hif", {hi}, w, isa::DType::f32);

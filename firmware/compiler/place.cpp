@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <optional>
 
 #include "common/error.hpp"
 
@@ -16,9 +18,67 @@ uint16_t plane_position(const isa::Config& cfg, const Placement& p, unsigned i) 
   return cfg.queue_table[slice_queue(cfg, static_cast<uint16_t>(p.slice + i))].position;
 }
 
-std::vector<Placement> place(const Graph& g, const Lowered& low, const isa::Config& cfg) {
+std::vector<Lifetime> lifetimes(const Graph& g, const Lowered& low) {
+  std::vector<Lifetime> life(g.tensors().size());
+  const auto end = static_cast<int64_t>(low.kernels.size());
+  for (size_t i = 0; i < low.kernels.size(); ++i) {
+    const Node& n = *low.kernels[i].node;
+    const auto k = static_cast<int64_t>(i);
+    for (TensorId t : n.inputs) life[low.root[t]].death = std::max(life[low.root[t]].death, k);
+    Lifetime& o = life[low.root[n.output]];
+    if (low.root[n.output] == n.output) o.birth = k;
+    o.death = std::max(o.death, k);
+  }
+  for (size_t t = 0; t < g.tensors().size(); ++t) {
+    const Tensor& ten = g.tensor(static_cast<TensorId>(t));
+    // Padding rows of a computed MatMul weight are zeroed by the image (codegen): loaded at the start.
+    if (ten.kind != TensorKind::Value || low.pad_rows[t] > 1) life[low.root[t]].birth = -1;
+    if (ten.output) life[low.root[t]].death = end;
+  }
+  return life;
+}
+
+namespace {
+
+// The address ranges of one slice and whose they are; two tensors may share
+// addresses only when their lifetimes are disjoint.
+struct Held {
+  uint32_t begin, end;
+  Lifetime life;
+  TensorId t;
+};
+bool lives_overlap(const Lifetime& a, const Lifetime& b) { return a.birth <= b.death && b.birth <= a.death; }
+
+}  // namespace
+
+namespace {
+
+// Who follows whom at shared addresses: the later tensor's writer waits for
+// the earlier one's last access, and the earlier one is overwritten.
+void mark_reuse(std::vector<Placement>& out, const std::vector<std::vector<Held>>& held, const Lowered& low) {
+  for (const auto& slice : held)
+    for (const Held& a : slice)
+      for (const Held& b : slice)
+        if (a.begin < b.end && b.begin < a.end && a.life.death < b.life.birth) {
+          auto& r = out[b.t].reuses;
+          if (std::find(r.begin(), r.end(), a.t) == r.end()) r.push_back(a.t);
+          out[a.t].overwritten = true;
+        }
+  for (size_t t = 0; t < out.size(); ++t)  // aliases share their root's fate
+    if (low.root[t] != t) {
+      out[t].reuses = out[low.root[t]].reuses;
+      out[t].overwritten = out[low.root[t]].overwritten;
+    }
+}
+
+}  // namespace
+
+std::vector<Placement> place(const Graph& g, const Lowered& low, const isa::Config& cfg, SramReuse mode) {
+  const bool reuse = mode != SramReuse::Never;
   std::vector<Placement> out(g.tensors().size());
-  std::vector<uint32_t> used(cfg.mem_slices, 0);  // next free address per slice
+  std::vector<uint32_t> used(cfg.mem_slices, 0);  // one past the highest address ever taken, per slice
+  std::vector<std::vector<Held>> held(cfg.mem_slices);
+  const std::vector<Lifetime> life = reuse ? lifetimes(g, low) : std::vector<Lifetime>{};
   const uint32_t half = cfg.mem_slices_per_hemisphere;
   // Candidate first slices in the order W0, E0, W1, E1, ...; `cursor` rotates through them.
   std::vector<uint16_t> order, outer;  // outer: from SXM.W inwards, then from SXM.E
@@ -120,6 +180,55 @@ std::vector<Placement> place(const Graph& g, const Lowered& low, const isa::Conf
     }
     return addr;  // no address helps (two operands disagree): the scheduler will report it
   };
+  // Without reuse: above everything ever placed on the slices (bank-safe if need be).
+  auto fresh = [&](size_t t, uint16_t first, unsigned bytes, uint32_t n) -> std::optional<uint32_t> {
+    uint32_t addr = 0;
+    for (unsigned i = 0; i < bytes; ++i) addr = std::max(addr, used[first + i]);
+    if (bank_gap[t]) addr = bank_safe(t, first, bytes, addr);
+    if (uint64_t(addr) + n > cfg.mem_addresses) return std::nullopt;
+    return addr;
+  };
+  // With reuse, a range free on every plane's slice over t's lifetime: Always
+  // takes the lowest (a stress mode: as much reuse as possible); Auto takes
+  // fresh addresses while there are any, then the range whose earlier tenants
+  // died first, so that t's writer rarely waits for their last reads.
+  auto free_range = [&](size_t t, uint16_t first, unsigned bytes, uint32_t n) -> std::optional<uint32_t> {
+    if (mode == SramReuse::Auto)
+      if (const auto a = fresh(t, first, bytes, n)) return a;
+    std::vector<const Held*> near;
+    for (unsigned i = 0; i < bytes; ++i)
+      for (const Held& h : held[first + i]) near.push_back(&h);
+    std::vector<uint32_t> starts{0};
+    for (const Held* h : near)
+      if (lives_overlap(h->life, life[t])) starts.push_back(h->end);
+    std::sort(starts.begin(), starts.end());
+    std::optional<uint32_t> best;
+    int64_t best_cost = 0;
+    for (uint32_t c : starts) {
+      const uint32_t addr = bank_gap[t] ? bank_safe(t, first, bytes, c) : c;
+      if (uint64_t(addr) + n > cfg.mem_addresses) continue;
+      bool clash = false;
+      int64_t cost = -1;  // the last kernel of the tenants this range follows
+      for (const Held* h : near)
+        if (h->begin < addr + n && addr < h->end) {
+          clash = clash || lives_overlap(h->life, life[t]);
+          if (h->life.death < life[t].birth) cost = std::max(cost, h->life.death);
+        }
+      if (clash || (best && cost >= best_cost)) continue;
+      best = addr, best_cost = cost;
+      if (mode == SramReuse::Always) break;
+    }
+    return best;
+  };
+  // Image data that no kernel reads and no one reads back (an f32 weight split
+  // into f16 parts on the host, compose.cpp) takes no SRAM: it is not placed.
+  std::vector<bool> needed(g.tensors().size(), false);
+  for (const Kernel& k : low.kernels) {
+    for (TensorId t : k.node->inputs) needed[low.root[t]] = true;
+    needed[low.root[k.node->output]] = true;
+  }
+  for (size_t t = 0; t < g.tensors().size(); ++t)
+    if (g.tensor(static_cast<TensorId>(t)).output) needed[low.root[t]] = true;
   size_t cursor = 0, outer_cursor = 0;
   for (size_t t = 0; t < g.tensors().size(); ++t) {
     const Tensor& ten = g.tensor(static_cast<TensorId>(t));
@@ -132,6 +241,7 @@ std::vector<Placement> place(const Graph& g, const Lowered& low, const isa::Conf
       p.layout = l;
       continue;
     }
+    if (!needed[t]) continue;
     const unsigned bytes = isa::dtype_desc(ten.dtype).bytes;
     const uint32_t S = low.stripes[t];
     const uint32_t n = p.layout.vectors() / S;
@@ -151,10 +261,9 @@ std::vector<Placement> place(const Graph& g, const Lowered& low, const isa::Conf
         for (uint16_t s0 : p.stripe_slice) own = own || (first < s0 + bytes && s0 < first + bytes);
         if (own) continue;
         if (round < 2 && overlaps(prefer[t], first, bytes)) continue;
-        uint32_t addr = 0;
-        for (unsigned i = 0; i < bytes; ++i) addr = std::max(addr, used[first + i]);
-        if (bank_gap[t]) addr = bank_safe(t, first, bytes, addr);
-        if (uint64_t(addr) + n > cfg.mem_addresses) continue;
+        const std::optional<uint32_t> found = reuse ? free_range(t, first, bytes, n) : fresh(t, first, bytes, n);
+        if (!found) continue;
+        const uint32_t addr = *found;
         if (stripe == 0) {
           p.slice = first;
           p.address = addr;
@@ -164,16 +273,21 @@ std::vector<Placement> place(const Graph& g, const Lowered& low, const isa::Conf
           p.stripe_address.push_back(addr);
         }
         p.placed = ok = true;
-        for (unsigned i = 0; i < bytes; ++i) used[first + i] = addr + n;
+        for (unsigned i = 0; i < bytes; ++i) {
+          used[first + i] = std::max(used[first + i], addr + n);
+          if (reuse) held[first + i].push_back({addr, addr + n, life[t], static_cast<TensorId>(t)});
+        }
         cur = (cur + tries + 1) % cand.size();
       }
       if (!ok)
-        throw Error(
+        throw SramFull(
             fmt::format("{}: error: tensor '{}' ({} vectors x {} byte planes) does not fit in the SRAM of {} "
-                        "on slices apart from the operands it is read or written with",
-                        ten.where.str(), ten.name, n, bytes, cfg.name));
+                        "on slices apart from the operands it is read or written with{}",
+                        ten.where.str(), ten.name, n, bytes, cfg.name,
+                        reuse ? ", even reusing the addresses of dead tensors" : ""));
     }
   }
+  if (reuse) mark_reuse(out, held, low);
   return out;
 }
 

@@ -3,9 +3,14 @@
 // hemisphere (byte plane i on slice + i, docs/timing.md "Tensor layout") and
 // one address range shared by its planes. Consecutive tensors alternate
 // hemispheres and rotate through the slices so that the operands of one
-// kernel rarely share a slice's ports. Nothing is ever freed (no WAR hazards).
+// kernel rarely share a slice's ports. By default nothing is ever freed, so
+// every tensor can be read back after the run; with SRAM reuse a tensor may
+// take addresses of tensors dead before its kernel (lifetimes in kernel
+// order), and the scheduler keeps its writes after their last accesses
+// (Placement::reuses, docs/compiler.md "SRAM reuse").
 #include <vector>
 
+#include "common/error.hpp"
 #include "firmware/compiler/layout.hpp"
 #include "firmware/compiler/lower.hpp"
 
@@ -20,11 +25,37 @@ struct Placement {
   // stripe_slice[s] / stripe_address[s]; stripe 0 is slice/address.
   std::vector<uint16_t> stripe_slice;
   std::vector<uint32_t> stripe_address;
+  // With SRAM reuse: the tensors (roots) whose addresses this one takes after
+  // their last kernel; its writer's SRAM accesses must follow theirs.
+  std::vector<TensorId> reuses;
+  // Its addresses are taken by a later tensor: after the run they hold that one
+  // (the image has no symbol for it).
+  bool overwritten = false;
   uint32_t stripes() const { return stripe_slice.empty() ? 1 : uint32_t(stripe_slice.size()); }
   uint32_t stripe_vectors() const { return layout.vectors() / stripes(); }
 };
 
-std::vector<Placement> place(const Graph& g, const Lowered& low, const isa::Config& cfg);
+// Thrown when a tensor finds no room: compile() may retry with reuse.
+struct SramFull : Error {
+  using Error::Error;
+};
+
+// Never: every tensor keeps its addresses to the end. Always: each takes the
+// lowest free range (a stress mode). Auto: fresh addresses first, then the
+// range whose tenants died first; compile() uses it only for a program that
+// does not fit with Never.
+enum class SramReuse : uint8_t { Never, Always, Auto };
+
+// Per tensor: the kernel that writes it (-1: loaded with the image) and the
+// last kernel that reads or writes its storage (kernels.size(): a graph
+// output, kept to the end). Keyed by storage root (Lowered::root).
+struct Lifetime {
+  int64_t birth = -1, death = -1;
+};
+std::vector<Lifetime> lifetimes(const Graph& g, const Lowered& low);
+
+std::vector<Placement> place(const Graph& g, const Lowered& low, const isa::Config& cfg,
+                             SramReuse mode = SramReuse::Never);
 
 // Floorplan position of plane `i` of a tensor placed at `p`.
 uint16_t plane_position(const isa::Config& cfg, const Placement& p, unsigned i);

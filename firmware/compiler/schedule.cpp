@@ -107,15 +107,22 @@ bool Scheduler::try_at(Chain& c, Cycle t, std::vector<uint16_t>& vxm_choice) {
   }
   // Commit.
   for (size_t i = 0; i < c.items.size(); ++i) res_.take_queue(vxm_choice[i], t + c.items[i].offset, c.items[i].span());
-  for (const MemAccess& a : mem) res_.take_mem(a);
+  for (const MemAccess& a : mem) {
+    res_.take_mem(a);
+    last_access_ = std::max(last_access_, a.end() - 1);
+  }
   for (const StreamUse& u : uses) res_.take_stream(u);
   return true;
 }
 
 Cycle Scheduler::schedule(Chain c) {
+  c.write_floor = floor_;
   if (chain_hook) chain_hook(c);
   Cycle lo = c.earliest;
-  for (const Item& it : c.items) lo = std::max(lo, -it.offset);
+  for (const Item& it : c.items) {
+    lo = std::max(lo, -it.offset);
+    if (it.mem && it.mem->write) lo = std::max(lo, c.write_floor - it.mem->c0);
+  }
   for (const Flow& f : c.flows)
     for (const FlowPlane& p : f.planes) lo = std::max(lo, -p.put);
   std::vector<uint16_t> choice;

@@ -4,6 +4,7 @@
 // keeps the port and bank rules, and every flow finds an aligned stream group
 // whose wavefronts are free over its positions. Then the chain is committed.
 #include <functional>
+#include <utility>
 #include <vector>
 
 #include "firmware/compiler/chain.hpp"
@@ -17,6 +18,11 @@ class Scheduler {
   // tsp::Error when no slot exists within a generous horizon.
   Cycle schedule(Chain chain);
   const std::vector<Timed>& timed() const { return timed_; }
+  // SRAM reuse (place.hpp): every SRAM write of the chains scheduled from now
+  // on happens at or after cycle `c`.
+  void set_access_floor(Cycle c) { floor_ = c; }
+  // The last cycle of an SRAM access committed since the previous call; resets.
+  Cycle take_last_access() { return std::exchange(last_access_, kNoFloor); }
   const std::vector<std::string>& chain_names() const { return names_; }
   // Test seam: sees (and may change) every chain before it is scheduled; empty in `tsp`
   // (CompileOptions::chain_hook).
@@ -28,6 +34,8 @@ class Scheduler {
   Resources res_;
   std::vector<Timed> timed_;
   std::vector<std::string> names_;
+  Cycle floor_ = kNoFloor;
+  Cycle last_access_ = kNoFloor;
 };
 
 }  // namespace tsp::compiler

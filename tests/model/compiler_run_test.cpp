@@ -24,10 +24,11 @@ namespace {
 
 // Compiles, runs, checks. Returns "" when cycles and outputs are exact, else why not.
 std::string compile_run_check(const Graph& source, const std::string& config, int mutant = 0,
-                              uint64_t* cycles = nullptr) {
+                              uint64_t* cycles = nullptr, SramReuse reuse = SramReuse::Auto) {
   const isa::Config& cfg = *isa::find_config(config);
   CompileOptions opt;
   if (mutant) opt.chain_hook = planted_bug(mutant);
+  opt.sram_reuse = reuse;
   Compiled c;
   try {
     c = compile(source, cfg, opt);
@@ -378,6 +379,46 @@ TEST(CompilerRun, PlantedPermuteAndBroadcastBugsAreCaught) {
   EXPECT_EQ(compile_run_check(q.graph, "mini"), "");
   const std::string b = compile_run_check(q.graph, "mini", 3);
   EXPECT_NE(b.find("reference"), std::string::npos) << b;
+}
+
+// SRAM reuse (docs/compiler.md, "SRAM reuse"): a chain of f16 [512, 32]
+// tensors needs 16 x 512 x 2 slice-addresses of mini's 8 x 1024 without it.
+Graph long_chain() {
+  std::string text = "input a : f16[512, 32] random 1\ninput b : f16[512, 32] random 2\ny0 = add a b\ny1 = mul y0 a\n";
+  for (int k = 2; k < 14; ++k) text += fmt::format("y{} = {} y{} y{}\n", k, k % 2 ? "add" : "sub", k - 1, k - 2);
+  return parse_program(text + "output y13\n", "chain.txt").graph;
+}
+
+TEST(CompilerRun, SramReuseFitsWhatDoesNotFitOtherwise) {
+  const std::string never = compile_run_check(long_chain(), "mini", 0, nullptr, SramReuse::Never);
+  EXPECT_NE(never.find("does not fit in the SRAM of mini"), std::string::npos) << never;
+  EXPECT_EQ(compile_run_check(long_chain(), "mini"), "");
+  const Compiled c = compile(long_chain(), *isa::find_config("mini"));
+  EXPECT_TRUE(c.sram_reused);
+  EXPECT_GT(c.overwritten_tensors, 0u);
+  for (size_t t = 0; t < c.graph.tensors().size(); ++t) {  // what was overwritten cannot be read back by name
+    const bool named = std::any_of(c.image.symbols.begin(), c.image.symbols.end(),
+                                   [&](const auto& s) { return s.name == c.graph.tensors()[t].name; });
+    EXPECT_EQ(named, !c.placement[t].overwritten) << c.graph.tensors()[t].name;
+  }
+}
+
+// The stress mode (every tensor at the lowest free address) on random graphs.
+TEST(CompilerRun, SramReuseAlwaysIsExactOnRandomGraphs) {
+  const isa::Config& cfg = *isa::find_config("mini");
+  for (uint64_t seed = 1; seed <= 20; ++seed)
+    EXPECT_EQ(compile_run_check(random_graph(seed, cfg), "mini", 0, nullptr, SramReuse::Always), "") << "seed " << seed;
+}
+
+// Writers that ignore their write floors (planted bug 5) overwrite dead
+// tensors' addresses before their last reads: the reference comparison fails.
+TEST(CompilerRun, PlantedReuseOrderBugIsCaught) {
+  const isa::Config& cfg = *isa::find_config("mini");
+  for (uint64_t seed : {1, 3, 7}) {
+    EXPECT_EQ(compile_run_check(random_graph(seed, cfg), "mini", 0, nullptr, SramReuse::Always), "") << seed;
+    const std::string bad = compile_run_check(random_graph(seed, cfg), "mini", 5, nullptr, SramReuse::Always);
+    EXPECT_NE(bad.find("reference"), std::string::npos) << "seed " << seed << ": " << bad;
+  }
 }
 
 }  // namespace

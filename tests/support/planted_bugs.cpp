@@ -63,6 +63,8 @@ std::function<void(Chain&)> planted_bug(int n) {
       return [done](Chain& c) {
         if (!*done && is_vec(c)) late_write(c), *done = true;
       };
+    case 5:
+      return [](Chain& c) { c.write_floor = kNoFloor; };
     default:
       throw std::invalid_argument("planted_bug: no bug " + std::to_string(n) + " (1 to " +
                                   std::to_string(kPlantedBugs) + ")");
