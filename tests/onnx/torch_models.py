@@ -17,6 +17,8 @@ import torch.nn as nn
 from onnx import numpy_helper
 
 warnings.filterwarnings("ignore")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts", "models"))
+from lstm import Lstm  # noqa: E402  (scripts/models/lstm.py: the same module the validation runs)
 
 
 class DecoderBits(nn.Module):
@@ -110,19 +112,6 @@ class MlpBn(nn.Module):
         return self.fc2(torch.relu(self.bn(self.fc1(x))))
 
 
-class Lstm(nn.Module):
-    """torch.nn.LSTM as PyTorch exports it (one ONNX LSTM node, gates
-    reordered to ONNX's, both biases), with the final hidden and cell state."""
-
-    def __init__(self, inputs=48, hidden=64):
-        super().__init__()
-        self.lstm = nn.LSTM(inputs, hidden)
-
-    def forward(self, x):
-        y, (h, c) = self.lstm(x)
-        return y, h, c
-
-
 # name: module, inputs, dynamic axes (kept symbolic in the export, so that its
 # shape arithmetic stays in the graph for the importer to fold)
 MODELS = {
@@ -130,7 +119,9 @@ MODELS = {
     "torch_gelu_erf": (GeluErf, lambda: [torch.randn(4, 96) * 3], {}),
     "torch_pools": (Pools, lambda: [torch.randn(2, 3, 13, 13)], {}),
     "torch_convs": (Convs, lambda: [torch.randn(1, 3, 16, 16)], {}),
-    "torch_lstm": (Lstm, lambda: [torch.randn(5, 1, 48)], {}),
+    # torch.nn.LSTM as PyTorch exports it (one ONNX LSTM node, gates reordered
+    # to ONNX's, both biases), with the final hidden and cell state.
+    "torch_lstm": (lambda: Lstm(48, 64), lambda: [torch.randn(5, 1, 48)], {}),
     # The same convolutions with the BatchNormalization kept as a node (the
     # exporter folds it in eval mode): the importer folds it into the stem.
     "torch_convs_bn": (Convs, lambda: [torch.randn(1, 3, 16, 16)], {}),
