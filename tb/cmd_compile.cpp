@@ -33,6 +33,7 @@ struct CompileArgs {
   std::optional<uint64_t> generated_weights;  // seed
   bool as_bytes = false;
   compiler::SramReuse sram_reuse = compiler::SramReuse::Auto;
+  bool no_fuse = false;
 };
 
 int run_and_check(const CompileArgs& a, const compiler::Compiled& c, const isa::Config& cfg) {
@@ -122,6 +123,7 @@ int compile_cmd(const CompileArgs& a) {
   opt.generated_weights = a.generated_weights;
   opt.generated_as_bytes = a.as_bytes;
   opt.sram_reuse = a.sram_reuse;
+  opt.fuse = !a.no_fuse;
   if (a.as_bytes && !a.generated_weights)
     throw Error("tsp compile: error: --weights-as-bytes without --generated-weights: it carries the generated values");
   const compiler::Compiled c = compiler::compile(p.graph, *cfg, opt);  // c.graph: expanded
@@ -154,6 +156,8 @@ int compile_cmd(const CompileArgs& a) {
     fmt::print("utilisation:{}\n", util);
     fmt::print("{}\n", c.bound.summary(c.predicted_cycles));
     print_terms(c.bound);
+    if (c.fused_ops)
+      fmt::print("fusion: {} elementwise results stream into the next VXM op (not written, no symbol)\n", c.fused_ops);
     if (c.sram_reused)
       fmt::print("SRAM reuse: {} tensors take addresses of dead ones; {} are overwritten and have no symbol\n",
                  std::count_if(c.placement.begin(), c.placement.end(), [](const auto& q) { return !q.reuses.empty(); }),
@@ -191,6 +195,9 @@ void add_compile(CLI::App& app, int& exit_code) {
   cmd->add_flag("--weights-as-bytes", a->as_bytes,
                 "With --generated-weights: the same weight values, but carried as bytes in the image");
   add_sram_reuse_option(cmd, a->sram_reuse);
+  cmd->add_flag("--no-fuse", a->no_fuse,
+                "Write every elementwise result to SRAM instead of streaming chains of VXM ops from ALU to ALU "
+                "(docs/compiler.md, \"Elementwise fusion\"): every intermediate can then be read back");
   cmd->add_flag("--run", a->run, "Run the image on the model; fail unless cycles == prediction");
   cmd->add_flag("--check", a->check, "--run, and compare every output with the host reference bit for bit");
   cmd->add_flag("-q,--quiet", a->quiet, "Print errors only");

@@ -77,6 +77,11 @@ class Bounder {
       : g_(g), low_(low), cfg_(cfg), m_(cfg), F_(g.tensors().size(), -1), L_(g.tensors().size(), -1) {}
 
   Bound run() {
+    // Results that may stream into their reader (Lowered::stream_to): never
+    // written or read, one op latency from producer to consumer.
+    streamed_.assign(g_.tensors().size(), false);
+    for (size_t i = 0; i < low_.kernels.size(); ++i)
+      if (low_.stream_to[i] >= 0) streamed_[low_.kernels[i].vxm->out] = true;
     for (const Kernel& k : low_.kernels) {
       if (k.vxm) vxm(*k.vxm);
       for (const MatMulKernel& mk : k.mxm) matmul(mk);
@@ -84,7 +89,8 @@ class Bounder {
       if (k.alias) F_[k.node->output] = F_[*k.alias], L_[k.node->output] = L_[*k.alias];
       if (!k.vec.empty()) vec(k.vec);
       if (k.gather) gather(*k.gather);
-      if (k.vxm || !k.mxm.empty() || k.sxm || !k.vec.empty() || k.gather) path_ = std::max(path_, m_.finish(L_[k.node->output]));
+      if (k.vxm || !k.mxm.empty() || k.sxm || !k.vec.empty() || k.gather)
+        path_ = std::max(path_, m_.finish(L_[k.node->output]));
     }
     return result();
   }
@@ -96,14 +102,18 @@ class Bounder {
     i64 n = 0;
     for (const VectorRun& r : k.runs) n += r.n;
     c_.vxm += n;
-    c_.mem += n * bytes_of(g_, k.out);
+    if (!streamed_[k.out]) c_.mem += n * bytes_of(g_, k.out);
     const std::optional<TensorId> ops[] = {k.a, k.b, k.c};
-    const i64 hop = m_.hop(m_.d_vxm, isa::op_desc(k.op).latency);
+    const i64 op_latency = isa::op_desc(k.op).latency;
     i64 f = std::numeric_limits<i64>::min(), l = std::numeric_limits<i64>::min();
     std::vector<TensorId> roots;
     for (size_t i = 0; i < 3; ++i) {
       if (!ops[i]) continue;
       const TensorId x = *ops[i];
+      // A streamed operand reaches the ALU as its producer's result: F_ of a
+      // result already counts the WRITE's distance and access, which its
+      // consumer's result needs again.
+      const i64 hop = streamed_[x] ? op_latency : m_.hop(m_.d_vxm, op_latency);
       f = std::max(f, F_[x] + hop);  // every result vector reads a vector of every operand
       std::vector<bool> read(size_t(vectors(x)), false);
       for (const VectorRun& r : k.runs)
@@ -113,7 +123,7 @@ class Bounder {
         }
       // Each vector read at least once (a READ of a broadcast row might feed several ALUs
       // in one cycle); operands sharing storage read the same vectors (lower.cpp): once.
-      if (std::find(roots.begin(), roots.end(), low_.root[x]) == roots.end()) {
+      if (!streamed_[x] && std::find(roots.begin(), roots.end(), low_.root[x]) == roots.end()) {
         roots.push_back(low_.root[x]);
         c_.mem += i64(std::count(read.begin(), read.end(), true)) * bytes_of(g_, x);
       }
@@ -248,6 +258,7 @@ class Bounder {
   Machine m_;
   std::vector<i64> F_, L_;
   Counts c_;
+  std::vector<bool> streamed_;
   i64 path_ = 0;
 };
 

@@ -95,7 +95,7 @@ image::Image generate(const Graph& g, const std::vector<Placement>& place, const
     const unsigned bytes = isa::dtype_desc(t.dtype).bytes;
     if (p.stripes() > 1) {  // striped weights: a symbol per stripe, "w.s3" = rows 3, 3 + S, ...
       for (uint32_t s = 0; s < p.stripes(); ++s) {
-        if (!p.overwritten)
+        if (!p.overwritten && !p.streamed)
           img.symbols.push_back({fmt::format("{}.s{}", t.name, s),
                                  0,
                                  p.stripe_slice[s],
@@ -110,7 +110,8 @@ image::Image generate(const Graph& g, const std::vector<Placement>& place, const
       continue;
     }
     // A tensor whose addresses a later one takes holds that one after the run: no symbol to read it by.
-    if (!p.overwritten) img.symbols.push_back({t.name, 0, p.slice, p.address, p.layout.vectors(), t.dtype, t.shape});
+    if (!p.overwritten && !p.streamed)
+      img.symbols.push_back({t.name, 0, p.slice, p.address, p.layout.vectors(), t.dtype, t.shape});
     if (t.kind == TensorKind::Value) {
       // Padding rows of a computed MatMul weight: no instruction writes them,
       // and the MXM needs them zero (lower.cpp).

@@ -12,6 +12,7 @@
 #include "common/error.hpp"
 #include "firmware/compiler/codegen.hpp"
 #include "firmware/compiler/expand.hpp"
+#include "firmware/compiler/fuse.hpp"
 #include "firmware/compiler/generated_weights.hpp"
 #include "firmware/compiler/kernels.hpp"
 #include "firmware/compiler/lower.hpp"
@@ -74,20 +75,47 @@ Compiled compile(const Graph& source, const isa::Config& cfg, const CompileOptio
   uint32_t next_plane = 0;  // MatMuls take the planes in turn
   // SRAM reuse: each storage root's last SRAM access so far, and the floor a writer inherits from what it reuses.
   std::vector<Cycle> last_access(g.tensors().size(), kNoFloor);
-  for (const Kernel& k : low.kernels) {
+  const std::vector<std::vector<size_t>> fused =
+      options.fuse ? plan_fusion(g, low, out.placement, cfg) : std::vector<std::vector<size_t>>(low.kernels.size());
+  std::vector<bool> deferred(low.kernels.size(), false);  // inside a fused chain: scheduled with its last kernel
+  for (const auto& chain : fused)
+    for (size_t i = 0; i + 1 < chain.size(); ++i) {
+      deferred[chain[i]] = true;
+      out.placement[low.kernels[chain[i]].vxm->out].streamed = true;
+      ++out.fused_ops;
+    }
+  for (size_t ki = 0; ki < low.kernels.size(); ++ki) {
+    const Kernel& k = low.kernels[ki];
+    if (deferred[ki]) continue;
     Cycle floor = kNoFloor;
     for (TensorId dead : out.placement[k.node->output].reuses) floor = std::max(floor, last_access[dead] + 1);
     sched.set_access_floor(floor);
     const std::string what = fmt::format("{} {}", op_name(k.node->op), g.tensor(k.node->output).name);
-    if (k.vxm) ks.vxm(*k.vxm, what);
+    std::vector<const Kernel*> ran{&k};
+    if (!fused[ki].empty()) {
+      std::vector<const VxmKernel*> steps;
+      std::string names;
+      ran.clear();
+      for (size_t i : fused[ki]) {
+        const Kernel& f = low.kernels[i];
+        steps.push_back(&*f.vxm);
+        names += fmt::format("{}{} {}", names.empty() ? "" : " > ", op_name(f.node->op), g.tensor(f.node->output).name);
+        ran.push_back(&f);
+      }
+      ks.vxm_fused(steps, names);
+    } else if (k.vxm) {
+      ks.vxm(*k.vxm, what);
+    }
     for (const MatMulKernel& m : k.mxm) ks.matmul(m, what, next_plane++ % cfg.mxm_planes);
     if (k.sxm) ks.permute(*k.sxm, what);
     if (k.alias) ks.alias(k.node->output, *k.alias);
     for (const VecKernel& v : k.vec) ks.vec(v, what);
     if (k.gather) ks.gather(*k.gather, what);
     const Cycle last = sched.take_last_access();
-    for (TensorId t : k.node->inputs) last_access[low.root[t]] = std::max(last_access[low.root[t]], last);
-    last_access[low.root[k.node->output]] = std::max(last_access[low.root[k.node->output]], last);
+    for (const Kernel* r : ran) {
+      for (TensorId t : r->node->inputs) last_access[low.root[t]] = std::max(last_access[low.root[t]], last);
+      last_access[low.root[r->node->output]] = std::max(last_access[low.root[r->node->output]], last);
+    }
   }
   out.timed = sched.timed();
   out.chains = sched.chain_names();

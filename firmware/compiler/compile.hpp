@@ -33,6 +33,9 @@ struct CompileOptions {
   // Whether tensors may take the SRAM of dead ones (place.hpp): Auto only when
   // the program does not fit otherwise, so that every tensor can be read back.
   SramReuse sram_reuse = SramReuse::Auto;
+  // Fuse elementwise chains through the VXM (fuse.hpp); off, every
+  // intermediate is written to SRAM and can be read back.
+  bool fuse = true;
 };
 
 struct UnitUse {
@@ -49,10 +52,12 @@ struct Compiled {
   std::vector<Timed> timed;
   std::vector<std::string> chains;  // chain names, indexed by Timed::chain
   std::map<isa::Unit, UnitUse> units;
-  bool sram_reused = false;          // placed with SRAM reuse (CompileOptions::sram_reuse)
-  uint32_t overwritten_tensors = 0;  // tensors whose addresses a later one takes: no symbol in the image
-  uint32_t generated_tensors = 0;    // weights the image generates (CompileOptions::generated_weights)
-  double seconds = 0;                // compile wall time
+  bool sram_reused = false;  // placed with SRAM reuse (CompileOptions::sram_reuse)
+  uint32_t overwritten_tensors = 0;
+  uint32_t fused_ops = 0;  // VXM ops whose result streams into the next op (never written; no symbol)  // tensors whose
+                           // addresses a later one takes: no symbol in the image
+  uint32_t generated_tensors = 0;  // weights the image generates (CompileOptions::generated_weights)
+  double seconds = 0;              // compile wall time
   // Busy slots / (cycles x queues) of a unit, 0..1.
   double utilisation(isa::Unit u) const;
 };

@@ -57,84 +57,123 @@ void KernelScheduler::vxm(const VxmKernel& k, const std::string& what) {
 
 void KernelScheduler::vxm_run(const VxmKernel& k, const std::string& what, const VectorRun& run, bool first_run,
                               bool split) {
+  vxm_steps({&k}, {run}, what, first_run, split);
+}
+
+void KernelScheduler::vxm_fused(const std::vector<const VxmKernel*>& steps, const std::string& what) {
+  std::vector<VectorRun> runs;
+  for (const VxmKernel* k : steps) runs.push_back(k->runs.at(0));
+  vxm_steps(steps, runs, what, true, false);
+}
+
+// One chain of VXM ops: step s issues at the sum of the earlier steps' op
+// latencies, its operands READ to meet it there; a step's result is put on a
+// stream at the VXM and taken by the next step's ALU in its issue cycle (same
+// position, no SRAM); the last step's result is WRITten where it passes.
+void KernelScheduler::vxm_steps(const std::vector<const VxmKernel*>& steps, const std::vector<VectorRun>& runs,
+                                const std::string& what, bool first_run, bool split) {
   const isa::OpDesc& rd = isa::op_desc(isa::Op::READ);
   const isa::OpDesc& wr = isa::op_desc(isa::Op::WRITE);
   const uint16_t pv = static_cast<uint16_t>(cfg_.vxm_position);
-  const Placement& out = place_[k.out];
-  const uint32_t n = run.n;
+  const VxmKernel& last = *steps.back();
+  const Placement& out = place_[last.out];
+  const uint32_t n = runs.back().n;
   Chain c;
   c.what = what;
   c.earliest = 0;
+  Cycle issue = 0;           // this step's ALU issue, relative to the anchor
+  size_t streamed_flow = 0;  // the previous step's result flow
+  for (size_t s = 0; s < steps.size(); ++s) {
+    const VxmKernel& k = *steps[s];
+    const VectorRun& run = runs[s];
+    const std::optional<TensorId> streamed = s ? std::optional<TensorId>(steps[s - 1]->out) : std::nullopt;
+    // Operand flows (one READ run per plane); operands reading the same vectors
+    // (one tensor, or a Reshape sharing its storage) are read once.
+    std::vector<TensorId> operands;
+    std::vector<size_t> which;             // index into a, b, c of each operand read
+    std::array<size_t, 3> flow_of_slot{};  // the flow each of a, b, c reads
+    const std::optional<TensorId> abc[] = {k.a, k.b, k.c};
+    std::vector<size_t> flow_of_operand;
+    for (size_t i = 0; i < 3; ++i) {
+      if (!abc[i]) continue;
+      if (abc[i] == streamed) {
+        flow_of_slot[i] = streamed_flow;
+        continue;
+      }
+      const Placement& pi = place_[*abc[i]];
+      size_t f = 0;
+      while (f < operands.size()) {
+        const Placement& pf = place_[operands[f]];
+        if (pf.slice == pi.slice && pf.address + run.in0[which[f]] == pi.address + run.in0[i] &&
+            run.in_stride[which[f]] == run.in_stride[i])
+          break;
+        ++f;
+      }
+      if (f == operands.size()) {
+        operands.push_back(*abc[i]);
+        which.push_back(i);
+        flow_of_operand.push_back(c.flows.size() + f);
+      }
+      flow_of_slot[i] = flow_of_operand[f];
+    }
+    for (size_t oi = 0; oi < operands.size(); ++oi) {
+      const TensorId x = operands[oi];
+      const Placement& p = place_[x];
+      const uint32_t addr = p.address + run.in0[which[oi]];
+      const int64_t stride = run.in_stride[which[oi]];
+      const unsigned bytes = isa::dtype_desc(g_.tensor(x).dtype).bytes;
+      Flow f;
+      f.n = n;
+      for (unsigned i = 0; i < bytes; ++i) {
+        const uint16_t pos = plane_position(cfg_, p, i);
+        const Cycle d = std::abs(int(pos) - int(pv));
+        Item r;
+        r.queue = slice_queue(cfg_, static_cast<uint16_t>(p.slice + i));
+        r.offset = issue - (rd.latency + d);
+        r.instr = make_instr(isa::Op::READ, {{"addr", addr}});
+        r.streams.push_back({field_of(isa::Op::READ, "dst"), c.flows.size(), i});
+        r.count = n;
+        r.stride = stride;
+        r.mem = MemAccess{static_cast<uint16_t>(p.slice + i), false, r.offset + rd.sram_access, n, addr, stride};
+        // In order (stride 1 from the start): vector v read after vector v was written.
+        const bool in_order = stride == 1 && addr == p.address;
+        c.earliest = std::max(c.earliest, ready_anchor(x, i, r.offset + rd.sram_access, in_order));
+        c.items.push_back(r);
+        f.planes.push_back({pos, issue - d, {pv}});
+      }
+      c.flows.push_back(f);
+    }
 
-  // Operand flows (one READ run per plane); operands reading the same vectors
-  // (one tensor, or a Reshape sharing its storage) are read once.
-  std::vector<TensorId> operands;
-  std::vector<size_t> which;             // index into a, b, c of each operand read
-  std::array<size_t, 3> flow_of_slot{};  // the flow each of a, b, c reads
-  const std::optional<TensorId> abc[] = {k.a, k.b, k.c};
-  for (size_t i = 0; i < 3; ++i) {
-    if (!abc[i]) continue;
-    const Placement& pi = place_[*abc[i]];
-    size_t f = 0;
-    while (f < operands.size()) {
-      const Placement& pf = place_[operands[f]];
-      if (pf.slice == pi.slice && pf.address + run.in0[which[f]] == pi.address + run.in0[i] &&
-          run.in_stride[which[f]] == run.in_stride[i])
-        break;
-      ++f;
+    // The ALU op.
+    const isa::OpDesc& od = isa::op_desc(k.op);
+    Item alu;
+    alu.any_vxm = true;
+    alu.offset = issue;
+    alu.instr = make_instr(k.op, {{"type", static_cast<int64_t>(k.type)}});
+    if (k.op == isa::Op::CVT) alu.instr.operand[field_of(k.op, "from")] = static_cast<int64_t>(k.from);
+    const size_t out_flow = c.flows.size();
+    alu.streams.push_back({field_of(k.op, "dst"), out_flow, 0});
+    alu.streams.push_back({field_of(k.op, "a"), flow_of_slot[0], 0});
+    if (k.b) alu.streams.push_back({field_of(k.op, "b"), flow_of_slot[1], 0});
+    if (k.c) alu.streams.push_back({field_of(k.op, "c"), flow_of_slot[2], 0});
+    alu.count = n;
+    c.items.push_back(alu);
+    const Cycle put = issue + od.latency;
+    if (s + 1 < steps.size()) {  // into the next step's ALU, at the VXM
+      Flow f;
+      f.n = n;
+      for (unsigned i = 0; i < isa::dtype_desc(g_.tensor(k.out).dtype).bytes; ++i) f.planes.push_back({pv, put, {pv}});
+      c.flows.push_back(f);
+      streamed_flow = out_flow;
+      issue = put;
     }
-    if (f == operands.size()) {
-      operands.push_back(*abc[i]);
-      which.push_back(i);
-    }
-    flow_of_slot[i] = f;
-  }
-  for (size_t oi = 0; oi < operands.size(); ++oi) {
-    const TensorId x = operands[oi];
-    const Placement& p = place_[x];
-    const uint32_t addr = p.address + run.in0[which[oi]];
-    const int64_t stride = run.in_stride[which[oi]];
-    const unsigned bytes = isa::dtype_desc(g_.tensor(x).dtype).bytes;
-    Flow f;
-    f.n = n;
-    for (unsigned i = 0; i < bytes; ++i) {
-      const uint16_t pos = plane_position(cfg_, p, i);
-      const Cycle d = std::abs(int(pos) - int(pv));
-      Item r;
-      r.queue = slice_queue(cfg_, static_cast<uint16_t>(p.slice + i));
-      r.offset = -(rd.latency + d);
-      r.instr = make_instr(isa::Op::READ, {{"addr", addr}});
-      r.streams.push_back({field_of(isa::Op::READ, "dst"), c.flows.size(), i});
-      r.count = n;
-      r.stride = stride;
-      r.mem = MemAccess{static_cast<uint16_t>(p.slice + i), false, r.offset + rd.sram_access, n, addr, stride};
-      // In order (stride 1 from the start): vector v read after vector v was written.
-      const bool in_order = stride == 1 && addr == p.address;
-      c.earliest = std::max(c.earliest, ready_anchor(x, i, r.offset + rd.sram_access, in_order));
-      c.items.push_back(r);
-      f.planes.push_back({pos, -d, {pv}});
-    }
-    c.flows.push_back(f);
   }
 
-  // The ALU op.
-  const isa::OpDesc& od = isa::op_desc(k.op);
-  Item alu;
-  alu.any_vxm = true;
-  alu.offset = 0;
-  alu.instr = make_instr(k.op, {{"type", static_cast<int64_t>(k.type)}});
-  if (k.op == isa::Op::CVT) alu.instr.operand[field_of(k.op, "from")] = static_cast<int64_t>(k.from);
+  // Result planes: put at the VXM after the last op's latency, written where they pass.
+  const Cycle put = issue + isa::op_desc(last.op).latency;
   const size_t out_flow = c.flows.size();
-  alu.streams.push_back({field_of(k.op, "dst"), out_flow, 0});
-  alu.streams.push_back({field_of(k.op, "a"), flow_of_slot[0], 0});
-  if (k.b) alu.streams.push_back({field_of(k.op, "b"), flow_of_slot[1], 0});
-  if (k.c) alu.streams.push_back({field_of(k.op, "c"), flow_of_slot[2], 0});
-  alu.count = n;
-  c.items.push_back(alu);
-
-  // Result planes: put at the VXM after the op's latency, written where they pass.
-  const unsigned out_bytes = isa::dtype_desc(g_.tensor(k.out).dtype).bytes;
-  const uint32_t oaddr = out.address + run.out0;
+  const unsigned out_bytes = isa::dtype_desc(g_.tensor(last.out).dtype).bytes;
+  const uint32_t oaddr = out.address + runs.back().out0;
   Flow f;
   f.n = n;
   std::vector<Cycle> write_access(out_bytes);
@@ -143,19 +182,20 @@ void KernelScheduler::vxm_run(const VxmKernel& k, const std::string& what, const
     const Cycle d = std::abs(int(pos) - int(pv));
     Item w;
     w.queue = slice_queue(cfg_, static_cast<uint16_t>(out.slice + i));
-    w.offset = od.latency + d;
+    w.offset = put + d;
     w.instr = make_instr(isa::Op::WRITE, {{"addr", oaddr}});
     w.streams.push_back({field_of(isa::Op::WRITE, "src"), out_flow, i});
     w.count = n;
-    w.stride = run.out_stride;
-    w.mem = MemAccess{static_cast<uint16_t>(out.slice + i), true, w.offset + wr.sram_access, n, oaddr, run.out_stride};
+    w.stride = runs.back().out_stride;
+    w.mem = MemAccess{
+        static_cast<uint16_t>(out.slice + i), true, w.offset + wr.sram_access, n, oaddr, runs.back().out_stride};
     write_access[i] = w.offset + wr.sram_access;
     c.items.push_back(w);
-    f.planes.push_back({pv, od.latency, {pos}});
+    f.planes.push_back({pv, put, {pos}});
   }
   c.flows.push_back(f);
 
-  record_writes(k.out, s_.schedule(std::move(c)), write_access, n, first_run, split);
+  record_writes(last.out, s_.schedule(std::move(c)), write_access, n, first_run, split);
 }
 
 void KernelScheduler::record_writes(TensorId t, Cycle anchor, const std::vector<Cycle>& access, uint32_t n,

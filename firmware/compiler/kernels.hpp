@@ -45,6 +45,9 @@ class KernelScheduler {
         vector_writes_(g.tensors().size()),
         planes_(cfg.mxm_planes) {}
   void vxm(const VxmKernel& k, const std::string& what);
+  // VXM kernels whose results stream from one into the next (Lowered::stream_to),
+  // one chain; only the last result is written. Each has one run, n vectors.
+  void vxm_fused(const std::vector<const VxmKernel*>& steps, const std::string& what);
   void matmul(const MatMulKernel& k, const std::string& what, uint32_t plane);
   void permute(const PermuteKernel& k, const std::string& what);
   // A Reshape: `out` is `in`'s storage, written when `in` was.
@@ -58,6 +61,8 @@ class KernelScheduler {
   void permute_run(const PermuteKernel& k, const std::string& what, uint32_t v0, uint32_t n,
                    const std::vector<uint16_t>& sxq, bool first_run, bool split);
   void vxm_run(const VxmKernel& k, const std::string& what, const VectorRun& run, bool first_run, bool split);
+  void vxm_steps(const std::vector<const VxmKernel*>& steps, const std::vector<VectorRun>& runs,
+                 const std::string& what, bool first_run, bool split);
   Cycle ready_anchor(TensorId t, unsigned i, Cycle access, bool in_order) const;
   // After a run of n vectors anchored at `anchor`: vector k of plane i of `t` is
   // written into the array at anchor + access[i] + k (the first run sets `first`).

@@ -113,6 +113,42 @@ std::vector<MatMulKernel> matmul_kernels(const Graph& g, const Node& n, uint32_t
   return ks;
 }
 
+// Lowered::stream_to: a VXM kernel whose result only one VXM kernel reads,
+// through operand slots that read vector v at iteration v.
+void mark_streams(const Graph& g, Lowered& out) {
+  const size_t nt = g.tensors().size();
+  std::vector<int> readers(nt, 0);  // nodes reading a storage root, aliases included
+  std::vector<int32_t> reader(nt, -1);
+  std::vector<bool> aliased(nt, false);
+  for (size_t t = 0; t < nt; ++t)
+    if (out.root[t] != t) aliased[out.root[t]] = true;
+  for (size_t k = 0; k < out.kernels.size(); ++k) {
+    const Node& n = *out.kernels[k].node;
+    std::vector<TensorId> seen;
+    for (TensorId t : n.inputs)
+      if (std::find(seen.begin(), seen.end(), out.root[t]) == seen.end()) {
+        seen.push_back(out.root[t]);
+        ++readers[out.root[t]];
+        reader[out.root[t]] = int32_t(k);
+      }
+  }
+  out.stream_to.assign(out.kernels.size(), -1);
+  for (size_t i = 0; i < out.kernels.size(); ++i) {
+    const auto& ki = out.kernels[i].vxm;
+    if (!ki || ki->runs.size() != 1 || ki->runs[0].out0 != 0 || ki->runs[0].out_stride != 1) continue;
+    const TensorId y = ki->out;
+    const Tensor& ty = g.tensor(y);
+    if (ty.output || aliased[y] || readers[y] != 1 || out.pad_rows[y] != 1) continue;
+    const auto& kj = out.kernels[size_t(reader[y])].vxm;
+    if (!kj || kj->runs.size() != 1 || kj->runs[0].n != ki->runs[0].n) continue;
+    const std::optional<TensorId> slots[] = {kj->a, kj->b, kj->c};
+    bool in_order = true;
+    for (size_t s = 0; s < 3; ++s)
+      if (slots[s] == y) in_order = in_order && kj->runs[0].in0[s] == 0 && kj->runs[0].in_stride[s] == 1;
+    if (in_order) out.stream_to[i] = reader[y];
+  }
+}
+
 }  // namespace
 
 Lowered lower(const Graph& g, const isa::Config& cfg) {
@@ -268,7 +304,22 @@ Lowered lower(const Graph& g, const isa::Config& cfg) {
                         ten.where.str(), ten.name));
     }
   }
+  mark_streams(g, out);
   return out;
+}
+
+std::vector<size_t> stream_chain(const Lowered& low, size_t last, size_t cap) {
+  std::vector<size_t> chain{last};
+  for (bool more = true; more && chain.size() < cap;) {
+    more = false;
+    for (size_t i = chain.front(); i-- > 0;)  // the one kernel streaming into the chain's head
+      if (low.stream_to[i] == int32_t(chain.front())) {
+        chain.insert(chain.begin(), i);
+        more = true;
+        break;
+      }
+  }
+  return chain;
 }
 
 }  // namespace tsp::compiler

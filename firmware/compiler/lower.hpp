@@ -89,7 +89,18 @@ struct Lowered {
   // Per tensor: written by a vector program, so a round trip to an SXM (at the
   // hemispheres' outer edges) is its main cost: placed on the outer slices first.
   std::vector<bool> near_sxm;
+  // Per kernel: -1, or the kernel whose VXM op may take this VXM kernel's
+  // result straight from the stream (its only reader; one run each, vector v
+  // feeding vector v): the scheduler fuses them into one chain where the
+  // placement lets it (kernels.hpp vxm_fused), so the result is never
+  // written. Structural only; bound.cpp and place.cpp's lifetimes assume it.
+  std::vector<int32_t> stream_to;
 };
+
+// The kernels a fusible chain ending at kernel `last` would take, in order
+// (each one's result streams into the next): the longest run of stream_to
+// links into `last`, at most `cap` kernels.
+std::vector<size_t> stream_chain(const Lowered& low, size_t last, size_t cap);
 
 Lowered lower(const Graph& g, const isa::Config& cfg);
 // How many stripes MatMul weights of `bytes`-byte elements get on `cfg`.

@@ -24,7 +24,10 @@ std::vector<Lifetime> lifetimes(const Graph& g, const Lowered& low) {
   for (size_t i = 0; i < low.kernels.size(); ++i) {
     const Node& n = *low.kernels[i].node;
     const auto k = static_cast<int64_t>(i);
-    for (TensorId t : n.inputs) life[low.root[t]].death = std::max(life[low.root[t]].death, k);
+    // A fused chain reads every step's operands when its last kernel runs (fuse.hpp).
+    size_t reads_at = i;
+    while (low.stream_to[reads_at] >= 0) reads_at = size_t(low.stream_to[reads_at]);
+    for (TensorId t : n.inputs) life[low.root[t]].death = std::max(life[low.root[t]].death, int64_t(reads_at));
     Lifetime& o = life[low.root[n.output]];
     if (low.root[n.output] == n.output) o.birth = k;
     o.death = std::max(o.death, k);

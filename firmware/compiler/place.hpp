@@ -31,6 +31,9 @@ struct Placement {
   // Its addresses are taken by a later tensor: after the run they hold that one
   // (the image has no symbol for it).
   bool overwritten = false;
+  // Streamed from one fused VXM op into the next (fuse.hpp): never written,
+  // so the image has no symbol for it either.
+  bool streamed = false;
   uint32_t stripes() const { return stripe_slice.empty() ? 1 : uint32_t(stripe_slice.size()); }
   uint32_t stripe_vectors() const { return layout.vectors() / stripes(); }
 };

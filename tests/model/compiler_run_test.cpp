@@ -421,5 +421,39 @@ TEST(CompilerRun, PlantedReuseOrderBugIsCaught) {
   }
 }
 
+// Elementwise fusion (docs/compiler.md "Elementwise fusion"): exp streams into
+// the mul, the mul into the add; neither intermediate is written or named.
+Graph exp_mul_add() {
+  return parse_program(
+             "input x : f16[64, 320] random 1\ninput w : f16[64, 320] random 2\ninput b : f16[64, 320] random 3\n"
+             "y = exp x\nz = mul y w\nt = add z b\noutput t\n",
+             "fuse.txt")
+      .graph;
+}
+
+TEST(CompilerRun, FusedElementwiseChainIsExactAndFaster) {
+  uint64_t fused_cycles = 0;
+  EXPECT_EQ(compile_run_check(exp_mul_add(), "tsp1", 0, &fused_cycles), "");
+  const isa::Config& cfg = *isa::find_config("tsp1");
+  const Compiled c = compile(exp_mul_add(), cfg);
+  EXPECT_EQ(c.fused_ops, 2u);
+  for (const std::string name : {"y", "z"})
+    EXPECT_FALSE(std::any_of(c.image.symbols.begin(), c.image.symbols.end(), [&](const auto& s) {
+      return s.name == name;
+    })) << name;
+  CompileOptions apart;
+  apart.fuse = false;
+  const Compiled u = compile(exp_mul_add(), cfg, apart);
+  EXPECT_EQ(u.fused_ops, 0u);
+  EXPECT_LT(fused_cycles, u.predicted_cycles);
+  EXPECT_GE(fused_cycles, c.bound.cycles);
+}
+
+// The fused chain's second ALU one cycle late (planted bug 6) reads a stream its operand has left.
+TEST(CompilerRun, PlantedLateFusedAluIsCaught) {
+  const std::string bad = compile_run_check(exp_mul_add(), "tsp1", 6);
+  EXPECT_TRUE(bad.find("model error") == 0 || bad.find("reference") != std::string::npos) << bad;
+}
+
 }  // namespace
 }  // namespace tsp::compiler

@@ -37,6 +37,18 @@ bool stride_broadcast_row(Chain& c) {
   return true;
 }
 
+// The second ALU of a fused chain (fuse.hpp) issues one cycle after its
+// operand passed the VXM. Returns whether the chain was a fused one.
+bool late_fused_alu(Chain& c) {
+  int alus = 0;
+  for (Item& i : c.items)
+    if (i.any_vxm && ++alus == 2) {
+      ++i.offset;
+      return true;
+    }
+  return false;
+}
+
 void late_write(Chain& c) {
   for (Item& i : c.items)
     if (i.instr.op == isa::Op::WRITE) ++i.offset, ++i.mem->c0;
@@ -65,6 +77,10 @@ std::function<void(Chain&)> planted_bug(int n) {
       };
     case 5:
       return [](Chain& c) { c.write_floor = kNoFloor; };
+    case 6:
+      return [done](Chain& c) {
+        if (!*done) *done = late_fused_alu(c);
+      };
     default:
       throw std::invalid_argument("planted_bug: no bug " + std::to_string(n) + " (1 to " +
                                   std::to_string(kPlantedBugs) + ")");

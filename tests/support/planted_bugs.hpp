@@ -9,6 +9,8 @@
 //   4: the first vector-program chain's WRITE is modelled one cycle late
 //   5: every chain ignores its SRAM-reuse write floor: a tensor's writer may
 //      overwrite a dead tensor's addresses before its last read (WAR)
+//   6: the first fused VXM chain's second ALU issues one cycle late: its
+//      operand has already passed the VXM on the stream
 #include <functional>
 
 #include "firmware/compiler/bound.hpp"
@@ -16,7 +18,7 @@
 
 namespace tsp::compiler {
 
-inline constexpr int kPlantedBugs = 5;
+inline constexpr int kPlantedBugs = 6;
 // Throws std::invalid_argument unless 1 <= n <= kPlantedBugs.
 std::function<void(Chain&)> planted_bug(int n);
 // A planted lower bound (CompileOptions::bound_hook): `extra` cycles above the

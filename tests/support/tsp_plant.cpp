@@ -2,7 +2,7 @@
 // e2e tests can show that what users run (`tsp run`, `tsp run --check`, the
 // rerun of compiled programs) catches it. Test-only: `tsp` has no such option.
 //   tsp_plant GRAPH.txt -o IMAGE --bug N [--embed-reference]
-// Bugs 1..5: planted_bugs.hpp. Bug 6: one wrong bit in the embedded host
+// Bugs 1..6: planted_bugs.hpp. Bug 7: one wrong bit in the embedded host
 // reference (implies --embed-reference).
 #include <fmt/format.h>
 
