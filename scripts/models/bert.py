@@ -17,15 +17,13 @@ ONNX's backend tests: model.onnx and test_data_set_0/input_0.pb, output_0.pb
 Run with Debian's Python (/usr/bin/python3: python3-torch, python3-onnx).
 """
 import argparse
-import collections
 import math
-import os
 import sys
 
-import onnx
 import torch
 import torch.nn as nn
-from onnx import numpy_helper
+
+from onnx_export import export_test_dir
 
 
 class EncoderLayer(nn.Module):
@@ -74,21 +72,8 @@ def main(argv):
         p.error(f"--dim {a.dim} is not a multiple of --heads {a.heads}")
     torch.manual_seed(a.seed)
     model = Encoder(a.layers, a.dim, a.heads, a.ffn).eval()
-    x = torch.randn(1, a.seq, a.dim)
-    with torch.no_grad():
-        y = model(x)
-    os.makedirs(os.path.join(a.out, "test_data_set_0"), exist_ok=True)
-    path = os.path.join(a.out, "model.onnx")
-    torch.onnx.export(model, (x,), path, opset_version=17, input_names=["x"], output_names=["y"])
-    for name, t in (("input_0", x), ("output_0", y)):
-        with open(os.path.join(a.out, "test_data_set_0", name + ".pb"), "wb") as f:
-            f.write(numpy_helper.from_array(t.numpy()).SerializeToString())
-    m = onnx.load(path)
-    params = sum(math.prod(i.dims) for i in m.graph.initializer)
-    census = collections.Counter(n.op_type for n in m.graph.node)
-    print(f"{path}: opset 17, {len(m.graph.node)} nodes, {params} parameters; BERT encoder, {a.layers} layers, "
-          f"dim {a.dim}, {a.heads} heads, ffn {a.ffn}, sequence {a.seq}")
-    print("op census: " + ", ".join(f"{op} {n}" for op, n in sorted(census.items(), key=lambda x: (-x[1], x[0]))))
+    export_test_dir(model, [torch.randn(1, a.seq, a.dim)], a.out, ["x"], ["y"],
+                    f"BERT encoder, {a.layers} layers, dim {a.dim}, {a.heads} heads, ffn {a.ffn}, sequence {a.seq}")
     return 0
 
 

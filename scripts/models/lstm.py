@@ -13,15 +13,12 @@ output_K.pb (PyTorch's own outputs), so `tsp onnx-test DIR` runs it.
 Run with Debian's Python (/usr/bin/python3: python3-torch, python3-onnx).
 """
 import argparse
-import collections
-import math
-import os
 import sys
 
-import onnx
 import torch
 import torch.nn as nn
-from onnx import numpy_helper
+
+from onnx_export import export_test_dir
 
 
 class Lstm(nn.Module):
@@ -44,21 +41,8 @@ def main(argv):
     a = p.parse_args(argv)
     torch.manual_seed(a.seed)
     model = Lstm(a.inputs, a.hidden).eval()
-    x = torch.randn(a.steps, 1, a.inputs)
-    with torch.no_grad():
-        outs = model(x)
-    os.makedirs(os.path.join(a.out, "test_data_set_0"), exist_ok=True)
-    path = os.path.join(a.out, "model.onnx")
-    torch.onnx.export(model, (x,), path, opset_version=17, input_names=["x"], output_names=["y", "h", "c"])
-    for name, t in [("input_0", x)] + [(f"output_{k}", o) for k, o in enumerate(outs)]:
-        with open(os.path.join(a.out, "test_data_set_0", name + ".pb"), "wb") as f:
-            f.write(numpy_helper.from_array(t.numpy()).SerializeToString())
-    m = onnx.load(path)
-    params = sum(math.prod(i.dims) for i in m.graph.initializer)
-    census = collections.Counter(n.op_type for n in m.graph.node)
-    print(f"{path}: opset 17, {len(m.graph.node)} nodes, {params} parameters; LSTM {a.inputs}/{a.hidden}, "
-          f"{a.steps} steps, batch 1")
-    print("op census: " + ", ".join(f"{op} {n}" for op, n in sorted(census.items(), key=lambda x: (-x[1], x[0]))))
+    export_test_dir(model, [torch.randn(a.steps, 1, a.inputs)], a.out, ["x"], ["y", "h", "c"],
+                    f"LSTM {a.inputs}/{a.hidden}, {a.steps} steps, batch 1")
     return 0
 
 

@@ -16,14 +16,12 @@ test_data_set_0/input_0.pb, output_0.pb (PyTorch's own output), so
 Run with Debian's Python (/usr/bin/python3: python3-torch, python3-torchvision, python3-onnx).
 """
 import argparse
-import collections
-import os
 import sys
 
-import onnx
 import torch
 import torchvision
-from onnx import numpy_helper
+
+from onnx_export import export_test_dir
 
 
 def main(argv):
@@ -37,20 +35,7 @@ def main(argv):
     torch.manual_seed(a.seed)
     block = getattr(torchvision.models.resnet50(weights=None).eval(), a.layer)[a.block]
     x = torch.randn(1, block.conv1.in_channels, a.size, a.size)
-    with torch.no_grad():
-        y = block(x)
-    os.makedirs(os.path.join(a.out, "test_data_set_0"), exist_ok=True)
-    path = os.path.join(a.out, "model.onnx")
-    torch.onnx.export(block, (x,), path, opset_version=17, input_names=["x"], output_names=["y"])
-    for name, t in (("input_0", x), ("output_0", y)):
-        with open(os.path.join(a.out, "test_data_set_0", name + ".pb"), "wb") as f:
-            f.write(numpy_helper.from_array(t.numpy()).SerializeToString())
-    m = onnx.load(path)
-    params = sum(int(torch.tensor(list(i.dims)).prod()) for i in m.graph.initializer)
-    census = collections.Counter(n.op_type for n in m.graph.node)
-    print(f"{path}: opset 17, {len(m.graph.node)} nodes, {params} parameters; resnet50 {a.layer}[{a.block}], "
-          f"input {list(x.shape)}")
-    print("op census: " + ", ".join(f"{op} {n}" for op, n in sorted(census.items(), key=lambda x: (-x[1], x[0]))))
+    export_test_dir(block, [x], a.out, ["x"], ["y"], f"resnet50 {a.layer}[{a.block}], input {list(x.shape)}")
     return 0
 
 
