@@ -72,7 +72,7 @@ Compiled compile(const Graph& source, const isa::Config& cfg, const CompileOptio
   Scheduler sched(cfg);
   sched.chain_hook = options.chain_hook;
   KernelScheduler ks(g, out.placement, cfg, sched);
-  uint32_t next_plane = 0;  // MatMuls take the planes in turn
+  uint32_t next_plane = 0;  // each MatMul kernel takes the plane that is free first
   // SRAM reuse: each storage root's last SRAM access so far, and the floor a writer inherits from what it reuses.
   std::vector<Cycle> last_access(g.tensors().size(), kNoFloor);
   const std::vector<std::vector<size_t>> fused =
@@ -106,7 +106,10 @@ Compiled compile(const Graph& source, const isa::Config& cfg, const CompileOptio
     } else if (k.vxm) {
       ks.vxm(*k.vxm, what);
     }
-    for (const MatMulKernel& m : k.mxm) ks.matmul(m, what, next_plane++ % cfg.mxm_planes);
+    for (const MatMulKernel& m : k.mxm) {
+      next_plane = ks.free_plane(next_plane);
+      ks.matmul(m, what, next_plane++ % cfg.mxm_planes);
+    }
     if (k.sxm) ks.permute(*k.sxm, what);
     if (k.alias) ks.alias(k.node->output, *k.alias);
     for (const VecKernel& v : k.vec) ks.vec(v, what);

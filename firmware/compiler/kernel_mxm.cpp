@@ -213,6 +213,15 @@ Cycle KernelScheduler::mxm_acc(MatMulPlan& m, MxmBlock b) {
   return t;
 }
 
+uint32_t KernelScheduler::free_plane(uint32_t from) const {
+  uint32_t best = from % cfg_.mxm_planes;
+  for (uint32_t i = 1; i < cfg_.mxm_planes; ++i) {
+    const uint32_t p = (from + i) % cfg_.mxm_planes;
+    if (planes_[p].abc_end < planes_[best].abc_end) best = p;
+  }
+  return best;
+}
+
 void KernelScheduler::matmul(const MatMulKernel& k, const std::string& what, uint32_t plane) {
   MatMulPlan m = plan_matmul(k, what, plane);
   std::vector<MxmBlock> blocks;  // nb-major
