@@ -34,6 +34,7 @@ struct CompileArgs {
   bool as_bytes = false;
   compiler::SramReuse sram_reuse = compiler::SramReuse::Auto;
   bool no_fuse = false;
+  bool f16_matmul = false;
 };
 
 int run_and_check(const CompileArgs& a, const compiler::Compiled& c, const isa::Config& cfg) {
@@ -80,6 +81,8 @@ int run_and_check(const CompileArgs& a, const compiler::Compiled& c, const isa::
 compiler::Program load(const CompileArgs& a) {
   if (std::filesystem::path(a.program).extension() != ".onnx") {
     if (!a.inputs.empty()) throw Error("tsp compile: error: --inputs is for .onnx models");
+    if (a.f16_matmul)
+      throw Error("tsp compile: error: --f16-matmul is for .onnx models (a graph program says f16 where it means it)");
     return compiler::load_program(a.program, {.any_size = a.bound_only});
   }
   const onnx::ModelProto m = compiler::load_model(a.program);
@@ -87,7 +90,7 @@ compiler::Program load(const CompileArgs& a) {
       a.inputs.empty() ? std::vector<compiler::OnnxTensor>{}
                        : compiler::load_numbered(a.inputs, "input", compiler::declared_types(m, false));
   compiler::Program p;
-  p.graph = compiler::import_onnx(m, data, a.program).graph;
+  p.graph = compiler::import_onnx(m, data, a.program, {}, {.f16_matmul = a.f16_matmul}).graph;
   return p;
 }
 
@@ -195,6 +198,7 @@ void add_compile(CLI::App& app, int& exit_code) {
   cmd->add_flag("--weights-as-bytes", a->as_bytes,
                 "With --generated-weights: the same weight values, but carried as bytes in the image");
   add_sram_reuse_option(cmd, a->sram_reuse);
+  cmd->add_flag("--f16-matmul", a->f16_matmul, kF16MatmulHelp);
   cmd->add_flag("--no-fuse", a->no_fuse,
                 "Write every elementwise result to SRAM instead of streaming chains of VXM ops from ALU to ALU "
                 "(docs/compiler.md, \"Elementwise fusion\"): every intermediate can then be read back");

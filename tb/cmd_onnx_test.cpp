@@ -36,6 +36,7 @@ struct OnnxTestArgs {
   bool verbose = false;
   int mutant = 0;
   SramReuse sram_reuse = SramReuse::Auto;
+  bool f16_matmul = false;
   double rtol = kOnnxRtol, atol = kOnnxAtol;  // |got - expected| <= atol + rtol |expected|
 };
 
@@ -59,7 +60,7 @@ bool run_set(const OnnxTestArgs& a, const onnx::ModelProto& m, const fs::path& s
   Compiled c;
   try {  // data of types the chip lacks cannot run either
     imp = import_onnx(m, load_numbered(set, "input", declared_types(m, false)),
-                      (fs::path(a.dir) / "model.onnx").string());
+                      (fs::path(a.dir) / "model.onnx").string(), {}, {.f16_matmul = a.f16_matmul});
     CompileOptions opt;
     opt.sram_reuse = a.sram_reuse;
     c = compile(imp.graph, cfg, opt);
@@ -165,6 +166,7 @@ void add_onnx_test(CLI::App& app, int& exit_code) {
   cmd->add_option("--config", a->config, "Configuration (default tsp1)");
   cmd->add_flag("-v,--verbose", a->verbose, "Per-output errors");
   add_sram_reuse_option(cmd, a->sram_reuse);
+  cmd->add_flag("--f16-matmul", a->f16_matmul, kF16MatmulHelp);
   cmd->add_option("--rtol", a->rtol, "Relative tolerance (default ONNX's)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);

@@ -59,6 +59,17 @@ Split split_const_f32(Graph& g, const std::string& p, TensorId x, const Where& w
           g.add_const(p + ".lo", DType::f16, t.shape, std::move(lo), w)};
 }
 
+// hi = f16(x): on the host for a constant, else one VXM op.
+TensorId f16_of(Graph& g, const std::string& p, TensorId x, const Where& w) {
+  if (g.tensor(x).kind == TensorKind::Const) {
+    const Tensor t = g.tensor(x);  // a copy: adding tensors moves them
+    std::vector<uint32_t> hi(t.data.size());
+    for (size_t e = 0; e < t.data.size(); ++e) hi[e] = vxm(GraphOp::Cast, isa::DType::f16, isa::DType::f32, t.data[e]);
+    return g.add_const(p + ".hi", isa::DType::f16, t.shape, std::move(hi), w);
+  }
+  return g.add(GraphOp::Cast, p + ".hi", {x}, w, isa::DType::f16);
+}
+
 // x (f32) = hi + lo * 2^-11, both f16.
 Split split_f32(Graph& g, const std::string& p, TensorId x, const Where& w) {
   if (g.tensor(x).kind == TensorKind::Const) return split_const_f32(g, p, x, w);
@@ -80,13 +91,15 @@ TensorId float_fill(Graph& g, const std::string& name, isa::DType dtype, const s
   return g.add_const(name, dtype, shape, std::vector<uint32_t>(n, float_bits(dtype, value)), where);
 }
 
-TensorId f32_matmul(Graph& g, const std::string& y, TensorId x, TensorId w, const Where& where) {
+TensorId f32_matmul(Graph& g, const std::string& y, TensorId x, TensorId w, const Where& where, bool f16_products) {
   const Tensor& tx = g.tensor(x);
   const Tensor& tw = g.tensor(w);
   if (tx.dtype != isa::DType::f32 || tw.dtype != isa::DType::f32 || tx.shape.size() < 2 || tw.shape.size() < 2 ||
       tx.shape.back() != tw.shape[tw.shape.size() - 2])
     throw Error(
         fmt::format("{}: error: node '{}' (matmul): f32_matmul needs f32 [B..,M,K] x [B..,K,N]", where.str(), y));
+  if (f16_products)
+    return g.add(GraphOp::MatMul, y, {f16_of(g, y + ".x", x, where), f16_of(g, y + ".w", w, where)}, where);
   const Split a = split_f32(g, y + ".x", x, where);
   const Split b = split_f32(g, y + ".w", w, where);
   const TensorId hh = g.add(GraphOp::MatMul, y + ".hh", {a.hi, b.hi}, where);  // batched: expand.cpp

@@ -14,7 +14,10 @@ namespace tsp::compiler {
 // y = hi.hi + (hi.lo + lo.hi) * 2^-11 (three f16 MatMuls into f32, two adds).
 // About 22 significant bits per operand for |x| in [2^-14, 65504]; smaller
 // magnitudes keep 11 bits (lo alone), |x| >= 65520 overflows to inf.
-TensorId f32_matmul(Graph& g, const std::string& y, TensorId x, TensorId w, const Where& where);
+// With `f16_products` (the precision the published systems run at, ONNX import
+// option ImportOptions::f16_matmul): y = f16(x) . f16(w), one f16 MatMul into f32.
+TensorId f32_matmul(Graph& g, const std::string& y, TensorId x, TensorId w, const Where& where,
+                    bool f16_products = false);
 
 // sqrt(x) for a float x, from RSQRT: a = x + 0 (turns -0 and flushed
 // subnormals into +0), y = a * rsqrt(min(a, largest finite)), and

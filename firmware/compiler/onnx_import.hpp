@@ -49,7 +49,13 @@ std::vector<std::string> onnx_data_inputs(const onnx::ModelProto& m);
 // `fold_hook` (tests only: planted bugs) sees every value folded at compile
 // time, with its node's op type, and may change it.
 using FoldHook = std::function<void(const std::string& op_type, HostValue& value)>;
+struct ImportOptions {
+  // float32 MatMuls (and Gemm, Conv, LSTM gates) as f16 x f16 products summed
+  // in f32 (one MXM pass), not from f16 parts to about 22 bits (three passes):
+  // the precision the published systems run at (docs/compiler.md, "ONNX").
+  bool f16_matmul = false;
+};
 OnnxImport import_onnx(const onnx::ModelProto& m, const std::vector<OnnxTensor>& inputs, const std::string& source,
-                       const FoldHook& fold_hook = {});
+                       const FoldHook& fold_hook = {}, const ImportOptions& options = {});
 
 }  // namespace tsp::compiler

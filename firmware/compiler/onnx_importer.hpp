@@ -84,6 +84,8 @@ class Importer {
   void absorb(const onnx::NodeProto& n) { absorbed_.insert(&n); }
 
   void set_fold_hook(FoldHook h) { fold_hook_ = std::move(h); }
+  void set_options(const ImportOptions& o) { options_ = o; }
+  const ImportOptions& options() const { return options_; }
   // The driver (onnx_import.cpp).
   OnnxImport run(const std::vector<OnnxTensor>& data);
 
@@ -115,6 +117,7 @@ class Importer {
   std::map<TensorId, TensorId> transposed_;
   int64_t opset_ = 0;
   FoldHook fold_hook_;
+  ImportOptions options_;
 };
 
 // Compile-time evaluation (onnx_fold.cpp): when every input of `n` is known

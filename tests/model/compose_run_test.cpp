@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <limits>
@@ -76,6 +77,34 @@ TEST(ComposeRun, F32MatMulFromF16PartsMeetsOnnxTolerance) {
   check_f32_matmul("mini", 3, 40, 5, 1.0, true);     // K past one 32-row block: padded rows of computed weights
   check_f32_matmul("tsp1", 16, 700, 48, 1.0, true);  // three K blocks on tsp1
   check_f32_matmul("tsp1", 4, 64, 8, 1e-4, false);   // small activations: the 2^-25 floor shows
+}
+
+// f16 products (ImportOptions::f16_matmul): one MatMul of the f16-rounded
+// operands into f32. Each operand loses up to half an f16 ulp (2^-11
+// relative), so |err| <= 2^-10 sum |x||w| plus the f32 sums' few ulps.
+TEST(ComposeRun, F32MatMulFromF16ProductsIsOnePassWithinF16Rounding) {
+  const uint32_t M = 8, K = 700, N = 48;
+  Graph g;
+  const TensorId x = g.add_input("x", isa::DType::f32, {M, K}, normal_f32(size_t(M) * K, 1, 1.0));
+  const TensorId w = g.add_const("w", isa::DType::f32, {K, N}, normal_f32(size_t(K) * N, 2, 1.0));
+  g.mark_output(f32_matmul(g, "y", x, w, {}, true));
+  EXPECT_EQ(std::count_if(g.nodes().begin(), g.nodes().end(), [](const Node& n) { return n.op == GraphOp::MatMul; }),
+            1);
+  const std::vector<uint32_t> y = run_exact(g, "tsp1", "y");
+  double worst = 0;
+  for (uint32_t m = 0; m < M; ++m)
+    for (uint32_t n = 0; n < N; ++n) {
+      double exact = 0, mag = 0;
+      for (uint32_t k = 0; k < K; ++k) {
+        const double a = f(g.tensor(x).data[m * K + k]), b = f(g.tensor(w).data[k * N + n]);
+        exact += a * b;
+        mag += std::fabs(a * b);
+      }
+      const double err = std::fabs(double(f(y[m * N + n])) - exact);
+      EXPECT_LE(err, std::ldexp(mag, -10)) << "y[" << m << "," << n << "]";
+      worst = std::max(worst, err / mag);
+    }
+  fmt::print("f32 matmul from f16 products {}x{}x{} on tsp1: max |err| / sum|x||w| = {:.3g}\n", M, K, N, worst);
 }
 
 TEST(ComposeRun, ComputedIntWeightsHaveZeroPaddingRows) {
