@@ -19,8 +19,8 @@
 #include "systemc/sim/run_image.hpp"
 #include "systemc/sim/tensor_dump.hpp"
 #include "tb/commands.hpp"
+#include "tb/onnx_compile_options.hpp"
 #include "tb/run_tool.hpp"
-#include "tb/sram_reuse_option.hpp"
 
 namespace tsp::cli {
 namespace {

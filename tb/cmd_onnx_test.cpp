@@ -21,7 +21,7 @@
 #include "systemc/engine/chip_engine.hpp"
 #include "systemc/sim/tensor_dump.hpp"
 #include "tb/commands.hpp"
-#include "tb/sram_reuse_option.hpp"
+#include "tb/onnx_compile_options.hpp"
 
 namespace tsp::cli {
 namespace {

@@ -67,7 +67,7 @@ struct Chain {
   std::vector<Flow> flows;
   Cycle earliest = 0;  // lower bound on the anchor (dependencies)
   // SRAM reuse: no WRITE's array access before this cycle (set by the
-  // scheduler from Scheduler::set_access_floor before the chain hook sees it).
+  // scheduler from Scheduler::set_write_floor before the chain hook sees it).
   Cycle write_floor = kNoFloor;
 };
 

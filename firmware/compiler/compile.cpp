@@ -89,7 +89,7 @@ Compiled compile(const Graph& source, const isa::Config& cfg, const CompileOptio
     if (deferred[ki]) continue;
     Cycle floor = kNoFloor;
     for (TensorId dead : out.placement[k.node->output].reuses) floor = std::max(floor, last_access[dead] + 1);
-    sched.set_access_floor(floor);
+    sched.set_write_floor(floor);
     const std::string what = fmt::format("{} {}", op_name(k.node->op), g.tensor(k.node->output).name);
     std::vector<const Kernel*> ran{&k};
     if (!fused[ki].empty()) {
@@ -107,8 +107,9 @@ Compiled compile(const Graph& source, const isa::Config& cfg, const CompileOptio
       ks.vxm(*k.vxm, what);
     }
     for (const MatMulKernel& m : k.mxm) {
-      next_plane = ks.free_plane(next_plane);
-      ks.matmul(m, what, next_plane++ % cfg.mxm_planes);
+      const uint32_t plane = ks.free_plane(next_plane);
+      ks.matmul(m, what, plane);
+      next_plane = plane + 1;
     }
     if (k.sxm) ks.permute(*k.sxm, what);
     if (k.alias) ks.alias(k.node->output, *k.alias);

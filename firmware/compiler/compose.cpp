@@ -41,25 +41,8 @@ uint32_t vxm(GraphOp op, isa::DType type, isa::DType from, uint32_t a, uint32_t 
   return num::apply({vxm_opcode(op), type, from}, a, b);
 }
 
-// split_f32 of a constant, on the host with the VXM's arithmetic (the same
-// bits the chip would compute): weights are split once at compile time, and
-// the f32 original and its intermediates take no SRAM and no cycles.
-Split split_const_f32(Graph& g, const std::string& p, TensorId x, const Where& w) {
-  const Tensor t = g.tensor(x);  // a copy: adding tensors moves them
-  const uint32_t scale = float_bits(isa::DType::f32, kLoScale);
-  using isa::DType;
-  std::vector<uint32_t> hi(t.data.size()), lo(t.data.size());
-  for (size_t e = 0; e < t.data.size(); ++e) {
-    hi[e] = vxm(GraphOp::Cast, DType::f16, DType::f32, t.data[e]);
-    const uint32_t hif = vxm(GraphOp::Cast, DType::f32, DType::f16, hi[e]);
-    const uint32_t res = vxm(GraphOp::Sub, DType::f32, DType::f32, t.data[e], hif);
-    lo[e] = vxm(GraphOp::Cast, DType::f16, DType::f32, vxm(GraphOp::Mul, DType::f32, DType::f32, res, scale));
-  }
-  return {g.add_const(p + ".hi", DType::f16, t.shape, std::move(hi), w),
-          g.add_const(p + ".lo", DType::f16, t.shape, std::move(lo), w)};
-}
-
-// hi = f16(x): on the host for a constant, else one VXM op.
+// hi = f16(x): on the host for a constant (the same bits the VXM would
+// compute, once at compile time), else one VXM op.
 TensorId f16_of(Graph& g, const std::string& p, TensorId x, const Where& w) {
   if (g.tensor(x).kind == TensorKind::Const) {
     const Tensor t = g.tensor(x);  // a copy: adding tensors moves them
@@ -68,6 +51,24 @@ TensorId f16_of(Graph& g, const std::string& p, TensorId x, const Where& w) {
     return g.add_const(p + ".hi", isa::DType::f16, t.shape, std::move(hi), w);
   }
   return g.add(GraphOp::Cast, p + ".hi", {x}, w, isa::DType::f16);
+}
+
+// split_f32 of a constant, on the host with the VXM's arithmetic: weights are
+// split once at compile time, and the f32 original and its intermediates take
+// no SRAM and no cycles.
+Split split_const_f32(Graph& g, const std::string& p, TensorId x, const Where& w) {
+  const TensorId hi = f16_of(g, p, x, w);
+  const Tensor t = g.tensor(x);  // copies: adding tensors moves them
+  const std::vector<uint32_t> h = g.tensor(hi).data;
+  const uint32_t scale = float_bits(isa::DType::f32, kLoScale);
+  using isa::DType;
+  std::vector<uint32_t> lo(t.data.size());
+  for (size_t e = 0; e < t.data.size(); ++e) {
+    const uint32_t res =
+        vxm(GraphOp::Sub, DType::f32, DType::f32, t.data[e], vxm(GraphOp::Cast, DType::f32, DType::f16, h[e]));
+    lo[e] = vxm(GraphOp::Cast, DType::f16, DType::f32, vxm(GraphOp::Mul, DType::f32, DType::f32, res, scale));
+  }
+  return {hi, g.add_const(p + ".lo", DType::f16, t.shape, std::move(lo), w)};
 }
 
 // x (f32) = hi + lo * 2^-11, both f16.

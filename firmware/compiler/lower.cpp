@@ -308,18 +308,4 @@ Lowered lower(const Graph& g, const isa::Config& cfg) {
   return out;
 }
 
-std::vector<size_t> stream_chain(const Lowered& low, size_t last, size_t cap) {
-  std::vector<size_t> chain{last};
-  for (bool more = true; more && chain.size() < cap;) {
-    more = false;
-    for (size_t i = chain.front(); i-- > 0;)  // the one kernel streaming into the chain's head
-      if (low.stream_to[i] == int32_t(chain.front())) {
-        chain.insert(chain.begin(), i);
-        more = true;
-        break;
-      }
-  }
-  return chain;
-}
-
 }  // namespace tsp::compiler

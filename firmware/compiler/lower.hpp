@@ -97,11 +97,6 @@ struct Lowered {
   std::vector<int32_t> stream_to;
 };
 
-// The kernels a fusible chain ending at kernel `last` would take, in order
-// (each one's result streams into the next): the longest run of stream_to
-// links into `last`, at most `cap` kernels.
-std::vector<size_t> stream_chain(const Lowered& low, size_t last, size_t cap);
-
 Lowered lower(const Graph& g, const isa::Config& cfg);
 // How many stripes MatMul weights of `bytes`-byte elements get on `cfg`.
 uint32_t weight_stripes(const isa::Config& cfg, unsigned bytes);

@@ -52,10 +52,6 @@ struct Held {
 };
 bool lives_overlap(const Lifetime& a, const Lifetime& b) { return a.birth <= b.death && b.birth <= a.death; }
 
-}  // namespace
-
-namespace {
-
 // Who follows whom at shared addresses: the later tensor's writer waits for
 // the earlier one's last access, and the earlier one is overwritten.
 void mark_reuse(std::vector<Placement>& out, const std::vector<std::vector<Held>>& held, const Lowered& low) {
@@ -81,7 +77,7 @@ std::vector<Placement> place(const Graph& g, const Lowered& low, const isa::Conf
   std::vector<Placement> out(g.tensors().size());
   std::vector<uint32_t> used(cfg.mem_slices, 0);  // one past the highest address ever taken, per slice
   std::vector<std::vector<Held>> held(cfg.mem_slices);
-  const std::vector<Lifetime> life = reuse ? lifetimes(g, low) : std::vector<Lifetime>{};
+  const std::vector<Lifetime> life = lifetimes(g, low);
   const uint32_t half = cfg.mem_slices_per_hemisphere;
   // Candidate first slices in the order W0, E0, W1, E1, ...; `cursor` rotates through them.
   std::vector<uint16_t> order, outer;  // outer: from SXM.W inwards, then from SXM.E
@@ -223,15 +219,6 @@ std::vector<Placement> place(const Graph& g, const Lowered& low, const isa::Conf
     }
     return best;
   };
-  // Image data that no kernel reads and no one reads back (an f32 weight split
-  // into f16 parts on the host, compose.cpp) takes no SRAM: it is not placed.
-  std::vector<bool> needed(g.tensors().size(), false);
-  for (const Kernel& k : low.kernels) {
-    for (TensorId t : k.node->inputs) needed[low.root[t]] = true;
-    needed[low.root[k.node->output]] = true;
-  }
-  for (size_t t = 0; t < g.tensors().size(); ++t)
-    if (g.tensor(static_cast<TensorId>(t)).output) needed[low.root[t]] = true;
   size_t cursor = 0, outer_cursor = 0;
   for (size_t t = 0; t < g.tensors().size(); ++t) {
     const Tensor& ten = g.tensor(static_cast<TensorId>(t));
@@ -244,7 +231,9 @@ std::vector<Placement> place(const Graph& g, const Lowered& low, const isa::Conf
       p.layout = l;
       continue;
     }
-    if (!needed[t]) continue;
+    // Image data that no kernel reads and no one reads back (an f32 weight split
+    // into f16 parts on the host, compose.cpp) has no lifetime: it takes no SRAM.
+    if (life[t].death < 0) continue;
     const unsigned bytes = isa::dtype_desc(ten.dtype).bytes;
     const uint32_t S = low.stripes[t];
     const uint32_t n = p.layout.vectors() / S;

@@ -51,7 +51,8 @@ enum class SramReuse : uint8_t { Never, Always, Auto };
 
 // Per tensor: the kernel that writes it (-1: loaded with the image) and the
 // last kernel that reads or writes its storage (kernels.size(): a graph
-// output, kept to the end). Keyed by storage root (Lowered::root).
+// output, kept to the end; -1: nothing touches it). Keyed by storage root
+// (Lowered::root).
 struct Lifetime {
   int64_t birth = -1, death = -1;
 };

@@ -20,7 +20,7 @@ class Scheduler {
   const std::vector<Timed>& timed() const { return timed_; }
   // SRAM reuse (place.hpp): every SRAM write of the chains scheduled from now
   // on happens at or after cycle `c`.
-  void set_access_floor(Cycle c) { floor_ = c; }
+  void set_write_floor(Cycle c) { floor_ = c; }
   // The last cycle of an SRAM access committed since the previous call; resets.
   Cycle take_last_access() { return std::exchange(last_access_, kNoFloor); }
   const std::vector<std::string>& chain_names() const { return names_; }
