@@ -19,6 +19,7 @@
 #include "systemc/sim/run_image.hpp"
 #include "systemc/sim/tensor_dump.hpp"
 #include "tb/commands.hpp"
+#include "tb/compile_system_cmd.hpp"
 #include "tb/onnx_compile_options.hpp"
 #include "tb/run_tool.hpp"
 
@@ -35,6 +36,7 @@ struct CompileArgs {
   compiler::SramReuse sram_reuse = compiler::SramReuse::Auto;
   bool no_fuse = false;
   bool f16_matmul = false;
+  std::string topology;  // compile for the chips of this topology (system.hpp)
 };
 
 int run_and_check(const CompileArgs& a, const compiler::Compiled& c, const isa::Config& cfg) {
@@ -129,6 +131,11 @@ int compile_cmd(const CompileArgs& a) {
   opt.fuse = !a.no_fuse;
   if (a.as_bytes && !a.generated_weights)
     throw Error("tsp compile: error: --weights-as-bytes without --generated-weights: it carries the generated values");
+  if (!a.topology.empty()) {
+    if (!a.report.empty() || !a.png.empty())
+      throw Error("tsp compile: error: --report and --png show one chip: not yet with --topology");
+    return compile_system_cmd({a.program, a.output, a.topology, a.run, a.check, a.quiet}, p.graph, *cfg, opt);
+  }
   const compiler::Compiled c = compiler::compile(p.graph, *cfg, opt);  // c.graph: expanded
   if (!a.output.empty()) image::save_file(c.image, a.output);
   // --png without --report: the SVG lands next to the PNG.
@@ -202,6 +209,10 @@ void add_compile(CLI::App& app, int& exit_code) {
   cmd->add_flag("--no-fuse", a->no_fuse,
                 "Write every elementwise result to SRAM instead of streaming chains of VXM ops from ALU to ALU "
                 "(docs/compiler.md, \"Elementwise fusion\"): every intermediate can then be read back");
+  cmd->add_option("--topology", a->topology,
+                  "Compile for every chip of this topology (a built-in such as node8, or a file; every pair of chips "
+                  "directly linked): MatMuls split by columns, results gathered over the links (docs/compiler.md, "
+                  "\"Systems\"); one image for the system");
   cmd->add_flag("--run", a->run, "Run the image on the model; fail unless cycles == prediction");
   cmd->add_flag("--check", a->check, "--run, and compare every output with the host reference bit for bit");
   cmd->add_flag("-q,--quiet", a->quiet, "Print errors only");

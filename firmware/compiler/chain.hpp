@@ -54,6 +54,7 @@ struct Item {
   int64_t stride = 0;
   uint64_t span() const { return 1 + uint64_t(count - 1) * interval; }  // issue slots from first to last
   std::optional<MemAccess> mem;                                         // c0 relative to the anchor
+  uint32_t tx = 0;  // a SEND: cycles it holds its link's transmitter (a frame)
   Cycle skew =
       0;  // emitted this many cycles off the modelled issue cycle: set only by a test's chain hook (a planted bug)
 };

@@ -46,84 +46,102 @@ double Compiled::utilisation(isa::Unit u) const {
   return double(it->second.busy) / (double(predicted_cycles) * it->second.queues);
 }
 
-Compiled compile(const Graph& source, const isa::Config& cfg, const CompileOptions& options) {
-  const auto start = std::chrono::steady_clock::now();
-  Compiled out;
-  out.graph = expand(source, cfg);
-  const Graph& g = out.graph;
-  const Lowered low = lower(g, cfg);
-  out.bound = lower_bound(g, low, cfg);
-  if (options.bound_hook) options.bound_hook(out.bound);
+ChipCompile::ChipCompile(const Graph& source, const isa::Config& cfg, const CompileOptions& options)
+    : cfg_(cfg), options_(options), start_(std::chrono::steady_clock::now()) {
+  out_.graph = expand(source, cfg);
+  const Graph& g = out_.graph;
+  low_ = lower(g, cfg);
+  out_.bound = lower_bound(g, low_, cfg);
+  if (options.bound_hook) options.bound_hook(out_.bound);
   // Auto: without reuse if the program fits, so that every tensor can be read back.
   const SramReuse first = options.sram_reuse == SramReuse::Auto ? SramReuse::Never : options.sram_reuse;
-  out.sram_reused = first != SramReuse::Never;
+  out_.sram_reused = first != SramReuse::Never;
   try {
-    out.placement = place(g, low, cfg, first);
+    out_.placement = place(g, low_, cfg, first);
   } catch (const SramFull&) {
     if (options.sram_reuse != SramReuse::Auto) throw;
-    out.sram_reused = true;
-    out.placement = place(g, low, cfg, SramReuse::Auto);
+    out_.sram_reused = true;
+    out_.placement = place(g, low_, cfg, SramReuse::Auto);
   }
-  for (const Placement& p : out.placement) out.overwritten_tensors += p.overwritten;
+  for (const Placement& p : out_.placement) out_.overwritten_tensors += p.overwritten;
   for (const Node& n : g.nodes())  // a gather's base constant is its data's address (gather.hpp)
     if (n.op == GraphOp::GatherRows)
-      out.graph.set_const_data(
-          n.inputs[2], std::vector<uint32_t>(g.tensor(n.inputs[2]).elements(), out.placement[n.inputs[0]].address));
-  Scheduler sched(cfg);
-  sched.chain_hook = options.chain_hook;
-  KernelScheduler ks(g, out.placement, cfg, sched);
-  uint32_t next_plane = 0;  // each MatMul kernel takes the plane that is free first
-  // SRAM reuse: each storage root's last SRAM access so far, and the floor a writer inherits from what it reuses.
-  std::vector<Cycle> last_access(g.tensors().size(), kNoFloor);
-  const std::vector<std::vector<size_t>> fused =
-      options.fuse ? plan_fusion(g, low, out.placement, cfg) : std::vector<std::vector<size_t>>(low.kernels.size());
-  std::vector<bool> deferred(low.kernels.size(), false);  // inside a fused chain: scheduled with its last kernel
-  for (const auto& chain : fused)
+      out_.graph.set_const_data(
+          n.inputs[2], std::vector<uint32_t>(g.tensor(n.inputs[2]).elements(), out_.placement[n.inputs[0]].address));
+  sched_ = std::make_unique<Scheduler>(cfg);
+  sched_->chain_hook = options.chain_hook;
+  ks_ = std::make_unique<KernelScheduler>(g, out_.placement, cfg, *sched_);
+  last_access_.assign(g.tensors().size(), kNoFloor);
+  fused_ =
+      options.fuse ? plan_fusion(g, low_, out_.placement, cfg) : std::vector<std::vector<size_t>>(low_.kernels.size());
+  deferred_.assign(low_.kernels.size(), false);
+  for (const auto& chain : fused_)
     for (size_t i = 0; i + 1 < chain.size(); ++i) {
-      deferred[chain[i]] = true;
-      out.placement[low.kernels[chain[i]].vxm->out].streamed = true;
-      ++out.fused_ops;
+      deferred_[chain[i]] = true;
+      out_.placement[low_.kernels[chain[i]].vxm->out].streamed = true;
+      ++out_.fused_ops;
     }
-  for (size_t ki = 0; ki < low.kernels.size(); ++ki) {
-    const Kernel& k = low.kernels[ki];
-    if (deferred[ki]) continue;
-    Cycle floor = kNoFloor;
-    for (TensorId dead : out.placement[k.node->output].reuses) floor = std::max(floor, last_access[dead] + 1);
-    sched.set_write_floor(floor);
-    const std::string what = fmt::format("{} {}", op_name(k.node->op), g.tensor(k.node->output).name);
-    std::vector<const Kernel*> ran{&k};
-    if (!fused[ki].empty()) {
-      std::vector<const VxmKernel*> steps;
-      std::string names;
-      ran.clear();
-      for (size_t i : fused[ki]) {
-        const Kernel& f = low.kernels[i];
-        steps.push_back(&*f.vxm);
-        names += fmt::format("{}{} {}", names.empty() ? "" : " > ", op_name(f.node->op), g.tensor(f.node->output).name);
-        ran.push_back(&f);
-      }
-      ks.vxm_fused(steps, names);
-    } else if (k.vxm) {
-      ks.vxm(*k.vxm, what);
+}
+
+ChipCompile::~ChipCompile() = default;
+
+void ChipCompile::begin(size_t ki) {
+  Cycle floor = kNoFloor;
+  for (TensorId dead : out_.placement[low_.kernels[ki].node->output].reuses)
+    floor = std::max(floor, last_access_[dead] + 1);
+  sched_->set_write_floor(floor);
+}
+
+void ChipCompile::end(size_t ki) {
+  const Cycle last = sched_->take_last_access();
+  auto note = [&](const Kernel& r) {
+    for (TensorId t : r.node->inputs) last_access_[low_.root[t]] = std::max(last_access_[low_.root[t]], last);
+    last_access_[low_.root[r.node->output]] = std::max(last_access_[low_.root[r.node->output]], last);
+  };
+  if (fused_[ki].empty()) return note(low_.kernels[ki]);
+  for (size_t i : fused_[ki]) note(low_.kernels[i]);
+}
+
+void ChipCompile::schedule(size_t ki) {
+  const Kernel& k = low_.kernels[ki];
+  if (deferred_[ki]) return;
+  const Graph& g = out_.graph;
+  if (k.all_gather)
+    throw Error(fmt::format("{}: node '{}' gathers from other chips: compile it for a topology (--topology)",
+                            k.node->where.str(), g.tensor(k.node->output).name));
+  begin(ki);
+  const std::string what = fmt::format("{} {}", op_name(k.node->op), g.tensor(k.node->output).name);
+  if (!fused_[ki].empty()) {
+    std::vector<const VxmKernel*> steps;
+    std::string names;
+    for (size_t i : fused_[ki]) {
+      const Kernel& f = low_.kernels[i];
+      steps.push_back(&*f.vxm);
+      names += fmt::format("{}{} {}", names.empty() ? "" : " > ", op_name(f.node->op), g.tensor(f.node->output).name);
     }
-    for (const MatMulKernel& m : k.mxm) {
-      const uint32_t plane = ks.free_plane(next_plane);
-      ks.matmul(m, what, plane);
-      next_plane = plane + 1;
-    }
-    if (k.sxm) ks.permute(*k.sxm, what);
-    if (k.alias) ks.alias(k.node->output, *k.alias);
-    for (const VecKernel& v : k.vec) ks.vec(v, what);
-    if (k.gather) ks.gather(*k.gather, what);
-    const Cycle last = sched.take_last_access();
-    for (const Kernel* r : ran) {
-      for (TensorId t : r->node->inputs) last_access[low.root[t]] = std::max(last_access[low.root[t]], last);
-      last_access[low.root[r->node->output]] = std::max(last_access[low.root[r->node->output]], last);
-    }
+    ks_->vxm_fused(steps, names);
+  } else if (k.vxm) {
+    ks_->vxm(*k.vxm, what);
   }
-  out.timed = sched.timed();
-  out.chains = sched.chain_names();
-  out.image = generate(g, out.placement, out.timed, cfg, options.source_file);
+  for (const MatMulKernel& m : k.mxm) {
+    const uint32_t plane = ks_->free_plane(next_plane_);
+    ks_->matmul(m, what, plane);
+    next_plane_ = plane + 1;
+  }
+  if (k.sxm) ks_->permute(*k.sxm, what);
+  if (k.alias) ks_->alias(k.node->output, *k.alias);
+  for (const VecKernel& v : k.vec) ks_->vec(v, what);
+  if (k.gather) ks_->gather(*k.gather, what);
+  end(ki);
+}
+
+Compiled ChipCompile::finish() {
+  Compiled& out = out_;
+  const Graph& g = out.graph;
+  const CompileOptions& options = options_;
+  out.timed = sched_->timed();
+  out.chains = sched_->chain_names();
+  out.image = generate(g, out.placement, out.timed, cfg_, options.source_file);
   out.predicted_cycles = out.image.predicted_cycles;
   // The bound holds for every legal schedule of these kernels, so a schedule
   // below it means the bound or the scheduler's model of the chip is wrong.
@@ -133,24 +151,32 @@ Compiled compile(const Graph& source, const isa::Config& cfg, const CompileOptio
                     "the bound or the scheduler is wrong",
                     options.source_file, out.predicted_cycles, out.bound.cycles, out.bound.binding));
   if (options.generated_weights) {
-    out.generated_tensors = generate_weights(out.graph, out.placement, out.image, cfg, *options.generated_weights,
+    out.generated_tensors = generate_weights(out.graph, out.placement, out.image, cfg_, *options.generated_weights,
                                              options.generated_as_bytes);
     image::validate(out.image);
   }
-  for (const auto& q : cfg.queue_table) ++out.units[q.unit].queues;
+  for (const auto& q : cfg_.queue_table) ++out.units[q.unit].queues;
   for (const Timed& r : out.timed) {  // a float ABC holds the array for its whole interval
     const bool holds = r.instr.op == isa::Op::ABC;
-    out.units[cfg.queue_table[r.queue].unit].busy += holds ? r.span() + r.interval - 1 : r.count;
+    out.units[cfg_.queue_table[r.queue].unit].busy += holds ? r.span() + r.interval - 1 : r.count;
   }
   if (options.embed_reference) {
-    const auto ref = run_reference(g, cfg.mxm_dim);
+    const auto ref = run_reference(g, cfg_.mxm_dim);
     for (size_t t = 0; t < g.tensors().size(); ++t)
       if (g.tensors()[t].output) {
         image::Expected e{symbol_of(out.image, g.tensors()[t]).name, 0, ref[t]};
         out.image.expected.push_back(std::move(e));
       }
   }
-  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  return std::move(out);
+}
+
+Compiled compile(const Graph& source, const isa::Config& cfg, const CompileOptions& options) {
+  ChipCompile c(source, cfg, options);
+  for (size_t ki = 0; ki < c.kernels(); ++ki) c.schedule(ki);
+  Compiled out = c.finish();
+  // One chip's program runs alone; a system chip's (system.hpp) needs its topology.
   if (!options.chain_hook) log_compiled(out.image);
   return out;
 }

@@ -1,8 +1,10 @@
 #pragma once
 // The compiler driver: lower -> place -> schedule (kernels to chains) -> code
 // generation, plus the per-unit utilisation of the result.
+#include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -10,6 +12,7 @@
 #include "firmware/compiler/bound.hpp"
 #include "firmware/compiler/chain.hpp"
 #include "firmware/compiler/ir.hpp"
+#include "firmware/compiler/lower.hpp"
 #include "firmware/compiler/place.hpp"
 #include "firmware/image/image.hpp"
 
@@ -63,5 +66,46 @@ struct Compiled {
 };
 
 Compiled compile(const Graph& g, const isa::Config& cfg, const CompileOptions& options = {});
+
+class Scheduler;
+class KernelScheduler;
+
+// One chip's compile in steps, so that the system compiler (system.hpp) can
+// schedule the kernels of several chips in lockstep and a collective on all of
+// them at once: the constructor expands, lowers, bounds and places; then each
+// kernel in order, schedule() or, for a collective, the caller's chains
+// between begin() and end(); then finish(). compile() is these steps.
+class ChipCompile {
+ public:
+  ChipCompile(const Graph& source, const isa::Config& cfg, const CompileOptions& options);
+  ~ChipCompile();
+  ChipCompile(const ChipCompile&) = delete;
+  ChipCompile& operator=(const ChipCompile&) = delete;
+  size_t kernels() const { return low_.kernels.size(); }
+  const Kernel& kernel(size_t ki) const { return low_.kernels[ki]; }
+  void schedule(size_t ki);  // a kernel of one chip (with its fused chain)
+  void begin(size_t ki);     // the SRAM-reuse floor of kernel ki's result
+  void end(size_t ki);       // its accesses, for the tensors it reads and writes
+  Scheduler& scheduler() { return *sched_; }
+  KernelScheduler& kernel_scheduler() { return *ks_; }
+  const Graph& graph() const { return out_.graph; }
+  const std::vector<Placement>& placement() const { return out_.placement; }
+  // Code generation, the bound check, utilisation and the embedded reference.
+  Compiled finish();
+
+ private:
+  const isa::Config& cfg_;
+  CompileOptions options_;
+  std::chrono::steady_clock::time_point start_;
+  Compiled out_;
+  Lowered low_;
+  std::unique_ptr<Scheduler> sched_;
+  std::unique_ptr<KernelScheduler> ks_;
+  uint32_t next_plane_ = 0;  // each MatMul kernel takes the plane that is free first
+  // SRAM reuse: each storage root's last SRAM access so far.
+  std::vector<Cycle> last_access_;
+  std::vector<std::vector<size_t>> fused_;
+  std::vector<bool> deferred_;  // inside a fused chain: scheduled with its last kernel
+};
 
 }  // namespace tsp::compiler

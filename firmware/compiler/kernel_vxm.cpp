@@ -208,4 +208,12 @@ void KernelScheduler::record_writes(TensorId t, Cycle anchor, const std::vector<
   }
 }
 
+void KernelScheduler::written(TensorId t, unsigned i, unsigned planes, Cycle at) {
+  auto& ws = writes_[t];
+  if (ws.empty()) ws.assign(planes, PlaneWrites{at, at, false});
+  ws[i].first = std::min(ws[i].first, at);
+  ws[i].last = std::max(ws[i].last, at);
+  ws[i].uniform = false;
+}
+
 }  // namespace tsp::compiler

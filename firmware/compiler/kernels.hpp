@@ -56,6 +56,11 @@ class KernelScheduler {
   void alias(TensorId out, TensorId in) { writes_[out] = writes_[in]; }
   void vec(const VecKernel& k, const std::string& what);
   void gather(const GatherKernel& k, const std::string& what);
+  // For chains built outside (the system compiler's collectives): the earliest
+  // anchor at which an access of plane `i` of `t` at anchor + `access` reads
+  // all of it, and a record that a vector of plane `i` of `t` (of `planes`) is written at `at`.
+  Cycle ready(TensorId t, unsigned i, Cycle access) const { return ready_anchor(t, i, access, false); }
+  void written(TensorId t, unsigned i, unsigned planes, Cycle at);
 
  private:
   // Earliest anchor so that an access of plane `i` of `t` at anchor + `access`

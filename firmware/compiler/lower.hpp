@@ -66,6 +66,13 @@ struct GatherKernel {
   TensorId data = 0, map = 0, y = 0;
 };
 
+// y's column block `index` of `parts` is x (every chip's is the same shape): x's
+// vectors go to every other chip, theirs arrive (system.hpp schedules it on all chips).
+struct AllGatherKernel {
+  TensorId x = 0, y = 0;
+  uint32_t parts = 0, index = 0;
+};
+
 struct Kernel {
   const Node* node = nullptr;
   std::optional<GatherKernel> gather;
@@ -74,6 +81,7 @@ struct Kernel {
   std::optional<PermuteKernel> sxm;
   std::optional<TensorId> alias;  // a Reshape: the result is the input's storage
   std::vector<VecKernel> vec;
+  std::optional<AllGatherKernel> all_gather;
 };
 
 struct Lowered {

@@ -328,4 +328,13 @@ void result_pad(OpRule& x) {
   x.r.pad_zero = true;
 }
 
+// Every chip's block of columns side by side: block Attrs::step is this chip's.
+void result_all_gather(OpRule& x) {
+  const Attrs& at = x.attrs;
+  if (at.parts < 2 || at.step >= at.parts)
+    throw x.fail(
+        fmt::format("gathers {} parts as part {}: needs at least 2, and its own among them", at.parts, at.step));
+  x.r.shape.back() *= at.parts;
+}
+
 }  // namespace tsp::compiler

@@ -49,5 +49,6 @@ void result_batch_matmul(OpRule& r);
 void result_concat(OpRule& r);
 void result_slice(OpRule& r);
 void result_pad(OpRule& r);
+void result_all_gather(OpRule& r);
 
 }  // namespace tsp::compiler

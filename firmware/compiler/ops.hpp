@@ -25,6 +25,7 @@ enum class OpKind : uint8_t {
   VecOp,        // an SXM vector program (vecop.hpp)
   GatherRows,   // MEM GATHER
   BatchMatMul,  // MXM, one MatMul per batch element (lower.cpp)
+  Collective,   // C2C: scheduled on every chip at once (system.hpp)
 };
 
 struct OpRule;  // what a result rule sees (op_rules.hpp)

@@ -48,6 +48,8 @@ std::vector<std::vector<uint32_t>> run_reference(const Graph& g, uint32_t mxm_di
     const Tensor& out = g.tensor(n.output);
     const OpKind kind = op_info(n.op).kind;
     if (kind == OpKind::Composite) throw Error("run_reference: expand() the graph first (" + out.name + ")");
+    if (kind == OpKind::Collective)  // the system's reference runs the graph before partitioning (system.hpp)
+      throw Error("run_reference: " + out.name + " gathers other chips' values: one chip's graph has no reference");
     if (kind == OpKind::VecOp) {  // on vector images, lane by lane as the SXM does, plane by plane
       std::vector<uint32_t> r(out.elements(), 0);
       const uint8_t gsz = n.vec->group;
@@ -163,6 +165,7 @@ std::vector<std::vector<uint32_t>> run_reference(const Graph& g, uint32_t mxm_di
       case OpKind::Composite:
       case OpKind::VecOp:
       case OpKind::GatherRows:  // handled above
+      case OpKind::Collective:
         throw Error("internal error: run_reference reached " + std::string(op_name(n.op)));
     }
     v[n.output] = std::move(r);

@@ -8,18 +8,16 @@ Resources::Resources(const isa::Config& cfg)
     : banks_(cfg.mem_banks),
       streams_per_dir_(cfg.streams_per_direction),
       queues_(cfg.queue_table.size()),
+      tx_(cfg.queue_table.size()),
       mem_(cfg.mem_slices),
       streams_(2 * size_t(cfg.streams_per_direction)) {}
 
-bool Resources::queue_free(uint16_t q, Cycle t, uint64_t n) const {
-  const auto& m = queues_.at(q);
+bool Resources::runs_free(const Runs& m, Cycle t, uint64_t n) {
   auto it = m.upper_bound(t);  // first run starting after t
   if (it != m.end() && it->first < t + Cycle(n)) return false;
   if (it != m.begin() && std::prev(it)->second > t) return false;
   return true;
 }
-
-void Resources::take_queue(uint16_t q, Cycle t, uint64_t n) { queues_.at(q)[t] = t + Cycle(n); }
 
 bool Resources::mem_clash(const MemAccess& a, const MemAccess& b, uint32_t banks) {
   const Cycle lo = std::max(a.c0, b.c0), hi = std::min(a.end(), b.end());

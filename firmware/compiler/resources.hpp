@@ -45,8 +45,12 @@ class Resources {
  public:
   explicit Resources(const isa::Config& cfg);
   // Issue slots [t, t+n) of queue `q`.
-  bool queue_free(uint16_t q, Cycle t, uint64_t n) const;
-  void take_queue(uint16_t q, Cycle t, uint64_t n);
+  bool queue_free(uint16_t q, Cycle t, uint64_t n) const { return runs_free(queues_.at(q), t, n); }
+  void take_queue(uint16_t q, Cycle t, uint64_t n) { queues_.at(q)[t] = t + Cycle(n); }
+  // The transmitter of C2C queue `q`'s link over cycles [t, t+n): a SEND holds
+  // it for a frame, while the queue itself issues again the next cycle.
+  bool tx_free(uint16_t q, Cycle t, uint64_t n) const { return runs_free(tx_.at(q), t, n); }
+  void take_tx(uint16_t q, Cycle t, uint64_t n) { tx_.at(q)[t] = t + Cycle(n); }
   bool mem_free(const MemAccess& a) const;
   void take_mem(const MemAccess& a) { mem_[a.slice].push_back(a); }
   bool stream_free(const StreamUse& u) const;
@@ -57,10 +61,13 @@ class Resources {
   static bool stream_clash(const StreamUse& a, const StreamUse& b);
 
  private:
+  using Runs = std::map<Cycle, Cycle>;  // start -> end of occupied runs
+  static bool runs_free(const Runs& m, Cycle t, uint64_t n);
   size_t key(const StreamUse& u) const { return (u.west ? streams_per_dir_ : 0) + u.stream; }
   uint32_t banks_;
   uint32_t streams_per_dir_;
-  std::vector<std::map<Cycle, Cycle>> queues_;  // per queue: start -> end of occupied runs
+  std::vector<Runs> queues_;  // per queue
+  std::vector<Runs> tx_;      // per queue (C2C only)
   std::vector<std::vector<MemAccess>> mem_;
   std::vector<std::vector<StreamUse>> streams_;
 };

@@ -29,7 +29,8 @@ isa::Instr make_instr(isa::Op op, std::initializer_list<std::pair<std::string_vi
   return in;
 }
 
-bool Scheduler::try_at(Chain& c, Cycle t, std::vector<uint16_t>& vxm_choice) {
+bool Scheduler::fits(Chain& c, Cycle t, Fit& fit) const {
+  std::vector<uint16_t>& vxm_choice = fit.queue;
   vxm_choice.assign(c.items.size(), 0);
   // Queues (and the ALU choice).
   for (size_t i = 0; i < c.items.size(); ++i) {
@@ -55,9 +56,17 @@ bool Scheduler::try_at(Chain& c, Cycle t, std::vector<uint16_t>& vxm_choice) {
       found = true;
     }
     if (!found) return false;
+    if (it.tx) {  // the link's transmitter, one frame per SEND
+      if (!res_.tx_free(vxm_choice[i], ti, it.tx)) return false;
+      for (size_t j = 0; j < i; ++j)
+        if (c.items[j].tx && vxm_choice[j] == vxm_choice[i] &&
+            runs_overlap(t + c.items[j].offset, c.items[j].tx, ti, it.tx))
+          return false;
+    }
   }
   // MEM ports and banks.
-  std::vector<MemAccess> mem;
+  std::vector<MemAccess>& mem = fit.mem;
+  mem.clear();
   for (const Item& it : c.items) {
     if (!it.mem) continue;
     MemAccess a = *it.mem;
@@ -68,7 +77,8 @@ bool Scheduler::try_at(Chain& c, Cycle t, std::vector<uint16_t>& vxm_choice) {
     mem.push_back(a);
   }
   // Streams: the first aligned group free over every plane's wavefronts and positions.
-  std::vector<StreamUse> uses;
+  std::vector<StreamUse>& uses = fit.uses;
+  uses.clear();
   for (Flow& f : c.flows) {
     const unsigned bytes = static_cast<unsigned>(f.planes.size());
     bool east = false, west = false;
@@ -105,17 +115,34 @@ bool Scheduler::try_at(Chain& c, Cycle t, std::vector<uint16_t>& vxm_choice) {
     }
     if (!found) return false;
   }
-  // Commit.
-  for (size_t i = 0; i < c.items.size(); ++i) res_.take_queue(vxm_choice[i], t + c.items[i].offset, c.items[i].span());
-  for (const MemAccess& a : mem) {
-    res_.take_mem(a);
-    last_access_ = std::max(last_access_, a.end() - 1);
-  }
-  for (const StreamUse& u : uses) res_.take_stream(u);
   return true;
 }
 
-Cycle Scheduler::schedule(Chain c) {
+Cycle Scheduler::commit(Chain& c, Cycle t, const Fit& fit) {
+  for (size_t i = 0; i < c.items.size(); ++i) {
+    const Item& it = c.items[i];
+    res_.take_queue(fit.queue[i], t + it.offset, it.span());
+    if (it.tx) res_.take_tx(fit.queue[i], t + it.offset, it.tx);
+  }
+  for (const MemAccess& a : fit.mem) {
+    res_.take_mem(a);
+    last_access_ = std::max(last_access_, a.end() - 1);
+  }
+  for (const StreamUse& u : fit.uses) res_.take_stream(u);
+  const auto chain_id = static_cast<uint32_t>(names_.size());
+  names_.push_back(c.what);
+  for (size_t i = 0; i < c.items.size(); ++i) {
+    Item& it = c.items[i];
+    for (const StreamField& s : it.streams) {
+      const Flow& f = c.flows[s.flow];
+      it.instr.operand[s.operand] = isa::StreamRef{static_cast<uint8_t>(f.base + s.plane), f.west}.code();
+    }
+    timed_.push_back({fit.queue[i], t + it.offset + it.skew, it.instr, it.count, it.stride, chain_id, it.interval});
+  }
+  return t;
+}
+
+Cycle Scheduler::prepare(Chain& c) {
   c.write_floor = floor_;
   if (chain_hook) chain_hook(c);
   Cycle lo = c.earliest;
@@ -125,22 +152,30 @@ Cycle Scheduler::schedule(Chain c) {
   }
   for (const Flow& f : c.flows)
     for (const FlowPlane& p : f.planes) lo = std::max(lo, -p.put);
-  std::vector<uint16_t> choice;
+  return lo;
+}
+
+Cycle Scheduler::schedule(Chain c) {
+  const Cycle lo = prepare(c);
+  Fit fit;
+  for (Cycle t = lo; t < lo + kHorizon; ++t)
+    if (fits(c, t, fit)) return commit(c, t, fit);
+  throw Error(fmt::format("cannot schedule {}: no free slot within {} cycles of cycle {}", c.what, kHorizon, lo));
+}
+
+Cycle Scheduler::schedule_together(const std::vector<Scheduler*>& chips, std::vector<Chain> chains) {
+  Cycle lo = kNoFloor;
+  for (size_t i = 0; i < chains.size(); ++i) lo = std::max(lo, chips[i]->prepare(chains[i]));
+  std::vector<Fit> fit(chains.size());
   for (Cycle t = lo; t < lo + kHorizon; ++t) {
-    if (!try_at(c, t, choice)) continue;
-    const auto chain_id = static_cast<uint32_t>(names_.size());
-    names_.push_back(c.what);
-    for (size_t i = 0; i < c.items.size(); ++i) {
-      Item& it = c.items[i];
-      for (const StreamField& s : it.streams) {
-        const Flow& f = c.flows[s.flow];
-        it.instr.operand[s.operand] = isa::StreamRef{static_cast<uint8_t>(f.base + s.plane), f.west}.code();
-      }
-      timed_.push_back({choice[i], t + it.offset + it.skew, it.instr, it.count, it.stride, chain_id, it.interval});
-    }
+    size_t i = 0;
+    while (i < chains.size() && chips[i]->fits(chains[i], t, fit[i])) ++i;
+    if (i < chains.size()) continue;
+    for (i = 0; i < chains.size(); ++i) chips[i]->commit(chains[i], t, fit[i]);
     return t;
   }
-  throw Error(fmt::format("cannot schedule {}: no free slot within {} cycles of cycle {}", c.what, kHorizon, lo));
+  throw Error(fmt::format("cannot schedule {}: no cycle within {} of cycle {} suits every chip", chains.at(0).what,
+                          kHorizon, lo));
 }
 
 }  // namespace tsp::compiler

@@ -17,6 +17,10 @@ class Scheduler {
   // Returns the anchor cycle; appends the chain's runs to timed(). Throws
   // tsp::Error when no slot exists within a generous horizon.
   Cycle schedule(Chain chain);
+  // One anchor for chains on several chips (a collective: a sender's READ and
+  // SENDs, its receivers' RECVs at the arrival cycles): the earliest where
+  // every chain fits on its chip's scheduler. Returns the anchor.
+  static Cycle schedule_together(const std::vector<Scheduler*>& chips, std::vector<Chain> chains);
   const std::vector<Timed>& timed() const { return timed_; }
   // SRAM reuse (place.hpp): every SRAM write of the chains scheduled from now
   // on happens at or after cycle `c`.
@@ -29,7 +33,16 @@ class Scheduler {
   std::function<void(Chain&)> chain_hook;
 
  private:
-  bool try_at(Chain& c, Cycle t, std::vector<uint16_t>& vxm_choice);
+  // What a chain takes at one anchor: the queue of each item, its SRAM accesses and stream uses.
+  struct Fit {
+    std::vector<uint16_t> queue;
+    std::vector<MemAccess> mem;
+    std::vector<StreamUse> uses;
+  };
+  // The hook and the write floor applied; the lowest anchor the chain's offsets allow.
+  Cycle prepare(Chain& c);
+  bool fits(Chain& c, Cycle t, Fit& f) const;
+  Cycle commit(Chain& c, Cycle t, const Fit& f);
   const isa::Config& cfg_;
   Resources res_;
   std::vector<Timed> timed_;

@@ -87,6 +87,14 @@ std::function<void(Chain&)> planted_bug(int n) {
   }
 }
 
+std::function<void(Chain&)> planted_recv(int cycles) {
+  auto done = std::make_shared<bool>(false);
+  return [done, cycles](Chain& c) {
+    for (Item& i : c.items)
+      if (!*done && i.instr.op == isa::Op::RECV) i.skew = cycles, *done = true;
+  };
+}
+
 std::function<void(Bound&)> planted_bound(uint64_t extra) {
   return [extra](Bound& b) {
     b.cycles += extra;

@@ -21,6 +21,9 @@ namespace tsp::compiler {
 inline constexpr int kPlantedBugs = 6;
 // Throws std::invalid_argument unless 1 <= n <= kPlantedBugs.
 std::function<void(Chain&)> planted_bug(int n);
+// A planted system-compiler bug (system.hpp): the first RECV of a collective
+// issues `cycles` off its frame's arrival (+1 late, -1 early), modelled on time.
+std::function<void(Chain&)> planted_recv(int cycles);
 // A planted lower bound (CompileOptions::bound_hook): `extra` cycles above the
 // real one, on its binding term. compile() must refuse any schedule it exceeds.
 std::function<void(Bound&)> planted_bound(uint64_t extra);

@@ -1,0 +1,80 @@
+#include "tb/compile_system_cmd.hpp"
+
+#include <fmt/format.h>
+
+#include "common/error.hpp"
+#include "firmware/compiler/reference.hpp"
+#include "firmware/compiler/system.hpp"
+#include "systemc/sim/run_image.hpp"
+#include "systemc/sim/tensor_dump.hpp"
+
+namespace tsp::cli {
+namespace {
+
+int run_system(const SystemCompileArgs& a, const compiler::SystemCompiled& s, const topo::Topology& t,
+               const isa::Config& cfg) {
+  const compiler::Graph& g = s.graph;
+  const auto P = static_cast<uint32_t>(s.chips.size());
+  std::vector<std::vector<std::vector<uint32_t>>> got(P, std::vector<std::vector<uint32_t>>(g.tensors().size()));
+  model::RunOptions opt;
+  opt.topology = &t;
+  opt.inspect = [&](uint32_t c, model::ChipEngine& engine) {
+    for (const image::Symbol& sym : s.image.symbols)
+      for (size_t i = 0; i < g.tensors().size(); ++i)
+        if (g.tensors()[i].output && sym.chip == c && sym.name == compiler::chip_symbol(c, g.tensors()[i].name))
+          got[c][i] = compiler::unpack(g.tensors()[i], cfg.lanes, model::read_tensor(engine, sym));
+  };
+  const model::RunReport r = model::run_image(s.image, opt);
+  if (!r.ok()) {
+    fmt::print(stderr, "{}\n", r.first_error());
+    return 1;
+  }
+  int rc = 0;
+  for (uint32_t c = 0; c < P; ++c)
+    if (uint64_t(r.chips[c].program_cycles) != s.chips[c].predicted_cycles) {
+      fmt::print(stderr, "{}: error: chip {}: simulated {} cycles but the compiler predicted {}\n", a.program, c,
+                 r.chips[c].program_cycles, s.chips[c].predicted_cycles);
+      rc = 1;
+    }
+  if (!rc && !a.quiet) fmt::print("model: {} cycles on {} chips, every chip as predicted\n", r.cycles, P);
+  if (!a.check) return rc;
+  const auto want = compiler::run_reference(g, cfg.mxm_dim);
+  uint64_t n = 0;
+  for (uint32_t c = 0; c < P; ++c) {
+    const auto bad = compiler::compare_outputs(g, want, got[c]);
+    for (const auto& m : bad)
+      fmt::print(stderr, "{}: error: chip {}: output {} element {}: model 0x{:x}, host reference 0x{:x}\n", a.program,
+                 c, m.tensor, m.index, m.got, m.want);
+    if (!bad.empty()) rc = 1;
+    for (const auto& ten : g.tensors())
+      if (ten.output) n += ten.elements();
+  }
+  if (!rc && !a.quiet)
+    fmt::print("check: {} output elements on {} chips equal the host reference of the unpartitioned graph\n", n, P);
+  return rc;
+}
+
+}  // namespace
+
+int compile_system_cmd(const SystemCompileArgs& a, const compiler::Graph& g, const isa::Config& cfg,
+                       const compiler::CompileOptions& options) {
+  const topo::Topology t = topo::load_topology(a.topology, cfg);
+  const compiler::SystemCompiled s = compiler::compile_system(g, cfg, t, options);
+  if (!a.output.empty()) image::save_file(s.image, a.output);
+  if (!a.quiet) {
+    fmt::print("{}: {} nodes on {} chips of {} ({}): predicted {} cycles = {:.3f} us at {} MHz; compiled in {:.3f} s\n",
+               a.program, g.nodes().size(), s.chips.size(), t.name, cfg.name, s.predicted_cycles,
+               double(s.predicted_cycles) / cfg.clock_mhz, cfg.clock_mhz, s.seconds);
+    for (const auto& x : s.split) fmt::print("split: {}\n", x);
+    for (const auto& x : s.replicated) fmt::print("on every chip: {}\n", x);
+    const compiler::Compiled& c0 = s.chips[0];
+    fmt::print("chip 0: {}\n", c0.bound.summary(c0.predicted_cycles));
+    std::string terms;
+    for (const auto& term : c0.bound.terms) terms += fmt::format("  {} {}", term.name, term.cycles);
+    fmt::print("bound terms:{}\n", terms);
+  }
+  if (a.run || a.check) return run_system(a, s, t, cfg);
+  return 0;
+}
+
+}  // namespace tsp::cli
