@@ -13,16 +13,13 @@ namespace {
 
 int run_system(const SystemCompileArgs& a, const compiler::SystemCompiled& s, const topo::Topology& t,
                const isa::Config& cfg) {
-  const compiler::Graph& g = s.graph;
   const auto P = static_cast<uint32_t>(s.chips.size());
-  std::vector<std::vector<std::vector<uint32_t>>> got(P, std::vector<std::vector<uint32_t>>(g.tensors().size()));
+  std::vector<std::vector<std::vector<uint32_t>>> got(P);
   model::RunOptions opt;
   opt.topology = &t;
   opt.inspect = [&](uint32_t c, model::ChipEngine& engine) {
-    for (const image::Symbol& sym : s.image.symbols)
-      for (size_t i = 0; i < g.tensors().size(); ++i)
-        if (g.tensors()[i].output && sym.chip == c && sym.name == compiler::chip_symbol(c, g.tensors()[i].name))
-          got[c][i] = compiler::unpack(g.tensors()[i], cfg.lanes, model::read_tensor(engine, sym));
+    got[c] = compiler::read_outputs(
+        s, c, [&](const image::Symbol& sym) { return model::read_tensor(engine, sym); }, cfg.lanes);
   };
   const model::RunReport r = model::run_image(s.image, opt);
   if (!r.ok()) {
@@ -38,19 +35,16 @@ int run_system(const SystemCompileArgs& a, const compiler::SystemCompiled& s, co
     }
   if (!rc && !a.quiet) fmt::print("model: {} cycles on {} chips, every chip as predicted\n", r.cycles, P);
   if (!a.check) return rc;
-  const auto want = compiler::run_reference(g, cfg.mxm_dim);
-  uint64_t n = 0;
-  for (uint32_t c = 0; c < P; ++c) {
-    const auto bad = compiler::compare_outputs(g, want, got[c]);
-    for (const auto& m : bad)
-      fmt::print(stderr, "{}: error: chip {}: output {} element {}: model 0x{:x}, host reference 0x{:x}\n", a.program,
-                 c, m.tensor, m.index, m.got, m.want);
-    if (!bad.empty()) rc = 1;
-    for (const auto& ten : g.tensors())
-      if (ten.output) n += ten.elements();
+  const compiler::SystemComparison cmp = compiler::compare_system(s, cfg, got);
+  for (const std::string& e : cmp.errors) fmt::print(stderr, "{}: error: {}\n", a.program, e);
+  if (!cmp.errors.empty()) return 1;
+  if (!a.quiet) {
+    fmt::print("check: {} output elements on {} chips equal the host reference bit for bit\n", cmp.elements, P);
+    fmt::print("against the graph before partitioning: {} of {} elements differ{}\n", cmp.differ, cmp.elements,
+               cmp.differ ? fmt::format(", by at most {:.3g} where values reach {:.3g} (float sums in another order)",
+                                        cmp.max_abs_error, cmp.max_abs_value)
+                          : "");
   }
-  if (!rc && !a.quiet)
-    fmt::print("check: {} output elements on {} chips equal the host reference of the unpartitioned graph\n", n, P);
   return rc;
 }
 
@@ -65,8 +59,7 @@ int compile_system_cmd(const SystemCompileArgs& a, const compiler::Graph& g, con
     fmt::print("{}: {} nodes on {} chips of {} ({}): predicted {} cycles = {:.3f} us at {} MHz; compiled in {:.3f} s\n",
                a.program, g.nodes().size(), s.chips.size(), t.name, cfg.name, s.predicted_cycles,
                double(s.predicted_cycles) / cfg.clock_mhz, cfg.clock_mhz, s.seconds);
-    for (const auto& x : s.split) fmt::print("split: {}\n", x);
-    for (const auto& x : s.replicated) fmt::print("on every chip: {}\n", x);
+    for (const auto& x : s.decisions) fmt::print("matmul {}\n", x);
     const compiler::Compiled& c0 = s.chips[0];
     fmt::print("chip 0: {}\n", c0.bound.summary(c0.predicted_cycles));
     std::string terms;

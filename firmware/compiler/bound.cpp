@@ -69,7 +69,7 @@ struct Counts {
   i64 abc_slots = 0, iv_max = 1;
   i64 install_slots = 0;  // per weight block: LW cycles + IW latency
   i64 weight_vectors = 0, blocks = 0;
-  i64 frames = 0, gathers = 0;  // frames each link carries, over every AllGather
+  i64 frames = 0, collectives = 0;  // frames each link carries, over every collective
 };
 
 class Bounder {
@@ -90,8 +90,8 @@ class Bounder {
       if (k.alias) F_[k.node->output] = F_[*k.alias], L_[k.node->output] = L_[*k.alias];
       if (!k.vec.empty()) vec(k.vec);
       if (k.gather) gather(*k.gather);
-      if (k.all_gather) all_gather(*k.all_gather, k.node->attrs.link_cycles);
-      if (k.vxm || !k.mxm.empty() || k.sxm || !k.vec.empty() || k.gather || k.all_gather)
+      if (k.collective) collective(*k.collective, k.node->attrs.link_cycles);
+      if (k.vxm || !k.mxm.empty() || k.sxm || !k.vec.empty() || k.gather || k.collective)
         path_ = std::max(path_, m_.finish(L_[k.node->output]));
     }
     return result();
@@ -100,12 +100,13 @@ class Bounder {
  private:
   i64 vectors(TensorId t) const { return layout_of(g_.tensor(t), cfg_.lanes).vectors(); }
 
-  // Every chip's block crosses a link to every other chip, a frame per vector
-  // and plane; the last vector written here arrives there a hop later at least.
-  void all_gather(const AllGatherKernel& k, i64 link_cycles) {
-    const i64 frames = vectors(k.x) * bytes_of(g_, k.x);
+  // A frame per vector and plane crosses each link: every vector of x for a
+  // gather, one block of P for an all-to-all; the last vector written here
+  // arrives there a hop later at least.
+  void collective(const CollectiveKernel& k, i64 link_cycles) {
+    const i64 frames = vectors(k.x) * bytes_of(g_, k.x) / (k.op == GraphOp::AllToAll ? i64(k.parts) : 1);
     c_.frames += frames;
-    ++c_.gathers;
+    ++c_.collectives;
     c_.mem += frames + vectors(k.y) * bytes_of(g_, k.y);
     F_[k.y] = F_[k.x] + 1;
     L_[k.y] = L_[k.x] + link_cycles;
@@ -259,9 +260,10 @@ class Bounder {
     add("vxm", throughput(c_.vxm, m_.vxm_queues), fmt::format("{} ALU ops over {} ALUs", c_.vxm, m_.vxm_queues));
     add("sxm", throughput(c_.sxm, m_.sxm_queues), fmt::format("{} ops over {} queues", c_.sxm, m_.sxm_queues));
     add("path", path_, "the longest dependency chain at minimum latencies");
-    if (c_.gathers)
+    if (c_.collectives)
       add("c2c", (c_.frames - 1) * i64(cfg_.c2c_frame_cycles) + 1,
-          fmt::format("{} frames of {} cycles on each link, {} gathers", c_.frames, cfg_.c2c_frame_cycles, c_.gathers));
+          fmt::format("{} frames of {} cycles on each link, {} collectives", c_.frames, cfg_.c2c_frame_cycles,
+                      c_.collectives));
     else
       add("c2c", 0, "no chip-to-chip transfers (single-chip programs)");
     for (const BoundTerm& t : b.terms)

@@ -10,137 +10,185 @@
 namespace tsp::compiler {
 namespace {
 
-struct Ends {
-  const isa::Config& cfg;
-  uint16_t c2c_queue(uint16_t port) const { return *isa::find_queue(cfg, fmt::format("C2C.{}", port)); }
-  uint16_t pos(uint16_t queue) const { return cfg.queue_table[queue].position; }
+struct Receiver {
+  uint32_t chip = 0;
+  uint32_t y_vector = 0;
 };
 
-// A WRITE of plane `i` of y at vector `v`, taking a value put at `from` in cycle `put` (chain-relative).
-Item write_item(const isa::Config& cfg, const Placement& y, unsigned i, uint32_t v, uint16_t from, Cycle put,
-                size_t flow) {
-  const isa::OpDesc& wr = isa::op_desc(isa::Op::WRITE);
-  const uint16_t py = plane_position(cfg, y, i);
-  Item w;
-  w.queue = slice_queue(cfg, static_cast<uint16_t>(y.slice + i));
-  w.offset = put + std::abs(int(py) - int(from));
-  w.instr = make_instr(isa::Op::WRITE, {{"addr", y.address + v}});
-  w.streams.push_back({field_of(isa::Op::WRITE, "src"), flow, 0});
-  w.mem = MemAccess{static_cast<uint16_t>(y.slice + i), true, w.offset + wr.sram_access, 1, y.address + v, 1};
-  return w;
-}
+// One vector of one byte plane from a sender to its receivers.
+struct Transfer {
+  uint32_t sender = 0;
+  unsigned plane = 0;
+  uint32_t x_vector = 0;
+  std::vector<Receiver> to;
+};
+
+class Collective {
+ public:
+  Collective(const std::vector<ChipCompile*>& chips, size_t ki, const std::vector<std::vector<DirectLink>>& links,
+             const isa::Config& cfg)
+      : chips_(chips), links_(links), cfg_(cfg), k_(*chips[0]->kernel(ki).collective) {
+    for (ChipCompile* c : chips) scheds_.push_back(&c->scheduler());
+    const Graph& g = chips[0]->graph();
+    name_ = g.tensor(k_.y).name;
+    planes_ = isa::dtype_desc(g.tensor(k_.x).dtype).bytes;
+  }
+
+  void run() {
+    const auto P = static_cast<uint32_t>(chips_.size());
+    const Layout lx = chips_[0]->placement()[k_.x].layout, ly = chips_[0]->placement()[k_.y].layout;
+    if (k_.op == GraphOp::AllGather) {
+      for (unsigned i = 0; i < planes_; ++i)
+        for (uint32_t v = 0; v < lx.vectors(); ++v)
+          for (uint32_t s = 0; s < P; ++s) {
+            const uint32_t yv = v / lx.blocks * ly.blocks + s * lx.blocks + v % lx.blocks;  // block s of y's row
+            Transfer t{s, i, v, {}};
+            for (uint32_t d = 0; d < P; ++d)
+              if (d != s) t.to.push_back({d, yv});
+            send(t);
+            local(s, i, v, yv);
+          }
+      return;
+    }
+    // AllToAll: y[k] (rows x bp vectors) is block `index` of chip k's x.
+    const uint32_t bp = lx.blocks / P, rows = lx.rows;
+    for (unsigned i = 0; i < planes_; ++i)
+      for (uint32_t r = 0; r < rows; ++r)
+        for (uint32_t b = 0; b < bp; ++b) {
+          for (uint32_t s = 0; s < P; ++s) local(s, i, r * lx.blocks + s * bp + b, (s * rows + r) * bp + b);
+          for (uint32_t round = 1; round < P; ++round)
+            for (uint32_t s = 0; s < P; ++s) {
+              const uint32_t d = (s + round) % P;
+              send({s, i, r * lx.blocks + d * bp + b, {{d, (s * rows + r) * bp + b}}});
+            }
+        }
+  }
+
+ private:
+  uint16_t c2c_queue(uint16_t port) const { return *isa::find_queue(cfg_, fmt::format("C2C.{}", port)); }
+  uint16_t pos(uint16_t queue) const { return cfg_.queue_table[queue].position; }
+
+  // A READ of plane i of x at vector v on `chip`, issued at `at`, onto `flow`.
+  Item read_item(uint32_t chip, unsigned i, uint32_t v, Cycle at, size_t flow) const {
+    const isa::OpDesc& rd = isa::op_desc(isa::Op::READ);
+    const Placement& px = chips_[chip]->placement()[k_.x];
+    Item r;
+    r.queue = slice_queue(cfg_, static_cast<uint16_t>(px.slice + i));
+    r.offset = at;
+    r.instr = make_instr(isa::Op::READ, {{"addr", px.address + v}});
+    r.streams.push_back({field_of(isa::Op::READ, "dst"), flow, 0});
+    r.mem = MemAccess{static_cast<uint16_t>(px.slice + i), false, at + rd.sram_access, 1, px.address + v, 1};
+    return r;
+  }
+
+  // A WRITE of plane i of y at vector v on `chip`, of a value put at position `from` in cycle `put`.
+  Item write_item(uint32_t chip, unsigned i, uint32_t v, uint16_t from, Cycle put, size_t flow) const {
+    const isa::OpDesc& wr = isa::op_desc(isa::Op::WRITE);
+    const Placement& py = chips_[chip]->placement()[k_.y];
+    Item w;
+    w.queue = slice_queue(cfg_, static_cast<uint16_t>(py.slice + i));
+    w.offset = put + std::abs(int(plane_position(cfg_, py, i)) - int(from));
+    w.instr = make_instr(isa::Op::WRITE, {{"addr", py.address + v}});
+    w.streams.push_back({field_of(isa::Op::WRITE, "src"), flow, 0});
+    w.mem = MemAccess{static_cast<uint16_t>(py.slice + i), true, w.offset + wr.sram_access, 1, py.address + v, 1};
+    return w;
+  }
+
+  // The sender's READ (one per direction that has receivers) and SENDs, and each receiver's RECV and WRITE.
+  void send(const Transfer& t) {
+    const isa::OpDesc& rd = isa::op_desc(isa::Op::READ);
+    const isa::OpDesc& rv = isa::op_desc(isa::Op::RECV);
+    const uint32_t s = t.sender;
+    const uint16_t ps = plane_position(cfg_, chips_[s]->placement()[k_.x], t.plane);
+    const auto what = fmt::format("{} {} plane {} from chip {}", op_name(k_.op), name_, t.plane, s);
+    Chain send;
+    send.what = what;
+    std::vector<Chain> chains;
+    std::vector<Scheduler*> on;
+    std::vector<Cycle> arrive(t.to.size());
+    Cycle read_at = 0;
+    for (const bool east : {true, false}) {
+      const size_t flow = send.flows.size();
+      Flow f;
+      f.planes.push_back({ps, read_at + rd.latency, {}});
+      for (size_t j = 0; j < t.to.size(); ++j) {
+        const uint16_t q = c2c_queue(links_[s][t.to[j].chip].port);
+        if ((pos(q) > ps) != east) continue;
+        Item snd;
+        snd.queue = q;
+        snd.offset = read_at + rd.latency + std::abs(int(pos(q)) - int(ps));
+        snd.instr = make_instr(isa::Op::SEND, {});
+        snd.streams.push_back({field_of(isa::Op::SEND, "src"), flow, 0});
+        snd.tx = cfg_.c2c_frame_cycles;
+        f.planes[0].consumers.push_back(pos(q));
+        send.items.push_back(snd);
+        arrive[j] = snd.offset + links_[s][t.to[j].chip].hop;
+      }
+      if (f.planes[0].consumers.empty()) continue;
+      send.items.push_back(read_item(s, t.plane, t.x_vector, read_at, flow));
+      send.earliest =
+          std::max(send.earliest, chips_[s]->kernel_scheduler().ready(k_.x, t.plane, read_at + rd.sram_access));
+      send.flows.push_back(f);
+      ++read_at;  // the other direction's READ issues the next cycle on the same slice
+    }
+    chains.push_back(std::move(send));
+    on.push_back(scheds_[s]);
+    std::vector<Cycle> write_access;
+    for (size_t j = 0; j < t.to.size(); ++j) {
+      const Receiver& d = t.to[j];
+      const uint16_t q = c2c_queue(links_[s][d.chip].peer_port);
+      Chain recv;
+      recv.what = what;
+      Item r;
+      r.queue = q;
+      r.offset = arrive[j];
+      r.instr = make_instr(isa::Op::RECV, {});
+      r.streams.push_back({field_of(isa::Op::RECV, "dst"), 0, 0});
+      recv.items.push_back(r);
+      const Cycle put = arrive[j] + rv.latency;
+      const uint16_t py = plane_position(cfg_, chips_[d.chip]->placement()[k_.y], t.plane);
+      recv.flows.push_back(Flow{{FlowPlane{pos(q), put, {py}}}});
+      recv.items.push_back(write_item(d.chip, t.plane, d.y_vector, pos(q), put, 0));
+      write_access.push_back(recv.items.back().mem->c0);
+      chains.push_back(std::move(recv));
+      on.push_back(scheds_[d.chip]);
+    }
+    const Cycle at = Scheduler::schedule_together(on, std::move(chains));
+    for (size_t j = 0; j < t.to.size(); ++j)
+      chips_[t.to[j].chip]->kernel_scheduler().written(k_.y, t.plane, planes_, at + write_access[j]);
+  }
+
+  // Chip c's own block: plane i of x's vector v into y's vector yv.
+  void local(uint32_t c, unsigned i, uint32_t v, uint32_t yv) {
+    const isa::OpDesc& rd = isa::op_desc(isa::Op::READ);
+    const uint16_t ps = plane_position(cfg_, chips_[c]->placement()[k_.x], i);
+    Chain local;
+    local.what = fmt::format("{} {} plane {} on chip {} (its own)", op_name(k_.op), name_, i, c);
+    local.items.push_back(read_item(c, i, v, 0, 0));
+    local.earliest = chips_[c]->kernel_scheduler().ready(k_.x, i, rd.sram_access);
+    const uint16_t py = plane_position(cfg_, chips_[c]->placement()[k_.y], i);
+    local.flows.push_back(Flow{{FlowPlane{ps, rd.latency, {py}}}});
+    local.items.push_back(write_item(c, i, yv, ps, rd.latency, 0));
+    const Cycle w_at = local.items.back().mem->c0;
+    const Cycle at = scheds_[c]->schedule(std::move(local));
+    chips_[c]->kernel_scheduler().written(k_.y, i, planes_, at + w_at);
+  }
+
+  const std::vector<ChipCompile*>& chips_;
+  const std::vector<std::vector<DirectLink>>& links_;
+  const isa::Config& cfg_;
+  const CollectiveKernel& k_;
+  std::vector<Scheduler*> scheds_;
+  std::string name_;
+  unsigned planes_ = 1;
+};
 
 }  // namespace
 
-void schedule_all_gather(const std::vector<ChipCompile*>& chips, size_t ki,
+void schedule_collective(const std::vector<ChipCompile*>& chips, size_t ki,
                          const std::vector<std::vector<DirectLink>>& links, const isa::Config& cfg) {
-  const isa::OpDesc& rd = isa::op_desc(isa::Op::READ);
-  const isa::OpDesc& wr = isa::op_desc(isa::Op::WRITE);
-  const isa::OpDesc& rv = isa::op_desc(isa::Op::RECV);
-  const Ends ends{cfg};
-  const auto P = static_cast<uint32_t>(chips.size());
-  const AllGatherKernel& k0 = *chips[0]->kernel(ki).all_gather;
-  const Graph& g0 = chips[0]->graph();
-  const std::string name = g0.tensor(k0.y).name;
-  const Layout lx = chips[0]->placement()[k0.x].layout, ly = chips[0]->placement()[k0.y].layout;
-  const unsigned planes = isa::dtype_desc(g0.tensor(k0.x).dtype).bytes;
   for (ChipCompile* c : chips) c->begin(ki);
-  std::vector<Scheduler*> scheds;
-  for (ChipCompile* c : chips) scheds.push_back(&c->scheduler());
-  for (unsigned i = 0; i < planes; ++i)
-    for (uint32_t v = 0; v < lx.vectors(); ++v) {
-      const uint32_t row = v / lx.blocks, block = v % lx.blocks;
-      for (uint32_t s = 0; s < P; ++s) {
-        const AllGatherKernel& k = *chips[s]->kernel(ki).all_gather;
-        const Placement& px = chips[s]->placement()[k.x];
-        const uint32_t yv = row * ly.blocks + k.index * lx.blocks + block;  // where block k.index sits in y
-        const uint16_t ps = plane_position(cfg, px, i);
-        const uint16_t xq = slice_queue(cfg, static_cast<uint16_t>(px.slice + i));
-        const auto what = fmt::format("allgather {} plane {} vector {} from chip {}", name, i, yv, s);
-        // The sender: one READ per direction that has ports, SENDs where the value passes them.
-        Chain send;
-        send.what = what;
-        std::vector<Chain> chains;
-        std::vector<Scheduler*> on;
-        std::vector<std::pair<uint32_t, Cycle>> arrive;  // receiver, its RECV's offset
-        Cycle read_at = 0;
-        for (const bool east : {true, false}) {
-          std::vector<uint32_t> to;
-          for (uint32_t d = 0; d < P; ++d) {
-            if (d == s) continue;
-            const uint16_t pp = ends.pos(ends.c2c_queue(links[s][d].port));
-            if ((pp > ps) == east) to.push_back(d);
-          }
-          if (to.empty()) continue;
-          const size_t flow = send.flows.size();
-          Flow f;
-          f.planes.push_back({ps, read_at + rd.latency, {}});
-          Item r;
-          r.queue = xq;
-          r.offset = read_at;
-          r.instr = make_instr(isa::Op::READ, {{"addr", px.address + v}});
-          r.streams.push_back({field_of(isa::Op::READ, "dst"), flow, 0});
-          r.mem = MemAccess{static_cast<uint16_t>(px.slice + i), false, read_at + rd.sram_access, 1, px.address + v, 1};
-          send.earliest = std::max(send.earliest, chips[s]->kernel_scheduler().ready(k.x, i, read_at + rd.sram_access));
-          send.items.push_back(r);
-          for (uint32_t d : to) {
-            const uint16_t q = ends.c2c_queue(links[s][d].port);
-            Item snd;
-            snd.queue = q;
-            snd.offset = read_at + rd.latency + std::abs(int(ends.pos(q)) - int(ps));
-            snd.instr = make_instr(isa::Op::SEND, {});
-            snd.streams.push_back({field_of(isa::Op::SEND, "src"), flow, 0});
-            snd.tx = cfg.c2c_frame_cycles;
-            f.planes[0].consumers.push_back(ends.pos(q));
-            send.items.push_back(snd);
-            arrive.emplace_back(d, snd.offset + links[s][d].hop);
-          }
-          send.flows.push_back(f);
-          ++read_at;  // the other direction's READ issues the next cycle on the same slice
-        }
-        chains.push_back(std::move(send));
-        on.push_back(scheds[s]);
-        std::vector<Cycle> write_access;
-        for (const auto& [d, r_at] : arrive) {
-          const Placement& py = chips[d]->placement()[k0.y];
-          const uint16_t q = ends.c2c_queue(links[s][d].peer_port);
-          Chain recv;
-          recv.what = what;
-          Item r;
-          r.queue = q;
-          r.offset = r_at;
-          r.instr = make_instr(isa::Op::RECV, {});
-          r.streams.push_back({field_of(isa::Op::RECV, "dst"), 0, 0});
-          recv.items.push_back(r);
-          const Cycle put = r_at + rv.latency;
-          const uint16_t py_pos = plane_position(cfg, py, i);
-          recv.flows.push_back(Flow{{FlowPlane{ends.pos(q), put, {py_pos}}}});
-          recv.items.push_back(write_item(cfg, py, i, yv, ends.pos(q), put, 0));
-          write_access.push_back(recv.items.back().offset + wr.sram_access);
-          chains.push_back(std::move(recv));
-          on.push_back(scheds[d]);
-        }
-        const Cycle t = Scheduler::schedule_together(on, std::move(chains));
-        for (size_t j = 0; j < arrive.size(); ++j)
-          chips[arrive[j].first]->kernel_scheduler().written(k0.y, i, planes, t + write_access[j]);
-        // The sender's own block: a READ into a WRITE on its own chip.
-        Chain local;
-        local.what = what + " (its own)";
-        Item r;
-        r.queue = xq;
-        r.instr = make_instr(isa::Op::READ, {{"addr", px.address + v}});
-        r.streams.push_back({field_of(isa::Op::READ, "dst"), 0, 0});
-        r.mem = MemAccess{static_cast<uint16_t>(px.slice + i), false, rd.sram_access, 1, px.address + v, 1};
-        local.earliest = chips[s]->kernel_scheduler().ready(k.x, i, rd.sram_access);
-        local.items.push_back(r);
-        const Placement& py = chips[s]->placement()[k.y];
-        local.flows.push_back(Flow{{FlowPlane{ps, rd.latency, {plane_position(cfg, py, i)}}}});
-        local.items.push_back(write_item(cfg, py, i, yv, ps, rd.latency, 0));
-        const Cycle w_at = local.items.back().offset + wr.sram_access;
-        const Cycle lt = scheds[s]->schedule(std::move(local));
-        chips[s]->kernel_scheduler().written(k.y, i, planes, lt + w_at);
-      }
-    }
+  Collective(chips, ki, links, cfg).run();
   for (ChipCompile* c : chips) c->end(ki);
 }
 

@@ -1,13 +1,16 @@
 #pragma once
-// The collectives of the system compiler, scheduled on every chip at once.
-// An AllGather (lower.hpp) moves each vector of each chip's block, plane by
-// plane: a READ of the block whose value passes the chip's C2C edges, a SEND
-// on the port to each other chip when it passes, and on each receiver a RECV
-// in the cycle the frame lands (SEND + the link's hop: exact clocks) whose
-// value is written where the gathered tensor keeps that block. A sender's
-// port holds its transmitter for a frame (Item::tx). The sender's and every
-// receiver's chain share one anchor (Scheduler::schedule_together), so each
-// RECV sits at its frame's arrival by construction.
+// The collectives of the system compiler, scheduled on every chip at once, as
+// transfers of one vector of one byte plane: a READ on the sender whose value
+// passes its C2C edges, a SEND on the port to each receiver when it passes,
+// and on each receiver a RECV in the cycle the frame lands (SEND + the link's
+// hop: exact clocks) whose value is written where the result keeps it. A
+// SEND holds its port's transmitter for a frame (Item::tx). The sender's and
+// every receiver's chain share one anchor (Scheduler::schedule_together), so
+// each RECV sits at its frame's arrival by construction. A chip's own block is
+// a READ into a WRITE on that chip.
+//   AllGather: each vector of each chip's block goes to every other chip.
+//   AllToAll: block k of each chip's x goes to chip k; the rounds pair every
+//   chip with a different peer (chip s sends to s + r, r = 1 .. P-1).
 #include <vector>
 
 #include "firmware/compiler/compile.hpp"
@@ -15,8 +18,8 @@
 
 namespace tsp::compiler {
 
-// Kernel `ki` of every chip (the same AllGather on each, chip c's block at index c).
-void schedule_all_gather(const std::vector<ChipCompile*>& chips, size_t ki,
+// Kernel `ki` of every chip (the same collective on each; chip c's index is c).
+void schedule_collective(const std::vector<ChipCompile*>& chips, size_t ki,
                          const std::vector<std::vector<DirectLink>>& links, const isa::Config& cfg);
 
 }  // namespace tsp::compiler

@@ -106,8 +106,8 @@ void ChipCompile::schedule(size_t ki) {
   const Kernel& k = low_.kernels[ki];
   if (deferred_[ki]) return;
   const Graph& g = out_.graph;
-  if (k.all_gather)
-    throw Error(fmt::format("{}: node '{}' gathers from other chips: compile it for a topology (--topology)",
+  if (k.collective)
+    throw Error(fmt::format("{}: node '{}' moves values between chips: compile it for a topology (--topology)",
                             k.node->where.str(), g.tensor(k.node->output).name));
   begin(ki);
   const std::string what = fmt::format("{} {}", op_name(k.node->op), g.tensor(k.node->output).name);

@@ -268,36 +268,6 @@ std::optional<TensorId> Graph::find(std::string_view name) const {
   return std::nullopt;
 }
 
-void Graph::split_matmul_columns(size_t n, uint32_t parts, uint32_t part, uint32_t link_cycles) {
-  const Node& mm = nodes_.at(n);
-  const Tensor& w = tensors_.at(mm.inputs.at(1));
-  if (mm.op != GraphOp::MatMul || w.kind != TensorKind::Const || w.shape.size() != 2 || w.shape[1] % parts)
-    throw Error(fmt::format("internal error: node '{}' is not a MatMul of constant weights with columns in {} blocks",
-                            tensors_.at(mm.output).name, parts));
-  const uint32_t K = w.shape[0], N = w.shape[1], nb = N / parts;
-  std::vector<uint32_t> cols(uint64_t(K) * nb);
-  for (uint32_t k = 0; k < K; ++k)
-    std::copy_n(w.data.begin() + int64_t(uint64_t(k) * N + uint64_t(part) * nb), nb, cols.begin() + int64_t(k) * nb);
-  const TensorId wj = add_const(w.name + ".cols", w.dtype, {K, nb}, std::move(cols), w.where);
-  Tensor local = tensors_.at(mm.output);
-  local.name += ".local";
-  local.shape.back() = nb;
-  local.output = false;
-  const TensorId y = nodes_[n].output;
-  const TensorId yl = new_tensor(std::move(local));
-  nodes_[n].inputs[1] = wj;
-  nodes_[n].output = yl;
-  Node g;
-  g.op = GraphOp::AllGather;
-  g.inputs = {yl};
-  g.output = y;
-  g.where = nodes_[n].where;
-  g.attrs.parts = parts;
-  g.attrs.step = part;
-  g.attrs.link_cycles = link_cycles;
-  nodes_.insert(nodes_.begin() + int64_t(n) + 1, std::move(g));
-}
-
 const Node* Graph::producer(TensorId t) const {
   for (const Node& n : nodes_)
     if (n.output == t) return &n;

@@ -57,10 +57,13 @@ enum class GraphOp : uint8_t {
   CmpLe,  // mask where a <= b
   // internal (system compiler, tensor_parallel.hpp): this chip's x[.., n] and the other chips' into y[.., parts x n],
   // column block k from chip k (Attrs::parts, Attrs::step = this chip): READs to SENDs, RECVs to WRITEs
-  AllGather
+  AllGather,
+  // internal (system compiler): y[k, .., n] = column block `step` of chip k's x[.., parts x n] (all to all; the
+  // reduce-scatter of an all-reduce sums y over k)
+  AllToAll
 };
 // The last op: ops.cpp holds one table row per op up to here (name, inputs, result rule, kind).
-inline constexpr GraphOp kLastGraphOp = GraphOp::AllGather;
+inline constexpr GraphOp kLastGraphOp = GraphOp::AllToAll;
 std::string_view op_name(GraphOp op);
 std::optional<GraphOp> find_graph_op(std::string_view name);  // case-insensitive
 // The VXM opcode that computes an elementwise op (CVT for Cast); MatMul and the composites have none.
@@ -114,8 +117,8 @@ struct Attrs {
   std::vector<int64_t> starts, ends, steps;  // Slice (per Attrs::axes entry; ONNX clamping)
   std::vector<int64_t> pads;                 // Pad: begin of every axis, then end of every axis (>= 0)
   double value = 0;                          // Pad: the constant
-  uint32_t parts = 0;                        // AllGather: the chips (step: this one's index)
-  uint32_t link_cycles = 0;                  // AllGather: the fewest cycles from a SEND to its RECV (the lower bound's)
+  uint32_t parts = 0;                        // AllGather, AllToAll: the chips (step: this one's index)
+  uint32_t link_cycles = 0;  // AllGather, AllToAll: the fewest cycles from a SEND to its RECV (the lower bound's)
 };
 struct VecSpec;
 
@@ -154,11 +157,6 @@ class Graph {
   // Replaces a constant's values (addresses known only after placement).
   void set_const_data(TensorId t, std::vector<uint32_t> data);
   void mark_output(TensorId t) { tensors_.at(t).output = true; }
-  // System compiler (tensor_parallel.hpp): node `n`, a MatMul of constant weights
-  // w[K, N], computes only column block `part` of `parts` (a new constant of
-  // those columns, a new result `<y>.local`); a new AllGather node right after
-  // it defines y from every chip's block. Node indices after `n` move up by one.
-  void split_matmul_columns(size_t n, uint32_t parts, uint32_t part, uint32_t link_cycles);
 
   const std::vector<Tensor>& tensors() const { return tensors_; }
   const std::vector<Node>& nodes() const { return nodes_; }

@@ -66,9 +66,12 @@ struct GatherKernel {
   TensorId data = 0, map = 0, y = 0;
 };
 
-// y's column block `index` of `parts` is x (every chip's is the same shape): x's
-// vectors go to every other chip, theirs arrive (system.hpp schedules it on all chips).
-struct AllGatherKernel {
+// A collective (system.hpp schedules it on every chip at once; `index` is this
+// chip's of `parts`). AllGather: y's column block `index` is x, block k arrives
+// from chip k. AllToAll: y[k] is column block `index` of chip k's x; x's block
+// k goes to chip k.
+struct CollectiveKernel {
+  GraphOp op = GraphOp::AllGather;
   TensorId x = 0, y = 0;
   uint32_t parts = 0, index = 0;
 };
@@ -81,7 +84,7 @@ struct Kernel {
   std::optional<PermuteKernel> sxm;
   std::optional<TensorId> alias;  // a Reshape: the result is the input's storage
   std::vector<VecKernel> vec;
-  std::optional<AllGatherKernel> all_gather;
+  std::optional<CollectiveKernel> collective;
 };
 
 struct Lowered {

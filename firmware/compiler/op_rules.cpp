@@ -337,4 +337,16 @@ void result_all_gather(OpRule& x) {
   x.r.shape.back() *= at.parts;
 }
 
+// Block `step` of every chip's x, stacked on a new leading axis in chip order.
+void result_all_to_all(OpRule& x) {
+  const Attrs& at = x.attrs;
+  if (at.parts < 2 || at.step >= at.parts || x.a.shape.back() % at.parts || x.a.shape.size() >= kMaxRank)
+    throw x.fail(
+        fmt::format("exchanges {} parts as part {} of {}: needs at least 2, its own among them, the last "
+                    "dimension in whole parts and rank below {}",
+                    at.parts, at.step, x.desc(x.a), kMaxRank));
+  x.r.shape.insert(x.r.shape.begin(), at.parts);
+  x.r.shape.back() /= at.parts;
+}
+
 }  // namespace tsp::compiler

@@ -40,16 +40,43 @@ std::vector<uint32_t> matmul(isa::DType xt, isa::DType wt, uint32_t M, uint32_t 
 
 }  // namespace
 
+ReferenceRun::ReferenceRun(const Graph& g, uint32_t mxm_dim, uint32_t lanes)
+    : g_(g), mxm_dim_(mxm_dim), lanes_(lanes ? lanes : mxm_dim), v_(g.tensors().size()) {
+  for (size_t i = 0; i < g.tensors().size(); ++i) v_[i] = g.tensors()[i].data;
+}
+
+size_t ReferenceRun::run_to_collective() {
+  for (; next_ < g_.nodes().size(); ++next_) {
+    if (op_info(g_.nodes()[next_].op).kind == OpKind::Collective) return next_;
+    step(g_.nodes()[next_]);
+  }
+  return next_;
+}
+
+void ReferenceRun::set(std::vector<uint32_t> value) {
+  const Node& n = g_.nodes().at(next_++);
+  if (value.size() != g_.tensor(n.output).elements())
+    throw Error("internal error: a collective's reference value of '" + g_.tensor(n.output).name + "' has " +
+                std::to_string(value.size()) + " elements");
+  v_[n.output] = std::move(value);
+}
+
 std::vector<std::vector<uint32_t>> run_reference(const Graph& g, uint32_t mxm_dim, uint32_t lanes) {
-  if (!lanes) lanes = mxm_dim;
-  std::vector<std::vector<uint32_t>> v(g.tensors().size());
-  for (size_t i = 0; i < g.tensors().size(); ++i) v[i] = g.tensors()[i].data;
-  for (const Node& n : g.nodes()) {
+  ReferenceRun run(g, mxm_dim, lanes);
+  if (run.run_to_collective() != g.nodes().size())
+    throw Error("run_reference: " + g.tensor(g.nodes()[run.next()].output).name +
+                " gathers other chips' values: one chip's graph has no reference of its own (system.hpp)");
+  return std::move(run.values());
+}
+
+void ReferenceRun::step(const Node& n) {
+  const Graph& g = g_;
+  const uint32_t mxm_dim = mxm_dim_, lanes = lanes_;
+  auto& v = v_;
+  {
     const Tensor& out = g.tensor(n.output);
     const OpKind kind = op_info(n.op).kind;
     if (kind == OpKind::Composite) throw Error("run_reference: expand() the graph first (" + out.name + ")");
-    if (kind == OpKind::Collective)  // the system's reference runs the graph before partitioning (system.hpp)
-      throw Error("run_reference: " + out.name + " gathers other chips' values: one chip's graph has no reference");
     if (kind == OpKind::VecOp) {  // on vector images, lane by lane as the SXM does, plane by plane
       std::vector<uint32_t> r(out.elements(), 0);
       const uint8_t gsz = n.vec->group;
@@ -74,7 +101,7 @@ std::vector<std::vector<uint32_t>> run_reference(const Graph& g, uint32_t mxm_di
         for (size_t e = 0; e < r.size(); ++e) r[e] |= bytes[e] << (8 * p);
       }
       v[n.output] = std::move(r);
-      continue;
+      return;
     }
     if (kind == OpKind::GatherRows) {  // the vector at map's address - base (every lane holds it)
       const Tensor& d = g.tensor(n.inputs[0]);
@@ -96,7 +123,7 @@ std::vector<std::vector<uint32_t>> run_reference(const Graph& g, uint32_t mxm_di
         for (size_t e = 0; e < r.size(); ++e) r[e] |= bytes[e] << (8 * p);
       }
       v[n.output] = std::move(r);
-      continue;
+      return;
     }
     auto in = [&](size_t i) -> const std::vector<uint32_t>& { return v[n.inputs.at(i)]; };
     auto tin = [&](size_t i) -> const Tensor& { return g.tensor(n.inputs.at(i)); };
@@ -170,7 +197,6 @@ std::vector<std::vector<uint32_t>> run_reference(const Graph& g, uint32_t mxm_di
     }
     v[n.output] = std::move(r);
   }
-  return v;
 }
 
 const image::Symbol& symbol_of(const image::Image& img, const Tensor& t) {

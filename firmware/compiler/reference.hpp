@@ -16,6 +16,26 @@ namespace tsp::compiler {
 // which lowering requires to equal the lane count).
 std::vector<std::vector<uint32_t>> run_reference(const Graph& g, uint32_t mxm_dim, uint32_t lanes = 0);
 
+// The same, node by node, stopping at collectives (a chip's part of a system,
+// whose value needs the other chips': system.hpp computes it and set()s it).
+class ReferenceRun {
+ public:
+  ReferenceRun(const Graph& g, uint32_t mxm_dim, uint32_t lanes = 0);
+  // Runs up to the next collective node; returns its index (nodes().size() at the end).
+  size_t run_to_collective();
+  size_t next() const { return next_; }
+  // The collective at next()'s value; steps past it.
+  void set(std::vector<uint32_t> value);
+  std::vector<std::vector<uint32_t>>& values() { return v_; }
+
+ private:
+  void step(const Node& n);
+  const Graph& g_;
+  uint32_t mxm_dim_, lanes_;
+  std::vector<std::vector<uint32_t>> v_;
+  size_t next_ = 0;
+};
+
 // The manifest symbol of tensor `t` (outputs are never striped: one symbol, the tensor's name).
 const image::Symbol& symbol_of(const image::Image& img, const Tensor& t);
 // Logical elements of a tensor out of the raw vectors x lanes bits read from SRAM.

@@ -7,6 +7,8 @@
 #include <memory>
 
 #include "common/error.hpp"
+#include "common/numerics/float_format.hpp"
+#include "common/numerics/mxm.hpp"
 #include "firmware/compiler/collective.hpp"
 #include "firmware/compiler/expand.hpp"
 #include "firmware/compiler/reference.hpp"
@@ -38,7 +40,112 @@ image::Image merge(const std::vector<Compiled>& chips) {
   return img;
 }
 
+// A collective's value on chip c from every chip's values (lower.hpp CollectiveKernel).
+std::vector<uint32_t> collective_value(const std::vector<std::unique_ptr<ReferenceRun>>& runs,
+                                       const std::vector<Compiled>& chips, size_t node, uint32_t c) {
+  const Node& n = chips[c].graph.nodes()[node];
+  const Tensor& x = chips[c].graph.tensor(n.inputs[0]);
+  const Tensor& y = chips[c].graph.tensor(n.output);
+  const auto P = static_cast<uint32_t>(chips.size());
+  std::vector<uint32_t> out(y.elements());
+  const uint64_t xn = x.shape.back(), rows = x.elements() / xn;
+  for (uint32_t k = 0; k < P; ++k) {
+    const std::vector<uint32_t>& xk = runs[k]->values()[n.inputs[0]];
+    for (uint64_t r = 0; r < rows; ++r) {
+      if (n.op == GraphOp::AllGather) {  // y[r, k n + j] = x_k[r, j]
+        std::copy_n(xk.begin() + int64_t(r * xn), xn, out.begin() + int64_t(r * xn * P + k * xn));
+      } else {  // AllToAll: y[k, r, j] = x_k[r, c n + j], n = xn / P
+        const uint64_t bn = xn / P;
+        std::copy_n(xk.begin() + int64_t(r * xn + c * bn), bn, out.begin() + int64_t((k * rows + r) * bn));
+      }
+    }
+  }
+  return out;
+}
+
 }  // namespace
+
+std::vector<std::vector<std::vector<uint32_t>>> system_reference(const SystemCompiled& s, const isa::Config& cfg) {
+  const auto P = static_cast<uint32_t>(s.chips.size());
+  std::vector<std::unique_ptr<ReferenceRun>> runs;
+  for (const Compiled& c : s.chips) runs.push_back(std::make_unique<ReferenceRun>(c.graph, cfg.mxm_dim));
+  for (;;) {
+    const size_t node = runs[0]->run_to_collective();
+    for (uint32_t c = 1; c < P; ++c)
+      if (runs[c]->run_to_collective() != node)
+        throw Error("internal error: the chips of a system reach their collectives at different nodes");
+    if (node == s.chips[0].graph.nodes().size()) break;
+    std::vector<std::vector<uint32_t>> values;
+    for (uint32_t c = 0; c < P; ++c) values.push_back(collective_value(runs, s.chips, node, c));
+    for (uint32_t c = 0; c < P; ++c) runs[c]->set(std::move(values[c]));
+  }
+  std::vector<std::vector<std::vector<uint32_t>>> out;
+  for (auto& r : runs) out.push_back(std::move(r->values()));
+  return out;
+}
+
+namespace {
+
+double element_value(isa::DType t, uint32_t bits) {
+  const auto& d = isa::dtype_desc(t);
+  if (t == isa::DType::f32) return num::to_double<num::kF32>(bits);
+  if (d.is_float) return num::mxm_float_value(t, bits);
+  if (!d.is_signed || d.bytes == 4) return d.is_signed ? double(int32_t(bits)) : double(bits);
+  const uint32_t sign = 1u << (8 * d.bytes - 1);
+  return double(int32_t((bits ^ sign) - sign));
+}
+
+}  // namespace
+
+std::vector<std::vector<uint32_t>> read_outputs(const SystemCompiled& s, uint32_t c, const ReadSymbol& read,
+                                                uint32_t lanes) {
+  const Graph& g = s.chips.at(c).graph;
+  std::vector<std::vector<uint32_t>> out(g.tensors().size());
+  for (size_t i = 0; i < g.tensors().size(); ++i) {
+    if (!g.tensors()[i].output) continue;
+    const std::string name = chip_symbol(c, g.tensors()[i].name);
+    const auto sym = std::find_if(s.image.symbols.begin(), s.image.symbols.end(),
+                                  [&](const image::Symbol& y) { return y.name == name; });
+    if (sym == s.image.symbols.end()) throw Error("internal error: no symbol " + name);
+    out[i] = unpack(g.tensors()[i], lanes, read(*sym));
+  }
+  return out;
+}
+
+SystemComparison compare_system(const SystemCompiled& s, const isa::Config& cfg,
+                                const std::vector<std::vector<std::vector<uint32_t>>>& got) {
+  SystemComparison out;
+  const auto want = system_reference(s, cfg);
+  const auto whole = run_reference(s.graph, cfg.mxm_dim);
+  for (uint32_t c = 0; c < s.chips.size(); ++c) {
+    const Graph& g = s.chips[c].graph;
+    for (size_t i = 0; i < g.tensors().size(); ++i) {
+      const Tensor& t = g.tensors()[i];
+      if (!t.output) continue;
+      const auto& w = want[c][i];
+      const auto& h = got.at(c).at(i);
+      for (size_t e = 0; e < w.size(); ++e)
+        if (e >= h.size() || h[e] != w[e]) {
+          out.errors.push_back(fmt::format("chip {}: output {} element {}: model 0x{:x}, host reference 0x{:x}", c,
+                                           t.name, e, e < h.size() ? h[e] : 0, w[e]));
+          break;
+        }
+      out.elements += w.size();
+      const auto u = s.graph.find(t.name);
+      if (!u) throw Error("internal error: output '" + t.name + "' is not in the graph before partitioning");
+      const auto& before = whole[*u];
+      for (size_t e = 0; e < w.size() && e < before.size(); ++e) {
+        out.max_abs_value = std::max(out.max_abs_value, std::abs(element_value(t.dtype, before[e])));
+        if (w[e] != before[e]) {
+          ++out.differ;
+          out.max_abs_error =
+              std::max(out.max_abs_error, std::abs(element_value(t.dtype, w[e]) - element_value(t.dtype, before[e])));
+        }
+      }
+    }
+  }
+  return out;
+}
 
 SystemCompiled compile_system(const Graph& g, const isa::Config& cfg, const topo::Topology& t,
                               const CompileOptions& options) {
@@ -49,10 +156,9 @@ SystemCompiled compile_system(const Graph& g, const isa::Config& cfg, const topo
   for (uint32_t c = 0; c < P; ++c)
     for (uint32_t d = 0; d < P; ++d)
       if (c != d) fewest = std::min(fewest, links[c][d].hop);
-  Partition part = partition_columns(g, P, cfg, fewest);
+  Partition part = partition_tensor_parallel(g, P, cfg, fewest);
   SystemCompiled out;
-  out.split = std::move(part.split);
-  out.replicated = std::move(part.replicated);
+  out.decisions = std::move(part.decisions);
   CompileOptions chip_options = options;
   chip_options.embed_reference = false;  // a chip's graph has no reference of its own: the system's is below
   if (options.generated_weights) throw Error("tsp compile: error: --generated-weights with --topology: not yet");
@@ -67,8 +173,8 @@ SystemCompiled compile_system(const Graph& g, const isa::Config& cfg, const topo
     if (c->kernels() != all[0]->kernels())
       throw Error("internal error: the chips of a system compile lowered to different kernels");
   for (size_t ki = 0; ki < all[0]->kernels(); ++ki) {
-    if (all[0]->kernel(ki).all_gather) {
-      schedule_all_gather(all, ki, links, cfg);
+    if (all[0]->kernel(ki).collective) {
+      schedule_collective(all, ki, links, cfg);
       continue;
     }
     for (ChipCompile* c : all) c->schedule(ki);
@@ -78,11 +184,11 @@ SystemCompiled compile_system(const Graph& g, const isa::Config& cfg, const topo
   out.predicted_cycles = out.image.predicted_cycles;
   out.graph = expand(g, cfg);
   if (options.embed_reference) {
-    const auto ref = run_reference(out.graph, cfg.mxm_dim);
-    for (size_t i = 0; i < out.graph.tensors().size(); ++i) {
-      const Tensor& ten = out.graph.tensors()[i];
-      if (!ten.output) continue;
-      for (uint32_t c = 0; c < P; ++c) out.image.expected.push_back({chip_symbol(c, ten.name), c, ref[i]});
+    const auto ref = system_reference(out, cfg);
+    for (uint32_t c = 0; c < P; ++c) {
+      const Graph& gc = out.chips[c].graph;
+      for (size_t i = 0; i < gc.tensors().size(); ++i)
+        if (gc.tensors()[i].output) out.image.expected.push_back({chip_symbol(c, gc.tensors()[i].name), c, ref[c][i]});
     }
   }
   image::validate(out.image);

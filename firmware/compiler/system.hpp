@@ -5,8 +5,8 @@
 // kernel; a collective is scheduled on all chips at once (collective.hpp), so
 // every RECV sits at its frame's arrival cycle. The result is one image for
 // the system: chip c's program, SRAM and symbols (named "c<c>.<tensor>"),
-// and, with embed_reference, every chip's outputs from the host reference of
-// the graph before partitioning.
+// and, with embed_reference, every chip's outputs from system_reference().
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -16,16 +16,40 @@
 namespace tsp::compiler {
 
 struct SystemCompiled {
-  Graph graph;                                 // the source graph, expanded: the system's host reference runs it
-  std::vector<Compiled> chips;                 // each chip's compile (its own graph, placement, schedule)
-  image::Image image;                          // the system's
-  uint64_t predicted_cycles = 0;               // the longest chip's
-  std::vector<std::string> split, replicated;  // Partition's report
+  Graph graph;  // the source graph before partitioning, expanded (its host reference is compare_system's yardstick)
+  std::vector<Compiled> chips;         // each chip's compile (its own graph, placement, schedule)
+  image::Image image;                  // the system's
+  uint64_t predicted_cycles = 0;       // the longest chip's
+  std::vector<std::string> decisions;  // per MatMul: how it was split, or why not (Partition)
   double seconds = 0;
 };
 
 SystemCompiled compile_system(const Graph& g, const isa::Config& cfg, const topo::Topology& t,
                               const CompileOptions& options = {});
+
+// Every chip's values of its own graph (chips[c].graph, expanded): the host
+// reference run on all chips in step, each collective from every chip's
+// values. Bit for bit what the chips compute; the graph before partitioning
+// (`graph`) gives the same integers, and floats summed in another order.
+std::vector<std::vector<std::vector<uint32_t>>> system_reference(const SystemCompiled& s, const isa::Config& cfg);
+
+// Every chip's outputs read back from a run (got[c][i]: tensor i of
+// chips[c].graph, outputs only) against system_reference(): bit for bit;
+// and against the graph before partitioning, how far they are.
+struct SystemComparison {
+  std::vector<std::string> errors;  // "chip 3: output y element 17: model 0x.., host reference 0x.."
+  uint64_t elements = 0;            // output elements compared, over all chips
+  uint64_t differ = 0;              // of them, unlike the graph before partitioning ...
+  double max_abs_error = 0;         // ... by at most this much (float sums in another order)
+  double max_abs_value = 0;         // the largest magnitude among those outputs (before partitioning)
+};
+// Chip c's outputs, indexed as chips[c].graph's tensors, from its symbols
+// read by `read` (raw vectors x lanes, as tensor_dump reads them).
+using ReadSymbol = std::function<std::vector<uint32_t>(const image::Symbol&)>;
+std::vector<std::vector<uint32_t>> read_outputs(const SystemCompiled& s, uint32_t c, const ReadSymbol& read,
+                                                uint32_t lanes);
+SystemComparison compare_system(const SystemCompiled& s, const isa::Config& cfg,
+                                const std::vector<std::vector<std::vector<uint32_t>>>& got);
 
 // The symbol of tensor `name` on chip `c` of a system image.
 std::string chip_symbol(uint32_t c, const std::string& name);

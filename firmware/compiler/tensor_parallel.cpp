@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "common/error.hpp"
+#include "firmware/compiler/ops.hpp"
 
 namespace tsp::compiler {
 
@@ -37,31 +38,166 @@ std::vector<std::vector<DirectLink>> direct_links(const topo::Topology& t, const
   return links;
 }
 
-Partition partition_columns(const Graph& g, uint32_t chips, const isa::Config& cfg, uint32_t link_cycles) {
-  Partition p;
-  std::vector<size_t> split;  // node indices in g
-  for (size_t i = 0; i < g.nodes().size(); ++i) {
-    const Node& n = g.nodes()[i];
-    if (n.op != GraphOp::MatMul) continue;
-    const Tensor& w = g.tensor(n.inputs[1]);
-    const std::string& y = g.tensor(n.output).name;
-    if (w.kind != TensorKind::Const || w.shape.size() != 2) {
-      p.replicated.push_back(fmt::format("{}: weights '{}' are not a constant matrix", y, w.name));
-    } else if (w.shape[1] % (chips * cfg.lanes)) {
-      p.replicated.push_back(fmt::format("{}: {} columns are not whole vectors of {} lanes on each of {} chips", y,
-                                         w.shape[1], cfg.lanes, chips));
-    } else {
-      split.push_back(i);
-      p.split.push_back(fmt::format("{}: '{}' [{}, {}] by columns, {} on each chip", y, w.name, w.shape[0], w.shape[1],
-                                    w.shape[1] / chips));
+namespace {
+
+bool elementwise(GraphOp op) {
+  const OpKind k = op_info(op).kind;
+  return k == OpKind::Unary || k == OpKind::Binary || k == OpKind::Select || op == GraphOp::Sigmoid ||
+         op == GraphOp::Silu || op == GraphOp::Gelu;
+}
+
+// Columns [c n, (c+1) n) or rows [c k, (c+1) k) of a row-major matrix [K, N].
+std::vector<uint32_t> block_of(const Tensor& w, uint32_t c, uint32_t parts, bool rows) {
+  const uint32_t K = w.shape[0], N = w.shape[1];
+  if (rows) {
+    const uint64_t k = K / parts;
+    return {w.data.begin() + int64_t(c * k * N), w.data.begin() + int64_t((c + 1) * k * N)};
+  }
+  const uint32_t n = N / parts;
+  std::vector<uint32_t> out(uint64_t(K) * n);
+  for (uint32_t r = 0; r < K; ++r)
+    std::copy_n(w.data.begin() + int64_t(uint64_t(r) * N + uint64_t(c) * n), n, out.begin() + int64_t(r) * n);
+  return out;
+}
+
+// One chip's graph, built node by node from the source graph.
+class ChipGraph {
+ public:
+  ChipGraph(const Graph& src, uint32_t parts, uint32_t chip, const isa::Config& cfg, uint32_t link_cycles,
+            std::vector<std::string>* decisions)
+      : src_(src),
+        P_(parts),
+        c_(chip),
+        lanes_(cfg.lanes),
+        link_cycles_(link_cycles),
+        decisions_(decisions),
+        whole_(src.tensors().size()),
+        split_(src.tensors().size()) {}
+
+  Graph run() {
+    for (size_t i = 0; i < src_.tensors().size(); ++i) {
+      const Tensor& t = src_.tensors()[i];
+      if (t.kind == TensorKind::Input) whole_[i] = out_.add_input(t.name, t.dtype, t.shape, t.data, t.where);
+      if (t.kind == TensorKind::Const) whole_[i] = out_.add_const(t.name, t.dtype, t.shape, t.data, t.where);
     }
+    for (const Node& n : src_.nodes()) {
+      if (n.op == GraphOp::MatMul && matmul(n)) continue;
+      if (elementwise(n.op) && on_blocks(n)) continue;
+      std::vector<TensorId> in;
+      for (TensorId t : n.inputs) in.push_back(whole(t));
+      whole_[n.output] = copy(n, in, src_.tensor(n.output).name);
+    }
+    for (size_t i = 0; i < src_.tensors().size(); ++i)
+      if (src_.tensors()[i].output) out_.mark_output(whole(TensorId(i)));
+    return std::move(out_);
   }
-  for (uint32_t c = 0; c < chips; ++c) {
-    Graph gc = g;
-    // Last first: a split inserts a node after the one it splits.
-    for (auto it = split.rbegin(); it != split.rend(); ++it) gc.split_matmul_columns(*it, chips, c, link_cycles);
-    p.chips.push_back(std::move(gc));
+
+ private:
+  bool splits(uint32_t n) const { return n % (P_ * lanes_) == 0; }
+  void decide(std::string d) {
+    if (decisions_) decisions_->push_back(std::move(d));
   }
+
+  // The node again, on new inputs, under `name`.
+  TensorId copy(const Node& n, const std::vector<TensorId>& in, const std::string& name) {
+    if (n.op == GraphOp::Transpose) return out_.add_transpose(name, in[0], n.perm, n.where);
+    if (n.op == GraphOp::Gather) return out_.add_gather(name, in[0], in[1], int32_t(n.perm.at(0)), n.where);
+    const Tensor& o = src_.tensor(n.output);
+    return out_.add(n.op, name, in, n.where, n.op == GraphOp::Cast ? std::optional(o.dtype) : std::nullopt, n.attrs);
+  }
+
+  // A tensor whole on this chip: gathered from its blocks the first time a reader needs it so.
+  TensorId whole(TensorId t) {
+    if (whole_[t]) return *whole_[t];
+    Attrs a;
+    a.parts = P_;
+    a.step = c_;
+    a.link_cycles = link_cycles_;
+    whole_[t] = out_.add(GraphOp::AllGather, src_.tensor(t).name, {*split_[t]}, src_.tensor(t).where, std::nullopt, a);
+    return *whole_[t];
+  }
+
+  bool matmul(const Node& n) {
+    const Tensor& w = src_.tensor(n.inputs[1]);
+    const Tensor& y = src_.tensor(n.output);
+    const TensorId x = n.inputs[0];
+    if (w.kind != TensorKind::Const || w.shape.size() != 2) {
+      decide(fmt::format("{}: on every chip: weights '{}' are not a constant matrix", y.name, w.name));
+      return false;
+    }
+    const uint32_t K = w.shape[0], N = w.shape[1];
+    if (!splits(N)) {
+      decide(fmt::format("{}: on every chip: {} columns are not whole vectors of {} lanes on each of {} chips", y.name,
+                         N, lanes_, P_));
+      return false;
+    }
+    if (split_[x] && !whole_[x]) {  // x by columns: w by rows, then a reduce-scatter
+      const TensorId wr = out_.add_const(w.name + ".rows", w.dtype, {K / P_, N}, block_of(w, c_, P_, true), w.where);
+      const TensorId part = out_.add(GraphOp::MatMul, y.name + ".partial", {*split_[x], wr}, n.where);
+      Attrs a;
+      a.parts = P_;
+      a.step = c_;
+      a.link_cycles = link_cycles_;
+      const TensorId blocks = out_.add(GraphOp::AllToAll, y.name + ".blocks", {part}, n.where, std::nullopt, a);
+      std::vector<uint32_t> shape = out_.tensor(blocks).shape;
+      shape[0] = 1;  // a fold keeps the folded axis
+      uint64_t count = 1;
+      for (uint32_t d : shape) count *= d;
+      TensorId acc =
+          out_.add_const(y.name + ".zero", out_.tensor(part).dtype, shape, std::vector<uint32_t>(count, 0), n.where);
+      Attrs f;
+      f.axes = {0};
+      f.fold_op = GraphOp::Add;
+      for (uint32_t k = 0; k < P_; ++k) {
+        f.step = k;
+        acc = out_.add(GraphOp::Fold, fmt::format("{}.sum{}", y.name, k), {acc, blocks}, n.where, std::nullopt, f);
+      }
+      Attrs r;
+      r.shape = out_.tensor(part).shape;
+      r.shape.back() /= P_;
+      acc = out_.add(GraphOp::Reshape, y.name + ".local", {acc}, n.where, std::nullopt, r);
+      split_[n.output] = acc;
+      decide(fmt::format("{}: '{}' [{}, {}] by rows, {} on each chip; partial sums reduce-scattered", y.name, w.name, K,
+                         N, K / P_));
+      return true;
+    }
+    const TensorId wc = out_.add_const(w.name + ".cols", w.dtype, {K, N / P_}, block_of(w, c_, P_, false), w.where);
+    split_[n.output] = out_.add(GraphOp::MatMul, y.name + ".local", {whole(x), wc}, n.where);
+    decide(fmt::format("{}: '{}' [{}, {}] by columns, {} on each chip", y.name, w.name, K, N, N / P_));
+    return true;
+  }
+
+  // An elementwise op on the blocks when some operand is split and every other is a lane broadcast.
+  bool on_blocks(const Node& n) {
+    const uint32_t N = src_.tensor(n.output).shape.back();
+    bool any = false;
+    for (TensorId t : n.inputs) {
+      const bool lane_bcast = src_.tensor(t).shape.back() == 1 && N > 1;
+      if (split_[t] && src_.tensor(t).shape.back() == N)
+        any = true;
+      else if (!lane_bcast)
+        return false;
+    }
+    if (!any) return false;
+    std::vector<TensorId> in;
+    for (TensorId t : n.inputs) in.push_back(split_[t] && src_.tensor(t).shape.back() == N ? *split_[t] : whole(t));
+    split_[n.output] = copy(n, in, src_.tensor(n.output).name + ".local");
+    return true;
+  }
+
+  const Graph& src_;
+  const uint32_t P_, c_, lanes_, link_cycles_;
+  std::vector<std::string>* decisions_;
+  Graph out_;
+  std::vector<std::optional<TensorId>> whole_, split_;  // per source tensor: its forms on this chip
+};
+
+}  // namespace
+
+Partition partition_tensor_parallel(const Graph& g, uint32_t chips, const isa::Config& cfg, uint32_t link_cycles) {
+  Partition p;
+  for (uint32_t c = 0; c < chips; ++c)
+    p.chips.push_back(ChipGraph(g, chips, c, cfg, link_cycles, c == 0 ? &p.decisions : nullptr).run());
   return p;
 }
 

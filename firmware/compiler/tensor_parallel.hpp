@@ -1,9 +1,22 @@
 #pragma once
 // Tensor parallelism for the system compiler (system.hpp): the same graph on
-// every chip of a fully connected group, each MatMul of constant weights
-// computing one block of its result's columns, and an AllGather (lower.hpp)
-// giving every chip the whole result. What is not split runs on every chip,
-// so every chip holds every activation and the outputs are on all of them.
+// every chip of a fully connected group of P chips, each tensor either whole
+// on every chip (replicated) or split by columns (chip c holds columns
+// [c N/P, (c+1) N/P) as `<name>.local`). Walking the graph in order:
+//  - a MatMul of constant weights w[K, N] whose x is split by columns is split
+//    by rows (chip c: x's block times w's rows [c K/P, (c+1) K/P)); its
+//    partial sums go chip to chip (AllToAll: block k to chip k) and each chip
+//    adds the P blocks it holds (Fold, in chip order), so the result is split
+//    by columns: a reduce-scatter. Else, with x whole, it is split by columns.
+//    Either needs N/P (and for rows K/P) to be whole vectors, else the MatMul
+//    runs whole on every chip;
+//  - an elementwise op (unary, binary, select, the activations) whose split
+//    operands are split alike and whose others are lane broadcasts ([.., 1])
+//    runs on the blocks; its result is split;
+//  - anything else, and every output, needs its operands whole: a split
+//    tensor is gathered (AllGather) just before its first such reader.
+// A column-split MatMul followed by elementwise ops and a row-split MatMul is
+// Megatron's pair: the hidden activation never crosses a link.
 #include <string>
 #include <vector>
 
@@ -24,13 +37,10 @@ struct DirectLink {
 std::vector<std::vector<DirectLink>> direct_links(const topo::Topology& t, const isa::Config& cfg);
 
 struct Partition {
-  std::vector<Graph> chips;             // chip c's graph
-  std::vector<std::string> split;       // "y: w [K, N] by columns, N/P each"
-  std::vector<std::string> replicated;  // "y: why not split"
+  std::vector<Graph> chips;            // chip c's graph
+  std::vector<std::string> decisions;  // per MatMul: how it was split, or why not
 };
 
-// Splits every MatMul whose weights are a constant w[K, N] with N a multiple
-// of chips x lanes; the others stay whole on every chip.
-Partition partition_columns(const Graph& g, uint32_t chips, const isa::Config& cfg, uint32_t link_cycles);
+Partition partition_tensor_parallel(const Graph& g, uint32_t chips, const isa::Config& cfg, uint32_t link_cycles);
 
 }  // namespace tsp::compiler
