@@ -16,6 +16,7 @@
 #include "firmware/compiler/parse.hpp"
 #include "firmware/compiler/reference.hpp"
 #include "firmware/compiler/report_svg.hpp"
+#include "firmware/topology/topology.hpp"
 #include "systemc/sim/run_image.hpp"
 #include "systemc/sim/tensor_dump.hpp"
 #include "tb/commands.hpp"
@@ -85,7 +86,14 @@ compiler::Program load(const CompileArgs& a) {
     if (!a.inputs.empty()) throw Error("tsp compile: error: --inputs is for .onnx models");
     if (a.f16_matmul)
       throw Error("tsp compile: error: --f16-matmul is for .onnx models (a graph program says f16 where it means it)");
-    return compiler::load_program(a.program, {.any_size = a.bound_only});
+    // A system's tensors may be as large as its chips hold together (counted on
+    // --config's topology, or tsp1's: the program's config line is not read yet).
+    uint32_t chips = 1;
+    if (!a.topology.empty()) {
+      const isa::Config* cfg = isa::find_config(a.config.empty() ? "tsp1" : a.config);
+      if (cfg) chips = static_cast<uint32_t>(topo::load_topology(a.topology, *cfg).chips.size());
+    }
+    return compiler::load_program(a.program, {.any_size = a.bound_only, .chips = chips});
   }
   const onnx::ModelProto m = compiler::load_model(a.program);
   const std::vector<compiler::OnnxTensor> data =

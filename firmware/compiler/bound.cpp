@@ -104,7 +104,14 @@ class Bounder {
   // gather, one block of P for an all-to-all; the last vector written here
   // arrives there a hop later at least.
   void collective(const CollectiveKernel& k, i64 link_cycles) {
-    const i64 frames = vectors(k.x) * bytes_of(g_, k.x) / (k.op == GraphOp::AllToAll ? i64(k.parts) : 1);
+    i64 frames = vectors(k.x) * bytes_of(g_, k.x);
+    if (k.op == GraphOp::AllToAll) {  // each link carries at least the narrowest block
+      const Layout lx = layout_of(g_.tensor(k.x), cfg_.lanes);
+      uint32_t narrowest = lx.blocks;
+      for (uint32_t d = 0; d < k.parts(); ++d)
+        narrowest = std::min(narrowest, (k.bounds[d + 1] + cfg_.lanes - 1) / cfg_.lanes - k.bounds[d] / cfg_.lanes);
+      frames = i64(lx.stored_rows) * narrowest * bytes_of(g_, k.x);
+    }
     c_.frames += frames;
     ++c_.collectives;
     c_.mem += frames + vectors(k.y) * bytes_of(g_, k.y);

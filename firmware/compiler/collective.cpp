@@ -25,10 +25,14 @@ struct Transfer {
 
 class Collective {
  public:
-  Collective(const std::vector<ChipCompile*>& chips, size_t ki, const std::vector<std::vector<DirectLink>>& links,
-             const isa::Config& cfg)
-      : chips_(chips), links_(links), cfg_(cfg), k_(*chips[0]->kernel(ki).collective) {
-    for (ChipCompile* c : chips) scheds_.push_back(&c->scheduler());
+  Collective(const std::vector<ChipCompile*>& chips, const std::vector<size_t>& ki,
+             const std::vector<std::vector<DirectLink>>& links, const isa::Config& cfg)
+      : chips_(chips), links_(links), cfg_(cfg), k_(*chips[0]->kernel(ki[0]).collective) {
+    for (uint32_t c = 0; c < chips.size(); ++c) {
+      scheds_.push_back(&chips[c]->scheduler());
+      x_.push_back(chips[c]->kernel(ki[c]).collective->x);
+      y_.push_back(chips[c]->kernel(ki[c]).collective->y);
+    }
     const Graph& g = chips[0]->graph();
     name_ = g.tensor(k_.y).name;
     planes_ = isa::dtype_desc(g.tensor(k_.x).dtype).bytes;
@@ -36,12 +40,19 @@ class Collective {
 
   void run() {
     const auto P = static_cast<uint32_t>(chips_.size());
-    const Layout lx = chips_[0]->placement()[k_.x].layout, ly = chips_[0]->placement()[k_.y].layout;
+    const uint32_t lanes = cfg_.lanes;
+    auto layout = [&](uint32_t c, TensorId t) { return chips_[c]->placement()[t].layout; };
     if (k_.op == GraphOp::AllGather) {
+      // Chip s's block: its x, rows x m_s vectors; in y, row r's vectors from bounds[s] / lanes on.
+      const uint32_t yb = layout(0, y_[0]).blocks;
+      uint32_t most = 0;
+      for (uint32_t s = 0; s < P; ++s) most = std::max(most, layout(s, x_[s]).vectors());
       for (unsigned i = 0; i < planes_; ++i)
-        for (uint32_t v = 0; v < lx.vectors(); ++v)
+        for (uint32_t v = 0; v < most; ++v)
           for (uint32_t s = 0; s < P; ++s) {
-            const uint32_t yv = v / lx.blocks * ly.blocks + s * lx.blocks + v % lx.blocks;  // block s of y's row
+            const Layout lx = layout(s, x_[s]);
+            if (v >= lx.vectors()) continue;
+            const uint32_t yv = v / lx.blocks * yb + k_.bounds[s] / lanes + v % lx.blocks;
             Transfer t{s, i, v, {}};
             for (uint32_t d = 0; d < P; ++d)
               if (d != s) t.to.push_back({d, yv});
@@ -50,16 +61,23 @@ class Collective {
           }
       return;
     }
-    // AllToAll: y[k] (rows x bp vectors) is block `index` of chip k's x.
-    const uint32_t bp = lx.blocks / P, rows = lx.rows;
+    // AllToAll: every chip's x is whole (rows x V vectors); chip d's y[s] is
+    // block d of chip s's x: rows x m_d vectors, m_d those of block d.
+    const Layout lx = layout(0, x_[0]);
+    const uint32_t rows = lx.rows;
+    auto first = [&](uint32_t d) { return k_.bounds[d] / lanes; };
+    auto width = [&](uint32_t d) { return (k_.bounds[d + 1] + lanes - 1) / lanes - first(d); };
+    uint32_t widest = 0;
+    for (uint32_t d = 0; d < P; ++d) widest = std::max(widest, width(d));
     for (unsigned i = 0; i < planes_; ++i)
       for (uint32_t r = 0; r < rows; ++r)
-        for (uint32_t b = 0; b < bp; ++b) {
-          for (uint32_t s = 0; s < P; ++s) local(s, i, r * lx.blocks + s * bp + b, (s * rows + r) * bp + b);
+        for (uint32_t b = 0; b < widest; ++b) {
+          for (uint32_t s = 0; s < P; ++s)
+            if (b < width(s)) local(s, i, r * lx.blocks + first(s) + b, (s * rows + r) * width(s) + b);
           for (uint32_t round = 1; round < P; ++round)
             for (uint32_t s = 0; s < P; ++s) {
               const uint32_t d = (s + round) % P;
-              send({s, i, r * lx.blocks + d * bp + b, {{d, (s * rows + r) * bp + b}}});
+              if (b < width(d)) send({s, i, r * lx.blocks + first(d) + b, {{d, (s * rows + r) * width(d) + b}}});
             }
         }
   }
@@ -71,7 +89,7 @@ class Collective {
   // A READ of plane i of x at vector v on `chip`, issued at `at`, onto `flow`.
   Item read_item(uint32_t chip, unsigned i, uint32_t v, Cycle at, size_t flow) const {
     const isa::OpDesc& rd = isa::op_desc(isa::Op::READ);
-    const Placement& px = chips_[chip]->placement()[k_.x];
+    const Placement& px = chips_[chip]->placement()[x_[chip]];
     Item r;
     r.queue = slice_queue(cfg_, static_cast<uint16_t>(px.slice + i));
     r.offset = at;
@@ -84,7 +102,7 @@ class Collective {
   // A WRITE of plane i of y at vector v on `chip`, of a value put at position `from` in cycle `put`.
   Item write_item(uint32_t chip, unsigned i, uint32_t v, uint16_t from, Cycle put, size_t flow) const {
     const isa::OpDesc& wr = isa::op_desc(isa::Op::WRITE);
-    const Placement& py = chips_[chip]->placement()[k_.y];
+    const Placement& py = chips_[chip]->placement()[y_[chip]];
     Item w;
     w.queue = slice_queue(cfg_, static_cast<uint16_t>(py.slice + i));
     w.offset = put + std::abs(int(plane_position(cfg_, py, i)) - int(from));
@@ -99,7 +117,7 @@ class Collective {
     const isa::OpDesc& rd = isa::op_desc(isa::Op::READ);
     const isa::OpDesc& rv = isa::op_desc(isa::Op::RECV);
     const uint32_t s = t.sender;
-    const uint16_t ps = plane_position(cfg_, chips_[s]->placement()[k_.x], t.plane);
+    const uint16_t ps = plane_position(cfg_, chips_[s]->placement()[x_[s]], t.plane);
     const auto what = fmt::format("{} {} plane {} from chip {}", op_name(k_.op), name_, t.plane, s);
     Chain send;
     send.what = what;
@@ -126,8 +144,8 @@ class Collective {
       }
       if (f.planes[0].consumers.empty()) continue;
       send.items.push_back(read_item(s, t.plane, t.x_vector, read_at, flow));
-      send.earliest =
-          std::max(send.earliest, chips_[s]->kernel_scheduler().ready(k_.x, t.plane, read_at + rd.sram_access));
+      send.earliest = std::max(send.earliest, chips_[s]->kernel_scheduler().vector_ready(x_[s], t.plane, t.x_vector,
+                                                                                         read_at + rd.sram_access));
       send.flows.push_back(f);
       ++read_at;  // the other direction's READ issues the next cycle on the same slice
     }
@@ -146,7 +164,7 @@ class Collective {
       r.streams.push_back({field_of(isa::Op::RECV, "dst"), 0, 0});
       recv.items.push_back(r);
       const Cycle put = arrive[j] + rv.latency;
-      const uint16_t py = plane_position(cfg_, chips_[d.chip]->placement()[k_.y], t.plane);
+      const uint16_t py = plane_position(cfg_, chips_[d.chip]->placement()[y_[d.chip]], t.plane);
       recv.flows.push_back(Flow{{FlowPlane{pos(q), put, {py}}}});
       recv.items.push_back(write_item(d.chip, t.plane, d.y_vector, pos(q), put, 0));
       write_access.push_back(recv.items.back().mem->c0);
@@ -155,41 +173,42 @@ class Collective {
     }
     const Cycle at = Scheduler::schedule_together(on, std::move(chains));
     for (size_t j = 0; j < t.to.size(); ++j)
-      chips_[t.to[j].chip]->kernel_scheduler().written(k_.y, t.plane, planes_, at + write_access[j]);
+      chips_[t.to[j].chip]->kernel_scheduler().written(y_[t.to[j].chip], t.plane, planes_, at + write_access[j]);
   }
 
   // Chip c's own block: plane i of x's vector v into y's vector yv.
   void local(uint32_t c, unsigned i, uint32_t v, uint32_t yv) {
     const isa::OpDesc& rd = isa::op_desc(isa::Op::READ);
-    const uint16_t ps = plane_position(cfg_, chips_[c]->placement()[k_.x], i);
+    const uint16_t ps = plane_position(cfg_, chips_[c]->placement()[x_[c]], i);
     Chain local;
     local.what = fmt::format("{} {} plane {} on chip {} (its own)", op_name(k_.op), name_, i, c);
     local.items.push_back(read_item(c, i, v, 0, 0));
-    local.earliest = chips_[c]->kernel_scheduler().ready(k_.x, i, rd.sram_access);
-    const uint16_t py = plane_position(cfg_, chips_[c]->placement()[k_.y], i);
+    local.earliest = chips_[c]->kernel_scheduler().vector_ready(x_[c], i, v, rd.sram_access);
+    const uint16_t py = plane_position(cfg_, chips_[c]->placement()[y_[c]], i);
     local.flows.push_back(Flow{{FlowPlane{ps, rd.latency, {py}}}});
     local.items.push_back(write_item(c, i, yv, ps, rd.latency, 0));
     const Cycle w_at = local.items.back().mem->c0;
     const Cycle at = scheds_[c]->schedule(std::move(local));
-    chips_[c]->kernel_scheduler().written(k_.y, i, planes_, at + w_at);
+    chips_[c]->kernel_scheduler().written(y_[c], i, planes_, at + w_at);
   }
 
   const std::vector<ChipCompile*>& chips_;
   const std::vector<std::vector<DirectLink>>& links_;
   const isa::Config& cfg_;
-  const CollectiveKernel& k_;
+  const CollectiveKernel& k_;  // chip 0's: the op and the column blocks, the same on every chip
   std::vector<Scheduler*> scheds_;
+  std::vector<TensorId> x_, y_;  // per chip: its graphs differ where shapes do
   std::string name_;
   unsigned planes_ = 1;
 };
 
 }  // namespace
 
-void schedule_collective(const std::vector<ChipCompile*>& chips, size_t ki,
+void schedule_collective(const std::vector<ChipCompile*>& chips, const std::vector<size_t>& ki,
                          const std::vector<std::vector<DirectLink>>& links, const isa::Config& cfg) {
-  for (ChipCompile* c : chips) c->begin(ki);
+  for (size_t c = 0; c < chips.size(); ++c) chips[c]->begin(ki[c]);
   Collective(chips, ki, links, cfg).run();
-  for (ChipCompile* c : chips) c->end(ki);
+  for (size_t c = 0; c < chips.size(); ++c) chips[c]->end(ki[c]);
 }
 
 }  // namespace tsp::compiler

@@ -18,8 +18,9 @@
 
 namespace tsp::compiler {
 
-// Kernel `ki` of every chip (the same collective on each; chip c's index is c).
-void schedule_collective(const std::vector<ChipCompile*>& chips, size_t ki,
+// Kernel ki[c] of every chip c: the same collective on each (chip c's block
+// is its own), at the kernel where each chip's graph reaches it.
+void schedule_collective(const std::vector<ChipCompile*>& chips, const std::vector<size_t>& ki,
                          const std::vector<std::vector<DirectLink>>& links, const isa::Config& cfg);
 
 }  // namespace tsp::compiler

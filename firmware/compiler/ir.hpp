@@ -55,11 +55,11 @@ enum class GraphOp : uint8_t {
   CmpEq,  // all-ones mask of the operands' width where a == b, else 0 (the VXM's CMPEQ)
   CmpLt,  // mask where a < b
   CmpLe,  // mask where a <= b
-  // internal (system compiler, tensor_parallel.hpp): this chip's x[.., n] and the other chips' into y[.., parts x n],
-  // column block k from chip k (Attrs::parts, Attrs::step = this chip): READs to SENDs, RECVs to WRITEs
+  // internal (system compiler, tensor_parallel.hpp): this chip's x (its column block) and the other chips' into
+  // y, column block k from chip k (Attrs::bounds, Attrs::step = this chip): READs to SENDs, RECVs to WRITEs
   AllGather,
-  // internal (system compiler): y[k, .., n] = column block `step` of chip k's x[.., parts x n] (all to all; the
-  // reduce-scatter of an all-reduce sums y over k)
+  // internal (system compiler): y[k, ..] = column block `step` of chip k's x (all to all; the reduce-scatter of an
+  // all-reduce sums y over k)
   AllToAll
 };
 // The last op: ops.cpp holds one table row per op up to here (name, inputs, result rule, kind).
@@ -117,7 +117,8 @@ struct Attrs {
   std::vector<int64_t> starts, ends, steps;  // Slice (per Attrs::axes entry; ONNX clamping)
   std::vector<int64_t> pads;                 // Pad: begin of every axis, then end of every axis (>= 0)
   double value = 0;                          // Pad: the constant
-  uint32_t parts = 0;                        // AllGather, AllToAll: the chips (step: this one's index)
+  // AllGather, AllToAll: chip k's block is columns [bounds[k], bounds[k+1]) (step: this chip)
+  std::vector<uint32_t> bounds;
   uint32_t link_cycles = 0;  // AllGather, AllToAll: the fewest cycles from a SEND to its RECV (the lower bound's)
 };
 struct VecSpec;

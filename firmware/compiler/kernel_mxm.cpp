@@ -45,6 +45,7 @@ struct MatMulPlan {
   std::string what;
   uint32_t D, M, nKb, nNb;  // plane dimension; activation rows; K and N blocks
   uint32_t x0, y0;          // SRAM address of the kernel's first activation row and result row
+  TensorId y;
   const Placement *px, *pw, *py;
   uint16_t q_lw, q_abc, q_acc, pm;  // the plane's weight, activation and result queues; its position
   Cycle iw_lat, acc_lat;
@@ -68,6 +69,7 @@ MatMulPlan KernelScheduler::plan_matmul(const MatMulKernel& k, const std::string
   m.M = k.rows;
   m.x0 = m.px->address + k.x_row0 * m.px->layout.blocks;
   m.y0 = m.py->address + k.y_row0 * m.py->layout.blocks;
+  m.y = k.y;
   m.nKb = m.px->layout.blocks;
   m.nNb = m.py->layout.blocks;
   const uint32_t h = plane / cfg_.mxm_planes_per_hemisphere, p = plane % cfg_.mxm_planes_per_hemisphere;
@@ -210,6 +212,10 @@ Cycle KernelScheduler::mxm_acc(MatMulPlan& m, MxmBlock b) {
   c.earliest = m.abc_prev_start + m.abc_span;  // after the last ABC of every slot
   const Cycle t = s_.schedule(std::move(c));
   for (unsigned i = 0; i < m.ybytes; ++i) m.y_writes[i].last = std::max(m.y_writes[i].last, t + access[i] + m.M - 1);
+  auto& exact = vector_writes_by_acc_[m.y];
+  if (exact.empty()) exact.assign(m.ybytes, std::vector<Cycle>(py.layout.vectors(), kNoFloor));
+  for (unsigned i = 0; i < m.ybytes; ++i)
+    for (uint32_t r = 0; r < m.M; ++r) exact[i].at(m.y0 - py.address + b.nb + r * m.nNb) = t + access[i] + r;
   return t;
 }
 

@@ -208,6 +208,14 @@ void KernelScheduler::record_writes(TensorId t, Cycle anchor, const std::vector<
   }
 }
 
+Cycle KernelScheduler::vector_ready(TensorId t, unsigned i, uint32_t v, Cycle access) const {
+  if (const auto it = vector_writes_by_acc_.find(t);
+      it != vector_writes_by_acc_.end() && it->second[i].at(v) != kNoFloor)
+    return it->second[i][v] + 1 - access;
+  if (!writes_[t].empty() && writes_[t][i].uniform) return writes_[t][i].first + v + 1 - access;
+  return ready(t, i, access);
+}
+
 void KernelScheduler::written(TensorId t, unsigned i, unsigned planes, Cycle at) {
   auto& ws = writes_[t];
   if (ws.empty()) ws.assign(planes, PlaneWrites{at, at, false});

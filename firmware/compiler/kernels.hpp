@@ -5,6 +5,7 @@
 // and records when its results are written (for the kernels after it).
 #include <array>
 #include <limits>
+#include <map>
 #include <vector>
 
 #include "firmware/compiler/lower.hpp"
@@ -60,6 +61,9 @@ class KernelScheduler {
   // anchor at which an access of plane `i` of `t` at anchor + `access` reads
   // all of it, and a record that a vector of plane `i` of `t` (of `planes`) is written at `at`.
   Cycle ready(TensorId t, unsigned i, Cycle access) const { return ready_anchor(t, i, access, false); }
+  // The same for one vector `v`: when it was written, where that is known
+  // (a MatMul's ACC runs, a uniform run), else when all of `t` was.
+  Cycle vector_ready(TensorId t, unsigned i, uint32_t v, Cycle access) const;
   void written(TensorId t, unsigned i, unsigned planes, Cycle at);
 
  private:
@@ -95,6 +99,9 @@ class KernelScheduler {
   // each vector, so that the next program's runs follow vector by vector.
   std::vector<std::vector<std::vector<Cycle>>> vector_writes_;
   std::vector<MxmPlaneState> planes_;
+  // MatMul results: per plane, the cycle each vector was written by an ACC
+  // run (kNoFloor: not by one). Only vector_ready() reads it.
+  std::map<TensorId, std::vector<std::vector<Cycle>>> vector_writes_by_acc_;
 };
 
 }  // namespace tsp::compiler

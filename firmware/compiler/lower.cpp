@@ -230,13 +230,15 @@ Lowered lower(const Graph& g, const isa::Config& cfg) {
       }
       for (TensorId t : n.inputs) other_use[t] = true;
     } else if (kind == OpKind::Collective) {
-      const uint32_t block = o.shape.back() / (n.op == GraphOp::AllGather ? n.attrs.parts : 1);
-      if (block % cfg.lanes)
-        throw node_error(
-            g, n,
-            fmt::format("moves blocks of {} columns: a block must be whole vectors of {} lanes", block, cfg.lanes));
+      const auto& bounds = n.attrs.bounds;
+      for (size_t i = 1; i + 1 < bounds.size(); ++i)
+        if (bounds[i] % cfg.lanes)
+          throw node_error(g, n,
+                           fmt::format("a column block starts at column {}: blocks must start on whole vectors "
+                                       "of {} lanes",
+                                       bounds[i], cfg.lanes));
       other_use[n.inputs[0]] = true;
-      k.collective = CollectiveKernel{n.op, n.inputs[0], n.output, n.attrs.parts, n.attrs.step};
+      k.collective = CollectiveKernel{n.op, n.inputs[0], n.output, bounds, n.attrs.step};
     } else if (kind == OpKind::Composite) {
       throw node_error(g, n, "composite op reached lowering unexpanded (run expand() first)");
     } else {  // Unary, Binary, Select, Fold: one VXM op

@@ -73,7 +73,9 @@ struct GatherKernel {
 struct CollectiveKernel {
   GraphOp op = GraphOp::AllGather;
   TensorId x = 0, y = 0;
-  uint32_t parts = 0, index = 0;
+  std::vector<uint32_t> bounds;  // chip k's columns: [bounds[k], bounds[k+1]) (Attrs::bounds)
+  uint32_t index = 0;
+  uint32_t parts() const { return uint32_t(bounds.size() - 1); }
 };
 
 struct Kernel {

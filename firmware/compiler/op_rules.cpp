@@ -1,6 +1,7 @@
 #include "firmware/compiler/op_rules.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 
@@ -329,24 +330,38 @@ void result_pad(OpRule& x) {
 }
 
 // Every chip's block of columns side by side: block Attrs::step is this chip's.
-void result_all_gather(OpRule& x) {
-  const Attrs& at = x.attrs;
-  if (at.parts < 2 || at.step >= at.parts)
+namespace {
+
+// The chips' column blocks: at least 2, ascending, from column 0; this chip among them.
+void check_bounds(OpRule& x, uint32_t columns) {
+  const auto& b = x.attrs.bounds;
+  bool ok = b.size() >= 3 && b.front() == 0 && b.back() == columns && x.attrs.step + 1 < b.size();
+  for (size_t i = 1; ok && i < b.size(); ++i) ok = b[i] > b[i - 1];
+  if (!ok)
     throw x.fail(
-        fmt::format("gathers {} parts as part {}: needs at least 2, and its own among them", at.parts, at.step));
-  x.r.shape.back() *= at.parts;
+        fmt::format("column blocks [{}] for {} columns as block {}: need 2 or more, ascending from 0 to the "
+                    "columns, this chip's among them",
+                    fmt::join(b, ", "), columns, x.attrs.step));
+}
+
+}  // namespace
+
+// Every chip's block of columns side by side: block Attrs::step is this chip's.
+void result_all_gather(OpRule& x) {
+  const auto& b = x.attrs.bounds;
+  check_bounds(x, b.empty() ? 0 : b.back());
+  if (x.a.shape.back() != b[x.attrs.step + 1] - b[x.attrs.step])
+    throw x.fail(fmt::format("{} is not block {} of [{}]", x.desc(x.a), x.attrs.step, fmt::join(b, ", ")));
+  x.r.shape.back() = b.back();
 }
 
 // Block `step` of every chip's x, stacked on a new leading axis in chip order.
 void result_all_to_all(OpRule& x) {
-  const Attrs& at = x.attrs;
-  if (at.parts < 2 || at.step >= at.parts || x.a.shape.back() % at.parts || x.a.shape.size() >= kMaxRank)
-    throw x.fail(
-        fmt::format("exchanges {} parts as part {} of {}: needs at least 2, its own among them, the last "
-                    "dimension in whole parts and rank below {}",
-                    at.parts, at.step, x.desc(x.a), kMaxRank));
-  x.r.shape.insert(x.r.shape.begin(), at.parts);
-  x.r.shape.back() /= at.parts;
+  check_bounds(x, x.a.shape.back());
+  if (x.a.shape.size() >= kMaxRank) throw x.fail(fmt::format("{}: rank below {} needed", x.desc(x.a), kMaxRank));
+  const auto& b = x.attrs.bounds;
+  x.r.shape.insert(x.r.shape.begin(), uint32_t(b.size() - 1));
+  x.r.shape.back() = b[x.attrs.step + 1] - b[x.attrs.step];
 }
 
 }  // namespace tsp::compiler

@@ -96,7 +96,7 @@ uint32_t value(Line& l, isa::DType t) {
   return static_cast<uint32_t>(v) & num::lane_mask(t);
 }
 
-void tensor_decl(Line& l, Graph& g, bool is_const) {
+void tensor_decl(Line& l, Graph& g, bool is_const, uint32_t chips) {
   const std::string name = l.next("a tensor name");
   l.expect(":");
   const isa::DType t = dtype(l);
@@ -112,7 +112,9 @@ void tensor_decl(Line& l, Graph& g, bool is_const) {
   l.expect("]");
   uint64_t n = 1;
   for (uint32_t d : shape) n *= d;
-  if (n > (1u << 24)) throw l.error(fmt::format("tensor '{}' has {} elements, more than any chip holds", name, n));
+  if (n > (uint64_t(1) << 24) * chips)
+    throw l.error(fmt::format("tensor '{}' has {} elements, more than {} holds", name, n,
+                              chips == 1 ? std::string("any chip") : fmt::format("{} chips", chips)));
   std::vector<uint32_t> data;
   const std::string how = l.next("'random SEED' or '= values'");
   if (how == "random") {
@@ -301,7 +303,7 @@ Program parse_program(const std::string& text, const std::string& file, const Pa
       p.config = l.next("a configuration name");
       if (!isa::find_config(*p.config)) throw l.error(fmt::format("unknown configuration '{}'", *p.config));
     } else if (head == "input" || head == "const") {
-      tensor_decl(l, p.graph, head == "const");
+      tensor_decl(l, p.graph, head == "const", std::max<uint32_t>(options.chips, 1));
       continue;
     } else if (head == "layer") {
       layer(l, p.graph, options.any_size);

@@ -24,6 +24,8 @@ struct Program {
 struct ParseOptions {
   // Layers of any size (DecoderSpec::any_size): for a bound only (`tsp compile --bound-only`), never compiled.
   bool any_size = false;
+  // The chips the program is compiled for (`tsp compile --topology`): a tensor may hold up to 2^24 elements per chip.
+  uint32_t chips = 1;
 };
 
 Program parse_program(const std::string& text, const std::string& file, const ParseOptions& options = {});

@@ -42,21 +42,23 @@ image::Image merge(const std::vector<Compiled>& chips) {
 
 // A collective's value on chip c from every chip's values (lower.hpp CollectiveKernel).
 std::vector<uint32_t> collective_value(const std::vector<std::unique_ptr<ReferenceRun>>& runs,
-                                       const std::vector<Compiled>& chips, size_t node, uint32_t c) {
-  const Node& n = chips[c].graph.nodes()[node];
-  const Tensor& x = chips[c].graph.tensor(n.inputs[0]);
+                                       const std::vector<Compiled>& chips, const std::vector<size_t>& node,
+                                       uint32_t c) {
+  const Node& n = chips[c].graph.nodes()[node[c]];
+  const auto& b = n.attrs.bounds;  // chip k's columns [b[k], b[k+1])
   const Tensor& y = chips[c].graph.tensor(n.output);
-  const auto P = static_cast<uint32_t>(chips.size());
   std::vector<uint32_t> out(y.elements());
-  const uint64_t xn = x.shape.back(), rows = x.elements() / xn;
-  for (uint32_t k = 0; k < P; ++k) {
-    const std::vector<uint32_t>& xk = runs[k]->values()[n.inputs[0]];
+  for (uint32_t k = 0; k < chips.size(); ++k) {
+    const Node& nk = chips[k].graph.nodes()[node[k]];
+    const Tensor& xt = chips[k].graph.tensor(nk.inputs[0]);
+    const std::vector<uint32_t>& xk = runs[k]->values()[nk.inputs[0]];
+    const uint64_t xn = xt.shape.back(), rows = xt.elements() / xn;
     for (uint64_t r = 0; r < rows; ++r) {
-      if (n.op == GraphOp::AllGather) {  // y[r, k n + j] = x_k[r, j]
-        std::copy_n(xk.begin() + int64_t(r * xn), xn, out.begin() + int64_t(r * xn * P + k * xn));
-      } else {  // AllToAll: y[k, r, j] = x_k[r, c n + j], n = xn / P
-        const uint64_t bn = xn / P;
-        std::copy_n(xk.begin() + int64_t(r * xn + c * bn), bn, out.begin() + int64_t((k * rows + r) * bn));
+      if (n.op == GraphOp::AllGather) {  // y[r, b[k] + j] = x_k[r, j]
+        std::copy_n(xk.begin() + int64_t(r * xn), xn, out.begin() + int64_t(r * b.back() + b[k]));
+      } else {  // AllToAll: y[k, r, j] = x_k[r, b[c] + j]
+        const uint64_t w = b[c + 1] - b[c];
+        std::copy_n(xk.begin() + int64_t(r * xn + b[c]), w, out.begin() + int64_t((k * rows + r) * w));
       }
     }
   }
@@ -70,11 +72,13 @@ std::vector<std::vector<std::vector<uint32_t>>> system_reference(const SystemCom
   std::vector<std::unique_ptr<ReferenceRun>> runs;
   for (const Compiled& c : s.chips) runs.push_back(std::make_unique<ReferenceRun>(c.graph, cfg.mxm_dim));
   for (;;) {
-    const size_t node = runs[0]->run_to_collective();
+    std::vector<size_t> node(P);
+    for (uint32_t c = 0; c < P; ++c) node[c] = runs[c]->run_to_collective();
+    const bool done = node[0] == s.chips[0].graph.nodes().size();
     for (uint32_t c = 1; c < P; ++c)
-      if (runs[c]->run_to_collective() != node)
-        throw Error("internal error: the chips of a system reach their collectives at different nodes");
-    if (node == s.chips[0].graph.nodes().size()) break;
+      if ((node[c] == s.chips[c].graph.nodes().size()) != done)
+        throw Error("internal error: the chips of a system reach different collectives");
+    if (done) break;
     std::vector<std::vector<uint32_t>> values;
     for (uint32_t c = 0; c < P; ++c) values.push_back(collective_value(runs, s.chips, node, c));
     for (uint32_t c = 0; c < P; ++c) runs[c]->set(std::move(values[c]));
@@ -168,16 +172,22 @@ SystemCompiled compile_system(const Graph& g, const isa::Config& cfg, const topo
     chips.push_back(std::make_unique<ChipCompile>(gc, cfg, chip_options));
     all.push_back(chips.back().get());
   }
-  // The chips' graphs have the same nodes, so the same kernels in the same order.
-  for (const ChipCompile* c : all)
-    if (c->kernels() != all[0]->kernels())
-      throw Error("internal error: the chips of a system compile lowered to different kernels");
-  for (size_t ki = 0; ki < all[0]->kernels(); ++ki) {
-    if (all[0]->kernel(ki).collective) {
-      schedule_collective(all, ki, links, cfg);
-      continue;
-    }
-    for (ChipCompile* c : all) c->schedule(ki);
+  // Each chip's kernels up to its next collective, then that collective on
+  // all chips at once. The chips' graphs have the same collectives in the same
+  // order; what lies between them may differ where shapes do (a block ending
+  // in part of a vector may need its padding lanes zeroed).
+  std::vector<size_t> next(P, 0);
+  for (;;) {
+    for (uint32_t c = 0; c < P; ++c)
+      while (next[c] < all[c]->kernels() && !all[c]->kernel(next[c]).collective) all[c]->schedule(next[c]++);
+    const bool done = next[0] == all[0]->kernels();
+    for (uint32_t c = 1; c < P; ++c)
+      if ((next[c] == all[c]->kernels()) != done ||
+          (!done && all[c]->kernel(next[c]).collective->op != all[0]->kernel(next[0]).collective->op))
+        throw Error(fmt::format("internal error: chips 0 and {} of a system compile reach different collectives", c));
+    if (done) break;
+    schedule_collective(all, next, links, cfg);
+    for (size_t& k : next) ++k;
   }
   for (ChipCompile* c : all) out.chips.push_back(c->finish());
   out.image = merge(out.chips);

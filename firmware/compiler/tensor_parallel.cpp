@@ -46,18 +46,22 @@ bool elementwise(GraphOp op) {
          op == GraphOp::Silu || op == GraphOp::Gelu;
 }
 
-// Columns [c n, (c+1) n) or rows [c k, (c+1) k) of a row-major matrix [K, N].
-std::vector<uint32_t> block_of(const Tensor& w, uint32_t c, uint32_t parts, bool rows) {
+// Columns [b[c], b[c+1]) or rows of a row-major matrix [K, N].
+std::vector<uint32_t> block_of(const Tensor& w, const std::vector<uint32_t>& b, uint32_t c, bool rows) {
   const uint32_t K = w.shape[0], N = w.shape[1];
-  if (rows) {
-    const uint64_t k = K / parts;
-    return {w.data.begin() + int64_t(c * k * N), w.data.begin() + int64_t((c + 1) * k * N)};
-  }
-  const uint32_t n = N / parts;
+  if (rows) return {w.data.begin() + int64_t(uint64_t(b[c]) * N), w.data.begin() + int64_t(uint64_t(b[c + 1]) * N)};
+  const uint32_t n = b[c + 1] - b[c];
   std::vector<uint32_t> out(uint64_t(K) * n);
   for (uint32_t r = 0; r < K; ++r)
-    std::copy_n(w.data.begin() + int64_t(uint64_t(r) * N + uint64_t(c) * n), n, out.begin() + int64_t(r) * n);
+    std::copy_n(w.data.begin() + int64_t(uint64_t(r) * N + b[c]), n, out.begin() + int64_t(r) * n);
   return out;
+}
+
+// "640 on each chip" or "320 to 640 on each chip".
+std::string widths(const std::vector<uint32_t>& b) {
+  uint32_t lo = UINT32_MAX, hi = 0;
+  for (size_t c = 0; c + 1 < b.size(); ++c) lo = std::min(lo, b[c + 1] - b[c]), hi = std::max(hi, b[c + 1] - b[c]);
+  return lo == hi ? fmt::format("{} on each chip", lo) : fmt::format("{} to {} on each chip", lo, hi);
 }
 
 // One chip's graph, built node by node from the source graph.
@@ -93,7 +97,8 @@ class ChipGraph {
   }
 
  private:
-  bool splits(uint32_t n) const { return n % (P_ * lanes_) == 0; }
+  bool splits(uint32_t n) const { return (n + lanes_ - 1) / lanes_ >= P_; }
+  std::vector<uint32_t> bounds(uint32_t n) const { return column_blocks(n, P_, lanes_); }
   void decide(std::string d) {
     if (decisions_) decisions_->push_back(std::move(d));
   }
@@ -110,7 +115,7 @@ class ChipGraph {
   TensorId whole(TensorId t) {
     if (whole_[t]) return *whole_[t];
     Attrs a;
-    a.parts = P_;
+    a.bounds = bounds(src_.tensor(t).shape.back());
     a.step = c_;
     a.link_cycles = link_cycles_;
     whole_[t] = out_.add(GraphOp::AllGather, src_.tensor(t).name, {*split_[t]}, src_.tensor(t).where, std::nullopt, a);
@@ -131,11 +136,14 @@ class ChipGraph {
                          N, lanes_, P_));
       return false;
     }
+    const std::vector<uint32_t> bn = bounds(N);
     if (split_[x] && !whole_[x]) {  // x by columns: w by rows, then a reduce-scatter
-      const TensorId wr = out_.add_const(w.name + ".rows", w.dtype, {K / P_, N}, block_of(w, c_, P_, true), w.where);
+      const std::vector<uint32_t> bk = bounds(K);
+      const TensorId wr =
+          out_.add_const(w.name + ".rows", w.dtype, {bk[c_ + 1] - bk[c_], N}, block_of(w, bk, c_, true), w.where);
       const TensorId part = out_.add(GraphOp::MatMul, y.name + ".partial", {*split_[x], wr}, n.where);
       Attrs a;
-      a.parts = P_;
+      a.bounds = bn;
       a.step = c_;
       a.link_cycles = link_cycles_;
       const TensorId blocks = out_.add(GraphOp::AllToAll, y.name + ".blocks", {part}, n.where, std::nullopt, a);
@@ -154,16 +162,16 @@ class ChipGraph {
       }
       Attrs r;
       r.shape = out_.tensor(part).shape;
-      r.shape.back() /= P_;
-      acc = out_.add(GraphOp::Reshape, y.name + ".local", {acc}, n.where, std::nullopt, r);
-      split_[n.output] = acc;
-      decide(fmt::format("{}: '{}' [{}, {}] by rows, {} on each chip; partial sums reduce-scattered", y.name, w.name, K,
-                         N, K / P_));
+      r.shape.back() = bn[c_ + 1] - bn[c_];
+      split_[n.output] = out_.add(GraphOp::Reshape, y.name + ".local", {acc}, n.where, std::nullopt, r);
+      decide(fmt::format("{}: '{}' [{}, {}] by rows, {}; partial sums reduce-scattered", y.name, w.name, K, N,
+                         widths(bk)));
       return true;
     }
-    const TensorId wc = out_.add_const(w.name + ".cols", w.dtype, {K, N / P_}, block_of(w, c_, P_, false), w.where);
+    const TensorId wc =
+        out_.add_const(w.name + ".cols", w.dtype, {K, bn[c_ + 1] - bn[c_]}, block_of(w, bn, c_, false), w.where);
     split_[n.output] = out_.add(GraphOp::MatMul, y.name + ".local", {whole(x), wc}, n.where);
-    decide(fmt::format("{}: '{}' [{}, {}] by columns, {} on each chip", y.name, w.name, K, N, N / P_));
+    decide(fmt::format("{}: '{}' [{}, {}] by columns, {}", y.name, w.name, K, N, widths(bn)));
     return true;
   }
 
@@ -193,6 +201,13 @@ class ChipGraph {
 };
 
 }  // namespace
+
+std::vector<uint32_t> column_blocks(uint32_t columns, uint32_t chips, uint32_t lanes) {
+  const uint32_t V = (columns + lanes - 1) / lanes;
+  std::vector<uint32_t> b(chips + 1);
+  for (uint32_t c = 0; c <= chips; ++c) b[c] = std::min(columns, uint32_t(uint64_t(c) * V / chips) * lanes);
+  return b;
+}
 
 Partition partition_tensor_parallel(const Graph& g, uint32_t chips, const isa::Config& cfg, uint32_t link_cycles) {
   Partition p;

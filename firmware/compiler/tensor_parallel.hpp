@@ -1,15 +1,15 @@
 #pragma once
 // Tensor parallelism for the system compiler (system.hpp): the same graph on
 // every chip of a fully connected group of P chips, each tensor either whole
-// on every chip (replicated) or split by columns (chip c holds columns
-// [c N/P, (c+1) N/P) as `<name>.local`). Walking the graph in order:
+// on every chip (replicated) or split by columns (chip c holds its block of
+// column_blocks() as `<name>.local`). Walking the graph in order:
 //  - a MatMul of constant weights w[K, N] whose x is split by columns is split
 //    by rows (chip c: x's block times w's rows [c K/P, (c+1) K/P)); its
 //    partial sums go chip to chip (AllToAll: block k to chip k) and each chip
 //    adds the P blocks it holds (Fold, in chip order), so the result is split
 //    by columns: a reduce-scatter. Else, with x whole, it is split by columns.
-//    Either needs N/P (and for rows K/P) to be whole vectors, else the MatMul
-//    runs whole on every chip;
+//    Either needs a vector of N for every chip, else the MatMul runs whole on
+//    every chip;
 //  - an elementwise op (unary, binary, select, the activations) whose split
 //    operands are split alike and whose others are lane broadcasts ([.., 1])
 //    runs on the blocks; its result is split;
@@ -35,6 +35,11 @@ struct DirectLink {
 // links[c][d] for chips c != d of the topology. tsp::Error, naming the
 // topology, unless every pair of chips has a direct link and every clock is exact.
 std::vector<std::vector<DirectLink>> direct_links(const topo::Topology& t, const isa::Config& cfg);
+
+// The column blocks of `columns` over `chips`: whole vectors of `lanes`, as
+// even as they go (chip c: vectors [c V / P, (c+1) V / P) of V); the last
+// block may end in part of a vector. Chip c's columns: [b[c], b[c+1]).
+std::vector<uint32_t> column_blocks(uint32_t columns, uint32_t chips, uint32_t lanes);
 
 struct Partition {
   std::vector<Graph> chips;            // chip c's graph

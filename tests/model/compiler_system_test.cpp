@@ -115,6 +115,35 @@ output y k
   EXPECT_EQ(cmp.elements, 8u * 2 * (2560 + 1000));
 }
 
+// Widths that are not 8 x 320: blocks of whole vectors as even as they go
+// (3000 columns: 1 or 2 vectors a chip, the last ending in part of one, whose
+// padding lanes the next MatMul needs zero), through SiLU and a gate.
+TEST(CompilerSystem, UnevenBlocksAreExact) {
+  SystemCompiled s;
+  SystemComparison cmp;
+  EXPECT_EQ(system_run_check(R"(config tsp1
+input x : f16[1, 2900] random 8
+const wg : f16[2900, 3000] random 9
+const wu : f16[2900, 3000] random 10
+const wd : f16[3000, 2900] random 11
+g = matmul x wg
+u = matmul x wu
+gc = cast f16 g
+uc = cast f16 u
+a = silu gc
+m = mul a uc
+y = matmul m wd
+output y
+)",
+                             {}, &s, &cmp),
+            "");
+  ASSERT_EQ(s.decisions.size(), 3u);
+  EXPECT_NE(s.decisions[0].find("by columns, 320 to 640 on each chip"), std::string::npos) << s.decisions[0];
+  EXPECT_NE(s.decisions[2].find("by rows, 320 to 640 on each chip"), std::string::npos) << s.decisions[2];
+  EXPECT_EQ(cmp.elements, 8u * 2900);
+  EXPECT_LE(cmp.max_abs_error, 1e-6 * cmp.max_abs_value);
+}
+
 // A RECV one cycle after its frame landed still takes it (the receive window),
 // but puts the value on the stream a cycle after the WRITE the compiler timed.
 TEST(CompilerSystem, PlantedLateRecvIsCaught) {
@@ -156,7 +185,7 @@ TEST(CompilerSystem, OneChipCompileOfAGatherSaysWhy) {
   const Program p = parse_program(kMlp, "mlp.txt");
   Graph g = p.graph;
   Attrs a;
-  a.parts = 8;
+  a.bounds = {0, 1280, 2560};
   a.step = 0;
   g.add(GraphOp::AllGather, "gathered", {*g.find("x")}, {}, std::nullopt, a);
   try {
