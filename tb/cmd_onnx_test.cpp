@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <optional>
 
 #include "common/error.hpp"
 #include "common/numerics/float_format.hpp"
@@ -18,7 +19,9 @@
 #include "firmware/compiler/onnx_check.hpp"
 #include "firmware/compiler/onnx_import.hpp"
 #include "firmware/compiler/reference.hpp"
+#include "firmware/compiler/system.hpp"
 #include "systemc/engine/chip_engine.hpp"
+#include "systemc/sim/run_image.hpp"
 #include "systemc/sim/tensor_dump.hpp"
 #include "tb/commands.hpp"
 #include "tb/onnx_compile_options.hpp"
@@ -38,7 +41,75 @@ struct OnnxTestArgs {
   SramReuse sram_reuse = SramReuse::Auto;
   bool f16_matmul = false;
   double rtol = kOnnxRtol, atol = kOnnxAtol;  // |got - expected| <= atol + rtol |expected|
+  std::string topology;                       // compile for this system (firmware/compiler/system.hpp)
+  std::optional<uint32_t> set;                // run only test_data_set_<set>
 };
+
+// What a run left: the expanded graph whose outputs `got` holds, cycles, and what disagreed.
+struct Ran {
+  const Graph* g = nullptr;
+  std::vector<std::vector<uint32_t>> got;
+  uint64_t cycles = 0;
+  bool as_predicted = true;
+  std::string why;  // "; ..." per disagreement with the prediction or the host reference
+  size_t chip_ops = 0;
+  double seconds = 0;  // compile time
+};
+
+// One chip: the engine alone.
+bool run_chip(const Compiled& c, const isa::Config& cfg, Ran& r, const std::string& label) {
+  const Graph& g = c.graph;  // expanded: the graph the image computes
+  model::ChipEngine e(c.image, 0);
+  try {
+    e.run_until(~0ull);
+  } catch (const std::exception& err) {
+    fmt::print("{}: FAIL: model error: {}\n", label, err.what());
+    return false;
+  }
+  r = Ran{&g,       std::vector<std::vector<uint32_t>>(g.tensors().size()), e.end_cycle(), true, "", g.nodes().size(),
+          c.seconds};
+  if (e.end_cycle() != c.predicted_cycles) {
+    r.as_predicted = false;
+    r.why += fmt::format("; simulated {} cycles but the compiler predicted {}", e.end_cycle(), c.predicted_cycles);
+  }
+  for (size_t i = 0; i < g.tensors().size(); ++i)
+    if (g.tensors()[i].output)
+      r.got[i] = unpack(g.tensors()[i], cfg.lanes, model::read_tensor(e, symbol_of(c.image, g.tensors()[i])));
+  for (const auto& mm : compare_outputs(g, run_reference(g, cfg.mxm_dim), r.got))
+    r.why += fmt::format("; {}[{}] is 0x{:x} on the model but 0x{:x} in the host reference", mm.tensor, mm.index,
+                         mm.got, mm.want);
+  return true;
+}
+
+// A system (--topology): every chip against its prediction and the system's
+// host reference; chip 0's outputs go on to the tolerance check.
+bool run_system(const SystemCompiled& s, const topo::Topology& t, const isa::Config& cfg, Ran& r,
+                const std::string& label) {
+  const auto P = static_cast<uint32_t>(s.chips.size());
+  std::vector<std::vector<std::vector<uint32_t>>> got(P);
+  model::RunOptions opt;
+  opt.topology = &t;
+  opt.inspect = [&](uint32_t c, model::ChipEngine& engine) {
+    got[c] = read_outputs(
+        s, c, [&](const image::Symbol& sym) { return model::read_tensor(engine, sym); }, cfg.lanes);
+  };
+  const model::RunReport rep = model::run_image(s.image, opt);
+  if (!rep.ok()) {
+    fmt::print("{}: FAIL: model error: {}\n", label, rep.first_error());
+    return false;
+  }
+  size_t ops = 0;
+  for (const Compiled& c : s.chips) ops += c.graph.nodes().size();
+  r = Ran{&s.chips[0].graph, got[0], uint64_t(rep.cycles), true, "", ops, s.seconds};
+  for (uint32_t c = 0; c < P; ++c)
+    if (uint64_t(rep.chips[c].program_cycles) != s.chips[c].predicted_cycles) {
+      r.as_predicted = false;
+      r.why += fmt::format("; chip {} simulated {} cycles but the compiler predicted {}", c,
+                           rep.chips[c].program_cycles, s.chips[c].predicted_cycles);
+    }
+  for (const std::string& e : compare_system(s, cfg, got).errors) r.why += "; " + e;
+  return true;
+}
 
 // Test hook (--plant-bug 1): moves output 0's element 0 twice its tolerance away.
 void plant_bug(const OnnxTestArgs& a, const Tensor& t, std::vector<uint32_t>& bits) {
@@ -58,12 +129,19 @@ bool run_set(const OnnxTestArgs& a, const onnx::ModelProto& m, const fs::path& s
   std::vector<OnnxTensor> expected;
   OnnxImport imp;
   Compiled c;
+  SystemCompiled sys;
+  std::optional<topo::Topology> topology;
   try {  // data of types the chip lacks cannot run either
     imp = import_onnx(m, load_numbered(set, "input", declared_types(m, false)),
                       (fs::path(a.dir) / "model.onnx").string(), {}, {.f16_matmul = a.f16_matmul});
     CompileOptions opt;
     opt.sram_reuse = a.sram_reuse;
-    c = compile(imp.graph, cfg, opt);
+    if (a.topology.empty()) {
+      c = compile(imp.graph, cfg, opt);
+    } else {
+      topology = topo::load_topology(a.topology, cfg);
+      sys = compile_system(imp.graph, cfg, *topology, opt);
+    }
     expected = load_numbered(set, "output", declared_types(m, true));
   } catch (const Error& e) {
     fmt::print(stderr, "{}\n", e.what());
@@ -75,29 +153,12 @@ bool run_set(const OnnxTestArgs& a, const onnx::ModelProto& m, const fs::path& s
     fmt::print("{}: FAIL: {} expected outputs for {} model outputs\n", label, expected.size(), imp.outputs.size());
     return false;
   }
-  const Graph& g = c.graph;  // expanded: the graph the image computes
-  model::ChipEngine e(c.image, 0);
-  try {
-    e.run_until(~0ull);
-  } catch (const std::exception& err) {
-    fmt::print("{}: FAIL: model error: {}\n", label, err.what());
-    return false;
-  }
-  bool ok = true;
-  std::string why;
-  if (e.end_cycle() != c.predicted_cycles) {
-    ok = false;
-    why += fmt::format("; simulated {} cycles but the compiler predicted {}", e.end_cycle(), c.predicted_cycles);
-  }
-  std::vector<std::vector<uint32_t>> got(g.tensors().size());
-  for (size_t i = 0; i < g.tensors().size(); ++i)
-    if (g.tensors()[i].output)
-      got[i] = unpack(g.tensors()[i], cfg.lanes, model::read_tensor(e, symbol_of(c.image, g.tensors()[i])));
-  for (const auto& mm : compare_outputs(g, run_reference(g, cfg.mxm_dim), got)) {
-    ok = false;
-    why += fmt::format("; {}[{}] is 0x{:x} on the model but 0x{:x} in the host reference", mm.tensor, mm.index, mm.got,
-                       mm.want);
-  }
+  Ran ran;
+  if (!(topology ? run_system(sys, *topology, cfg, ran, label) : run_chip(c, cfg, ran, label))) return false;
+  const Graph& g = *ran.g;
+  const auto& got = ran.got;
+  std::string why = ran.why;
+  bool ok = why.empty();
   // ONNX tolerance, per model output.
   double max_abs = 0, max_rel = 0;
   std::string abs_at = "-", rel_at = "-";
@@ -121,8 +182,8 @@ bool run_set(const OnnxTestArgs& a, const onnx::ModelProto& m, const fs::path& s
   fmt::print(
       "{}: {}  {} cycles ({}predicted)  max abs err {:.3g} at {}  max rel err {:.3g} at {}  ({} chip ops, "
       "compiled in {:.1f} ms){}{}\n",
-      label, ok ? "pass" : "FAIL", e.end_cycle(), e.end_cycle() == c.predicted_cycles ? "= " : "!= ", max_abs, abs_at,
-      max_rel, rel_at, g.nodes().size(), 1e3 * c.seconds,
+      label, ok ? "pass" : "FAIL", ran.cycles, ran.as_predicted ? "= " : "!= ", max_abs, abs_at, max_rel, rel_at,
+      ran.chip_ops, 1e3 * ran.seconds,
       a.rtol != kOnnxRtol || a.atol != kOnnxAtol ? fmt::format(" (tolerance {:g} + {:g} |expected|)", a.atol, a.rtol)
                                                  : "",
       ok ? "" : ": " + why.substr(2));
@@ -147,6 +208,16 @@ int onnx_test_cmd(const OnnxTestArgs& a) {
         sets.push_back(entry.path());
   std::sort(sets.begin(), sets.end());
   if (sets.empty()) throw Error(fmt::format("{}: error: no test_data_set_* directory", a.dir));
+  if (a.set) {
+    const fs::path one = dir / fmt::format("test_data_set_{}", *a.set);
+    if (std::find(sets.begin(), sets.end(), one) == sets.end())
+      throw Error(fmt::format("{}: error: --set {}: no {}", a.dir, *a.set, one.filename().string()));
+    sets = {one};
+  }
+  // One SystemC simulation per process: a system runs one data set.
+  if (!a.topology.empty() && sets.size() > 1)
+    throw Error(
+        fmt::format("{}: error: {} data sets: with --topology, run one at a time (--set N)", a.dir, sets.size()));
   if (a.verbose)
     fmt::print("{}: {} nodes, {} data sets, on {}\n", a.dir, m.graph().node_size(), sets.size(), cfg->name);
   bool all = true, cannot_compile = false;
@@ -173,6 +244,10 @@ void add_onnx_test(CLI::App& app, int& exit_code) {
   cmd->add_option("--atol", a->atol, "Absolute tolerance (default ONNX's)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--topology", a->topology,
+                  "Compile for every chip of this topology (tsp compile --topology) and run the system: every chip "
+                  "as predicted and bit for bit with the system's host reference, chip 0's outputs within tolerance");
+  cmd->add_option("--set", a->set, "Run only test_data_set_N (with --topology, needed when there are several)");
   cmd->add_option("--plant-bug", a->mutant, "Test hook: 1 = output 0's element 0 moved twice its tolerance")->group("");
   cmd->callback([a, &exit_code] { exit_code = onnx_test_cmd(*a); });
 }

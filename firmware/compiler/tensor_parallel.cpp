@@ -132,8 +132,8 @@ class ChipGraph {
     }
     const uint32_t K = w.shape[0], N = w.shape[1];
     if (!splits(N)) {
-      decide(fmt::format("{}: on every chip: {} columns are not whole vectors of {} lanes on each of {} chips", y.name,
-                         N, lanes_, P_));
+      decide(fmt::format("{}: on every chip: {} columns are fewer than a vector of {} lanes for each of {} chips",
+                         y.name, N, lanes_, P_));
       return false;
     }
     const std::vector<uint32_t> bn = bounds(N);
