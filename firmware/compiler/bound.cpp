@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <limits>
+#include <map>
 #include <set>
 #include <utility>
 
@@ -69,7 +70,9 @@ struct Counts {
   i64 abc_slots = 0, iv_max = 1;
   i64 install_slots = 0;  // per weight block: LW cycles + IW latency
   i64 weight_vectors = 0, blocks = 0;
-  i64 frames = 0, collectives = 0;  // frames each link carries, over every collective
+  i64 collectives = 0;
+  std::map<uint32_t, i64>
+      link_frames;  // frames into this chip per link, by the sender's distance (bound.cpp collective)
 };
 
 class Bounder {
@@ -100,23 +103,24 @@ class Bounder {
  private:
   i64 vectors(TensorId t) const { return layout_of(g_.tensor(t), cfg_.lanes).vectors(); }
 
-  // A frame per vector and plane crosses each link: every vector of x for a
-  // gather, one block of P for an all-to-all; the last vector written here
-  // arrives there a hop later at least.
+  // A frame per vector and plane crosses a link. Counted per link into this
+  // chip, by how far its sender is (chip index - r): a gather brings every
+  // other chip's block over its link, an exchange of shift r one block over
+  // link r. The last vector written arrives a hop later at least.
   void collective(const CollectiveKernel& k, i64 link_cycles) {
-    i64 frames = vectors(k.x) * bytes_of(g_, k.x);
-    if (k.op == GraphOp::AllToAll) {  // each link carries at least the narrowest block
-      const Layout lx = layout_of(g_.tensor(k.x), cfg_.lanes);
-      uint32_t narrowest = lx.blocks;
-      for (uint32_t d = 0; d < k.parts(); ++d)
-        narrowest = std::min(narrowest, (k.bounds[d + 1] + cfg_.lanes - 1) / cfg_.lanes - k.bounds[d] / cfg_.lanes);
-      frames = i64(lx.stored_rows) * narrowest * bytes_of(g_, k.x);
+    const uint32_t P = k.parts(), lanes = cfg_.lanes;
+    const i64 planes = bytes_of(g_, k.x);
+    const i64 rows = layout_of(g_.tensor(k.x), lanes).stored_rows;
+    auto block_vectors = [&](uint32_t c) { return i64((k.bounds[c + 1] + lanes - 1) / lanes - k.bounds[c] / lanes); };
+    if (k.op == GraphOp::AllGather) {
+      for (uint32_t r = 1; r < P; ++r) c_.link_frames[r] += rows * block_vectors((k.index + P - r) % P) * planes;
+    } else if (k.shift) {
+      c_.link_frames[k.shift] += vectors(k.y) * planes;
     }
-    c_.frames += frames;
     ++c_.collectives;
-    c_.mem += frames + vectors(k.y) * bytes_of(g_, k.y);
+    c_.mem += vectors(k.x) * planes + vectors(k.y) * bytes_of(g_, k.y);
     F_[k.y] = F_[k.x] + 1;
-    L_[k.y] = L_[k.x] + link_cycles;
+    L_[k.y] = L_[k.x] + (k.op == GraphOp::Exchange && !k.shift ? 1 : link_cycles);
   }
 
   void vxm(const VxmKernel& k) {
@@ -267,10 +271,12 @@ class Bounder {
     add("vxm", throughput(c_.vxm, m_.vxm_queues), fmt::format("{} ALU ops over {} ALUs", c_.vxm, m_.vxm_queues));
     add("sxm", throughput(c_.sxm, m_.sxm_queues), fmt::format("{} ops over {} queues", c_.sxm, m_.sxm_queues));
     add("path", path_, "the longest dependency chain at minimum latencies");
-    if (c_.collectives)
-      add("c2c", (c_.frames - 1) * i64(cfg_.c2c_frame_cycles) + 1,
-          fmt::format("{} frames of {} cycles on each link, {} collectives", c_.frames, cfg_.c2c_frame_cycles,
-                      c_.collectives));
+    i64 busiest = 0;
+    for (const auto& [r, n] : c_.link_frames) busiest = std::max(busiest, n);
+    if (busiest)
+      add("c2c", (busiest - 1) * i64(cfg_.c2c_frame_cycles) + 1,
+          fmt::format("{} frames of {} cycles on the busiest link into the chip, {} collectives", busiest,
+                      cfg_.c2c_frame_cycles, c_.collectives));
     else
       add("c2c", 0, "no chip-to-chip transfers (single-chip programs)");
     for (const BoundTerm& t : b.terms)

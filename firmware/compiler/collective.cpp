@@ -61,25 +61,26 @@ class Collective {
           }
       return;
     }
-    // AllToAll: every chip's x is whole (rows x V vectors); chip d's y[s] is
-    // block d of chip s's x: rows x m_d vectors, m_d those of block d.
+    // Exchange of shift r: chip s's x is whole (rows x V vectors); its block
+    // d = s + r (m_d vectors a row) goes to chip d's y (rows x m_d). Shift 0:
+    // each chip copies its own block.
     const Layout lx = layout(0, x_[0]);
-    const uint32_t rows = lx.rows;
     auto first = [&](uint32_t d) { return k_.bounds[d] / lanes; };
     auto width = [&](uint32_t d) { return (k_.bounds[d + 1] + lanes - 1) / lanes - first(d); };
     uint32_t widest = 0;
     for (uint32_t d = 0; d < P; ++d) widest = std::max(widest, width(d));
     for (unsigned i = 0; i < planes_; ++i)
-      for (uint32_t r = 0; r < rows; ++r)
-        for (uint32_t b = 0; b < widest; ++b) {
-          for (uint32_t s = 0; s < P; ++s)
-            if (b < width(s)) local(s, i, r * lx.blocks + first(s) + b, (s * rows + r) * width(s) + b);
-          for (uint32_t round = 1; round < P; ++round)
-            for (uint32_t s = 0; s < P; ++s) {
-              const uint32_t d = (s + round) % P;
-              if (b < width(d)) send({s, i, r * lx.blocks + first(d) + b, {{d, (s * rows + r) * width(d) + b}}});
-            }
-        }
+      for (uint32_t r = 0; r < lx.rows; ++r)
+        for (uint32_t b = 0; b < widest; ++b)
+          for (uint32_t s = 0; s < P; ++s) {
+            const uint32_t d = (s + k_.shift) % P;
+            if (b >= width(d)) continue;
+            const uint32_t xv = r * lx.blocks + first(d) + b, yv = r * width(d) + b;
+            if (d == s)
+              local(s, i, xv, yv);
+            else
+              send({s, i, xv, {{d, yv}}});
+          }
   }
 
  private:

@@ -9,8 +9,8 @@
 // each RECV sits at its frame's arrival by construction. A chip's own block is
 // a READ into a WRITE on that chip.
 //   AllGather: each vector of each chip's block goes to every other chip.
-//   AllToAll: block k of each chip's x goes to chip k; the rounds pair every
-//   chip with a different peer (chip s sends to s + r, r = 1 .. P-1).
+//   Exchange of shift r: each chip s sends its x's block s + r to chip s + r
+//   (every chip to a different peer, over P links at once; r = 0: a copy).
 #include <vector>
 
 #include "firmware/compiler/compile.hpp"

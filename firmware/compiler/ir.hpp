@@ -58,12 +58,12 @@ enum class GraphOp : uint8_t {
   // internal (system compiler, tensor_parallel.hpp): this chip's x (its column block) and the other chips' into
   // y, column block k from chip k (Attrs::bounds, Attrs::step = this chip): READs to SENDs, RECVs to WRITEs
   AllGather,
-  // internal (system compiler): y[k, ..] = column block `step` of chip k's x (all to all; the reduce-scatter of an
-  // all-reduce sums y over k)
-  AllToAll
+  // internal (system compiler): y = column block `step` (this chip's) of chip (step - shift mod chips)'s x (shift
+  // 0: its own); the chips' exchanges of shifts 0..P-1 summed are a reduce-scatter
+  Exchange
 };
 // The last op: ops.cpp holds one table row per op up to here (name, inputs, result rule, kind).
-inline constexpr GraphOp kLastGraphOp = GraphOp::AllToAll;
+inline constexpr GraphOp kLastGraphOp = GraphOp::Exchange;
 std::string_view op_name(GraphOp op);
 std::optional<GraphOp> find_graph_op(std::string_view name);  // case-insensitive
 // The VXM opcode that computes an elementwise op (CVT for Cast); MatMul and the composites have none.
@@ -117,9 +117,10 @@ struct Attrs {
   std::vector<int64_t> starts, ends, steps;  // Slice (per Attrs::axes entry; ONNX clamping)
   std::vector<int64_t> pads;                 // Pad: begin of every axis, then end of every axis (>= 0)
   double value = 0;                          // Pad: the constant
-  // AllGather, AllToAll: chip k's block is columns [bounds[k], bounds[k+1]) (step: this chip)
+  // AllGather, Exchange: chip k's block is columns [bounds[k], bounds[k+1]) (step: this chip)
   std::vector<uint32_t> bounds;
-  uint32_t link_cycles = 0;  // AllGather, AllToAll: the fewest cycles from a SEND to its RECV (the lower bound's)
+  uint32_t shift = 0;        // Exchange: from chip step - shift
+  uint32_t link_cycles = 0;  // AllGather, Exchange: the fewest cycles from a SEND to its RECV (the lower bound's)
 };
 struct VecSpec;
 

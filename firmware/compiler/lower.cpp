@@ -238,7 +238,7 @@ Lowered lower(const Graph& g, const isa::Config& cfg) {
                                        "of {} lanes",
                                        bounds[i], cfg.lanes));
       other_use[n.inputs[0]] = true;
-      k.collective = CollectiveKernel{n.op, n.inputs[0], n.output, bounds, n.attrs.step};
+      k.collective = CollectiveKernel{n.op, n.inputs[0], n.output, bounds, n.attrs.step, n.attrs.shift};
     } else if (kind == OpKind::Composite) {
       throw node_error(g, n, "composite op reached lowering unexpanded (run expand() first)");
     } else {  // Unary, Binary, Select, Fold: one VXM op

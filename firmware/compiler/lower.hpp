@@ -68,13 +68,14 @@ struct GatherKernel {
 
 // A collective (system.hpp schedules it on every chip at once; `index` is this
 // chip's of `parts`). AllGather: y's column block `index` is x, block k arrives
-// from chip k. AllToAll: y[k] is column block `index` of chip k's x; x's block
-// k goes to chip k.
+// from chip k. Exchange: y is column block `index` of chip (index - shift)'s
+// x; x's block (index + shift) goes to that chip.
 struct CollectiveKernel {
   GraphOp op = GraphOp::AllGather;
   TensorId x = 0, y = 0;
   std::vector<uint32_t> bounds;  // chip k's columns: [bounds[k], bounds[k+1]) (Attrs::bounds)
   uint32_t index = 0;
+  uint32_t shift = 0;
   uint32_t parts() const { return uint32_t(bounds.size() - 1); }
 };
 

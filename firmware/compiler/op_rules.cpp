@@ -355,12 +355,11 @@ void result_all_gather(OpRule& x) {
   x.r.shape.back() = b.back();
 }
 
-// Block `step` of every chip's x, stacked on a new leading axis in chip order.
-void result_all_to_all(OpRule& x) {
+// Block `step` of chip (step - shift)'s x.
+void result_exchange(OpRule& x) {
   check_bounds(x, x.a.shape.back());
-  if (x.a.shape.size() >= kMaxRank) throw x.fail(fmt::format("{}: rank below {} needed", x.desc(x.a), kMaxRank));
   const auto& b = x.attrs.bounds;
-  x.r.shape.insert(x.r.shape.begin(), uint32_t(b.size() - 1));
+  if (x.attrs.shift + 1 >= b.size()) throw x.fail(fmt::format("shift {} among {} chips", x.attrs.shift, b.size() - 1));
   x.r.shape.back() = b[x.attrs.step + 1] - b[x.attrs.step];
 }
 

@@ -50,6 +50,6 @@ void result_concat(OpRule& r);
 void result_slice(OpRule& r);
 void result_pad(OpRule& r);
 void result_all_gather(OpRule& r);
-void result_all_to_all(OpRule& r);
+void result_exchange(OpRule& r);
 
 }  // namespace tsp::compiler

@@ -54,7 +54,7 @@ constexpr std::array kOps = {
   OpInfo{G::CmpLt,         "cmplt",         K::Binary,    true,  2, 2, 0, I::CMPLT,   true,  result_elementwise},
   OpInfo{G::CmpLe,         "cmple",         K::Binary,    true,  2, 2, 0, I::CMPLE,   false, result_elementwise},
   OpInfo{G::AllGather,     "allgather",     K::Collective,false, 1, 1, 0, I::CVT,     true,  result_all_gather},
-  OpInfo{G::AllToAll,      "alltoall",      K::Collective,false, 1, 1, 0, I::CVT,     true,  result_all_to_all},
+  OpInfo{G::Exchange,      "exchange",      K::Collective,false, 1, 1, 0, I::CVT,     true,  result_exchange},
 };
 // clang-format on
 

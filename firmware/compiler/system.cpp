@@ -48,7 +48,9 @@ std::vector<uint32_t> collective_value(const std::vector<std::unique_ptr<Referen
   const auto& b = n.attrs.bounds;  // chip k's columns [b[k], b[k+1])
   const Tensor& y = chips[c].graph.tensor(n.output);
   std::vector<uint32_t> out(y.elements());
-  for (uint32_t k = 0; k < chips.size(); ++k) {
+  const auto P = static_cast<uint32_t>(chips.size());
+  for (uint32_t k = 0; k < P; ++k) {
+    if (n.op == GraphOp::Exchange && k != (c + P - n.attrs.shift) % P) continue;
     const Node& nk = chips[k].graph.nodes()[node[k]];
     const Tensor& xt = chips[k].graph.tensor(nk.inputs[0]);
     const std::vector<uint32_t>& xk = runs[k]->values()[nk.inputs[0]];
@@ -56,9 +58,9 @@ std::vector<uint32_t> collective_value(const std::vector<std::unique_ptr<Referen
     for (uint64_t r = 0; r < rows; ++r) {
       if (n.op == GraphOp::AllGather) {  // y[r, b[k] + j] = x_k[r, j]
         std::copy_n(xk.begin() + int64_t(r * xn), xn, out.begin() + int64_t(r * b.back() + b[k]));
-      } else {  // AllToAll: y[k, r, j] = x_k[r, b[c] + j]
+      } else {  // Exchange from chip k = c - shift: y[r, j] = x_k[r, b[c] + j]
         const uint64_t w = b[c + 1] - b[c];
-        std::copy_n(xk.begin() + int64_t(r * xn + b[c]), w, out.begin() + int64_t((k * rows + r) * w));
+        std::copy_n(xk.begin() + int64_t(r * xn + b[c]), w, out.begin() + int64_t(r * w));
       }
     }
   }

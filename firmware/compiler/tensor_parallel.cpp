@@ -142,28 +142,23 @@ class ChipGraph {
       const TensorId wr =
           out_.add_const(w.name + ".rows", w.dtype, {bk[c_ + 1] - bk[c_], N}, block_of(w, bk, c_, true), w.where);
       const TensorId part = out_.add(GraphOp::MatMul, y.name + ".partial", {*split_[x], wr}, n.where);
+      // Each chip's own block, then chip c - r's for r = 1 .. P-1, each
+      // added to the sum as it comes: reads of distinct tensors, so the adds
+      // fuse into VXM chains.
       Attrs a;
       a.bounds = bn;
       a.step = c_;
       a.link_cycles = link_cycles_;
-      const TensorId blocks = out_.add(GraphOp::AllToAll, y.name + ".blocks", {part}, n.where, std::nullopt, a);
-      std::vector<uint32_t> shape = out_.tensor(blocks).shape;
-      shape[0] = 1;  // a fold keeps the folded axis
-      uint64_t count = 1;
-      for (uint32_t d : shape) count *= d;
-      TensorId acc =
-          out_.add_const(y.name + ".zero", out_.tensor(part).dtype, shape, std::vector<uint32_t>(count, 0), n.where);
-      Attrs f;
-      f.axes = {0};
-      f.fold_op = GraphOp::Add;
-      for (uint32_t k = 0; k < P_; ++k) {
-        f.step = k;
-        acc = out_.add(GraphOp::Fold, fmt::format("{}.sum{}", y.name, k), {acc, blocks}, n.where, std::nullopt, f);
+      TensorId acc = 0;
+      for (uint32_t r = 0; r < P_; ++r) {
+        a.shift = r;
+        const TensorId got = out_.add(GraphOp::Exchange, fmt::format("{}.from{}", y.name, (c_ + P_ - r) % P_), {part},
+                                      n.where, std::nullopt, a);
+        acc = r == 0 ? got
+                     : out_.add(GraphOp::Add, r + 1 < P_ ? fmt::format("{}.sum{}", y.name, r) : y.name + ".local",
+                                {acc, got}, n.where);
       }
-      Attrs r;
-      r.shape = out_.tensor(part).shape;
-      r.shape.back() = bn[c_ + 1] - bn[c_];
-      split_[n.output] = out_.add(GraphOp::Reshape, y.name + ".local", {acc}, n.where, std::nullopt, r);
+      split_[n.output] = acc;
       decide(fmt::format("{}: '{}' [{}, {}] by rows, {}; partial sums reduce-scattered", y.name, w.name, K, N,
                          widths(bk)));
       return true;

@@ -5,9 +5,9 @@
 // column_blocks() as `<name>.local`). Walking the graph in order:
 //  - a MatMul of constant weights w[K, N] whose x is split by columns is split
 //    by rows (chip c: x's block times w's rows [c K/P, (c+1) K/P)); its
-//    partial sums go chip to chip (AllToAll: block k to chip k) and each chip
-//    adds the P blocks it holds (Fold, in chip order), so the result is split
-//    by columns: a reduce-scatter. Else, with x whole, it is split by columns.
+//    partial sums go chip to chip (Exchange: block k to chip k) and each chip
+//    adds the P blocks it receives (its own, then chip c-1's, c-2's, ...), so
+//    the result is split by columns: a reduce-scatter. Else, with x whole, it is split by columns.
 //    Either needs a vector of N for every chip, else the MatMul runs whole on
 //    every chip;
 //  - an elementwise op (unary, binary, select, the activations) whose split
