@@ -139,29 +139,12 @@ int compile_cmd(const CompileArgs& a) {
   opt.fuse = !a.no_fuse;
   if (a.as_bytes && !a.generated_weights)
     throw Error("tsp compile: error: --weights-as-bytes without --generated-weights: it carries the generated values");
-  if (!a.topology.empty()) {
-    if (!a.report.empty() || !a.png.empty())
-      throw Error("tsp compile: error: --report and --png show one chip: not yet with --topology");
-    return compile_system_cmd({a.program, a.output, a.topology, a.run, a.check, a.quiet}, p.graph, *cfg, opt);
-  }
+  if (!a.topology.empty())
+    return compile_system_cmd({a.program, a.output, a.topology, a.report, a.png, a.run, a.check, a.quiet}, p.graph,
+                              *cfg, opt);
   const compiler::Compiled c = compiler::compile(p.graph, *cfg, opt);  // c.graph: expanded
   if (!a.output.empty()) image::save_file(c.image, a.output);
-  // --png without --report: the SVG lands next to the PNG.
-  const std::string svg = !a.report.empty() ? a.report
-                          : a.png.empty()   ? ""
-                                            : std::filesystem::path(a.png).replace_extension(".svg").string();
-  if (!svg.empty()) {
-    std::ofstream f(svg);
-    f << compiler::schedule_svg(c, *cfg);
-    if (!f) throw Error(fmt::format("tsp compile: error: cannot write {}", svg));
-  }
-  if (!a.png.empty()) {
-    run_tool({.argv = {"rsvg-convert", "-o", a.png, svg},
-              .caller = "tsp compile",
-              .purpose = "rendering " + a.png,
-              .hint = "rsvg-convert is in Debian's librsvg2-bin, scripts/install-deps installs it",
-              .discard_stdout = true});
-  }
+  write_schedule_view(a.report, a.png, [&] { return compiler::schedule_svg(c, *cfg); });
   if (!a.quiet) {
     fmt::print("{}: {} nodes ({} chip ops) on {}: predicted {} cycles = {:.3f} us at {} MHz; compiled in {:.3f} s\n",
                a.program, p.graph.nodes().size(), c.graph.nodes().size(), cfg->name, c.predicted_cycles,
@@ -193,6 +176,25 @@ int compile_cmd(const CompileArgs& a) {
 }
 
 }  // namespace
+
+void write_schedule_view(const std::string& report, const std::string& png,
+                         const std::function<std::string()>& svg_text) {
+  // --png without --report: the SVG lands next to the PNG.
+  const std::string svg = !report.empty() ? report
+                          : png.empty()   ? ""
+                                          : std::filesystem::path(png).replace_extension(".svg").string();
+  if (svg.empty()) return;
+  std::ofstream f(svg);
+  f << svg_text();
+  if (!f) throw Error(fmt::format("tsp compile: error: cannot write {}", svg));
+  f.close();
+  if (!png.empty())
+    run_tool({.argv = {"rsvg-convert", "-o", png, svg},
+              .caller = "tsp compile",
+              .purpose = "rendering " + png,
+              .hint = "rsvg-convert is in Debian's librsvg2-bin, scripts/install-deps installs it",
+              .discard_stdout = true});
+}
 
 void add_compile(CLI::App& app, int& exit_code) {
   auto a = std::make_shared<CompileArgs>();

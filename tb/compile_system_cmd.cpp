@@ -4,6 +4,7 @@
 
 #include "common/error.hpp"
 #include "firmware/compiler/reference.hpp"
+#include "firmware/compiler/report_svg.hpp"
 #include "firmware/compiler/system.hpp"
 #include "systemc/sim/run_image.hpp"
 #include "systemc/sim/tensor_dump.hpp"
@@ -55,6 +56,7 @@ int compile_system_cmd(const SystemCompileArgs& a, const compiler::Graph& g, con
   const topo::Topology t = topo::load_topology(a.topology, cfg);
   const compiler::SystemCompiled s = compiler::compile_system(g, cfg, t, options);
   if (!a.output.empty()) image::save_file(s.image, a.output);
+  write_schedule_view(a.report, a.png, [&] { return compiler::system_schedule_svg(s, t, cfg); });
   if (!a.quiet) {
     fmt::print("{}: {} nodes on {} chips of {} ({}): predicted {} cycles = {:.3f} us at {} MHz; compiled in {:.3f} s\n",
                a.program, g.nodes().size(), s.chips.size(), t.name, cfg.name, s.predicted_cycles,
