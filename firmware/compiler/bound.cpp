@@ -71,8 +71,9 @@ struct Counts {
   i64 install_slots = 0;  // per weight block: LW cycles + IW latency
   i64 weight_vectors = 0, blocks = 0;
   i64 collectives = 0;
-  std::map<uint32_t, i64>
-      link_frames;  // frames into this chip per link, by the sender's distance (bound.cpp collective)
+  // Frames into this chip per link, by the sender's distance (Bounder::collective), or kOtherNode.
+  std::map<uint32_t, i64> link_frames;
+  static constexpr uint32_t kOtherNode = 1u << 31;  // the link a Handoff comes over
 };
 
 class Bounder {
@@ -106,8 +107,16 @@ class Bounder {
   // A frame per vector and plane crosses a link. Counted per link into this
   // chip, by how far its sender is (chip index - r): a gather brings every
   // other chip's block over its link, an exchange of shift r one block over
-  // link r. The last vector written arrives a hop later at least.
+  // link r; a handoff from another node over one link. The last vector
+  // written arrives a hop later at least.
   void collective(const CollectiveKernel& k, i64 link_cycles) {
+    if (k.op == GraphOp::Handoff) {
+      c_.link_frames[Counts::kOtherNode] += vectors(k.y) * bytes_of(g_, k.y);
+      ++c_.collectives;
+      c_.mem += vectors(k.y) * bytes_of(g_, k.y);
+      F_[k.y] = L_[k.y] = link_cycles;
+      return;
+    }
     const uint32_t P = k.parts(), lanes = cfg_.lanes;
     const i64 planes = bytes_of(g_, k.x);
     const i64 rows = layout_of(g_.tensor(k.x), lanes).stored_rows;

@@ -10,6 +10,55 @@
 namespace tsp::compiler {
 namespace {
 
+uint16_t c2c_queue(const isa::Config& cfg, uint16_t port) { return *isa::find_queue(cfg, fmt::format("C2C.{}", port)); }
+uint16_t position(const isa::Config& cfg, uint16_t queue) { return cfg.queue_table[queue].position; }
+
+// A READ of plane i of a tensor placed at `p`, vector v, issued at `at`, onto `flow`.
+Item read_item(const isa::Config& cfg, const Placement& p, unsigned i, uint32_t v, Cycle at, size_t flow) {
+  const isa::OpDesc& rd = isa::op_desc(isa::Op::READ);
+  Item r;
+  r.queue = slice_queue(cfg, static_cast<uint16_t>(p.slice + i));
+  r.offset = at;
+  r.instr = make_instr(isa::Op::READ, {{"addr", p.address + v}});
+  r.streams.push_back({field_of(isa::Op::READ, "dst"), flow, 0});
+  r.mem = MemAccess{static_cast<uint16_t>(p.slice + i), false, at + rd.sram_access, 1, p.address + v, 1};
+  return r;
+}
+
+// A WRITE of plane i of a tensor placed at `p`, vector v, of a value put at position `from` in cycle `put`.
+Item write_item(const isa::Config& cfg, const Placement& p, unsigned i, uint32_t v, uint16_t from, Cycle put,
+                size_t flow) {
+  const isa::OpDesc& wr = isa::op_desc(isa::Op::WRITE);
+  Item w;
+  w.queue = slice_queue(cfg, static_cast<uint16_t>(p.slice + i));
+  w.offset = put + std::abs(int(plane_position(cfg, p, i)) - int(from));
+  w.instr = make_instr(isa::Op::WRITE, {{"addr", p.address + v}});
+  w.streams.push_back({field_of(isa::Op::WRITE, "src"), flow, 0});
+  w.mem = MemAccess{static_cast<uint16_t>(p.slice + i), true, w.offset + wr.sram_access, 1, p.address + v, 1};
+  return w;
+}
+
+// A SEND on C2C queue q of the value `flow` carries, when it passes q; holds the link for a frame.
+Item send_item(const isa::Config& cfg, uint16_t q, Cycle at, size_t flow) {
+  Item snd;
+  snd.queue = q;
+  snd.offset = at;
+  snd.instr = make_instr(isa::Op::SEND, {});
+  snd.streams.push_back({field_of(isa::Op::SEND, "src"), flow, 0});
+  snd.tx = cfg.c2c_frame_cycles;
+  return snd;
+}
+
+// A RECV on C2C queue q at `at`, onto `flow`.
+Item recv_item(uint16_t q, Cycle at, size_t flow) {
+  Item r;
+  r.queue = q;
+  r.offset = at;
+  r.instr = make_instr(isa::Op::RECV, {});
+  r.streams.push_back({field_of(isa::Op::RECV, "dst"), flow, 0});
+  return r;
+}
+
 struct Receiver {
   uint32_t chip = 0;
   uint32_t y_vector = 0;
@@ -84,33 +133,13 @@ class Collective {
   }
 
  private:
-  uint16_t c2c_queue(uint16_t port) const { return *isa::find_queue(cfg_, fmt::format("C2C.{}", port)); }
-  uint16_t pos(uint16_t queue) const { return cfg_.queue_table[queue].position; }
-
-  // A READ of plane i of x at vector v on `chip`, issued at `at`, onto `flow`.
+  uint16_t c2c_queue(uint16_t port) const { return compiler::c2c_queue(cfg_, port); }
+  uint16_t pos(uint16_t queue) const { return position(cfg_, queue); }
   Item read_item(uint32_t chip, unsigned i, uint32_t v, Cycle at, size_t flow) const {
-    const isa::OpDesc& rd = isa::op_desc(isa::Op::READ);
-    const Placement& px = chips_[chip]->placement()[x_[chip]];
-    Item r;
-    r.queue = slice_queue(cfg_, static_cast<uint16_t>(px.slice + i));
-    r.offset = at;
-    r.instr = make_instr(isa::Op::READ, {{"addr", px.address + v}});
-    r.streams.push_back({field_of(isa::Op::READ, "dst"), flow, 0});
-    r.mem = MemAccess{static_cast<uint16_t>(px.slice + i), false, at + rd.sram_access, 1, px.address + v, 1};
-    return r;
+    return compiler::read_item(cfg_, chips_[chip]->placement()[x_[chip]], i, v, at, flow);
   }
-
-  // A WRITE of plane i of y at vector v on `chip`, of a value put at position `from` in cycle `put`.
   Item write_item(uint32_t chip, unsigned i, uint32_t v, uint16_t from, Cycle put, size_t flow) const {
-    const isa::OpDesc& wr = isa::op_desc(isa::Op::WRITE);
-    const Placement& py = chips_[chip]->placement()[y_[chip]];
-    Item w;
-    w.queue = slice_queue(cfg_, static_cast<uint16_t>(py.slice + i));
-    w.offset = put + std::abs(int(plane_position(cfg_, py, i)) - int(from));
-    w.instr = make_instr(isa::Op::WRITE, {{"addr", py.address + v}});
-    w.streams.push_back({field_of(isa::Op::WRITE, "src"), flow, 0});
-    w.mem = MemAccess{static_cast<uint16_t>(py.slice + i), true, w.offset + wr.sram_access, 1, py.address + v, 1};
-    return w;
+    return compiler::write_item(cfg_, chips_[chip]->placement()[y_[chip]], i, v, from, put, flow);
   }
 
   // The sender's READ (one per direction that has receivers) and SENDs, and each receiver's RECV and WRITE.
@@ -133,12 +162,7 @@ class Collective {
       for (size_t j = 0; j < t.to.size(); ++j) {
         const uint16_t q = c2c_queue(links_[s][t.to[j].chip].port);
         if ((pos(q) > ps) != east) continue;
-        Item snd;
-        snd.queue = q;
-        snd.offset = read_at + rd.latency + std::abs(int(pos(q)) - int(ps));
-        snd.instr = make_instr(isa::Op::SEND, {});
-        snd.streams.push_back({field_of(isa::Op::SEND, "src"), flow, 0});
-        snd.tx = cfg_.c2c_frame_cycles;
+        const Item snd = send_item(cfg_, q, read_at + rd.latency + std::abs(int(pos(q)) - int(ps)), flow);
         f.planes[0].consumers.push_back(pos(q));
         send.items.push_back(snd);
         arrive[j] = snd.offset + links_[s][t.to[j].chip].hop;
@@ -158,12 +182,7 @@ class Collective {
       const uint16_t q = c2c_queue(links_[s][d.chip].peer_port);
       Chain recv;
       recv.what = what;
-      Item r;
-      r.queue = q;
-      r.offset = arrive[j];
-      r.instr = make_instr(isa::Op::RECV, {});
-      r.streams.push_back({field_of(isa::Op::RECV, "dst"), 0, 0});
-      recv.items.push_back(r);
+      recv.items.push_back(recv_item(q, arrive[j], 0));
       const Cycle put = arrive[j] + rv.latency;
       const uint16_t py = plane_position(cfg_, chips_[d.chip]->placement()[y_[d.chip]], t.plane);
       recv.flows.push_back(Flow{{FlowPlane{pos(q), put, {py}}}});
@@ -204,6 +223,69 @@ class Collective {
 };
 
 }  // namespace
+
+void schedule_handoff(ChipCompile& sender, TensorId x, const DirectLink& in, const std::vector<ChipCompile*>& chips,
+                      const std::vector<size_t>& ki, uint32_t gateway,
+                      const std::vector<std::vector<DirectLink>>& links, const isa::Config& cfg) {
+  const isa::OpDesc& rd = isa::op_desc(isa::Op::READ);
+  const isa::OpDesc& rv = isa::op_desc(isa::Op::RECV);
+  const auto P = static_cast<uint32_t>(chips.size());
+  for (uint32_t c = 0; c < P; ++c) chips[c]->begin(ki[c]);
+  std::vector<TensorId> y(P);
+  for (uint32_t c = 0; c < P; ++c) y[c] = chips[c]->kernel(ki[c]).collective->y;
+  const Placement& px = sender.placement()[x];
+  const std::string& name = sender.graph().tensor(x).name;
+  const unsigned planes = isa::dtype_desc(sender.graph().tensor(x).dtype).bytes;
+  const uint16_t q_out = c2c_queue(cfg, in.port), q_in = c2c_queue(cfg, in.peer_port);
+  for (unsigned i = 0; i < planes; ++i)
+    for (uint32_t v = 0; v < px.layout.vectors(); ++v) {
+      const auto what = fmt::format("handoff {} plane {} vector {}", name, i, v);
+      std::vector<Chain> chain(P + 1);
+      std::vector<Scheduler*> on;
+      // The sender: READ, then SEND where the value passes its port.
+      const uint16_t ps = plane_position(cfg, px, i);
+      const Cycle at_port = rd.latency + std::abs(int(position(cfg, q_out)) - int(ps));
+      chain[0].what = what;
+      chain[0].flows.push_back(Flow{{FlowPlane{ps, rd.latency, {position(cfg, q_out)}}}});
+      chain[0].items.push_back(read_item(cfg, px, i, v, 0, 0));
+      chain[0].items.push_back(send_item(cfg, q_out, at_port, 0));
+      chain[0].earliest = sender.kernel_scheduler().vector_ready(x, i, v, rd.sram_access);
+      on.push_back(&sender.scheduler());
+      // The gateway: RECV in the cycle the frame lands; the value is written and passes its other ports.
+      const Cycle r_at = at_port + in.hop, put = r_at + rv.latency;
+      const uint16_t p_in = position(cfg, q_in);
+      Chain& gw = chain[1 + gateway];
+      gw.what = what;
+      gw.items.push_back(recv_item(q_in, r_at, 0));
+      const Placement& pg = chips[gateway]->placement()[y[gateway]];
+      Flow f{{FlowPlane{p_in, put, {plane_position(cfg, pg, i)}}}};
+      gw.items.push_back(write_item(cfg, pg, i, v, p_in, put, 0));
+      std::vector<Cycle> written(P);
+      written[gateway] = gw.items.back().mem->c0;
+      for (uint32_t d = 0; d < P; ++d) {
+        if (d == gateway) continue;
+        const uint16_t q = c2c_queue(cfg, links[gateway][d].port);
+        const Cycle s_at = put + std::abs(int(position(cfg, q)) - int(p_in));
+        f.planes[0].consumers.push_back(position(cfg, q));
+        gw.items.push_back(send_item(cfg, q, s_at, 0));
+        // Each other chip of the stage: RECV and WRITE.
+        const uint16_t qd = c2c_queue(cfg, links[gateway][d].peer_port);
+        const Cycle rd_at = s_at + links[gateway][d].hop, put_d = rd_at + rv.latency;
+        const Placement& py = chips[d]->placement()[y[d]];
+        Chain& cd = chain[1 + d];
+        cd.what = what;
+        cd.items.push_back(recv_item(qd, rd_at, 0));
+        cd.flows.push_back(Flow{{FlowPlane{position(cfg, qd), put_d, {plane_position(cfg, py, i)}}}});
+        cd.items.push_back(write_item(cfg, py, i, v, position(cfg, qd), put_d, 0));
+        written[d] = cd.items.back().mem->c0;
+      }
+      gw.flows.push_back(f);
+      for (uint32_t d = 0; d < P; ++d) on.push_back(&chips[d]->scheduler());
+      const Cycle t = Scheduler::schedule_together(on, std::move(chain));
+      for (uint32_t d = 0; d < P; ++d) chips[d]->kernel_scheduler().written(y[d], i, planes, t + written[d]);
+    }
+  for (uint32_t c = 0; c < P; ++c) chips[c]->end(ki[c]);
+}
 
 void schedule_collective(const std::vector<ChipCompile*>& chips, const std::vector<size_t>& ki,
                          const std::vector<std::vector<DirectLink>>& links, const isa::Config& cfg) {

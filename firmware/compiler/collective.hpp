@@ -11,6 +11,9 @@
 //   AllGather: each vector of each chip's block goes to every other chip.
 //   Exchange of shift r: each chip s sends its x's block s + r to chip s + r
 //   (every chip to a different peer, over P links at once; r = 0: a copy).
+//   Handoff: a whole tensor from a chip of an earlier pipeline stage over the
+//   link between the nodes to one chip of this stage, which writes it and
+//   forwards it from its stream to the others (RECV straight into SENDs).
 #include <vector>
 
 #include "firmware/compiler/compile.hpp"
@@ -22,5 +25,12 @@ namespace tsp::compiler {
 // is its own), at the kernel where each chip's graph reaches it.
 void schedule_collective(const std::vector<ChipCompile*>& chips, const std::vector<size_t>& ki,
                          const std::vector<std::vector<DirectLink>>& links, const isa::Config& cfg);
+
+// A Handoff (kernel ki[c] of every chip c of a stage): tensor x of `sender`,
+// a chip of an earlier stage, over link `in` to chips[gateway], which writes
+// each vector and sends it on to the stage's other chips (links among them).
+void schedule_handoff(ChipCompile& sender, TensorId x, const DirectLink& in, const std::vector<ChipCompile*>& chips,
+                      const std::vector<size_t>& ki, uint32_t gateway,
+                      const std::vector<std::vector<DirectLink>>& links, const isa::Config& cfg);
 
 }  // namespace tsp::compiler

@@ -60,10 +60,14 @@ enum class GraphOp : uint8_t {
   AllGather,
   // internal (system compiler): y = column block `step` (this chip's) of chip (step - shift mod chips)'s x (shift
   // 0: its own); the chips' exchanges of shifts 0..P-1 summed are a reduce-scatter
-  Exchange
+  Exchange,
+  // internal (system compiler): y = a tensor of shape Attrs::shape that an earlier pipeline stage (Attrs::step: its
+  // node) holds whole, sent over the link between the nodes and on to every chip of this one; the input is a
+  // one-element placeholder of y's type
+  Handoff
 };
 // The last op: ops.cpp holds one table row per op up to here (name, inputs, result rule, kind).
-inline constexpr GraphOp kLastGraphOp = GraphOp::Exchange;
+inline constexpr GraphOp kLastGraphOp = GraphOp::Handoff;
 std::string_view op_name(GraphOp op);
 std::optional<GraphOp> find_graph_op(std::string_view name);  // case-insensitive
 // The VXM opcode that computes an elementwise op (CVT for Cast); MatMul and the composites have none.
@@ -120,6 +124,7 @@ struct Attrs {
   // AllGather, Exchange: chip k's block is columns [bounds[k], bounds[k+1]) (step: this chip)
   std::vector<uint32_t> bounds;
   uint32_t shift = 0;        // Exchange: from chip step - shift
+  uint64_t order = 0;        // AllGather, Exchange, Handoff: the system's collectives in one order (every chip's)
   uint32_t link_cycles = 0;  // AllGather, Exchange: the fewest cycles from a SEND to its RECV (the lower bound's)
 };
 struct VecSpec;

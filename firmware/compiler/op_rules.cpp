@@ -355,6 +355,13 @@ void result_all_gather(OpRule& x) {
   x.r.shape.back() = b.back();
 }
 
+// A whole tensor of Attrs::shape from another node; the input only gives the type.
+void result_handoff(OpRule& x) {
+  if (x.a.elements() != 1) throw x.fail(fmt::format("the placeholder {} is not one element", x.desc(x.a)));
+  check_shape(x.attrs.shape, x.node, x.where);
+  x.r.shape = x.attrs.shape;
+}
+
 // Block `step` of chip (step - shift)'s x.
 void result_exchange(OpRule& x) {
   check_bounds(x, x.a.shape.back());

@@ -51,5 +51,6 @@ void result_slice(OpRule& r);
 void result_pad(OpRule& r);
 void result_all_gather(OpRule& r);
 void result_exchange(OpRule& r);
+void result_handoff(OpRule& r);
 
 }  // namespace tsp::compiler

@@ -55,6 +55,7 @@ constexpr std::array kOps = {
   OpInfo{G::CmpLe,         "cmple",         K::Binary,    true,  2, 2, 0, I::CMPLE,   false, result_elementwise},
   OpInfo{G::AllGather,     "allgather",     K::Collective,false, 1, 1, 0, I::CVT,     true,  result_all_gather},
   OpInfo{G::Exchange,      "exchange",      K::Collective,false, 1, 1, 0, I::CVT,     true,  result_exchange},
+  OpInfo{G::Handoff,       "handoff",       K::Collective,false, 1, 1, 0, I::CVT,     true,  result_handoff},
 };
 // clang-format on
 

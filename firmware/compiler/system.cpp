@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <memory>
+#include <optional>
 
 #include "common/error.hpp"
 #include "common/numerics/float_format.hpp"
@@ -40,20 +41,21 @@ image::Image merge(const std::vector<Compiled>& chips) {
   return img;
 }
 
-// A collective's value on chip c from every chip's values (lower.hpp CollectiveKernel).
+// A TP collective's value on the stage's chip `c` (an index into `stage`,
+// its chips) from the values of every chip of the stage (lower.hpp CollectiveKernel).
 std::vector<uint32_t> collective_value(const std::vector<std::unique_ptr<ReferenceRun>>& runs,
                                        const std::vector<Compiled>& chips, const std::vector<size_t>& node,
-                                       uint32_t c) {
-  const Node& n = chips[c].graph.nodes()[node[c]];
+                                       const std::vector<uint32_t>& stage, uint32_t c) {
+  const Node& n = chips[stage[c]].graph.nodes()[node[stage[c]]];
   const auto& b = n.attrs.bounds;  // chip k's columns [b[k], b[k+1])
-  const Tensor& y = chips[c].graph.tensor(n.output);
+  const Tensor& y = chips[stage[c]].graph.tensor(n.output);
   std::vector<uint32_t> out(y.elements());
-  const auto P = static_cast<uint32_t>(chips.size());
+  const auto P = static_cast<uint32_t>(stage.size());
   for (uint32_t k = 0; k < P; ++k) {
     if (n.op == GraphOp::Exchange && k != (c + P - n.attrs.shift) % P) continue;
-    const Node& nk = chips[k].graph.nodes()[node[k]];
-    const Tensor& xt = chips[k].graph.tensor(nk.inputs[0]);
-    const std::vector<uint32_t>& xk = runs[k]->values()[nk.inputs[0]];
+    const Node& nk = chips[stage[k]].graph.nodes()[node[stage[k]]];
+    const Tensor& xt = chips[stage[k]].graph.tensor(nk.inputs[0]);
+    const std::vector<uint32_t>& xk = runs[stage[k]]->values()[nk.inputs[0]];
     const uint64_t xn = xt.shape.back(), rows = xt.elements() / xn;
     for (uint64_t r = 0; r < rows; ++r) {
       if (n.op == GraphOp::AllGather) {  // y[r, b[k] + j] = x_k[r, j]
@@ -67,23 +69,46 @@ std::vector<uint32_t> collective_value(const std::vector<std::unique_ptr<Referen
   return out;
 }
 
+// The chips whose next collective comes first (Attrs::order; every chip's
+// collectives are in one order), given each chip's next node or kernel
+// (`at`, none: `order` returns nullopt).
+template <typename OrderOf>
+std::vector<uint32_t> first_collective(uint32_t chips, OrderOf order) {
+  std::optional<uint64_t> lowest;
+  for (uint32_t c = 0; c < chips; ++c)
+    if (const auto o = order(c); o && (!lowest || *o < *lowest)) lowest = o;
+  std::vector<uint32_t> at;
+  for (uint32_t c = 0; c < chips && lowest; ++c)
+    if (order(c) == lowest) at.push_back(c);
+  return at;
+}
+
 }  // namespace
 
 std::vector<std::vector<std::vector<uint32_t>>> system_reference(const SystemCompiled& s, const isa::Config& cfg) {
-  const auto P = static_cast<uint32_t>(s.chips.size());
+  const auto N = static_cast<uint32_t>(s.chips.size());
   std::vector<std::unique_ptr<ReferenceRun>> runs;
   for (const Compiled& c : s.chips) runs.push_back(std::make_unique<ReferenceRun>(c.graph, cfg.mxm_dim));
+  std::vector<size_t> node(N);
   for (;;) {
-    std::vector<size_t> node(P);
-    for (uint32_t c = 0; c < P; ++c) node[c] = runs[c]->run_to_collective();
-    const bool done = node[0] == s.chips[0].graph.nodes().size();
-    for (uint32_t c = 1; c < P; ++c)
-      if ((node[c] == s.chips[c].graph.nodes().size()) != done)
-        throw Error("internal error: the chips of a system reach different collectives");
-    if (done) break;
+    for (uint32_t c = 0; c < N; ++c) node[c] = runs[c]->run_to_collective();
+    const std::vector<uint32_t> at = first_collective(N, [&](uint32_t c) -> std::optional<uint64_t> {
+      if (node[c] == s.chips[c].graph.nodes().size()) return std::nullopt;
+      return s.chips[c].graph.nodes()[node[c]].attrs.order;
+    });
+    if (at.empty()) break;
+    const Node& n = s.chips[at[0]].graph.nodes()[node[at[0]]];
     std::vector<std::vector<uint32_t>> values;
-    for (uint32_t c = 0; c < P; ++c) values.push_back(collective_value(runs, s.chips, node, c));
-    for (uint32_t c = 0; c < P; ++c) runs[c]->set(std::move(values[c]));
+    if (n.op == GraphOp::Handoff) {  // the whole tensor of the same name on the sending stage's chips
+      const uint32_t from = s.stages.at(n.attrs.step).at(0);
+      const std::string& name = s.chips[at[0]].graph.tensor(n.output).name;
+      const auto x = s.chips[from].graph.find(name);
+      if (!x) throw Error("internal error: no tensor " + name + " on chip " + std::to_string(from));
+      for (size_t i = 0; i < at.size(); ++i) values.push_back(runs[from]->values()[*x]);
+    } else {
+      for (uint32_t c = 0; c < at.size(); ++c) values.push_back(collective_value(runs, s.chips, node, at, c));
+    }
+    for (size_t i = 0; i < at.size(); ++i) runs[at[i]]->set(std::move(values[i]));
   }
   std::vector<std::vector<std::vector<uint32_t>>> out;
   for (auto& r : runs) out.push_back(std::move(r->values()));
@@ -156,48 +181,104 @@ SystemComparison compare_system(const SystemCompiled& s, const isa::Config& cfg,
 SystemCompiled compile_system(const Graph& g, const isa::Config& cfg, const topo::Topology& t,
                               const CompileOptions& options) {
   const auto start = std::chrono::steady_clock::now();
-  const auto links = direct_links(t, cfg);
-  const auto P = static_cast<uint32_t>(t.chips.size());
-  uint32_t fewest = UINT32_MAX;
-  for (uint32_t c = 0; c < P; ++c)
-    for (uint32_t d = 0; d < P; ++d)
-      if (c != d) fewest = std::min(fewest, links[c][d].hop);
-  Partition part = partition_tensor_parallel(g, P, cfg, fewest);
+  if (options.generated_weights) throw Error("tsp compile: error: --generated-weights with --topology: not yet");
+  const DirectLinks all = direct_links(t, cfg);
+  const auto N = static_cast<uint32_t>(t.chips.size());
+  std::vector<std::vector<uint32_t>> node_chips(topo::node_count(t));
+  for (uint32_t c = 0; c < N; ++c) node_chips[t.chips[c].node].push_back(c);
+  std::vector<uint32_t> sizes;
+  for (size_t n = 0; n < node_chips.size(); ++n) {
+    if (node_chips[n].empty())
+      throw Error(fmt::format("{}: error: topology '{}': node {} has no chips", t.where, t.name, n));
+    sizes.push_back(uint32_t(node_chips[n].size()));
+  }
+  StagePlan plan = plan_stages(g, sizes);
+  const uint32_t S = plan.stages();
   SystemCompiled out;
-  out.decisions = std::move(part.decisions);
+  out.stages.assign(node_chips.begin(), node_chips.begin() + S);
+  std::vector<std::vector<std::vector<DirectLink>>> links;  // per stage, among its chips
+  std::vector<uint32_t> stage_of_chip(N, UINT32_MAX);
+  plan.link_cycles = plan.handoff_cycles = UINT32_MAX;
+  for (uint32_t s = 0; s < S; ++s) {
+    links.push_back(links_among(t, all, out.stages[s]));
+    for (uint32_t c : out.stages[s]) stage_of_chip[c] = s;
+    for (const auto& row : links.back())
+      for (const DirectLink& l : row)
+        if (l.hop) plan.link_cycles = std::min(plan.link_cycles, l.hop);
+  }
+  for (uint32_t a = 0; a < N; ++a)
+    for (uint32_t b = 0; b < N; ++b)
+      if (all[a][b] && stage_of_chip[a] != stage_of_chip[b])
+        plan.handoff_cycles = std::min(plan.handoff_cycles, all[a][b]->hop);
+  if (plan.link_cycles == UINT32_MAX) plan.link_cycles = 0;
+  if (plan.handoff_cycles == UINT32_MAX) plan.handoff_cycles = plan.link_cycles;
   CompileOptions chip_options = options;
   chip_options.embed_reference = false;  // a chip's graph has no reference of its own: the system's is below
-  if (options.generated_weights) throw Error("tsp compile: error: --generated-weights with --topology: not yet");
-  std::vector<std::unique_ptr<ChipCompile>> chips;
-  std::vector<ChipCompile*> all;
-  for (const Graph& gc : part.chips) {
-    chips.push_back(std::make_unique<ChipCompile>(gc, cfg, chip_options));
-    all.push_back(chips.back().get());
+  std::vector<std::unique_ptr<ChipCompile>> cc(N);
+  for (uint32_t s = 0; s < S; ++s) {
+    std::vector<std::string> decisions;
+    const std::vector<Graph> graphs = partition_stage(g, plan, s, cfg, &decisions);
+    for (const std::string& d : decisions) out.decisions.push_back(S > 1 ? fmt::format("stage {}: {}", s, d) : d);
+    for (size_t k = 0; k < graphs.size(); ++k)
+      cc[out.stages[s][k]] = std::make_unique<ChipCompile>(graphs[k], cfg, chip_options);
   }
-  // Each chip's kernels up to its next collective, then that collective on
-  // all chips at once. The chips' graphs have the same collectives in the same
-  // order; what lies between them may differ where shapes do (a block ending
-  // in part of a vector may need its padding lanes zeroed).
-  std::vector<size_t> next(P, 0);
+  // Each chip's kernels up to its next collective; then the collective that
+  // comes first (Attrs::order) on its chips at once. A stage's chips reach the
+  // same collectives in the same order; what lies between them may differ
+  // where shapes do (a block ending in part of a vector has its padding lanes zeroed).
+  std::vector<size_t> next(N, 0);
   for (;;) {
-    for (uint32_t c = 0; c < P; ++c)
-      while (next[c] < all[c]->kernels() && !all[c]->kernel(next[c]).collective) all[c]->schedule(next[c]++);
-    const bool done = next[0] == all[0]->kernels();
-    for (uint32_t c = 1; c < P; ++c)
-      if ((next[c] == all[c]->kernels()) != done ||
-          (!done && all[c]->kernel(next[c]).collective->op != all[0]->kernel(next[0]).collective->op))
-        throw Error(fmt::format("internal error: chips 0 and {} of a system compile reach different collectives", c));
-    if (done) break;
-    schedule_collective(all, next, links, cfg);
-    for (size_t& k : next) ++k;
+    for (uint32_t c = 0; c < N; ++c)
+      while (cc[c] && next[c] < cc[c]->kernels() && !cc[c]->kernel(next[c]).collective) cc[c]->schedule(next[c]++);
+    const std::vector<uint32_t> at = first_collective(N, [&](uint32_t c) -> std::optional<uint64_t> {
+      if (!cc[c] || next[c] == cc[c]->kernels()) return std::nullopt;
+      return cc[c]->kernel(next[c]).node->attrs.order;
+    });
+    if (at.empty()) break;
+    const uint32_t s = stage_of_chip[at[0]];
+    if (at != out.stages[s])
+      throw Error(fmt::format("internal error: stage {}'s chips reach different collectives", s));
+    std::vector<ChipCompile*> chips;
+    std::vector<size_t> ki;
+    for (uint32_t c : at) chips.push_back(cc[c].get()), ki.push_back(next[c]);
+    const Node& n = *cc[at[0]]->kernel(next[at[0]]).node;
+    if (n.op == GraphOp::Handoff) {
+      // Over the first link from the sending stage's node to this one, to its gateway chip.
+      const auto& from = out.stages.at(n.attrs.step);
+      std::optional<std::pair<uint32_t, uint32_t>> via;  // (sender, index of the gateway in `at`)
+      for (uint32_t a : from)
+        for (uint32_t k = 0; k < at.size() && !via; ++k)
+          if (all[a][at[k]]) via = {a, k};
+      if (!via)
+        throw Error(
+            fmt::format("{}: error: topology '{}': nodes {} and {} have no direct link; pipeline stages hand "
+                        "off over direct links only (not yet: routed transfers)",
+                        t.where, t.name, t.chips[from[0]].node, t.chips[at[0]].node));
+      const std::string& name = cc[at[0]]->graph().tensor(n.output).name;
+      const auto x = cc[via->first]->graph().find(name);
+      if (!x) throw Error("internal error: no tensor " + name + " on the sending chip");
+      schedule_handoff(*cc[via->first], *x, *all[via->first][at[via->second]], chips, ki, via->second, links[s], cfg);
+    } else {
+      schedule_collective(chips, ki, links[s], cfg);
+    }
+    for (uint32_t c : at) ++next[c];
   }
-  for (ChipCompile* c : all) out.chips.push_back(c->finish());
+  out.chips.resize(N);
+  std::optional<uint32_t> any;
+  for (uint32_t c = 0; c < N; ++c)
+    if (cc[c]) out.chips[c] = cc[c]->finish(), any = any.value_or(c);
+  for (uint32_t c = 0; c < N; ++c)
+    if (!cc[c]) {  // a chip of a node no stage needs: no program
+      out.chips[c].image.config = out.chips[*any].image.config;
+      out.chips[c].image.files = out.chips[*any].image.files;
+      out.chips[c].image.chips.resize(1);
+    }
   out.image = merge(out.chips);
   out.predicted_cycles = out.image.predicted_cycles;
   out.graph = expand(g, cfg);
   if (options.embed_reference) {
     const auto ref = system_reference(out, cfg);
-    for (uint32_t c = 0; c < P; ++c) {
+    for (uint32_t c = 0; c < N; ++c) {
       const Graph& gc = out.chips[c].graph;
       for (size_t i = 0; i < gc.tensors().size(); ++i)
         if (gc.tensors()[i].output) out.image.expected.push_back({chip_symbol(c, gc.tensors()[i].name), c, ref[c][i]});

@@ -1,11 +1,10 @@
 #pragma once
 // The system compiler (docs/compiler.md "Systems"): one graph over the chips
-// of a topology whose chips are all directly linked (a node), tensor-parallel
-// (tensor_parallel.hpp). Every chip's graph is compiled in lockstep, kernel by
-// kernel; a collective is scheduled on all chips at once (collective.hpp), so
-// every RECV sits at its frame's arrival cycle. The result is one image for
-// the system: chip c's program, SRAM and symbols (named "c<c>.<tensor>"),
-// and, with embed_reference, every chip's outputs from system_reference().
+// of a topology, in pipeline stages over its nodes and tensor-parallel over
+// each node's chips, which must all be directly linked (tensor_parallel.hpp). Every chip's graph is compiled in
+// lockstep, kernel by kernel; a collective is scheduled on all chips at once (collective.hpp), so every RECV sits at
+// its frame's arrival cycle. The result is one image for the system: chip c's program, SRAM and symbols (named
+// "c<c>.<tensor>"), and, with embed_reference, every chip's outputs from system_reference().
 #include <functional>
 #include <string>
 #include <vector>
@@ -20,7 +19,10 @@ struct SystemCompiled {
   std::vector<Compiled> chips;         // each chip's compile (its own graph, placement, schedule)
   image::Image image;                  // the system's
   uint64_t predicted_cycles = 0;       // the longest chip's
-  std::vector<std::string> decisions;  // per MatMul: how it was split, or why not (Partition)
+  std::vector<std::string> decisions;  // per MatMul: how it was split, or why not ("stage s: " with several)
+  // Per pipeline stage, its chips (one node's, in order; StagePlan). Chips of
+  // nodes no stage needs have no program.
+  std::vector<std::vector<uint32_t>> stages;
   double seconds = 0;
 };
 

@@ -9,33 +9,40 @@
 
 namespace tsp::compiler {
 
-std::vector<std::vector<DirectLink>> direct_links(const topo::Topology& t, const isa::Config& cfg) {
+std::vector<std::vector<std::optional<DirectLink>>> direct_links(const topo::Topology& t, const isa::Config& cfg) {
   const auto n = static_cast<uint32_t>(t.chips.size());
   if (n < 2) throw Error(fmt::format("{}: error: topology '{}' has one chip: nothing to partition", t.where, t.name));
-  std::vector<std::vector<DirectLink>> links(n, std::vector<DirectLink>(n));
-  std::vector<std::vector<bool>> linked(n, std::vector<bool>(n, false));
   for (uint32_t c = 0; c < n; ++c)
     if (t.chips[c].clock_ppm != 0)
       throw Error(
           fmt::format("{}: error: chip {} runs {} ppm off: plesiochronous clocks need RDESKEW in the "
                       "schedule, which the system compiler does not insert yet",
                       t.chips[c].where, c, t.chips[c].clock_ppm));
+  std::vector<std::vector<std::optional<DirectLink>>> links(n, std::vector<std::optional<DirectLink>>(n));
   for (const topo::Link& l : t.links) {
     const uint32_t hop = isa::c2c_hop_cycles(cfg, *l.cable);
-    for (const auto& [from, to] : {std::pair{l.a, l.b}, std::pair{l.b, l.a}}) {
-      if (linked[from.chip][to.chip]) continue;  // the first link between two chips carries their transfers
-      linked[from.chip][to.chip] = true;
-      links[from.chip][to.chip] = DirectLink{from.link, to.link, hop};
-    }
+    for (const auto& [from, to] : {std::pair{l.a, l.b}, std::pair{l.b, l.a}})
+      if (!links[from.chip][to.chip])  // the first link between two chips carries their transfers
+        links[from.chip][to.chip] = DirectLink{from.link, to.link, hop};
   }
-  for (uint32_t c = 0; c < n; ++c)
-    for (uint32_t d = 0; d < n; ++d)
-      if (c != d && !linked[c][d])
-        throw Error(
-            fmt::format("{}: error: topology '{}': chips {} and {} have no direct link; the system compiler "
-                        "gathers over direct links only (not yet: routed transfers)",
-                        t.where, t.name, c, d));
   return links;
+}
+
+std::vector<std::vector<DirectLink>> links_among(const topo::Topology& t, const DirectLinks& all,
+                                                 const std::vector<uint32_t>& chips) {
+  std::vector<std::vector<DirectLink>> out(chips.size(), std::vector<DirectLink>(chips.size()));
+  for (size_t c = 0; c < chips.size(); ++c)
+    for (size_t d = 0; d < chips.size(); ++d) {
+      if (c == d) continue;
+      if (!all[chips[c]][chips[d]])
+        throw Error(
+            fmt::format("{}: error: topology '{}': chips {} and {} of node {} have no direct link; the system "
+                        "compiler moves a node's collectives over direct links only (not yet: routed "
+                        "transfers)",
+                        t.where, t.name, chips[c], chips[d], t.chips[chips[c]].node));
+      out[c][d] = *all[chips[c]][chips[d]];
+    }
+  return out;
 }
 
 namespace {
@@ -67,37 +74,48 @@ std::string widths(const std::vector<uint32_t>& b) {
 // One chip's graph, built node by node from the source graph.
 class ChipGraph {
  public:
-  ChipGraph(const Graph& src, uint32_t parts, uint32_t chip, const isa::Config& cfg, uint32_t link_cycles,
+  ChipGraph(const Graph& src, const StagePlan& plan, uint32_t stage, uint32_t chip, const isa::Config& cfg,
             std::vector<std::string>* decisions)
       : src_(src),
-        P_(parts),
+        plan_(plan),
+        stage_(stage),
+        P_(plan.chips[stage]),
         c_(chip),
         lanes_(cfg.lanes),
-        link_cycles_(link_cycles),
+        link_cycles_(plan.link_cycles),
         decisions_(decisions),
         whole_(src.tensors().size()),
-        split_(src.tensors().size()) {}
+        split_(src.tensors().size()),
+        producer_(src.tensors().size(), -1) {
+    for (size_t n = 0; n < src.nodes().size(); ++n) producer_[src.nodes()[n].output] = int64_t(n);
+  }
 
   Graph run() {
-    for (size_t i = 0; i < src_.tensors().size(); ++i) {
-      const Tensor& t = src_.tensors()[i];
-      if (t.kind == TensorKind::Input) whole_[i] = out_.add_input(t.name, t.dtype, t.shape, t.data, t.where);
-      if (t.kind == TensorKind::Const) whole_[i] = out_.add_const(t.name, t.dtype, t.shape, t.data, t.where);
-    }
-    for (const Node& n : src_.nodes()) {
+    const size_t first = plan_.first[stage_], end = plan_.first[stage_ + 1];
+    for (size_t i = first; i < end; ++i) {
+      const Node& n = src_.nodes()[i];
+      order_ = uint64_t(i) << kOrderBits;
       if (n.op == GraphOp::MatMul && matmul(n)) continue;
       if (elementwise(n.op) && on_blocks(n)) continue;
       std::vector<TensorId> in;
       for (TensorId t : n.inputs) in.push_back(whole(t));
       whole_[n.output] = copy(n, in, src_.tensor(n.output).name);
     }
-    for (size_t i = 0; i < src_.tensors().size(); ++i)
-      if (src_.tensors()[i].output) out_.mark_output(whole(TensorId(i)));
+    // Kept whole to the end: the graph's outputs made here, and what later stages read (their handoffs send it).
+    order_ = (uint64_t(end - 1) << kOrderBits) | (uint64_t(1) << (kOrderBits - 1));
+    std::vector<bool> keep(src_.tensors().size(), false);
+    for (size_t i = end; i < src_.nodes().size(); ++i)
+      for (TensorId t : src_.nodes()[i].inputs) keep[t] = true;
+    for (size_t i = 0; i < src_.tensors().size(); ++i) {
+      const int64_t p = producer_[i];
+      if (p >= int64_t(first) && p < int64_t(end) && (keep[i] || src_.tensors()[i].output))
+        out_.mark_output(whole(TensorId(i)));
+    }
     return std::move(out_);
   }
 
  private:
-  bool splits(uint32_t n) const { return (n + lanes_ - 1) / lanes_ >= P_; }
+  bool splits(uint32_t n) const { return P_ > 1 && (n + lanes_ - 1) / lanes_ >= P_; }
   std::vector<uint32_t> bounds(uint32_t n) const { return column_blocks(n, P_, lanes_); }
   void decide(std::string d) {
     if (decisions_) decisions_->push_back(std::move(d));
@@ -111,14 +129,30 @@ class ChipGraph {
     return out_.add(n.op, name, in, n.where, n.op == GraphOp::Cast ? std::optional(o.dtype) : std::nullopt, n.attrs);
   }
 
-  // A tensor whole on this chip: gathered from its blocks the first time a reader needs it so.
+  // A tensor whole on this chip: gathered from its blocks the first time a
+  // reader needs it so, or handed off by the earlier stage that made it.
   TensorId whole(TensorId t) {
     if (whole_[t]) return *whole_[t];
+    const Tensor& x = src_.tensor(t);
+    if (x.kind != TensorKind::Value) {  // image data: on the chips of the stages that read it whole
+      whole_[t] = x.kind == TensorKind::Input ? out_.add_input(x.name, x.dtype, x.shape, x.data, x.where)
+                                              : out_.add_const(x.name, x.dtype, x.shape, x.data, x.where);
+      return *whole_[t];
+    }
     Attrs a;
-    a.bounds = bounds(src_.tensor(t).shape.back());
     a.step = c_;
+    a.order = order_++;
+    if (!split_[t]) {  // made by an earlier stage
+      a.step = plan_.stage_of(size_t(producer_[t]));
+      a.shape = x.shape;
+      a.link_cycles = plan_.handoff_cycles;
+      const TensorId one = out_.add_const(x.name + ".type", x.dtype, {1}, {0}, x.where);
+      whole_[t] = out_.add(GraphOp::Handoff, x.name, {one}, x.where, std::nullopt, a);
+      return *whole_[t];
+    }
+    a.bounds = bounds(x.shape.back());
     a.link_cycles = link_cycles_;
-    whole_[t] = out_.add(GraphOp::AllGather, src_.tensor(t).name, {*split_[t]}, src_.tensor(t).where, std::nullopt, a);
+    whole_[t] = out_.add(GraphOp::AllGather, x.name, {*split_[t]}, x.where, std::nullopt, a);
     return *whole_[t];
   }
 
@@ -131,6 +165,10 @@ class ChipGraph {
       return false;
     }
     const uint32_t K = w.shape[0], N = w.shape[1];
+    if (P_ == 1) {
+      decide(fmt::format("{}: whole: its stage has one chip", y.name));
+      return false;
+    }
     if (!splits(N)) {
       decide(fmt::format("{}: on every chip: {} columns are fewer than a vector of {} lanes for each of {} chips",
                          y.name, N, lanes_, P_));
@@ -152,6 +190,7 @@ class ChipGraph {
       TensorId acc = 0;
       for (uint32_t r = 0; r < P_; ++r) {
         a.shift = r;
+        a.order = order_++;
         const TensorId got = out_.add(GraphOp::Exchange, fmt::format("{}.from{}", y.name, (c_ + P_ - r) % P_), {part},
                                       n.where, std::nullopt, a);
         acc = r == 0 ? got
@@ -188,11 +227,16 @@ class ChipGraph {
     return true;
   }
 
+  // A collective's Attrs::order: its source node's index, then a count within it.
+  static constexpr unsigned kOrderBits = 16;
   const Graph& src_;
-  const uint32_t P_, c_, lanes_, link_cycles_;
+  const StagePlan& plan_;
+  const uint32_t stage_, P_, c_, lanes_, link_cycles_;
   std::vector<std::string>* decisions_;
   Graph out_;
   std::vector<std::optional<TensorId>> whole_, split_;  // per source tensor: its forms on this chip
+  std::vector<int64_t> producer_;                       // per source tensor: its node (-1: image data)
+  uint64_t order_ = 0;
 };
 
 }  // namespace
@@ -204,11 +248,61 @@ std::vector<uint32_t> column_blocks(uint32_t columns, uint32_t chips, uint32_t l
   return b;
 }
 
-Partition partition_tensor_parallel(const Graph& g, uint32_t chips, const isa::Config& cfg, uint32_t link_cycles) {
-  Partition p;
-  for (uint32_t c = 0; c < chips; ++c)
-    p.chips.push_back(ChipGraph(g, chips, c, cfg, link_cycles, c == 0 ? &p.decisions : nullptr).run());
+uint32_t StagePlan::stage_of(size_t node) const {
+  return uint32_t(std::upper_bound(first.begin(), first.end(), node) - first.begin() - 1);
+}
+
+StagePlan plan_stages(const Graph& g, const std::vector<uint32_t>& chips_per_node) {
+  // Weight bytes per node: a stage takes contiguous nodes until its share of the total.
+  std::vector<uint64_t> bytes(g.nodes().size(), 0);
+  uint64_t total = 0;
+  for (size_t i = 0; i < g.nodes().size(); ++i)
+    for (TensorId t : g.nodes()[i].inputs)
+      if (g.tensor(t).kind == TensorKind::Const && g.nodes()[i].op == GraphOp::MatMul)
+        total += bytes[i] = g.tensor(t).elements() * isa::dtype_desc(g.tensor(t).dtype).bytes;
+  const auto S = static_cast<uint32_t>(std::min<size_t>(chips_per_node.size(), std::max<size_t>(1, g.nodes().size())));
+  StagePlan p;
+  p.first.push_back(0);
+  uint64_t sum = 0;
+  for (size_t i = 0; i < g.nodes().size() && p.first.size() < S; ++i) {
+    sum += bytes[i];
+    const size_t left = g.nodes().size() - (i + 1);  // every later stage needs a node
+    if ((total && sum * S >= total * p.first.size() && bytes[i]) || left == S - p.first.size())
+      p.first.push_back(i + 1);
+  }
+  p.first.push_back(g.nodes().size());
+  // Each cut moves on past the unweighted nodes after it to where the fewest
+  // bytes cross it (after a cast to a narrower type, say): a handoff moves
+  // every byte over one link.
+  std::vector<int64_t> last_read(g.tensors().size(), -1);
+  for (size_t i = 0; i < g.nodes().size(); ++i)
+    for (TensorId t : g.nodes()[i].inputs) last_read[t] = int64_t(i);
+  for (const Tensor& t : g.tensors())
+    if (t.output) last_read[&t - g.tensors().data()] = int64_t(g.nodes().size());
+  auto crossing = [&](size_t cut) {  // bytes made before node `cut` and read from it on
+    uint64_t n = 0;
+    for (size_t i = 0; i < cut; ++i) {
+      const TensorId t = g.nodes()[i].output;
+      if (last_read[t] >= int64_t(cut)) n += g.tensor(t).elements() * isa::dtype_desc(g.tensor(t).dtype).bytes;
+    }
+    return n;
+  };
+  for (size_t k = 1; k + 1 < p.first.size(); ++k) {
+    size_t best = p.first[k];
+    for (size_t cut = p.first[k] + 1; cut < p.first[k + 1] && !bytes[cut - 1]; ++cut)
+      if (crossing(cut) < crossing(best)) best = cut;
+    p.first[k] = best;
+  }
+  p.chips.assign(chips_per_node.begin(), chips_per_node.begin() + (p.first.size() - 1));
   return p;
+}
+
+std::vector<Graph> partition_stage(const Graph& g, const StagePlan& plan, uint32_t stage, const isa::Config& cfg,
+                                   std::vector<std::string>* decisions) {
+  std::vector<Graph> out;
+  for (uint32_t c = 0; c < plan.chips[stage]; ++c)
+    out.push_back(ChipGraph(g, plan, stage, c, cfg, c == 0 ? decisions : nullptr).run());
+  return out;
 }
 
 }  // namespace tsp::compiler

@@ -1,6 +1,7 @@
 #pragma once
-// Tensor parallelism for the system compiler (system.hpp): the same graph on
-// every chip of a fully connected group of P chips, each tensor either whole
+// Partitioning for the system compiler (system.hpp): pipeline stages over the
+// nodes (plan_stages), and inside a stage tensor parallelism: the stage's
+// graph on every chip of its node (P chips, fully connected), each tensor either whole
 // on every chip (replicated) or split by columns (chip c holds its block of
 // column_blocks() as `<name>.local`). Walking the graph in order:
 //  - a MatMul of constant weights w[K, N] whose x is split by columns is split
@@ -17,6 +18,7 @@
 //    tensor is gathered (AllGather) just before its first such reader.
 // A column-split MatMul followed by elementwise ops and a row-split MatMul is
 // Megatron's pair: the hidden activation never crosses a link.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,20 +34,37 @@ struct DirectLink {
   uint32_t hop = 0;
 };
 
-// links[c][d] for chips c != d of the topology. tsp::Error, naming the
-// topology, unless every pair of chips has a direct link and every clock is exact.
-std::vector<std::vector<DirectLink>> direct_links(const topo::Topology& t, const isa::Config& cfg);
+// Every chip pair's first direct link, if any (links[c][d]). tsp::Error,
+// naming the chip, if a clock drifts: the compiler inserts no RDESKEW yet.
+using DirectLinks = std::vector<std::vector<std::optional<DirectLink>>>;
+DirectLinks direct_links(const topo::Topology& t, const isa::Config& cfg);
+// The links among `chips`, indexed by position in it. tsp::Error, naming the
+// topology and the node, unless every pair is directly linked.
+std::vector<std::vector<DirectLink>> links_among(const topo::Topology& t, const DirectLinks& all,
+                                                 const std::vector<uint32_t>& chips);
 
 // The column blocks of `columns` over `chips`: whole vectors of `lanes`, as
 // even as they go (chip c: vectors [c V / P, (c+1) V / P) of V); the last
 // block may end in part of a vector. Chip c's columns: [b[c], b[c+1]).
 std::vector<uint32_t> column_blocks(uint32_t columns, uint32_t chips, uint32_t lanes);
 
-struct Partition {
-  std::vector<Graph> chips;            // chip c's graph
-  std::vector<std::string> decisions;  // per MatMul: how it was split, or why not
+// Pipeline stages: stage s runs the source graph's nodes [first[s],
+// first[s+1]) on the chips of node s (chips[s] of them), tensor-parallel.
+// A tensor a later stage reads is kept whole and handed off to it.
+struct StagePlan {
+  std::vector<size_t> first;    // stages + 1 entries: the last is the node count
+  std::vector<uint32_t> chips;  // per stage
+  uint32_t link_cycles = 0;     // the fewest hop cycles inside a node (the bound's)
+  uint32_t handoff_cycles = 0;  // ... and between nodes
+  uint32_t stages() const { return uint32_t(chips.size()); }
+  uint32_t stage_of(size_t node) const;
 };
+// As many stages as nodes (or nodes of the graph, if fewer), contiguous, each
+// about an equal share of the MatMul weight bytes.
+StagePlan plan_stages(const Graph& g, const std::vector<uint32_t>& chips_per_node);
 
-Partition partition_tensor_parallel(const Graph& g, uint32_t chips, const isa::Config& cfg, uint32_t link_cycles);
+// Stage `stage`'s chips' graphs; `decisions` gets its MatMuls' (how split, or why not).
+std::vector<Graph> partition_stage(const Graph& g, const StagePlan& plan, uint32_t stage, const isa::Config& cfg,
+                                   std::vector<std::string>* decisions);
 
 }  // namespace tsp::compiler

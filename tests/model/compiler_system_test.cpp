@@ -31,10 +31,12 @@ output y
 
 // Compiles for node8, runs, checks every chip. "" when exact, else what was seen.
 std::string system_run_check(const std::string& text, std::function<void(Chain&)> hook = {},
-                             SystemCompiled* keep = nullptr, SystemComparison* cmp = nullptr) {
+                             SystemCompiled* keep = nullptr, SystemComparison* cmp = nullptr,
+                             const std::string& topology = "node8") {
   const Program p = parse_program(text, "mlp.txt");
   const isa::Config& cfg = *isa::find_config(p.config.value_or("tsp1"));
-  const topo::Topology t = topo::builtin_topology("node8", cfg);
+  const topo::Topology t = topo::is_builtin(topology) ? topo::builtin_topology(topology, cfg)
+                                                      : topo::parse_topology(topology, "sys.topo", cfg);
   CompileOptions opt;
   opt.chain_hook = std::move(hook);
   const SystemCompiled s = compile_system(p.graph, cfg, t, opt);
@@ -144,6 +146,84 @@ output y
   EXPECT_LE(cmp.max_abs_error, 1e-6 * cmp.max_abs_value);
 }
 
+// Pipeline stages: four chips in two nodes of two, linked in a ring (one
+// link between the nodes each way). Stage 0 on node 0, stage 1 on node 1, the
+// cut where the fewest bytes cross (after the cast to int8), handed off over
+// the link between the nodes and on to the other chip of node 1.
+constexpr const char* kRing = R"(chips 4
+node 0 0
+node 1 0
+node 2 1
+node 3 1
+link 0.0 1.0 cable backplane
+link 2.0 3.0 cable backplane
+link 1.1 2.1
+link 3.1 0.1 cable optical
+)";
+constexpr const char* kIntMlp = R"(config tsp1
+input x : i8[2, 640] random 4
+const w1 : i8[640, 1280] random 5
+const w2 : i8[1280, 1280] random 6
+h = matmul x w1
+r = relu h
+c = cast i8 r
+y = matmul c w2
+output y
+)";
+
+TEST(CompilerSystem, PipelineStagesOnTwoNodesAreExact) {
+  SystemCompiled s;
+  SystemComparison cmp;
+  EXPECT_EQ(system_run_check(kIntMlp, {}, &s, &cmp, kRing), "");
+  ASSERT_EQ(s.stages.size(), 2u);
+  EXPECT_EQ(s.stages[0], (std::vector<uint32_t>{0, 1}));
+  EXPECT_EQ(s.stages[1], (std::vector<uint32_t>{2, 3}));
+  ASSERT_EQ(s.decisions.size(), 2u);
+  EXPECT_NE(s.decisions[0].find("stage 0: h: 'w1' [640, 1280] by columns"), std::string::npos) << s.decisions[0];
+  EXPECT_NE(s.decisions[1].find("stage 1: y: 'w2' [1280, 1280] by columns"), std::string::npos) << s.decisions[1];
+  // Stage 0 keeps what it hands off (the int8 c) whole, and checks it; stage 1 holds y.
+  EXPECT_TRUE(s.chips[0].graph.find("c") && s.chips[0].graph.tensor(*s.chips[0].graph.find("c")).output);
+  EXPECT_FALSE(s.chips[0].graph.find("y"));
+  EXPECT_EQ(cmp.differ, 0u);
+  EXPECT_EQ(cmp.elements, 2u * 2 * 1280 + 2u * 2 * 1280);
+}
+
+// A handoff RECV one cycle late on the first chip of node 1 is caught.
+TEST(CompilerSystem, PlantedLateHandoffRecvIsCaught) {
+  const std::string seen = system_run_check(kIntMlp, planted_recv(1, "handoff"), nullptr, nullptr, kRing);
+  EXPECT_NE(seen, "");
+  fmt::print("caught: {}\n", seen);
+}
+
+// A tensor of stage 0 read again in stage 2 goes over a direct link between
+// nodes 0 and 2: a line of three nodes has none.
+TEST(CompilerSystem, HandoffWithoutALinkBetweenTheNodesIsRefused) {
+  const Program p = parse_program(R"(config tsp1
+input x : i8[1, 640] random 4
+const w1 : i8[640, 640] random 5
+const w2 : i8[640, 640] random 6
+const w3 : i8[640, 640] random 7
+h = matmul x w1
+a = cast i8 h
+k = matmul a w2
+b = cast i8 k
+m = matmul b w3
+z = cast i8 m
+s = add z a
+output s
+)",
+                                  "skip.txt");
+  const isa::Config& cfg = *isa::find_config("tsp1");
+  try {
+    compile_system(p.graph, cfg,
+                   topo::parse_topology("chips 3\nnode 1 1\nnode 2 2\nlink 0.0 1.0\nlink 1.1 2.1\n", "line.topo", cfg));
+    FAIL() << "compiled a handoff between unlinked nodes";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("line.topo"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("nodes 0 and 2 have no direct link"), std::string::npos) << e.what();
+  }
+}
+
 // A RECV one cycle after its frame landed still takes it (the receive window),
 // but puts the value on the stream a cycle after the WRITE the compiler timed.
 TEST(CompilerSystem, PlantedLateRecvIsCaught) {
@@ -172,7 +252,7 @@ std::string compile_error(const std::string& topology_text) {
 
 TEST(CompilerSystem, ChipsWithoutADirectLinkAreRefused) {
   const std::string e = compile_error("chips 4\nlink 0.0 1.0\nlink 1.1 2.1\nlink 2.0 3.0\nlink 3.1 0.1\n");
-  EXPECT_NE(e.find("chips 0 and 2 have no direct link"), std::string::npos) << e;
+  EXPECT_NE(e.find("chips 0 and 2 of node 0 have no direct link"), std::string::npos) << e;
   EXPECT_NE(e.find("sys.topo"), std::string::npos) << e;
 }
 

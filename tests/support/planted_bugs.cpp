@@ -87,9 +87,10 @@ std::function<void(Chain&)> planted_bug(int n) {
   }
 }
 
-std::function<void(Chain&)> planted_recv(int cycles) {
+std::function<void(Chain&)> planted_recv(int cycles, std::string chain) {
   auto done = std::make_shared<bool>(false);
-  return [done, cycles](Chain& c) {
+  return [done, cycles, chain](Chain& c) {
+    if (c.what.rfind(chain, 0) != 0) return;
     for (Item& i : c.items)
       if (!*done && i.instr.op == isa::Op::RECV) i.skew = cycles, *done = true;
   };

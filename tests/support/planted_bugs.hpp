@@ -12,6 +12,7 @@
 //   6: the first fused VXM chain's second ALU issues one cycle late: its
 //      operand has already passed the VXM on the stream
 #include <functional>
+#include <string>
 
 #include "firmware/compiler/bound.hpp"
 #include "firmware/compiler/chain.hpp"
@@ -22,8 +23,9 @@ inline constexpr int kPlantedBugs = 6;
 // Throws std::invalid_argument unless 1 <= n <= kPlantedBugs.
 std::function<void(Chain&)> planted_bug(int n);
 // A planted system-compiler bug (system.hpp): the first RECV of a collective
-// issues `cycles` off its frame's arrival (+1 late, -1 early), modelled on time.
-std::function<void(Chain&)> planted_recv(int cycles);
+// (of a chain whose name starts with `chain`) issues `cycles` off its frame's
+// arrival (+1 late, -1 early), modelled on time.
+std::function<void(Chain&)> planted_recv(int cycles, std::string chain = "");
 // A planted lower bound (CompileOptions::bound_hook): `extra` cycles above the
 // real one, on its binding term. compile() must refuse any schedule it exceeds.
 std::function<void(Bound&)> planted_bound(uint64_t extra);
