@@ -102,10 +102,14 @@ class ChipCompile {
   std::unique_ptr<Scheduler> sched_;
   std::unique_ptr<KernelScheduler> ks_;
   uint32_t next_plane_ = 0;  // each MatMul kernel takes the plane that is free first
+  void share_mxm_planes();
   // SRAM reuse: each storage root's last SRAM access so far.
   std::vector<Cycle> last_access_;
   std::vector<std::vector<size_t>> fused_;
   std::vector<bool> deferred_;  // inside a fused chain: scheduled with its last kernel
+  // Per MXM kernel: the planes its N blocks spread over: all of them for a
+  // MatMul that no other could run beside (each depends on it or it on each), else one.
+  std::vector<uint32_t> mxm_planes_;
 };
 
 }  // namespace tsp::compiler

@@ -231,7 +231,7 @@ uint32_t KernelScheduler::free_plane(uint32_t from) const {
 void KernelScheduler::matmul(const MatMulKernel& k, const std::string& what, uint32_t plane) {
   MatMulPlan m = plan_matmul(k, what, plane);
   std::vector<MxmBlock> blocks;  // nb-major
-  for (uint32_t nb = 0; nb < m.nNb; ++nb)
+  for (uint32_t nb = k.n0; nb < (k.n1 ? k.n1 : m.nNb); ++nb)
     for (uint32_t kb = 0; kb < m.nKb; ++kb) blocks.push_back({kb, nb});
   MxmPlaneState& st = *m.st;
   Cycle lw = mxm_lw(k, m, blocks[0]);

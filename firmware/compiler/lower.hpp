@@ -50,6 +50,9 @@ struct MatMulKernel {
   TensorId x = 0, w = 0, y = 0;
   uint32_t x_row0 = 0, y_row0 = 0, rows = 0;
   bool first = true;  // the first kernel writing y (the others add to its write record)
+  // y's N blocks [n0, n1) only (n1 0: all): a MatMul's N blocks spread over
+  // the MXM planes when nothing else could use them (ChipCompile).
+  uint32_t n0 = 0, n1 = 0;
 };
 
 // One result plane of a vector program (vecop.hpp) through the SXM.
