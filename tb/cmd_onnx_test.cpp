@@ -22,10 +22,10 @@
 #include "firmware/compiler/reference.hpp"
 #include "firmware/compiler/system.hpp"
 #include "systemc/engine/chip_engine.hpp"
-#include "systemc/sim/run_image.hpp"
 #include "systemc/sim/tensor_dump.hpp"
 #include "tb/commands.hpp"
 #include "tb/onnx_compile_options.hpp"
+#include "tb/run_system.hpp"
 
 namespace tsp::cli {
 namespace {
@@ -89,18 +89,13 @@ bool run_chip(const Compiled& c, const isa::Config& cfg, Ran& r, const std::stri
 bool run_system(const SystemCompiled& s, const topo::Topology& t, const isa::Config& cfg, Ran& r,
                 const std::string& label) {
   const auto P = static_cast<uint32_t>(s.chips.size());
-  std::vector<std::vector<std::vector<uint32_t>>> got(P);
-  model::RunOptions opt;
-  opt.topology = &t;
-  opt.inspect = [&](uint32_t c, model::ChipEngine& engine) {
-    got[c] = read_outputs(
-        s, c, [&](const image::Symbol& sym) { return model::read_tensor(engine, sym); }, cfg.lanes);
-  };
-  const model::RunReport rep = model::run_image(s.image, opt);
+  const SystemRun run = run_system_image(s, t, cfg);
+  const model::RunReport& rep = run.report;
   if (!rep.ok()) {
     fmt::print("{}: FAIL: model error: {}\n", label, rep.first_error());
     return false;
   }
+  const auto& got = run.got;
   size_t ops = 0;
   for (const Compiled& c : s.chips) ops += c.graph.nodes().size();
   r = Ran{{}, uint64_t(rep.cycles), true, "", ops, s.seconds};
@@ -110,12 +105,8 @@ bool run_system(const SystemCompiled& s, const topo::Topology& t, const isa::Con
       if (g.tensors()[i].output && !r.outputs.count(g.tensors()[i].name))
         r.outputs[g.tensors()[i].name] = {&g.tensors()[i], got[c][i]};
   }
-  for (uint32_t c = 0; c < P; ++c)
-    if (uint64_t(rep.chips[c].program_cycles) != s.chips[c].predicted_cycles) {
-      r.as_predicted = false;
-      r.why += fmt::format("; chip {} simulated {} cycles but the compiler predicted {}", c,
-                           rep.chips[c].program_cycles, s.chips[c].predicted_cycles);
-    }
+  r.as_predicted = run.off_prediction.empty();
+  for (const std::string& e : run.off_prediction) r.why += "; " + e;
   for (const std::string& e : compare_system(s, cfg, got).errors) r.why += "; " + e;
   return true;
 }

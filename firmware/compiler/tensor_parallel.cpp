@@ -260,7 +260,9 @@ StagePlan plan_stages(const Graph& g, const std::vector<uint32_t>& chips_per_nod
     for (TensorId t : g.nodes()[i].inputs)
       if (g.tensor(t).kind == TensorKind::Const && g.nodes()[i].op == GraphOp::MatMul)
         total += bytes[i] = g.tensor(t).elements() * isa::dtype_desc(g.tensor(t).dtype).bytes;
-  const auto S = static_cast<uint32_t>(std::min<size_t>(chips_per_node.size(), std::max<size_t>(1, g.nodes().size())));
+  // A stage without weights would only pass activations on: no more stages than weighted nodes.
+  const auto weighted = size_t(std::count_if(bytes.begin(), bytes.end(), [](uint64_t b) { return b > 0; }));
+  const auto S = static_cast<uint32_t>(std::min<size_t>(chips_per_node.size(), std::max<size_t>(1, weighted)));
   StagePlan p;
   p.first.push_back(0);
   uint64_t sum = 0;

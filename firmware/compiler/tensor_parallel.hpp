@@ -59,8 +59,8 @@ struct StagePlan {
   uint32_t stages() const { return uint32_t(chips.size()); }
   uint32_t stage_of(size_t node) const;
 };
-// As many stages as nodes (or nodes of the graph, if fewer), contiguous, each
-// about an equal share of the MatMul weight bytes.
+// As many stages as nodes (or MatMuls of constant weights, if fewer),
+// contiguous, each about an equal share of those weights' bytes.
 StagePlan plan_stages(const Graph& g, const std::vector<uint32_t>& chips_per_node);
 
 // Stage `stage`'s chips' graphs; `decisions` gets its MatMuls' (how split, or why not).

@@ -9,8 +9,7 @@
 #include "firmware/compiler/parse.hpp"
 #include "firmware/compiler/reference.hpp"
 #include "firmware/compiler/system.hpp"
-#include "systemc/sim/run_image.hpp"
-#include "systemc/sim/tensor_dump.hpp"
+#include "tb/run_system.hpp"
 #include "tests/support/planted_bugs.hpp"
 
 namespace tsp::compiler {
@@ -41,22 +40,11 @@ std::string system_run_check(const std::string& text, std::function<void(Chain&)
   opt.chain_hook = std::move(hook);
   const SystemCompiled s = compile_system(p.graph, cfg, t, opt);
   if (keep) *keep = s;
-  const auto P = static_cast<uint32_t>(s.chips.size());
-  std::vector<std::vector<std::vector<uint32_t>>> got(P);
-  model::RunOptions ro;
-  ro.topology = &t;
-  ro.inspect = [&](uint32_t c, model::ChipEngine& engine) {
-    got[c] = read_outputs(
-        s, c, [&](const image::Symbol& sym) { return model::read_tensor(engine, sym); }, cfg.lanes);
-  };
-  const model::RunReport r = model::run_image(s.image, ro);
-  if (!r.ok()) return "model error: " + r.first_error();
+  const tsp::cli::SystemRun run = tsp::cli::run_system_image(s, t, cfg);
+  if (!run.report.ok()) return "model error: " + run.report.first_error();
   std::string why;
-  for (uint32_t c = 0; c < P; ++c)
-    if (uint64_t(r.chips[c].program_cycles) != s.chips[c].predicted_cycles)
-      why += fmt::format("chip {}: simulated {} cycles, predicted {}; ", c, r.chips[c].program_cycles,
-                         s.chips[c].predicted_cycles);
-  const SystemComparison found = compare_system(s, cfg, got);
+  for (const std::string& e : run.off_prediction) why += e + "; ";
+  const SystemComparison found = compare_system(s, cfg, run.got);
   for (const std::string& e : found.errors) why += e + "; ";
   if (cmp) *cmp = found;
   return why;
