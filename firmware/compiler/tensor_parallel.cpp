@@ -106,9 +106,11 @@ class ChipGraph {
     std::vector<bool> keep(src_.tensors().size(), false);
     for (size_t i = end; i < src_.nodes().size(); ++i)
       for (TensorId t : src_.nodes()[i].inputs) keep[t] = true;
+    const bool last = stage_ + 1 == plan_.stages();
     for (size_t i = 0; i < src_.tensors().size(); ++i) {
       const int64_t p = producer_[i];
-      if (p >= int64_t(first) && p < int64_t(end) && (keep[i] || src_.tensors()[i].output))
+      const bool here = (p >= int64_t(first) && p < int64_t(end)) || (p < 0 && last);  // image data: the last stage
+      if (here && (keep[i] || src_.tensors()[i].output) && (p >= 0 || src_.tensors()[i].output))
         out_.mark_output(whole(TensorId(i)));
     }
     return std::move(out_);
