@@ -1,10 +1,13 @@
 #pragma once
 // The system compiler (docs/compiler.md "Systems"): one graph over the chips
 // of a topology, in pipeline stages over its nodes and tensor-parallel over
-// each node's chips, which must all be directly linked (tensor_parallel.hpp). Every chip's graph is compiled in
-// lockstep, kernel by kernel; a collective is scheduled on all chips at once (collective.hpp), so every RECV sits at
-// its frame's arrival cycle. The result is one image for the system: chip c's program, SRAM and symbols (named
-// "c<c>.<tensor>"), and, with embed_reference, every chip's outputs from system_reference().
+// each node's chips, which must all be directly linked (tensor_parallel.hpp).
+// Each chip's kernels are scheduled up to its next collective; the collective
+// that comes first is then scheduled on all its chips at once
+// (collective.hpp), so every RECV sits at its frame's arrival cycle. The
+// result is one image for the system: chip c's program, SRAM and symbols
+// (named "c<c>.<tensor>"), and, with embed_reference, every chip's outputs
+// from system_reference().
 #include <functional>
 #include <string>
 #include <vector>

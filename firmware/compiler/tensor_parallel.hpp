@@ -1,16 +1,17 @@
 #pragma once
 // Partitioning for the system compiler (system.hpp): pipeline stages over the
-// nodes (plan_stages), and inside a stage tensor parallelism: the stage's
-// graph on every chip of its node (P chips, fully connected), each tensor either whole
-// on every chip (replicated) or split by columns (chip c holds its block of
-// column_blocks() as `<name>.local`). Walking the graph in order:
+// nodes (plan_stages, handing tensors on whole), and inside a stage tensor
+// parallelism: the stage's graph on every chip of its node (P chips, fully
+// connected), each tensor either whole on every chip or split by columns
+// (chip c holds its block of column_blocks() as `<name>.local`). Walking the
+// graph in order:
 //  - a MatMul of constant weights w[K, N] whose x is split by columns is split
-//    by rows (chip c: x's block times w's rows [c K/P, (c+1) K/P)); its
-//    partial sums go chip to chip (Exchange: block k to chip k) and each chip
-//    adds the P blocks it receives (its own, then chip c-1's, c-2's, ...), so
-//    the result is split by columns: a reduce-scatter. Else, with x whole, it is split by columns.
-//    Either needs a vector of N for every chip, else the MatMul runs whole on
-//    every chip;
+//    by rows (chip c: x's block times the same block of w's rows); its partial
+//    sums go chip to chip (Exchange: block k to chip k) and each chip adds the
+//    P blocks it receives (its own, then chip c-1's, c-2's, ...), so the
+//    result is split by columns: a reduce-scatter. Else, with x whole, it is
+//    split by columns. Either needs a vector of N for every chip, else the
+//    MatMul runs whole on every chip;
 //  - an elementwise op (unary, binary, select, the activations) whose split
 //    operands are split alike and whose others are lane broadcasts ([.., 1])
 //    runs on the blocks; its result is split;
