@@ -117,6 +117,10 @@ int bound_only_cmd(const CompileArgs& a, const compiler::Program& p, const isa::
     throw Error(
         "tsp compile: error: --bound-only makes no image: it takes none of -o, --report, --png, --run, "
         "--check, --embed-reference, --generated-weights");
+  if (!a.topology.empty())
+    throw Error(
+        "tsp compile: error: --bound-only bounds one chip's graph, not a system's: --topology is not taken (not "
+        "yet)");
   const compiler::Bound b = compiler::bound_only(p.graph, cfg);
   fmt::print("{}: {} nodes on {}: bound {} cycles ({}) = {:.3f} us at {} MHz\n", a.program, p.graph.nodes().size(),
              cfg.name, b.cycles, b.binding, double(b.cycles) / cfg.clock_mhz, cfg.clock_mhz);
