@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "common/error.hpp"
 #include "firmware/compiler/reference.hpp"
 #include "firmware/compiler/report_svg.hpp"
@@ -50,11 +52,19 @@ int compile_system_cmd(const SystemCompileArgs& a, const compiler::Graph& g, con
                a.program, g.nodes().size(), s.chips.size(), t.name, cfg.name, s.predicted_cycles,
                double(s.predicted_cycles) / cfg.clock_mhz, cfg.clock_mhz, s.seconds);
     for (const auto& x : s.decisions) fmt::print("matmul {}\n", x);
-    const compiler::Compiled& c0 = s.chips[0];
-    fmt::print("chip 0: {}\n", c0.bound.summary(c0.predicted_cycles));
-    std::string terms;
-    for (const auto& term : c0.bound.terms) terms += fmt::format("  {} {}", term.name, term.cycles);
-    fmt::print("bound terms:{}\n", terms);
+    // Per stage: its chips' longest program, and its first chip's bound (a later
+    // stage's includes waiting for its handoff, which its bound does not know).
+    for (size_t st = 0; st < s.stages.size(); ++st) {
+      const auto& chips = s.stages[st];
+      uint64_t longest = 0;
+      for (uint32_t c : chips) longest = std::max(longest, s.chips[c].predicted_cycles);
+      const compiler::Compiled& first = s.chips[chips.front()];
+      std::string terms;
+      for (const auto& term : first.bound.terms) terms += fmt::format("  {} {}", term.name, term.cycles);
+      fmt::print("stage {} (node {}, chips {}..{}): up to {} cycles; chip {}: {}\n  bound terms:{}\n", st,
+                 t.chips[chips.front()].node, chips.front(), chips.back(), longest, chips.front(),
+                 first.bound.summary(first.predicted_cycles), terms);
+    }
   }
   if (a.run || a.check) return run_system(a, s, t, cfg);
   return 0;
