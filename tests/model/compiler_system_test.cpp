@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "common/error.hpp"
 #include "firmware/compiler/parse.hpp"
 #include "firmware/compiler/reference.hpp"
@@ -29,16 +31,14 @@ output y
 )";
 
 // Compiles for node8, runs, checks every chip. "" when exact, else what was seen.
-std::string system_run_check(const std::string& text, std::function<void(Chain&)> hook = {},
+std::string system_run_check(const Graph& graph, const isa::Config& cfg, std::function<void(Chain&)> hook = {},
                              SystemCompiled* keep = nullptr, SystemComparison* cmp = nullptr,
                              const std::string& topology = "node8") {
-  const Program p = parse_program(text, "mlp.txt");
-  const isa::Config& cfg = *isa::find_config(p.config.value_or("tsp1"));
   const topo::Topology t = topo::is_builtin(topology) ? topo::builtin_topology(topology, cfg)
                                                       : topo::parse_topology(topology, "sys.topo", cfg);
   CompileOptions opt;
   opt.chain_hook = std::move(hook);
-  const SystemCompiled s = compile_system(p.graph, cfg, t, opt);
+  const SystemCompiled s = compile_system(graph, cfg, t, opt);
   if (keep) *keep = s;
   const tsp::cli::SystemRun run = tsp::cli::run_system_image(s, t, cfg);
   if (!run.report.ok()) return "model error: " + run.report.first_error();
@@ -48,6 +48,13 @@ std::string system_run_check(const std::string& text, std::function<void(Chain&)
   for (const std::string& e : found.errors) why += e + "; ";
   if (cmp) *cmp = found;
   return why;
+}
+
+std::string system_run_check(const std::string& text, std::function<void(Chain&)> hook = {},
+                             SystemCompiled* keep = nullptr, SystemComparison* cmp = nullptr,
+                             const std::string& topology = "node8") {
+  const Program p = parse_program(text, "mlp.txt");
+  return system_run_check(p.graph, *isa::find_config(p.config.value_or("tsp1")), std::move(hook), keep, cmp, topology);
 }
 
 TEST(CompilerSystem, MlpOnNode8IsExactOnEveryChip) {
@@ -275,6 +282,55 @@ TEST(CompilerSystem, OneChipCompileOfAGatherSaysWhy) {
     EXPECT_NE(std::string(e.what()).find("compile it for a topology"), std::string::npos) << e.what();
   }
 }
+
+// Random MLP-shaped graphs, one process each (one SystemC simulation per
+// process): int8 or f16 activations through 1 to 3 MatMuls of random widths
+// (some split, some too narrow), with ReLU, casts, a bias row (a whole operand
+// of a split tensor's width: gathered first) or SiLU between, on node8 or on
+// the 4-chip ring of two pipeline stages. Every chip exact; integers equal to
+// the graph before partitioning.
+class CompilerSystemRandom : public ::testing::TestWithParam<uint32_t> {};
+
+TEST_P(CompilerSystemRandom, IsExact) {
+  std::mt19937 rng(GetParam());
+  auto pick = [&](uint32_t lo, uint32_t hi) { return std::uniform_int_distribution<uint32_t>(lo, hi)(rng); };
+  const bool f16 = pick(0, 1);
+  const isa::DType t = f16 ? isa::DType::f16 : isa::DType::i8;
+  Graph g;
+  const uint32_t M = pick(1, 3);
+  uint32_t K = 320 * pick(1, 4) + (pick(0, 1) ? 0 : pick(1, 319));
+  TensorId x = g.add_input("x", t, {M, K}, random_data(t, uint64_t(M) * K, rng()));
+  const uint32_t layers = pick(1, 3);
+  std::string what = fmt::format("seed {}: {} x[{}, {}]", GetParam(), isa::dtype_desc(t).name, M, K);
+  for (uint32_t l = 0; l < layers; ++l) {
+    const uint32_t N = pick(0, 3) ? 320 * pick(2, 12) + (pick(0, 1) ? 0 : pick(1, 319)) : pick(16, 900);
+    const TensorId w = g.add_const(fmt::format("w{}", l), t, {K, N}, random_data(t, uint64_t(K) * N, rng()));
+    TensorId y = g.add(GraphOp::MatMul, fmt::format("y{}", l), {x, w});  // i32 or f32
+    const uint32_t op = pick(0, 2);
+    if (op == 1) {  // a bias row of y's type and width
+      const isa::DType yt = g.tensor(y).dtype;
+      y = g.add(GraphOp::Add, fmt::format("b{}", l),
+                {y, g.add_const(fmt::format("bias{}", l), yt, {N}, random_data(yt, N, rng()))});
+    }
+    y = g.add(GraphOp::Relu, fmt::format("r{}", l), {y});
+    x = g.add(GraphOp::Cast, fmt::format("c{}", l), {y}, {}, t);
+    if (op == 2 && f16) x = g.add(GraphOp::Silu, fmt::format("s{}", l), {x});
+    what += fmt::format(" . [{}, {}]{}", K, N, op == 1 ? " +bias" : op == 2 && f16 ? " silu" : "");
+    K = N;
+  }
+  g.mark_output(x);
+  const std::string topology = pick(0, 2) ? "node8" : kRing;
+  SystemComparison cmp;
+  EXPECT_EQ(system_run_check(g, *isa::find_config("tsp1"), {}, nullptr, &cmp, topology), "") << what;
+  if (!f16) {
+    EXPECT_EQ(cmp.differ, 0u) << what;
+  }
+  EXPECT_LE(cmp.max_abs_error, 1e-5 * cmp.max_abs_value) << what;
+  fmt::print("{} on {}: {} elements, {} differ from the unpartitioned graph\n", what,
+             topology == "node8" ? "node8" : "the ring", cmp.elements, cmp.differ);
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, CompilerSystemRandom, ::testing::Range(1u, 13u));
 
 }  // namespace
 }  // namespace tsp::compiler
