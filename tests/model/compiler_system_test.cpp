@@ -239,7 +239,9 @@ TEST(CompilerSystem, PlantedLateRecvIsCaught) {
   fmt::print("caught: {}\n", seen);
 }
 
-// A RECV one cycle before its frame lands finds nothing to take.
+// A RECV one cycle early still takes its frame (it has landed, within the
+// receive window) but puts it on the stream a cycle before the WRITE the
+// compiler timed: the WRITE finds its stream empty.
 TEST(CompilerSystem, PlantedEarlyRecvIsCaught) {
   const std::string seen = system_run_check(kGather, planted_recv(-1));
   EXPECT_NE(seen, "");
