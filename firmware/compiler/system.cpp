@@ -4,8 +4,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <exception>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <thread>
 
 #include "common/error.hpp"
 #include "common/numerics/float_format.hpp"
@@ -81,6 +84,28 @@ std::vector<uint32_t> first_collective(uint32_t chips, OrderOf order) {
   for (uint32_t c = 0; c < chips && lowest; ++c)
     if (order(c) == lowest) at.push_back(c);
   return at;
+}
+
+// fn(0) .. fn(n-1) on threads of their own (at most the host's cores at a
+// time); each writes only its own results, so the outcome does not depend on
+// their order. The first exception, by index, is rethrown.
+void each_in_parallel(size_t n, const std::function<void(size_t)>& fn) {
+  const size_t width = std::max<size_t>(1, std::thread::hardware_concurrency());
+  std::vector<std::exception_ptr> failed(n);
+  for (size_t base = 0; base < n; base += width) {
+    std::vector<std::thread> threads;
+    for (size_t i = base; i < std::min(n, base + width); ++i)
+      threads.emplace_back([&, i] {
+        try {
+          fn(i);
+        } catch (...) {
+          failed[i] = std::current_exception();
+        }
+      });
+    for (std::thread& t : threads) t.join();
+  }
+  for (const std::exception_ptr& e : failed)
+    if (e) std::rethrow_exception(e);
 }
 
 }  // namespace
@@ -219,8 +244,10 @@ SystemCompiled compile_system(const Graph& g, const isa::Config& cfg, const topo
     std::vector<std::string> decisions;
     const std::vector<Graph> graphs = partition_stage(g, plan, s, cfg, &decisions);
     for (const std::string& d : decisions) out.decisions.push_back(S > 1 ? fmt::format("stage {}: {}", s, d) : d);
-    for (size_t k = 0; k < graphs.size(); ++k)
+    // Each chip's expansion, lowering and placement depend on its graph alone: side by side.
+    each_in_parallel(graphs.size(), [&](size_t k) {
       cc[out.stages[s][k]] = std::make_unique<ChipCompile>(graphs[k], cfg, chip_options);
+    });
   }
   // Each chip's kernels up to its next collective; then the collective that
   // comes first (Attrs::order) on its chips at once. A stage's chips reach the
@@ -265,8 +292,11 @@ SystemCompiled compile_system(const Graph& g, const isa::Config& cfg, const topo
   }
   out.chips.resize(N);
   std::optional<uint32_t> any;
+  each_in_parallel(N, [&](size_t c) {  // code generation, each chip alone
+    if (cc[c]) out.chips[c] = cc[c]->finish();
+  });
   for (uint32_t c = 0; c < N; ++c)
-    if (cc[c]) out.chips[c] = cc[c]->finish(), any = any.value_or(c);
+    if (cc[c]) any = any.value_or(c);
   for (uint32_t c = 0; c < N; ++c)
     if (!cc[c]) {  // a chip of a node no stage needs: no program
       out.chips[c].image.config = out.chips[*any].image.config;
