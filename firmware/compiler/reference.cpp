@@ -73,130 +73,128 @@ void ReferenceRun::step(const Node& n) {
   const Graph& g = g_;
   const uint32_t mxm_dim = mxm_dim_, lanes = lanes_;
   auto& v = v_;
-  {
-    const Tensor& out = g.tensor(n.output);
-    const OpKind kind = op_info(n.op).kind;
-    if (kind == OpKind::Composite) throw Error("run_reference: expand() the graph first (" + out.name + ")");
-    if (kind == OpKind::VecOp) {  // on vector images, lane by lane as the SXM does, plane by plane
-      std::vector<uint32_t> r(out.elements(), 0);
-      const uint8_t gsz = n.vec->group;
-      for (size_t p = 0; p * gsz < n.inputs.size(); ++p) {
-        std::vector<std::vector<uint8_t>> in, hi;  // hi: the next plane (PERMUTE's maps are i16)
-        for (size_t i = p * gsz; i < (p + 1) * gsz; ++i) {
-          const Tensor& t = g.tensor(n.inputs[i]);
-          in.push_back(vector_image(t, v[n.inputs[i]], n.vec->plane[i], lanes));
-          hi.push_back(isa::dtype_desc(t.dtype).bytes > 1u + n.vec->plane[i]
-                           ? vector_image(t, v[n.inputs[i]], n.vec->plane[i] + 1u, lanes)
-                           : std::vector<uint8_t>());
-        }
-        std::vector<uint8_t> img(size_t(layout_of(out, lanes).vectors()) * lanes, 0);
-        for (const VecRow& row : n.vec->rows) {
-          std::array<const uint8_t*, 4> src{};
-          for (unsigned o = 0; o < row.operands(); ++o)
-            src[o] = &in.at(row.in[o].input).at(size_t(row.in[o].vector) * lanes);
-          if (row.op == isa::Op::PERMUTE) src[3] = &hi.at(row.in[1].input).at(size_t(row.in[1].vector) * lanes);
-          apply_vec_row(row, src, &img.at(size_t(row.out) * lanes), lanes);
-        }
-        const auto bytes = from_image(out, img, lanes);
-        for (size_t e = 0; e < r.size(); ++e) r[e] |= bytes[e] << (8 * p);
+  const Tensor& out = g.tensor(n.output);
+  const OpKind kind = op_info(n.op).kind;
+  if (kind == OpKind::Composite) throw Error("run_reference: expand() the graph first (" + out.name + ")");
+  if (kind == OpKind::VecOp) {  // on vector images, lane by lane as the SXM does, plane by plane
+    std::vector<uint32_t> r(out.elements(), 0);
+    const uint8_t gsz = n.vec->group;
+    for (size_t p = 0; p * gsz < n.inputs.size(); ++p) {
+      std::vector<std::vector<uint8_t>> in, hi;  // hi: the next plane (PERMUTE's maps are i16)
+      for (size_t i = p * gsz; i < (p + 1) * gsz; ++i) {
+        const Tensor& t = g.tensor(n.inputs[i]);
+        in.push_back(vector_image(t, v[n.inputs[i]], n.vec->plane[i], lanes));
+        hi.push_back(isa::dtype_desc(t.dtype).bytes > 1u + n.vec->plane[i]
+                         ? vector_image(t, v[n.inputs[i]], n.vec->plane[i] + 1u, lanes)
+                         : std::vector<uint8_t>());
       }
-      v[n.output] = std::move(r);
-      return;
-    }
-    if (kind == OpKind::GatherRows) {  // the vector at map's address - base (every lane holds it)
-      const Tensor& d = g.tensor(n.inputs[0]);
-      const Layout ld = layout_of(d, lanes), ly = layout_of(out, lanes);
-      const auto& map = v[n.inputs[1]];
-      const uint32_t base = v[n.inputs[2]].at(0);
-      std::vector<uint32_t> r(out.elements(), 0);
-      for (unsigned p = 0; p < isa::dtype_desc(d.dtype).bytes; ++p) {
-        const auto src = vector_image(d, v[n.inputs[0]], p, lanes);
-        std::vector<uint8_t> img(size_t(ly.vectors()) * lanes, 0);
-        for (uint32_t k = 0; k < ly.vectors(); ++k) {
-          const uint32_t at = map.at(size_t(k) * lanes) - base;
-          for (uint32_t l = 0; l < lanes; ++l)
-            if (map.at(size_t(k) * lanes + l) != map.at(size_t(k) * lanes) || at >= ld.vectors())
-              throw Error("internal error: gather map of '" + out.name + "' is not one address in its data");
-          std::copy_n(&src[size_t(at) * lanes], lanes, &img[size_t(k) * lanes]);
-        }
-        const auto bytes = from_image(out, img, lanes);
-        for (size_t e = 0; e < r.size(); ++e) r[e] |= bytes[e] << (8 * p);
+      std::vector<uint8_t> img(size_t(layout_of(out, lanes).vectors()) * lanes, 0);
+      for (const VecRow& row : n.vec->rows) {
+        std::array<const uint8_t*, 4> src{};
+        for (unsigned o = 0; o < row.operands(); ++o)
+          src[o] = &in.at(row.in[o].input).at(size_t(row.in[o].vector) * lanes);
+        if (row.op == isa::Op::PERMUTE) src[3] = &hi.at(row.in[1].input).at(size_t(row.in[1].vector) * lanes);
+        apply_vec_row(row, src, &img.at(size_t(row.out) * lanes), lanes);
       }
-      v[n.output] = std::move(r);
-      return;
-    }
-    auto in = [&](size_t i) -> const std::vector<uint32_t>& { return v[n.inputs.at(i)]; };
-    auto tin = [&](size_t i) -> const Tensor& { return g.tensor(n.inputs.at(i)); };
-    std::vector<uint32_t> r(out.elements());
-    num::VxmOp op;
-    op.op = vxm_opcode(n.op);
-    op.type = out.dtype;
-    op.from = tin(0).dtype;
-    switch (kind) {
-      case OpKind::MatMul: {  // x's leading dimensions stack into rows
-        const uint32_t K = tin(0).shape.back();
-        r = matmul(tin(0).dtype, tin(1).dtype, uint32_t(tin(0).elements() / K), K, tin(1).shape[1], in(0), in(1),
-                   tin(1).shape[1], mxm_dim);
-        break;
-      }
-      case OpKind::BatchMatMul: {  // batch element b: x's batch_x[b] times input batch_w[b]
-        const uint32_t K = tin(0).shape.back(), M = tin(0).shape[tin(0).shape.size() - 2], N = out.shape.back();
-        for (size_t b = 0; b < n.attrs.batch_x.size(); ++b) {
-          const auto x0 = in(0).begin() + int64_t(n.attrs.batch_x[b]) * M * K;
-          const std::vector<uint32_t> xb(x0, x0 + int64_t(M) * K);
-          const auto y =
-              matmul(tin(0).dtype, tin(n.attrs.batch_w[b]).dtype, M, K, N, xb, in(n.attrs.batch_w[b]), N, mxm_dim);
-          std::copy(y.begin(), y.end(), r.begin() + int64_t(b) * M * N);
-        }
-        break;
-      }
-      case OpKind::LaneSum: {  // one column of ones: every column's sum is the same
-        const uint32_t K = tin(0).shape.back();
-        r = matmul(tin(0).dtype, tin(1).dtype, uint32_t(tin(0).elements() / K), K, 1, in(0), in(1), tin(1).shape[1],
-                   mxm_dim);
-        break;
-      }
-      case OpKind::Alias:
-        r = in(0);
-        break;
-      case OpKind::Permute: {
-        const uint32_t C = tin(0).shape.back(), N = out.shape.back();
-        for (size_t e = 0; e < r.size(); ++e) r[e] = in(0)[e / N * C + n.attrs.offset + in(1)[e % N]];
-        break;
-      }
-      case OpKind::Fold:
-        op.op = vxm_opcode(n.attrs.fold_op);
-        if (n.attrs.axes.back() == int64_t(tin(1).shape.size() - 1)) {  // lane blocks
-          const uint64_t L = out.shape.back(), C = tin(1).shape.back();
-          for (size_t e = 0; e < r.size(); ++e)
-            r[e] = num::apply(op, in(0)[e], in(1)[e / L * C + n.attrs.step * L + e % L]);
-        } else {
-          for (size_t e = 0; e < r.size(); ++e)
-            r[e] = num::apply(op, in(0)[e], in(1)[fold_index(tin(1).shape, n.attrs.axes, n.attrs.step, e)]);
-        }
-        break;
-      case OpKind::Select:
-        for (size_t e = 0; e < r.size(); ++e) {
-          auto at = [&](size_t i) { return in(i)[broadcast_index(tin(i).shape, out.shape, e)]; };
-          r[e] = num::apply(op, at(1), at(2), at(0));
-        }
-        break;
-      case OpKind::Binary:
-        for (size_t e = 0; e < r.size(); ++e)
-          r[e] = num::apply(op, in(0)[broadcast_index(tin(0).shape, out.shape, e)],
-                            in(1)[broadcast_index(tin(1).shape, out.shape, e)]);
-        break;
-      case OpKind::Unary:
-        for (size_t e = 0; e < r.size(); ++e) r[e] = num::apply(op, in(0)[e], 0);
-        break;
-      case OpKind::Composite:
-      case OpKind::VecOp:
-      case OpKind::GatherRows:  // handled above
-      case OpKind::Collective:
-        throw Error("internal error: run_reference reached " + std::string(op_name(n.op)));
+      const auto bytes = from_image(out, img, lanes);
+      for (size_t e = 0; e < r.size(); ++e) r[e] |= bytes[e] << (8 * p);
     }
     v[n.output] = std::move(r);
+    return;
   }
+  if (kind == OpKind::GatherRows) {  // the vector at map's address - base (every lane holds it)
+    const Tensor& d = g.tensor(n.inputs[0]);
+    const Layout ld = layout_of(d, lanes), ly = layout_of(out, lanes);
+    const auto& map = v[n.inputs[1]];
+    const uint32_t base = v[n.inputs[2]].at(0);
+    std::vector<uint32_t> r(out.elements(), 0);
+    for (unsigned p = 0; p < isa::dtype_desc(d.dtype).bytes; ++p) {
+      const auto src = vector_image(d, v[n.inputs[0]], p, lanes);
+      std::vector<uint8_t> img(size_t(ly.vectors()) * lanes, 0);
+      for (uint32_t k = 0; k < ly.vectors(); ++k) {
+        const uint32_t at = map.at(size_t(k) * lanes) - base;
+        for (uint32_t l = 0; l < lanes; ++l)
+          if (map.at(size_t(k) * lanes + l) != map.at(size_t(k) * lanes) || at >= ld.vectors())
+            throw Error("internal error: gather map of '" + out.name + "' is not one address in its data");
+        std::copy_n(&src[size_t(at) * lanes], lanes, &img[size_t(k) * lanes]);
+      }
+      const auto bytes = from_image(out, img, lanes);
+      for (size_t e = 0; e < r.size(); ++e) r[e] |= bytes[e] << (8 * p);
+    }
+    v[n.output] = std::move(r);
+    return;
+  }
+  auto in = [&](size_t i) -> const std::vector<uint32_t>& { return v[n.inputs.at(i)]; };
+  auto tin = [&](size_t i) -> const Tensor& { return g.tensor(n.inputs.at(i)); };
+  std::vector<uint32_t> r(out.elements());
+  num::VxmOp op;
+  op.op = vxm_opcode(n.op);
+  op.type = out.dtype;
+  op.from = tin(0).dtype;
+  switch (kind) {
+    case OpKind::MatMul: {  // x's leading dimensions stack into rows
+      const uint32_t K = tin(0).shape.back();
+      r = matmul(tin(0).dtype, tin(1).dtype, uint32_t(tin(0).elements() / K), K, tin(1).shape[1], in(0), in(1),
+                 tin(1).shape[1], mxm_dim);
+      break;
+    }
+    case OpKind::BatchMatMul: {  // batch element b: x's batch_x[b] times input batch_w[b]
+      const uint32_t K = tin(0).shape.back(), M = tin(0).shape[tin(0).shape.size() - 2], N = out.shape.back();
+      for (size_t b = 0; b < n.attrs.batch_x.size(); ++b) {
+        const auto x0 = in(0).begin() + int64_t(n.attrs.batch_x[b]) * M * K;
+        const std::vector<uint32_t> xb(x0, x0 + int64_t(M) * K);
+        const auto y =
+            matmul(tin(0).dtype, tin(n.attrs.batch_w[b]).dtype, M, K, N, xb, in(n.attrs.batch_w[b]), N, mxm_dim);
+        std::copy(y.begin(), y.end(), r.begin() + int64_t(b) * M * N);
+      }
+      break;
+    }
+    case OpKind::LaneSum: {  // one column of ones: every column's sum is the same
+      const uint32_t K = tin(0).shape.back();
+      r = matmul(tin(0).dtype, tin(1).dtype, uint32_t(tin(0).elements() / K), K, 1, in(0), in(1), tin(1).shape[1],
+                 mxm_dim);
+      break;
+    }
+    case OpKind::Alias:
+      r = in(0);
+      break;
+    case OpKind::Permute: {
+      const uint32_t C = tin(0).shape.back(), N = out.shape.back();
+      for (size_t e = 0; e < r.size(); ++e) r[e] = in(0)[e / N * C + n.attrs.offset + in(1)[e % N]];
+      break;
+    }
+    case OpKind::Fold:
+      op.op = vxm_opcode(n.attrs.fold_op);
+      if (n.attrs.axes.back() == int64_t(tin(1).shape.size() - 1)) {  // lane blocks
+        const uint64_t L = out.shape.back(), C = tin(1).shape.back();
+        for (size_t e = 0; e < r.size(); ++e)
+          r[e] = num::apply(op, in(0)[e], in(1)[e / L * C + n.attrs.step * L + e % L]);
+      } else {
+        for (size_t e = 0; e < r.size(); ++e)
+          r[e] = num::apply(op, in(0)[e], in(1)[fold_index(tin(1).shape, n.attrs.axes, n.attrs.step, e)]);
+      }
+      break;
+    case OpKind::Select:
+      for (size_t e = 0; e < r.size(); ++e) {
+        auto at = [&](size_t i) { return in(i)[broadcast_index(tin(i).shape, out.shape, e)]; };
+        r[e] = num::apply(op, at(1), at(2), at(0));
+      }
+      break;
+    case OpKind::Binary:
+      for (size_t e = 0; e < r.size(); ++e)
+        r[e] = num::apply(op, in(0)[broadcast_index(tin(0).shape, out.shape, e)],
+                          in(1)[broadcast_index(tin(1).shape, out.shape, e)]);
+      break;
+    case OpKind::Unary:
+      for (size_t e = 0; e < r.size(); ++e) r[e] = num::apply(op, in(0)[e], 0);
+      break;
+    case OpKind::Composite:
+    case OpKind::VecOp:
+    case OpKind::GatherRows:  // handled above
+    case OpKind::Collective:
+      throw Error("internal error: run_reference reached " + std::string(op_name(n.op)));
+  }
+  v[n.output] = std::move(r);
 }
 
 const image::Symbol& symbol_of(const image::Image& img, const Tensor& t) {
