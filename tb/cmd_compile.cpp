@@ -104,12 +104,6 @@ compiler::Program load(const CompileArgs& a) {
   return p;
 }
 
-void print_terms(const compiler::Bound& b) {
-  std::string terms;
-  for (const auto& t : b.terms) terms += fmt::format("  {} {}", t.name, t.cycles);
-  fmt::print("bound terms:{}\n", terms);
-}
-
 // --bound-only: expand and lower (no placement, no schedule, no image) and print
 // the bound with how each term came about: a layer share too large to compile.
 int bound_only_cmd(const CompileArgs& a, const compiler::Program& p, const isa::Config& cfg) {
@@ -160,7 +154,7 @@ int compile_cmd(const CompileArgs& a) {
                             use.queues);
     fmt::print("utilisation:{}\n", util);
     fmt::print("{}\n", c.bound.summary(c.predicted_cycles));
-    print_terms(c.bound);
+    fmt::print("{}\n", c.bound.terms_line());
     if (c.fused_ops)
       fmt::print("fusion: {} elementwise results stream into the next VXM op (not written, no symbol)\n", c.fused_ops);
     if (c.sram_reused)

@@ -59,11 +59,9 @@ int compile_system_cmd(const SystemCompileArgs& a, const compiler::Graph& g, con
       uint64_t longest = 0;
       for (uint32_t c : chips) longest = std::max(longest, s.chips[c].predicted_cycles);
       const compiler::Compiled& first = s.chips[chips.front()];
-      std::string terms;
-      for (const auto& term : first.bound.terms) terms += fmt::format("  {} {}", term.name, term.cycles);
-      fmt::print("stage {} (node {}, chips {}..{}): up to {} cycles; chip {}: {}\n  bound terms:{}\n", st,
+      fmt::print("stage {} (node {}, chips {}..{}): up to {} cycles; chip {}: {}\n  {}\n", st,
                  t.chips[chips.front()].node, chips.front(), chips.back(), longest, chips.front(),
-                 first.bound.summary(first.predicted_cycles), terms);
+                 first.bound.summary(first.predicted_cycles), first.bound.terms_line());
     }
   }
   if (a.run || a.check) return run_system(a, s, t, cfg);

@@ -120,9 +120,9 @@ class Bounder {
     const uint32_t P = k.parts(), lanes = cfg_.lanes;
     const i64 planes = bytes_of(g_, k.x);
     const i64 rows = layout_of(g_.tensor(k.x), lanes).stored_rows;
-    auto block_vectors = [&](uint32_t c) { return i64((k.bounds[c + 1] + lanes - 1) / lanes - k.bounds[c] / lanes); };
     if (k.op == GraphOp::AllGather) {
-      for (uint32_t r = 1; r < P; ++r) c_.link_frames[r] += rows * block_vectors((k.index + P - r) % P) * planes;
+      for (uint32_t r = 1; r < P; ++r)
+        c_.link_frames[r] += rows * i64(k.block_vectors((k.index + P - r) % P, lanes)) * planes;
     } else if (k.shift) {
       c_.link_frames[k.shift] += vectors(k.y) * planes;
     }
@@ -314,6 +314,12 @@ uint64_t Bound::term(std::string_view name) const {
 std::string Bound::summary(uint64_t achieved) const {
   return fmt::format("bound {} cycles ({}), achieved/bound {:.2f}", cycles, binding,
                      cycles ? double(achieved) / double(cycles) : 0.0);
+}
+
+std::string Bound::terms_line() const {
+  std::string s = "bound terms:";
+  for (const BoundTerm& t : terms) s += fmt::format("  {} {}", t.name, t.cycles);
+  return s;
 }
 
 Bound lower_bound(const Graph& expanded, const Lowered& low, const isa::Config& cfg) {

@@ -40,6 +40,8 @@ struct Bound {
   uint64_t term(std::string_view name) const;
   // "bound 1234 cycles (path), achieved/bound 1.25"
   std::string summary(uint64_t achieved) const;
+  // "bound terms:  install 311  mxm 164 ..."
+  std::string terms_line() const;
 };
 
 // The bound of a lowered graph (lower.hpp) on `cfg`.

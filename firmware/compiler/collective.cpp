@@ -49,14 +49,23 @@ Item send_item(const isa::Config& cfg, uint16_t q, Cycle at, size_t flow) {
   return snd;
 }
 
-// A RECV on C2C queue q at `at`, onto `flow`.
-Item recv_item(uint16_t q, Cycle at, size_t flow) {
+// A RECV on C2C queue q at `at` whose value is written into plane i, vector
+// v of a tensor placed at `p` (flow 0; more consumers may join it). Item 1 is the WRITE.
+Chain recv_write(const isa::Config& cfg, uint16_t q, Cycle at, const Placement& p, unsigned i, uint32_t v,
+                 const std::string& what) {
+  const Cycle put = at + isa::op_desc(isa::Op::RECV).latency;
+  const uint16_t from = position(cfg, q);
+  Chain c;
+  c.what = what;
   Item r;
   r.queue = q;
   r.offset = at;
   r.instr = make_instr(isa::Op::RECV, {});
-  r.streams.push_back({field_of(isa::Op::RECV, "dst"), flow, 0});
-  return r;
+  r.streams.push_back({field_of(isa::Op::RECV, "dst"), 0, 0});
+  c.items.push_back(r);
+  c.flows.push_back(Flow{{FlowPlane{from, put, {plane_position(cfg, p, i)}}}});
+  c.items.push_back(write_item(cfg, p, i, v, from, put, 0));
+  return c;
 }
 
 struct Receiver {
@@ -78,7 +87,6 @@ class Collective {
              const std::vector<std::vector<DirectLink>>& links, const isa::Config& cfg)
       : chips_(chips), links_(links), cfg_(cfg), k_(*chips[0]->kernel(ki[0]).collective) {
     for (uint32_t c = 0; c < chips.size(); ++c) {
-      scheds_.push_back(&chips[c]->scheduler());
       x_.push_back(chips[c]->kernel(ki[c]).collective->x);
       y_.push_back(chips[c]->kernel(ki[c]).collective->y);
     }
@@ -101,7 +109,7 @@ class Collective {
           for (uint32_t s = 0; s < P; ++s) {
             const Layout lx = layout(s, x_[s]);
             if (v >= lx.vectors()) continue;
-            const uint32_t yv = v / lx.blocks * yb + k_.bounds[s] / lanes + v % lx.blocks;
+            const uint32_t yv = v / lx.blocks * yb + k_.first_vector(s, lanes) + v % lx.blocks;
             Transfer t{s, i, v, {}};
             for (uint32_t d = 0; d < P; ++d)
               if (d != s) t.to.push_back({d, yv});
@@ -114,8 +122,8 @@ class Collective {
     // d = s + r (m_d vectors a row) goes to chip d's y (rows x m_d). Shift 0:
     // each chip copies its own block.
     const Layout lx = layout(0, x_[0]);
-    auto first = [&](uint32_t d) { return k_.bounds[d] / lanes; };
-    auto width = [&](uint32_t d) { return (k_.bounds[d + 1] + lanes - 1) / lanes - first(d); };
+    auto first = [&](uint32_t d) { return k_.first_vector(d, lanes); };
+    auto width = [&](uint32_t d) { return k_.block_vectors(d, lanes); };
     uint32_t widest = 0;
     for (uint32_t d = 0; d < P; ++d) widest = std::max(widest, width(d));
     for (unsigned i = 0; i < planes_; ++i)
@@ -145,7 +153,6 @@ class Collective {
   // The sender's READ (one per direction that has receivers) and SENDs, and each receiver's RECV and WRITE.
   void send(const Transfer& t) {
     const isa::OpDesc& rd = isa::op_desc(isa::Op::READ);
-    const isa::OpDesc& rv = isa::op_desc(isa::Op::RECV);
     const uint32_t s = t.sender;
     const uint16_t ps = plane_position(cfg_, chips_[s]->placement()[x_[s]], t.plane);
     const auto what = fmt::format("{} {} plane {} from chip {}", op_name(k_.op), name_, t.plane, s);
@@ -175,21 +182,14 @@ class Collective {
       ++read_at;  // the other direction's READ issues the next cycle on the same slice
     }
     chains.push_back(std::move(send));
-    on.push_back(scheds_[s]);
+    on.push_back(&chips_[s]->scheduler());
     std::vector<Cycle> write_access;
     for (size_t j = 0; j < t.to.size(); ++j) {
       const Receiver& d = t.to[j];
-      const uint16_t q = c2c_queue(links_[s][d.chip].peer_port);
-      Chain recv;
-      recv.what = what;
-      recv.items.push_back(recv_item(q, arrive[j], 0));
-      const Cycle put = arrive[j] + rv.latency;
-      const uint16_t py = plane_position(cfg_, chips_[d.chip]->placement()[y_[d.chip]], t.plane);
-      recv.flows.push_back(Flow{{FlowPlane{pos(q), put, {py}}}});
-      recv.items.push_back(write_item(d.chip, t.plane, d.y_vector, pos(q), put, 0));
-      write_access.push_back(recv.items.back().mem->c0);
-      chains.push_back(std::move(recv));
-      on.push_back(scheds_[d.chip]);
+      chains.push_back(recv_write(cfg_, c2c_queue(links_[s][d.chip].peer_port), arrive[j],
+                                  chips_[d.chip]->placement()[y_[d.chip]], t.plane, d.y_vector, what));
+      write_access.push_back(chains.back().items[1].mem->c0);
+      on.push_back(&chips_[d.chip]->scheduler());
     }
     const Cycle at = Scheduler::schedule_together(on, std::move(chains));
     for (size_t j = 0; j < t.to.size(); ++j)
@@ -208,15 +208,14 @@ class Collective {
     local.flows.push_back(Flow{{FlowPlane{ps, rd.latency, {py}}}});
     local.items.push_back(write_item(c, i, yv, ps, rd.latency, 0));
     const Cycle w_at = local.items.back().mem->c0;
-    const Cycle at = scheds_[c]->schedule(std::move(local));
+    const Cycle at = chips_[c]->scheduler().schedule(std::move(local));
     chips_[c]->kernel_scheduler().written(y_[c], i, planes_, at + w_at);
   }
 
   const std::vector<ChipCompile*>& chips_;
   const std::vector<std::vector<DirectLink>>& links_;
   const isa::Config& cfg_;
-  const CollectiveKernel& k_;  // chip 0's: the op and the column blocks, the same on every chip
-  std::vector<Scheduler*> scheds_;
+  const CollectiveKernel& k_;    // chip 0's: the op and the column blocks, the same on every chip
   std::vector<TensorId> x_, y_;  // per chip: its graphs differ where shapes do
   std::string name_;
   unsigned planes_ = 1;
@@ -255,31 +254,19 @@ void schedule_handoff(ChipCompile& sender, TensorId x, const DirectLink& in, con
       const Cycle r_at = at_port + in.hop, put = r_at + rv.latency;
       const uint16_t p_in = position(cfg, q_in);
       Chain& gw = chain[1 + gateway];
-      gw.what = what;
-      gw.items.push_back(recv_item(q_in, r_at, 0));
-      const Placement& pg = chips[gateway]->placement()[y[gateway]];
-      Flow f{{FlowPlane{p_in, put, {plane_position(cfg, pg, i)}}}};
-      gw.items.push_back(write_item(cfg, pg, i, v, p_in, put, 0));
-      std::vector<Cycle> written(P);
-      written[gateway] = gw.items.back().mem->c0;
+      gw = recv_write(cfg, q_in, r_at, chips[gateway]->placement()[y[gateway]], i, v, what);
       for (uint32_t d = 0; d < P; ++d) {
         if (d == gateway) continue;
         const uint16_t q = c2c_queue(cfg, links[gateway][d].port);
         const Cycle s_at = put + std::abs(int(position(cfg, q)) - int(p_in));
-        f.planes[0].consumers.push_back(position(cfg, q));
+        gw.flows[0].planes[0].consumers.push_back(position(cfg, q));
         gw.items.push_back(send_item(cfg, q, s_at, 0));
         // Each other chip of the stage: RECV and WRITE.
-        const uint16_t qd = c2c_queue(cfg, links[gateway][d].peer_port);
-        const Cycle rd_at = s_at + links[gateway][d].hop, put_d = rd_at + rv.latency;
-        const Placement& py = chips[d]->placement()[y[d]];
-        Chain& cd = chain[1 + d];
-        cd.what = what;
-        cd.items.push_back(recv_item(qd, rd_at, 0));
-        cd.flows.push_back(Flow{{FlowPlane{position(cfg, qd), put_d, {plane_position(cfg, py, i)}}}});
-        cd.items.push_back(write_item(cfg, py, i, v, position(cfg, qd), put_d, 0));
-        written[d] = cd.items.back().mem->c0;
+        chain[1 + d] = recv_write(cfg, c2c_queue(cfg, links[gateway][d].peer_port), s_at + links[gateway][d].hop,
+                                  chips[d]->placement()[y[d]], i, v, what);
       }
-      gw.flows.push_back(f);
+      std::vector<Cycle> written(P);
+      for (uint32_t d = 0; d < P; ++d) written[d] = chain[1 + d].items[1].mem->c0;
       for (uint32_t d = 0; d < P; ++d) on.push_back(&chips[d]->scheduler());
       const Cycle t = Scheduler::schedule_together(on, std::move(chain));
       for (uint32_t d = 0; d < P; ++d) chips[d]->kernel_scheduler().written(y[d], i, planes, t + written[d]);

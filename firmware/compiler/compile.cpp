@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -111,13 +112,13 @@ void ChipCompile::share_mxm_planes() {
   for (size_t i = 0; i < low_.kernels.size(); ++i)
     if (ordinal[i] != SIZE_MAX) mxm.push_back(i);
   for (size_t i : mxm) {
-    uint32_t beside = 0;  // MXM kernels that could run beside it
-    for (size_t j : mxm)
-      if (j != i && !(j < i ? depends(i, j) : depends(j, i))) ++beside;
-    // Shared with the ones beside it, as planes / (1 + beside), Llama's FFN
-    // (gate and up beside each other) took 9,266 cycles on node8 against
-    // 9,072: two planes streaming one tensor's weights contend for its slices.
-    mxm_planes_[i] = beside ? 1 : cfg_.mxm_planes;
+    // Alone: every other MXM kernel depends on it or it on that one. (Planes
+    // shared with the ones beside it, planes / (1 + beside), made Llama's FFN,
+    // gate and up beside each other, 9,266 cycles on node8 against 9,072: two
+    // planes streaming one tensor's weights contend for its slices.)
+    const bool alone = std::all_of(mxm.begin(), mxm.end(),
+                                   [&](size_t j) { return j == i || (j < i ? depends(i, j) : depends(j, i)); });
+    mxm_planes_[i] = alone ? cfg_.mxm_planes : 1;
   }
 }
 

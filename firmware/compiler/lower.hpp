@@ -80,6 +80,11 @@ struct CollectiveKernel {
   uint32_t index = 0;
   uint32_t shift = 0;
   uint32_t parts() const { return uint32_t(bounds.size() - 1); }
+  // Chip d's block in whole vectors of `lanes`: the first, and how many (the last may be partial).
+  uint32_t first_vector(uint32_t d, uint32_t lanes) const { return bounds[d] / lanes; }
+  uint32_t block_vectors(uint32_t d, uint32_t lanes) const {
+    return (bounds[d + 1] + lanes - 1) / lanes - first_vector(d, lanes);
+  }
 };
 
 struct Kernel {

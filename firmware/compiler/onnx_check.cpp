@@ -5,6 +5,8 @@
 
 #include <cmath>
 
+#include "firmware/compiler/reference.hpp"
+
 namespace tsp::compiler {
 
 ToleranceReport check_tolerance(const Tensor& t, const std::vector<uint32_t>& got, const OnnxTensor& expected,

@@ -10,6 +10,7 @@
 
 #include "common/error.hpp"
 #include "firmware/compiler/onnx_tensor.hpp"
+#include "firmware/compiler/reference.hpp"
 
 namespace tsp::compiler {
 namespace {

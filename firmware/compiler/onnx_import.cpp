@@ -15,6 +15,7 @@
 #include "firmware/compiler/compose.hpp"
 #include "firmware/compiler/onnx_import_movement.hpp"
 #include "firmware/compiler/onnx_importer.hpp"
+#include "firmware/compiler/reference.hpp"
 
 namespace tsp::compiler {
 

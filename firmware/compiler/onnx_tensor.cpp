@@ -147,30 +147,4 @@ OnnxTensor load_tensor_file(const std::string& path, int32_t declared) {
   return read_tensor(t, path);
 }
 
-double ieee_value(isa::DType t, uint32_t bits) {
-  switch (t) {
-    case isa::DType::f32:
-      return double(std::bit_cast<float>(bits));
-    case isa::DType::bf16:
-      return double(std::bit_cast<float>(bits << 16));
-    case isa::DType::f16: {
-      const int e = int(bits >> 10) & 0x1F;
-      const double frac = double(bits & 0x3FF);
-      const double mag =
-          e == 0    ? std::ldexp(frac, -24)
-          : e == 31 ? (frac ? std::numeric_limits<double>::quiet_NaN() : std::numeric_limits<double>::infinity())
-                    : std::ldexp(1024.0 + frac, e - 25);
-      return (bits & 0x8000) ? -mag : mag;
-    }
-    case isa::DType::i8:
-      return double(int8_t(bits));
-    case isa::DType::i16:
-      return double(int16_t(bits));
-    case isa::DType::i32:
-      return double(int32_t(bits));
-    default:
-      return double(bits);
-  }
-}
-
 }  // namespace tsp::compiler

@@ -38,8 +38,4 @@ OnnxTensor read_tensor(const onnx::TensorProto& t, const std::string& where);
 // bfloat16 as UINT16 bit patterns (numpy has no bfloat16), read as bf16 then.
 OnnxTensor load_tensor_file(const std::string& path, int32_t declared = 0);
 
-// An element as a double with IEEE meaning (subnormals are not flushed): the
-// expected side of ONNX's tolerance check.
-double ieee_value(isa::DType t, uint32_t bits);
-
 }  // namespace tsp::compiler

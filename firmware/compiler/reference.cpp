@@ -1,6 +1,9 @@
 #include "firmware/compiler/reference.hpp"
 
 #include <algorithm>
+#include <bit>
+#include <cmath>
+#include <limits>
 
 #include "common/error.hpp"
 #include "common/numerics/mxm.hpp"
@@ -195,6 +198,32 @@ void ReferenceRun::step(const Node& n) {
       throw Error("internal error: run_reference reached " + std::string(op_name(n.op)));
   }
   v[n.output] = std::move(r);
+}
+
+double ieee_value(isa::DType t, uint32_t bits) {
+  switch (t) {
+    case isa::DType::f32:
+      return double(std::bit_cast<float>(bits));
+    case isa::DType::bf16:
+      return double(std::bit_cast<float>(bits << 16));
+    case isa::DType::f16: {
+      const int e = int(bits >> 10) & 0x1F;
+      const double frac = double(bits & 0x3FF);
+      const double mag =
+          e == 0    ? std::ldexp(frac, -24)
+          : e == 31 ? (frac ? std::numeric_limits<double>::quiet_NaN() : std::numeric_limits<double>::infinity())
+                    : std::ldexp(1024.0 + frac, e - 25);
+      return (bits & 0x8000) ? -mag : mag;
+    }
+    case isa::DType::i8:
+      return double(int8_t(bits));
+    case isa::DType::i16:
+      return double(int16_t(bits));
+    case isa::DType::i32:
+      return double(int32_t(bits));
+    default:
+      return double(bits);
+  }
 }
 
 const image::Symbol& symbol_of(const image::Image& img, const Tensor& t) {

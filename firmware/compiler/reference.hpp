@@ -36,6 +36,11 @@ class ReferenceRun {
   size_t next_ = 0;
 };
 
+// An element as a double with IEEE meaning (subnormals are not flushed): the
+// expected side of ONNX's tolerance check, and how far a system's floats are
+// from the graph before partitioning (system.hpp).
+double ieee_value(isa::DType t, uint32_t bits);
+
 // The manifest symbol of tensor `t` (outputs are never striped: one symbol, the tensor's name).
 const image::Symbol& symbol_of(const image::Image& img, const Tensor& t);
 // Logical elements of a tensor out of the raw vectors x lanes bits read from SRAM.

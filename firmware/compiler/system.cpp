@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -11,8 +12,6 @@
 #include <thread>
 
 #include "common/error.hpp"
-#include "common/numerics/float_format.hpp"
-#include "common/numerics/mxm.hpp"
 #include "firmware/compiler/collective.hpp"
 #include "firmware/compiler/expand.hpp"
 #include "firmware/compiler/reference.hpp"
@@ -140,19 +139,6 @@ std::vector<std::vector<std::vector<uint32_t>>> system_reference(const SystemCom
   return out;
 }
 
-namespace {
-
-double element_value(isa::DType t, uint32_t bits) {
-  const auto& d = isa::dtype_desc(t);
-  if (t == isa::DType::f32) return num::to_double<num::kF32>(bits);
-  if (d.is_float) return num::mxm_float_value(t, bits);
-  if (!d.is_signed || d.bytes == 4) return d.is_signed ? double(int32_t(bits)) : double(bits);
-  const uint32_t sign = 1u << (8 * d.bytes - 1);
-  return double(int32_t((bits ^ sign) - sign));
-}
-
-}  // namespace
-
 std::vector<std::vector<uint32_t>> read_outputs(const SystemCompiled& s, uint32_t c, const ReadSymbol& read,
                                                 uint32_t lanes) {
   const Graph& g = s.chips.at(c).graph;
@@ -191,11 +177,11 @@ SystemComparison compare_system(const SystemCompiled& s, const isa::Config& cfg,
       if (!u) throw Error("internal error: output '" + t.name + "' is not in the graph before partitioning");
       const auto& before = whole[*u];
       for (size_t e = 0; e < w.size() && e < before.size(); ++e) {
-        out.max_abs_value = std::max(out.max_abs_value, std::abs(element_value(t.dtype, before[e])));
+        out.max_abs_value = std::max(out.max_abs_value, std::abs(ieee_value(t.dtype, before[e])));
         if (w[e] != before[e]) {
           ++out.differ;
           out.max_abs_error =
-              std::max(out.max_abs_error, std::abs(element_value(t.dtype, w[e]) - element_value(t.dtype, before[e])));
+              std::max(out.max_abs_error, std::abs(ieee_value(t.dtype, w[e]) - ieee_value(t.dtype, before[e])));
         }
       }
     }

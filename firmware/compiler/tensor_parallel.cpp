@@ -131,6 +131,15 @@ class ChipGraph {
     return out_.add(n.op, name, in, n.where, n.op == GraphOp::Cast ? std::optional(o.dtype) : std::nullopt, n.attrs);
   }
 
+  // A collective's attributes: this chip's index, the next place in the order, the hop its bound counts.
+  Attrs collective(uint32_t link_cycles) {
+    Attrs a;
+    a.step = c_;
+    a.order = order_++;
+    a.link_cycles = link_cycles;
+    return a;
+  }
+
   // A tensor whole on this chip: gathered from its blocks the first time a
   // reader needs it so, or handed off by the earlier stage that made it.
   TensorId whole(TensorId t) {
@@ -141,19 +150,16 @@ class ChipGraph {
                                               : out_.add_const(x.name, x.dtype, x.shape, x.data, x.where);
       return *whole_[t];
     }
-    Attrs a;
-    a.step = c_;
-    a.order = order_++;
     if (!split_[t]) {  // made by an earlier stage
+      Attrs a = collective(plan_.handoff_cycles);
       a.step = plan_.stage_of(size_t(producer_[t]));
       a.shape = x.shape;
-      a.link_cycles = plan_.handoff_cycles;
       const TensorId one = out_.add_const(x.name + ".type", x.dtype, {1}, {0}, x.where);
       whole_[t] = out_.add(GraphOp::Handoff, x.name, {one}, x.where, std::nullopt, a);
       return *whole_[t];
     }
+    Attrs a = collective(link_cycles_);
     a.bounds = bounds(x.shape.back());
-    a.link_cycles = link_cycles_;
     whole_[t] = out_.add(GraphOp::AllGather, x.name, {*split_[t]}, x.where, std::nullopt, a);
     return *whole_[t];
   }
@@ -185,14 +191,11 @@ class ChipGraph {
       // Each chip's own block, then chip c - r's for r = 1 .. P-1, each
       // added to the sum as it comes: reads of distinct tensors, so the adds
       // fuse into VXM chains.
-      Attrs a;
-      a.bounds = bn;
-      a.step = c_;
-      a.link_cycles = link_cycles_;
       TensorId acc = 0;
       for (uint32_t r = 0; r < P_; ++r) {
+        Attrs a = collective(link_cycles_);
+        a.bounds = bn;
         a.shift = r;
-        a.order = order_++;
         const TensorId got = out_.add(GraphOp::Exchange, fmt::format("{}.from{}", y.name, (c_ + P_ - r) % P_), {part},
                                       n.where, std::nullopt, a);
         acc = r == 0 ? got

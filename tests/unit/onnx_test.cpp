@@ -14,6 +14,7 @@
 #include "common/error.hpp"
 #include "firmware/compiler/onnx_check.hpp"
 #include "firmware/compiler/onnx_import.hpp"
+#include "firmware/compiler/reference.hpp"
 
 namespace tsp::compiler {
 namespace {
@@ -208,7 +209,9 @@ TEST(OnnxImport, ErrorsNameTheNodeAndOp) {
 TEST(OnnxImport, SplitWithoutOutputsIsALocatedError) {
   auto m = model("Split", 1);
   m.mutable_graph()->mutable_node(0)->clear_output();
-  EXPECT_EQ(error_of([&] { import_onnx(m, {data({2, 2}, {1, 2, 3, 4})}, "m.onnx"); }),
+  EXPECT_EQ(error_of([&] {
+              import_onnx(m, {data({2, 2}, {1, 2, 3, 4})}, "m.onnx");
+            }),
             "m.onnx: error: node 'n1' (Split): has 0 outputs, output 0 is needed");
 }
 
@@ -278,8 +281,8 @@ onnx::ModelProto batch_norm_after(const std::string& op, const TP& w, const TP& 
 
 // x [1, 2, 1, 1] -> Conv (identity 1x1 weights, bias 0.5, -0.5) -> BatchNormalization.
 onnx::ModelProto conv_batch_norm(bool conv_is_output) {
-  return batch_norm_after("Conv", f32_tensor("w", {2, 2, 1, 1}, {1, 0, 0, 1}),
-                          f32_tensor("bias", {2}, {0.5f, -0.5f}), conv_is_output);
+  return batch_norm_after("Conv", f32_tensor("w", {2, 2, 1, 1}, {1, 0, 0, 1}), f32_tensor("bias", {2}, {0.5f, -0.5f}),
+                          conv_is_output);
 }
 
 TEST(OnnxImport, ConvFoldsTheBatchNormalizationAfterIt) {
