@@ -121,8 +121,13 @@ class Bounder {
     const i64 planes = bytes_of(g_, k.x);
     const i64 rows = layout_of(g_.tensor(k.x), lanes).stored_rows;
     if (k.op == GraphOp::AllGather) {
-      for (uint32_t r = 1; r < P; ++r)
-        c_.link_frames[r] += rows * i64(k.block_vectors((k.index + P - r) % P, lanes)) * planes;
+      const i64 blocks = layout_of(g_.tensor(k.x), lanes).blocks;
+      for (uint32_t r = 1; r < P; ++r) {
+        const uint32_t from = (k.index + P - r) % P;
+        c_.link_frames[r] += (k.rows_per_index ? i64(k.block_rows(from)) * blocks
+                                               : rows * i64(k.block_vectors(from, lanes))) *
+                             planes;
+      }
     } else if (k.shift) {
       c_.link_frames[k.shift] += vectors(k.y) * planes;
     }

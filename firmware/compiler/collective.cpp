@@ -100,16 +100,19 @@ class Collective {
     const uint32_t lanes = cfg_.lanes;
     auto layout = [&](uint32_t c, TensorId t) { return chips_[c]->placement()[t].layout; };
     if (k_.op == GraphOp::AllGather) {
-      // Chip s's block: its x, rows x m_s vectors; in y, row r's vectors from bounds[s] / lanes on.
+      // Chip s's block: its x, rows x m_s vectors; in y, row r's vectors from bounds[s] / lanes on. By rows:
+      // its rows from first_row(s) on, every vector of each.
       const uint32_t yb = layout(0, y_[0]).blocks;
+      const bool by_rows = k_.rows_per_index > 0;
       uint32_t most = 0;
       for (uint32_t s = 0; s < P; ++s) most = std::max(most, layout(s, x_[s]).vectors());
       for (unsigned i = 0; i < planes_; ++i)
         for (uint32_t v = 0; v < most; ++v)
           for (uint32_t s = 0; s < P; ++s) {
             const Layout lx = layout(s, x_[s]);
-            if (v >= lx.vectors()) continue;
-            const uint32_t yv = v / lx.blocks * yb + k_.first_vector(s, lanes) + v % lx.blocks;
+            if (v >= (by_rows ? lx.rows * lx.blocks : lx.vectors())) continue;
+            const uint32_t yv = by_rows ? (k_.first_row(s) + v / lx.blocks) * yb + v % lx.blocks
+                                        : v / lx.blocks * yb + k_.first_vector(s, lanes) + v % lx.blocks;
             Transfer t{s, i, v, {}};
             for (uint32_t d = 0; d < P; ++d)
               if (d != s) t.to.push_back({d, yv});

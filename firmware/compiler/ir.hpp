@@ -121,7 +121,8 @@ struct Attrs {
   std::vector<int64_t> starts, ends, steps;  // Slice (per Attrs::axes entry; ONNX clamping)
   std::vector<int64_t> pads;                 // Pad: begin of every axis, then end of every axis (>= 0)
   double value = 0;                          // Pad: the constant
-  // AllGather, Exchange: chip k's block is columns [bounds[k], bounds[k+1]) (step: this chip)
+  // AllGather, Exchange: chip k's block is columns [bounds[k], bounds[k+1]) (step: this chip). AllGather
+  // with `axes` = {a}: indices [bounds[k], bounds[k+1]) of row axis a instead (every axis before a is 1).
   std::vector<uint32_t> bounds;
   uint32_t shift = 0;        // Exchange: from chip step - shift
   uint64_t order = 0;        // AllGather, Exchange, Handoff: the system's collectives in one order (every chip's)

@@ -231,7 +231,8 @@ Lowered lower(const Graph& g, const isa::Config& cfg) {
       for (TensorId t : n.inputs) other_use[t] = true;
     } else if (kind == OpKind::Collective) {
       const auto& bounds = n.attrs.bounds;
-      for (size_t i = 1; i + 1 < bounds.size(); ++i)
+      const bool by_rows = !n.attrs.axes.empty();  // AllGather of a row axis: blocks of whole rows
+      for (size_t i = 1; i + 1 < bounds.size() && !by_rows; ++i)
         if (bounds[i] % cfg.lanes)
           throw node_error(g, n,
                            fmt::format("a column block starts at column {}: blocks must start on whole vectors "
@@ -239,6 +240,11 @@ Lowered lower(const Graph& g, const isa::Config& cfg) {
                                        bounds[i], cfg.lanes));
       other_use[n.inputs[0]] = true;
       k.collective = CollectiveKernel{n.op, n.inputs[0], n.output, bounds, n.attrs.step, n.attrs.shift};
+      if (by_rows) {
+        const auto& shape = g.tensor(n.output).shape;
+        k.collective->rows_per_index = 1;
+        for (size_t d = size_t(n.attrs.axes[0]) + 1; d + 1 < shape.size(); ++d) k.collective->rows_per_index *= shape[d];
+      }
     } else if (kind == OpKind::Composite) {
       throw node_error(g, n, "composite op reached lowering unexpanded (run expand() first)");
     } else {  // Unary, Binary, Select, Fold: one VXM op

@@ -71,7 +71,8 @@ struct GatherKernel {
 
 // A collective (system.hpp schedules it on every chip at once; `index` is this
 // chip's of `parts`). AllGather: y's column block `index` is x, block k arrives
-// from chip k. Exchange: y is column block `index` of chip (index - shift)'s
+// from chip k; by rows (rows_per_index > 0): y's rows [bounds[k], bounds[k+1])
+// x rows_per_index are chip k's x. Exchange: y is column block `index` of chip (index - shift)'s
 // x; x's block (index + shift) goes to that chip.
 struct CollectiveKernel {
   GraphOp op = GraphOp::AllGather;
@@ -79,7 +80,10 @@ struct CollectiveKernel {
   std::vector<uint32_t> bounds;  // chip k's columns: [bounds[k], bounds[k+1]) (Attrs::bounds)
   uint32_t index = 0;
   uint32_t shift = 0;
+  uint32_t rows_per_index = 0;  // AllGather of a row axis (Attrs::axes): rows per index of that axis; 0: by columns
   uint32_t parts() const { return uint32_t(bounds.size() - 1); }
+  uint32_t first_row(uint32_t d) const { return bounds[d] * rows_per_index; }
+  uint32_t block_rows(uint32_t d) const { return (bounds[d + 1] - bounds[d]) * rows_per_index; }
   // Chip d's block in whole vectors of `lanes`: the first, and how many (the last may be partial).
   uint32_t first_vector(uint32_t d, uint32_t lanes) const { return bounds[d] / lanes; }
   uint32_t block_vectors(uint32_t d, uint32_t lanes) const {

@@ -350,9 +350,19 @@ void check_bounds(OpRule& x, uint32_t columns) {
 void result_all_gather(OpRule& x) {
   const auto& b = x.attrs.bounds;
   check_bounds(x, b.empty() ? 0 : b.back());
-  if (x.a.shape.back() != b[x.attrs.step + 1] - b[x.attrs.step])
-    throw x.fail(fmt::format("{} is not block {} of [{}]", x.desc(x.a), x.attrs.step, fmt::join(b, ", ")));
-  x.r.shape.back() = b.back();
+  size_t axis = x.a.shape.size() - 1;
+  if (!x.attrs.axes.empty()) {  // blocks of a row axis: the axes before it are 1, so each block is whole rows
+    const int64_t a = x.attrs.axes[0];
+    if (x.attrs.axes.size() != 1 || a < 0 || a + 1 >= int64_t(x.a.shape.size()) ||
+        std::any_of(x.a.shape.begin(), x.a.shape.begin() + a, [](uint32_t d) { return d != 1; }))
+      throw x.fail(fmt::format("axes [{}] of {}: need one row axis, every axis before it 1", fmt::join(x.attrs.axes, ", "),
+                               x.desc(x.a)));
+    axis = size_t(a);
+  }
+  if (x.a.shape[axis] != b[x.attrs.step + 1] - b[x.attrs.step])
+    throw x.fail(fmt::format("{} is not block {} of [{}] on axis {}", x.desc(x.a), x.attrs.step, fmt::join(b, ", "),
+                             axis));
+  x.r.shape[axis] = b.back();
 }
 
 // A whole tensor of Attrs::shape from another node; the input only gives the type.

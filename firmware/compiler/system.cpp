@@ -59,6 +59,11 @@ std::vector<uint32_t> collective_value(const std::vector<std::unique_ptr<Referen
     const Tensor& xt = chips[stage[k]].graph.tensor(nk.inputs[0]);
     const std::vector<uint32_t>& xk = runs[stage[k]]->values()[nk.inputs[0]];
     const uint64_t xn = xt.shape.back(), rows = xt.elements() / xn;
+    if (n.op == GraphOp::AllGather && !n.attrs.axes.empty()) {  // by rows: chip k's rows in y from index b[k] on
+      const uint64_t per_index = y.elements() / b.back();
+      std::copy(xk.begin(), xk.end(), out.begin() + int64_t(b[k] * per_index));
+      continue;
+    }
     for (uint64_t r = 0; r < rows; ++r) {
       if (n.op == GraphOp::AllGather) {  // y[r, b[k] + j] = x_k[r, j]
         std::copy_n(xk.begin() + int64_t(r * xn), xn, out.begin() + int64_t(r * b.back() + b[k]));

@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
+#include <numeric>
+#include <tuple>
 
 #include "common/error.hpp"
 #include "firmware/compiler/ops.hpp"
@@ -64,6 +67,51 @@ std::vector<uint32_t> block_of(const Tensor& w, const std::vector<uint32_t>& b, 
   return out;
 }
 
+// Indices [lo, hi) of axis `axis` of row-major data of `shape`.
+std::vector<uint32_t> slice_axis(const std::vector<uint32_t>& data, const std::vector<uint32_t>& shape, size_t axis,
+                                 uint32_t lo, uint32_t hi) {
+  uint64_t outer = 1, inner = 1;
+  for (size_t d = 0; d < axis; ++d) outer *= shape[d];
+  for (size_t d = axis + 1; d < shape.size(); ++d) inner *= shape[d];
+  std::vector<uint32_t> out;
+  out.reserve(outer * (hi - lo) * inner);
+  for (uint64_t o = 0; o < outer; ++o) {
+    const auto from = data.begin() + int64_t((o * shape[axis] + lo) * inner);
+    out.insert(out.end(), from, from + int64_t(uint64_t(hi - lo) * inner));
+  }
+  return out;
+}
+
+uint64_t product(const std::vector<uint32_t>& s, size_t from, size_t to) {
+  return std::accumulate(s.begin() + int64_t(from), s.begin() + int64_t(to), uint64_t(1), std::multiplies<>());
+}
+
+// The ops that run on blocks of a row axis when every operand that has that
+// axis is split alike (the others broadcast along it), given the axis is not
+// among the ones they work across.
+bool works_across(const Node& n, size_t rank, size_t axis) {
+  auto among = [&](std::vector<int64_t> axes, bool empty_is_all) {
+    const auto a = normalize_axes(std::move(axes), rank, empty_is_all);
+    return std::find(a.begin(), a.end(), int64_t(axis)) != a.end();
+  };
+  switch (n.op) {
+    case GraphOp::Slice:
+    case GraphOp::Concat:
+    case GraphOp::Softmax:
+      return among(n.attrs.axes, false);
+    case GraphOp::ReduceSum:
+    case GraphOp::ReduceMean:
+    case GraphOp::ReduceMax:
+      return !n.attrs.keepdims || among(n.attrs.axes, true);
+    case GraphOp::MatMul:  // batched: the split axis is a batch axis
+      return axis + 2 >= rank;
+    case GraphOp::Cast:
+      return false;
+    default:
+      return !elementwise(n.op);
+  }
+}
+
 // "640 on each chip" or "320 to 640 on each chip".
 std::string widths(const std::vector<uint32_t>& b) {
   uint32_t lo = UINT32_MAX, hi = 0;
@@ -86,6 +134,7 @@ class ChipGraph {
         decisions_(decisions),
         whole_(src.tensors().size()),
         split_(src.tensors().size()),
+        rows_(src.tensors().size()),
         producer_(src.tensors().size(), -1) {
     for (size_t n = 0; n < src.nodes().size(); ++n) producer_[src.nodes()[n].output] = int64_t(n);
   }
@@ -95,6 +144,7 @@ class ChipGraph {
     for (size_t i = first; i < end; ++i) {
       const Node& n = src_.nodes()[i];
       order_ = uint64_t(i) << kOrderBits;
+      if (by_rows(n)) continue;
       if (n.op == GraphOp::MatMul && matmul(n)) continue;
       if (elementwise(n.op) && on_blocks(n)) continue;
       std::vector<TensorId> in;
@@ -117,6 +167,13 @@ class ChipGraph {
   }
 
  private:
+  // A source tensor on blocks of a row axis (every axis before it 1), or of
+  // heads in the columns (the last axis; blocks of whole heads, not vectors).
+  struct Rows {
+    TensorId local = 0;
+    size_t axis = 0;
+    std::vector<uint32_t> b;  // chip k: indices [b[k], b[k+1]) of the axis
+  };
   bool splits(uint32_t n) const { return P_ > 1 && (n + lanes_ - 1) / lanes_ >= P_; }
   std::vector<uint32_t> bounds(uint32_t n) const { return column_blocks(n, P_, lanes_); }
   void decide(std::string d) {
@@ -145,6 +202,20 @@ class ChipGraph {
   TensorId whole(TensorId t) {
     if (whole_[t]) return *whole_[t];
     const Tensor& x = src_.tensor(t);
+    if (rows_[t] && rows_[t]->axis + 1 < x.shape.size()) {  // blocks of whole rows
+      Attrs a = collective(link_cycles_);
+      a.bounds = rows_[t]->b;
+      a.axes = {int64_t(rows_[t]->axis)};
+      whole_[t] = out_.add(GraphOp::AllGather, x.name, {rows_[t]->local}, x.where, std::nullopt, a);
+      return *whole_[t];
+    }
+    if (rows_[t]) {  // blocks of heads in the columns, not whole vectors: made again, whole
+      const Node& n = src_.nodes()[size_t(producer_[t])];
+      std::vector<TensorId> in;
+      for (TensorId i : n.inputs) in.push_back(whole(i));
+      whole_[t] = copy(n, in, x.name);
+      return *whole_[t];
+    }
     if (x.kind != TensorKind::Value) {  // image data: on the chips of the stages that read it whole
       whole_[t] = x.kind == TensorKind::Input ? out_.add_input(x.name, x.dtype, x.shape, x.data, x.where)
                                               : out_.add_const(x.name, x.dtype, x.shape, x.data, x.where);
@@ -164,6 +235,163 @@ class ChipGraph {
     return *whole_[t];
   }
 
+  // Heads: `t`'s one reader reshapes its last dimension N into [H, D] with
+  // H >= P; the head size D, or 0.
+  uint32_t head_size(TensorId t) const {
+    const Tensor& y = src_.tensor(t);
+    if (y.output || P_ < 2) return 0;
+    const Node* reader = nullptr;
+    for (size_t i = plan_.first[stage_]; i < src_.nodes().size(); ++i)
+      for (TensorId in : src_.nodes()[i].inputs)
+        if (in == t) {
+          if (reader && reader != &src_.nodes()[i]) return 0;
+          reader = &src_.nodes()[i];
+        }
+    if (!reader || reader->op != GraphOp::Reshape) return 0;
+    const auto& s = reader->attrs.shape;
+    const size_t r = y.shape.size();
+    if (s.size() != r + 1 || !std::equal(y.shape.begin(), y.shape.end() - 1, s.begin()) ||
+        uint64_t(s[r - 1]) * s[r] != y.shape.back() || s[r - 1] < P_ || product(y.shape, 0, r - 1) != 1)
+      return 0;
+    return s[r];
+  }
+
+  // Nodes on blocks of a row axis (rows_): the split travels through
+  // reshapes, transposes, elementwise and batched ops, slices and concats
+  // along other axes; operands whole along that axis are cut to this chip's
+  // block. A MatMul of constant weights on heads in the columns is split by
+  // rows (reduce-scattered). False: nothing to do with rows_, or the node
+  // needs its operands whole.
+  bool by_rows(const Node& n) {
+    const Tensor& y = src_.tensor(n.output);
+    std::optional<TensorId> first;
+    for (TensorId t : n.inputs)
+      if (rows_[t] && !whole_[t]) {
+        first = t;
+        break;
+      }
+    if (!first) return false;
+    const Rows r = *rows_[*first];
+    const Tensor& x = src_.tensor(*first);
+    if (n.op == GraphOp::Reshape) return reshape_rows(n, r);
+    if (n.op == GraphOp::Transpose) {
+      const auto at = size_t(std::find(n.perm.begin(), n.perm.end(), r.axis) - n.perm.begin());
+      if (at + 1 >= y.shape.size() || product(y.shape, 0, at) != 1) return false;
+      rows_[n.output] = Rows{out_.add_transpose(y.name + ".local", r.local, n.perm, n.where), at, r.b};
+      return true;
+    }
+    if (r.axis + 1 == x.shape.size()) {  // heads in the columns: only a MatMul of constant weights takes them
+      if (n.op == GraphOp::Cast && n.inputs.size() == 1) {
+        rows_[n.output] = Rows{copy(n, {r.local}, y.name + ".local"), r.axis, r.b};
+        return true;
+      }
+      const Tensor& w = src_.tensor(n.inputs.size() > 1 ? n.inputs[1] : n.inputs[0]);
+      if (n.op != GraphOp::MatMul || n.inputs[0] != *first || w.kind != TensorKind::Const || w.shape.size() != 2 ||
+          !splits(w.shape[1]))
+        return false;
+      row_split(n, r.local, r.b, " (whole heads)");
+      return true;
+    }
+    const size_t R = y.shape.size();
+    if (x.shape.size() != R || works_across(n, R, r.axis) || y.shape[r.axis] != r.b.back()) return false;
+    std::vector<TensorId> in;
+    for (TensorId t : n.inputs) {
+      const Tensor& xt = src_.tensor(t);
+      const int64_t at = int64_t(r.axis) - int64_t(R - xt.shape.size());
+      if (rows_[t] && !whole_[t]) {
+        if (rows_[t]->axis != r.axis || rows_[t]->b != r.b || xt.shape.size() != R) return false;
+        in.push_back(rows_[t]->local);
+      } else if (at < 0 || xt.shape[size_t(at)] == 1) {
+        in.push_back(whole(t));  // broadcast along the axis
+      } else if (xt.shape[size_t(at)] == r.b.back()) {
+        in.push_back(cut(t, size_t(at), r.b));
+      } else {
+        return false;
+      }
+    }
+    rows_[n.output] = Rows{copy(n, in, y.name + ".local"), r.axis, r.b};
+    return true;
+  }
+
+  // A reshape keeps row-major order: this chip's block is a contiguous run
+  // of elements, which in the new shape is a block of its first axis above 1.
+  bool reshape_rows(const Node& n, const Rows& r) {
+    const Tensor& x = src_.tensor(n.inputs[0]);
+    const auto& s = n.attrs.shape;
+    const uint64_t inner = product(x.shape, r.axis + 1, x.shape.size());
+    size_t at = 0;
+    while (at < s.size() && s[at] == 1) ++at;
+    if (at == s.size()) return false;
+    const uint64_t inner_out = product(s, at + 1, s.size());
+    std::vector<uint32_t> b;
+    for (uint32_t v : r.b) {
+      if (v * inner % inner_out) return false;
+      b.push_back(uint32_t(v * inner / inner_out));
+    }
+    if (b.back() != s[at]) return false;
+    Attrs a = n.attrs;
+    a.shape[at] = b[c_ + 1] - b[c_];
+    rows_[n.output] =
+        Rows{out_.add(GraphOp::Reshape, src_.tensor(n.output).name + ".local", {r.local}, n.where, std::nullopt, a),
+             at, b};
+    return true;
+  }
+
+  // This chip's block of `t` along `axis` (indices b[c] .. b[c+1]): image
+  // data cut here, a value by a Slice on the chip.
+  TensorId cut(TensorId t, size_t axis, const std::vector<uint32_t>& b) {
+    const auto key = std::tuple(t, axis, b);
+    if (const auto it = cuts_.find(key); it != cuts_.end()) return it->second;
+    const Tensor& x = src_.tensor(t);
+    const uint32_t lo = b[c_], hi = b[c_ + 1];
+    const std::string name = fmt::format("{}.part{}", x.name, cuts_.size());
+    TensorId out = 0;
+    if (x.kind != TensorKind::Value) {
+      std::vector<uint32_t> shape = x.shape;
+      shape[axis] = hi - lo;
+      out = x.kind == TensorKind::Input
+                ? out_.add_input(name, x.dtype, shape, slice_axis(x.data, x.shape, axis, lo, hi), x.where)
+                : out_.add_const(name, x.dtype, shape, slice_axis(x.data, x.shape, axis, lo, hi), x.where);
+    } else {
+      Attrs a;
+      a.axes = {int64_t(axis)};
+      a.starts = {lo};
+      a.ends = {hi};
+      a.steps = {1};
+      out = out_.add(GraphOp::Slice, name, {whole(t)}, x.where, std::nullopt, a);
+    }
+    return cuts_[key] = out;
+  }
+
+  // x (this chip's block of rows [bk[c], bk[c+1]) of w) times those rows of
+  // w; the partial sums are reduce-scattered by columns.
+  void row_split(const Node& n, TensorId x_local, const std::vector<uint32_t>& bk, const std::string& how) {
+    const Tensor& w = src_.tensor(n.inputs[1]);
+    const Tensor& y = src_.tensor(n.output);
+    const uint32_t K = w.shape[0], N = w.shape[1];
+    const std::vector<uint32_t> bn = bounds(N);
+    const TensorId wr =
+        out_.add_const(w.name + ".rows", w.dtype, {bk[c_ + 1] - bk[c_], N}, block_of(w, bk, c_, true), w.where);
+    const TensorId part = out_.add(GraphOp::MatMul, y.name + ".partial", {x_local, wr}, n.where);
+    // Each chip's own block, then chip c - r's for r = 1 .. P-1, each
+    // added to the sum as it comes: reads of distinct tensors, so the adds
+    // fuse into VXM chains.
+    TensorId acc = 0;
+    for (uint32_t r = 0; r < P_; ++r) {
+      Attrs a = collective(link_cycles_);
+      a.bounds = bn;
+      a.shift = r;
+      const TensorId got = out_.add(GraphOp::Exchange, fmt::format("{}.from{}", y.name, (c_ + P_ - r) % P_), {part},
+                                    n.where, std::nullopt, a);
+      acc = r == 0 ? got
+                   : out_.add(GraphOp::Add, r + 1 < P_ ? fmt::format("{}.sum{}", y.name, r) : y.name + ".local",
+                              {acc, got}, n.where);
+    }
+    split_[n.output] = acc;
+    decide(fmt::format("{}: '{}' [{}, {}] by rows{}, {}; partial sums reduce-scattered", y.name, w.name, K, N, how,
+                       widths(bk)));
+  }
+
   bool matmul(const Node& n) {
     const Tensor& w = src_.tensor(n.inputs[1]);
     const Tensor& y = src_.tensor(n.output);
@@ -177,36 +405,29 @@ class ChipGraph {
       decide(fmt::format("{}: whole: its stage has one chip", y.name));
       return false;
     }
+    // By heads (x whole): the attention after it runs on this chip's heads, whatever their width.
+    if (const uint32_t D = head_size(n.output); D && !(split_[x] && !whole_[x])) {
+      const uint32_t H = N / D;
+      std::vector<uint32_t> bh(P_ + 1), bn(P_ + 1);
+      for (uint32_t c = 0; c <= P_; ++c) bh[c] = uint32_t(uint64_t(c) * H / P_), bn[c] = bh[c] * D;
+      const TensorId wc =
+          out_.add_const(w.name + ".cols", w.dtype, {K, bn[c_ + 1] - bn[c_]}, block_of(w, bn, c_, false), w.where);
+      rows_[n.output] =
+          Rows{out_.add(GraphOp::MatMul, y.name + ".local", {whole(x), wc}, n.where), y.shape.size() - 1, bn};
+      decide(fmt::format("{}: '{}' [{}, {}] by heads: {} heads of {}, {}", y.name, w.name, K, N, H, D,
+                         widths(bh)));
+      return true;
+    }
     if (!splits(N)) {
       decide(fmt::format("{}: on every chip: {} columns are fewer than a vector of {} lanes for each of {} chips",
                          y.name, N, lanes_, P_));
       return false;
     }
-    const std::vector<uint32_t> bn = bounds(N);
     if (split_[x] && !whole_[x]) {  // x by columns: w by rows, then a reduce-scatter
-      const std::vector<uint32_t> bk = bounds(K);
-      const TensorId wr =
-          out_.add_const(w.name + ".rows", w.dtype, {bk[c_ + 1] - bk[c_], N}, block_of(w, bk, c_, true), w.where);
-      const TensorId part = out_.add(GraphOp::MatMul, y.name + ".partial", {*split_[x], wr}, n.where);
-      // Each chip's own block, then chip c - r's for r = 1 .. P-1, each
-      // added to the sum as it comes: reads of distinct tensors, so the adds
-      // fuse into VXM chains.
-      TensorId acc = 0;
-      for (uint32_t r = 0; r < P_; ++r) {
-        Attrs a = collective(link_cycles_);
-        a.bounds = bn;
-        a.shift = r;
-        const TensorId got = out_.add(GraphOp::Exchange, fmt::format("{}.from{}", y.name, (c_ + P_ - r) % P_), {part},
-                                      n.where, std::nullopt, a);
-        acc = r == 0 ? got
-                     : out_.add(GraphOp::Add, r + 1 < P_ ? fmt::format("{}.sum{}", y.name, r) : y.name + ".local",
-                                {acc, got}, n.where);
-      }
-      split_[n.output] = acc;
-      decide(fmt::format("{}: '{}' [{}, {}] by rows, {}; partial sums reduce-scattered", y.name, w.name, K, N,
-                         widths(bk)));
+      row_split(n, *split_[x], bounds(K), "");
       return true;
     }
+    const std::vector<uint32_t> bn = bounds(N);
     const TensorId wc =
         out_.add_const(w.name + ".cols", w.dtype, {K, bn[c_ + 1] - bn[c_]}, block_of(w, bn, c_, false), w.where);
     split_[n.output] = out_.add(GraphOp::MatMul, y.name + ".local", {whole(x), wc}, n.where);
@@ -240,6 +461,8 @@ class ChipGraph {
   std::vector<std::string>* decisions_;
   Graph out_;
   std::vector<std::optional<TensorId>> whole_, split_;  // per source tensor: its forms on this chip
+  std::vector<std::optional<Rows>> rows_;
+  std::map<std::tuple<TensorId, size_t, std::vector<uint32_t>>, TensorId> cuts_;  // image data and values cut
   std::vector<int64_t> producer_;                       // per source tensor: its node (-1: image data)
   uint64_t order_ = 0;
 };

@@ -3,6 +3,7 @@
 // reference of the graph before partitioning; planted RECVs off their frame's
 // arrival are caught; what cannot be compiled for a system says why.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <gtest/gtest.h>
 
 #include <random>
@@ -139,6 +140,92 @@ output y
   EXPECT_NE(s.decisions[2].find("by rows, 320 to 640 on each chip"), std::string::npos) << s.decisions[2];
   EXPECT_EQ(cmp.elements, 8u * 2900);
   EXPECT_LE(cmp.max_abs_error, 1e-6 * cmp.max_abs_value);
+}
+
+// Attention split by heads (Megatron's): q, k and v by columns of whole
+// heads, the heads' attention on each chip's own, the output projection by
+// rows and reduce-scattered. 20 heads of 128 (2 or 3 a chip), 8 tokens
+// cached. With `kv` 4, k and v (512 columns) stay whole and each chip cuts
+// its heads out of them after the grouped heads are expanded.
+std::string attention(uint32_t kv) {
+  const uint32_t kvw = kv * 128;
+  std::string g = fmt::format(R"(config tsp1
+input x : f16[1, 2560] random 1
+input pk : f32[{0}, 8, 128] random 2
+input pv : f32[{0}, 8, 128] random 3
+const wq : f16[2560, 2560] random 4
+const wk : f16[2560, {1}] random 5
+const wv : f16[2560, {1}] random 6
+const wo : f16[2560, 2560] random 7
+q = matmul x wq
+qh = reshape q shape 1 20 128
+qt = transpose qh [1, 0, 2]
+k = matmul x wk
+kh = reshape k shape 1 {0} 128
+kt = transpose kh [1, 0, 2]
+kc = concat pk kt axis 1
+v = matmul x wv
+vh = reshape v shape 1 {0} 128
+vt = transpose vh [1, 0, 2]
+vc = concat pv vt axis 1
+)",
+                              kv, kvw);
+  if (kv == 20) {
+    g += "ka = transpose kc [0, 2, 1]\nva = cast f16 vc\n";
+  } else {  // each kv head serves 20 / kv query heads, as ONNX exports expand them
+    g += fmt::format(R"(const ones : f32[1, {1}, 1, 1] = {2}
+k4 = reshape kc shape {0} 1 9 128
+ke = sel ones k4 k4
+kx = reshape ke shape 20 9 128
+ka = transpose kx [0, 2, 1]
+v4 = reshape vc shape {0} 1 9 128
+ve = sel ones v4 v4
+vx = reshape ve shape 20 9 128
+va = cast f16 vx
+)",
+                     kv, 20 / kv, fmt::join(std::vector<int>(20 / kv, 1), " "));
+  }
+  return g + R"(qc = cast f16 qt
+kac = cast f16 ka
+sc = matmul qc kac
+p = softmax sc axis 2
+pc = cast f16 p
+o = matmul pc va
+ot = transpose o [1, 0, 2]
+om = reshape ot shape 1 2560
+oc = cast f16 om
+y = matmul oc wo
+output y kc vc
+)";
+}
+
+TEST(CompilerSystem, AttentionSplitsByHeads) {
+  SystemCompiled s;
+  SystemComparison cmp;
+  EXPECT_EQ(system_run_check(attention(20), {}, &s, &cmp), "");
+  ASSERT_EQ(s.decisions.size(), 4u) << fmt::format("{}", fmt::join(s.decisions, "\n"));
+  for (int i = 0; i < 3; ++i)
+    EXPECT_NE(s.decisions[size_t(i)].find("by heads: 20 heads of 128, 2 to 3 on each chip"), std::string::npos)
+        << s.decisions[size_t(i)];
+  EXPECT_NE(s.decisions[3].find("by rows (whole heads), 256 to 384 on each chip"), std::string::npos) << s.decisions[3];
+  // Each chip's scores are its own two heads'.
+  const auto sc = s.chips[3].graph.find("sc.local");  // heads 7, 8 and 9
+  ASSERT_TRUE(sc);
+  EXPECT_EQ(s.chips[3].graph.tensor(*sc).shape, (std::vector<uint32_t>{3, 1, 9}));
+  EXPECT_LE(cmp.max_abs_error, 1e-6 * cmp.max_abs_value) << cmp.differ << " elements differ";
+}
+
+TEST(CompilerSystem, GroupedQueryAttentionCutsItsHeadsFromWholeKeys) {
+  SystemCompiled s;
+  SystemComparison cmp;
+  EXPECT_EQ(system_run_check(attention(4), {}, &s, &cmp), "");
+  ASSERT_EQ(s.decisions.size(), 4u) << fmt::format("{}", fmt::join(s.decisions, "\n"));
+  EXPECT_NE(s.decisions[0].find("by heads: 20 heads of 128"), std::string::npos) << s.decisions[0];
+  EXPECT_NE(s.decisions[1].find("on every chip: 512 columns"), std::string::npos) << s.decisions[1];
+  const auto sc = s.chips[4].graph.find("sc.local");  // heads 10 and 11
+  ASSERT_TRUE(sc);
+  EXPECT_EQ(s.chips[4].graph.tensor(*sc).shape, (std::vector<uint32_t>{2, 1, 9}));
+  EXPECT_LE(cmp.max_abs_error, 1e-6 * cmp.max_abs_value) << cmp.differ << " elements differ";
 }
 
 // Pipeline stages: four chips in two nodes of two, linked in a ring (one
