@@ -88,7 +88,6 @@ bool run_chip(const Compiled& c, const isa::Config& cfg, Ran& r, const std::stri
 // host reference; chip 0's outputs go on to the tolerance check.
 bool run_system(const SystemCompiled& s, const topo::Topology& t, const isa::Config& cfg, Ran& r,
                 const std::string& label) {
-  const auto P = static_cast<uint32_t>(s.chips.size());
   const SystemRun run = run_system_image(s, t, cfg);
   const model::RunReport& rep = run.report;
   if (!rep.ok()) {
@@ -99,12 +98,10 @@ bool run_system(const SystemCompiled& s, const topo::Topology& t, const isa::Con
   size_t ops = 0;
   for (const Compiled& c : s.chips) ops += c.graph.nodes().size();
   r = Ran{{}, uint64_t(rep.cycles), true, "", ops, s.seconds};
-  for (uint32_t c = 0; c < P; ++c) {  // the first chip holding each (a pipeline's stages hold different ones)
-    const Graph& g = s.chips[c].graph;
-    for (size_t i = 0; i < g.tensors().size(); ++i)
-      if (g.tensors()[i].output && !r.outputs.count(g.tensors()[i].name))
-        r.outputs[g.tensors()[i].name] = {&g.tensors()[i], got[c][i]};
-  }
+  // Each output whole: joined from the blocks its stage's chips keep, or from the first chip that holds it.
+  for (const Tensor& y : s.graph.tensors())
+    if (y.output)
+      if (auto bits = s.output(y.name, got)) r.outputs[y.name] = {&y, std::move(*bits)};
   r.as_predicted = run.off_prediction.empty();
   for (const std::string& e : run.off_prediction) r.why += "; " + e;
   for (const std::string& e : compare_system(s, cfg, got).errors) r.why += "; " + e;

@@ -159,6 +159,36 @@ std::vector<std::vector<uint32_t>> read_outputs(const SystemCompiled& s, uint32_
   return out;
 }
 
+std::pair<std::string, std::optional<SystemCompiled::Block>> SystemCompiled::source_of(uint32_t c,
+                                                                                      const std::string& name) const {
+  for (size_t st = 0; st < stages.size(); ++st) {
+    const auto at = std::find(stages[st].begin(), stages[st].end(), c);
+    if (at == stages[st].end()) continue;
+    const auto k = size_t(at - stages[st].begin());
+    for (const KeptBlocks& b : kept.at(st))
+      if (b.name + ".local" == name) return {b.name, Block{b.axis, b.bounds[k], b.bounds[k + 1]}};
+  }
+  return {name, std::nullopt};
+}
+
+std::optional<std::vector<uint32_t>> SystemCompiled::output(
+    const std::string& name, const std::vector<std::vector<std::vector<uint32_t>>>& got) const {
+  for (size_t st = 0; st < stages.size(); ++st)
+    for (const KeptBlocks& b : kept.at(st)) {
+      if (b.name != name) continue;
+      std::vector<uint32_t> out;  // every axis before the blocks' is 1: the blocks follow one another
+      for (const uint32_t c : stages[st]) {
+        const auto t = chips[c].graph.find(name + ".local");
+        if (!t) throw Error(fmt::format("internal error: chip {} has no block of output {}", c, name));
+        out.insert(out.end(), got.at(c).at(*t).begin(), got.at(c).at(*t).end());
+      }
+      return out;
+    }
+  for (uint32_t c = 0; c < chips.size(); ++c)
+    if (const auto t = chips[c].graph.find(name); t && chips[c].graph.tensor(*t).output) return got.at(c).at(*t);
+  return std::nullopt;
+}
+
 SystemComparison compare_system(const SystemCompiled& s, const isa::Config& cfg,
                                 const std::vector<std::vector<std::vector<uint32_t>>>& got) {
   SystemComparison out;
@@ -178,9 +208,11 @@ SystemComparison compare_system(const SystemCompiled& s, const isa::Config& cfg,
           break;
         }
       out.elements += w.size();
-      const auto u = s.graph.find(t.name);
-      if (!u) throw Error("internal error: output '" + t.name + "' is not in the graph before partitioning");
-      const auto& before = whole[*u];
+      const auto [name, block] = s.source_of(c, t.name);
+      const auto u = s.graph.find(name);
+      if (!u) throw Error("internal error: output '" + name + "' is not in the graph before partitioning");
+      const auto& before = block ? slice_axis(whole[*u], s.graph.tensor(*u).shape, block->axis, block->lo, block->hi)
+                                 : whole[*u];
       for (size_t e = 0; e < w.size() && e < before.size(); ++e) {
         out.max_abs_value = std::max(out.max_abs_value, std::abs(ieee_value(t.dtype, before[e])));
         if (w[e] != before[e]) {
@@ -233,8 +265,10 @@ SystemCompiled compile_system(const Graph& g, const isa::Config& cfg, const topo
   std::vector<std::unique_ptr<ChipCompile>> cc(N);
   for (uint32_t s = 0; s < S; ++s) {
     std::vector<std::string> decisions;
-    const std::vector<Graph> graphs = partition_stage(g, plan, s, cfg, &decisions);
+    std::vector<KeptBlocks> kept;
+    const std::vector<Graph> graphs = partition_stage(g, plan, s, cfg, &decisions, &kept);
     for (const std::string& d : decisions) out.decisions.push_back(S > 1 ? fmt::format("stage {}: {}", s, d) : d);
+    out.kept.push_back(std::move(kept));
     // Each chip's expansion, lowering and placement depend on its graph alone: side by side.
     each_in_parallel(graphs.size(), [&](size_t k) {
       cc[out.stages[s][k]] = std::make_unique<ChipCompile>(graphs[k], cfg, chip_options);

@@ -9,6 +9,7 @@
 // (named "c<c>.<tensor>"), and, with embed_reference, every chip's outputs
 // from system_reference().
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,7 +27,19 @@ struct SystemCompiled {
   // Per pipeline stage, its chips (one node's, in order; StagePlan). Chips of
   // nodes no stage needs have no program.
   std::vector<std::vector<uint32_t>> stages;
+  std::vector<std::vector<KeptBlocks>> kept;  // per stage: its outputs kept in blocks on its chips
   double seconds = 0;
+  // The whole output `name` from every chip's `got` (indexed as its graph's
+  // tensors): a kept output joined from its stage's chips' blocks, else the
+  // first chip's that holds it; nullopt if none does.
+  std::optional<std::vector<uint32_t>> output(const std::string& name,
+                                              const std::vector<std::vector<std::vector<uint32_t>>>& got) const;
+  // Chip c's output tensor `name`: the source graph's tensor, and for a kept block which indices of which axis.
+  struct Block {
+    size_t axis = 0;
+    uint32_t lo = 0, hi = 0;
+  };
+  std::pair<std::string, std::optional<Block>> source_of(uint32_t c, const std::string& name) const;
 };
 
 SystemCompiled compile_system(const Graph& g, const isa::Config& cfg, const topo::Topology& t,

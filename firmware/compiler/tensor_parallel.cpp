@@ -67,21 +67,6 @@ std::vector<uint32_t> block_of(const Tensor& w, const std::vector<uint32_t>& b, 
   return out;
 }
 
-// Indices [lo, hi) of axis `axis` of row-major data of `shape`.
-std::vector<uint32_t> slice_axis(const std::vector<uint32_t>& data, const std::vector<uint32_t>& shape, size_t axis,
-                                 uint32_t lo, uint32_t hi) {
-  uint64_t outer = 1, inner = 1;
-  for (size_t d = 0; d < axis; ++d) outer *= shape[d];
-  for (size_t d = axis + 1; d < shape.size(); ++d) inner *= shape[d];
-  std::vector<uint32_t> out;
-  out.reserve(outer * (hi - lo) * inner);
-  for (uint64_t o = 0; o < outer; ++o) {
-    const auto from = data.begin() + int64_t((o * shape[axis] + lo) * inner);
-    out.insert(out.end(), from, from + int64_t(uint64_t(hi - lo) * inner));
-  }
-  return out;
-}
-
 uint64_t product(const std::vector<uint32_t>& s, size_t from, size_t to) {
   return std::accumulate(s.begin() + int64_t(from), s.begin() + int64_t(to), uint64_t(1), std::multiplies<>());
 }
@@ -123,7 +108,7 @@ std::string widths(const std::vector<uint32_t>& b) {
 class ChipGraph {
  public:
   ChipGraph(const Graph& src, const StagePlan& plan, uint32_t stage, uint32_t chip, const isa::Config& cfg,
-            std::vector<std::string>* decisions)
+            std::vector<std::string>* decisions, std::vector<KeptBlocks>* kept)
       : src_(src),
         plan_(plan),
         stage_(stage),
@@ -132,6 +117,7 @@ class ChipGraph {
         lanes_(cfg.lanes),
         link_cycles_(plan.link_cycles),
         decisions_(decisions),
+        kept_(kept),
         whole_(src.tensors().size()),
         split_(src.tensors().size()),
         rows_(src.tensors().size()),
@@ -160,8 +146,14 @@ class ChipGraph {
     for (size_t i = 0; i < src_.tensors().size(); ++i) {
       const int64_t p = producer_[i];
       const bool here = (p >= int64_t(first) && p < int64_t(end)) || (p < 0 && last);  // image data: the last stage
-      if (here && (keep[i] || src_.tensors()[i].output) && (p >= 0 || src_.tensors()[i].output))
+      if (!here || !(keep[i] || src_.tensors()[i].output) || !(p >= 0 || src_.tensors()[i].output)) continue;
+      const std::optional<Rows>& r = rows_[i];
+      if (!keep[i] && !whole_[i] && r && r->axis + 1 < src_.tensors()[i].shape.size()) {  // in rows: kept so
+        out_.mark_output(r->local);
+        if (kept_) kept_->push_back({src_.tensors()[i].name, r->axis, r->b});
+      } else {
         out_.mark_output(whole(TensorId(i)));
+      }
     }
     return std::move(out_);
   }
@@ -459,6 +451,7 @@ class ChipGraph {
   const StagePlan& plan_;
   const uint32_t stage_, P_, c_, lanes_, link_cycles_;
   std::vector<std::string>* decisions_;
+  std::vector<KeptBlocks>* kept_;
   Graph out_;
   std::vector<std::optional<TensorId>> whole_, split_;  // per source tensor: its forms on this chip
   std::vector<std::optional<Rows>> rows_;
@@ -468,6 +461,20 @@ class ChipGraph {
 };
 
 }  // namespace
+
+std::vector<uint32_t> slice_axis(const std::vector<uint32_t>& data, const std::vector<uint32_t>& shape, size_t axis,
+                                 uint32_t lo, uint32_t hi) {
+  uint64_t outer = 1, inner = 1;
+  for (size_t d = 0; d < axis; ++d) outer *= shape[d];
+  for (size_t d = axis + 1; d < shape.size(); ++d) inner *= shape[d];
+  std::vector<uint32_t> out;
+  out.reserve(outer * (hi - lo) * inner);
+  for (uint64_t o = 0; o < outer; ++o) {
+    const auto from = data.begin() + int64_t((o * shape[axis] + lo) * inner);
+    out.insert(out.end(), from, from + int64_t(uint64_t(hi - lo) * inner));
+  }
+  return out;
+}
 
 std::vector<uint32_t> column_blocks(uint32_t columns, uint32_t chips, uint32_t lanes) {
   const uint32_t V = (columns + lanes - 1) / lanes;
@@ -528,10 +535,10 @@ StagePlan plan_stages(const Graph& g, const std::vector<uint32_t>& chips_per_nod
 }
 
 std::vector<Graph> partition_stage(const Graph& g, const StagePlan& plan, uint32_t stage, const isa::Config& cfg,
-                                   std::vector<std::string>* decisions) {
+                                   std::vector<std::string>* decisions, std::vector<KeptBlocks>* kept) {
   std::vector<Graph> out;
   for (uint32_t c = 0; c < plan.chips[stage]; ++c)
-    out.push_back(ChipGraph(g, plan, stage, c, cfg, c == 0 ? decisions : nullptr).run());
+    out.push_back(ChipGraph(g, plan, stage, c, cfg, c == 0 ? decisions : nullptr, c == 0 ? kept : nullptr).run());
   return out;
 }
 

@@ -64,8 +64,22 @@ struct StagePlan {
 // contiguous, each about an equal share of those weights' bytes.
 StagePlan plan_stages(const Graph& g, const std::vector<uint32_t>& chips_per_node);
 
-// Stage `stage`'s chips' graphs; `decisions` gets its MatMuls' (how split, or why not).
+// An output that each chip of its stage keeps its block of, as
+// "<name>.local", instead of gathering it (the KV cache of its heads): chip
+// k's indices [bounds[k], bounds[k+1]) of `axis` (every axis before it 1).
+struct KeptBlocks {
+  std::string name;
+  size_t axis = 0;
+  std::vector<uint32_t> bounds;
+};
+
+// Stage `stage`'s chips' graphs; `decisions` gets its MatMuls' (how split, or
+// why not), `kept` its outputs kept in blocks.
 std::vector<Graph> partition_stage(const Graph& g, const StagePlan& plan, uint32_t stage, const isa::Config& cfg,
-                                   std::vector<std::string>* decisions);
+                                   std::vector<std::string>* decisions, std::vector<KeptBlocks>* kept = nullptr);
+
+// Indices [lo, hi) of axis `axis` of row-major data of `shape`.
+std::vector<uint32_t> slice_axis(const std::vector<uint32_t>& data, const std::vector<uint32_t>& shape, size_t axis,
+                                 uint32_t lo, uint32_t hi);
 
 }  // namespace tsp::compiler

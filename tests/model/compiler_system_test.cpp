@@ -212,6 +212,15 @@ TEST(CompilerSystem, AttentionSplitsByHeads) {
   const auto sc = s.chips[3].graph.find("sc.local");  // heads 7, 8 and 9
   ASSERT_TRUE(sc);
   EXPECT_EQ(s.chips[3].graph.tensor(*sc).shape, (std::vector<uint32_t>{3, 1, 9}));
+  // The KV cache stays with its heads: each chip keeps its block of kc and vc, and no link carries them.
+  ASSERT_EQ(s.kept.size(), 1u);
+  ASSERT_EQ(s.kept[0].size(), 2u);
+  EXPECT_EQ(s.kept[0][0].name, "kc");
+  EXPECT_EQ(s.kept[0][0].bounds, (std::vector<uint32_t>{0, 2, 5, 7, 10, 12, 15, 17, 20}));
+  for (const Node& n : s.chips[3].graph.nodes())
+    EXPECT_FALSE(n.op == GraphOp::AllGather && s.chips[3].graph.tensor(n.output).name[0] != 'y')
+        << s.chips[3].graph.tensor(n.output).name << " is gathered";
+  EXPECT_EQ(s.chips[3].graph.tensor(*s.chips[3].graph.find("kc.local")).shape, (std::vector<uint32_t>{3, 9, 128}));
   EXPECT_LE(cmp.max_abs_error, 1e-6 * cmp.max_abs_value) << cmp.differ << " elements differ";
 }
 
