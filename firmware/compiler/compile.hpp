@@ -27,6 +27,9 @@ struct CompileOptions {
   // Test seam: changes the lower bound before compile() holds the schedule to it
   // (tests plant a bound one cycle too high through it: tests/support/planted_bugs.hpp).
   std::function<void(Bound&)> bound_hook;
+  // Test seam (system compiler): changes which indices chip `chip` cuts from an
+  // operand whole along a split axis (tensor_parallel.hpp), [lo, hi).
+  std::function<void(uint32_t chip, uint32_t& lo, uint32_t& hi)> cut_hook;
   // Run the host reference and embed every output's values in the image, so
   // that `tsp run --check` compares without the graph.
   bool embed_reference = false;

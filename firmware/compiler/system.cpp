@@ -266,7 +266,7 @@ SystemCompiled compile_system(const Graph& g, const isa::Config& cfg, const topo
   for (uint32_t s = 0; s < S; ++s) {
     std::vector<std::string> decisions;
     std::vector<KeptBlocks> kept;
-    const std::vector<Graph> graphs = partition_stage(g, plan, s, cfg, &decisions, &kept);
+    const std::vector<Graph> graphs = partition_stage(g, plan, s, cfg, &decisions, &kept, options.cut_hook);
     for (const std::string& d : decisions) out.decisions.push_back(S > 1 ? fmt::format("stage {}: {}", s, d) : d);
     out.kept.push_back(std::move(kept));
     // Each chip's expansion, lowering and placement depend on its graph alone: side by side.

@@ -108,7 +108,7 @@ std::string widths(const std::vector<uint32_t>& b) {
 class ChipGraph {
  public:
   ChipGraph(const Graph& src, const StagePlan& plan, uint32_t stage, uint32_t chip, const isa::Config& cfg,
-            std::vector<std::string>* decisions, std::vector<KeptBlocks>* kept)
+            std::vector<std::string>* decisions, std::vector<KeptBlocks>* kept, const CutHook& cut_hook)
       : src_(src),
         plan_(plan),
         stage_(stage),
@@ -118,6 +118,7 @@ class ChipGraph {
         link_cycles_(plan.link_cycles),
         decisions_(decisions),
         kept_(kept),
+        cut_hook_(cut_hook),
         whole_(src.tensors().size()),
         split_(src.tensors().size()),
         rows_(src.tensors().size()),
@@ -335,7 +336,8 @@ class ChipGraph {
     const auto key = std::tuple(t, axis, b);
     if (const auto it = cuts_.find(key); it != cuts_.end()) return it->second;
     const Tensor& x = src_.tensor(t);
-    const uint32_t lo = b[c_], hi = b[c_ + 1];
+    uint32_t lo = b[c_], hi = b[c_ + 1];
+    if (cut_hook_) cut_hook_(c_, lo, hi);
     const std::string name = fmt::format("{}.part{}", x.name, cuts_.size());
     TensorId out = 0;
     if (x.kind != TensorKind::Value) {
@@ -452,6 +454,7 @@ class ChipGraph {
   const uint32_t stage_, P_, c_, lanes_, link_cycles_;
   std::vector<std::string>* decisions_;
   std::vector<KeptBlocks>* kept_;
+  const CutHook& cut_hook_;
   Graph out_;
   std::vector<std::optional<TensorId>> whole_, split_;  // per source tensor: its forms on this chip
   std::vector<std::optional<Rows>> rows_;
@@ -535,10 +538,12 @@ StagePlan plan_stages(const Graph& g, const std::vector<uint32_t>& chips_per_nod
 }
 
 std::vector<Graph> partition_stage(const Graph& g, const StagePlan& plan, uint32_t stage, const isa::Config& cfg,
-                                   std::vector<std::string>* decisions, std::vector<KeptBlocks>* kept) {
+                                   std::vector<std::string>* decisions, std::vector<KeptBlocks>* kept,
+                                   const CutHook& cut_hook) {
   std::vector<Graph> out;
   for (uint32_t c = 0; c < plan.chips[stage]; ++c)
-    out.push_back(ChipGraph(g, plan, stage, c, cfg, c == 0 ? decisions : nullptr, c == 0 ? kept : nullptr).run());
+    out.push_back(
+        ChipGraph(g, plan, stage, c, cfg, c == 0 ? decisions : nullptr, c == 0 ? kept : nullptr, cut_hook).run());
   return out;
 }
 

@@ -19,6 +19,7 @@
 //    tensor is gathered (AllGather) just before its first such reader.
 // A column-split MatMul followed by elementwise ops and a row-split MatMul is
 // Megatron's pair: the hidden activation never crosses a link.
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -75,8 +76,11 @@ struct KeptBlocks {
 
 // Stage `stage`'s chips' graphs; `decisions` gets its MatMuls' (how split, or
 // why not), `kept` its outputs kept in blocks.
+// `cut_hook`: CompileOptions::cut_hook.
+using CutHook = std::function<void(uint32_t chip, uint32_t& lo, uint32_t& hi)>;
 std::vector<Graph> partition_stage(const Graph& g, const StagePlan& plan, uint32_t stage, const isa::Config& cfg,
-                                   std::vector<std::string>* decisions, std::vector<KeptBlocks>* kept = nullptr);
+                                   std::vector<std::string>* decisions, std::vector<KeptBlocks>* kept = nullptr,
+                                   const CutHook& cut_hook = {});
 
 // Indices [lo, hi) of axis `axis` of row-major data of `shape`.
 std::vector<uint32_t> slice_axis(const std::vector<uint32_t>& data, const std::vector<uint32_t>& shape, size_t axis,

@@ -224,6 +224,29 @@ TEST(CompilerSystem, AttentionSplitsByHeads) {
   EXPECT_LE(cmp.max_abs_error, 1e-6 * cmp.max_abs_value) << cmp.differ << " elements differ";
 }
 
+// The check against the unpartitioned graph catches a partition that is
+// exact on its own terms: chip 3 cuts heads 10-12 instead of its 7-9 from
+// the grouped keys and values (another K/V head: 5 query heads share one), so
+// its scores are of other heads' keys; every chip still equals the system's
+// host reference.
+TEST(CompilerSystem, PlantedWrongHeadsAreCaughtByTheUnpartitionedGraph) {
+  const Program p = parse_program(attention(4), "attention.txt");
+  const isa::Config& cfg = *isa::find_config("tsp1");
+  const topo::Topology t = topo::builtin_topology("node8", cfg);
+  CompileOptions opt;
+  opt.cut_hook = [](uint32_t chip, uint32_t& lo, uint32_t& hi) {
+    if (chip == 3) lo += 3, hi += 3;
+  };
+  const SystemCompiled s = compile_system(p.graph, cfg, t, opt);
+  const tsp::cli::SystemRun run = tsp::cli::run_system_image(s, t, cfg);
+  ASSERT_TRUE(run.report.ok()) << run.report.first_error();
+  EXPECT_TRUE(run.off_prediction.empty());
+  const SystemComparison cmp = compare_system(s, cfg, run.got);
+  EXPECT_TRUE(cmp.errors.empty()) << cmp.errors.front();
+  EXPECT_GT(cmp.max_abs_error, 1e-3 * cmp.max_abs_value)
+      << "a wrong cut went unseen: " << cmp.max_abs_error << " where values reach " << cmp.max_abs_value;
+}
+
 TEST(CompilerSystem, GroupedQueryAttentionCutsItsHeadsFromWholeKeys) {
   SystemCompiled s;
   SystemComparison cmp;
