@@ -112,7 +112,9 @@ void tensor_decl(Line& l, Graph& g, bool is_const, uint32_t chips) {
   l.expect("]");
   uint64_t n = 1;
   for (uint32_t d : shape) n *= d;
-  if (n > (uint64_t(1) << 24) * chips)
+  // One chip: 2^24 elements (the compiler's guard). Several: a tensor split over them may hold 2^27 elements
+  // a chip, about as many bytes as a chip's SRAM (a Llama-2-70B FFN weight's share is 8192 x 3584).
+  if (n > (chips == 1 ? uint64_t(1) << 24 : (uint64_t(1) << 27) * chips))
     throw l.error(fmt::format("tensor '{}' has {} elements, more than {} holds", name, n,
                               chips == 1 ? std::string("any chip") : fmt::format("{} chips", chips)));
   std::vector<uint32_t> data;

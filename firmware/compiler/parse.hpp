@@ -24,7 +24,8 @@ struct Program {
 struct ParseOptions {
   // Layers of any size (DecoderSpec::any_size): for a bound only (`tsp compile --bound-only`), never compiled.
   bool any_size = false;
-  // The chips the program is compiled for (`tsp compile --topology`): a tensor may hold up to 2^24 elements per chip.
+  // The chips the program is compiled for (`tsp compile --topology`): a tensor may hold up to 2^24 elements on
+  // one chip, 2^27 per chip on several.
   uint32_t chips = 1;
 };
 
