@@ -209,7 +209,8 @@ void add_compile(CLI::App& app, int& exit_code) {
                 "Embed the host reference's output values in the image: `tsp run IMAGE --check` compares them");
   cmd->add_option("--generated-weights", a->generated_weights,
                   "SEED: MatMul weights of integer types become generated SRAM (docs/image-format.md, \"Generated "
-                  "SRAM\"): the image carries the seed, not the bytes; the host reference uses the same values");
+                  "SRAM\"): the image carries the seed, not the bytes; the host reference uses the same values (with "
+                  "--topology: each chip's own)");
   cmd->add_flag("--weights-as-bytes", a->as_bytes,
                 "With --generated-weights: the same weight values, but carried as bytes in the image");
   add_sram_reuse_option(cmd, a->sram_reuse);

@@ -53,13 +53,17 @@ std::vector<std::vector<std::vector<uint32_t>>> system_reference(const SystemCom
 
 // Every chip's outputs read back from a run (got[c][i]: tensor i of
 // chips[c].graph, outputs only) against system_reference(): bit for bit;
-// and against the graph before partitioning, how far they are.
+// and against the graph before partitioning, how far they are (not with
+// generated weights).
 struct SystemComparison {
   std::vector<std::string> errors;  // "chip 3: output y element 17: model 0x.., host reference 0x.."
   uint64_t elements = 0;            // output elements compared, over all chips
   uint64_t differ = 0;              // of them, unlike the graph before partitioning ...
   double max_abs_error = 0;         // ... by at most this much (float sums in another order)
   double max_abs_value = 0;         // the largest magnitude among those outputs (before partitioning)
+  // Weight tensors generated on the chips (CompileOptions::generated_weights): each chip's are the
+  // generator's, so the graph before partitioning is not compared (differ and max_abs_* stay 0).
+  uint32_t generated = 0;
 };
 // Chip c's outputs, indexed as chips[c].graph's tensors, from its symbols
 // read by `read` (raw vectors x lanes, as tensor_dump reads them).

@@ -138,6 +138,14 @@ tsp_expect_test(mpi_identity_compiled_system
 set_tests_properties(mpi_identity_compiled_system PROPERTIES LABELS mpi ENVIRONMENT "${_mpi_env}" RESOURCE_LOCK mpi
                      TIMEOUT 300)
 
+# The same with the weights generated on read on every rank's chips.
+set(_gen_sys ${_mpi_dir}/node8_int8_generated)
+tsp_expect_test(mpi_identity_compiled_system_generated
+  COMMAND sh -c "${TSP} compile ${CMAKE_CURRENT_SOURCE_DIR}/compiler/node8_int8_mlp.txt --topology node8 --generated-weights 7 --embed-reference -o ${_gen_sys}.img -q && ${_check} identity --mpirun ${MPIEXEC_EXECUTABLE} --tsp ${TSP} --image ${_gen_sys}.img --ranks 2,4 -- --topology node8 --check"
+  RC 0 MESSAGE "check_ranks: identical for 1, 2,4 ranks: digest [0-9a-f]+, exit 0")
+set_tests_properties(mpi_identity_compiled_system_generated PROPERTIES LABELS mpi ENVIRONMENT "${_mpi_env}"
+                     RESOURCE_LOCK mpi TIMEOUT 300)
+
 # --wave-chips names chips of the image.
 set(_wc ${_mpi_dir}/wave_chips)
 tsp_expect_test(mpi_wave_chips_past_the_last

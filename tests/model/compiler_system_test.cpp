@@ -260,6 +260,44 @@ TEST(CompilerSystem, GroupedQueryAttentionCutsItsHeadsFromWholeKeys) {
   EXPECT_LE(cmp.max_abs_error, 1e-6 * cmp.max_abs_value) << cmp.differ << " elements differ";
 }
 
+// Generated weights on a system: each chip's weight blocks are generated SRAM
+// (the image carries the seed, not the bytes), every chip exact against the
+// system's reference, which computes with the generated values; the graph
+// before partitioning has other weights, so it is not compared.
+TEST(CompilerSystem, GeneratedWeightsAreExactOnEveryChip) {
+  const Program p = parse_program(R"(config tsp1
+input x : i8[2, 1280] random 4
+const w1 : i8[1280, 5120] random 5
+const w2 : i8[5120, 2560] random 6
+h = matmul x w1
+hc = cast i8 h
+r = relu hc
+y = matmul r w2
+output y
+)",
+                                  "int_mlp.txt");
+  const isa::Config& cfg = *isa::find_config("tsp1");
+  const topo::Topology t = topo::builtin_topology("node8", cfg);
+  CompileOptions opt;
+  opt.generated_weights = 7;
+  const SystemCompiled s = compile_system(p.graph, cfg, t, opt);
+  ASSERT_EQ(s.image.chips.size(), 8u);
+  for (const image::ChipProgram& c : s.image.chips) {  // a chip's w1 and w2 blocks (2.4 MB) are not carried
+    EXPECT_FALSE(c.generated.empty());
+    size_t bytes = 0;
+    for (const image::SramSegment& seg : c.sram) bytes += seg.bytes.size();
+    EXPECT_LT(bytes, 64u << 10);
+  }
+  const tsp::cli::SystemRun run = tsp::cli::run_system_image(s, t, cfg);
+  ASSERT_TRUE(run.report.ok()) << run.report.first_error();
+  EXPECT_TRUE(run.off_prediction.empty());
+  const SystemComparison cmp = compare_system(s, cfg, run.got);
+  EXPECT_TRUE(cmp.errors.empty()) << cmp.errors.front();
+  EXPECT_EQ(cmp.generated, 16u);
+  EXPECT_EQ(cmp.elements, 8u * 2 * 2560);
+  EXPECT_EQ(cmp.differ, 0u);  // not compared
+}
+
 // Pipeline stages: four chips in two nodes of two, linked in a ring (one
 // link between the nodes each way). Stage 0 on node 0, stage 1 on node 1, the
 // cut where the fewest bytes cross (after the cast to int8), handed off over
