@@ -243,10 +243,14 @@ SystemCompiled compile_system(const Graph& g, const isa::Config& cfg, const topo
       throw Error(fmt::format("{}: error: topology '{}': node {} has no chips", t.where, t.name, n));
     sizes.push_back(uint32_t(node_chips[n].size()));
   }
-  StagePlan plan = plan_stages(g, sizes);
+  // Stage s runs on node order[s]: consecutive stages' nodes are linked.
+  const std::vector<uint32_t> order = stage_nodes(t, all, plan_stages(g, sizes).stages());
+  std::vector<uint32_t> stage_sizes;
+  for (uint32_t n : order) stage_sizes.push_back(sizes[n]);
+  StagePlan plan = plan_stages(g, stage_sizes);
   const uint32_t S = plan.stages();
   SystemCompiled out;
-  out.stages.assign(node_chips.begin(), node_chips.begin() + S);
+  for (uint32_t n : order) out.stages.push_back(node_chips[n]);
   std::vector<std::vector<std::vector<DirectLink>>> links;  // per stage, among its chips
   std::vector<uint32_t> stage_of_chip(N, UINT32_MAX);
   plan.link_cycles = plan.handoff_cycles = UINT32_MAX;

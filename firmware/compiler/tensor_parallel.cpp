@@ -9,6 +9,7 @@
 
 #include "common/error.hpp"
 #include "firmware/compiler/ops.hpp"
+#include "firmware/topology/topology.hpp"
 
 namespace tsp::compiler {
 
@@ -138,7 +139,10 @@ class ChipGraph {
       for (TensorId t : n.inputs) in.push_back(whole(t));
       whole_[n.output] = copy(n, in, src_.tensor(n.output).name);
     }
-    // Kept whole to the end: the graph's outputs made here, and what later stages read (their handoffs send it).
+    // Kept whole to the end: the graph's outputs made here, and what later
+    // stages read (their handoffs send it); a tensor made before this stage
+    // and read after it passes through: received here and sent on, so each
+    // handoff crosses one link, from a stage to the next.
     order_ = (uint64_t(end - 1) << kOrderBits) | (uint64_t(1) << (kOrderBits - 1));
     std::vector<bool> keep(src_.tensors().size(), false);
     for (size_t i = end; i < src_.nodes().size(); ++i)
@@ -147,6 +151,10 @@ class ChipGraph {
     for (size_t i = 0; i < src_.tensors().size(); ++i) {
       const int64_t p = producer_[i];
       const bool here = (p >= int64_t(first) && p < int64_t(end)) || (p < 0 && last);  // image data: the last stage
+      if (p >= 0 && p < int64_t(first) && keep[i]) {
+        out_.mark_output(whole(TensorId(i)));
+        continue;
+      }
       if (!here || !(keep[i] || src_.tensors()[i].output) || !(p >= 0 || src_.tensors()[i].output)) continue;
       const std::optional<Rows>& r = rows_[i];
       if (!keep[i] && !whole_[i] && r && r->axis + 1 < src_.tensors()[i].shape.size()) {  // in rows: kept so
@@ -216,7 +224,7 @@ class ChipGraph {
     }
     if (!split_[t]) {  // made by an earlier stage
       Attrs a = collective(plan_.handoff_cycles);
-      a.step = plan_.stage_of(size_t(producer_[t]));
+      a.step = stage_ - 1;  // every stage between its maker and its reader passes it on
       a.shape = x.shape;
       const TensorId one = out_.add_const(x.name + ".type", x.dtype, {1}, {0}, x.where);
       whole_[t] = out_.add(GraphOp::Handoff, x.name, {one}, x.where, std::nullopt, a);
@@ -535,6 +543,42 @@ StagePlan plan_stages(const Graph& g, const std::vector<uint32_t>& chips_per_nod
   }
   p.chips.assign(chips_per_node.begin(), chips_per_node.begin() + (p.first.size() - 1));
   return p;
+}
+
+std::vector<uint32_t> stage_nodes(const topo::Topology& t, const DirectLinks& links, uint32_t stages) {
+  const uint32_t nodes = topo::node_count(t);
+  std::vector<std::vector<bool>> linked(nodes, std::vector<bool>(nodes, false));
+  for (uint32_t a = 0; a < links.size(); ++a)
+    for (uint32_t b = 0; b < links[a].size(); ++b)
+      if (links[a][b]) linked[t.chips[a].node][t.chips[b].node] = true;
+  std::vector<uint32_t> path{0};
+  std::vector<bool> used(nodes, false);
+  used[0] = true;
+  std::vector<uint32_t> tried{0};  // per depth: the next neighbour to try
+  uint64_t steps = 0;               // a dead end on a large sparse map would search forever: give up
+  while (path.size() < stages) {
+    if (++steps > 10'000'000) break;
+    const uint32_t at = path.back();
+    uint32_t& next = tried.back();
+    while (next < nodes && (used[next] || !linked[at][next])) ++next;
+    if (next < nodes) {
+      used[next] = true;
+      path.push_back(next);
+      ++next;
+      tried.push_back(0);
+    } else if (path.size() > 1) {  // a dead end: back one node
+      used[path.back()] = false;
+      path.pop_back();
+      tried.pop_back();
+    } else {
+      break;
+    }
+  }
+  if (path.size() < stages)
+    throw Error(fmt::format("{}: error: topology '{}': no order of {} of its {} nodes links each to the next; "
+                            "pipeline stages hand off over direct links only (not yet: routed transfers)",
+                            t.where, t.name, stages, nodes));
+  return path;
 }
 
 std::vector<Graph> partition_stage(const Graph& g, const StagePlan& plan, uint32_t stage, const isa::Config& cfg,

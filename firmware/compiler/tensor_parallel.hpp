@@ -65,6 +65,12 @@ struct StagePlan {
 // contiguous, each about an equal share of those weights' bytes.
 StagePlan plan_stages(const Graph& g, const std::vector<uint32_t>& chips_per_node);
 
+// The nodes that run `stages` pipeline stages, in stage order: each directly
+// linked to the next (a handoff crosses one link), found depth first from node
+// 0, the lowest-numbered neighbour first (so nodes 0, 1, 2 ... where they are
+// linked so). tsp::Error, naming the topology, when no such order exists.
+std::vector<uint32_t> stage_nodes(const topo::Topology& t, const DirectLinks& links, uint32_t stages);
+
 // An output that each chip of its stage keeps its block of, as
 // "<name>.local", instead of gathering it (the KV cache of its heads): chip
 // k's indices [bounds[k], bounds[k+1]) of `axis` (every axis before it 1).

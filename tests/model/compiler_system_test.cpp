@@ -347,10 +347,11 @@ TEST(CompilerSystem, PlantedLateHandoffRecvIsCaught) {
   fmt::print("caught: {}\n", seen);
 }
 
-// A tensor of stage 0 read again in stage 2 goes over a direct link between
-// nodes 0 and 2: a line of three nodes has none.
-TEST(CompilerSystem, HandoffWithoutALinkBetweenTheNodesIsRefused) {
-  const Program p = parse_program(R"(config tsp1
+// Three one-chip nodes (chip c in node c) in a line 0 - 2 - 1: the stages run on nodes 0, 2, 1
+// (each linked to the next), and a tensor of stage 0 read again in stage 2
+// passes through stage 1 (received and sent on), so every handoff crosses
+// one link.
+constexpr const char* kSkip = R"(config tsp1
 input x : i8[1, 640] random 4
 const w1 : i8[640, 640] random 5
 const w2 : i8[640, 640] random 6
@@ -363,16 +364,36 @@ m = matmul b w3
 z = cast i8 m
 s = add z a
 output s
-)",
-                                  "skip.txt");
+)";
+
+TEST(CompilerSystem, StagesFollowLinkedNodesAndPassTensorsOn) {
+  SystemCompiled s;
+  SystemComparison cmp;
+  EXPECT_EQ(system_run_check(kSkip, {}, &s, &cmp, "chips 3\nnode 1 1\nnode 2 2\nlink 0.0 2.0\nlink 2.1 1.1\n"), "");
+  ASSERT_EQ(s.stages.size(), 3u);
+  EXPECT_EQ(s.stages[0], std::vector<uint32_t>{0});
+  EXPECT_EQ(s.stages[1], std::vector<uint32_t>{2});
+  EXPECT_EQ(s.stages[2], std::vector<uint32_t>{1});
+  // Stage 1 (chip 2) does not read `a` but receives it and sends it on.
+  const auto a = s.chips[2].graph.find("a");
+  ASSERT_TRUE(a);
+  EXPECT_TRUE(s.chips[2].graph.tensor(*a).output);
+  EXPECT_EQ(cmp.differ, 0u);
+}
+
+// No order of the nodes links each to the next (node 0 between 1 and 2, and
+// the path starts at node 0): refused, naming the topology.
+TEST(CompilerSystem, StagesWithoutALinkedOrderAreRefused) {
+  const Program p = parse_program(kSkip, "skip.txt");
   const isa::Config& cfg = *isa::find_config("tsp1");
   try {
     compile_system(p.graph, cfg,
-                   topo::parse_topology("chips 3\nnode 1 1\nnode 2 2\nlink 0.0 1.0\nlink 1.1 2.1\n", "line.topo", cfg));
-    FAIL() << "compiled a handoff between unlinked nodes";
+                   topo::parse_topology("chips 3\nnode 1 1\nnode 2 2\nlink 0.0 1.0\nlink 0.1 2.1\n", "star.topo", cfg));
+    FAIL() << "compiled stages over unlinked nodes";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("line.topo"), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find("nodes 0 and 2 have no direct link"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("star.topo"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("no order of 3 of its 3 nodes links each to the next"), std::string::npos)
+        << e.what();
   }
 }
 
