@@ -20,14 +20,16 @@ Error node_error(const Graph& g, const Node& n, const std::string& why) {
 
 }  // namespace
 
-uint32_t weight_stripes(const isa::Config& cfg, unsigned bytes) {
+uint32_t weight_stripes(const isa::Config& cfg, unsigned bytes, bool alone) {
   // S rows a cycle take S x bytes streams (half the streams of a direction at
   // most, leaving room for other flows) and S x bytes slices (a quarter of the
-  // chip's at most); S divides the MXM dimension so every LW run is whole.
+  // chip's at most); S divides the MXM dimension so every LW run is whole. A
+  // MatMul alone on the MXM spreads over every plane, which all read its
+  // weights' slices: twice the streams and slices.
+  const uint32_t streams = alone ? cfg.streams_per_direction : cfg.streams_per_direction / 2;
+  const uint32_t slices = alone ? cfg.mem_slices / 2 : cfg.mem_slices / 4;
   uint32_t s = 1;
-  while (2 * s * bytes <= cfg.streams_per_direction / 2 && 2 * s * bytes <= cfg.mem_slices / 4 &&
-         cfg.mxm_dim % (2 * s) == 0 && 2 * s <= 16)
-    s *= 2;
+  while (2 * s * bytes <= streams && 2 * s * bytes <= slices && cfg.mxm_dim % (2 * s) == 0 && 2 * s <= 16) s *= 2;
   return s;
 }
 

@@ -124,7 +124,8 @@ struct Lowered {
 };
 
 Lowered lower(const Graph& g, const isa::Config& cfg);
-// How many stripes MatMul weights of `bytes`-byte elements get on `cfg`.
-uint32_t weight_stripes(const isa::Config& cfg, unsigned bytes);
+// How many stripes MatMul weights of `bytes`-byte elements get on `cfg`
+// (`alone`: of a MatMul no other could run beside, which spreads over every plane).
+uint32_t weight_stripes(const isa::Config& cfg, unsigned bytes, bool alone = false);
 
 }  // namespace tsp::compiler
