@@ -38,6 +38,7 @@ struct CompileArgs {
   bool no_fuse = false;
   bool f16_matmul = false;
   std::string topology;  // compile for the chips of this topology (system.hpp)
+  uint32_t stages = 0;   // pipeline stages (0: the fewest that hold the weights)
 };
 
 int run_and_check(const CompileArgs& a, const compiler::Compiled& c, const isa::Config& cfg) {
@@ -137,6 +138,9 @@ int compile_cmd(const CompileArgs& a) {
   opt.fuse = !a.no_fuse;
   if (a.as_bytes && !a.generated_weights)
     throw Error("tsp compile: error: --weights-as-bytes without --generated-weights: it carries the generated values");
+  opt.stages = a.stages;
+  if (a.stages && a.topology.empty())
+    throw Error("tsp compile: error: --stages without --topology: one chip has no pipeline stages");
   if (!a.topology.empty())
     return compile_system_cmd({a.program, a.output, a.topology, a.report, a.png, a.run, a.check, a.quiet}, p.graph,
                               *cfg, opt);
@@ -222,6 +226,10 @@ void add_compile(CLI::App& app, int& exit_code) {
                   "Compile for every chip of this topology (a built-in such as node8, or a file; every pair of chips "
                   "directly linked): MatMuls split by columns, results gathered over the links (docs/compiler.md, "
                   "\"Systems\"); one image for the system");
+  cmd->add_option("--stages", a->stages,
+                  "With --topology: pipeline stages over its nodes (default: the fewest whose chips hold the weights; "
+                  "docs/compiler.md, \"Systems\")")
+      ->check(CLI::PositiveNumber);
   cmd->add_flag("--run", a->run, "Run the image on the model; fail unless cycles == prediction");
   cmd->add_flag("--check", a->check, "--run, and compare every output with the host reference bit for bit");
   cmd->add_flag("-q,--quiet", a->quiet, "Print errors only");

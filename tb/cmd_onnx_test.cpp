@@ -44,6 +44,7 @@ struct OnnxTestArgs {
   double rtol = kOnnxRtol, atol = kOnnxAtol;  // |got - expected| <= atol + rtol |expected|
   std::string topology;                       // compile for this system (firmware/compiler/system.hpp)
   std::optional<uint32_t> set;                // run only test_data_set_<set>
+  uint32_t stages = 0;                        // with topology: pipeline stages (0: the fewest that hold the weights)
 };
 
 // What a run left: the expanded graph whose outputs `got` holds, cycles, and what disagreed.
@@ -133,6 +134,7 @@ bool run_set(const OnnxTestArgs& a, const onnx::ModelProto& m, const fs::path& s
                       (fs::path(a.dir) / "model.onnx").string(), {}, {.f16_matmul = a.f16_matmul});
     CompileOptions opt;
     opt.sram_reuse = a.sram_reuse;
+    opt.stages = a.stages;
     if (a.topology.empty()) {
       c = compile(imp.graph, cfg, opt);
     } else {
@@ -215,6 +217,8 @@ int onnx_test_cmd(const OnnxTestArgs& a) {
       throw Error(fmt::format("{}: error: --set {}: no {}", a.dir, *a.set, one.filename().string()));
     sets = {one};
   }
+  if (a.stages && a.topology.empty())
+    throw Error(fmt::format("{}: error: --stages without --topology: one chip has no pipeline stages", a.dir));
   // One SystemC simulation per process: a system runs one data set.
   if (!a.topology.empty() && sets.size() > 1)
     throw Error(
@@ -249,6 +253,8 @@ void add_onnx_test(CLI::App& app, int& exit_code) {
                   "Compile for every chip of this topology (tsp compile --topology) and run the system: every chip "
                   "as predicted and bit for bit with the system's host reference, chip 0's outputs within tolerance");
   cmd->add_option("--set", a->set, "Run only test_data_set_N (with --topology, needed when there are several)");
+  cmd->add_option("--stages", a->stages, "With --topology: pipeline stages (tsp compile --stages)")
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--plant-bug", a->mutant, "Test hook: 1 = output 0's element 0 moved twice its tolerance")->group("");
   cmd->callback([a, &exit_code] { exit_code = onnx_test_cmd(*a); });
 }

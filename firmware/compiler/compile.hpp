@@ -30,6 +30,8 @@ struct CompileOptions {
   // Test seam (system compiler): changes which indices chip `chip` cuts from an
   // operand whole along a split axis (tensor_parallel.hpp), [lo, hi).
   std::function<void(uint32_t chip, uint32_t& lo, uint32_t& hi)> cut_hook;
+  // System compiler: pipeline stages (0: the fewest that hold the weights; tensor_parallel.hpp plan_stages).
+  uint32_t stages = 0;
   // Run the host reference and embed every output's values in the image, so
   // that `tsp run --check` compares without the graph.
   bool embed_reference = false;

@@ -244,10 +244,10 @@ SystemCompiled compile_system(const Graph& g, const isa::Config& cfg, const topo
     sizes.push_back(uint32_t(node_chips[n].size()));
   }
   // Stage s runs on node order[s]: consecutive stages' nodes are linked.
-  const std::vector<uint32_t> order = stage_nodes(t, all, plan_stages(g, sizes).stages());
+  const std::vector<uint32_t> order = stage_nodes(t, all, plan_stages(g, sizes, cfg, options.stages).stages());
   std::vector<uint32_t> stage_sizes;
   for (uint32_t n : order) stage_sizes.push_back(sizes[n]);
-  StagePlan plan = plan_stages(g, stage_sizes);
+  StagePlan plan = plan_stages(g, stage_sizes, cfg, options.stages);
   const uint32_t S = plan.stages();
   SystemCompiled out;
   for (uint32_t n : order) out.stages.push_back(node_chips[n]);

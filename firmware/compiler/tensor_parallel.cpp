@@ -498,17 +498,23 @@ uint32_t StagePlan::stage_of(size_t node) const {
   return uint32_t(std::upper_bound(first.begin(), first.end(), node) - first.begin() - 1);
 }
 
-StagePlan plan_stages(const Graph& g, const std::vector<uint32_t>& chips_per_node) {
-  // Weight bytes per node: a stage takes contiguous nodes until its share of the total.
+namespace {
+
+// Weight bytes of each node (MatMuls' constant inputs).
+std::vector<uint64_t> weight_bytes(const Graph& g) {
   std::vector<uint64_t> bytes(g.nodes().size(), 0);
-  uint64_t total = 0;
   for (size_t i = 0; i < g.nodes().size(); ++i)
     for (TensorId t : g.nodes()[i].inputs)
       if (g.tensor(t).kind == TensorKind::Const && g.nodes()[i].op == GraphOp::MatMul)
-        total += bytes[i] = g.tensor(t).elements() * isa::dtype_desc(g.tensor(t).dtype).bytes;
-  // A stage without weights would only pass activations on: no more stages than weighted nodes.
-  const auto weighted = size_t(std::count_if(bytes.begin(), bytes.end(), [](uint64_t b) { return b > 0; }));
-  const auto S = static_cast<uint32_t>(std::min<size_t>(chips_per_node.size(), std::max<size_t>(1, weighted)));
+        bytes[i] += g.tensor(t).elements() * isa::dtype_desc(g.tensor(t).dtype).bytes;
+  return bytes;
+}
+
+// S stages (S <= the nodes and the weighted nodes).
+StagePlan stages_of(const Graph& g, const std::vector<uint32_t>& chips_per_node, const std::vector<uint64_t>& bytes,
+                    uint32_t S) {
+  uint64_t total = 0;
+  for (uint64_t b : bytes) total += b;
   StagePlan p;
   p.first.push_back(0);
   uint64_t sum = 0;
@@ -543,6 +549,31 @@ StagePlan plan_stages(const Graph& g, const std::vector<uint32_t>& chips_per_nod
   }
   p.chips.assign(chips_per_node.begin(), chips_per_node.begin() + (p.first.size() - 1));
   return p;
+}
+
+}  // namespace
+
+StagePlan plan_stages(const Graph& g, const std::vector<uint32_t>& chips_per_node, const isa::Config& cfg,
+                      uint32_t stages) {
+  const std::vector<uint64_t> bytes = weight_bytes(g);
+  // A stage without weights would only pass activations on: no more stages than weighted nodes.
+  const auto weighted = size_t(std::count_if(bytes.begin(), bytes.end(), [](uint64_t b) { return b > 0; }));
+  const auto most = static_cast<uint32_t>(std::min(chips_per_node.size(), std::max<size_t>(1, weighted)));
+  if (stages > most)
+    throw Error(fmt::format("error: --stages {}: at most {} ({} nodes, {} MatMuls of constant weights)", stages, most,
+                            chips_per_node.size(), weighted));
+  if (stages) return stages_of(g, chips_per_node, bytes, stages);
+  const uint64_t budget = uint64_t(cfg.mem_slices) * cfg.mem_addresses * cfg.vector_bytes * 3 / 4;
+  for (uint32_t S = 1;; ++S) {
+    StagePlan p = stages_of(g, chips_per_node, bytes, S);
+    bool fits = true;
+    for (uint32_t st = 0; st < p.stages() && fits; ++st) {
+      uint64_t b = 0;
+      for (size_t n = p.first[st]; n < p.first[st + 1]; ++n) b += bytes[n];
+      fits = b / p.chips[st] <= budget;
+    }
+    if (fits || S == most) return p;
+  }
 }
 
 std::vector<uint32_t> stage_nodes(const topo::Topology& t, const DirectLinks& links, uint32_t stages) {

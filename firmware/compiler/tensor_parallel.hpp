@@ -61,9 +61,14 @@ struct StagePlan {
   uint32_t stages() const { return uint32_t(chips.size()); }
   uint32_t stage_of(size_t node) const;
 };
-// As many stages as nodes (or MatMuls of constant weights, if fewer),
-// contiguous, each about an equal share of those weights' bytes.
-StagePlan plan_stages(const Graph& g, const std::vector<uint32_t>& chips_per_node);
+// Contiguous stages, each about an equal share of the bytes of the MatMuls'
+// constant weights, on the nodes in order. `stages` of them, or with 0 the
+// fewest whose chips' weight shares each fit 3/4 of a chip's SRAM (the rest
+// for activations and lane padding): one token crosses the stages one after
+// another, so more stages only add handoffs. At most as many as nodes and as
+// MatMuls of constant weights. tsp::Error if `stages` is more than that.
+StagePlan plan_stages(const Graph& g, const std::vector<uint32_t>& chips_per_node, const isa::Config& cfg,
+                      uint32_t stages = 0);
 
 // The nodes that run `stages` pipeline stages, in stage order: each directly
 // linked to the next (a handoff crosses one link), found depth first from node

@@ -51,6 +51,12 @@ tsp_cli_test(e2e_cli_cosim_flip_no_such_chip COMMAND ${TSP} cosim ${_img} --rtl 
 
 # A path with a quote and a space: a shell command line built from it broke
 # it apart; an argument vector hands it to rsvg-convert whole.
+# Pipeline stages are a system's: without --topology, or more than the map and graph allow, an error.
+tsp_cli_test(e2e_cli_compile_stages_needs_topology COMMAND ${TSP} compile ${GRAPHS}/mini_elementwise.txt --stages 2
+  RC 1 MESSAGE "tsp compile: error: --stages without --topology: one chip has no pipeline stages")
+tsp_cli_test(e2e_cli_compile_stages_more_than_nodes
+  COMMAND ${TSP} compile ${GRAPHS}/node8_mlp.txt --topology node8 --stages 2
+  RC 1 MESSAGE "error: --stages 2: at most 1 \\(1 nodes, 2 MatMuls of constant weights\\)")
 tsp_cli_test(e2e_cli_compile_png_path_with_quote
   COMMAND sh -c "${TSP} compile ${GRAPHS}/mini_elementwise.txt -o ${OUT}/png_quote.img --png \"${OUT}/it's a.png\" >/dev/null && identify \"${OUT}/it's a.png\""
   MESSAGE "it's a\\.png PNG 1[0-9][0-9][0-9]x[0-9]+ ")

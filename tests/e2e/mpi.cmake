@@ -133,7 +133,7 @@ set_tests_properties(mpi_identity_llama_standin PROPERTIES LABELS mpi ENVIRONMEN
 # embedded: checked and the same on 1, 2 and 4 ranks.
 set(_sys ${_mpi_dir}/node8_mlp_dragonfly2)
 tsp_expect_test(mpi_identity_compiled_system
-  COMMAND sh -c "${TSP} compile ${GRAPHS}/node8_mlp.txt --topology dragonfly2 --embed-reference -o ${_sys}.img -q && ${_check} identity --mpirun ${MPIEXEC_EXECUTABLE} --tsp ${TSP} --image ${_sys}.img --ranks 2,4 -- --topology dragonfly2 --check"
+  COMMAND sh -c "${TSP} compile ${GRAPHS}/node8_mlp.txt --topology dragonfly2 --stages 2 --embed-reference -o ${_sys}.img -q && ${_check} identity --mpirun ${MPIEXEC_EXECUTABLE} --tsp ${TSP} --image ${_sys}.img --ranks 2,4 -- --topology dragonfly2 --check"
   RC 0 MESSAGE "check_ranks: identical for 1, 2,4 ranks: digest [0-9a-f]+, exit 0")
 set_tests_properties(mpi_identity_compiled_system PROPERTIES LABELS mpi ENVIRONMENT "${_mpi_env}" RESOURCE_LOCK mpi
                      TIMEOUT 300)

@@ -34,11 +34,12 @@ output y
 // Compiles for node8, runs, checks every chip. "" when exact, else what was seen.
 std::string system_run_check(const Graph& graph, const isa::Config& cfg, std::function<void(Chain&)> hook = {},
                              SystemCompiled* keep = nullptr, SystemComparison* cmp = nullptr,
-                             const std::string& topology = "node8") {
+                             const std::string& topology = "node8", uint32_t stages = 0) {
   const topo::Topology t = topo::is_builtin(topology) ? topo::builtin_topology(topology, cfg)
                                                       : topo::parse_topology(topology, "sys.topo", cfg);
   CompileOptions opt;
   opt.chain_hook = std::move(hook);
+  opt.stages = stages;
   const SystemCompiled s = compile_system(graph, cfg, t, opt);
   if (keep) *keep = s;
   const tsp::cli::SystemRun run = tsp::cli::run_system_image(s, t, cfg);
@@ -53,9 +54,10 @@ std::string system_run_check(const Graph& graph, const isa::Config& cfg, std::fu
 
 std::string system_run_check(const std::string& text, std::function<void(Chain&)> hook = {},
                              SystemCompiled* keep = nullptr, SystemComparison* cmp = nullptr,
-                             const std::string& topology = "node8") {
+                             const std::string& topology = "node8", uint32_t stages = 0) {
   const Program p = parse_program(text, "mlp.txt");
-  return system_run_check(p.graph, *isa::find_config(p.config.value_or("tsp1")), std::move(hook), keep, cmp, topology);
+  return system_run_check(p.graph, *isa::find_config(p.config.value_or("tsp1")), std::move(hook), keep, cmp, topology,
+                          stages);
 }
 
 TEST(CompilerSystem, MlpOnNode8IsExactOnEveryChip) {
@@ -326,7 +328,7 @@ output y
 TEST(CompilerSystem, PipelineStagesOnTwoNodesAreExact) {
   SystemCompiled s;
   SystemComparison cmp;
-  EXPECT_EQ(system_run_check(kIntMlp, {}, &s, &cmp, kRing), "");
+  EXPECT_EQ(system_run_check(kIntMlp, {}, &s, &cmp, kRing, 2), "");
   ASSERT_EQ(s.stages.size(), 2u);
   EXPECT_EQ(s.stages[0], (std::vector<uint32_t>{0, 1}));
   EXPECT_EQ(s.stages[1], (std::vector<uint32_t>{2, 3}));
@@ -342,7 +344,7 @@ TEST(CompilerSystem, PipelineStagesOnTwoNodesAreExact) {
 
 // A handoff RECV one cycle late on the first chip of node 1 is caught.
 TEST(CompilerSystem, PlantedLateHandoffRecvIsCaught) {
-  const std::string seen = system_run_check(kIntMlp, planted_recv(1, "handoff"), nullptr, nullptr, kRing);
+  const std::string seen = system_run_check(kIntMlp, planted_recv(1, "handoff"), nullptr, nullptr, kRing, 2);
   EXPECT_NE(seen, "");
   fmt::print("caught: {}\n", seen);
 }
@@ -369,7 +371,7 @@ output s
 TEST(CompilerSystem, StagesFollowLinkedNodesAndPassTensorsOn) {
   SystemCompiled s;
   SystemComparison cmp;
-  EXPECT_EQ(system_run_check(kSkip, {}, &s, &cmp, "chips 3\nnode 1 1\nnode 2 2\nlink 0.0 2.0\nlink 2.1 1.1\n"), "");
+  EXPECT_EQ(system_run_check(kSkip, {}, &s, &cmp, "chips 3\nnode 1 1\nnode 2 2\nlink 0.0 2.0\nlink 2.1 1.1\n", 3), "");
   ASSERT_EQ(s.stages.size(), 3u);
   EXPECT_EQ(s.stages[0], std::vector<uint32_t>{0});
   EXPECT_EQ(s.stages[1], std::vector<uint32_t>{2});
@@ -381,14 +383,49 @@ TEST(CompilerSystem, StagesFollowLinkedNodesAndPassTensorsOn) {
   EXPECT_EQ(cmp.differ, 0u);
 }
 
+// The stage count: the fewest whose chips hold their weights within 3/4 of a
+// chip's SRAM. mini's chip has 256 KiB (192 KiB of budget); three int8
+// weights of 160 KiB on nodes of two chips: two stages (the first two weights
+// on the first node, 160 KiB a chip), not one (240 KiB a chip) or three.
+TEST(CompilerSystem, StagesAreTheFewestThatHoldTheWeights) {
+  const Program p = parse_program(R"(config mini
+input x : i8[1, 256] random 1
+const w1 : i8[256, 640] random 2
+const w2 : i8[640, 256] random 3
+const w3 : i8[256, 640] random 4
+h = matmul x w1
+a = cast i8 h
+k = matmul a w2
+b = cast i8 k
+y = matmul b w3
+output y
+)",
+                                  "three.txt");
+  const isa::Config& cfg = *isa::find_config("mini");
+  EXPECT_EQ(plan_stages(p.graph, {2, 2, 2, 2}, cfg).stages(), 2u);
+  EXPECT_EQ(plan_stages(p.graph, {4, 4}, cfg).stages(), 1u);        // 120 KiB a chip
+  EXPECT_EQ(plan_stages(p.graph, {2, 2, 2}, cfg, 3).stages(), 3u);  // as asked
+  try {
+    plan_stages(p.graph, {2, 2}, cfg, 3);
+    FAIL() << "three stages on two nodes";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("--stages 3: at most 2 (2 nodes, 3 MatMuls of constant weights)"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 // No order of the nodes links each to the next (node 0 between 1 and 2, and
 // the path starts at node 0): refused, naming the topology.
 TEST(CompilerSystem, StagesWithoutALinkedOrderAreRefused) {
   const Program p = parse_program(kSkip, "skip.txt");
   const isa::Config& cfg = *isa::find_config("tsp1");
+  CompileOptions opt;
+  opt.stages = 3;
   try {
     compile_system(p.graph, cfg,
-                   topo::parse_topology("chips 3\nnode 1 1\nnode 2 2\nlink 0.0 1.0\nlink 0.1 2.1\n", "star.topo", cfg));
+                   topo::parse_topology("chips 3\nnode 1 1\nnode 2 2\nlink 0.0 1.0\nlink 0.1 2.1\n", "star.topo", cfg),
+                   opt);
     FAIL() << "compiled stages over unlinked nodes";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("star.topo"), std::string::npos) << e.what();
@@ -501,7 +538,11 @@ TEST_P(CompilerSystemRandom, IsExact) {
   g.mark_output(x);
   const std::string topology = pick(0, 2) ? "node8" : kRing;
   SystemComparison cmp;
-  EXPECT_EQ(system_run_check(g, *isa::find_config("tsp1"), {}, nullptr, &cmp, topology), "") << what;
+  // The ring: two stages where there are two MatMuls to cut between.
+  const auto matmuls = uint32_t(std::count_if(g.nodes().begin(), g.nodes().end(),
+                                              [](const Node& n) { return n.op == GraphOp::MatMul; }));
+  const uint32_t stages = topology == "node8" ? 0 : std::min(2u, matmuls);
+  EXPECT_EQ(system_run_check(g, *isa::find_config("tsp1"), {}, nullptr, &cmp, topology, stages), "") << what;
   if (!f16) {
     EXPECT_EQ(cmp.differ, 0u) << what;
   }
