@@ -19,6 +19,13 @@ function(tsp_expect_test name)
   if(NOT T_COMMAND OR NOT DEFINED T_MESSAGE)
     message(FATAL_ERROR "tsp_expect_test(${name}): needs COMMAND and MESSAGE")
   endif()
+  # A ';' in MESSAGE is a CMake list separator: the pattern would end there
+  # and the rest would be dropped unchecked (it was, in tests that passed
+  # with output the rest would have failed).
+  if(T_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "tsp_expect_test(${name}): MESSAGE or COMMAND was cut at a ';' (a CMake list separator), "
+      "leaving `${T_UNPARSED_ARGUMENTS}` unchecked: write '.' for a ';' in MESSAGE")
+  endif()
   add_test(NAME ${name} COMMAND ${CMAKE_COMMAND} "-DCMD=${T_COMMAND}" -DRC=${T_RC} "-DMESSAGE=${T_MESSAGE}"
                                 -P ${TSP_EXPECT_SCRIPT})
 endfunction()

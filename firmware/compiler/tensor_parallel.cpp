@@ -123,8 +123,12 @@ class ChipGraph {
         whole_(src.tensors().size()),
         split_(src.tensors().size()),
         rows_(src.tensors().size()),
-        producer_(src.tensors().size(), -1) {
-    for (size_t n = 0; n < src.nodes().size(); ++n) producer_[src.nodes()[n].output] = int64_t(n);
+        producer_(src.tensors().size(), -1),
+        readers_(src.tensors().size(), 0) {
+    for (size_t n = 0; n < src.nodes().size(); ++n) {
+      producer_[src.nodes()[n].output] = int64_t(n);
+      for (TensorId t : src.nodes()[n].inputs) ++readers_[t];
+    }
   }
 
   Graph run() {
@@ -133,6 +137,7 @@ class ChipGraph {
       const Node& n = src_.nodes()[i];
       order_ = uint64_t(i) << kOrderBits;
       if (by_rows(n)) continue;
+      if (reduce_columns(n)) continue;
       if (n.op == GraphOp::MatMul && matmul(n)) continue;
       if (elementwise(n.op) && on_blocks(n)) continue;
       std::vector<TensorId> in;
@@ -438,6 +443,54 @@ class ChipGraph {
   }
 
   // An elementwise op on the blocks when some operand is split and every other is a lane broadcast.
+  // A max over the columns of one split row (a token's activation scale,
+  // before it is quantised for a MatMul split by rows): each chip reduces its
+  // block, the partial maxima are gathered by rows into [P, 1] on every chip
+  // and reduced again; the result is whole, in every lane. (Sums and means,
+  // a norm's, are left to a gather: the MatMul after a norm needs its input
+  // whole anyway, and an all-reduce first only adds its latency.)
+  bool reduce_columns(const Node& n) {
+    if (n.op != GraphOp::ReduceMax) return false;
+    const TensorId x = n.inputs[0];
+    const Tensor& xt = src_.tensor(x);
+    const Tensor& y = src_.tensor(n.output);
+    const size_t last = xt.shape.size() - 1;
+    if (!split_[x] || whole_[x] || !n.attrs.keepdims || product(xt.shape, 0, last) != 1 ||
+        normalize_axes(n.attrs.axes, xt.shape.size(), true) != std::vector<int64_t>{int64_t(last)})
+      return false;
+    const GraphOp op = GraphOp::ReduceMax;
+    Attrs r;
+    r.axes = {-1};
+    const TensorId part = out_.add(op, y.name + ".part", {*split_[x]}, n.where, std::nullopt, r);
+    Attrs flat;
+    flat.shape = {1, 1};
+    const TensorId row = out_.add(GraphOp::Reshape, y.name + ".row", {part}, n.where, std::nullopt, flat);
+    Attrs a = collective(link_cycles_);
+    a.axes = {0};
+    a.bounds.resize(P_ + 1);
+    std::iota(a.bounds.begin(), a.bounds.end(), 0u);
+    const TensorId all = out_.add(GraphOp::AllGather, y.name + ".parts", {row}, n.where, std::nullopt, a);
+    Attrs over;
+    over.axes = {0};
+    const TensorId most = out_.add(op, y.name + ".all", {all}, n.where, std::nullopt, over);
+    Attrs back;
+    back.shape = y.shape;
+    const TensorId t = out_.add(GraphOp::Reshape, y.name + ".one", {most}, n.where, std::nullopt, back);
+    // Over the last axis (of width 1) again: the value in every lane, as a lane broadcast needs.
+    whole_[n.output] = out_.add(op, y.name, {t}, n.where, std::nullopt, r);
+    return true;
+  }
+
+  // A constant row as wide as a split tensor that only this op reads (a
+  // per-column scale or bias) is cut to this chip's columns. (Not a row that
+  // others read too, such as a residual stream's: cut, it would be gathered
+  // later all the same, and later in the critical path.)
+  bool image_row(TensorId t, uint32_t N) const {
+    const Tensor& x = src_.tensor(t);
+    return x.kind == TensorKind::Const && readers_[t] == 1 && x.shape.back() == N && N > 1 &&
+           product(x.shape, 0, x.shape.size() - 1) == 1;
+  }
+
   bool on_blocks(const Node& n) {
     const uint32_t N = src_.tensor(n.output).shape.back();
     bool any = false;
@@ -445,12 +498,15 @@ class ChipGraph {
       const bool lane_bcast = src_.tensor(t).shape.back() == 1 && N > 1;
       if (split_[t] && src_.tensor(t).shape.back() == N)
         any = true;
-      else if (!lane_bcast)
+      else if (!lane_bcast && !image_row(t, N))
         return false;
     }
     if (!any) return false;
     std::vector<TensorId> in;
-    for (TensorId t : n.inputs) in.push_back(split_[t] && src_.tensor(t).shape.back() == N ? *split_[t] : whole(t));
+    for (TensorId t : n.inputs)
+      in.push_back(split_[t] && src_.tensor(t).shape.back() == N ? *split_[t]
+                   : image_row(t, N)                             ? cut(t, src_.tensor(t).shape.size() - 1, bounds(N))
+                                                                 : whole(t));
     split_[n.output] = copy(n, in, src_.tensor(n.output).name + ".local");
     return true;
   }
@@ -468,6 +524,7 @@ class ChipGraph {
   std::vector<std::optional<Rows>> rows_;
   std::map<std::tuple<TensorId, size_t, std::vector<uint32_t>>, TensorId> cuts_;  // image data and values cut
   std::vector<int64_t> producer_;                       // per source tensor: its node (-1: image data)
+  std::vector<uint32_t> readers_;                       // per source tensor: the nodes that read it
   uint64_t order_ = 0;
 };
 

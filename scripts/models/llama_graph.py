@@ -15,6 +15,13 @@ expanded -> softmax(q k^T / sqrt(head_dim)) v -> wo -> residual -> RMSNorm ->
 SwiGLU (w1, w3, w2) -> residual. Then the final RMSNorm and the LM head
 (`logits`). The token's embedding row is the input `x`.
 
+`--ffn-int8`: the SwiGLU's weights int8 (W8A8, as the layer builder's,
+docs/compiler.md "Layers"): each MatMul's f32 input row is quantised per
+token, s = max|x| / 127, xq = i8(x / s); the int8 MatMul sums into i32, and
+y = f32(acc) * ws * s with a per-column f32 scale ws. 82% of a 70B layer's
+weights are the FFN's: with them at one byte a Llama-2-70B layer's share
+fits a node of 8 chips (its f16 share, 229 MB a chip, does not).
+
     scripts/models/llama_graph.py OUT.txt [--dim 8192 --layers 80 --heads 64 --kv-heads 8
                                            --ffn 28672 --vocab 32000 --cache 8]
 """
@@ -34,6 +41,9 @@ def arguments(argv):
     p.add_argument("--vocab", type=int, default=32000)
     p.add_argument("--cache", type=int, default=8, help="tokens already in the KV cache")
     p.add_argument("--config", default="tsp1")
+    p.add_argument("--ffn-int8", action="store_true", help="SwiGLU weights int8 with activations quantised per token")
+    p.add_argument("--no-head", action="store_true",
+                   help="the layers only: output the last layer's activation, no final norm or LM head")
     a = p.parse_args(argv)
     if a.dim % a.heads or (a.dim // a.heads) % 2 or a.heads % a.kv_heads:
         p.error(f"dim {a.dim} must split into {a.heads} heads of an even size, and heads into {a.kv_heads} kv heads")
@@ -78,6 +88,36 @@ def linear(w, x, k, n, name):
     return name
 
 
+def quantised(w, x, name):
+    """x's row quantised per token: (int8 row, f32 scale [.., 1]); 1/max from rsqrt squared."""
+    w(f"const {name}.m1 : f32[1] = -1")
+    w(f"const {name}.tiny : f32[1] = 1e-30")
+    w(f"const {name}.c127 : f32[1] = 127")
+    w(f"const {name}.c1_127 : f32[1] = {1 / 127!r}")
+    w(f"{name}.neg = mul {x} {name}.m1")
+    w(f"{name}.abs = max {x} {name}.neg")
+    w(f"{name}.amax = reducemax {name}.abs axes -1")
+    w(f"{name}.amaxc = max {name}.amax {name}.tiny")
+    w(f"{name}.rs = rsqrt {name}.amaxc")
+    w(f"{name}.r = mul {name}.rs {name}.rs")
+    w(f"{name}.inv = mul {name}.r {name}.c127")
+    w(f"{name}.xs = mul {x} {name}.inv")
+    w(f"{name}.q = cast i8 {name}.xs")
+    w(f"{name}.s = mul {name}.amaxc {name}.c1_127")
+    return f"{name}.q", f"{name}.s"
+
+
+def linear_int8(w, xq, s, k, n, name):
+    """y = f32(xq . W) * ws * s: int8 weights with a per-column scale."""
+    w(f"const {name}.w : i8[{k}, {n}] random {w.random()}")
+    w(f"const {name}.ws : f32[{n}] random {w.random()}")
+    w(f"{name}.acc = matmul {xq} {name}.w")
+    w(f"{name}.f = cast f32 {name}.acc")
+    w(f"{name}.fs = mul {name}.f {name}.ws")
+    w(f"{name} = mul {name}.fs {s}")
+    return name
+
+
 def layer(w, a, i, x):
     hd, H, KV, T = a.dim // a.heads, a.heads, a.kv_heads, a.cache
     L = f"l{i}"
@@ -118,13 +158,24 @@ def layer(w, a, i, x):
     w(f"{L}.oh = cast f16 {L}.om")
     att = linear(w, f"{L}.oh", a.dim, a.dim, f"{L}.wo")
     w(f"{L}.h = add {x} {att}")
-    n2 = rmsnorm(w, f"{L}.h", a.dim, f"{L}.mlp_norm")
-    g = linear(w, n2, a.dim, a.ffn, f"{L}.w1")
-    u = linear(w, n2, a.dim, a.ffn, f"{L}.w3")
-    w(f"{L}.gs = silu {g}")
-    w(f"{L}.m = mul {L}.gs {u}")
-    w(f"{L}.mh = cast f16 {L}.m")
-    d = linear(w, f"{L}.mh", a.ffn, a.dim, f"{L}.w2")
+    if a.ffn_int8:
+        w(f"const {L}.mlp_norm.g : f32[{a.dim}] random {w.random()}")
+        w(f"{L}.mlp_norm = rmsnorm {L}.h {L}.mlp_norm.g epsilon 1e-5")
+        hq, hs = quantised(w, f"{L}.mlp_norm", f"{L}.hn")
+        g = linear_int8(w, hq, hs, a.dim, a.ffn, f"{L}.w1")
+        u = linear_int8(w, hq, hs, a.dim, a.ffn, f"{L}.w3")
+        w(f"{L}.gs = silu {g}")
+        w(f"{L}.m = mul {L}.gs {u}")
+        mq, ms = quantised(w, f"{L}.m", f"{L}.act")
+        d = linear_int8(w, mq, ms, a.ffn, a.dim, f"{L}.w2")
+    else:
+        n2 = rmsnorm(w, f"{L}.h", a.dim, f"{L}.mlp_norm")
+        g = linear(w, n2, a.dim, a.ffn, f"{L}.w1")
+        u = linear(w, n2, a.dim, a.ffn, f"{L}.w3")
+        w(f"{L}.gs = silu {g}")
+        w(f"{L}.m = mul {L}.gs {u}")
+        w(f"{L}.mh = cast f16 {L}.m")
+        d = linear(w, f"{L}.mh", a.ffn, a.dim, f"{L}.w2")
     w(f"{L}.y = add {L}.h {d}")
     return f"{L}.y"
 
@@ -142,9 +193,13 @@ def main(argv):
     x = "x"
     for i in range(a.layers):
         x = layer(w, a, i, x)
-    n = rmsnorm(w, x, a.dim, "norm")
-    linear(w, n, a.dim, a.vocab, "logits")
-    w("output logits " + " ".join(f"present_k.{i} present_v.{i}" for i in range(a.layers)))
+    if a.no_head:
+        head = x
+    else:
+        n = rmsnorm(w, x, a.dim, "norm")
+        linear(w, n, a.dim, a.vocab, "logits")
+        head = "logits"
+    w(f"output {head} " + " ".join(f"present_k.{i} present_v.{i}" for i in range(a.layers)))
     with open(a.out, "w") as f:
         f.write("\n".join(w.lines) + "\n")
 

@@ -12,9 +12,9 @@ endfunction()
 tsp_cli_test(e2e_cli_cosim_png_needs_wave COMMAND ${TSP} cosim ${_img} --rtl mem --png ${OUT}/cli_no_wave.png
   RC 1 MESSAGE "tsp cosim: error: --png without --wave: it renders the window --wave writes")
 tsp_cli_test(e2e_cli_cosim_seed_needs_random COMMAND ${TSP} cosim ${_img} --rtl mem --seed 3
-  RC 1 MESSAGE "tsp cosim: error: --seed without --random or --link-ber: it seeds the program --random generates and --link-ber's errors; an image is a finished program")
+  RC 1 MESSAGE "tsp cosim: error: --seed without --random or --link-ber: it seeds the program --random generates and --link-ber's errors. an image is a finished program")
 tsp_cli_test(e2e_cli_cosim_config_needs_random COMMAND ${TSP} cosim ${_img} --rtl mem --config tsp1
-  RC 1 MESSAGE "tsp cosim: error: --config without --random: it is the configuration of --random's program; an image names its own")
+  RC 1 MESSAGE "tsp cosim: error: --config without --random: it is the configuration of --random's program. an image names its own")
 tsp_cli_test(e2e_cli_cosim_instructions_need_random COMMAND ${TSP} cosim ${_img} --rtl mem --instructions 9
   RC 1 MESSAGE "tsp cosim: error: --instructions without --random: it sizes the program --random generates")
 tsp_cli_test(e2e_cli_run_flip_until_needs_rate COMMAND ${TSP} run ${_img} --flip-until 100
