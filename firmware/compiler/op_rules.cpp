@@ -182,7 +182,9 @@ void result_reduce(OpRule& x) {
     throw x.fail("keepdims 0 over the last axis with other axes left would move values across lanes (not yet)");
   if (s.empty()) s.push_back(1);
   x.r.shape = s;
-  x.r.splat = last;
+  // Over the last axis: the result in every lane. Over others only, of a tensor
+  // in every lane: still so (the VXM reduces whole vectors lane by lane).
+  x.r.splat = last || (x.a.splat && at.keepdims);
 }
 
 void result_softmax(OpRule& x) {
@@ -358,6 +360,7 @@ void result_all_gather(OpRule& x) {
       throw x.fail(fmt::format("axes [{}] of {}: need one row axis, every axis before it 1", fmt::join(x.attrs.axes, ", "),
                                x.desc(x.a)));
     axis = size_t(a);
+    x.r.splat = x.a.splat;  // whole rows move as they are
   }
   if (x.a.shape[axis] != b[x.attrs.step + 1] - b[x.attrs.step])
     throw x.fail(fmt::format("{} is not block {} of [{}] on axis {}", x.desc(x.a), x.attrs.step, fmt::join(b, ", "),

@@ -445,8 +445,8 @@ class ChipGraph {
   // An elementwise op on the blocks when some operand is split and every other is a lane broadcast.
   // A max over the columns of one split row (a token's activation scale,
   // before it is quantised for a MatMul split by rows): each chip reduces its
-  // block, the partial maxima are gathered by rows into [P, 1] on every chip
-  // and reduced again; the result is whole, in every lane. (Sums and means,
+  // block, the partial maxima (each in every lane) are gathered by rows into
+  // [P, 1] on every chip and reduced again; the result is whole, in every lane. (Sums and means,
   // a norm's, are left to a gather: the MatMul after a norm needs its input
   // whole anyway, and an all-reduce first only adds its latency.)
   bool reduce_columns(const Node& n) {
@@ -475,9 +475,8 @@ class ChipGraph {
     const TensorId most = out_.add(op, y.name + ".all", {all}, n.where, std::nullopt, over);
     Attrs back;
     back.shape = y.shape;
-    const TensorId t = out_.add(GraphOp::Reshape, y.name + ".one", {most}, n.where, std::nullopt, back);
-    // Over the last axis (of width 1) again: the value in every lane, as a lane broadcast needs.
-    whole_[n.output] = out_.add(op, y.name, {t}, n.where, std::nullopt, r);
+    // Each chip's maximum is in every lane, and so stays through the gather and the max over rows.
+    whole_[n.output] = out_.add(GraphOp::Reshape, y.name, {most}, n.where, std::nullopt, back);
     return true;
   }
 
