@@ -35,8 +35,11 @@ constexpr uint8_t byte(uint64_t key, uint64_t offset) {
   return static_cast<uint8_t>(word(key, offset / 8) >> (8 * (offset % 8)));
 }
 
-// Bytes offset .. offset + n - 1 of the region keyed `key`.
-inline void fill(uint64_t key, uint64_t offset, uint8_t* out, size_t n) {
+// A region's byte with its mask applied (image format 1.3): (b & keep) | set.
+constexpr uint8_t masked(uint8_t b, uint8_t keep, uint8_t set) { return static_cast<uint8_t>((b & keep) | set); }
+
+// Bytes offset .. offset + n - 1 of the region keyed `key`, masked.
+inline void fill(uint64_t key, uint64_t offset, uint8_t* out, size_t n, uint8_t keep = 0xff, uint8_t set = 0) {
   size_t i = 0;
   for (; i < n && (offset + i) % 8; ++i) out[i] = byte(key, offset + i);
   for (; i + 8 <= n; i += 8) {
@@ -44,6 +47,8 @@ inline void fill(uint64_t key, uint64_t offset, uint8_t* out, size_t n) {
     for (unsigned b = 0; b < 8; ++b) out[i + b] = static_cast<uint8_t>(w >> (8 * b));
   }
   for (; i < n; ++i) out[i] = byte(key, offset + i);
+  if (keep != 0xff || set != 0)
+    for (i = 0; i < n; ++i) out[i] = masked(out[i], keep, set);
 }
 
 }  // namespace tsp::genbytes

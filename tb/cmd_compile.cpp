@@ -212,7 +212,7 @@ void add_compile(CLI::App& app, int& exit_code) {
   cmd->add_flag("--embed-reference", a->embed,
                 "Embed the host reference's output values in the image: `tsp run IMAGE --check` compares them");
   cmd->add_option("--generated-weights", a->generated_weights,
-                  "SEED: MatMul weights of integer types become generated SRAM (docs/image-format.md, \"Generated "
+                  "SEED: MatMul weights of integer, f16 and bf16 types become generated SRAM (docs/image-format.md, \"Generated "
                   "SRAM\"): the image carries the seed, not the bytes; the host reference uses the same values (with "
                   "--topology: each chip's own)");
   cmd->add_flag("--weights-as-bytes", a->as_bytes,

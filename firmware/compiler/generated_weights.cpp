@@ -1,6 +1,8 @@
 #include "firmware/compiler/generated_weights.hpp"
 
 #include <algorithm>
+#include <array>
+#include <optional>
 #include <set>
 
 #include "common/generated_bytes.hpp"
@@ -10,10 +12,24 @@
 namespace tsp::compiler {
 namespace {
 
+// Per byte plane of a generated weight: (keep, set) so that every value is
+// finite, as the generator's raw bytes would not be. f16: the high byte's
+// exponent bits 01xxx (2^-7 .. 2^0 in magnitude); bf16: exponent 01111xxx
+// (the same range). Integers take every bit pattern.
+struct PlaneMask {
+  uint8_t keep = 0xff, set = 0;
+};
+std::optional<std::array<PlaneMask, 4>> masks_of(isa::DType t) {
+  if (!num::is_float(t)) return std::array<PlaneMask, 4>{};
+  if (t == isa::DType::f16) return std::array<PlaneMask, 4>{PlaneMask{}, PlaneMask{0x9f, 0x20}};
+  if (t == isa::DType::bf16) return std::array<PlaneMask, 4>{PlaneMask{}, PlaneMask{0x83, 0x3c}};
+  return std::nullopt;  // f32 weights are split into f16 parts before they reach a MatMul
+}
+
 bool eligible(const Graph& g, TensorId t, uint32_t lanes) {
   const Tensor& x = g.tensor(t);
   // Whole vectors, or one vector a row whose lanes past the columns read zero (GeneratedSegment::lanes).
-  if (x.kind != TensorKind::Const || x.splat || num::is_float(x.dtype) ||
+  if (x.kind != TensorKind::Const || x.splat || !masks_of(x.dtype) ||
       (x.shape.back() % lanes && x.shape.back() > lanes))
     return false;
   for (const Node& n : g.nodes())
@@ -36,6 +52,7 @@ uint32_t generate_weights(Graph& g, const std::vector<Placement>& place, image::
     const Layout& l = p.layout;
     const uint32_t S = p.stripes();
     const unsigned bytes = isa::dtype_desc(x.dtype).bytes;
+    const std::array<PlaneMask, 4> mask = *masks_of(x.dtype);
     std::vector<uint32_t> data(x.elements(), 0);
     std::set<std::pair<uint16_t, uint32_t>> replaced;  // (slice, address) of the segments this takes over
     for (uint32_t s = 0; s < S; ++s) {
@@ -49,8 +66,8 @@ uint32_t generate_weights(Graph& g, const std::vector<Placement>& place, image::
         const auto slice = static_cast<uint16_t>(slice0 + b);
         const uint32_t id = next_id++;
         if (!as_bytes) {
-          chip.generated.push_back(
-              {slice, address, vectors, static_cast<uint16_t>(std::min(l.cols, l.lanes)), id, seed});
+          chip.generated.push_back({slice, address, vectors, static_cast<uint16_t>(std::min(l.cols, l.lanes)), id,
+                                    seed, mask.at(b).keep, mask.at(b).set});
           replaced.insert({slice, address});
         }
         if (!as_bytes && stored > vectors)
@@ -60,7 +77,9 @@ uint32_t generate_weights(Graph& g, const std::vector<Placement>& place, image::
         for (uint32_t r = s; r < l.rows; r += S)
           for (uint32_t c = 0; c < l.cols; ++c) {
             const uint64_t offset = (uint64_t(address) + l.vector_of(r / S, c)) * cfg.vector_bytes + l.lane_of(c);
-            data[size_t(r) * l.cols + c] |= uint32_t(genbytes::byte(key, offset)) << (8 * b);
+            data[size_t(r) * l.cols + c] |= uint32_t(genbytes::masked(genbytes::byte(key, offset), mask.at(b).keep,
+                                                                      mask.at(b).set))
+                                            << (8 * b);
           }
       }
     }

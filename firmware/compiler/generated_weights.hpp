@@ -14,7 +14,8 @@
 namespace tsp::compiler {
 
 // Rewrites `g`'s eligible weights and `img`'s SRAM (chip 0) to match; returns
-// how many tensors became generated. Eligible: a constant of an integer type
+// how many tensors became generated. Eligible: a constant of an integer type,
+// f16 or bf16 (each value finite: generated SRAM's masks, docs/image-format.md)
 // that is a MatMul/MatMulInteger weight (input 1), whose columns fill whole
 // vectors (padding lanes must stay zero); padding rows keep their zero bytes.
 // With `as_bytes` the weights take the same values but the image carries

@@ -20,7 +20,14 @@ inline constexpr size_t kOffCrc = 24;
 inline constexpr size_t kOffSectionCount = 28;
 inline constexpr size_t kOffReserved = 32;
 
-enum class SectionKind : uint32_t { Manifest = 1, Queue = 2, Sram = 3, Expected = 4, Generated = 5 };
+enum class SectionKind : uint32_t {
+  Manifest = 1,
+  Queue = 2,
+  Sram = 3,
+  Expected = 4,
+  Generated = 5,
+  GeneratedMasked = 6,  // since 1.3: kind 5's record, then keep u8, set u8, reserved u16
+};
 
 inline constexpr uint32_t kManifestHasPrediction = 1u << 0;
 inline constexpr uint16_t kQueueHasLocs = 1u << 0;

@@ -135,7 +135,7 @@ SramSegment read_segment(ByteReader& r) {
   return seg;
 }
 
-GeneratedSegment read_generated(ByteReader& r) {
+GeneratedSegment read_generated(ByteReader& r, bool masked) {
   GeneratedSegment g;
   g.slice = r.u16("generated slice");
   g.lanes = r.u16("generated lanes");
@@ -143,6 +143,11 @@ GeneratedSegment read_generated(ByteReader& r) {
   g.vectors = r.u32("generated vectors");
   g.tensor = r.u32("generated tensor");
   g.seed = r.u64("generated seed");
+  if (masked) {
+    g.keep = r.u8("generated keep mask");
+    g.set = r.u8("generated set bits");
+    if (r.u16("reserved") != 0) r.fail_at(r.offset() - 2, "reserved field is not zero");
+  }
   return g;
 }
 
@@ -176,7 +181,8 @@ Image parse(std::span<const uint8_t> bytes, const std::string& name) {
       if (auto why = check_manifest(img)) r.fail_at(at, *why);
       cfg = isa::find_config(img.config);
     } else if (kind == static_cast<uint32_t>(SectionKind::Queue) || kind == static_cast<uint32_t>(SectionKind::Sram) ||
-               kind == static_cast<uint32_t>(SectionKind::Generated)) {
+               kind == static_cast<uint32_t>(SectionKind::Generated) ||
+               kind == static_cast<uint32_t>(SectionKind::GeneratedMasked)) {
       if (chip >= img.chips.size())
         r.fail_at(chip_at, fmt::format("chip index {} out of range ({} chips)", chip, img.chips.size()));
       ChipProgram& cp = img.chips[chip];
@@ -196,7 +202,7 @@ Image parse(std::span<const uint8_t> bytes, const std::string& name) {
         if (why) why = fmt::format("chip {}: {}", chip, *why);
         cp.sram.push_back(std::move(seg));
       } else {
-        cp.generated.push_back(read_generated(p));
+        cp.generated.push_back(read_generated(p, kind == static_cast<uint32_t>(SectionKind::GeneratedMasked)));
         why = check_generated(*cfg, cp, cp.generated.back());
         if (why) why = fmt::format("chip {}: {}", chip, *why);
       }

@@ -75,6 +75,8 @@ void write_segment(ByteWriter& w, const SramSegment& seg) {
   w.bytes(seg.bytes);
 }
 
+bool masked(const GeneratedSegment& g) { return g.keep != 0xff || g.set != 0; }
+
 void write_generated(ByteWriter& w, const GeneratedSegment& g) {
   w.u16(g.slice);
   w.u16(g.lanes);
@@ -82,6 +84,11 @@ void write_generated(ByteWriter& w, const GeneratedSegment& g) {
   w.u32(g.vectors);
   w.u32(g.tensor);
   w.u64(g.seed);
+  if (masked(g)) {
+    w.u8(g.keep);
+    w.u8(g.set);
+    w.u16(0);
+  }
 }
 
 void write_expected(ByteWriter& w, const Expected& e) {
@@ -139,7 +146,8 @@ std::vector<uint8_t> serialize(const Image& img, const Selection& sel) {
     if (sel.sram)
       for (const auto& s : img.chips[c].sram) section(w, count, SectionKind::Sram, chip, [&] { write_segment(w, s); });
     for (const auto& g : img.chips[c].generated)
-      section(w, count, SectionKind::Generated, chip, [&] { write_generated(w, g); });
+      section(w, count, masked(g) ? SectionKind::GeneratedMasked : SectionKind::Generated, chip,
+              [&] { write_generated(w, g); });
   }
   for (const auto& e : img.expected) section(w, count, SectionKind::Expected, e.chip, [&] { write_expected(w, e); });
   w.patch(format::kOffFileSize, w.size(), 8);

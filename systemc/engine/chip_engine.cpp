@@ -35,7 +35,7 @@ void ChipEngine::load(const image::Image& img) {
   for (auto& m : slices_) m.clear_generated();
   if (!timing_only_)
     for (const auto& g : prog.generated)
-      slices_.at(g.slice).add_generated(g.address, g.vectors, g.lanes, g.seed, g.tensor);
+      slices_.at(g.slice).add_generated(g.address, g.vectors, g.lanes, g.seed, g.tensor, g.keep, g.set);
   for (const auto& seg : prog.sram) {
     if (timing_only_) break;  // no data: SRAM stays unallocated
     Vec v;

@@ -37,10 +37,11 @@ uint8_t* MemSlice::page(uint32_t address) {
   return p.get();
 }
 
-void MemSlice::add_generated(uint32_t address, uint32_t vectors, uint32_t lanes, uint64_t seed, uint32_t tensor) {
+void MemSlice::add_generated(uint32_t address, uint32_t vectors, uint32_t lanes, uint64_t seed, uint32_t tensor,
+                             uint8_t keep, uint8_t set) {
   flush();
   if (gen_page_.empty()) gen_page_.assign((limit_ + kPageVectors - 1) / kPageVectors, 0);
-  generated_.push_back({address, address + vectors, std::min(lanes, lanes_), genbytes::key(seed, tensor)});
+  generated_.push_back({address, address + vectors, std::min(lanes, lanes_), genbytes::key(seed, tensor), keep, set});
   for (uint32_t a = address; a < address + vectors; a += kPageVectors - a % kPageVectors)
     gen_page_[a / kPageVectors] = 1;
   for (uint32_t a = address; a < address + vectors; ++a)  // a page stored already holds them as written
@@ -62,7 +63,7 @@ uint64_t MemSlice::stored_pages() const {
 bool MemSlice::generate_slow(uint32_t address, uint8_t* out) const {
   for (const Generated& g : generated_)
     if (address >= g.begin && address < g.end) {
-      genbytes::fill(g.key, uint64_t(address) * lanes_, out, g.lanes);
+      genbytes::fill(g.key, uint64_t(address) * lanes_, out, g.lanes, g.keep, g.set);
       std::memset(out + g.lanes, 0, lanes_ - g.lanes);
       return true;
     }

@@ -400,7 +400,9 @@ class MemRtl final : public RtlAdapter {
         Word w{};
         for (uint32_t i = 0; i < kWordBytes; ++i) {
           const uint32_t lane = superlane * kWordBytes + i;
-          w[i] = lane < g.lanes ? genbytes::byte(key, uint64_t(a) * cfg_->vector_bytes + lane) : 0;
+          w[i] = lane < g.lanes
+                     ? genbytes::masked(genbytes::byte(key, uint64_t(a) * cfg_->vector_bytes + lane), g.keep, g.set)
+                     : 0;
         }
         backdoor(in, false, a, 0, &w);
       }

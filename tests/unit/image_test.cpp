@@ -262,6 +262,38 @@ TEST(Image, GeneratedSramFollowsTheDocumentedLayoutAndIsChecked) {
   }
 }
 
+// Format 1.3: a region with a mask is section kind 6, its 24 bytes then keep,
+// set and a zero u16; a region without one stays kind 5 (readable by 1.2).
+TEST(Image, MaskedGeneratedSramIsKindSix) {
+  Image img = sample();
+  img.chips[1].generated = {{3, 10, 20, 32, 7, 5, 0x9f, 0x20}};
+  const auto b = serialize(img);
+  EXPECT_EQ(parse(b), img);
+  const size_t g = section_offsets(b).back();
+  EXPECT_EQ(le(b, g, 4), 6u);
+  EXPECT_EQ(le(b, g + 8, 8), 28u);
+  EXPECT_EQ(le(b, g + 40, 1), 0x9fu);
+  EXPECT_EQ(le(b, g + 41, 1), 0x20u);
+  EXPECT_EQ(le(b, g + 42, 2), 0u);
+  auto reserved = b;
+  reserved[g + 42] = 1;
+  fix_crc(reserved);
+  try {
+    parse(reserved, "t.img");
+    ADD_FAILURE() << "a non-zero reserved field parsed";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("reserved field is not zero"), std::string::npos) << e.what();
+  }
+  img.chips[1].generated[0].keep = 0xff;
+  img.chips[1].generated[0].set = 0;
+  EXPECT_EQ(le(serialize(img), g, 4), 5u);
+  // The bytes: (byte & keep) | set.
+  const uint64_t key = genbytes::key(1, 0);
+  std::vector<uint8_t> got(45);
+  genbytes::fill(key, 3, got.data(), got.size(), 0x9f, 0x20);
+  for (size_t i = 0; i < got.size(); ++i) EXPECT_EQ(got[i], (genbytes::byte(key, 3 + i) & 0x9f) | 0x20) << i;
+}
+
 TEST(Image, GeneratedBytesAreTheDocumentedFunction) {
   // docs/image-format.md "Generated SRAM": seed 1, tensor 0.
   const uint64_t key = genbytes::key(1, 0);
