@@ -21,15 +21,15 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 GRAPH = ROOT / "scripts" / "models" / "llama_graph.py"
 
-# name: llama_graph.py arguments, topology, extra tsp compile flags
+# name: llama_graph.py arguments, topology
 CASES = [
     ("Llama dim 2560, 20 heads (4 kv), ffn 2560", ["--dim", "2560", "--layers", "1", "--heads", "20", "--kv-heads", "4",
-                                                  "--ffn", "2560", "--vocab", "320"], "node8", []),
+                                                  "--ffn", "2560", "--vocab", "320"], "node8"),
     ("Llama-2-7B-shaped layer, f16", ["--dim", "4096", "--layers", "1", "--heads", "32", "--kv-heads", "32", "--ffn",
-                                      "11008", "--no-head"], "node8", []),
-    ("Llama-2-70B-shaped layer, f16 attention, int8 SwiGLU", ["--layers", "1", "--ffn-int8", "--no-head"], "node8", []),
+                                      "11008", "--no-head"], "node8"),
+    ("Llama-2-70B-shaped layer, f16 attention, int8 SwiGLU", ["--layers", "1", "--ffn-int8", "--no-head"], "node8"),
     ("four dim-2560 layers", ["--dim", "2560", "--layers", "4", "--heads", "20", "--kv-heads", "4", "--ffn", "2560",
-                              "--vocab", "320"], "racks8", []),
+                              "--vocab", "320"], "racks8"),
 ]
 
 
@@ -56,14 +56,14 @@ def main():
     print("| layer | topology | cycles | us | achieved/bound | compile (compiler) s | process s | peak RSS MiB |"
           + (" run s | run RSS MiB |" if a.run else ""))
     print("|---|---|---:|---:|---:|---:|---:|---:|" + ("---:|---:|" if a.run else ""))
-    for name, args, topology, flags in CASES:
+    for name, args, topology in CASES:
         if a.only and a.only not in name:
             continue
         stem = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
         graph = a.workdir / f"{stem}.txt"
         subprocess.run([sys.executable, GRAPH, graph, *args], check=True)
         image = a.workdir / f"{stem}.img"
-        cmd = [a.tsp, "compile", graph, "--topology", topology, "-o", image, *flags]
+        cmd = [a.tsp, "compile", graph, "--topology", topology, "-o", image]
         if a.run:
             cmd += ["--generated-weights", "7"]
         out, wall, rss = run_measured(cmd)

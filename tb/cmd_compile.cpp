@@ -167,11 +167,7 @@ int compile_cmd(const CompileArgs& a) {
                  c.overwritten_tensors);
     if (a.generated_weights)
       fmt::print("generated weights: {} tensors (seed {}{}), image {} bytes of SRAM segments\n", c.generated_tensors,
-                 *a.generated_weights, a.as_bytes ? ", carried as bytes" : "", [&] {
-                   uint64_t n = 0;
-                   for (const auto& s : c.image.chips[0].sram) n += s.bytes.size();
-                   return n;
-                 }());
+                 *a.generated_weights, a.as_bytes ? ", carried as bytes" : "", c.image.sram_segment_bytes());
   }
   if (a.run || a.check) return run_and_check(a, c, *cfg);
   return 0;

@@ -57,15 +57,9 @@ int compile_system_cmd(const SystemCompileArgs& a, const compiler::Graph& g, con
                a.program, g.nodes().size(), s.chips.size(), t.name, cfg.name, s.predicted_cycles,
                double(s.predicted_cycles) / cfg.clock_mhz, cfg.clock_mhz, s.seconds);
     for (const auto& x : s.decisions) fmt::print("matmul {}\n", x);
-    if (options.generated_weights) {
-      uint32_t tensors = 0;
-      uint64_t bytes = 0;
-      for (const compiler::Compiled& c : s.chips) tensors += c.generated_tensors;
-      for (const image::ChipProgram& c : s.image.chips)
-        for (const image::SramSegment& seg : c.sram) bytes += seg.bytes.size();
-      fmt::print("generated weights: {} tensors on {} chips (seed {}), image {} bytes of SRAM segments\n", tensors,
-                 s.chips.size(), *options.generated_weights, bytes);
-    }
+    if (options.generated_weights)
+      fmt::print("generated weights: {} tensors on {} chips (seed {}), image {} bytes of SRAM segments\n",
+                 s.generated_tensors(), s.chips.size(), *options.generated_weights, s.image.sram_segment_bytes());
     // Per stage: its chips' longest program, and its first chip's bound (a later
     // stage's includes waiting for its handoff, which its bound does not know).
     for (size_t st = 0; st < s.stages.size(); ++st) {

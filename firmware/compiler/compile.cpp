@@ -58,12 +58,12 @@ ChipCompile::ChipCompile(const Graph& source, const isa::Config& cfg, const Comp
   // weights: on twice the slices. (Also for a pair beside each other: the
   // 7B-shaped layer 28,446 -> 26,318 cycles on node8, but Llama-2-7B's FFN,
   // gate and up beside each other, 7,661 -> 9,109.)
-  for (size_t i = 0; i < low_.kernels.size(); ++i)
+  for (size_t i = 0; i < low_.kernels.size(); ++i) {
+    const std::vector<TensorId>& in = low_.kernels[i].node->inputs;
     if (mxm_planes_[i] > 1)
-      for (size_t w = 1; w < low_.kernels[i].node->inputs.size(); ++w) {
-        uint32_t& s = low_.stripes[low_.kernels[i].node->inputs[w]];
-        if (s > 1) s = weight_stripes(cfg, isa::dtype_desc(g.tensor(low_.kernels[i].node->inputs[w]).dtype).bytes, true);
-      }
+      for (size_t w = 1; w < in.size(); ++w)
+        if (low_.stripes[in[w]] > 1) low_.stripes[in[w]] = weight_stripes(cfg, isa::dtype_desc(g.tensor(in[w]).dtype).bytes, true);
+  }
   if (options.bound_hook) options.bound_hook(out_.bound);
   // Auto: without reuse if the program fits, so that every tensor can be read back.
   const SramReuse first = options.sram_reuse == SramReuse::Auto ? SramReuse::Never : options.sram_reuse;

@@ -65,9 +65,10 @@ uint32_t generate_weights(Graph& g, const std::vector<Placement>& place, image::
       for (unsigned b = 0; b < bytes; ++b) {
         const auto slice = static_cast<uint16_t>(slice0 + b);
         const uint32_t id = next_id++;
+        const PlaneMask m = mask.at(b);
         if (!as_bytes) {
-          chip.generated.push_back({slice, address, vectors, static_cast<uint16_t>(std::min(l.cols, l.lanes)), id,
-                                    seed, mask.at(b).keep, mask.at(b).set});
+          chip.generated.push_back(
+              {slice, address, vectors, static_cast<uint16_t>(std::min(l.cols, l.lanes)), id, seed, m.keep, m.set});
           replaced.insert({slice, address});
         }
         if (!as_bytes && stored > vectors)
@@ -77,8 +78,7 @@ uint32_t generate_weights(Graph& g, const std::vector<Placement>& place, image::
         for (uint32_t r = s; r < l.rows; r += S)
           for (uint32_t c = 0; c < l.cols; ++c) {
             const uint64_t offset = (uint64_t(address) + l.vector_of(r / S, c)) * cfg.vector_bytes + l.lane_of(c);
-            data[size_t(r) * l.cols + c] |= uint32_t(genbytes::masked(genbytes::byte(key, offset), mask.at(b).keep,
-                                                                      mask.at(b).set))
+            data[size_t(r) * l.cols + c] |= uint32_t(genbytes::masked(genbytes::byte(key, offset), m.keep, m.set))
                                             << (8 * b);
           }
       }

@@ -195,7 +195,7 @@ SystemComparison compare_system(const SystemCompiled& s, const isa::Config& cfg,
   const auto want = system_reference(s, cfg);
   // Generated weights take each chip's own values (the generator's, where the
   // chip placed them): the graph before partitioning has other weights.
-  for (const Compiled& c : s.chips) out.generated += c.generated_tensors;
+  out.generated = s.generated_tensors();
   const auto whole = out.generated ? std::vector<std::vector<uint32_t>>{} : run_reference(s.graph, cfg.mxm_dim);
   for (uint32_t c = 0; c < s.chips.size(); ++c) {
     const Graph& g = s.chips[c].graph;

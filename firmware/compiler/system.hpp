@@ -29,6 +29,12 @@ struct SystemCompiled {
   std::vector<std::vector<uint32_t>> stages;
   std::vector<std::vector<KeptBlocks>> kept;  // per stage: its outputs kept in blocks on its chips
   double seconds = 0;
+  // Weight tensors generated on the chips (CompileOptions::generated_weights), over all chips.
+  uint32_t generated_tensors() const {
+    uint32_t n = 0;
+    for (const Compiled& c : chips) n += c.generated_tensors;
+    return n;
+  }
   // The whole output `name` from every chip's `got` (indexed as its graph's
   // tensors): a kept output joined from its stage's chips' blocks, else the
   // first chip's that holds it; nullopt if none does.

@@ -57,16 +57,12 @@ bool elementwise(GraphOp op) {
          op == GraphOp::Silu || op == GraphOp::Gelu;
 }
 
-// Columns [b[c], b[c+1]) or rows of a row-major matrix [K, N].
-std::vector<uint32_t> block_of(const Tensor& w, const std::vector<uint32_t>& b, uint32_t c, bool rows) {
-  const uint32_t K = w.shape[0], N = w.shape[1];
-  if (rows) return {w.data.begin() + int64_t(uint64_t(b[c]) * N), w.data.begin() + int64_t(uint64_t(b[c + 1]) * N)};
-  const uint32_t n = b[c + 1] - b[c];
-  std::vector<uint32_t> out(uint64_t(K) * n);
-  for (uint32_t r = 0; r < K; ++r)
-    std::copy_n(w.data.begin() + int64_t(uint64_t(r) * N + b[c]), n, out.begin() + int64_t(r) * n);
-  return out;
+// Chip c's block [b[c], b[c+1]) of axis `axis` of a constant.
+std::vector<uint32_t> block_of(const Tensor& w, const std::vector<uint32_t>& b, uint32_t c, size_t axis) {
+  return slice_axis(w.data, w.shape, axis, b[c], b[c + 1]);
 }
+
+uint64_t bytes_of(const Tensor& t) { return t.elements() * isa::dtype_desc(t.dtype).bytes; }
 
 uint64_t product(const std::vector<uint32_t>& s, size_t from, size_t to) {
   return std::accumulate(s.begin() + int64_t(from), s.begin() + int64_t(to), uint64_t(1), std::multiplies<>());
@@ -245,15 +241,10 @@ class ChipGraph {
   // H >= P; the head size D, or 0.
   uint32_t head_size(TensorId t) const {
     const Tensor& y = src_.tensor(t);
-    if (y.output || P_ < 2) return 0;
-    const Node* reader = nullptr;
-    for (size_t i = plan_.first[stage_]; i < src_.nodes().size(); ++i)
-      for (TensorId in : src_.nodes()[i].inputs)
-        if (in == t) {
-          if (reader && reader != &src_.nodes()[i]) return 0;
-          reader = &src_.nodes()[i];
-        }
-    if (!reader || reader->op != GraphOp::Reshape) return 0;
+    if (y.output || P_ < 2 || readers_[t] != 1) return 0;
+    const auto reader = std::find_if(src_.nodes().begin() + int64_t(plan_.first[stage_]), src_.nodes().end(),
+                                     [&](const Node& n) { return n.inputs == std::vector<TensorId>{t}; });
+    if (reader == src_.nodes().end() || reader->op != GraphOp::Reshape) return 0;
     const auto& s = reader->attrs.shape;
     const size_t r = y.shape.size();
     if (s.size() != r + 1 || !std::equal(y.shape.begin(), y.shape.end() - 1, s.begin()) ||
@@ -356,9 +347,9 @@ class ChipGraph {
     if (x.kind != TensorKind::Value) {
       std::vector<uint32_t> shape = x.shape;
       shape[axis] = hi - lo;
-      out = x.kind == TensorKind::Input
-                ? out_.add_input(name, x.dtype, shape, slice_axis(x.data, x.shape, axis, lo, hi), x.where)
-                : out_.add_const(name, x.dtype, shape, slice_axis(x.data, x.shape, axis, lo, hi), x.where);
+      std::vector<uint32_t> data = slice_axis(x.data, x.shape, axis, lo, hi);
+      out = x.kind == TensorKind::Input ? out_.add_input(name, x.dtype, shape, std::move(data), x.where)
+                                        : out_.add_const(name, x.dtype, shape, std::move(data), x.where);
     } else {
       Attrs a;
       a.axes = {int64_t(axis)};
@@ -378,7 +369,7 @@ class ChipGraph {
     const uint32_t K = w.shape[0], N = w.shape[1];
     const std::vector<uint32_t> bn = bounds(N);
     const TensorId wr =
-        out_.add_const(w.name + ".rows", w.dtype, {bk[c_ + 1] - bk[c_], N}, block_of(w, bk, c_, true), w.where);
+        out_.add_const(w.name + ".rows", w.dtype, {bk[c_ + 1] - bk[c_], N}, block_of(w, bk, c_, 0), w.where);
     const TensorId part = out_.add(GraphOp::MatMul, y.name + ".partial", {x_local, wr}, n.where);
     // Each chip's own block, then chip c - r's for r = 1 .. P-1, each
     // added to the sum as it comes: reads of distinct tensors, so the adds
@@ -418,7 +409,7 @@ class ChipGraph {
       std::vector<uint32_t> bh(P_ + 1), bn(P_ + 1);
       for (uint32_t c = 0; c <= P_; ++c) bh[c] = uint32_t(uint64_t(c) * H / P_), bn[c] = bh[c] * D;
       const TensorId wc =
-          out_.add_const(w.name + ".cols", w.dtype, {K, bn[c_ + 1] - bn[c_]}, block_of(w, bn, c_, false), w.where);
+          out_.add_const(w.name + ".cols", w.dtype, {K, bn[c_ + 1] - bn[c_]}, block_of(w, bn, c_, 1), w.where);
       rows_[n.output] =
           Rows{out_.add(GraphOp::MatMul, y.name + ".local", {whole(x), wc}, n.where), y.shape.size() - 1, bn};
       decide(fmt::format("{}: '{}' [{}, {}] by heads: {} heads of {}, {}", y.name, w.name, K, N, H, D,
@@ -436,13 +427,12 @@ class ChipGraph {
     }
     const std::vector<uint32_t> bn = bounds(N);
     const TensorId wc =
-        out_.add_const(w.name + ".cols", w.dtype, {K, bn[c_ + 1] - bn[c_]}, block_of(w, bn, c_, false), w.where);
+        out_.add_const(w.name + ".cols", w.dtype, {K, bn[c_ + 1] - bn[c_]}, block_of(w, bn, c_, 1), w.where);
     split_[n.output] = out_.add(GraphOp::MatMul, y.name + ".local", {whole(x), wc}, n.where);
     decide(fmt::format("{}: '{}' [{}, {}] by columns, {}", y.name, w.name, K, N, widths(bn)));
     return true;
   }
 
-  // An elementwise op on the blocks when some operand is split and every other is a lane broadcast.
   // A max over the columns of one split row (a token's activation scale,
   // before it is quantised for a MatMul split by rows): each chip reduces its
   // block, the partial maxima (each in every lane) are gathered by rows into
@@ -458,10 +448,9 @@ class ChipGraph {
     if (!split_[x] || whole_[x] || !n.attrs.keepdims || product(xt.shape, 0, last) != 1 ||
         normalize_axes(n.attrs.axes, xt.shape.size(), true) != std::vector<int64_t>{int64_t(last)})
       return false;
-    const GraphOp op = GraphOp::ReduceMax;
     Attrs r;
     r.axes = {-1};
-    const TensorId part = out_.add(op, y.name + ".part", {*split_[x]}, n.where, std::nullopt, r);
+    const TensorId part = out_.add(GraphOp::ReduceMax, y.name + ".part", {*split_[x]}, n.where, std::nullopt, r);
     Attrs flat;
     flat.shape = {1, 1};
     const TensorId row = out_.add(GraphOp::Reshape, y.name + ".row", {part}, n.where, std::nullopt, flat);
@@ -472,7 +461,7 @@ class ChipGraph {
     const TensorId all = out_.add(GraphOp::AllGather, y.name + ".parts", {row}, n.where, std::nullopt, a);
     Attrs over;
     over.axes = {0};
-    const TensorId most = out_.add(op, y.name + ".all", {all}, n.where, std::nullopt, over);
+    const TensorId most = out_.add(GraphOp::ReduceMax, y.name + ".all", {all}, n.where, std::nullopt, over);
     Attrs back;
     back.shape = y.shape;
     // Each chip's maximum is in every lane, and so stays through the gather and the max over rows.
@@ -490,6 +479,8 @@ class ChipGraph {
            product(x.shape, 0, x.shape.size() - 1) == 1;
   }
 
+  // An elementwise op on the blocks when some operand is split and every other
+  // is a lane broadcast or a constant row it alone reads.
   bool on_blocks(const Node& n) {
     const uint32_t N = src_.tensor(n.output).shape.back();
     bool any = false;
@@ -531,9 +522,7 @@ class ChipGraph {
 
 std::vector<uint32_t> slice_axis(const std::vector<uint32_t>& data, const std::vector<uint32_t>& shape, size_t axis,
                                  uint32_t lo, uint32_t hi) {
-  uint64_t outer = 1, inner = 1;
-  for (size_t d = 0; d < axis; ++d) outer *= shape[d];
-  for (size_t d = axis + 1; d < shape.size(); ++d) inner *= shape[d];
+  const uint64_t outer = product(shape, 0, axis), inner = product(shape, axis + 1, shape.size());
   std::vector<uint32_t> out;
   out.reserve(outer * (hi - lo) * inner);
   for (uint64_t o = 0; o < outer; ++o) {
@@ -550,10 +539,6 @@ std::vector<uint32_t> column_blocks(uint32_t columns, uint32_t chips, uint32_t l
   return b;
 }
 
-uint32_t StagePlan::stage_of(size_t node) const {
-  return uint32_t(std::upper_bound(first.begin(), first.end(), node) - first.begin() - 1);
-}
-
 namespace {
 
 // Weight bytes of each node (MatMuls' constant inputs).
@@ -562,7 +547,7 @@ std::vector<uint64_t> weight_bytes(const Graph& g) {
   for (size_t i = 0; i < g.nodes().size(); ++i)
     for (TensorId t : g.nodes()[i].inputs)
       if (g.tensor(t).kind == TensorKind::Const && g.nodes()[i].op == GraphOp::MatMul)
-        bytes[i] += g.tensor(t).elements() * isa::dtype_desc(g.tensor(t).dtype).bytes;
+        bytes[i] += bytes_of(g.tensor(t));
   return bytes;
 }
 
@@ -593,7 +578,7 @@ StagePlan stages_of(const Graph& g, const std::vector<uint32_t>& chips_per_node,
     uint64_t n = 0;
     for (size_t i = 0; i < cut; ++i) {
       const TensorId t = g.nodes()[i].output;
-      if (last_read[t] >= int64_t(cut)) n += g.tensor(t).elements() * isa::dtype_desc(g.tensor(t).dtype).bytes;
+      if (last_read[t] >= int64_t(cut)) n += bytes_of(g.tensor(t));
     }
     return n;
   };
@@ -619,7 +604,7 @@ StagePlan plan_stages(const Graph& g, const std::vector<uint32_t>& chips_per_nod
     throw Error(fmt::format("error: --stages {}: at most {} ({} nodes, {} MatMuls of constant weights)", stages, most,
                             chips_per_node.size(), weighted));
   if (stages) return stages_of(g, chips_per_node, bytes, stages);
-  const uint64_t budget = uint64_t(cfg.mem_slices) * cfg.mem_addresses * cfg.vector_bytes * 3 / 4;
+  const uint64_t budget = cfg.sram_bytes * 3 / 4;
   for (uint32_t S = 1;; ++S) {
     StagePlan p = stages_of(g, chips_per_node, bytes, S);
     bool fits = true;

@@ -59,7 +59,6 @@ struct StagePlan {
   uint32_t link_cycles = 0;     // the fewest hop cycles inside a node (the bound's)
   uint32_t handoff_cycles = 0;  // ... and between nodes
   uint32_t stages() const { return uint32_t(chips.size()); }
-  uint32_t stage_of(size_t node) const;
 };
 // Contiguous stages, each about an equal share of the bytes of the MatMuls'
 // constant weights, on the nodes in order. `stages` of them, or with 0 the

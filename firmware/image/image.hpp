@@ -94,6 +94,13 @@ struct Image {
   std::vector<ChipProgram> chips;  // chip count = chips.size() >= 1
   std::vector<Expected> expected;  // optional (format 1.1)
   bool operator==(const Image&) const = default;
+  // The SRAM bytes the image carries (its segments, every chip's; not generated SRAM).
+  uint64_t sram_segment_bytes() const {
+    uint64_t n = 0;
+    for (const ChipProgram& c : chips)
+      for (const SramSegment& s : c.sram) n += s.bytes.size();
+    return n;
+  }
 };
 
 // Checks an image against its configuration: queue ids exist, every word

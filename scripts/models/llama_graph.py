@@ -62,7 +62,7 @@ class Writer:
         self.lines.append(line)
 
 
-def rope(w, x, heads, hd, name):
+def rope(w, x, hd, name):
     """x * cos + rotate_half(x) * sin over the last axis of [1, heads, 1, hd]."""
     h = hd // 2
     w(f"{name}.c = mul {x} cos")
@@ -75,9 +75,12 @@ def rope(w, x, heads, hd, name):
     return f"{name}.r"
 
 
-def rmsnorm(w, x, dim, name):
+def rmsnorm(w, x, dim, name, f16=True):
+    """x's RMSNorm (f32), or with `f16` its f16 cast, as the MatMuls after it take."""
     w(f"const {name}.g : f32[{dim}] random {w.random()}")
     w(f"{name} = rmsnorm {x} {name}.g epsilon 1e-5")
+    if not f16:
+        return name
     w(f"{name}.h = cast f16 {name}")
     return f"{name}.h"
 
@@ -130,8 +133,8 @@ def layer(w, a, i, x):
         w(f"{L}.{part}h = reshape {y} shape 1 1 {count} {hd}")
         w(f"{L}.{part}t = transpose {L}.{part}h [0, 2, 1, 3]")
         heads[part] = f"{L}.{part}t"
-    q = rope(w, heads["q"], H, hd, f"{L}.q")
-    k = rope(w, heads["k"], KV, hd, f"{L}.k")
+    q = rope(w, heads["q"], hd, f"{L}.q")
+    k = rope(w, heads["k"], hd, f"{L}.k")
     w(f"present_k.{i} = concat past_k.{i} {k} axis 2")
     w(f"present_v.{i} = concat past_v.{i} {heads['v']} axis 2")
     kv = {"k": f"present_k.{i}", "v": f"present_v.{i}"}
@@ -159,9 +162,7 @@ def layer(w, a, i, x):
     att = linear(w, f"{L}.oh", a.dim, a.dim, f"{L}.wo")
     w(f"{L}.h = add {x} {att}")
     if a.ffn_int8:
-        w(f"const {L}.mlp_norm.g : f32[{a.dim}] random {w.random()}")
-        w(f"{L}.mlp_norm = rmsnorm {L}.h {L}.mlp_norm.g epsilon 1e-5")
-        hq, hs = quantised(w, f"{L}.mlp_norm", f"{L}.hn")
+        hq, hs = quantised(w, rmsnorm(w, f"{L}.h", a.dim, f"{L}.mlp_norm", f16=False), f"{L}.hn")
         g = linear_int8(w, hq, hs, a.dim, a.ffn, f"{L}.w1")
         u = linear_int8(w, hq, hs, a.dim, a.ffn, f"{L}.w3")
         w(f"{L}.gs = silu {g}")

@@ -128,23 +128,21 @@ tsp_expect_test(mpi_identity_llama_standin
 set_tests_properties(mpi_identity_llama_standin PROPERTIES LABELS mpi ENVIRONMENT "${_mpi_env}" RESOURCE_LOCK mpi
                      TIMEOUT 300)
 
-# A system image from the system compiler (docs/compiler.md "Systems"):
-# node8_mlp in two pipeline stages on dragonfly2, with its host reference
-# embedded: checked and the same on 1, 2 and 4 ranks.
-set(_sys ${_mpi_dir}/node8_mlp_dragonfly2)
-tsp_expect_test(mpi_identity_compiled_system
-  COMMAND sh -c "${TSP} compile ${GRAPHS}/node8_mlp.txt --topology dragonfly2 --stages 2 --embed-reference -o ${_sys}.img -q && ${_check} identity --mpirun ${MPIEXEC_EXECUTABLE} --tsp ${TSP} --image ${_sys}.img --ranks 2,4 -- --topology dragonfly2 --check"
-  RC 0 MESSAGE "check_ranks: identical for 1, 2,4 ranks: digest [0-9a-f]+, exit 0")
-set_tests_properties(mpi_identity_compiled_system PROPERTIES LABELS mpi ENVIRONMENT "${_mpi_env}" RESOURCE_LOCK mpi
-                     TIMEOUT 300)
-
-# The same with the weights generated on read on every rank's chips.
-set(_gen_sys ${_mpi_dir}/node8_int8_generated)
-tsp_expect_test(mpi_identity_compiled_system_generated
-  COMMAND sh -c "${TSP} compile ${CMAKE_CURRENT_SOURCE_DIR}/compiler/node8_int8_mlp.txt --topology node8 --generated-weights 7 --embed-reference -o ${_gen_sys}.img -q && ${_check} identity --mpirun ${MPIEXEC_EXECUTABLE} --tsp ${TSP} --image ${_gen_sys}.img --ranks 2,4 -- --topology node8 --check"
-  RC 0 MESSAGE "check_ranks: identical for 1, 2,4 ranks: digest [0-9a-f]+, exit 0")
-set_tests_properties(mpi_identity_compiled_system_generated PROPERTIES LABELS mpi ENVIRONMENT "${_mpi_env}"
-                     RESOURCE_LOCK mpi TIMEOUT 300)
+# A system image from the system compiler (docs/compiler.md "Systems"), with
+# its host reference embedded: checked and the same on 1, 2 and 4 ranks.
+function(tsp_mpi_compiled_system name graph topology)
+  set(img ${_mpi_dir}/${name})
+  string(JOIN " " flags ${ARGN})
+  tsp_expect_test(${name}
+    COMMAND sh -c "${TSP} compile ${graph} --topology ${topology} ${flags} --embed-reference -o ${img}.img -q && ${_check} identity --mpirun ${MPIEXEC_EXECUTABLE} --tsp ${TSP} --image ${img}.img --ranks 2,4 -- --topology ${topology} --check"
+    RC 0 MESSAGE "check_ranks: identical for 1, 2,4 ranks: digest [0-9a-f]+, exit 0")
+  set_tests_properties(${name} PROPERTIES LABELS mpi ENVIRONMENT "${_mpi_env}" RESOURCE_LOCK mpi TIMEOUT 300)
+endfunction()
+# node8_mlp in two pipeline stages on dragonfly2 ...
+tsp_mpi_compiled_system(mpi_identity_compiled_system ${GRAPHS}/node8_mlp.txt dragonfly2 --stages 2)
+# ... and an int8 pair on node8 with its weights generated on read on every rank's chips.
+tsp_mpi_compiled_system(mpi_identity_compiled_system_generated
+  ${CMAKE_CURRENT_SOURCE_DIR}/compiler/node8_int8_mlp.txt node8 --generated-weights 7)
 
 # --wave-chips names chips of the image.
 set(_wc ${_mpi_dir}/wave_chips)
