@@ -178,19 +178,21 @@ class Bounder {
     const Layout lx = layout_of(g_.tensor(k.x), cfg_.lanes), lw = layout_of(g_.tensor(k.w), cfg_.lanes);
     // One kernel is one M block of one batch element (lower.cpp): its rows only.
     const i64 M = k.rows ? k.rows : lx.rows, nKb = lx.blocks, K = lw.rows, nNb = lw.blocks;
+    // Weight blocks installed per N block: one serves every K block when w has fewer rows (LaneSum's ones).
+    const i64 wKb = ceil_div(K, D);
     const i64 wb = bytes_of(g_, k.w), xb = bytes_of(g_, k.x), yb = bytes_of(g_, k.y);
     const i64 iv = isa::dtype_desc(g_.tensor(k.x).dtype).is_float ? cfg_.mxm_float_cycles : 1;
     // LW cycles of a block: its real rows (padding rows not counted: a lower
     // bound), at most streams_per_direction streams in one LW a cycle.
     i64 lw_sum = 0, lw_min = std::numeric_limits<i64>::max();
-    for (i64 kb = 0; kb < nKb; ++kb) {
+    for (i64 kb = 0; kb < wKb; ++kb) {
       const i64 lwb = ceil_div(std::min(D, K - kb * D) * wb, m_.spd);
       lw_sum += lwb + m_.lat_iw;
       lw_min = std::min(lw_min, lwb);
     }
     c_.install_slots += nNb * lw_sum;
     c_.weight_vectors += K * nNb * wb;
-    c_.blocks += nKb * nNb;
+    c_.blocks += wKb * nNb;
     c_.abc_slots += nKb * nNb * M * iv;
     c_.iv_max = std::max(c_.iv_max, iv);
     // An activation READ passes every plane of its hemisphere: it may feed one ABC on each.
@@ -199,12 +201,13 @@ class Bounder {
     // K blocks of one output accumulate on one plane's slots (the kernel as lowered).
     const i64 in = 1 - m_.sram_r + m_.lat_r + m_.d_mxm;     // an array write to the MXM's LW or ABC
     const i64 out = 1 + m_.lat_acc + m_.d_mxm + m_.sram_w;  // a last ABC to the ACC's array write
-    const i64 per_plane = nKb * ceil_div(nNb, m_.planes);   // blocks on the busiest plane
+    const i64 per_plane = nKb * ceil_div(nNb, m_.planes);   // ABC blocks on the busiest plane
+    const i64 installs = wKb * ceil_div(nNb, m_.planes);    // and weight blocks installed
     const i64 first_install = F_[k.w] + in + lw_min + m_.lat_iw;
     const i64 first_abc = std::max(F_[k.x] + in, first_install);
     const i64 last_abc = std::max({first_abc + (per_plane * M - 1) * iv, L_[k.x] + in,
                                    L_[k.w] + in + 1 + m_.lat_iw,  // the block holding w's last row, installed
-                                   first_install + (per_plane - 1) * (lw_min + m_.lat_iw)});
+                                   first_install + (installs - 1) * (lw_min + m_.lat_iw)});
     // The kernels of one MatMul (its M blocks and batch elements) share y: its first write is the
     // earliest of theirs, its last the latest.
     const i64 f = first_abc + out, l = std::max(last_abc + out, f + M * nNb - 1);

@@ -28,17 +28,22 @@ uint64_t predict_cycles(const std::vector<Timed>& timed, const isa::Config& cfg)
   return len.end();
 }
 
-std::vector<uint8_t> plane_bytes(const Tensor& t, const Layout& l, unsigned plane, uint32_t vector_bytes,
-                                 uint32_t stripes, uint32_t stripe) {
-  std::vector<uint8_t> out(size_t(l.vectors() / stripes) * vector_bytes, 0);
-  for (uint32_t r = stripe; r < l.rows; r += stripes)
-    for (uint32_t c = 0; c < l.cols; ++c) {
-      const auto byte = static_cast<uint8_t>(t.data[size_t(r) * l.cols + c] >> (8 * plane));
-      const size_t v = size_t(l.vector_of(r / stripes, c)) * vector_bytes;
-      if (l.splat)
-        std::fill_n(out.begin() + ptrdiff_t(v), l.lanes, byte);
-      else
-        out[v + l.lane_of(c)] = byte;
+std::vector<uint8_t> plane_bytes(const Tensor& t, const Placement& p, unsigned plane, uint32_t vector_bytes,
+                                 uint32_t region) {
+  const Layout& l = p.layout;
+  const uint32_t S = p.stripes(), g = region / S, b0 = p.group_block(g), b1 = p.group_block(g + 1);
+  std::vector<uint8_t> out(size_t(p.region_vectors(g)) * vector_bytes, 0);
+  for (uint32_t r = region % S; r < l.rows; r += S)
+    for (uint32_t b = b0; b < b1; ++b) {
+      const size_t v = size_t(r / S * (b1 - b0) + b - b0) * vector_bytes;
+      const uint32_t* row = t.data.data() + size_t(r) * l.cols;
+      for (uint32_t c = b * l.lanes; c < std::min(l.cols, (b + 1) * l.lanes); ++c) {
+        const auto byte = static_cast<uint8_t>(row[c] >> (8 * plane));
+        if (l.splat)
+          std::fill_n(out.begin() + ptrdiff_t(v), l.lanes, byte);
+        else
+          out[v + l.lane_of(c)] = byte;
+      }
     }
   return out;
 }
@@ -93,19 +98,22 @@ image::Image generate(const Graph& g, const std::vector<Placement>& place, const
     const Placement& p = place[i];
     if (!p.placed) continue;  // nothing reads it (place.cpp)
     const unsigned bytes = isa::dtype_desc(t.dtype).bytes;
-    if (p.stripes() > 1) {  // striped weights: a symbol per stripe, "w.s3" = rows 3, 3 + S, ...
-      for (uint32_t s = 0; s < p.stripes(); ++s) {
+    if (p.regions() > 1) {  // striped weights: a symbol per region, "w.s3" = rows 3, 3 + S, ...; "w.g1.s3" of group 1
+      const uint32_t S = p.stripes();
+      for (uint32_t r = 0; r < p.regions(); ++r) {
+        const uint32_t grp = r / S;
+        const uint32_t cols = std::min(p.layout.cols, p.group_block(grp + 1) * p.layout.lanes) - p.group_block(grp) * p.layout.lanes;
         if (!p.overwritten && !p.streamed)
-          img.symbols.push_back({fmt::format("{}.s{}", t.name, s),
+          img.symbols.push_back({p.groups > 1 ? fmt::format("{}.g{}.s{}", t.name, grp, r % S) : fmt::format("{}.s{}", t.name, r),
                                  0,
-                                 p.stripe_slice[s],
-                                 p.stripe_address[s],
-                                 p.stripe_vectors(),
+                                 p.stripe_slice[r],
+                                 p.stripe_address[r],
+                                 p.region_vectors(grp),
                                  t.dtype,
-                                 {p.layout.stored_rows / p.stripes(), p.layout.cols}});
+                                 {p.layout.stored_rows / S, cols}});
         for (unsigned b = 0; b < bytes; ++b)
-          img.chips[0].sram.push_back({static_cast<uint16_t>(p.stripe_slice[s] + b), p.stripe_address[s],
-                                       plane_bytes(t, p.layout, b, cfg.vector_bytes, p.stripes(), s)});
+          img.chips[0].sram.push_back({static_cast<uint16_t>(p.stripe_slice[r] + b), p.stripe_address[r],
+                                       plane_bytes(t, p, b, cfg.vector_bytes, r)});
       }
       continue;
     }
@@ -124,7 +132,7 @@ image::Image generate(const Graph& g, const std::vector<Placement>& place, const
     }
     for (unsigned b = 0; b < bytes; ++b)
       img.chips[0].sram.push_back(
-          {static_cast<uint16_t>(p.slice + b), p.address, plane_bytes(t, p.layout, b, cfg.vector_bytes)});
+          {static_cast<uint16_t>(p.slice + b), p.address, plane_bytes(t, p, b, cfg.vector_bytes)});
   }
   img.has_prediction = true;
   img.predicted_cycles = predict_cycles(timed, cfg);

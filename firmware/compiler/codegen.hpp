@@ -19,8 +19,8 @@ image::Image generate(const Graph& g, const std::vector<Placement>& place, const
 uint64_t predict_cycles(const std::vector<Timed>& timed, const isa::Config& cfg);
 
 // SRAM bytes of plane `plane` of a tensor's data in its layout (zero padding);
-// of stripe `stripe` of `stripes` (rows k = stripe mod stripes, at row k / stripes).
-std::vector<uint8_t> plane_bytes(const Tensor& t, const Layout& l, unsigned plane, uint32_t vector_bytes,
-                                 uint32_t stripes = 1, uint32_t stripe = 0);
+// of region `region` of striped weights (Placement::stripe_slice).
+std::vector<uint8_t> plane_bytes(const Tensor& t, const Placement& p, unsigned plane, uint32_t vector_bytes,
+                                 uint32_t region = 0);
 
 }  // namespace tsp::compiler

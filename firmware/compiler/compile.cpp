@@ -54,16 +54,15 @@ ChipCompile::ChipCompile(const Graph& source, const isa::Config& cfg, const Comp
   low_ = lower(g, cfg);
   out_.bound = lower_bound(g, low_, cfg);
   share_mxm_planes();
-  // A MatMul alone on the MXM spreads over every plane, which all read its
-  // weights: on twice the slices. (Also for a pair beside each other: the
-  // 7B-shaped layer 28,446 -> 26,318 cycles on node8, but Llama-2-7B's FFN,
-  // gate and up beside each other, 7,661 -> 9,109.)
-  for (size_t i = 0; i < low_.kernels.size(); ++i) {
-    const std::vector<TensorId>& in = low_.kernels[i].node->inputs;
-    if (mxm_planes_[i] > 1)
-      for (size_t w = 1; w < in.size(); ++w)
-        if (low_.stripes[in[w]] > 1) low_.stripes[in[w]] = weight_stripes(cfg, isa::dtype_desc(g.tensor(in[w]).dtype).bytes, true);
-  }
+  // A MatMul over several planes: each plane loads its part's weights (a
+  // group of column blocks) from slices of its own, in its hemisphere. (Before,
+  // the parts read one set of slices in turn: the lone MatMul's weights on
+  // twice the slices was the best that allowed.)
+  for (size_t i = 0; i < low_.kernels.size(); ++i)
+    for (const MatMulKernel& m : low_.kernels[i].mxm)
+      if (const uint32_t parts = mxm_parts(i, m); parts > 1)
+        for (size_t w = 1; w < low_.kernels[i].node->inputs.size(); ++w)
+          if (const TensorId t = low_.kernels[i].node->inputs[w]; low_.stripes[t] > 1) low_.groups[t] = parts;
   if (options.bound_hook) options.bound_hook(out_.bound);
   // Auto: without reuse if the program fits, so that every tensor can be read back.
   const SramReuse first = options.sram_reuse == SramReuse::Auto ? SramReuse::Never : options.sram_reuse;
@@ -97,6 +96,13 @@ ChipCompile::ChipCompile(const Graph& source, const isa::Config& cfg, const Comp
 
 ChipCompile::~ChipCompile() = default;
 
+uint32_t ChipCompile::mxm_parts(size_t ki, const MatMulKernel& m) const {
+  // N blocks in one part per plane it may take (its M blocks and batch
+  // elements share them), each part on the plane free first.
+  const uint32_t nb = layout_of(out_.graph.tensor(m.y), cfg_.lanes).blocks;
+  return std::min(nb, std::max<uint32_t>(1, mxm_planes_[ki] / uint32_t(low_.kernels[ki].mxm.size())));
+}
+
 void ChipCompile::share_mxm_planes() {
   // Per kernel, the MXM kernels it depends on (bitsets over their ordinals), through tensors' writers.
   const Graph& g = out_.graph;
@@ -122,14 +128,27 @@ void ChipCompile::share_mxm_planes() {
   for (size_t i = 0; i < low_.kernels.size(); ++i)
     if (ordinal[i] != SIZE_MAX) mxm.push_back(i);
   for (size_t i : mxm) {
-    // Alone: every other MXM kernel depends on it or it on that one. (Planes
-    // shared with the ones beside it, planes / (1 + beside), made Llama's FFN,
-    // gate and up beside each other, 9,266 cycles on node8 against 9,072: two
-    // planes streaming one tensor's weights contend for its slices.)
-    const bool alone = std::all_of(mxm.begin(), mxm.end(),
-                                   [&](size_t j) { return j == i || (j < i ? depends(i, j) : depends(j, i)); });
-    mxm_planes_[i] = alone ? cfg_.mxm_planes : 1;
+    // The planes are shared with the kernels beside it (neither depends on the
+    // other): planes / (1 + beside), all of them for a kernel alone.
+    const auto beside = std::count_if(mxm.begin(), mxm.end(),
+                                      [&](size_t j) { return j != i && !(j < i ? depends(i, j) : depends(j, i)); });
+    mxm_planes_[i] = std::max<uint32_t>(1, cfg_.mxm_planes / uint32_t(1 + beside));
   }
+  auto striped = [&](size_t k) {
+    std::vector<TensorId> w;
+    for (size_t i = 1; i < low_.kernels[k].node->inputs.size(); ++i)
+      if (low_.stripes[low_.kernels[k].node->inputs[i]] > 1) w.push_back(low_.kernels[k].node->inputs[i]);
+    return w;
+  };
+  // Kernels beside each other and near in order run at the same time (at most
+  // one per plane): their weights apart. (All pairs beside each other, 12
+  // MatMuls of a Llama-70B share, ask more slices than the chip has: the
+  // rule then fails for most, 13,368 -> 14,252 cycles.)
+  for (size_t a = 0; a < mxm.size(); ++a)
+    for (size_t b = a + 1; b < std::min(mxm.size(), a + cfg_.mxm_planes); ++b)
+      if (!depends(mxm[b], mxm[a]))
+        for (TensorId x : striped(mxm[a]))
+          for (TensorId y : striped(mxm[b])) low_.weights_apart.emplace_back(x, y);
 }
 
 void ChipCompile::begin(size_t ki) {
@@ -171,14 +190,14 @@ void ChipCompile::schedule(size_t ki) {
     ks_->vxm(*k.vxm, what);
   }
   for (const MatMulKernel& m : k.mxm) {
-    // N blocks in one part per plane it may take (its M blocks and batch
-    // elements share them), each part on the plane free first.
     const uint32_t nb = out_.placement[m.y].layout.blocks;
-    const uint32_t parts = std::min(nb, std::max<uint32_t>(1, mxm_planes_[ki] / uint32_t(k.mxm.size())));
+    const uint32_t parts = mxm_parts(ki, m);
     for (uint32_t p = 0; p < parts; ++p) {
       MatMulKernel part = m;
       if (parts > 1) part.n0 = nb * p / parts, part.n1 = nb * (p + 1) / parts, part.first = m.first && p == 0;
-      const uint32_t plane = ks_->free_plane(next_plane_);
+      // Part p of grouped weights reads group p, placed in hemisphere p x 2 / parts (place.cpp).
+      const bool grouped = out_.placement[m.w].groups > 1;
+      const uint32_t plane = ks_->free_plane(next_plane_, grouped ? std::optional<uint32_t>(p * 2 / parts) : std::nullopt);
       ks_->matmul(part, what, plane);
       next_plane_ = plane + 1;
     }

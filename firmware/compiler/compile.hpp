@@ -108,12 +108,14 @@ class ChipCompile {
   std::unique_ptr<KernelScheduler> ks_;
   uint32_t next_plane_ = 0;  // each MatMul kernel takes the plane that is free first
   void share_mxm_planes();
+  // How many parts (N block ranges, one plane each) MatMul kernel `m` of kernel `ki` runs in.
+  uint32_t mxm_parts(size_t ki, const MatMulKernel& m) const;
   // SRAM reuse: each storage root's last SRAM access so far.
   std::vector<Cycle> last_access_;
   std::vector<std::vector<size_t>> fused_;
   std::vector<bool> deferred_;  // inside a fused chain: scheduled with its last kernel
-  // Per MXM kernel: the planes its N blocks spread over: all of them for a
-  // MatMul that no other could run beside (each depends on it or it on each), else one.
+  // Per MXM kernel: the planes its N blocks spread over: its share of them
+  // with the kernels that could run beside it (neither depends on the other).
   std::vector<uint32_t> mxm_planes_;
 };
 

@@ -193,7 +193,8 @@ class Expander {
     const uint32_t C = t.shape.back(), L = cfg_.lanes;
     auto part_sum = [&](TensorId p) {
       const isa::DType pt = out_.tensor(p).dtype;
-      return op(GraphOp::LaneSum, "sum", {p, fill("ones", pt, {C, L}, float_bits(pt, 1.0))});
+      // One MXM block of ones serves every K block: installed once.
+      return op(GraphOp::LaneSum, "sum", {p, fill("ones", pt, {std::min(C, cfg_.mxm_dim), L}, float_bits(pt, 1.0))});
     };
     if (t.dtype != isa::DType::f32) return part_sum(x);
     // f32 = hi + mid + lo, three bf16 parts (8 significant bits each, exact
@@ -320,7 +321,7 @@ class Expander {
       y = op(GraphOp::Sub, "yza", {y, op(GraphOp::Mul, "zacs", {za, cs})});
     }
     if (in.size() > 3) {  // - zb rowsum(a): a . ones[K, lanes], every lane
-      const TensorId rs = op(GraphOp::LaneSum, "rowsum", {a, fill("ones", tb.dtype, {K, L}, 1)});
+      const TensorId rs = op(GraphOp::LaneSum, "rowsum", {a, fill("ones", tb.dtype, {std::min(K, cfg_.mxm_dim), L}, 1)});
       y = op(GraphOp::Sub, "yzb", {y, op(GraphOp::Mul, "zbrs", {zb, rs})});
     }
     if (in.size() > 3) {  // + K za zb

@@ -55,12 +55,14 @@ uint32_t generate_weights(Graph& g, const std::vector<Placement>& place, image::
     const std::array<PlaneMask, 4> mask = *masks_of(x.dtype);
     std::vector<uint32_t> data(x.elements(), 0);
     std::set<std::pair<uint16_t, uint32_t>> replaced;  // (slice, address) of the segments this takes over
-    for (uint32_t s = 0; s < S; ++s) {
-      const uint16_t slice0 = S > 1 ? p.stripe_slice[s] : p.slice;
-      const uint32_t address = S > 1 ? p.stripe_address[s] : p.address;
-      const uint32_t real_rows = (l.rows - s + S - 1) / S;  // rows s, s + S, ... below l.rows
-      const uint32_t vectors = real_rows * l.blocks;        // then padding rows, kept as zero bytes
-      const uint32_t stored = l.vectors() / S;
+    for (uint32_t i = 0; i < p.regions(); ++i) {
+      const uint32_t s = i % S, grp = i / S;
+      const uint16_t slice0 = p.region_slice(i);
+      const uint32_t address = p.region_address(i);
+      const uint32_t real_rows = (l.rows - s + S - 1) / S;       // rows s, s + S, ... below l.rows
+      const uint32_t vectors = real_rows * p.group_blocks(grp);  // then padding rows, kept as zero bytes
+      const uint32_t stored = p.region_vectors(grp);
+      const uint32_t c0 = p.group_block(grp) * l.lanes, c1 = std::min(l.cols, p.group_block(grp + 1) * l.lanes);
       if (vectors == 0) continue;  // a stripe of padding only: its zero bytes stay
       for (unsigned b = 0; b < bytes; ++b) {
         const auto slice = static_cast<uint16_t>(slice0 + b);
@@ -76,8 +78,9 @@ uint32_t generate_weights(Graph& g, const std::vector<Placement>& place, image::
               {slice, address + vectors, std::vector<uint8_t>(size_t(stored - vectors) * cfg.vector_bytes, 0)});
         const uint64_t key = genbytes::key(seed, id);
         for (uint32_t r = s; r < l.rows; r += S)
-          for (uint32_t c = 0; c < l.cols; ++c) {
-            const uint64_t offset = (uint64_t(address) + l.vector_of(r / S, c)) * cfg.vector_bytes + l.lane_of(c);
+          for (uint32_t c = c0; c < c1; ++c) {
+            const uint64_t offset =
+                (uint64_t(address) + r / S * p.group_blocks(grp) + (c - c0) / l.lanes) * cfg.vector_bytes + l.lane_of(c);
             data[size_t(r) * l.cols + c] |= uint32_t(genbytes::masked(genbytes::byte(key, offset), m.keep, m.set))
                                             << (8 * b);
           }
@@ -86,11 +89,10 @@ uint32_t generate_weights(Graph& g, const std::vector<Placement>& place, image::
     g.set_const_data(t, std::move(data));
     if (as_bytes) {  // the same values, carried: each plane's segment rewritten as codegen writes it
       for (auto& seg : chip.sram)
-        for (uint32_t s = 0; s < S; ++s)
+        for (uint32_t i = 0; i < p.regions(); ++i)
           for (unsigned b = 0; b < bytes; ++b)
-            if (seg.slice == (S > 1 ? p.stripe_slice[s] : p.slice) + b &&
-                seg.address == (S > 1 ? p.stripe_address[s] : p.address))
-              seg.bytes = plane_bytes(g.tensor(t), l, b, cfg.vector_bytes, S, s);
+            if (seg.slice == p.region_slice(i) + b && seg.address == p.region_address(i))
+              seg.bytes = plane_bytes(g.tensor(t), p, b, cfg.vector_bytes, i);
     } else {
       std::erase_if(chip.sram, [&](const image::SramSegment& seg) {
         return replaced.count({seg.slice, seg.address}) != 0;

@@ -6,7 +6,9 @@
 // kb into slots 0..M-1 (set for kb = 0, add after), and after the last kb one
 // ACC run emits the M int32 rows, WRITten as 4 byte planes with y's stride.
 // Double buffering: block b+1's LW starts once block b is installed; its IW
-// installs only after the last ABC of block b has issued. A new nb's first ABC
+// installs only after the last ABC of block b has issued. Weights of a single
+// K block for activations of several (LaneSum's ones) are installed once per
+// N block and serve every K block's ABC. A new nb's first ABC
 // (set) of slot m follows the ACC that emitted slot m. The kernel covers rows
 // [x_row0, x_row0 + rows) of x into rows [y_row0, ...) of y (M blocking and
 // batch elements, lower.cpp): only the activation and result addresses move.
@@ -103,13 +105,15 @@ Cycle KernelScheduler::mxm_lw(const MatMulKernel& k, const MatMulPlan& m, MxmBlo
   c.what = fmt::format("{} LW k{} n{}", m.what, b.kb, b.nb);
   Flow f;
   f.n = m.lw_per;
+  const Placement& pw = *m.pw;
+  const uint32_t group_blocks = pw.group_blocks(pw.group_of(b.nb));  // the row stride in the block's region
   for (uint32_t s = 0; s < m.S; ++s)
     for (unsigned i = 0; i < m.wbytes; ++i) {
-      const uint16_t slice = static_cast<uint16_t>((m.S > 1 ? m.pw->stripe_slice[s] : m.pw->slice) + i);
-      const uint32_t base = m.S > 1 ? m.pw->stripe_address[s] : m.pw->address;
+      const uint32_t region = pw.region_of(s, b.nb);
+      const auto slice = static_cast<uint16_t>(pw.region_slice(region) + i);
+      const uint32_t addr = pw.region_address(region) + pw.region_vector(b.kb * m.D + s, b.nb);
       FlowPlane fp;
-      c.items.push_back(read_run(cfg_, slice, base + (b.kb * m.lw_per) * m.nNb + b.nb, m.nNb, m.lw_per, m.pm, 0,
-                                 s * m.wbytes + i, 0, fp));
+      c.items.push_back(read_run(cfg_, slice, addr, group_blocks, m.lw_per, m.pm, 0, s * m.wbytes + i, 0, fp));
       f.planes.push_back(fp);
     }
   c.flows.push_back(f);
@@ -219,13 +223,14 @@ Cycle KernelScheduler::mxm_acc(MatMulPlan& m, MxmBlock b) {
   return t;
 }
 
-uint32_t KernelScheduler::free_plane(uint32_t from) const {
-  uint32_t best = from % cfg_.mxm_planes;
-  for (uint32_t i = 1; i < cfg_.mxm_planes; ++i) {
+uint32_t KernelScheduler::free_plane(uint32_t from, std::optional<uint32_t> hemisphere) const {
+  std::optional<uint32_t> best;
+  for (uint32_t i = 0; i < cfg_.mxm_planes; ++i) {
     const uint32_t p = (from + i) % cfg_.mxm_planes;
-    if (planes_[p].abc_end < planes_[best].abc_end) best = p;
+    if (hemisphere && p / cfg_.mxm_planes_per_hemisphere != *hemisphere) continue;
+    if (!best || planes_[p].abc_end < planes_[*best].abc_end) best = p;
   }
-  return best;
+  return *best;
 }
 
 void KernelScheduler::matmul(const MatMulKernel& k, const std::string& what, uint32_t plane) {
@@ -234,10 +239,12 @@ void KernelScheduler::matmul(const MatMulKernel& k, const std::string& what, uin
   for (uint32_t nb = k.n0; nb < (k.n1 ? k.n1 : m.nNb); ++nb)
     for (uint32_t kb = 0; kb < m.nKb; ++kb) blocks.push_back({kb, nb});
   MxmPlaneState& st = *m.st;
+  // Weights of one block for K blocks of activations (LaneSum's ones): installed once per N block.
+  const bool one_block = m.pw->layout.stored_rows == m.D && m.nKb > 1;
   Cycle lw = mxm_lw(k, m, blocks[0]);
   st.install = mxm_iw(m, lw, blocks[0]);
   for (size_t i = 0; i < blocks.size(); ++i) {
-    const bool more = i + 1 < blocks.size();
+    const bool more = i + 1 < blocks.size() && !(one_block && blocks[i + 1].kb > 0);
     Cycle next_lw = 0;
     if (more) next_lw = mxm_lw(k, m, blocks[i + 1]);  // loads while block i multiplies
     m.abc_prev_start = mxm_abc(k, m, blocks[i]);

@@ -50,8 +50,9 @@ class KernelScheduler {
   // one chain; only the last result is written. Each has one run, n vectors.
   void vxm_fused(const std::vector<const VxmKernel*>& steps, const std::string& what);
   void matmul(const MatMulKernel& k, const std::string& what, uint32_t plane);
-  // The plane whose last ABC ends first (the lowest such after `from`, cyclically).
-  uint32_t free_plane(uint32_t from) const;
+  // The plane whose last ABC ends first (the lowest such after `from`,
+  // cyclically), of hemisphere `hemisphere` if given.
+  uint32_t free_plane(uint32_t from, std::optional<uint32_t> hemisphere = std::nullopt) const;
   void permute(const PermuteKernel& k, const std::string& what);
   // A Reshape: `out` is `in`'s storage, written when `in` was.
   void alias(TensorId out, TensorId in) { writes_[out] = writes_[in]; }

@@ -20,14 +20,12 @@ Error node_error(const Graph& g, const Node& n, const std::string& why) {
 
 }  // namespace
 
-uint32_t weight_stripes(const isa::Config& cfg, unsigned bytes, bool alone) {
+uint32_t weight_stripes(const isa::Config& cfg, unsigned bytes) {
   // S rows a cycle take S x bytes streams (half the streams of a direction at
-  // most, leaving room for other flows) and S x bytes slices (a quarter of the
-  // chip's at most); S divides the MXM dimension so every LW run is whole. A
-  // MatMul alone on the MXM spreads over every plane, which all read its
-  // weights' slices: twice the streams and slices.
-  const uint32_t streams = alone ? cfg.streams_per_direction : cfg.streams_per_direction / 2;
-  const uint32_t slices = alone ? cfg.mem_slices / 2 : cfg.mem_slices / 4;
+  // most, leaving room for other flows, and for the other plane of the
+  // hemisphere loading its own group) and S x bytes slices (a quarter of the
+  // chip's at most); S divides the MXM dimension so every LW run is whole.
+  const uint32_t streams = cfg.streams_per_direction / 2, slices = cfg.mem_slices / 4;
   uint32_t s = 1;
   while (2 * s * bytes <= streams && 2 * s * bytes <= slices && cfg.mxm_dim % (2 * s) == 0 && 2 * s <= 16) s *= 2;
   return s;
@@ -158,6 +156,7 @@ Lowered lower(const Graph& g, const isa::Config& cfg) {
   const size_t nt = g.tensors().size();
   out.pad_rows.assign(nt, 1);
   out.stripes.assign(nt, 1);
+  out.groups.assign(nt, 1);
   out.root.resize(nt);
   out.splat_store.assign(nt, false);
   for (size_t t = 0; t < nt; ++t) out.root[t] = TensorId(t);
@@ -188,6 +187,10 @@ Lowered lower(const Graph& g, const isa::Config& cfg) {
                          fmt::format("float activations '{}' computed on the chip need K a multiple of {} "
                                      "(their padding lanes are not known to be zero)",
                                      x.name, cfg.lanes));
+      if (kind == OpKind::LaneSum && w.shape[0] != x.shape.back() && w.shape[0] != cfg.mxm_dim)
+        throw node_error(g, n,
+                         fmt::format("ones of {} rows for {} columns: one MXM block of them is {} rows", w.shape[0],
+                                     x.shape.back(), cfg.mxm_dim));
       ++mxm_act[n.inputs[0]];
       for (size_t i = 1; i < n.inputs.size(); ++i) {
         out.pad_rows[n.inputs[i]] = cfg.mxm_dim;

@@ -108,6 +108,13 @@ struct Lowered {
   // Per tensor: 1, or S > 1 for MatMul weights stored as S stripes (row k on
   // stripe k mod S) so that LW loads S rows a cycle from S slice groups.
   std::vector<uint32_t> stripes;
+  // Per tensor: 1, or G > 1 for striped weights whose column blocks are split
+  // into G groups on slices of their own, one per MXM plane that reads them
+  // (set by ChipCompile, which chooses the planes; Placement::groups).
+  std::vector<uint32_t> groups;
+  // Striped weights of MXM kernels that may run side by side (set by
+  // ChipCompile): better on slices apart (place.cpp's `prefer` rule).
+  std::vector<std::pair<TensorId, TensorId>> weights_apart;
   // Per tensor: itself, or the tensor whose storage it shares (Reshape).
   std::vector<TensorId> root;
   // Per tensor: image data stored in every lane (splat, last dimension 1).
@@ -124,8 +131,7 @@ struct Lowered {
 };
 
 Lowered lower(const Graph& g, const isa::Config& cfg);
-// How many stripes MatMul weights of `bytes`-byte elements get on `cfg`
-// (`alone`: of a MatMul no other could run beside, which spreads over every plane).
-uint32_t weight_stripes(const isa::Config& cfg, unsigned bytes, bool alone = false);
+// How many stripes MatMul weights of `bytes`-byte elements get on `cfg`.
+uint32_t weight_stripes(const isa::Config& cfg, unsigned bytes);
 
 }  // namespace tsp::compiler

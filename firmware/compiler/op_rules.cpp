@@ -229,8 +229,10 @@ void result_lanesum(OpRule& x) {
   const Tensor& w = x.in(1);
   if (!(is_half(x.a.dtype) && is_half(w.dtype)) && !is_int8(x.a.dtype))
     throw x.fail(fmt::format("sums f16/bf16 (to f32) or i8/u8 (to i32), not {}", x.desc(x.a)));
-  if (w.shape.size() != 2 || w.shape[0] != x.a.shape.back() || w.kind == TensorKind::Value)
-    throw x.fail(fmt::format("needs ones [{}, lanes] from the image, not {}", x.a.shape.back(), x.desc(w)));
+  // Fewer rows than K: one MXM block of ones serves every K block (lower.cpp checks it is one block).
+  if (w.shape.size() != 2 || w.shape[0] > x.a.shape.back() || w.kind == TensorKind::Value)
+    throw x.fail(fmt::format("needs ones [{}, lanes] (or one MXM block of them) from the image, not {}",
+                             x.a.shape.back(), x.desc(w)));
   x.r.dtype = is_half(x.a.dtype) ? isa::DType::f32 : isa::DType::i32;
   x.r.shape.back() = 1;
   x.r.splat = true;

@@ -135,12 +135,15 @@ std::vector<Placement> place(const Graph& g, const Lowered& low, const isa::Conf
     for (const auto& in : ins)
       if (in) apart(prefer, *in, v.out);
   }
+  // Weights that two MatMuls may load side by side: each LW reads all of its stripes in lockstep.
+  for (const auto& [a, b] : low.weights_apart) apart(prefer, a, b);
   auto overlaps = [&](const std::vector<TensorId>& others, uint16_t first, unsigned bytes) {
     for (TensorId o : others) {
       const Placement& q = out[o];
       if (!q.placed) continue;
       const unsigned ob = isa::dtype_desc(g.tensor(o).dtype).bytes;
-      if (first < q.slice + ob && q.slice < first + bytes) return true;
+      for (uint32_t r = 0; r < q.regions(); ++r)
+        if (first < q.region_slice(r) + ob && q.region_slice(r) < first + bytes) return true;
     }
     return false;
   };
@@ -235,12 +238,16 @@ std::vector<Placement> place(const Graph& g, const Lowered& low, const isa::Conf
     // into f16 parts on the host, compose.cpp) has no lifetime: it takes no SRAM.
     if (life[t].death < 0) continue;
     const unsigned bytes = isa::dtype_desc(ten.dtype).bytes;
-    const uint32_t S = low.stripes[t];
-    const uint32_t n = p.layout.vectors() / S;
-    for (uint32_t stripe = 0; stripe < S; ++stripe) {
+    const uint32_t S = low.stripes[t], G = low.groups[t];
+    p.groups = G;
+    for (uint32_t region = 0; region < G * S; ++region) {
+      const uint32_t n = p.layout.stored_rows / S * p.group_blocks(region / S);
+      // A group's plane is in hemisphere g x hemispheres / G (ChipCompile::plane_for).
+      const uint32_t hemisphere = region / S * 2 / G;
       bool ok = false;
       // Four rounds: width-aligned groups first (tensors of one width then tile
-      // the slices without fragments), and the `prefer` rule given up last.
+      // the slices without fragments), and the `prefer` rules (apart from the
+      // result's operands, groups near their planes) given up last.
       const std::vector<uint16_t>& cand = low.near_sxm[t] ? outer : order;
       size_t& cur = low.near_sxm[t] ? outer_cursor : cursor;
       for (size_t tries = 0; tries < 4 * cand.size() && !ok; ++tries) {
@@ -249,18 +256,18 @@ std::vector<Placement> place(const Graph& g, const Lowered& low, const isa::Conf
         if (first % half + bytes > half) continue;  // planes must stay in one hemisphere
         if (round % 2 == 0 && (first % half) % bytes) continue;
         if (overlaps(must[t], first, bytes)) continue;
-        bool own = false;  // stripes are read in lockstep: apart from each other
+        bool own = false;  // stripes are read in lockstep, groups side by side: apart from each other
         for (uint16_t s0 : p.stripe_slice) own = own || (first < s0 + bytes && s0 < first + bytes);
         if (own) continue;
-        if (round < 2 && overlaps(prefer[t], first, bytes)) continue;
+        if (round < 2 && (overlaps(prefer[t], first, bytes) || (G > 1 && first / half != hemisphere))) continue;
         const std::optional<uint32_t> found = reuse ? free_range(t, first, bytes, n) : fresh(t, first, bytes, n);
         if (!found) continue;
         const uint32_t addr = *found;
-        if (stripe == 0) {
+        if (region == 0) {
           p.slice = first;
           p.address = addr;
         }
-        if (S > 1) {
+        if (G * S > 1) {
           p.stripe_slice.push_back(first);
           p.stripe_address.push_back(addr);
         }

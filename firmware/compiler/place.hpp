@@ -21,10 +21,14 @@ struct Placement {
   uint32_t address = 0;
   Layout layout;
   bool placed = false;
-  // Striped MatMul weights: stripe s (rows k = s mod S, local row k / S) at
-  // stripe_slice[s] / stripe_address[s]; stripe 0 is slice/address.
+  // Striped MatMul weights: `groups` groups of column blocks (group g holds
+  // blocks [group_block(g), group_block(g + 1)), read by one MXM plane, so that
+  // planes load their weights from slices of their own), each of S stripes
+  // (rows k = s mod S, local row k / S). Region g x S + s is at
+  // stripe_slice/stripe_address[g x S + s]; region 0 is slice/address.
   std::vector<uint16_t> stripe_slice;
   std::vector<uint32_t> stripe_address;
+  uint32_t groups = 1;
   // With SRAM reuse: the tensors (roots) whose addresses this one takes after
   // their last kernel; its writer's SRAM accesses must follow theirs.
   std::vector<TensorId> reuses;
@@ -34,8 +38,24 @@ struct Placement {
   // Streamed from one fused VXM op into the next (fuse.hpp): never written,
   // so the image has no symbol for it either.
   bool streamed = false;
-  uint32_t stripes() const { return stripe_slice.empty() ? 1 : uint32_t(stripe_slice.size()); }
-  uint32_t stripe_vectors() const { return layout.vectors() / stripes(); }
+  uint32_t regions() const { return stripe_slice.empty() ? 1 : uint32_t(stripe_slice.size()); }
+  uint32_t stripes() const { return regions() / groups; }
+  uint32_t group_block(uint32_t g) const { return uint32_t(uint64_t(layout.blocks) * g / groups); }
+  uint32_t group_blocks(uint32_t g) const { return group_block(g + 1) - group_block(g); }
+  uint32_t group_of(uint32_t block) const {
+    uint32_t g = 0;
+    while (g + 1 < groups && group_block(g + 1) <= block) ++g;
+    return g;
+  }
+  uint32_t region_vectors(uint32_t g) const { return layout.stored_rows / stripes() * group_blocks(g); }
+  uint16_t region_slice(uint32_t i) const { return stripe_slice.empty() ? slice : stripe_slice[i]; }
+  uint32_t region_address(uint32_t i) const { return stripe_address.empty() ? address : stripe_address[i]; }
+  // The vector of row `row`, column block `block` within its region.
+  uint32_t region_vector(uint32_t row, uint32_t block) const {
+    const uint32_t g = group_of(block);
+    return row / stripes() * group_blocks(g) + block - group_block(g);
+  }
+  uint32_t region_of(uint32_t row, uint32_t block) const { return group_of(block) * stripes() + row % stripes(); }
 };
 
 // Thrown when a tensor finds no room: compile() may retry with reuse.

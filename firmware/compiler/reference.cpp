@@ -153,9 +153,10 @@ void ReferenceRun::step(const Node& n) {
       break;
     }
     case OpKind::LaneSum: {  // one column of ones: every column's sum is the same
-      const uint32_t K = tin(0).shape.back();
-      r = matmul(tin(0).dtype, tin(1).dtype, uint32_t(tin(0).elements() / K), K, 1, in(0), in(1), tin(1).shape[1],
-                 mxm_dim);
+      const uint32_t K = tin(0).shape.back(), rows = tin(1).shape[0], cols = tin(1).shape[1];
+      std::vector<uint32_t> ones(K);  // column 0, its rows repeated for every K block (lower.cpp)
+      for (uint32_t k = 0; k < K; ++k) ones[k] = in(1)[size_t(k % rows) * cols];
+      r = matmul(tin(0).dtype, tin(1).dtype, uint32_t(tin(0).elements() / K), K, 1, in(0), ones, 1, mxm_dim);
       break;
     }
     case OpKind::Alias:

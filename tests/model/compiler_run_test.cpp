@@ -72,6 +72,36 @@ TEST(CompilerRun, ExampleFloatMatMulIsExact) {
 
 TEST(CompilerRun, ExampleNormsAreExact) { EXPECT_EQ(compile_run_check(example("mini_norms.txt").graph, "mini"), ""); }
 
+TEST(CompilerRun, LaneSumInstallsOneBlockOfOnesForEveryKBlock) {
+  // RmsNorm of 100 columns on mini (32 lanes): the row sum is x . ones, 4 K
+  // blocks of activations against one block of ones, loaded and installed once.
+  Graph g;
+  const TensorId x = g.add_input("x", isa::DType::f16, {2, 100}, random_data(isa::DType::f16, 200, 7));
+  g.mark_output(g.add(GraphOp::RmsNorm, "y", {x}));
+  const isa::Config& mini = *isa::find_config("mini");
+  const Compiled c = compile(g, mini);
+  size_t loads = 0;
+  for (const std::string& chain : c.chains) loads += chain.starts_with("lanesum") && chain.find(" LW ") != std::string::npos;
+  EXPECT_EQ(loads, 1u);
+  for (const Node& n : c.graph.nodes())
+    if (n.op == GraphOp::LaneSum) {
+      EXPECT_EQ(c.graph.tensor(n.inputs[1]).shape, (std::vector<uint32_t>{32, 32}));
+    }
+  EXPECT_EQ(compile_run_check(g, "mini"), "");
+  // Ones of another height than one MXM block, for more columns, are refused.
+  Graph bad;
+  const TensorId bx = bad.add_input("x", isa::DType::f16, {1, 100}, random_data(isa::DType::f16, 100, 8));
+  bad.mark_output(bad.add(GraphOp::LaneSum, "s", {bx, bad.add_const("ones", isa::DType::f16, {50, 32}, std::vector<uint32_t>(50 * 32, 0x3c00))}));
+  try {
+    compile(bad, mini);
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("ones of 50 rows for 100 columns: one MXM block of them is 32 rows"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(CompilerRun, ExampleMatMulIsExact) { EXPECT_EQ(compile_run_check(example("mini_matmul.txt").graph, "mini"), ""); }
 
 // Ranks above 2 flatten their leading dimensions into rows (layout.hpp): a

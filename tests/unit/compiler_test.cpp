@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <set>
 
 #include "common/error.hpp"
 #include "common/numerics/float_format.hpp"
@@ -142,11 +143,41 @@ TEST(CompilerPlace, MatMulWeightsAreStripedOverSeparateSlices) {
   const auto p = place(g, lower(g, mini()), mini());
   ASSERT_EQ(p[w].stripes(), 2u);
   EXPECT_NE(p[w].stripe_slice[0], p[w].stripe_slice[1]);
-  EXPECT_EQ(p[w].stripe_vectors(), 32u);  // 64 padded rows / 2 stripes x 1 block
+  EXPECT_EQ(p[w].region_vectors(0), 32u);  // 64 padded rows / 2 stripes x 1 block
   // Stripe 1 holds rows 1, 3, 5, ...: its vector 0 is row 1.
-  const auto bytes = plane_bytes(g.tensor(w), p[w].layout, 0, mini().vector_bytes, 2, 1);
+  const auto bytes = plane_bytes(g.tensor(w), p[w], 0, mini().vector_bytes, 1);
   EXPECT_EQ(bytes[0], uint8_t(g.tensor(w).data[8]));
   EXPECT_EQ(bytes[mini().vector_bytes + 3], uint8_t(g.tensor(w).data[3 * 8 + 3]));
+}
+
+TEST(CompilerPlace, GroupedWeightsGiveEachPlaneItsColumnBlocksOnSlicesOfItsOwn) {
+  // 3 column blocks in 2 groups (blocks 0 and 1..2), 2 stripes each: 4 regions,
+  // 4 slices, group g in hemisphere g (mini: one plane a hemisphere).
+  Graph g;
+  const uint32_t L = mini().lanes, N = 2 * L + 5;
+  const TensorId x = g.add_input("x", isa::DType::i8, {1, 40}, random_data(isa::DType::i8, 40, 1));
+  const TensorId w = g.add_const("w", isa::DType::i8, {40, N}, random_data(isa::DType::i8, 40 * N, 2));
+  g.add(GraphOp::MatMul, "y", {x, w});
+  Lowered low = lower(g, mini());
+  low.groups[w] = 2;
+  const auto p = place(g, low, mini());
+  ASSERT_EQ(p[w].regions(), 4u);
+  EXPECT_EQ(p[w].stripes(), 2u);
+  std::set<uint16_t> slices(p[w].stripe_slice.begin(), p[w].stripe_slice.end());
+  EXPECT_EQ(slices.size(), 4u);
+  const uint32_t half = mini().mem_slices_per_hemisphere;
+  for (uint32_t i = 0; i < 4; ++i) EXPECT_EQ(p[w].stripe_slice[i] / half, i / 2) << "region " << i;
+  EXPECT_EQ(p[w].group_of(0), 0u);
+  EXPECT_EQ(p[w].group_of(2), 1u);
+  EXPECT_EQ(p[w].region_vectors(0), 32u);  // 64 padded rows / 2 stripes x 1 block
+  EXPECT_EQ(p[w].region_vectors(1), 64u);  // x 2 blocks
+  // Region 3 (group 1, stripe 1): rows 1, 3, ..., blocks 1 and 2; row 3, column L + 4 is its vector 1 x 2 + 0.
+  const auto bytes = plane_bytes(g.tensor(w), p[w], 0, mini().vector_bytes, 3);
+  EXPECT_EQ(p[w].region_of(3, 1), 3u);
+  EXPECT_EQ(p[w].region_vector(3, 1), 2u);
+  EXPECT_EQ(bytes[2 * mini().vector_bytes + 4], uint8_t(g.tensor(w).data[3 * N + L + 4]));
+  EXPECT_EQ(bytes[3 * mini().vector_bytes + 4], uint8_t(g.tensor(w).data[3 * N + 2 * L + 4]));
+  EXPECT_EQ(bytes[3 * mini().vector_bytes + 5], 0);  // past the columns: zero
 }
 
 TEST(CompilerPlace, FullSramIsAnErrorNamingTheTensor) {
