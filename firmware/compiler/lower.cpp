@@ -271,8 +271,11 @@ Lowered lower(const Graph& g, const isa::Config& cfg) {
         const Layout lx = layout_of(t, cfg.lanes);
         const bool is_x_of_fold = fold && *x == n.inputs[1];
         const bool block_fold = is_x_of_fold && n.attrs.axes.back() == int64_t(t.shape.size() - 1);
-        if (block_fold && o.shape.back() != cfg.lanes)
-          throw node_error(g, n, fmt::format("a fold of lane blocks needs an accumulator of {} lanes", cfg.lanes));
+        if (block_fold && (o.shape.back() % cfg.lanes || n.attrs.offset % cfg.lanes))
+          throw node_error(g, n,
+                           fmt::format("a fold of lane blocks needs an accumulator of whole {}-lane blocks from a "
+                                       "whole block",
+                                       cfg.lanes));
         if (t.shape.back() != o.shape.back() && !t.splat && !block_fold)
           throw node_error(g, n,
                            fmt::format("'{}' [..., 1] is broadcast across lanes but is computed on the chip "
@@ -283,7 +286,7 @@ Lowered lower(const Graph& g, const isa::Config& cfg) {
         const auto orows = leading(o.shape), xrows = leading(t.shape);
         maps.push_back([=, &n](uint32_t r, uint32_t b) -> uint32_t {
           uint64_t row;
-          if (block_fold) return uint32_t(r * lx.blocks + n.attrs.step);
+          if (block_fold) return uint32_t(r * lx.blocks + n.attrs.offset / lx.lanes + n.attrs.step * lo.blocks + b);
           if (is_x_of_fold)
             row = fold_index(xrows, n.attrs.axes, n.attrs.step, r);
           else

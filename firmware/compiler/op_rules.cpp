@@ -250,9 +250,9 @@ void result_fold(OpRule& x) {
     s[size_t(d)] = 1;
   }
   const bool last = at.axes == std::vector<int64_t>{int64_t(v.shape.size() - 1)};
-  if (last) {  // lane blocks of acc's width
+  if (last) {  // lane blocks of acc's width, from column `offset`
     s.back() = x.a.shape.back();
-    steps = v.shape.back() / x.a.shape.back();
+    steps = at.offset < v.shape.back() ? (v.shape.back() - at.offset) / x.a.shape.back() : 0;
   }
   if (at.axes.empty() || (!last && at.axes.back() == int64_t(v.shape.size() - 1)) || x.a.shape != s ||
       x.a.dtype != v.dtype || at.step >= steps || (at.fold_op != GraphOp::Add && at.fold_op != GraphOp::Max))

@@ -172,7 +172,7 @@ void ReferenceRun::step(const Node& n) {
       if (n.attrs.axes.back() == int64_t(tin(1).shape.size() - 1)) {  // lane blocks
         const uint64_t L = out.shape.back(), C = tin(1).shape.back();
         for (size_t e = 0; e < r.size(); ++e)
-          r[e] = num::apply(op, in(0)[e], in(1)[e / L * C + n.attrs.step * L + e % L]);
+          r[e] = num::apply(op, in(0)[e], in(1)[e / L * C + n.attrs.offset + n.attrs.step * L + e % L]);
       } else {
         for (size_t e = 0; e < r.size(); ++e)
           r[e] = num::apply(op, in(0)[e], in(1)[fold_index(tin(1).shape, n.attrs.axes, n.attrs.step, e)]);

@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bit>
+#include <cmath>
 #include <cstdlib>
 #include <random>
 
@@ -99,6 +101,28 @@ TEST(CompilerRun, LaneSumInstallsOneBlockOfOnesForEveryKBlock) {
     EXPECT_NE(std::string(e.what()).find("ones of 50 rows for 100 columns: one MXM block of them is 32 rows"),
               std::string::npos)
         << e.what();
+  }
+}
+
+TEST(CompilerRun, LaneMaxHalvesManyBlocks) {
+  // A max over 807 columns on mini (32 lanes): 25 whole blocks halve 25 ->
+  // 13 -> 7 -> 4 in 6 folds, then 4 folds one after another, where a fold per
+  // block took 25; the partial block, then the lanes, as before.
+  const Program p = parse_program(
+      "config mini\ninput x : f32[2, 807] random 5\nmx = reducemax x axes [1] keepdims 1\noutput mx\n", "max.txt");
+  const Compiled c = compile(p.graph, *isa::find_config("mini"));
+  size_t folds = 0;
+  for (const Node& n : c.graph.nodes()) folds += n.op == GraphOp::Fold;
+  EXPECT_EQ(folds, 10u);
+  EXPECT_EQ(compile_run_check(p.graph, "mini"), "");
+  // The reference runs the expanded graph: hold it to the max of the data itself.
+  const auto ref = run_reference(c.graph, 32);
+  const Tensor& x = p.graph.tensor(*p.graph.find("x"));
+  const std::vector<uint32_t>& got = ref[*c.graph.find("mx")];
+  for (uint32_t r = 0; r < 2; ++r) {
+    float want = -INFINITY;
+    for (uint32_t col = 0; col < 807; ++col) want = std::max(want, std::bit_cast<float>(x.data[r * 807 + col]));
+    EXPECT_EQ(std::bit_cast<float>(got.at(r)), want) << "row " << r;
   }
 }
 
