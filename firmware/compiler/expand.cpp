@@ -6,6 +6,7 @@
 #include <array>
 #include <functional>
 #include <limits>
+#include <map>
 #include <tuple>
 #include <utility>
 
@@ -45,7 +46,18 @@ class Expander {
       if (t.kind == TensorKind::Input) map_[i] = out_.add_input(t.name, t.dtype, t.shape, t.data, t.where);
       if (t.kind == TensorKind::Const) map_[i] = out_.add_const(t.name, t.dtype, t.shape, t.data, t.where);
     }
+    std::vector<std::vector<const Node*>> readers(g_.tensors().size());
+    producer_.assign(g_.tensors().size(), nullptr);
     for (const Node& n : g_.nodes()) {
+      for (TensorId t : n.inputs) readers[t].push_back(&n);
+      producer_[n.output] = &n;
+    }
+    std::map<const Node*, TensorId> cast_first;  // a Cast already done before the Transpose it follows
+    for (const Node& n : g_.nodes()) {
+      if (const auto done = cast_first.find(&n); done != cast_first.end()) {
+        map_[n.output] = done->second;
+        continue;
+      }
       std::vector<TensorId> in;
       for (TensorId t : n.inputs) in.push_back(map_[t]);
       const Tensor& o = g_.tensor(n.output);
@@ -81,6 +93,29 @@ class Expander {
           r = float_gelu(out_, o.name, in[0], n.attrs.gelu_tanh, w_);
           break;
         case GraphOp::Transpose:
+          // A Transpose read only by a narrowing Cast (attention's K^T, f32 to
+          // f16): cast first, then move half the byte planes. Both act per
+          // element, so the values are the same.
+          if (const std::vector<const Node*>& rd = readers[n.output];
+              !o.output && rd.size() == 1 && rd[0]->op == GraphOp::Cast &&
+              isa::dtype_desc(g_.tensor(rd[0]->output).dtype).bytes < isa::dtype_desc(o.dtype).bytes) {
+            const Tensor& c = g_.tensor(rd[0]->output);
+            // Of a Concat (the KV cache and the new keys): each part cast, then
+            // concatenated again, so the old part can move before the new one is made.
+            const Node* cat = producer_[n.inputs[0]];
+            TensorId narrow;
+            if (cat && cat->op == GraphOp::Concat) {
+              std::vector<TensorId> parts;
+              for (TensorId t : cat->inputs)
+                parts.push_back(out_.add(GraphOp::Cast, fmt::format("{}.first{}", c.name, parts.size()), {map_[t]},
+                                         rd[0]->where, c.dtype));
+              narrow = expand_concat(out_, parts, uint32_t(cat->attrs.axes.at(0)), c.name + ".cat", n.where, cfg_);
+            } else {
+              narrow = out_.add(GraphOp::Cast, c.name + ".first", {in[0]}, rd[0]->where, c.dtype);
+            }
+            cast_first[rd[0]] = map_[n.output] = expand_transpose(out_, narrow, n.perm, c.name, n.where, cfg_);
+            continue;
+          }
           r = expand_transpose(out_, in[0], n.perm, o.name, n.where, cfg_);
           break;
         case GraphOp::Gather:
@@ -382,6 +417,7 @@ class Expander {
   const isa::Config& cfg_;
   Graph out_;
   std::vector<TensorId> map_;
+  std::vector<const Node*> producer_;  // per source tensor: the node writing it
   const Node* node_ = nullptr;
   Where w_;
   std::string y_;

@@ -15,6 +15,7 @@
 
 #include "common/error.hpp"
 #include "firmware/compiler/compile.hpp"
+#include "firmware/compiler/expand.hpp"
 #include "firmware/compiler/parse.hpp"
 #include "firmware/compiler/reference.hpp"
 #include "systemc/engine/chip_engine.hpp"
@@ -124,6 +125,22 @@ TEST(CompilerRun, LaneMaxHalvesManyBlocks) {
     for (uint32_t col = 0; col < 807; ++col) want = std::max(want, std::bit_cast<float>(x.data[r * 807 + col]));
     EXPECT_EQ(std::bit_cast<float>(got.at(r)), want) << "row " << r;
   }
+}
+
+TEST(CompilerRun, TransposeReadOnlyByANarrowingCastCastsFirst) {
+  // K^T of f32 keys cast to f16 for the scores: the cast runs first, so the
+  // transpose moves 2 byte planes instead of 4; the f32 K^T never exists.
+  const std::string text =
+      "config mini\ninput k : f32[2, 5, 40] random 9\nkt = transpose k [0, 2, 1]\nkf = cast f16 kt\noutput kf\n";
+  const Program p = parse_program(text, "kt.txt");
+  const Graph e = expand(p.graph, *isa::find_config("mini"));
+  EXPECT_EQ(e.nodes().front().op, GraphOp::Cast);
+  EXPECT_FALSE(e.find("kt"));
+  EXPECT_EQ(compile_run_check(p.graph, "mini"), "");
+  // Read elsewhere too (here: an output), the f32 transpose stays.
+  const Program kept = parse_program(text + "output kt\n", "kt2.txt");
+  EXPECT_TRUE(expand(kept.graph, *isa::find_config("mini")).find("kt"));
+  EXPECT_EQ(compile_run_check(kept.graph, "mini"), "");
 }
 
 TEST(CompilerRun, ExampleMatMulIsExact) { EXPECT_EQ(compile_run_check(example("mini_matmul.txt").graph, "mini"), ""); }
