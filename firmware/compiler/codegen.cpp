@@ -102,15 +102,16 @@ image::Image generate(const Graph& g, const std::vector<Placement>& place, const
       const uint32_t S = p.stripes();
       for (uint32_t r = 0; r < p.regions(); ++r) {
         const uint32_t grp = r / S;
-        const uint32_t cols = std::min(p.layout.cols, p.group_block(grp + 1) * p.layout.lanes) - p.group_block(grp) * p.layout.lanes;
+        const auto [c0, c1] = p.group_columns(grp);
         if (!p.overwritten && !p.streamed)
-          img.symbols.push_back({p.groups > 1 ? fmt::format("{}.g{}.s{}", t.name, grp, r % S) : fmt::format("{}.s{}", t.name, r),
-                                 0,
-                                 p.stripe_slice[r],
-                                 p.stripe_address[r],
-                                 p.region_vectors(grp),
-                                 t.dtype,
-                                 {p.layout.stored_rows / S, cols}});
+          img.symbols.push_back(
+              {p.groups > 1 ? fmt::format("{}.g{}.s{}", t.name, grp, r % S) : fmt::format("{}.s{}", t.name, r),
+               0,
+               p.stripe_slice[r],
+               p.stripe_address[r],
+               p.region_vectors(grp),
+               t.dtype,
+               {p.layout.stored_rows / S, c1 - c0}});
         for (unsigned b = 0; b < bytes; ++b)
           img.chips[0].sram.push_back({static_cast<uint16_t>(p.stripe_slice[r] + b), p.stripe_address[r],
                                        plane_bytes(t, p, b, cfg.vector_bytes, r)});

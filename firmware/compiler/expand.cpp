@@ -377,7 +377,8 @@ class Expander {
       y = op(GraphOp::Sub, "yza", {y, op(GraphOp::Mul, "zacs", {za, cs})});
     }
     if (in.size() > 3) {  // - zb rowsum(a): a . ones[K, lanes], every lane
-      const TensorId rs = op(GraphOp::LaneSum, "rowsum", {a, fill("ones", tb.dtype, {std::min(K, cfg_.mxm_dim), L}, 1)});
+      const TensorId rs =
+          op(GraphOp::LaneSum, "rowsum", {a, fill("ones", tb.dtype, {std::min(K, cfg_.mxm_dim), L}, 1)});
       y = op(GraphOp::Sub, "yzb", {y, op(GraphOp::Mul, "zbrs", {zb, rs})});
     }
     if (in.size() > 3) {  // + K za zb

@@ -62,7 +62,7 @@ uint32_t generate_weights(Graph& g, const std::vector<Placement>& place, image::
       const uint32_t real_rows = (l.rows - s + S - 1) / S;       // rows s, s + S, ... below l.rows
       const uint32_t vectors = real_rows * p.group_blocks(grp);  // then padding rows, kept as zero bytes
       const uint32_t stored = p.region_vectors(grp);
-      const uint32_t c0 = p.group_block(grp) * l.lanes, c1 = std::min(l.cols, p.group_block(grp + 1) * l.lanes);
+      const auto [c0, c1] = p.group_columns(grp);
       if (vectors == 0) continue;  // a stripe of padding only: its zero bytes stay
       for (unsigned b = 0; b < bytes; ++b) {
         const auto slice = static_cast<uint16_t>(slice0 + b);
@@ -80,7 +80,8 @@ uint32_t generate_weights(Graph& g, const std::vector<Placement>& place, image::
         for (uint32_t r = s; r < l.rows; r += S)
           for (uint32_t c = c0; c < c1; ++c) {
             const uint64_t offset =
-                (uint64_t(address) + r / S * p.group_blocks(grp) + (c - c0) / l.lanes) * cfg.vector_bytes + l.lane_of(c);
+                (uint64_t(address) + r / S * p.group_blocks(grp) + (c - c0) / l.lanes) * cfg.vector_bytes +
+                l.lane_of(c);
             data[size_t(r) * l.cols + c] |= uint32_t(genbytes::masked(genbytes::byte(key, offset), m.keep, m.set))
                                             << (8 * b);
           }

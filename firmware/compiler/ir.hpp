@@ -114,7 +114,7 @@ struct Attrs {
   std::vector<uint32_t> shape;     // Reshape: the new shape
   GraphOp fold_op = GraphOp::Add;  // Fold: Add or Max
   uint32_t step = 0;               // Fold: which element j of the reduced axes (row-major over them)
-  uint32_t offset = 0;  // Permute: map values count from this column; a Fold of lane blocks: its windows start here (a multiple of the lanes)
+  uint32_t offset = 0;             // Permute, Fold of lane blocks: map values / windows from this column (whole lanes)
   bool gelu_tanh = false;          // Gelu: ONNX's approximate="tanh" (default "none": the erf form)
   // BatchMatMul: per result batch element b (row-major), x's batch element and the weight input (1..) it uses.
   std::vector<uint32_t> batch_x, batch_w;

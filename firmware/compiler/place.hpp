@@ -8,6 +8,8 @@
 // take addresses of tensors dead before its kernel (lifetimes in kernel
 // order), and the scheduler keeps its writes after their last accesses
 // (Placement::reuses, docs/compiler.md "SRAM reuse").
+#include <algorithm>
+#include <utility>
 #include <vector>
 
 #include "common/error.hpp"
@@ -42,6 +44,10 @@ struct Placement {
   uint32_t stripes() const { return regions() / groups; }
   uint32_t group_block(uint32_t g) const { return uint32_t(uint64_t(layout.blocks) * g / groups); }
   uint32_t group_blocks(uint32_t g) const { return group_block(g + 1) - group_block(g); }
+  // Group g's columns [first, second).
+  std::pair<uint32_t, uint32_t> group_columns(uint32_t g) const {
+    return {group_block(g) * layout.lanes, std::min(layout.cols, group_block(g + 1) * layout.lanes)};
+  }
   uint32_t group_of(uint32_t block) const {
     uint32_t g = 0;
     while (g + 1 < groups && group_block(g + 1) <= block) ++g;

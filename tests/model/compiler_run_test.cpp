@@ -84,7 +84,8 @@ TEST(CompilerRun, LaneSumInstallsOneBlockOfOnesForEveryKBlock) {
   const isa::Config& mini = *isa::find_config("mini");
   const Compiled c = compile(g, mini);
   size_t loads = 0;
-  for (const std::string& chain : c.chains) loads += chain.starts_with("lanesum") && chain.find(" LW ") != std::string::npos;
+  for (const std::string& chain : c.chains)
+    loads += chain.starts_with("lanesum") && chain.find(" LW ") != std::string::npos;
   EXPECT_EQ(loads, 1u);
   for (const Node& n : c.graph.nodes())
     if (n.op == GraphOp::LaneSum) {
@@ -94,7 +95,9 @@ TEST(CompilerRun, LaneSumInstallsOneBlockOfOnesForEveryKBlock) {
   // Ones of another height than one MXM block, for more columns, are refused.
   Graph bad;
   const TensorId bx = bad.add_input("x", isa::DType::f16, {1, 100}, random_data(isa::DType::f16, 100, 8));
-  bad.mark_output(bad.add(GraphOp::LaneSum, "s", {bx, bad.add_const("ones", isa::DType::f16, {50, 32}, std::vector<uint32_t>(50 * 32, 0x3c00))}));
+  bad.mark_output(
+      bad.add(GraphOp::LaneSum, "s",
+              {bx, bad.add_const("ones", isa::DType::f16, {50, 32}, std::vector<uint32_t>(50 * 32, 0x3c00))}));
   try {
     compile(bad, mini);
     ADD_FAILURE() << "no error";
