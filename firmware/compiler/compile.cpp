@@ -206,9 +206,10 @@ void ChipCompile::schedule(size_t ki) {
     for (uint32_t p = 0; p < parts; ++p) {
       MatMulKernel part = m;
       if (parts > 1) part.n0 = nb * p / parts, part.n1 = nb * (p + 1) / parts, part.first = m.first && p == 0;
-      // Part p of grouped weights reads group p, placed in hemisphere p x 2 / parts (place.cpp).
-      const bool grouped = out_.placement[m.w].groups > 1;
-      const uint32_t plane = ks_->free_plane(next_plane_, grouped ? std::optional<uint32_t>(p * 2 / parts) : std::nullopt);
+      // Part p of grouped weights reads group p: a plane in that group's hemisphere.
+      const Placement& pw = out_.placement[m.w];
+      const uint32_t plane =
+          ks_->free_plane(next_plane_, pw.groups > 1 ? std::optional<uint32_t>(pw.group_hemisphere(p)) : std::nullopt);
       ks_->matmul(part, what, plane);
       next_plane_ = plane + 1;
     }

@@ -251,8 +251,7 @@ std::vector<Placement> place(const Graph& g, const Lowered& low, const isa::Conf
     p.groups = G;
     for (uint32_t region = 0; region < G * S; ++region) {
       const uint32_t n = p.layout.stored_rows / S * p.group_blocks(region / S);
-      // A group's plane is in hemisphere g x hemispheres / G (ChipCompile::plane_for).
-      const uint32_t hemisphere = region / S * 2 / G;
+      const uint32_t hemisphere = p.group_hemisphere(region / S);
       bool ok = false;
       // Four rounds: width-aligned groups first (tensors of one width then tile
       // the slices without fragments), and the `prefer` rules (apart from the

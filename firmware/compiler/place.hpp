@@ -44,6 +44,8 @@ struct Placement {
   uint32_t stripes() const { return regions() / groups; }
   uint32_t group_block(uint32_t g) const { return uint32_t(uint64_t(layout.blocks) * g / groups); }
   uint32_t group_blocks(uint32_t g) const { return group_block(g + 1) - group_block(g); }
+  // The hemisphere of group g's plane: the first half of the groups west (ChipCompile::schedule).
+  uint32_t group_hemisphere(uint32_t g) const { return g * 2 / groups; }
   // Group g's columns [first, second).
   std::pair<uint32_t, uint32_t> group_columns(uint32_t g) const {
     return {group_block(g) * layout.lanes, std::min(layout.cols, group_block(g + 1) * layout.lanes)};
