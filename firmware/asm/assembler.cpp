@@ -263,6 +263,30 @@ class Assembler {
     const auto [end, ec] = std::from_chars(first, last, g.seed, hex ? 16 : 10);
     if (seed.kind != TokenKind::Number || ec != std::errc{} || end != last)
       TokenCursor::fail(seed, fmt::format("expected a 64-bit seed, found {}", TokenCursor::describe(seed)));
+    // Optional: keep, set (masked, format 1.3); then period, last lanes (rows of blocks, 1.4).
+    const auto byte_operand = [&](const char* what) {
+      const Token& at = cur.peek();
+      const uint32_t v = u32_operand(cur, what);
+      if (v > 0xff) TokenCursor::fail(at, fmt::format("{} {} out of range 0..255", what, v));
+      return static_cast<uint8_t>(v);
+    };
+    if (!cur.at_end()) {
+      cur.expect(",", "after the seed");
+      g.keep = byte_operand("keep mask");
+      cur.expect(",", "after the keep mask");
+      g.set = byte_operand("set bits");
+    }
+    if (!cur.at_end()) {
+      cur.expect(",", "after the set bits");
+      const Token& at = cur.peek();
+      g.period = u32_operand(cur, "period");
+      if (g.period == 0) TokenCursor::fail(at, "period 0: leave period and last lanes out instead");
+      cur.expect(",", "after the period");
+      const Token& last_at = cur.peek();
+      const uint32_t l = u32_operand(cur, "last lane count");
+      if (l > 0xffff) TokenCursor::fail(last_at, fmt::format("lane count {} out of range", l));
+      g.last_lanes = static_cast<uint16_t>(l);
+    }
     if (auto why = image::check_generated(*cfg_, img_.chips[chip_], g)) TokenCursor::fail(head, *why);
     img_.chips[chip_].generated.push_back(g);
   }

@@ -66,9 +66,13 @@ std::string disassemble(const image::Image& img) {
     if (cp.queues.empty() && cp.sram.empty() && cp.generated.empty()) continue;
     out += fmt::format("\n.chip {}\n", c);
     for (const auto& seg : cp.sram) write_segment(out, cfg, seg);
-    for (const auto& g : cp.generated)
-      out += fmt::format(".generated {}, {}, {}, {}, {}, {}\n", isa::mem_slice_name(cfg, g.slice), g.address, g.vectors,
+    for (const auto& g : cp.generated) {
+      out += fmt::format(".generated {}, {}, {}, {}, {}, {}", isa::mem_slice_name(cfg, g.slice), g.address, g.vectors,
                          g.lanes, g.tensor, g.seed);
+      if (g.keep != 0xff || g.set != 0 || g.period) out += fmt::format(", 0x{:02x}, 0x{:02x}", g.keep, g.set);
+      if (g.period) out += fmt::format(", {}, {}", g.period, g.last_lanes);
+      out += "\n";
+    }
     for (const auto& q : cp.queues) write_queue(out, img, cfg, q);
   }
   return out;

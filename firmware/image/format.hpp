@@ -27,6 +27,7 @@ enum class SectionKind : uint32_t {
   Expected = 4,
   Generated = 5,
   GeneratedMasked = 6,  // since 1.3: kind 5's record, then keep u8, set u8, reserved u16
+  GeneratedBlocks = 7,  // since 1.4: kind 6's record, then period u32, last_lanes u16, reserved u16
 };
 
 inline constexpr uint32_t kManifestHasPrediction = 1u << 0;

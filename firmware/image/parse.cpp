@@ -135,7 +135,7 @@ SramSegment read_segment(ByteReader& r) {
   return seg;
 }
 
-GeneratedSegment read_generated(ByteReader& r, bool masked) {
+GeneratedSegment read_generated(ByteReader& r, bool masked, bool blocks) {
   GeneratedSegment g;
   g.slice = r.u16("generated slice");
   g.lanes = r.u16("generated lanes");
@@ -146,6 +146,13 @@ GeneratedSegment read_generated(ByteReader& r, bool masked) {
   if (masked) {
     g.keep = r.u8("generated keep mask");
     g.set = r.u8("generated set bits");
+    if (r.u16("reserved") != 0) r.fail_at(r.offset() - 2, "reserved field is not zero");
+  }
+  if (blocks) {
+    const size_t at = r.offset();
+    g.period = r.u32("generated period");
+    if (g.period == 0) r.fail_at(at, "generated SRAM in blocks with period 0");
+    g.last_lanes = r.u16("generated last lanes");
     if (r.u16("reserved") != 0) r.fail_at(r.offset() - 2, "reserved field is not zero");
   }
   return g;
@@ -182,7 +189,8 @@ Image parse(std::span<const uint8_t> bytes, const std::string& name) {
       cfg = isa::find_config(img.config);
     } else if (kind == static_cast<uint32_t>(SectionKind::Queue) || kind == static_cast<uint32_t>(SectionKind::Sram) ||
                kind == static_cast<uint32_t>(SectionKind::Generated) ||
-               kind == static_cast<uint32_t>(SectionKind::GeneratedMasked)) {
+               kind == static_cast<uint32_t>(SectionKind::GeneratedMasked) ||
+               kind == static_cast<uint32_t>(SectionKind::GeneratedBlocks)) {
       if (chip >= img.chips.size())
         r.fail_at(chip_at, fmt::format("chip index {} out of range ({} chips)", chip, img.chips.size()));
       ChipProgram& cp = img.chips[chip];
@@ -202,7 +210,9 @@ Image parse(std::span<const uint8_t> bytes, const std::string& name) {
         if (why) why = fmt::format("chip {}: {}", chip, *why);
         cp.sram.push_back(std::move(seg));
       } else {
-        cp.generated.push_back(read_generated(p, kind == static_cast<uint32_t>(SectionKind::GeneratedMasked)));
+        const bool blocks = kind == static_cast<uint32_t>(SectionKind::GeneratedBlocks);
+        cp.generated.push_back(
+            read_generated(p, blocks || kind == static_cast<uint32_t>(SectionKind::GeneratedMasked), blocks));
         why = check_generated(*cfg, cp, cp.generated.back());
         if (why) why = fmt::format("chip {}: {}", chip, *why);
       }

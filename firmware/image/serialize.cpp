@@ -84,9 +84,14 @@ void write_generated(ByteWriter& w, const GeneratedSegment& g) {
   w.u32(g.vectors);
   w.u32(g.tensor);
   w.u64(g.seed);
-  if (masked(g)) {
+  if (masked(g) || g.period) {
     w.u8(g.keep);
     w.u8(g.set);
+    w.u16(0);
+  }
+  if (g.period) {
+    w.u32(g.period);
+    w.u16(g.last_lanes);
     w.u16(0);
   }
 }
@@ -146,7 +151,11 @@ std::vector<uint8_t> serialize(const Image& img, const Selection& sel) {
     if (sel.sram)
       for (const auto& s : img.chips[c].sram) section(w, count, SectionKind::Sram, chip, [&] { write_segment(w, s); });
     for (const auto& g : img.chips[c].generated)
-      section(w, count, masked(g) ? SectionKind::GeneratedMasked : SectionKind::Generated, chip,
+      section(w, count,
+              g.period    ? SectionKind::GeneratedBlocks
+              : masked(g) ? SectionKind::GeneratedMasked
+                          : SectionKind::Generated,
+              chip,
               [&] { write_generated(w, g); });
   }
   for (const auto& e : img.expected) section(w, count, SectionKind::Expected, e.chip, [&] { write_expected(w, e); });

@@ -99,6 +99,9 @@ std::optional<std::string> check_generated(const isa::Config& cfg, const ChipPro
   if (g.lanes == 0 || g.lanes > cfg.vector_bytes)
     return fmt::format("generated SRAM {}@{}: {} generated lanes out of range (1..{})", name, g.address, g.lanes,
                        cfg.vector_bytes);
+  if (g.period && (g.last_lanes == 0 || g.last_lanes > cfg.vector_bytes))
+    return fmt::format("generated SRAM {}@{}: {} generated lanes of a row's last block out of range (1..{})", name,
+                       g.address, g.last_lanes, cfg.vector_bytes);
   if (uint64_t{g.address} + g.vectors > cfg.mem_addresses)
     return fmt::format("generated SRAM {}@{}: {} vectors overrun the slice's {} addresses", name, g.address, g.vectors,
                        cfg.mem_addresses);

@@ -35,7 +35,8 @@ void ChipEngine::load(const image::Image& img) {
   for (auto& m : slices_) m.clear_generated();
   if (!timing_only_)
     for (const auto& g : prog.generated)
-      slices_.at(g.slice).add_generated(g.address, g.vectors, g.lanes, g.seed, g.tensor, g.keep, g.set);
+      slices_.at(g.slice).add_generated(g.address, g.vectors, g.lanes, g.seed, g.tensor, g.keep, g.set, g.period,
+                                        g.last_lanes);
   for (const auto& seg : prog.sram) {
     if (timing_only_) break;  // no data: SRAM stays unallocated
     Vec v;

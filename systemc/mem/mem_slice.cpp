@@ -38,10 +38,11 @@ uint8_t* MemSlice::page(uint32_t address) {
 }
 
 void MemSlice::add_generated(uint32_t address, uint32_t vectors, uint32_t lanes, uint64_t seed, uint32_t tensor,
-                             uint8_t keep, uint8_t set) {
+                             uint8_t keep, uint8_t set, uint32_t period, uint32_t last_lanes) {
   flush();
   if (gen_page_.empty()) gen_page_.assign((limit_ + kPageVectors - 1) / kPageVectors, 0);
-  generated_.push_back({address, address + vectors, std::min(lanes, lanes_), genbytes::key(seed, tensor), keep, set});
+  generated_.push_back({address, address + vectors, std::min(lanes, lanes_), genbytes::key(seed, tensor), keep, set,
+                        period, std::min(last_lanes, lanes_)});
   for (uint32_t a = address; a < address + vectors; a += kPageVectors - a % kPageVectors)
     gen_page_[a / kPageVectors] = 1;
   for (uint32_t a = address; a < address + vectors; ++a)  // a page stored already holds them as written
@@ -63,8 +64,9 @@ uint64_t MemSlice::stored_pages() const {
 bool MemSlice::generate_slow(uint32_t address, uint8_t* out) const {
   for (const Generated& g : generated_)
     if (address >= g.begin && address < g.end) {
-      genbytes::fill(g.key, uint64_t(address) * lanes_, out, g.lanes, g.keep, g.set);
-      std::memset(out + g.lanes, 0, lanes_ - g.lanes);
+      const uint32_t lanes = g.period && (address - g.begin) % g.period == g.period - 1 ? g.last_lanes : g.lanes;
+      genbytes::fill(g.key, uint64_t(address) * lanes_, out, lanes, g.keep, g.set);
+      std::memset(out + lanes, 0, lanes_ - lanes);
       return true;
     }
   return false;

@@ -392,7 +392,7 @@ class MemRtl final : public RtlAdapter {
         backdoor(in, false, seg.address + uint32_t(off / cfg_->vector_bytes), 0, &w);
       }
     }
-    // Generated SRAM (docs/image-format.md): the same generator, lanes past the region's `lanes` zero.
+    // Generated SRAM (docs/image-format.md): the same generator, lanes past the vector's generated lanes zero.
     for (const auto& g : ctx_.img->chips.at(ctx_.chip).generated) {
       if (g.slice != slice) continue;
       const uint64_t key = genbytes::key(g.seed, g.tensor);
@@ -400,7 +400,7 @@ class MemRtl final : public RtlAdapter {
         Word w{};
         for (uint32_t i = 0; i < kWordBytes; ++i) {
           const uint32_t lane = superlane * kWordBytes + i;
-          w[i] = lane < g.lanes
+          w[i] = lane < g.lanes_at(a)
                      ? genbytes::masked(genbytes::byte(key, uint64_t(a) * cfg_->vector_bytes + lane), g.keep, g.set)
                      : 0;
         }

@@ -32,6 +32,19 @@ TEST(MemGenerated, ReadsTheGeneratorAndStoresNothing) {
   EXPECT_EQ(m.stored_pages(), 0u);
 }
 
+// Rows of 3 column blocks whose last has 5 lanes (format 1.4's period).
+TEST(MemGenerated, ARowsLastBlockReadsItsOwnLanes) {
+  MemSlice m(mini());
+  m.add_generated(70, 12, 32, 9, 4, 0xff, 0, 3, 5);
+  Vec v;
+  for (uint32_t a = 70; a < 82; ++a) {
+    m.read(a, v);
+    const uint32_t lanes = (a - 70) % 3 == 2 ? 5 : 32;
+    for (uint32_t l = 0; l < mini().vector_bytes; ++l) ASSERT_EQ(v.bytes[l], want(a, l, lanes)) << a << " " << l;
+  }
+  EXPECT_EQ(m.stored_pages(), 0u);
+}
+
 TEST(MemGenerated, AWriteMaterialisesItsPageExactly) {
   MemSlice m(mini());
   m.add_generated(70, 100, 32, 9, 4);

@@ -206,6 +206,20 @@ TEST(Assembler, GeneratedSramRoundTrips) {
             std::string::npos);
   EXPECT_NE(asm_error(".config mini\n.generated MEM.W.0, 0, 4, 16, 0, seed\n").find("expected a 64-bit seed"),
             std::string::npos);
+  // The mask (1.3) and rows of blocks (1.4) round-trip too: the disassembler once dropped the mask.
+  image::Image masked = img;
+  masked.chips[1].generated[0].keep = 0x9f;
+  masked.chips[1].generated[0].set = 0x20;
+  masked.chips[1].generated[1].period = 3;
+  masked.chips[1].generated[1].last_lanes = 7;
+  EXPECT_EQ(round_trip(masked), image::serialize(masked));
+  image::Image unmasked = masked;
+  unmasked.chips[1].generated[0].keep = 0xff;  // planted: the mask lost
+  EXPECT_NE(round_trip(unmasked), image::serialize(masked));
+  EXPECT_NE(asm_error(".config mini\n.generated MEM.W.0, 0, 4, 16, 0, 1, 0xff, 0, 0, 3\n").find("period 0"),
+            std::string::npos);
+  EXPECT_NE(asm_error(".config mini\n.generated MEM.W.0, 0, 4, 16, 0, 1, 0x100, 0\n").find("keep mask 256 out of range"),
+            std::string::npos);
 }
 
 TEST(Assembler, ExamplesAssembleAndRoundTrip) {

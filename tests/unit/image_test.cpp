@@ -294,6 +294,39 @@ TEST(Image, MaskedGeneratedSramIsKindSix) {
   for (size_t i = 0; i < got.size(); ++i) EXPECT_EQ(got[i], (genbytes::byte(key, 3 + i) & 0x9f) | 0x20) << i;
 }
 
+// Format 1.4: a region in rows of column blocks whose last is partial is
+// kind 7, kind 6's 28 bytes then period u32, last_lanes u16, a zero u16.
+TEST(Image, GeneratedSramInRowsOfBlocksIsKindSeven) {
+  Image img = sample();
+  img.chips[1].generated = {{3, 10, 20, 32, 7, 5, 0xff, 0, 4, 9}};
+  const auto b = serialize(img);
+  EXPECT_EQ(parse(b), img);
+  const size_t g = section_offsets(b).back();
+  EXPECT_EQ(le(b, g, 4), 7u);
+  EXPECT_EQ(le(b, g + 8, 8), 36u);
+  EXPECT_EQ(le(b, g + 40, 1), 0xffu);  // keep and set written even without a mask
+  EXPECT_EQ(le(b, g + 44, 4), 4u);
+  EXPECT_EQ(le(b, g + 48, 2), 9u);
+  EXPECT_EQ(le(b, g + 50, 2), 0u);
+  // Vectors 3, 7, 11, ... of the region (addresses 13, 17, ...) have 9 lanes.
+  const GeneratedSegment& s = img.chips[1].generated[0];
+  EXPECT_EQ(s.lanes_at(10), 32u);
+  EXPECT_EQ(s.lanes_at(13), 9u);
+  EXPECT_EQ(s.lanes_at(14), 32u);
+  EXPECT_EQ(s.lanes_at(29), 9u);
+  const auto broken = [&](size_t at, uint32_t value, size_t width) {
+    auto c = b;
+    put_le(c, at, value, width);
+    fix_crc(c);
+    return parse_error(c);
+  };
+  EXPECT_NE(broken(g + 44, 0, 4).find("generated SRAM in blocks with period 0"), std::string::npos);
+  EXPECT_NE(broken(g + 48, 33, 2).find("33 generated lanes of a row's last block out of range (1..32)"),
+            std::string::npos);
+  EXPECT_NE(broken(g + 48, 0, 2).find("0 generated lanes of a row's last block out of range"), std::string::npos);
+  EXPECT_NE(broken(g + 50, 1, 2).find("reserved field is not zero"), std::string::npos);
+}
+
 TEST(Image, GeneratedBytesAreTheDocumentedFunction) {
   // docs/image-format.md "Generated SRAM": seed 1, tensor 0.
   const uint64_t key = genbytes::key(1, 0);
