@@ -49,7 +49,7 @@ std::vector<uint8_t> plane_bytes(const Tensor& t, const Placement& p, unsigned p
 }
 
 image::Image generate(const Graph& g, const std::vector<Placement>& place, const std::vector<Timed>& timed,
-                      const isa::Config& cfg, const std::string& source_file) {
+                      const isa::Config& cfg, const std::string& source_file, const std::vector<bool>& generated) {
   image::Image img;
   img.config = std::string(cfg.name);
   img.chips.resize(1);
@@ -112,7 +112,7 @@ image::Image generate(const Graph& g, const std::vector<Placement>& place, const
                p.region_vectors(grp),
                t.dtype,
                {p.layout.stored_rows / S, c1 - c0}});
-        for (unsigned b = 0; b < bytes; ++b)
+        for (unsigned b = 0; b < bytes && !(i < generated.size() && generated[i]); ++b)
           img.chips[0].sram.push_back({static_cast<uint16_t>(p.stripe_slice[r] + b), p.stripe_address[r],
                                        plane_bytes(t, p, b, cfg.vector_bytes, r)});
       }
@@ -131,6 +131,7 @@ image::Image generate(const Graph& g, const std::vector<Placement>& place, const
                                        std::vector<uint8_t>(size_t(pad) * cfg.vector_bytes, 0)});
       continue;
     }
+    if (i < generated.size() && generated[i]) continue;
     for (unsigned b = 0; b < bytes; ++b)
       img.chips[0].sram.push_back(
           {static_cast<uint16_t>(p.slice + b), p.address, plane_bytes(t, p, b, cfg.vector_bytes)});

@@ -12,8 +12,11 @@
 
 namespace tsp::compiler {
 
+// Tensors marked in `generated` (generated_weights.hpp) get their symbols but
+// no SRAM bytes: their values are never made here.
 image::Image generate(const Graph& g, const std::vector<Placement>& place, const std::vector<Timed>& timed,
-                      const isa::Config& cfg, const std::string& source_file);
+                      const isa::Config& cfg, const std::string& source_file,
+                      const std::vector<bool>& generated = {});
 
 // The program length the runs imply (docs/timing.md "Program length").
 uint64_t predict_cycles(const std::vector<Timed>& timed, const isa::Config& cfg);

@@ -227,7 +227,10 @@ Compiled ChipCompile::finish() {
   const CompileOptions& options = options_;
   out.timed = sched_->timed();
   out.chains = sched_->chain_names();
-  out.image = generate(g, out.placement, out.timed, cfg_, options.source_file);
+  std::vector<bool> generated(g.tensors().size());  // bytes the image does not carry
+  if (options.generated_weights && !options.generated_as_bytes)
+    for (TensorId t = 0; t < generated.size(); ++t) generated[t] = generated_weight(g, t);
+  out.image = generate(g, out.placement, out.timed, cfg_, options.source_file, generated);
   out.predicted_cycles = out.image.predicted_cycles;
   // The bound holds for every legal schedule of these kernels, so a schedule
   // below it means the bound or the scheduler's model of the chip is wrong.

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <optional>
-#include <set>
 
 #include "common/generated_bytes.hpp"
 #include "common/numerics/dtype.hpp"
@@ -26,19 +25,49 @@ std::optional<std::array<PlaneMask, 4>> masks_of(isa::DType t) {
   return std::nullopt;  // f32 weights are split into f16 parts before they reach a MatMul
 }
 
-bool eligible(const Graph& g, TensorId t, uint32_t lanes) {
+// The generator's values of a weight placed at p, its regions' byte streams
+// numbered from `first_id` (in region, then byte plane order).
+std::vector<uint32_t> generator_values(isa::DType dtype, uint64_t elements, const Placement& p,
+                                       const std::array<PlaneMask, 4>& mask, uint32_t first_id, uint64_t seed,
+                                       uint32_t vector_bytes) {
+  const Layout& l = p.layout;
+  const uint32_t S = p.stripes();
+  const unsigned bytes = isa::dtype_desc(dtype).bytes;
+  std::vector<uint32_t> data(elements, 0);
+  uint32_t id = first_id;
+  for (uint32_t i = 0; i < p.regions(); ++i) {
+    const uint32_t s = i % S, grp = i / S;
+    const uint32_t address = p.region_address(i);
+    const auto [c0, c1] = p.group_columns(grp);
+    if ((l.rows - s + S - 1) / S * p.group_blocks(grp) == 0) continue;  // padding only: no stream
+    for (unsigned b = 0; b < bytes; ++b) {
+      const uint64_t key = genbytes::key(seed, id++);
+      const PlaneMask m = mask.at(b);
+      for (uint32_t r = s; r < l.rows; r += S)
+        for (uint32_t c = c0; c < c1; ++c) {
+          const uint64_t offset =
+              (uint64_t(address) + r / S * p.group_blocks(grp) + (c - c0) / l.lanes) * vector_bytes + l.lane_of(c);
+          data[size_t(r) * l.cols + c] |= uint32_t(genbytes::masked(genbytes::byte(key, offset), m.keep, m.set))
+                                          << (8 * b);
+        }
+    }
+  }
+  return data;
+}
+
+}  // namespace
+
+bool generated_weight(const Graph& g, TensorId t) {
   const Tensor& x = g.tensor(t);
-  // Whole vectors, or one vector a row whose lanes past the columns read zero (GeneratedSegment::lanes).
-  if (x.kind != TensorKind::Const || x.splat || !masks_of(x.dtype) ||
-      (x.shape.back() % lanes && x.shape.back() > lanes))
-    return false;
+  // Lanes past the columns read zero: a row's last block may be partial
+  // (GeneratedSegment::lanes, or period and last_lanes).
+  if (x.kind != TensorKind::Const || x.splat || !masks_of(x.dtype)) return false;
   for (const Node& n : g.nodes())
     if ((n.op == GraphOp::MatMul || n.op == GraphOp::MatMulInteger) && n.inputs.size() > 1 && n.inputs[1] == t)
       return true;
   return false;
 }
 
-}  // namespace
 
 uint32_t generate_weights(Graph& g, const std::vector<Placement>& place, image::Image& img, const isa::Config& cfg,
                           uint64_t seed, bool as_bytes) {
@@ -46,15 +75,14 @@ uint32_t generate_weights(Graph& g, const std::vector<Placement>& place, image::
   uint32_t next_id = 0;  // each region (tensor, stripe, byte plane) its own byte stream
   image::ChipProgram& chip = img.chips.at(0);
   for (TensorId t = 0; t < g.tensors().size(); ++t) {
-    if (!eligible(g, t, cfg.lanes)) continue;
+    if (!generated_weight(g, t)) continue;
     const Tensor& x = g.tensor(t);
     const Placement& p = place[t];
     const Layout& l = p.layout;
     const uint32_t S = p.stripes();
     const unsigned bytes = isa::dtype_desc(x.dtype).bytes;
     const std::array<PlaneMask, 4> mask = *masks_of(x.dtype);
-    std::vector<uint32_t> data(x.elements(), 0);
-    std::set<std::pair<uint16_t, uint32_t>> replaced;  // (slice, address) of the segments this takes over
+    const uint32_t first_id = next_id;
     for (uint32_t i = 0; i < p.regions(); ++i) {
       const uint32_t s = i % S, grp = i / S;
       const uint16_t slice0 = p.region_slice(i);
@@ -62,42 +90,34 @@ uint32_t generate_weights(Graph& g, const std::vector<Placement>& place, image::
       const uint32_t real_rows = (l.rows - s + S - 1) / S;       // rows s, s + S, ... below l.rows
       const uint32_t vectors = real_rows * p.group_blocks(grp);  // then padding rows, kept as zero bytes
       const uint32_t stored = p.region_vectors(grp);
+      // A row of the group's blocks: all full but perhaps the last.
       const auto [c0, c1] = p.group_columns(grp);
-      if (vectors == 0) continue;  // a stripe of padding only: its zero bytes stay
+      const uint32_t blocks = p.group_blocks(grp), last = c1 - c0 - (blocks - 1) * l.lanes;
+      const bool partial = last < l.lanes && blocks > 1;
       for (unsigned b = 0; b < bytes; ++b) {
         const auto slice = static_cast<uint16_t>(slice0 + b);
-        const uint32_t id = next_id++;
-        const PlaneMask m = mask.at(b);
-        if (!as_bytes) {
-          chip.generated.push_back(
-              {slice, address, vectors, static_cast<uint16_t>(std::min(l.cols, l.lanes)), id, seed, m.keep, m.set});
-          replaced.insert({slice, address});
-        }
-        if (!as_bytes && stored > vectors)
+        const uint32_t id = vectors ? next_id++ : 0;  // a stripe of padding only has no stream
+        if (as_bytes) continue;                        // codegen wrote the bytes: rewritten below
+        if (vectors)
+          chip.generated.push_back({slice, address, vectors, static_cast<uint16_t>(blocks > 1 ? l.lanes : last), id,
+                                    seed, mask[b].keep, mask[b].set, partial ? blocks : 0,
+                                    static_cast<uint16_t>(partial ? last : 0)});
+        if (stored > vectors)  // codegen wrote no bytes of a generated tensor: the padding rows' zeros
           chip.sram.push_back(
               {slice, address + vectors, std::vector<uint8_t>(size_t(stored - vectors) * cfg.vector_bytes, 0)});
-        const uint64_t key = genbytes::key(seed, id);
-        for (uint32_t r = s; r < l.rows; r += S)
-          for (uint32_t c = c0; c < c1; ++c) {
-            const uint64_t offset =
-                (uint64_t(address) + r / S * p.group_blocks(grp) + (c - c0) / l.lanes) * cfg.vector_bytes +
-                l.lane_of(c);
-            data[size_t(r) * l.cols + c] |= uint32_t(genbytes::masked(genbytes::byte(key, offset), m.keep, m.set))
-                                            << (8 * b);
-          }
       }
     }
-    g.set_const_data(t, std::move(data));
+    // Made only when something reads them (the host reference; a system of many chips never does).
+    g.set_const_data(t, LazyData::deferred(x.elements(), [dtype = x.dtype, n = x.elements(), p, mask, first_id, seed,
+                                                          vb = cfg.vector_bytes] {
+                       return generator_values(dtype, n, p, mask, first_id, seed, vb);
+                     }));
     if (as_bytes) {  // the same values, carried: each plane's segment rewritten as codegen writes it
       for (auto& seg : chip.sram)
         for (uint32_t i = 0; i < p.regions(); ++i)
           for (unsigned b = 0; b < bytes; ++b)
             if (seg.slice == p.region_slice(i) + b && seg.address == p.region_address(i))
               seg.bytes = plane_bytes(g.tensor(t), p, b, cfg.vector_bytes, i);
-    } else {
-      std::erase_if(chip.sram, [&](const image::SramSegment& seg) {
-        return replaced.count({seg.slice, seg.address}) != 0;
-      });
     }
     ++done;
   }

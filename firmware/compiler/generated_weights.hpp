@@ -16,10 +16,15 @@ namespace tsp::compiler {
 // Rewrites `g`'s eligible weights and `img`'s SRAM (chip 0) to match; returns
 // how many tensors became generated. Eligible: a constant of an integer type,
 // f16 or bf16 (each value finite: generated SRAM's masks, docs/image-format.md)
-// that is a MatMul/MatMulInteger weight (input 1), whose columns fill whole
-// vectors (padding lanes must stay zero); padding rows keep their zero bytes.
+// that is a MatMul/MatMulInteger weight (input 1); padding lanes and rows read
+// zero (a row's partial last block: GeneratedSegment::period).
 // With `as_bytes` the weights take the same values but the image carries
-// their bytes (to compare both forms of one program).
+// their bytes (to compare both forms of one program); without, codegen must
+// have left the tensors' bytes out (codegen.hpp `generated`), and their
+// values are made only when read.
+// Whether generate_weights() takes tensor t (codegen then writes no bytes of it).
+bool generated_weight(const Graph& g, TensorId t);
+
 uint32_t generate_weights(Graph& g, const std::vector<Placement>& place, image::Image& img, const isa::Config& cfg,
                           uint64_t seed, bool as_bytes = false);
 

@@ -19,6 +19,21 @@ namespace {
 
 std::string_view tname(isa::DType t) { return isa::dtype_desc(t).name; }
 
+// Bits past the element type cleared; given values copied only if any has
+// them. A rule's values are the compiler's own (random, a block of another
+// tensor's, a generator's), already within their type: kept unmade and shared.
+LazyData masked(LazyData d, isa::DType dtype) {
+  if (!d.made()) return d;
+  const uint32_t mask = num::lane_mask(dtype);
+  for (const uint32_t x : d.values())
+    if (x & ~mask) {
+      std::vector<uint32_t> v = d.values();
+      for (auto& y : v) y &= mask;
+      return v;
+    }
+  return d;
+}
+
 }  // namespace
 
 isa::Op vxm_opcode(GraphOp op) { return op_info(op).vxm; }
@@ -95,13 +110,13 @@ TensorId Graph::new_tensor(Tensor t) {
 }
 
 TensorId Graph::add_input(const std::string& name, isa::DType dtype, std::vector<uint32_t> shape,
-                          std::vector<uint32_t> data, Where where) {
+                          LazyData data, Where where) {
   check_shape(shape, "tensor '" + name + "'", where);
   Tensor t{name, dtype, std::move(shape), TensorKind::Input, false, std::move(data), where};
   if (t.data.size() != t.elements())
     throw Error(fmt::format("{}: error: tensor '{}' {} has {} elements but {} values were given", where.str(), name,
                             shape_str(t.shape), t.elements(), t.data.size()));
-  for (auto& v : t.data) v &= num::lane_mask(dtype);
+  t.data = masked(std::move(t.data), dtype);
   t.pad_zero = true;
   // Last dimension 1: stored in every lane, so that lane broadcasts read it as is.
   if (t.shape.back() == 1) t.splat = true, t.pad_zero = false;
@@ -109,7 +124,7 @@ TensorId Graph::add_input(const std::string& name, isa::DType dtype, std::vector
 }
 
 TensorId Graph::add_const(const std::string& name, isa::DType dtype, std::vector<uint32_t> shape,
-                          std::vector<uint32_t> data, Where where) {
+                          LazyData data, Where where) {
   const TensorId id = add_input(name, dtype, std::move(shape), std::move(data), where);
   tensors_[id].kind = TensorKind::Const;
   return id;
@@ -255,7 +270,7 @@ TensorId Graph::add_gather_rows(const std::string& out, TensorId data, TensorId 
   return id;
 }
 
-void Graph::set_const_data(TensorId t, std::vector<uint32_t> data) {
+void Graph::set_const_data(TensorId t, LazyData data) {
   Tensor& c = tensors_.at(t);
   if (c.kind != TensorKind::Const || data.size() != c.elements())
     throw Error("internal error: set_const_data on '" + c.name + "'");
@@ -294,6 +309,10 @@ std::vector<uint32_t> random_data(isa::DType dtype, uint64_t count, uint64_t see
     }
   }
   return out;
+}
+
+LazyData random_lazy(isa::DType dtype, uint64_t count, uint64_t seed) {
+  return LazyData::deferred(count, [=] { return random_data(dtype, count, seed); });
 }
 
 }  // namespace tsp::compiler

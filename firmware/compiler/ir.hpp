@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "firmware/compiler/lazy_data.hpp"
 #include "firmware/image/image.hpp"
 
 namespace tsp::compiler {
@@ -91,7 +92,7 @@ struct Tensor {
   std::vector<uint32_t> shape;  // rank 1..kMaxRank; the last dimension runs across lanes, the others count rows
   TensorKind kind = TensorKind::Value;
   bool output = false;
-  std::vector<uint32_t> data;  // Input/Const: one element's bits per entry, row-major
+  LazyData data;  // Input/Const: one element's bits per entry, row-major (made when first read)
   Where where;
   bool pad_zero = false;  // lanes past the last column hold zero (true for data from the image)
   // Last dimension 1 and the value in every lane (a lane broadcast reads it
@@ -143,9 +144,9 @@ struct Node {
 class Graph {
  public:
   // Inputs and constants carry their data (element bits, row-major).
-  TensorId add_input(const std::string& name, isa::DType dtype, std::vector<uint32_t> shape, std::vector<uint32_t> data,
+  TensorId add_input(const std::string& name, isa::DType dtype, std::vector<uint32_t> shape, LazyData data,
                      Where where = {});
-  TensorId add_const(const std::string& name, isa::DType dtype, std::vector<uint32_t> shape, std::vector<uint32_t> data,
+  TensorId add_const(const std::string& name, isa::DType dtype, std::vector<uint32_t> shape, LazyData data,
                      Where where = {});
   // Adds `out = op(inputs)`; the result's shape and type are inferred (Cast
   // takes the destination type in `to`). Throws tsp::Error naming the node.
@@ -163,7 +164,7 @@ class Graph {
   TensorId add_gather_rows(const std::string& out, TensorId data, TensorId map, TensorId base,
                            std::vector<uint32_t> shape, Where where = {});
   // Replaces a constant's values (addresses known only after placement).
-  void set_const_data(TensorId t, std::vector<uint32_t> data);
+  void set_const_data(TensorId t, LazyData data);
   void mark_output(TensorId t) { tensors_.at(t).output = true; }
 
   const std::vector<Tensor>& tensors() const { return tensors_; }
@@ -194,5 +195,7 @@ std::vector<int64_t> normalize_axes(std::vector<int64_t> axes, size_t rank, bool
 // over their whole range, floats as multiples of 1/64 in [-4, 4) (so that
 // exp, tanh and products stay finite and readable).
 std::vector<uint32_t> random_data(isa::DType dtype, uint64_t count, uint64_t seed);
+// The same, made when first read.
+LazyData random_lazy(isa::DType dtype, uint64_t count, uint64_t seed);
 
 }  // namespace tsp::compiler

@@ -117,12 +117,14 @@ void tensor_decl(Line& l, Graph& g, bool is_const, uint32_t chips) {
   if (n > (chips == 1 ? uint64_t(1) << 24 : (uint64_t(1) << 27) * chips))
     throw l.error(fmt::format("tensor '{}' has {} elements, more than {} holds", name, n,
                               chips == 1 ? std::string("any chip") : fmt::format("{} chips", chips)));
-  std::vector<uint32_t> data;
+  LazyData data;  // random: made when first read (a system's weights may never be)
   const std::string how = l.next("'random SEED' or '= values'");
   if (how == "random") {
-    data = random_data(t, n, l.number("a seed"));
+    data = random_lazy(t, n, l.number("a seed"));
   } else if (how == "=") {
-    while (!l.done()) data.push_back(value(l, t));
+    std::vector<uint32_t> given;
+    while (!l.done()) given.push_back(value(l, t));
+    data = std::move(given);
   } else {
     throw l.error(fmt::format("expected 'random SEED' or '= values', found '{}'", how));
   }

@@ -45,7 +45,7 @@ std::vector<uint32_t> matmul(isa::DType xt, isa::DType wt, uint32_t M, uint32_t 
 
 ReferenceRun::ReferenceRun(const Graph& g, uint32_t mxm_dim, uint32_t lanes)
     : g_(g), mxm_dim_(mxm_dim), lanes_(lanes ? lanes : mxm_dim), v_(g.tensors().size()) {
-  for (size_t i = 0; i < g.tensors().size(); ++i) v_[i] = g.tensors()[i].data;
+  for (size_t i = 0; i < g.tensors().size(); ++i) v_[i] = g.tensors()[i].data.copy();
 }
 
 size_t ReferenceRun::run_to_collective() {

@@ -58,7 +58,7 @@ bool elementwise(GraphOp op) {
 }
 
 // Chip c's block [b[c], b[c+1]) of axis `axis` of a constant.
-std::vector<uint32_t> block_of(const Tensor& w, const std::vector<uint32_t>& b, uint32_t c, size_t axis) {
+LazyData block_of(const Tensor& w, const std::vector<uint32_t>& b, uint32_t c, size_t axis) {
   return slice_axis(w.data, w.shape, axis, b[c], b[c + 1]);
 }
 
@@ -347,7 +347,7 @@ class ChipGraph {
     if (x.kind != TensorKind::Value) {
       std::vector<uint32_t> shape = x.shape;
       shape[axis] = hi - lo;
-      std::vector<uint32_t> data = slice_axis(x.data, x.shape, axis, lo, hi);
+      LazyData data = slice_axis(x.data, x.shape, axis, lo, hi);
       out = x.kind == TensorKind::Input ? out_.add_input(name, x.dtype, shape, std::move(data), x.where)
                                         : out_.add_const(name, x.dtype, shape, std::move(data), x.where);
     } else {
@@ -539,6 +539,11 @@ std::vector<uint32_t> slice_axis(const std::vector<uint32_t>& data, const std::v
     out.insert(out.end(), from, from + int64_t(uint64_t(hi - lo) * inner));
   }
   return out;
+}
+
+LazyData slice_axis(const LazyData& data, const std::vector<uint32_t>& shape, size_t axis, uint32_t lo, uint32_t hi) {
+  const uint64_t count = product(shape, 0, shape.size()) / shape[axis] * (hi - lo);
+  return LazyData::deferred(count, [=] { return slice_axis(data.values(), shape, axis, lo, hi); });
 }
 
 std::vector<uint32_t> column_blocks(uint32_t columns, uint32_t chips, uint32_t lanes) {

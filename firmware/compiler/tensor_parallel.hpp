@@ -95,5 +95,8 @@ std::vector<Graph> partition_stage(const Graph& g, const StagePlan& plan, uint32
 // Indices [lo, hi) of axis `axis` of row-major data of `shape`.
 std::vector<uint32_t> slice_axis(const std::vector<uint32_t>& data, const std::vector<uint32_t>& shape, size_t axis,
                                  uint32_t lo, uint32_t hi);
+// The same, made when first read (and then the whole source is made and kept:
+// a stage's chips read blocks of one weight).
+LazyData slice_axis(const LazyData& data, const std::vector<uint32_t>& shape, size_t axis, uint32_t lo, uint32_t hi);
 
 }  // namespace tsp::compiler

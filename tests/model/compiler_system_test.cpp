@@ -288,6 +288,40 @@ output y
   EXPECT_EQ(cmp.generated, 16u);
   EXPECT_EQ(cmp.elements, 8u * 2 * 2560);
   EXPECT_EQ(cmp.differ, 0u);  // not compared
+  // The source's random weights were never made: a system of many chips never holds them (lazy_data.hpp).
+  for (const char* w : {"w1", "w2"}) EXPECT_FALSE(p.graph.tensor(*p.graph.find(w)).data.made()) << w;
+}
+
+// Weights whose chip blocks end in part of a vector (1,000 columns: 320 + 320
+// + 320 + 40 lanes on one chip; 100 a chip over 8) are generated too, in rows
+// of blocks (format 1.4), exact on every chip; carried as bytes the source is made.
+TEST(CompilerSystem, GeneratedWeightsEndingInPartOfAVectorAreExact) {
+  const char* src = R"(config tsp1
+input x : f16[2, 1280] random 4
+const w1 : f16[1280, 1000] random 5
+const w2 : i8[640, 700] random 6
+input x2 : i8[3, 640] random 7
+h = matmul x w1
+y = matmul x2 w2
+output h y
+)";
+  const isa::Config& cfg = *isa::find_config("tsp1");
+  const Program p = parse_program(src, "partial.txt");
+  CompileOptions opt;
+  opt.generated_weights = 7;
+  SystemCompiled s;
+  SystemComparison cmp;
+  EXPECT_EQ(system_run_check(p.graph, cfg, opt, &s, &cmp), "");
+  EXPECT_FALSE(p.graph.tensor(*p.graph.find("w1")).data.made());
+  bool period = false;
+  for (const image::ChipProgram& c : s.image.chips)
+    for (const image::GeneratedSegment& g : c.generated) period |= g.period != 0;
+  EXPECT_TRUE(period) << "no chip's block ends in part of a vector";
+  EXPECT_EQ(cmp.generated, 16u);
+  // Carried as bytes (one simulation a process: compiled only), the chips' blocks make the source.
+  const Program carried = parse_program(src, "partial.txt");
+  compile_system(carried.graph, cfg, topo::builtin_topology("node8", cfg));
+  EXPECT_TRUE(carried.graph.tensor(*carried.graph.find("w1")).data.made());
 }
 
 // Pipeline stages: four chips in two nodes of two, linked in a ring (one

@@ -6,7 +6,9 @@
 
 #include <cmath>
 #include <cstdio>
+#include <atomic>
 #include <set>
+#include <thread>
 
 #include "common/error.hpp"
 #include "common/numerics/float_format.hpp"
@@ -22,6 +24,45 @@
 
 namespace tsp::compiler {
 namespace {
+
+// A rule's values are made once, on first read, whichever thread reads first;
+// copy() reads without keeping; a rule of the wrong length is an internal error.
+TEST(LazyData, MakesARuleOnceWhenFirstRead) {
+  std::atomic<int> calls = 0;
+  const LazyData d = LazyData::deferred(3, [&] {
+    ++calls;
+    return std::vector<uint32_t>{7, 8, 9};
+  });
+  EXPECT_FALSE(d.made());
+  EXPECT_EQ(d.size(), 3u);
+  EXPECT_EQ(d.copy(), (std::vector<uint32_t>{7, 8, 9}));
+  EXPECT_FALSE(d.made());
+  const LazyData shared = d;  // copies share one state
+  std::vector<std::thread> readers;
+  std::vector<uint32_t> sums(8);
+  for (size_t i = 0; i < sums.size(); ++i)
+    readers.emplace_back([&, i] { sums[i] = shared[0] + shared[1] + shared[2]; });
+  for (auto& t : readers) t.join();
+  for (uint32_t s : sums) EXPECT_EQ(s, 24u);
+  EXPECT_EQ(calls, 2);  // copy() once, then one make for all readers
+  EXPECT_TRUE(d.made());
+  const LazyData wrong = LazyData::deferred(2, [] { return std::vector<uint32_t>{1}; });
+  EXPECT_THROW((void)wrong.values(), Error);
+  const LazyData given = std::vector<uint32_t>{4, 5};
+  EXPECT_TRUE(given.made());
+  EXPECT_EQ(given[1], 5u);
+}
+
+// A graph's random constant is a rule: parsing makes nothing, reading makes it.
+TEST(LazyData, ARandomConstantIsMadeOnlyWhenRead) {
+  const Program p = parse_program("config tsp1\nconst w : i8[4096, 4096] random 3\ninput x : i8[1, 4096] random 4\n"
+                                  "y = matmul x w\noutput y\n",
+                                  "lazy.txt");
+  const Tensor& w = p.graph.tensor(*p.graph.find("w"));
+  EXPECT_FALSE(w.data.made());
+  EXPECT_EQ(w.data.values(), random_data(isa::DType::i8, 4096u * 4096, 3));
+  EXPECT_TRUE(w.data.made());
+}
 
 std::string error_of(const std::string& text) {
   try {
