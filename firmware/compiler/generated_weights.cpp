@@ -55,10 +55,20 @@ std::vector<uint32_t> generator_values(isa::DType dtype, uint64_t elements, cons
   return data;
 }
 
+// A given constant whose elements are all one value (a lane sum's block of
+// ones, a zero bias): generated with keep 0 and each plane's byte as `set`.
+std::optional<uint32_t> uniform_value(const Tensor& x) {
+  if (x.kind != TensorKind::Const || x.splat || !x.data.made() || x.data.empty()) return std::nullopt;
+  const std::vector<uint32_t>& v = x.data.values();
+  if (std::any_of(v.begin(), v.end(), [&](uint32_t e) { return e != v[0]; })) return std::nullopt;
+  return v[0];
+}
+
 }  // namespace
 
 bool generated_weight(const Graph& g, TensorId t) {
   const Tensor& x = g.tensor(t);
+  if (uniform_value(x)) return true;
   // Lanes past the columns read zero: a row's last block may be partial
   // (GeneratedSegment::lanes, or period and last_lanes).
   if (x.kind != TensorKind::Const || x.splat || !masks_of(x.dtype)) return false;
@@ -75,20 +85,25 @@ uint32_t generate_weights(Graph& g, const std::vector<Placement>& place, image::
   uint32_t next_id = 0;  // each region (tensor, stripe, byte plane) its own byte stream
   image::ChipProgram& chip = img.chips.at(0);
   for (TensorId t = 0; t < g.tensors().size(); ++t) {
-    if (!generated_weight(g, t)) continue;
+    if (!place[t].placed || !generated_weight(g, t)) continue;
     const Tensor& x = g.tensor(t);
     const Placement& p = place[t];
+    const std::optional<uint32_t> uniform = uniform_value(x);
     const Layout& l = p.layout;
     const uint32_t S = p.stripes();
     const unsigned bytes = isa::dtype_desc(x.dtype).bytes;
-    const std::array<PlaneMask, 4> mask = *masks_of(x.dtype);
+    std::array<PlaneMask, 4> mask{};
+    if (uniform)
+      for (unsigned b = 0; b < bytes; ++b) mask[b] = {0, static_cast<uint8_t>(*uniform >> (8 * b))};
+    else
+      mask = *masks_of(x.dtype);
     const uint32_t first_id = next_id;
     for (uint32_t i = 0; i < p.regions(); ++i) {
       const uint32_t s = i % S, grp = i / S;
       const uint16_t slice0 = p.region_slice(i);
       const uint32_t address = p.region_address(i);
       const uint32_t real_rows = (l.rows - s + S - 1) / S;       // rows s, s + S, ... below l.rows
-      const uint32_t vectors = real_rows * p.group_blocks(grp);  // then padding rows, kept as zero bytes
+      const uint32_t vectors = real_rows * p.group_blocks(grp);  // then padding rows, zero
       const uint32_t stored = p.region_vectors(grp);
       // A row of the group's blocks: all full but perhaps the last.
       const auto [c0, c1] = p.group_columns(grp);
@@ -102,13 +117,14 @@ uint32_t generate_weights(Graph& g, const std::vector<Placement>& place, image::
           chip.generated.push_back({slice, address, vectors, static_cast<uint16_t>(blocks > 1 ? l.lanes : last), id,
                                     seed, mask[b].keep, mask[b].set, partial ? blocks : 0,
                                     static_cast<uint16_t>(partial ? last : 0)});
-        if (stored > vectors)  // codegen wrote no bytes of a generated tensor: the padding rows' zeros
+        if (stored > vectors)  // codegen wrote no bytes of a generated tensor: its padding rows' zeros
           chip.sram.push_back(
               {slice, address + vectors, std::vector<uint8_t>(size_t(stored - vectors) * cfg.vector_bytes, 0)});
       }
     }
     // Made only when something reads them (the host reference; a system of many chips never does).
-    g.set_const_data(t, LazyData::deferred(x.elements(), [dtype = x.dtype, n = x.elements(), p, mask, first_id, seed,
+    if (!uniform)  // a uniform constant's values are the generator's already
+      g.set_const_data(t, LazyData::deferred(x.elements(), [dtype = x.dtype, n = x.elements(), p, mask, first_id, seed,
                                                           vb = cfg.vector_bytes] {
                        return generator_values(dtype, n, p, mask, first_id, seed, vb);
                      }));
@@ -120,6 +136,14 @@ uint32_t generate_weights(Graph& g, const std::vector<Placement>& place, image::
               seg.bytes = plane_bytes(g.tensor(t), p, b, cfg.vector_bytes, i);
     }
     ++done;
+  }
+  if (!as_bytes) {  // zeros (padding rows, computed weights' padding) as generated regions of keep 0, set 0
+    std::erase_if(chip.sram, [&](const image::SramSegment& seg) {
+      if (std::any_of(seg.bytes.begin(), seg.bytes.end(), [](uint8_t b) { return b != 0; })) return false;
+      chip.generated.push_back({seg.slice, seg.address, static_cast<uint32_t>(seg.bytes.size() / cfg.vector_bytes),
+                                static_cast<uint16_t>(cfg.vector_bytes), 0, seed, 0, 0});
+      return true;
+    });
   }
   return done;
 }

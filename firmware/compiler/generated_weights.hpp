@@ -17,7 +17,9 @@ namespace tsp::compiler {
 // how many tensors became generated. Eligible: a constant of an integer type,
 // f16 or bf16 (each value finite: generated SRAM's masks, docs/image-format.md)
 // that is a MatMul/MatMulInteger weight (input 1); padding lanes and rows read
-// zero (a row's partial last block: GeneratedSegment::period).
+// zero (a row's partial last block: GeneratedSegment::period). Also any given
+// constant of one value (a lane sum's ones), of any type: keep 0 and each
+// byte plane's byte as `set`, its values unchanged.
 // With `as_bytes` the weights take the same values but the image carries
 // their bytes (to compare both forms of one program); without, codegen must
 // have left the tensors' bytes out (codegen.hpp `generated`), and their

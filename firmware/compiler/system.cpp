@@ -14,6 +14,7 @@
 #include "common/error.hpp"
 #include "firmware/compiler/collective.hpp"
 #include "firmware/compiler/expand.hpp"
+#include "firmware/compiler/ops.hpp"
 #include "firmware/compiler/reference.hpp"
 
 namespace tsp::compiler {
@@ -269,32 +270,75 @@ SystemCompiled compile_system(const Graph& g, const isa::Config& cfg, const topo
   if (plan.handoff_cycles == UINT32_MAX) plan.handoff_cycles = plan.link_cycles;
   CompileOptions chip_options = options;
   chip_options.embed_reference = false;  // a chip's graph has no reference of its own: the system's is below
-  std::vector<std::unique_ptr<ChipCompile>> cc(N);
+  // Every stage's chip graphs up front (cheap: their constants are rules, lazy_data.hpp). A stage's chips
+  // are compiled (expanded, lowered, placed) only when its first collective comes, and finished and freed
+  // once the next stage has taken its handoffs: a few stages at a time, so hundreds of chips fit in memory.
+  std::vector<std::vector<Graph>> graphs(S);
   for (uint32_t s = 0; s < S; ++s) {
     std::vector<std::string> decisions;
     std::vector<KeptBlocks> kept;
-    const std::vector<Graph> graphs = partition_stage(g, plan, s, cfg, &decisions, &kept, options.cut_hook);
+    graphs[s] = partition_stage(g, plan, s, cfg, &decisions, &kept, options.cut_hook);
     for (const std::string& d : decisions) out.decisions.push_back(S > 1 ? fmt::format("stage {}: {}", s, d) : d);
     out.kept.push_back(std::move(kept));
-    // Each chip's expansion, lowering and placement depend on its graph alone: side by side.
-    each_in_parallel(graphs.size(), [&](size_t k) {
-      cc[out.stages[s][k]] = std::make_unique<ChipCompile>(graphs[k], cfg, chip_options);
-    });
   }
+  // A stage not yet compiled: its first collective's order, from its graph (its kernels keep node order).
+  const auto first_order = [&](uint32_t s) -> std::optional<uint64_t> {
+    for (const Node& n : graphs[s].at(0).nodes())
+      if (op_info(n.op).kind == OpKind::Collective) return n.attrs.order;
+    return std::nullopt;
+  };
+  std::vector<std::unique_ptr<ChipCompile>> cc(N);
+  enum class Phase : uint8_t { Waiting, Compiling, Finished };
+  std::vector<Phase> phase(S, Phase::Waiting);
+  out.chips.resize(N);
+  std::vector<size_t> next(N, 0);
+  const auto schedule_to_collective = [&](uint32_t c) {
+    while (next[c] < cc[c]->kernels() && !cc[c]->kernel(next[c]).collective) cc[c]->schedule(next[c]++);
+  };
+  const auto start_stage = [&](uint32_t s) {
+    // Each chip's expansion, lowering and placement depend on its graph alone: side by side.
+    each_in_parallel(graphs[s].size(), [&](size_t k) {
+      cc[out.stages[s][k]] = std::make_unique<ChipCompile>(graphs[s][k], cfg, chip_options);
+    });
+    phase[s] = Phase::Compiling;
+    out.most_stages_at_once = std::max(
+        out.most_stages_at_once, static_cast<uint32_t>(std::count(phase.begin(), phase.end(), Phase::Compiling)));
+    for (uint32_t c : out.stages[s]) schedule_to_collective(c);
+  };
+  const auto at_end = [&](uint32_t s) {
+    return std::all_of(out.stages[s].begin(), out.stages[s].end(),
+                       [&](uint32_t c) { return next[c] == cc[c]->kernels(); });
+  };
+  const auto finish_stage = [&](uint32_t s) {  // code generation, each chip alone
+    each_in_parallel(out.stages[s].size(), [&](size_t k) {
+      const uint32_t c = out.stages[s][k];
+      out.chips[c] = cc[c]->finish();
+      cc[c].reset();
+    });
+    phase[s] = Phase::Finished;
+  };
   // Each chip's kernels up to its next collective; then the collective that
   // comes first (Attrs::order) on its chips at once. A stage's chips reach the
   // same collectives in the same order; what lies between them may differ
   // where shapes do (a block ending in part of a vector has its padding lanes zeroed).
-  std::vector<size_t> next(N, 0);
+  if (S) start_stage(0);
   for (;;) {
-    for (uint32_t c = 0; c < N; ++c)
-      while (cc[c] && next[c] < cc[c]->kernels() && !cc[c]->kernel(next[c]).collective) cc[c]->schedule(next[c]++);
     const std::vector<uint32_t> at = first_collective(N, [&](uint32_t c) -> std::optional<uint64_t> {
-      if (!cc[c] || next[c] == cc[c]->kernels()) return std::nullopt;
+      const uint32_t s = stage_of_chip[c];
+      if (s == UINT32_MAX || phase[s] == Phase::Finished) return std::nullopt;
+      if (phase[s] == Phase::Waiting) return first_order(s);
+      if (next[c] == cc[c]->kernels()) return std::nullopt;
       return cc[c]->kernel(next[c]).node->attrs.order;
     });
     if (at.empty()) break;
     const uint32_t s = stage_of_chip[at[0]];
+    if (phase[s] == Phase::Waiting) {
+      const std::optional<uint64_t> want = first_order(s);
+      start_stage(s);
+      for (uint32_t c : at)
+        if (next[c] == cc[c]->kernels() || cc[c]->kernel(next[c]).node->attrs.order != want)
+          throw Error(fmt::format("internal error: stage {}'s first collective is not its graph's first", s));
+    }
     if (at != out.stages[s])
       throw Error(fmt::format("internal error: stage {}'s chips reach different collectives", s));
     std::vector<ChipCompile*> chips;
@@ -320,17 +364,21 @@ SystemCompiled compile_system(const Graph& g, const isa::Config& cfg, const topo
     } else {
       schedule_collective(chips, ki, links[s], cfg);
     }
-    for (uint32_t c : at) ++next[c];
+    for (uint32_t c : at) ++next[c], schedule_to_collective(c);
+    // A stage sends its handoffs to the next one only: done when both are at their ends.
+    for (uint32_t st = 0; st < S; ++st)
+      if (phase[st] == Phase::Compiling && at_end(st) &&
+          (st + 1 == S ||
+           (phase[st + 1] != Phase::Waiting && (phase[st + 1] == Phase::Finished || at_end(st + 1)))))
+        finish_stage(st);
   }
-  out.chips.resize(N);
+  for (uint32_t st = 0; st < S; ++st)
+    if (phase[st] == Phase::Compiling) finish_stage(st);
   std::optional<uint32_t> any;
-  each_in_parallel(N, [&](size_t c) {  // code generation, each chip alone
-    if (cc[c]) out.chips[c] = cc[c]->finish();
-  });
   for (uint32_t c = 0; c < N; ++c)
-    if (cc[c]) any = any.value_or(c);
+    if (stage_of_chip[c] != UINT32_MAX) any = any.value_or(c);
   for (uint32_t c = 0; c < N; ++c)
-    if (!cc[c]) {  // a chip of a node no stage needs: no program
+    if (stage_of_chip[c] == UINT32_MAX) {  // a chip of a node no stage needs: no program
       out.chips[c].image.config = out.chips[*any].image.config;
       out.chips[c].image.files = out.chips[*any].image.files;
       out.chips[c].image.chips.resize(1);

@@ -28,6 +28,10 @@ struct SystemCompiled {
   // nodes no stage needs have no program.
   std::vector<std::vector<uint32_t>> stages;
   std::vector<std::vector<KeptBlocks>> kept;  // per stage: its outputs kept in blocks on its chips
+  // The most stages whose chips were being compiled at once (a stage's chips
+  // are built when its first collective comes and freed when the next stage
+  // has taken its handoffs): memory is bounded by it, not by the stage count.
+  uint32_t most_stages_at_once = 0;
   double seconds = 0;
   // Weight tensors generated on the chips (CompileOptions::generated_weights), over all chips.
   uint32_t generated_tensors() const {

@@ -324,6 +324,38 @@ output h y
   EXPECT_TRUE(carried.graph.tensor(*carried.graph.find("w1")).data.made());
 }
 
+// With generated weights a constant of one value (an RMSNorm's lane-sum
+// ones) and every all-zero segment (padding rows) are generated regions of
+// keep 0: the image carries none of their bytes, and every chip stays exact.
+TEST(CompilerSystem, UniformConstantsAndZerosAreGeneratedRegions) {
+  const Program p = parse_program(R"(config tsp1
+input x : f32[1, 640] random 1
+const g : f32[640] random 2
+const w : f16[640, 1000] random 3
+n = rmsnorm x g
+nh = cast f16 n
+y = matmul nh w
+output y
+)",
+                                  "norm.txt");
+  CompileOptions opt;
+  opt.generated_weights = 7;
+  SystemCompiled s;
+  SystemComparison cmp;
+  EXPECT_EQ(system_run_check(p.graph, *isa::find_config("tsp1"), opt, &s, &cmp), "");
+  uint32_t ones = 0, zeros = 0;
+  for (const image::ChipProgram& c : s.image.chips) {
+    for (const image::GeneratedSegment& r : c.generated)
+      if (r.keep == 0) ++(r.set ? ones : zeros);
+    for (const image::SramSegment& seg : c.sram)
+      EXPECT_TRUE(std::any_of(seg.bytes.begin(), seg.bytes.end(), [](uint8_t b) { return b != 0; }))
+          << "an all-zero segment carried at " << seg.address;
+  }
+  EXPECT_GT(ones, 0u) << "the lane sum's ones were carried";
+  EXPECT_GT(zeros, 0u) << "no padding rows became zero regions";
+  EXPECT_GT(cmp.elements, 0u);
+}
+
 // Pipeline stages: four chips in two nodes of two, linked in a ring (one
 // link between the nodes each way). Stage 0 on node 0, stage 1 on node 1, the
 // cut where the fewest bytes cross (after the cast to int8), handed off over
@@ -405,6 +437,27 @@ TEST(CompilerSystem, StagesFollowLinkedNodesAndPassTensorsOn) {
   ASSERT_TRUE(a);
   EXPECT_TRUE(s.chips[2].graph.tensor(*a).output);
   EXPECT_EQ(cmp.differ, 0u);
+}
+
+// Six stages on a line of six one-chip nodes: exact, and never more than three
+// stages compiled at once (a stage is freed once the next has its handoffs),
+// so a pipeline of 72 nodes compiles in the memory of a few.
+TEST(CompilerSystem, StagesAreCompiledAFewAtATime) {
+  std::string text = "config mini\ninput x0 : i8[1, 64] random 1\n";
+  for (int i = 0; i < 6; ++i)
+    text += fmt::format("const w{0} : i8[64, 64] random {1}\nh{0} = matmul x{0} w{0}\nx{1} = cast i8 h{0}\n", i,
+                        i + 1);
+  text += "output x6\n";
+  std::string line = "chips 6\n";
+  for (int i = 0; i < 6; ++i) line += fmt::format("node {} {}\n", i, i);
+  for (int i = 0; i + 1 < 6; ++i) line += fmt::format("link {}.0 {}.1\n", i, i + 1);
+  SystemCompiled s;
+  SystemComparison cmp;
+  EXPECT_EQ(system_run_check(text, {}, &s, &cmp, line, 6), "");
+  EXPECT_EQ(s.stages.size(), 6u);
+  EXPECT_GE(cmp.elements, 64u);  // x6, and what each stage hands on
+  EXPECT_GE(s.most_stages_at_once, 2u);
+  EXPECT_LE(s.most_stages_at_once, 3u);
 }
 
 // The stage count: the fewest whose chips hold their weights within 3/4 of a
