@@ -21,7 +21,7 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 GRAPH = ROOT / "scripts" / "models" / "llama_graph.py"
 
-# name: llama_graph.py arguments, topology
+# name: llama_graph.py arguments, topology[, tsp compile's own flags]
 CASES = [
     ("Llama dim 2560, 20 heads (4 kv), ffn 2560", ["--dim", "2560", "--layers", "1", "--heads", "20", "--kv-heads", "4",
                                                   "--ffn", "2560", "--vocab", "320"], "node8"),
@@ -30,6 +30,10 @@ CASES = [
     ("Llama-2-70B-shaped layer, f16 attention, int8 SwiGLU", ["--layers", "1", "--ffn-int8", "--no-head"], "node8"),
     ("four dim-2560 layers", ["--dim", "2560", "--layers", "4", "--heads", "20", "--kv-heads", "4", "--ffn", "2560",
                               "--vocab", "320"], "racks8"),
+    # The 576-chip map: a layer a node (72 of the 80; the placement cannot yet pack 1.11 layers a node), its
+    # weights generated (as bytes they would be 84 GB).
+    ("72 Llama-2-70B-shaped layers, a layer a node", ["--layers", "72", "--ffn-int8", "--no-head"], "racks8",
+     ["--stages", "72", "--generated-weights", "7"]),
 ]
 
 
@@ -56,15 +60,15 @@ def main():
     print("| layer | topology | cycles | us | achieved/bound | compile (compiler) s | process s | peak RSS MiB |"
           + (" run s | run RSS MiB |" if a.run else ""))
     print("|---|---|---:|---:|---:|---:|---:|---:|" + ("---:|---:|" if a.run else ""))
-    for name, args, topology in CASES:
+    for name, args, topology, *flags in CASES:
         if a.only and a.only not in name:
             continue
         stem = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
         graph = a.workdir / f"{stem}.txt"
         subprocess.run([sys.executable, GRAPH, graph, *args], check=True)
         image = a.workdir / f"{stem}.img"
-        cmd = [a.tsp, "compile", graph, "--topology", topology, "-o", image]
-        if a.run:
+        cmd = [a.tsp, "compile", graph, "--topology", topology, "-o", image, *(flags[0] if flags else [])]
+        if a.run and "--generated-weights" not in cmd:
             cmd += ["--generated-weights", "7"]
         out, wall, rss = run_measured(cmd)
         m = re.search(r"predicted (\d+) cycles = ([0-9.]+) us .*compiled in ([0-9.]+) s", out)

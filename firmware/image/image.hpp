@@ -144,9 +144,10 @@ bool is_identifier(std::string_view name);
 // section layout, then validate()) and throws tsp::Error "<name>@0x<offset>: error: ..."
 std::vector<uint8_t> serialize(const Image& img);
 // What one chip's host stages: the same bytes as serialize() of the image with
-// the SRAM bytes of every chip and the programs of every other chip left out
-// (the chip count, files, symbols, expected outputs and this chip's generated
-// SRAM stay). Written straight from `img`, with no copy of its programs.
+// the SRAM bytes of every chip, and the programs, symbols and expected
+// outputs of every other chip, left out (the chip count, files and this
+// chip's generated SRAM stay): N chips load in N, not N squared, even when
+// every chip has its symbols. Written straight from `img`, with no copy of its programs.
 std::vector<uint8_t> serialize_programs(const Image& img, uint32_t chip);
 Image parse(std::span<const uint8_t> bytes, const std::string& name = "<image>");
 

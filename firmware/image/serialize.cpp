@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <algorithm>
 #include <optional>
 
 #include "common/error.hpp"
@@ -30,15 +31,17 @@ void section(ByteWriter& w, uint32_t& count, SectionKind kind, uint32_t chip, Bo
   ++count;
 }
 
-void write_manifest(ByteWriter& w, const Image& img) {
+void write_manifest(ByteWriter& w, const Image& img, std::optional<uint32_t> only_chip) {
   w.str(img.config);
   w.u32(static_cast<uint32_t>(img.chips.size()));
   w.u32(img.has_prediction ? format::kManifestHasPrediction : 0);
   w.u64(img.predicted_cycles);
   w.u32(static_cast<uint32_t>(img.files.size()));
   for (const auto& f : img.files) w.str(f);
-  w.u32(static_cast<uint32_t>(img.symbols.size()));
+  const auto mine = [&](const Symbol& s) { return !only_chip || s.chip == *only_chip; };
+  w.u32(static_cast<uint32_t>(std::count_if(img.symbols.begin(), img.symbols.end(), mine)));
   for (const auto& s : img.symbols) {
+    if (!mine(s)) continue;
     w.str(s.name);
     w.u32(s.chip);
     w.u16(s.slice);
@@ -143,7 +146,7 @@ std::vector<uint8_t> serialize(const Image& img, const Selection& sel) {
   while (w.size() < format::kHeaderBytes) w.u8(0);
 
   uint32_t count = 0;
-  section(w, count, SectionKind::Manifest, 0, [&] { write_manifest(w, img); });
+  section(w, count, SectionKind::Manifest, 0, [&] { write_manifest(w, img, sel.only_chip); });
   for (size_t c = 0; c < img.chips.size(); ++c) {
     if (sel.only_chip && c != *sel.only_chip) continue;
     const auto chip = static_cast<uint32_t>(c);
@@ -158,7 +161,9 @@ std::vector<uint8_t> serialize(const Image& img, const Selection& sel) {
               chip,
               [&] { write_generated(w, g); });
   }
-  for (const auto& e : img.expected) section(w, count, SectionKind::Expected, e.chip, [&] { write_expected(w, e); });
+  for (const auto& e : img.expected)
+    if (!sel.only_chip || e.chip == *sel.only_chip)
+      section(w, count, SectionKind::Expected, e.chip, [&] { write_expected(w, e); });
   w.patch(format::kOffFileSize, w.size(), 8);
   w.patch(format::kOffSectionCount, count, 4);
   std::vector<uint8_t> bytes = w.take();
