@@ -19,7 +19,10 @@ struct Entry {
 
 std::vector<Entry> read_entries(const std::string& spec) {
   std::vector<Entry> out;
-  const bool file = std::filesystem::is_regular_file(spec);
+  // A list of 576 ranks is longer than a file name may be: is_regular_file's
+  // error (ENAMETOOLONG) means "not a file", not a failure.
+  std::error_code not_a_file;
+  const bool file = std::filesystem::is_regular_file(spec, not_a_file);
   std::istringstream text_in(spec);
   std::ifstream file_in;
   if (file) file_in.open(spec);
