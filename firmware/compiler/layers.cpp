@@ -142,6 +142,13 @@ TensorId add_moe(Graph& g, const MoeSpec& s, const Where& where) {
   if (uint64_t(E) * D * (s.chunk ? s.chunk : F) > kMaxElements)
     throw Error(fmt::format("{}: error: moe: a stacked weight [{}, {}, {}] is larger than any chip holds", where.str(),
                             E, D, s.chunk ? s.chunk : F));
+  // All three stacked weights together, not only each chunk: small chunks of a
+  // huge dim once passed the check above and made gigabytes (fuzz_graph,
+  // 2026-12-07: dim 800008, chunk 2).
+  if (3 * uint64_t(E) * D * F > 4 * kMaxElements)
+    throw Error(fmt::format("{}: error: moe: {} experts' weights of dim {} and ffn {} ({} int8 values) are more than "
+                            "the layer builder makes ({})",
+                            where.str(), E, D, F, 3 * uint64_t(E) * D * F, 4 * kMaxElements));
   LayerBuilder bx(g, where, s.input_seed), b(g, where, s.seed);
   // Stacked expert weights and scales, gathered by the run-time indices into
   // two fixed slots. W1/W3 in column chunks and W2 in row chunks of `chunk`

@@ -48,6 +48,10 @@ TEST(LayerParse, ErrorsNameTheLineAndWhy) {
             "p.txt:1: error: decoder: dim 65536, ffn 1024, cache 31: larger than any chip holds");
   EXPECT_EQ(error_of("layer moe dim 4096 ffn 4096 experts 8\n"),
             "p.txt:1: error: moe: a stacked weight [8, 4096, 4096] is larger than any chip holds");
+  // fuzz_graph's out-of-memory finding (2026-12-07): every chunk small, the layer gigabytes.
+  EXPECT_EQ(error_of("layer moe dim 800008 chunk 2\n"),
+            "p.txt:1: error: moe: 8 experts' weights of dim 800008 and ffn 64 (1228812288 int8 values) are more than "
+            "the layer builder makes (67108864)");
 }
 
 }  // namespace
