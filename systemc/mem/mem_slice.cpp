@@ -61,6 +61,19 @@ uint64_t MemSlice::stored_pages() const {
   return n;
 }
 
+uint32_t MemSlice::unwritten_generated(uint32_t address, uint32_t most) const {
+  flush();
+  const uint64_t end = std::min<uint64_t>(uint64_t(address) + most, limit_);
+  uint32_t a = address;
+  while (a < end && !pages_[a / kPageVectors]) {
+    const auto g = std::find_if(generated_.begin(), generated_.end(),
+                                [a](const Generated& r) { return a >= r.begin && a < r.end; });
+    if (g == generated_.end()) break;
+    a = static_cast<uint32_t>(std::min<uint64_t>({end, g->end, (a / kPageVectors + 1) * uint64_t(kPageVectors)}));
+  }
+  return a - address;
+}
+
 bool MemSlice::generate_slow(uint32_t address, uint8_t* out) const {
   for (const Generated& g : generated_)
     if (address >= g.begin && address < g.end) {

@@ -113,6 +113,10 @@ class alignas(64) MemSlice {
   bool has_generated() const { return !generated_.empty(); }
   // Pages of SRAM this slice holds (each kPageVectors vectors).
   uint64_t stored_pages() const;
+  // How many vectors from `address` (at most `most`) lie in generated regions
+  // on pages never stored (so never written): they still hold exactly what
+  // the image says, and a digest need not generate them.
+  uint32_t unwritten_generated(uint32_t address, uint32_t most) const;
 
   // Direct access for the host interface's DMI: the page holding `address`
   // (allocated if needed), kPageVectors * lanes bytes, vectors back to back.

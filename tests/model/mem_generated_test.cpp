@@ -45,6 +45,22 @@ TEST(MemGenerated, ARowsLastBlockReadsItsOwnLanes) {
   EXPECT_EQ(m.stored_pages(), 0u);
 }
 
+// What a digest may skip: vectors generated and on pages never stored;
+// reading them stores nothing, writing one stores its page (64 vectors).
+TEST(MemGenerated, CountsGeneratedVectorsNeverWritten) {
+  MemSlice m(mini());
+  m.add_generated(70, 100, 32, 9, 4);
+  m.add_generated(170, 10, 32, 9, 5);
+  Vec v;
+  m.read(100, v);
+  EXPECT_EQ(m.unwritten_generated(70, 110), 110u);  // across two adjacent regions
+  EXPECT_EQ(m.unwritten_generated(60, 20), 0u);     // starts before them
+  EXPECT_EQ(m.unwritten_generated(175, 10), 5u);    // runs past them
+  m.write(120, v);                                  // stores the page of 64 .. 127
+  EXPECT_EQ(m.unwritten_generated(70, 100), 0u);
+  EXPECT_EQ(m.unwritten_generated(128, 10), 10u);
+}
+
 TEST(MemGenerated, AWriteMaterialisesItsPageExactly) {
   MemSlice m(mini());
   m.add_generated(70, 100, 32, 9, 4);
