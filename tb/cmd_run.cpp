@@ -189,7 +189,7 @@ std::string tensor_bytes(model::ChipEngine& engine, const image::Symbol& sym) {
   std::string out;
   const uint32_t lanes = engine.config().lanes;
   for (unsigned b = 0; b < isa::dtype_desc(sym.dtype).bytes; ++b) {
-    const model::MemSlice& slice = engine.slice(static_cast<uint16_t>(sym.slice + b));
+    model::MemSlice& slice = engine.slice(static_cast<uint16_t>(sym.slice + b));
     for (uint32_t v = 0; v < sym.vectors;) {
       const uint32_t a = sym.address + v;
       if (const uint32_t n = slice.unwritten_generated(a, sym.vectors - v)) {
@@ -198,7 +198,7 @@ std::string tensor_bytes(model::ChipEngine& engine, const image::Symbol& sym) {
         continue;
       }
       model::Vec vec;
-      engine.slice(static_cast<uint16_t>(sym.slice + b)).read(a, vec);
+      slice.read(a, vec);
       out.append(reinterpret_cast<const char*>(vec.bytes.data()), lanes);
       ++v;
     }
@@ -208,8 +208,7 @@ std::string tensor_bytes(model::ChipEngine& engine, const image::Symbol& sym) {
 
 // What each chip's rank sends to rank 0 with its report: the --dump text, the
 // checked tensors' bits, and, when the digest is printed or the statistics
-// written, a hash of every manifest tensor (one still all generated and never
-// written hashes as "generated": reading it back costs more than the run).
+// written, a hash of every manifest tensor (tensor_bytes).
 std::string collect_chip(uint32_t chip, model::ChipEngine& engine, const image::Image& img,
                          const std::vector<const image::Symbol*>& dumps, std::vector<TensorCheck> checks,
                          bool hash_tensors) {

@@ -25,6 +25,13 @@ std::optional<std::array<PlaneMask, 4>> masks_of(isa::DType t) {
   return std::nullopt;  // f32 weights are split into f16 parts before they reach a MatMul
 }
 
+// Region i's vectors of real rows (rows s, s + S, ... below the layout's rows);
+// padding rows follow them.
+uint32_t real_vectors(const Placement& p, uint32_t i) {
+  const uint32_t S = p.stripes(), s = i % S;
+  return (p.layout.rows - s + S - 1) / S * p.group_blocks(i / S);
+}
+
 // The generator's values of a weight placed at p, its regions' byte streams
 // numbered from `first_id` (in region, then byte plane order).
 std::vector<uint32_t> generator_values(isa::DType dtype, uint64_t elements, const Placement& p,
@@ -39,7 +46,7 @@ std::vector<uint32_t> generator_values(isa::DType dtype, uint64_t elements, cons
     const uint32_t s = i % S, grp = i / S;
     const uint32_t address = p.region_address(i);
     const auto [c0, c1] = p.group_columns(grp);
-    if ((l.rows - s + S - 1) / S * p.group_blocks(grp) == 0) continue;  // padding only: no stream
+    if (real_vectors(p, i) == 0) continue;  // padding only: no stream
     for (unsigned b = 0; b < bytes; ++b) {
       const uint64_t key = genbytes::key(seed, id++);
       const PlaneMask m = mask.at(b);
@@ -99,11 +106,10 @@ uint32_t generate_weights(Graph& g, const std::vector<Placement>& place, image::
       mask = *masks_of(x.dtype);
     const uint32_t first_id = next_id;
     for (uint32_t i = 0; i < p.regions(); ++i) {
-      const uint32_t s = i % S, grp = i / S;
+      const uint32_t grp = i / S;
       const uint16_t slice0 = p.region_slice(i);
       const uint32_t address = p.region_address(i);
-      const uint32_t real_rows = (l.rows - s + S - 1) / S;       // rows s, s + S, ... below l.rows
-      const uint32_t vectors = real_rows * p.group_blocks(grp);  // then padding rows, zero
+      const uint32_t vectors = real_vectors(p, i);
       const uint32_t stored = p.region_vectors(grp);
       // A row of the group's blocks: all full but perhaps the last.
       const auto [c0, c1] = p.group_columns(grp);

@@ -16,7 +16,6 @@ LazyData LazyData::deferred(uint64_t count, Rule rule) {
   d.state_->count = count;
   d.state_->rule = std::move(rule);
   d.state_->deferred = true;
-  d.state_->made = false;
   return d;
 }
 
