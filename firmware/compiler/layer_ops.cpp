@@ -24,15 +24,22 @@ uint64_t count(const std::vector<uint32_t>& shape) {
 // Standard deviation of the integers -127..127 drawn uniformly.
 constexpr double kInt8Std = 73.6;
 
-}  // namespace
+// splitmix64: a draw adds kGamma to the state, so n draws can be skipped at once.
+constexpr uint64_t kGamma = 0x9E3779B97F4A7C15ull;
 
-double LayerBuilder::uniform() {
-  uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
+double unit(uint64_t state) {
+  uint64_t z = state;
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
   z ^= z >> 31;
   return double(z >> 11) * 0x1.0p-53;
 }
+
+uint32_t i8_bits(int32_t v) { return uint32_t(v) & 0xFFu; }
+
+}  // namespace
+
+double LayerBuilder::uniform() { return unit(state_ += kGamma); }
 
 double LayerBuilder::normal() {
   const double u = 1.0 - uniform(), v = uniform();
@@ -80,17 +87,20 @@ TensorId LayerBuilder::const_f16(const std::string& name, std::vector<uint32_t> 
   return g_.add_const(name, DType::f16, std::move(shape), std::move(bits), where_);
 }
 
-TensorId LayerBuilder::const_i8(const std::string& name, std::vector<uint32_t> shape, const std::vector<int32_t>& v) {
-  std::vector<uint32_t> bits(v.size());
-  for (size_t i = 0; i < v.size(); ++i) bits[i] = uint32_t(v[i]) & 0xFFu;
+TensorId LayerBuilder::random_i8(const std::string& name, std::vector<uint32_t> shape) {
+  const uint64_t n = count(shape), first = state_;
+  state_ += n * kGamma;  // the n draws the rule makes
+  LazyData bits = LazyData::deferred(n, [n, first] {
+    std::vector<uint32_t> v(n);
+    uint64_t state = first;
+    for (uint32_t& b : v) b = i8_bits(int32_t(unit(state += kGamma) * 255.0) - 127);
+    return v;
+  });
   return g_.add_const(name, DType::i8, std::move(shape), std::move(bits), where_);
 }
 
 Linear LayerBuilder::linear_with_scale(const std::string& name, uint32_t k, uint32_t n, TensorId scale) {
-  Linear l{name, k, n, 0, scale, std::vector<int32_t>(size_t(k) * n), {}};
-  for (int32_t& w : l.w_data) w = int32_t(uniform() * 255.0) - 127;  // symmetric: -w fits
-  l.w = const_i8(name, {k, n}, l.w_data);
-  return l;
+  return Linear{name, k, n, random_i8(name, {k, n}), scale, {}};
 }
 
 Linear LayerBuilder::linear(const std::string& name, uint32_t k, uint32_t n, double size) {
@@ -101,9 +111,7 @@ Linear LayerBuilder::linear(const std::string& name, uint32_t k, uint32_t n, dou
 }
 
 Linear LayerBuilder::stacked(const std::string& name, uint32_t e, uint32_t k, uint32_t n, double size) {
-  Linear l{name, k, n, 0, 0, std::vector<int32_t>(size_t(e) * k * n), {}};
-  for (int32_t& w : l.w_data) w = int32_t(uniform() * 255.0) - 127;
-  l.w = const_i8(name, {e, k, n}, l.w_data);
+  Linear l{name, k, n, random_i8(name, {e, k, n}), 0, {}};
   if (size > 0) l.scale = stacked_scales(name + ".scale", e, k, n, size).scale, l.scale_data = scale_data_;
   return l;
 }
@@ -122,14 +130,23 @@ Linear LayerBuilder::stacked_scales(const std::string& name, uint32_t e, uint32_
 
 Linear LayerBuilder::rotate_half(const Linear& l) {
   const uint32_t half = l.n / 2;
-  Linear r{l.name + ".rh", l.k, l.n, 0, 0, std::vector<int32_t>(l.w_data.size()), std::vector<double>(l.n)};
-  for (uint32_t c = 0; c < l.n; ++c) {
-    const uint32_t from = c < half ? c + half : c - half;
-    const int32_t sign = c < half ? -1 : 1;
-    r.scale_data[c] = l.scale_data[from];
-    for (uint32_t k = 0; k < l.k; ++k) r.w_data[size_t(k) * l.n + c] = sign * l.w_data[size_t(k) * l.n + from];
-  }
-  r.w = const_i8(r.name, {l.k, l.n}, r.w_data);
+  const auto from = [half](uint32_t c) { return c < half ? c + half : c - half; };
+  Linear r{l.name + ".rh", l.k, l.n, 0, 0, std::vector<double>(l.n)};
+  for (uint32_t c = 0; c < l.n; ++c) r.scale_data[c] = l.scale_data[from(c)];
+  const LazyData source = g_.tensor(l.w).data;
+  const uint32_t rows = l.k, cols = l.n;
+  r.w = g_.add_const(r.name, DType::i8, {rows, cols},
+                     LazyData::deferred(uint64_t(rows) * cols, [source, rows, cols, half, from] {
+                       const std::vector<uint32_t>& w = source.values();
+                       std::vector<uint32_t> v(w.size());
+                       for (uint32_t k = 0; k < rows; ++k)
+                         for (uint32_t c = 0; c < cols; ++c) {
+                           const int32_t x = int8_t(w[size_t(k) * cols + from(c)]);
+                           v[size_t(k) * cols + c] = i8_bits(c < half ? -x : x);
+                         }
+                       return v;
+                     }),
+                     where_);
   r.scale = const_f32(r.name + ".scale", {l.n}, r.scale_data);
   return r;
 }

@@ -19,8 +19,7 @@ struct Quant {
 struct Linear {
   std::string name;
   uint32_t k = 0, n = 0;
-  TensorId w = 0, scale = 0;
-  std::vector<int32_t> w_data;  // row-major, in [-127, 127]
+  TensorId w = 0, scale = 0;  // w's values are made when first read, in [-127, 127]
   std::vector<double> scale_data;
 };
 
@@ -40,7 +39,9 @@ class LayerBuilder {
   TensorId cache(const std::string& name, std::vector<uint32_t> shape, double size, int64_t zero_col, int64_t zero_row);
   TensorId const_f32(const std::string& name, std::vector<uint32_t> shape, const std::vector<double>& v);
   TensorId const_f16(const std::string& name, std::vector<uint32_t> shape, const std::vector<double>& v);
-  TensorId const_i8(const std::string& name, std::vector<uint32_t> shape, const std::vector<int32_t>& v);
+  // Uniform integers in [-127, 127] (symmetric: -w fits), made when first read
+  // and the same as if drawn here: a big layer's weights cost nothing until used.
+  TensorId random_i8(const std::string& name, std::vector<uint32_t> shape);
 
   Linear linear(const std::string& name, uint32_t k, uint32_t n, double size);
   Linear linear_with_scale(const std::string& name, uint32_t k, uint32_t n, TensorId scale);
