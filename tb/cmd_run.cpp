@@ -209,7 +209,7 @@ std::string tensor_bytes(model::ChipEngine& engine, const image::Symbol& sym) {
 // What each chip's rank sends to rank 0 with its report: the --dump text, the
 // checked tensors' bits, and, when the digest is printed or the statistics
 // written, a hash of every manifest tensor (tensor_bytes).
-std::string collect_chip(uint32_t chip, model::ChipEngine& engine, const image::Image& img,
+std::string collect_chip(uint32_t chip, model::ChipEngine& engine, const image::ChipIndex& index,
                          const std::vector<const image::Symbol*>& dumps, std::vector<TensorCheck> checks,
                          bool hash_tensors) {
   nlohmann::json j;
@@ -221,10 +221,9 @@ std::string collect_chip(uint32_t chip, model::ChipEngine& engine, const image::
   for (size_t i = 0; i < checks.size(); ++i)
     if (checks[i].symbol->chip == chip) j["checks"][std::to_string(i)] = checks[i].got;
   j["tensors"] = nlohmann::json::object();
-  for (const auto& sym : img.symbols) {
-    if (sym.chip != chip || !hash_tensors) continue;
-    j["tensors"][sym.name] = fmt::format("{:016x}", fnv1a64(tensor_bytes(engine, sym)));
-  }
+  if (hash_tensors)
+    for (const image::Symbol* sym : index.symbols.at(chip))
+      j["tensors"][sym->name] = fmt::format("{:016x}", fnv1a64(tensor_bytes(engine, *sym)));
   return j.dump();
 }
 
@@ -318,9 +317,10 @@ int run(const RunArgs& a) {
   }
   std::vector<std::string> dumped;
   std::vector<TensorCheck> checks = plan_checks(img, a.check, a.expects);
+  const image::ChipIndex index(img);
   opt.collect = [&](uint32_t chip, model::ChipEngine& engine) {
     // Timing-only computes no value: its tensors are not part of its digest.
-    return collect_chip(chip, engine, img, dumps, checks, (a.digest || !a.stats.empty()) && !a.timing_only);
+    return collect_chip(chip, engine, index, dumps, checks, (a.digest || !a.stats.empty()) && !a.timing_only);
   };
   // Waves: one process records them itself; under mpirun each rank logs its
   // chips' part and rank 0 replays every part after the run (waves::WaveLog).

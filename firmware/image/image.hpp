@@ -129,6 +129,8 @@ std::optional<std::string> check_symbol(const Image& img, const isa::Config& cfg
 std::optional<std::string> check_segment(const isa::Config& cfg, const SramSegment& seg);
 // A generated region inside its slice, overlapping no other region or segment of `chip`.
 std::optional<std::string> check_generated(const isa::Config& cfg, const ChipProgram& chip, const GeneratedSegment& g);
+// The same without the overlaps (parse() finds those with a RegionIndex).
+std::optional<std::string> check_generated_region(const isa::Config& cfg, const GeneratedSegment& g);
 // An SRAM segment overlapping none of `chip`'s generated regions.
 std::optional<std::string> check_segment_overlap(const isa::Config& cfg, const ChipProgram& chip,
                                                  const SramSegment& seg);
@@ -149,6 +151,14 @@ std::vector<uint8_t> serialize(const Image& img);
 // chip's generated SRAM stay): N chips load in N, not N squared, even when
 // every chip has its symbols. Written straight from `img`, with no copy of its programs.
 std::vector<uint8_t> serialize_programs(const Image& img, uint32_t chip);
+// Each chip's symbols and expected outputs, found once: staging every chip
+// with it (below) or reading every chip's symbols is N, not N squared.
+struct ChipIndex {
+  explicit ChipIndex(const Image& img);
+  std::vector<std::vector<const Symbol*>> symbols;      // per chip, in the image's order
+  std::vector<std::vector<const Expected*>> expected;  // per chip, in the image's order
+};
+std::vector<uint8_t> serialize_programs(const Image& img, uint32_t chip, const ChipIndex& index);
 Image parse(std::span<const uint8_t> bytes, const std::string& name = "<image>");
 
 // CRC32 (zlib) of a serialized image (at least a header long) with its CRC field taken as zero.

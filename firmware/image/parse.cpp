@@ -14,6 +14,7 @@
 #include "firmware/image/byte_io.hpp"
 #include "firmware/image/format.hpp"
 #include "firmware/image/image.hpp"
+#include "firmware/image/region_index.hpp"
 
 namespace tsp::image {
 namespace {
@@ -165,6 +166,7 @@ Image parse(std::span<const uint8_t> bytes, const std::string& name) {
   ByteReader r(bytes.subspan(h.header_size), h.header_size, name);
   Image img;
   const isa::Config* cfg = nullptr;
+  std::vector<RegionIndex> regions;  // per chip
   for (uint32_t i = 0; i < h.sections; ++i) {
     const size_t at = r.offset();
     const uint32_t kind = r.u32("section kind");
@@ -187,6 +189,7 @@ Image parse(std::span<const uint8_t> bytes, const std::string& name) {
       read_manifest(p, img);
       if (auto why = check_manifest(img)) r.fail_at(at, *why);
       cfg = isa::find_config(img.config);
+      regions.resize(img.chips.size());
     } else if (kind == static_cast<uint32_t>(SectionKind::Queue) || kind == static_cast<uint32_t>(SectionKind::Sram) ||
                kind == static_cast<uint32_t>(SectionKind::Generated) ||
                kind == static_cast<uint32_t>(SectionKind::GeneratedMasked) ||
@@ -206,15 +209,19 @@ Image parse(std::span<const uint8_t> bytes, const std::string& name) {
       } else if (kind == static_cast<uint32_t>(SectionKind::Sram)) {
         SramSegment seg = read_segment(p);
         why = check_segment(*cfg, seg);
-        if (!why) why = check_segment_overlap(*cfg, cp, seg);
+        if (!why && regions[chip].overlaps_region(*cfg, seg)) why = check_segment_overlap(*cfg, cp, seg);
         if (why) why = fmt::format("chip {}: {}", chip, *why);
+        if (!why) regions[chip].add(*cfg, seg);
         cp.sram.push_back(std::move(seg));
       } else {
         const bool blocks = kind == static_cast<uint32_t>(SectionKind::GeneratedBlocks);
         cp.generated.push_back(
             read_generated(p, blocks || kind == static_cast<uint32_t>(SectionKind::GeneratedMasked), blocks));
-        why = check_generated(*cfg, cp, cp.generated.back());
+        const GeneratedSegment& g = cp.generated.back();
+        why = check_generated_region(*cfg, g);
+        if (!why && regions[chip].overlaps_any(g)) why = check_generated(*cfg, cp, g);  // words it
         if (why) why = fmt::format("chip {}: {}", chip, *why);
+        if (!why) regions[chip].add(g);
       }
       if (why) r.fail_at(at, *why);
     } else if (kind == static_cast<uint32_t>(SectionKind::Expected)) {

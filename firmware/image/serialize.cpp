@@ -31,27 +31,35 @@ void section(ByteWriter& w, uint32_t& count, SectionKind kind, uint32_t chip, Bo
   ++count;
 }
 
-void write_manifest(ByteWriter& w, const Image& img, std::optional<uint32_t> only_chip) {
+void write_symbol(ByteWriter& w, const Symbol& s) {
+  w.str(s.name);
+  w.u32(s.chip);
+  w.u16(s.slice);
+  w.u8(static_cast<uint8_t>(s.dtype));
+  w.u8(0);
+  w.u32(s.address);
+  w.u32(s.vectors);
+  w.u32(static_cast<uint32_t>(s.shape.size()));
+  for (uint32_t d : s.shape) w.u32(d);
+}
+
+void write_manifest(ByteWriter& w, const Image& img, std::optional<uint32_t> only_chip, const ChipIndex* index) {
   w.str(img.config);
   w.u32(static_cast<uint32_t>(img.chips.size()));
   w.u32(img.has_prediction ? format::kManifestHasPrediction : 0);
   w.u64(img.predicted_cycles);
   w.u32(static_cast<uint32_t>(img.files.size()));
   for (const auto& f : img.files) w.str(f);
+  if (only_chip && index) {
+    const auto& mine = index->symbols.at(*only_chip);
+    w.u32(static_cast<uint32_t>(mine.size()));
+    for (const Symbol* s : mine) write_symbol(w, *s);
+    return;
+  }
   const auto mine = [&](const Symbol& s) { return !only_chip || s.chip == *only_chip; };
   w.u32(static_cast<uint32_t>(std::count_if(img.symbols.begin(), img.symbols.end(), mine)));
-  for (const auto& s : img.symbols) {
-    if (!mine(s)) continue;
-    w.str(s.name);
-    w.u32(s.chip);
-    w.u16(s.slice);
-    w.u8(static_cast<uint8_t>(s.dtype));
-    w.u8(0);
-    w.u32(s.address);
-    w.u32(s.vectors);
-    w.u32(static_cast<uint32_t>(s.shape.size()));
-    for (uint32_t d : s.shape) w.u32(d);
-  }
+  for (const auto& s : img.symbols)
+    if (mine(s)) write_symbol(w, s);
 }
 
 void write_queue(ByteWriter& w, const QueueProgram& q) {
@@ -124,6 +132,7 @@ namespace {
 struct Selection {
   std::optional<uint32_t> only_chip;  // nullopt: every chip
   bool sram = true;
+  const ChipIndex* index = nullptr;  // with only_chip: its symbols and expected outputs
 };
 
 size_t program_bytes(const ChipProgram& chip) {
@@ -146,7 +155,7 @@ std::vector<uint8_t> serialize(const Image& img, const Selection& sel) {
   while (w.size() < format::kHeaderBytes) w.u8(0);
 
   uint32_t count = 0;
-  section(w, count, SectionKind::Manifest, 0, [&] { write_manifest(w, img, sel.only_chip); });
+  section(w, count, SectionKind::Manifest, 0, [&] { write_manifest(w, img, sel.only_chip, sel.index); });
   for (size_t c = 0; c < img.chips.size(); ++c) {
     if (sel.only_chip && c != *sel.only_chip) continue;
     const auto chip = static_cast<uint32_t>(c);
@@ -161,9 +170,14 @@ std::vector<uint8_t> serialize(const Image& img, const Selection& sel) {
               chip,
               [&] { write_generated(w, g); });
   }
-  for (const auto& e : img.expected)
-    if (!sel.only_chip || e.chip == *sel.only_chip)
-      section(w, count, SectionKind::Expected, e.chip, [&] { write_expected(w, e); });
+  if (sel.only_chip && sel.index) {
+    for (const Expected* e : sel.index->expected.at(*sel.only_chip))
+      section(w, count, SectionKind::Expected, e->chip, [&] { write_expected(w, *e); });
+  } else {
+    for (const auto& e : img.expected)
+      if (!sel.only_chip || e.chip == *sel.only_chip)
+        section(w, count, SectionKind::Expected, e.chip, [&] { write_expected(w, e); });
+  }
   w.patch(format::kOffFileSize, w.size(), 8);
   w.patch(format::kOffSectionCount, count, 4);
   std::vector<uint8_t> bytes = w.take();
@@ -178,6 +192,17 @@ std::vector<uint8_t> serialize(const Image& img) { return serialize(img, Selecti
 
 std::vector<uint8_t> serialize_programs(const Image& img, uint32_t chip) {
   return serialize(img, Selection{chip, false});
+}
+
+std::vector<uint8_t> serialize_programs(const Image& img, uint32_t chip, const ChipIndex& index) {
+  return serialize(img, Selection{chip, false, &index});
+}
+
+ChipIndex::ChipIndex(const Image& img) : symbols(img.chips.size()), expected(img.chips.size()) {
+  for (const Symbol& s : img.symbols)
+    if (s.chip < symbols.size()) symbols[s.chip].push_back(&s);
+  for (const Expected& e : img.expected)
+    if (e.chip < expected.size()) expected[e.chip].push_back(&e);
 }
 
 void save_file(const Image& img, const std::string& path) {

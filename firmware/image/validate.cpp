@@ -91,20 +91,25 @@ std::string text(const isa::Config& cfg, const Span& s) {
 }
 }  // namespace
 
-std::optional<std::string> check_generated(const isa::Config& cfg, const ChipProgram& chip, const GeneratedSegment& g) {
+std::optional<std::string> check_generated_region(const isa::Config& cfg, const GeneratedSegment& g) {
   if (g.slice >= cfg.mem_slices)
     return fmt::format("generated SRAM: MEM slice {} does not exist ({} slices)", g.slice, cfg.mem_slices);
-  const std::string name = isa::mem_slice_name(cfg, g.slice);
-  if (g.vectors == 0) return fmt::format("generated SRAM {}@{}: spans no vectors", name, g.address);
+  const auto name = [&] { return isa::mem_slice_name(cfg, g.slice); };
+  if (g.vectors == 0) return fmt::format("generated SRAM {}@{}: spans no vectors", name(), g.address);
   if (g.lanes == 0 || g.lanes > cfg.vector_bytes)
-    return fmt::format("generated SRAM {}@{}: {} generated lanes out of range (1..{})", name, g.address, g.lanes,
+    return fmt::format("generated SRAM {}@{}: {} generated lanes out of range (1..{})", name(), g.address, g.lanes,
                        cfg.vector_bytes);
   if (g.period && (g.last_lanes == 0 || g.last_lanes > cfg.vector_bytes))
-    return fmt::format("generated SRAM {}@{}: {} generated lanes of a row's last block out of range (1..{})", name,
+    return fmt::format("generated SRAM {}@{}: {} generated lanes of a row's last block out of range (1..{})", name(),
                        g.address, g.last_lanes, cfg.vector_bytes);
   if (uint64_t{g.address} + g.vectors > cfg.mem_addresses)
-    return fmt::format("generated SRAM {}@{}: {} vectors overrun the slice's {} addresses", name, g.address, g.vectors,
-                       cfg.mem_addresses);
+    return fmt::format("generated SRAM {}@{}: {} vectors overrun the slice's {} addresses", name(), g.address,
+                       g.vectors, cfg.mem_addresses);
+  return std::nullopt;
+}
+
+std::optional<std::string> check_generated(const isa::Config& cfg, const ChipProgram& chip, const GeneratedSegment& g) {
+  if (auto why = check_generated_region(cfg, g)) return why;
   const Span me = span_of(g);
   for (const auto& o : chip.generated)
     if (&o != &g && overlap(me, span_of(o)))

@@ -1,9 +1,10 @@
 #pragma once
 // A memo of decode() and check_legal() for loaders that see the same
 // instruction words again and again: every chip of a large system carries the
-// same program shapes, and each word is checked when the image is parsed, again
-// when a chip parses its staged copy, and decoded once more by the engine (576
-// chips: 21 M words, three times). Direct-mapped and fixed in size; only
+// same program shapes, and each word is checked when the image is parsed and
+// again when a chip parses its staged copy (the engine interns its decoded
+// words itself: decoded_queue.hpp). Direct-mapped and fixed in size, 2^17
+// entries: the 576-chip Llama token's 55 k distinct words missed 2^15 often. Only
 // successes are kept, so every error is computed afresh, with decode's or
 // check_legal's own message.
 #include <cstdint>
@@ -38,7 +39,7 @@ class WordMemo {
     bool decoded = false;
     Instr instr;
   };
-  static constexpr unsigned kBits = 15;
+  static constexpr unsigned kBits = 17;
   Entry& slot(uint64_t word) { return entries_[(word * 0x9E3779B97F4A7C15ull) >> (64 - kBits)]; }
   std::unique_ptr<Entry[]> entries_ = std::make_unique<Entry[]>(size_t{1} << kBits);
 };

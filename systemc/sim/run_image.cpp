@@ -82,8 +82,9 @@ RunReport run_image(const image::Image& img, const RunOptions& options) {
   // without SRAM and without the other chips' programs: a chip parses only
   // its own program, so loading N chips costs N, not N squared.
   const auto n = static_cast<uint32_t>(img.chips.size());
-  const auto programs_of = [&img](uint32_t chip) {
-    return std::make_shared<const std::vector<uint8_t>>(image::serialize_programs(img, chip));
+  const image::ChipIndex index(img);
+  const auto programs_of = [&img, &index](uint32_t chip) {
+    return std::make_shared<const std::vector<uint8_t>>(image::serialize_programs(img, chip, index));
   };
   const topo::Topology* topology = options.topology;
   if (topology) topo::validate(*topology, *cfg, n);

@@ -109,6 +109,8 @@ TEST(Image, OneChipsProgramsAreTheImageWithoutTheRest) {
   Image img = sample();
   img.chips[0].generated = {{2, 0, 1, 32, 0, 7}};
   img.chips[1].generated = {{2, 0, 1, 32, 1, 7}};
+  img.expected = {{"y.z", 1, {5}}};
+  const ChipIndex index(img);
   for (uint32_t chip = 0; chip < 2; ++chip) {
     Image alone = img;
     for (uint32_t c = 0; c < 2; ++c) {
@@ -118,6 +120,7 @@ TEST(Image, OneChipsProgramsAreTheImageWithoutTheRest) {
     std::erase_if(alone.symbols, [&](const Symbol& s) { return s.chip != chip; });
     std::erase_if(alone.expected, [&](const Expected& e) { return e.chip != chip; });
     EXPECT_EQ(serialize_programs(img, chip), serialize(alone)) << "chip " << chip;
+    EXPECT_EQ(serialize_programs(img, chip, index), serialize(alone)) << "chip " << chip << ", indexed";
   }
 }
 
