@@ -86,7 +86,7 @@ const ChipEngine::QueueRun* ChipEngine::run_of(uint16_t queue) const {
   return nullptr;
 }
 
-const std::vector<isa::Instr>* ChipEngine::queue_code(uint16_t queue) const {
+const std::vector<const isa::Instr*>* ChipEngine::queue_code(uint16_t queue) const {
   const QueueRun* q = run_of(queue);
   return q ? &q->prog->code : nullptr;
 }
@@ -108,7 +108,7 @@ Cycle ChipEngine::next_send_bound(const std::vector<uint8_t>& links) const {
     // Nothing before horizon_ is left to issue; a parked queue resumes no earlier either.
     Cycle at = std::max(q.end, horizon_);
     if (q.rep_left) {
-      if (q.code[q.rep_src].op == isa::Op::SEND) {
+      if (q.code[q.rep_src]->op == isa::Op::SEND) {
         bound = std::min(bound, at);
         continue;
       }
@@ -163,8 +163,8 @@ void ChipEngine::check_arrivals(uint16_t link, Cycle now) const {
 std::string ChipEngine::next_recv(uint16_t link) const {
   for (const auto& q : queues_)
     if (q.desc->unit == isa::Unit::C2C && q.desc->index == link && q.pc < q.code.size() &&
-        q.code[q.pc].op == isa::Op::RECV && !q.rep_left)
-      return fmt::format(", RECV in cycle {} ({})", q.end, instr_text(q, q.pc, q.end, q.code[q.pc]));
+        q.code[q.pc]->op == isa::Op::RECV && !q.rep_left)
+      return fmt::format(", RECV in cycle {} ({})", q.end, instr_text(q, q.pc, q.end, *q.code[q.pc]));
   return {};
 }
 
@@ -287,12 +287,12 @@ void ChipEngine::issue(QueueRun& q, Cycle t) {
     return;
   }
   const uint32_t index = q.pc++;
-  const isa::Instr& in = q.code[index];
+  const isa::Instr& in = *q.code[index];
   // The queue's next instruction is read at the end of this call (to hint its
   // streams) and a large system has evicted its line: start the fetch now,
   // under this instruction's work.
   if (q.pc < q.code.size()) {
-    const auto* next = reinterpret_cast<const char*>(&q.code[q.pc]);
+    const auto* next = reinterpret_cast<const char*>(q.code[q.pc]);
     __builtin_prefetch(next);
     __builtin_prefetch(next + sizeof(isa::Instr) - 1);
   }
@@ -314,7 +314,7 @@ void ChipEngine::issue(QueueRun& q, Cycle t) {
       if (observer_) observer_->on_drift(next, drift_shift_);
       break;
     case isa::Op::REPEAT: {
-      const isa::Instr* prev = index ? &q.code[index - 1] : nullptr;
+      const isa::Instr* prev = index ? q.code[index - 1] : nullptr;
       if (!prev || prev->desc().unit == isa::Unit::ICU)
         fail(q, index, t, "REPEAT must follow a unit instruction (it repeats the previous one)");
       q.rep_src = index - 1;
@@ -352,7 +352,7 @@ void ChipEngine::issue(QueueRun& q, Cycle t) {
   }
   if (q.pc < q.code.size()) {
     schedule(q, next);
-    prefetch_streams(q, q.code[q.pc], next);
+    prefetch_streams(q, *q.code[q.pc], next);
   } else {
     q.end = next;
   }
@@ -471,7 +471,7 @@ std::string ChipEngine::where(const QueueRun& q, uint32_t index, Cycle t, const 
 
 std::string ChipEngine::origin_text(const Origin& o) const {
   if (const QueueRun* q = run_of(o.queue))
-    return fmt::format("{} #{} `{}` (issued in cycle {})", q->desc->name, o.instr, isa::format(q->code[o.instr]),
+    return fmt::format("{} #{} `{}` (issued in cycle {})", q->desc->name, o.instr, isa::format(*q->code[o.instr]),
                        o.issued);
   return "?";
 }
@@ -481,7 +481,7 @@ void ChipEngine::fail(const Exec& x, const std::string& why) const {
 }
 
 void ChipEngine::fail(const QueueRun& q, uint32_t index, Cycle t, const std::string& why) const {
-  throw ScheduleError(fmt::format("{}: {}", where(q, index, t, q.code[index]), why));
+  throw ScheduleError(fmt::format("{}: {}", where(q, index, t, *q.code[index]), why));
 }
 
 }  // namespace tsp::model

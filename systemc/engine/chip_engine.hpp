@@ -124,7 +124,7 @@ class ChipEngine {
   // Queue `queue`'s program as loaded (nullptr: the image gives it none) and,
   // once the run is over, the cycle after its last occupied slot: what the
   // ICU's cosim adapter loads into and checks its RTL sequencers against.
-  const std::vector<isa::Instr>* queue_code(uint16_t queue) const;
+  const std::vector<const isa::Instr*>* queue_code(uint16_t queue) const;
   Cycle queue_end(uint16_t queue) const;
   // Instructions queue `queue` has issued so far (REPEAT repetitions and ICU ops count).
   uint64_t queue_issued(uint16_t queue) const;
@@ -173,7 +173,7 @@ class ChipEngine {
     bool parked = false;    // waiting on SYNC
     // Cold.
     std::shared_ptr<const DecodedQueue> prog;  // shared with other chips that run the same program
-    std::span<const isa::Instr> code;          // prog->code
+    std::span<const isa::Instr* const> code;   // prog->code
     std::string rep_bad_why;
     Cycle parked_at = 0;
     uint32_t parked_instr = 0;

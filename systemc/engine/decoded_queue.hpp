@@ -14,7 +14,10 @@
 namespace tsp::model {
 
 struct DecodedQueue {
-  std::vector<isa::Instr> code;
+  // Instruction i is *code[i]. Decoded forms are interned, one per distinct
+  // word for the life of the process: the 576-chip Llama token's image holds
+  // 46 M words but 55 k distinct ones, and a copy each took 48 bytes (2 GB).
+  std::vector<const isa::Instr*> code;
   std::vector<image::SourceLoc> locs;  // a copy: the image need not outlive the run
   // With `sends` (C2C queues): to_send[i], the least cycles from instruction
   // i's issue to the next SEND's (kNever: none follows); size code.size() + 1.
@@ -37,6 +40,6 @@ std::shared_ptr<const DecodedQueue> decoded_queue(const image::QueueProgram& qp,
                                                   std::string* why);
 
 // The least cycles from each instruction's issue to the next SEND's (see to_send).
-std::vector<Cycle> least_cycles_to_send(const std::vector<isa::Instr>& code);
+std::vector<Cycle> least_cycles_to_send(const std::vector<const isa::Instr*>& code);
 
 }  // namespace tsp::model

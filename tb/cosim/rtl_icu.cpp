@@ -131,7 +131,7 @@ struct RtlIcu::Impl {
     const auto* code = chip->queue_code(q.id);
     std::string why;
     if (code && index < code->size())
-      d.op = OpRef{q.id, index, now, (*code)[index]};
+      d.op = OpRef{q.id, index, now, *(*code)[index]};
     else if (auto in = isa::decode(word, &why))
       d.op = OpRef{q.id, index, now, *in};
     return d;
@@ -196,7 +196,7 @@ void RtlIcu::start(const model::ChipEngine& chip) {
       q.rtl = std::make_unique<SequencerOf<Vtsp_icu_queue>>(&context, scope);
     std::vector<uint64_t> words;
     words.reserve(code->size());
-    for (const auto& in : *code) words.push_back(isa::encode(in));
+    for (const isa::Instr* in : *code) words.push_back(isa::encode(*in));
     q.rtl->load(words, cfg.hac_period_cycles);
     m.queues.push_back(std::move(q));
   }
