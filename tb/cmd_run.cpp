@@ -299,7 +299,7 @@ int run(const RunArgs& a) {
                                  : std::function<void(const model::WindowInfo&)>{};
     opt.on_window = [line, fault, &comm](const model::WindowInfo& w) {
       if (line) line(w);
-      apply_rank_fault(fault, comm.rank(), w.window);
+      apply_rank_fault(fault, comm.rank(), w.window, comm);
     };
   } else if (!a.quiet)
     opt.progress = [&](uint32_t chip, model::Cycle n) {
@@ -491,7 +491,8 @@ void add_run(CLI::App& app, int& exit_code) {
   cmd->add_option("--partition", a->partition,
                   "Under mpirun: the rank of each chip, '0,0,1,1,...' or a file of them (default: contiguous blocks)");
   cmd->add_option("--mpi-timeout", a->mpi_timeout,
-                  "Under mpirun: seconds a rank waits for the others before it ends the job")
+                  "Under mpirun: seconds a rank waits for the others, with no heartbeat from a rank still simulating, "
+                  "before it ends the job")
       ->capture_default_str();
   cmd->add_option("--lookahead-cycles", a->lookahead,
                   "Under mpirun: assume links between ranks take at least this many cycles (default: the shortest "

@@ -40,17 +40,26 @@ RankFault parse_rank_fault(const std::string& spec) {
   if (spec.empty()) return f;
   const auto c1 = spec.find(':'), c2 = spec.find(':', c1 == std::string::npos ? c1 : c1 + 1);
   if (c1 == std::string::npos || c2 == std::string::npos)
-    throw Error(fmt::format("--test-rank-fault {}: error: expected RANK:WINDOW:exit|hang|throw", spec));
+    throw Error(fmt::format("--test-rank-fault {}: error: expected RANK:WINDOW:exit|hang|throw|slow|silent", spec));
   f.rank = std::atoi(spec.substr(0, c1).c_str());
   f.window = std::strtoull(spec.substr(c1 + 1, c2 - c1 - 1).c_str(), nullptr, 10);
   f.kind = spec.substr(c2 + 1);
-  if (f.kind != "exit" && f.kind != "hang" && f.kind != "throw")
-    throw Error(fmt::format("--test-rank-fault {}: error: the fault is exit, hang or throw", spec));
+  if (f.kind != "exit" && f.kind != "hang" && f.kind != "throw" && f.kind != "slow" && f.kind != "silent")
+    throw Error(fmt::format("--test-rank-fault {}: error: the fault is exit, hang, throw, slow or silent", spec));
   return f;
 }
 
-void apply_rank_fault(const RankFault& f, int rank, uint64_t window) {
+void apply_rank_fault(const RankFault& f, int rank, uint64_t window, dist::Comm& comm) {
   if (f.rank != rank || f.window != window) return;
+  if (f.kind == "slow" || f.kind == "silent") {  // busy for 2.5 timeouts, then goes on (no line: outputs match)
+    const auto end = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                            std::chrono::duration<double>(2.5 * comm.timeout()));
+    while (std::chrono::steady_clock::now() < end) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      if (f.kind == "slow") comm.heartbeat();  // as a simulating rank does
+    }
+    return;
+  }
   fmt::print(stderr, "tsp run: rank {}: test fault '{}' after window {}\n", rank, f.kind, window);
   if (f.kind == "exit") std::_Exit(7);  // dies: no MPI_Finalize, no message to the others
   if (f.kind == "hang")

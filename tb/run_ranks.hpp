@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "systemc/dist/comm.hpp"
 #include "systemc/sim/run_image.hpp"
 
 namespace tsp::cli {
@@ -18,14 +19,16 @@ std::function<void(const model::WindowInfo&)> rank_progress(int rank, int ranks,
 
 // --test-rank-fault RANK:WINDOW:KIND (hidden; tests only): rank RANK exits
 // (KIND exit), hangs (hang) or throws (throw) after window WINDOW, so the
-// tests can show that every rank then ends non-zero within the timeout.
+// tests can show that every rank then ends non-zero within the timeout; or
+// is busy for 2.5 timeouts while it beats (slow), as a rank simulating a long
+// window is, which must not end the job, or without beating (silent), which must.
 struct RankFault {
   int rank = -1;
   uint64_t window = 0;
   std::string kind;
 };
 RankFault parse_rank_fault(const std::string& spec);
-void apply_rank_fault(const RankFault& f, int rank, uint64_t window);
+void apply_rank_fault(const RankFault& f, int rank, uint64_t window, dist::Comm& comm);
 
 // --stats "ranks": one entry per rank.
 nlohmann::json ranks_json(const model::RunReport& r);

@@ -7,6 +7,7 @@ namespace tsp::model {
 void StartBarrier::arm(sc_core::sc_event& start) {
   armed_.push_back(&start);
   last_armed_ = sc_core::sc_time_stamp();
+  if (on_arm_) on_arm_();
   if (local_) {
     if (local_complete()) sc_core::sc_pause();
     return;

@@ -6,6 +6,7 @@
 // cycle 0 is the same instant, so the schedule's cross-chip arithmetic holds
 // from the first cycle.
 #include <cstdint>
+#include <functional>
 #include <systemc>
 #include <vector>
 
@@ -26,6 +27,8 @@ class StartBarrier {
   // simulation (sc_pause) instead of starting them; the ranks agree on the
   // last arming moment of all and each calls release() with it.
   void set_local(uint32_t local) { local_ = local; }
+  // Called at every arming (a distributed run's heartbeat while it loads).
+  void on_arm(std::function<void()> f) { on_arm_ = std::move(f); }
   bool local_complete() const { return local_ && armed_.size() == local_; }
   sc_core::sc_time last_armed() const { return last_armed_; }
   // Starts the armed chips at the first root epoch at or after `last` (the
@@ -44,6 +47,7 @@ class StartBarrier {
   bool global_ = false;
   sc_core::sc_time epoch_, start_, last_armed_;
   std::vector<sc_core::sc_event*> armed_;
+  std::function<void()> on_arm_;
 };
 
 }  // namespace tsp::model

@@ -18,6 +18,10 @@ using Clock = std::chrono::steady_clock;
 // PMIx (srun --mpi=pmix, OpenMPI 4 and 5), PMI-1/2 (srun --mpi=pmi2, MPICH).
 constexpr const char* kLauncherVars[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE"};
 
+// Point-to-point words on their own tag: collectives never match them.
+constexpr int kHeartbeatTag = 0x7b5a;
+const uint8_t kHeartbeat = 1;  // sent by reference and never changed: its sends need no wait
+
 }  // namespace
 
 bool launched_by_mpi() {
@@ -52,8 +56,35 @@ void Comm::abort(const std::string& why, int code) {
   std::_Exit(code);
 }
 
+void Comm::heartbeat() {
+  if (!mpi_) return;
+  const auto now = Clock::now();
+  if (now < next_beat_) return;
+  next_beat_ = now + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(timeout_ / 4));
+  for (int r = 0; r < size_; ++r) {
+    if (r == rank_) continue;
+    MPI_Request req;
+    if (MPI_Isend(&kHeartbeat, 1, MPI_BYTE, r, kHeartbeatTag, MPI_COMM_WORLD, &req) == MPI_SUCCESS)
+      MPI_Request_free(&req);
+  }
+  take_heartbeats();  // the others' words do not pile up while this rank runs
+}
+
+bool Comm::take_heartbeats() {
+  bool any = false;
+  for (;;) {
+    int flag = 0;
+    MPI_Status st;
+    if (MPI_Iprobe(MPI_ANY_SOURCE, kHeartbeatTag, MPI_COMM_WORLD, &flag, &st) != MPI_SUCCESS || !flag) return any;
+    uint8_t word = 0;
+    MPI_Recv(&word, 1, MPI_BYTE, st.MPI_SOURCE, kHeartbeatTag, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    any = true;
+  }
+}
+
 void Comm::finalize() {
   if (!mpi_) return;
+  take_heartbeats();
   int finalized = 0;
   MPI_Finalized(&finalized);
   if (!finalized) MPI_Finalize();
@@ -65,15 +96,19 @@ void Comm::wait(void* request, const std::string& what) {
   // (--oversubscribe), and a spinning rank would starve the one it waits for.
   auto* req = static_cast<MPI_Request*>(request);
   const auto t0 = Clock::now();
-  const auto deadline = t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(timeout_));
+  const auto timeout = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(timeout_));
+  auto deadline = t0 + timeout;
   for (int polls = 0;; ++polls) {
     int done = 0;
     if (MPI_Test(req, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS)
       abort(fmt::format("tsp run: rank {} of {}: error: MPI failed in {} (another rank died?)", rank_, size_, what), 4);
     if (done) break;
+    // A rank that is still simulating is late, not dead: its heartbeat moves the deadline.
+    if (polls % 64 == 0 && take_heartbeats()) deadline = Clock::now() + timeout;
     if (Clock::now() > deadline)
-      abort(fmt::format("tsp run: rank {} of {}: error: no answer from the other ranks for {} s in {}: a rank died "
-                        "or hangs; ending the job (--mpi-timeout sets the wait)",
+      abort(fmt::format("tsp run: rank {} of {}: error: no answer from the other ranks for {} s in {}, and no "
+                        "heartbeat from a rank still simulating: a rank died or hangs; ending the job "
+                        "(--mpi-timeout sets the wait)",
                         rank_, size_, timeout_, what),
             4);
     if (polls > 200) std::this_thread::sleep_for(std::chrono::microseconds(polls > 2000 ? 500 : 20));

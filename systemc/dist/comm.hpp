@@ -4,7 +4,9 @@
 // srun: their environment says so), so a plain `tsp` is one rank without MPI.
 // Every collective here is non-blocking, polled against a deadline: a rank
 // that died or hangs makes the others abort the job with a message, never
-// wait forever.
+// wait forever. A rank that is still simulating says so (heartbeat()), so a
+// long window on one rank is not taken for a hang by the ranks waiting for it.
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -42,6 +44,10 @@ class Comm {
   std::vector<std::string> gather(const std::string& s, const std::string& what);
   // Rank 0's value, on every rank.
   int64_t broadcast(int64_t v, const std::string& what);
+  // Called often while this rank loads and simulates: every timeout / 4 of
+  // wall time it tells the other ranks it is alive, and each such word moves
+  // a waiting rank's deadline a timeout on. Between, it reads the clock.
+  void heartbeat();
   // Ends every rank of the job now with `code` after printing `why`.
   [[noreturn]] void abort(const std::string& why, int code);
   void finalize();
@@ -49,9 +55,11 @@ class Comm {
  private:
   Comm() = default;
   void wait(void* request, const std::string& what);
+  bool take_heartbeats();  // whether any other rank's arrived (all are consumed)
   int rank_ = 0, size_ = 1;
   bool mpi_ = false;
   double timeout_ = 60;
+  std::chrono::steady_clock::time_point next_beat_{};
   double comm_seconds_ = 0;
   uint64_t collectives_ = 0;
 };

@@ -118,9 +118,17 @@ RunReport run_image(const image::Image& img, const RunOptions& options) {
     if (options.observer) chips[c]->engine().set_observer(options.observer(c));
     if (c < options.flips.size())
       for (const Flip& f : options.flips[c]) chips[c]->add_flip(f);
-    if (options.progress) chips[c]->on_quantum([&options, c](Cycle k) { options.progress(c, k); });
+    if (options.progress || distributed)
+      chips[c]->on_quantum([&options, &comm, distributed, c, calls = uint32_t{0}](Cycle k) mutable {
+        if (options.progress) options.progress(c, k);
+        // A long window here is not a hang to the ranks waiting for it (the clock is read every 64th quantum).
+        if (distributed && (++calls & 63) == 0) comm.heartbeat();
+      });
   }
-  if (distributed) barrier.set_local(local_chips);
+  if (distributed) {
+    barrier.set_local(local_chips);
+    barrier.on_arm([&comm] { comm.heartbeat(); });  // loading hundreds of chips is not a hang either
+  }
   std::unique_ptr<dist::RankSync> sync;
   if (distributed) {
     std::vector<std::string> names;

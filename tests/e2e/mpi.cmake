@@ -91,6 +91,14 @@ tsp_mpi_test(rank_hangs node8_allreduce 0 "no answer from the other ranks for 3 
 tsp_mpi_test(rank_throws node8_allreduce 0 "check_ranks: every rank ended"
   fails ${_run} --ranks 2 --within 120 --message "'rank 1: error: test fault after window 3'" ${_node8}
   --test-rank-fault 1:3:throw)
+# A rank busy for 2.5 timeouts in one window is late, not dead: its heartbeat
+# keeps the others waiting and the run is the same as on one process. The
+# same rank silent for as long (planted: no heartbeat) ends the job.
+tsp_mpi_test(rank_slow_beats node8_allreduce 0 "check_ranks: identical for 1, 2 ranks"
+  identity ${_run} --ranks 2 ${_node8} --mpi-timeout 2 --test-rank-fault 1:3:slow)
+tsp_mpi_test(rank_silent_planted node8_allreduce 0 "no answer from the other ranks for 2 s in the exchange after window [0-9]+, and no heartbeat"
+  fails ${_run} --ranks 2 --within 120 --message "'no heartbeat from a rank still simulating'" ${_node8} --mpi-timeout 2
+  --test-rank-fault 1:3:silent)
 # The fails checker itself: a job that succeeds must fail it.
 tsp_mpi_test(fails_planted_success node8_allreduce 1 "check_ranks: FAIL: exit 0"
   fails ${_run} --ranks 2 --within 120 --message "." ${_node8})
