@@ -489,7 +489,8 @@ void add_run(CLI::App& app, int& exit_code) {
                 "Print a 64-bit digest of every result (tensors, cycles, counters, errors): equal for any number of "
                 "ranks (docs/distributed.md)");
   cmd->add_option("--partition", a->partition,
-                  "Under mpirun: the rank of each chip, '0,0,1,1,...' or a file of them (default: contiguous blocks)");
+                  "Under mpirun: the rank of each chip, '0,0,1,1,...', a file of them, or 'interleave' (chip c on "
+                  "rank c % ranks: a pipeline's stage spread over every rank) (default: contiguous blocks)");
   cmd->add_option("--mpi-timeout", a->mpi_timeout,
                   "Under mpirun: seconds a rank waits for the others, with no heartbeat from a rank still simulating, "
                   "before it ends the job")

@@ -49,10 +49,14 @@ std::vector<Entry> read_entries(const std::string& spec) {
 std::vector<int> partition(uint32_t chips, int ranks, const std::string& spec) {
   if (ranks < 1) throw Error("partition: no ranks");
   std::vector<int> rank_of(chips);
-  if (spec.empty()) {
+  if (spec.empty() || spec == "interleave") {
     if (uint32_t(ranks) > chips)
       throw Error(fmt::format("tsp run: error: {} ranks for {} chips: every rank needs a chip (use fewer ranks)", ranks,
                               chips));
+    if (!spec.empty()) {
+      for (uint32_t c = 0; c < chips; ++c) rank_of[c] = int(c % uint32_t(ranks));
+      return rank_of;
+    }
     const uint32_t base = chips / ranks, extra = chips % ranks;
     uint32_t c = 0;
     for (int r = 0; r < ranks; ++r)

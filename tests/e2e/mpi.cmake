@@ -41,6 +41,9 @@ tsp_mpi_test(identity_dragonfly2_uncorrectable dragonfly_3hop 0 "check_ranks: id
 # A partition of our own: the chips of each node dealt round-robin to 4 ranks.
 tsp_mpi_test(identity_node8_partition node8_allreduce 0 "check_ranks: identical for 1, 4 ranks"
              identity ${_run} --ranks 4 --partition 0,1,2,3,3,2,1,0 ${_node8})
+# Every node's chips dealt round-robin (chip c on rank c % ranks).
+tsp_mpi_test(identity_dragonfly2_interleave dragonfly_3hop 0 "check_ranks: identical for 1, 2,4 ranks"
+             identity ${_run} --ranks 2,4 ${_df} --partition interleave)
 
 # A frame that lands on a chip whose program has ended (chip 1 of the
 # broadcast runs nothing): the receiver's error, the same on every rank count,

@@ -30,6 +30,13 @@ TEST(Partition, ContiguousBlocksFirstRanksOneMore) {
   EXPECT_EQ(dist::partition(8, 8, ""), (std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7}));
 }
 
+TEST(Partition, InterleaveDealsChipsRoundRobin) {
+  EXPECT_EQ(dist::partition(8, 3, "interleave"), (std::vector<int>{0, 1, 2, 0, 1, 2, 0, 1}));
+  EXPECT_EQ(dist::partition(4, 4, "interleave"), (std::vector<int>{0, 1, 2, 3}));
+  EXPECT_EQ(error_of(2, 4, "interleave"),
+            "tsp run: error: 4 ranks for 2 chips: every rank needs a chip (use fewer ranks)");
+}
+
 TEST(Partition, ListAndFile) {
   EXPECT_EQ(dist::partition(4, 2, "1,0,0,1"), (std::vector<int>{1, 0, 0, 1}));
   const std::string file = ::testing::TempDir() + "/partition.txt";
