@@ -210,16 +210,14 @@ std::string tensor_bytes(model::ChipEngine& engine, const image::Symbol& sym) {
 // checked tensors' bits, and, when the digest is printed or the statistics
 // written, a hash of every manifest tensor (tensor_bytes).
 std::string collect_chip(uint32_t chip, model::ChipEngine& engine, const image::ChipIndex& index,
-                         const std::vector<const image::Symbol*>& dumps, std::vector<TensorCheck> checks,
-                         bool hash_tensors) {
+                         const std::vector<const image::Symbol*>& dumps, const std::vector<TensorCheck>& checks,
+                         const std::vector<std::vector<size_t>>& checks_of, bool hash_tensors) {
   nlohmann::json j;
   j["dumps"] = nlohmann::json::array();
   for (const auto* sym : dumps)
     if (sym->chip == chip) j["dumps"].push_back(model::format_tensor(*sym, model::read_tensor(engine, *sym)));
-  capture(checks, chip, engine);
   j["checks"] = nlohmann::json::object();
-  for (size_t i = 0; i < checks.size(); ++i)
-    if (checks[i].symbol->chip == chip) j["checks"][std::to_string(i)] = checks[i].got;
+  for (size_t i : checks_of.at(chip)) j["checks"][std::to_string(i)] = captured(checks[i], engine);
   j["tensors"] = nlohmann::json::object();
   if (hash_tensors)
     for (const image::Symbol* sym : index.symbols.at(chip))
@@ -318,9 +316,12 @@ int run(const RunArgs& a) {
   std::vector<std::string> dumped;
   std::vector<TensorCheck> checks = plan_checks(img, a.check, a.expects);
   const image::ChipIndex index(img);
+  std::vector<std::vector<size_t>> checks_of(img.chips.size());  // each chip's checks: N chips cost N
+  for (size_t i = 0; i < checks.size(); ++i) checks_of.at(checks[i].symbol->chip).push_back(i);
   opt.collect = [&](uint32_t chip, model::ChipEngine& engine) {
     // Timing-only computes no value: its tensors are not part of its digest.
-    return collect_chip(chip, engine, index, dumps, checks, (a.digest || !a.stats.empty()) && !a.timing_only);
+    return collect_chip(chip, engine, index, dumps, checks, checks_of,
+                        (a.digest || !a.stats.empty()) && !a.timing_only);
   };
   // Waves: one process records them itself; under mpirun each rank logs its
   // chips' part and rank 0 replays every part after the run (waves::WaveLog).

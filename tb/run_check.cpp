@@ -52,10 +52,8 @@ std::vector<TensorCheck> plan_checks(const image::Image& img, bool reference, co
   return out;
 }
 
-void capture(std::vector<TensorCheck>& checks, uint32_t chip, model::ChipEngine& engine) {
-  for (TensorCheck& c : checks)
-    if (c.symbol->chip == chip)
-      c.got = compiler::unpack(tensor_of(*c.symbol), engine.config().lanes, model::read_tensor(engine, *c.symbol));
+std::vector<uint32_t> captured(const TensorCheck& check, model::ChipEngine& engine) {
+  return compiler::unpack(tensor_of(*check.symbol), engine.config().lanes, model::read_tensor(engine, *check.symbol));
 }
 
 bool report_checks(const std::string& image_name, const std::vector<TensorCheck>& checks, bool quiet) {

@@ -22,8 +22,8 @@ struct TensorCheck {
 // each `NAME=FILE.pb` of `expects`. Throws tsp::Error for an unknown name or an
 // image without expected outputs.
 std::vector<TensorCheck> plan_checks(const image::Image& img, bool reference, const std::vector<std::string>& expects);
-// Reads each checked tensor of `chip` out of SRAM (row-major elements).
-void capture(std::vector<TensorCheck>& checks, uint32_t chip, model::ChipEngine& engine);
+// A checked tensor's elements as the chip that holds it has them in SRAM (row-major).
+std::vector<uint32_t> captured(const TensorCheck& check, model::ChipEngine& engine);
 // Compares; prints one line per tensor (errors to stderr). Returns true when all pass.
 bool report_checks(const std::string& image_name, const std::vector<TensorCheck>& checks, bool quiet);
 
