@@ -1,9 +1,13 @@
 #include "tb/run_ranks.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <iterator>
+#include <string_view>
 #include <thread>
 
 #include "common/error.hpp"
@@ -35,17 +39,21 @@ std::function<void(const model::WindowInfo&)> rank_progress(int rank, int ranks,
   };
 }
 
+namespace {
+constexpr std::string_view kFaults[] = {"exit", "hang", "throw", "slow", "silent"};
+}  // namespace
+
 RankFault parse_rank_fault(const std::string& spec) {
   RankFault f;
   if (spec.empty()) return f;
   const auto c1 = spec.find(':'), c2 = spec.find(':', c1 == std::string::npos ? c1 : c1 + 1);
   if (c1 == std::string::npos || c2 == std::string::npos)
-    throw Error(fmt::format("--test-rank-fault {}: error: expected RANK:WINDOW:exit|hang|throw|slow|silent", spec));
+    throw Error(fmt::format("--test-rank-fault {}: error: expected RANK:WINDOW:{}", spec, fmt::join(kFaults, "|")));
   f.rank = std::atoi(spec.substr(0, c1).c_str());
   f.window = std::strtoull(spec.substr(c1 + 1, c2 - c1 - 1).c_str(), nullptr, 10);
   f.kind = spec.substr(c2 + 1);
-  if (f.kind != "exit" && f.kind != "hang" && f.kind != "throw" && f.kind != "slow" && f.kind != "silent")
-    throw Error(fmt::format("--test-rank-fault {}: error: the fault is exit, hang, throw, slow or silent", spec));
+  if (std::find(std::begin(kFaults), std::end(kFaults), f.kind) == std::end(kFaults))
+    throw Error(fmt::format("--test-rank-fault {}: error: the fault is one of {}", spec, fmt::join(kFaults, ", ")));
   return f;
 }
 
