@@ -36,7 +36,7 @@ struct CompileArgs {
   bool as_bytes = false;
   compiler::SramReuse sram_reuse = compiler::SramReuse::Auto;
   bool no_fuse = false;
-  bool f16_matmul = false;
+  MatmulFlags matmul;
   std::string topology;  // compile for the chips of this topology (system.hpp)
   uint32_t stages = 0;   // pipeline stages (0: the fewest that hold the weights)
 };
@@ -85,8 +85,10 @@ int run_and_check(const CompileArgs& a, const compiler::Compiled& c, const isa::
 compiler::Program load(const CompileArgs& a) {
   if (std::filesystem::path(a.program).extension() != ".onnx") {
     if (!a.inputs.empty()) throw Error("tsp compile: error: --inputs is for .onnx models");
-    if (a.f16_matmul)
-      throw Error("tsp compile: error: --f16-matmul is for .onnx models (a graph program says f16 where it means it)");
+    if (a.matmul.any())
+      throw Error(fmt::format("tsp compile: error: --{}-matmul is for .onnx models (a graph program says f16 or i8 "
+                              "where it means it)",
+                              a.matmul.int8 ? "int8" : "f16"));
     // A system's tensors may be as large as its chips hold together (counted on
     // --config's topology, or tsp1's: the program's config line is not read yet).
     uint32_t chips = 1;
@@ -101,7 +103,7 @@ compiler::Program load(const CompileArgs& a) {
       a.inputs.empty() ? std::vector<compiler::OnnxTensor>{}
                        : compiler::load_numbered(a.inputs, "input", compiler::declared_types(m, false));
   compiler::Program p;
-  p.graph = compiler::import_onnx(m, data, a.program, {}, {.f16_matmul = a.f16_matmul}).graph;
+  p.graph = compiler::import_onnx(m, data, a.program, {}, {.matmul = a.matmul.precision()}).graph;
   return p;
 }
 
@@ -214,7 +216,7 @@ void add_compile(CLI::App& app, int& exit_code) {
   cmd->add_flag("--weights-as-bytes", a->as_bytes,
                 "With --generated-weights: the same weight values, but carried as bytes in the image");
   add_sram_reuse_option(cmd, a->sram_reuse);
-  cmd->add_flag("--f16-matmul", a->f16_matmul, kF16MatmulHelp);
+  add_matmul_options(cmd, a->matmul);
   cmd->add_flag("--no-fuse", a->no_fuse,
                 "Write every elementwise result to SRAM instead of streaming chains of VXM ops from ALU to ALU "
                 "(docs/compiler.md, \"Elementwise fusion\"): every intermediate can then be read back");

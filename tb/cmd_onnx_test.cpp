@@ -40,7 +40,7 @@ struct OnnxTestArgs {
   bool verbose = false;
   int mutant = 0;
   SramReuse sram_reuse = SramReuse::Auto;
-  bool f16_matmul = false;
+  MatmulFlags matmul;
   double rtol = kOnnxRtol, atol = kOnnxAtol;  // |got - expected| <= atol + rtol |expected|
   std::string topology;                       // compile for this system (firmware/compiler/system.hpp)
   std::optional<uint32_t> set;                // run only test_data_set_<set>
@@ -131,7 +131,7 @@ bool run_set(const OnnxTestArgs& a, const onnx::ModelProto& m, const fs::path& s
   std::optional<topo::Topology> topology;
   try {  // data of types the chip lacks cannot run either
     imp = import_onnx(m, load_numbered(set, "input", declared_types(m, false)),
-                      (fs::path(a.dir) / "model.onnx").string(), {}, {.f16_matmul = a.f16_matmul});
+                      (fs::path(a.dir) / "model.onnx").string(), {}, {.matmul = a.matmul.precision()});
     CompileOptions opt;
     opt.sram_reuse = a.sram_reuse;
     opt.stages = a.stages;
@@ -242,7 +242,7 @@ void add_onnx_test(CLI::App& app, int& exit_code) {
   cmd->add_option("--config", a->config, "Configuration (default tsp1)");
   cmd->add_flag("-v,--verbose", a->verbose, "Per-output errors");
   add_sram_reuse_option(cmd, a->sram_reuse);
-  cmd->add_flag("--f16-matmul", a->f16_matmul, kF16MatmulHelp);
+  add_matmul_options(cmd, a->matmul);
   cmd->add_option("--rtol", a->rtol, "Relative tolerance (default ONNX's)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include "common/error.hpp"
 #include "common/numerics/float_format.hpp"
 #include "common/numerics/vxm.hpp"
@@ -92,14 +95,73 @@ TensorId float_fill(Graph& g, const std::string& name, isa::DType dtype, const s
   return g.add_const(name, dtype, shape, std::vector<uint32_t>(n, float_bits(dtype, value)), where);
 }
 
-TensorId f32_matmul(Graph& g, const std::string& y, TensorId x, TensorId w, const Where& where, bool f16_products) {
+QuantisedRows quantise_rows(Graph& g, const std::string& p, TensorId x, const Where& where,
+                            std::optional<double> bound) {
+  using isa::DType;
+  if (g.tensor(x).dtype != DType::f32)
+    throw Error(fmt::format("{}: error: node '{}': quantise_rows needs f32 rows", where.str(), p));
+  if (bound) {
+    const TensorId k = float_fill(g, p + ".k", DType::f32, {1}, 127.0 / *bound, where);
+    const TensorId xs = g.add(GraphOp::Mul, p + ".xs", {x, k}, where);
+    return {g.add(GraphOp::Cast, p + ".q", {xs}, where, DType::i8), std::nullopt, *bound / 127.0};
+  }
+  Attrs last;
+  last.axes = {-1};
+  last.keepdims = true;
+  const TensorId abs = g.add(GraphOp::Abs, p + ".abs", {x}, where);
+  const TensorId amax = g.add(GraphOp::ReduceMax, p + ".amax", {abs}, where, std::nullopt, last);
+  const TensorId m = g.add(GraphOp::Max, p + ".m", {amax, float_fill(g, p + ".tiny", DType::f32, {1}, 1e-30, where)},
+                           where);
+  const TensorId rs = g.add(GraphOp::Rsqrt, p + ".rs", {m}, where);
+  const TensorId r = g.add(GraphOp::Mul, p + ".r", {rs, rs}, where);
+  const TensorId inv = g.add(GraphOp::Mul, p + ".inv", {r, float_fill(g, p + ".c127", DType::f32, {1}, 127.0, where)},
+                             where);
+  const TensorId xs = g.add(GraphOp::Mul, p + ".xs", {x, inv}, where);
+  const TensorId q = g.add(GraphOp::Cast, p + ".q", {xs}, where, DType::i8);
+  const TensorId scale =
+      g.add(GraphOp::Mul, p + ".s", {m, float_fill(g, p + ".c1_127", DType::f32, {1}, 1.0 / 127.0, where)}, where);
+  return {q, scale, 1.0};
+}
+
+TensorId int8_matmul(Graph& g, const std::string& y, const QuantisedRows& x, TensorId w, const Where& where) {
+  using isa::DType;
+  const Tensor tw = g.tensor(w);  // a copy: adding tensors moves them
+  if (tw.kind != TensorKind::Const || tw.dtype != DType::f32 || tw.shape.size() != 2)
+    throw Error(fmt::format("{}: error: node '{}' (matmul): int8_matmul needs a constant f32 [K, N] weight",
+                            where.str(), y));
+  const uint32_t K = tw.shape[0], N = tw.shape[1];
+  std::vector<double> amax(N, 0.0);
+  for (uint32_t k = 0; k < K; ++k)
+    for (uint32_t j = 0; j < N; ++j)
+      amax[j] = std::max(amax[j], std::abs(num::to_double<num::kF32>(tw.data[size_t(k) * N + j])));
+  std::vector<uint32_t> wq(size_t(K) * N), out_scale(N);
+  for (uint32_t j = 0; j < N; ++j) {
+    const double s = amax[j] > 0 ? amax[j] / 127.0 : 1.0;
+    out_scale[j] = float_bits(DType::f32, s * x.fixed_scale);
+    for (uint32_t k = 0; k < K; ++k) {
+      const double v = std::nearbyint(num::to_double<num::kF32>(tw.data[size_t(k) * N + j]) / s);
+      wq[size_t(k) * N + j] = uint32_t(int32_t(std::clamp(v, -127.0, 127.0))) & 0xFFu;
+    }
+  }
+  const TensorId wt = g.add_const(y + ".wq", DType::i8, {K, N}, std::move(wq), where);
+  const TensorId acc = g.add(GraphOp::MatMul, y + ".acc", {x.q, wt}, where);
+  const TensorId f = g.add(GraphOp::Cast, y + ".f", {acc}, where, DType::f32);
+  const TensorId ws = g.add_const(y + ".ws", DType::f32, {N}, std::move(out_scale), where);
+  if (!x.scale) return g.add(GraphOp::Mul, y, {f, ws}, where);
+  return g.add(GraphOp::Mul, y, {g.add(GraphOp::Mul, y + ".fs", {f, ws}, where), *x.scale}, where);
+}
+
+TensorId f32_matmul(Graph& g, const std::string& y, TensorId x, TensorId w, const Where& where,
+                    MatmulPrecision precision) {
   const Tensor& tx = g.tensor(x);
   const Tensor& tw = g.tensor(w);
   if (tx.dtype != isa::DType::f32 || tw.dtype != isa::DType::f32 || tx.shape.size() < 2 || tw.shape.size() < 2 ||
       tx.shape.back() != tw.shape[tw.shape.size() - 2])
     throw Error(
         fmt::format("{}: error: node '{}' (matmul): f32_matmul needs f32 [B..,M,K] x [B..,K,N]", where.str(), y));
-  if (f16_products)
+  if (precision == MatmulPrecision::Int8 && tw.kind == TensorKind::Const && tw.shape.size() == 2)
+    return int8_matmul(g, y, quantise_rows(g, y + ".x", x, where), w, where);
+  if (precision != MatmulPrecision::F16Parts)
     return g.add(GraphOp::MatMul, y, {f16_of(g, y + ".x", x, where), f16_of(g, y + ".w", w, where)}, where);
   const Split a = split_f32(g, y + ".x", x, where);
   const Split b = split_f32(g, y + ".w", w, where);

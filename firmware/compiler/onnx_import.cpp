@@ -247,7 +247,7 @@ TensorId matmul2d(Importer& im, const NodeProto& n, const std::string& y, Tensor
     im.fail(n, fmt::format("operand types {} and {} differ", isa::dtype_desc(ta.dtype).name,
                            isa::dtype_desc(tb.dtype).name));
   const isa::DType t = ta.dtype;
-  if (t == isa::DType::f32) return f32_matmul(g, y, a, b, im.where(), im.options().f16_matmul);
+  if (t == isa::DType::f32) return f32_matmul(g, y, a, b, im.where(), im.options().matmul);
   if (t == isa::DType::f16 || t == isa::DType::bf16) {
     const TensorId acc = g.add(GraphOp::MatMul, y + ".acc", {a, b}, im.where());
     return g.add(GraphOp::Cast, y, {acc}, im.where(), t);

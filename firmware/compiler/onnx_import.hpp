@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "firmware/compiler/compose.hpp"
 #include "firmware/compiler/ir.hpp"
 #include "firmware/compiler/onnx_host_value.hpp"
 #include "firmware/compiler/onnx_tensor.hpp"
@@ -50,10 +51,11 @@ std::vector<std::string> onnx_data_inputs(const onnx::ModelProto& m);
 // time, with its node's op type, and may change it.
 using FoldHook = std::function<void(const std::string& op_type, HostValue& value)>;
 struct ImportOptions {
-  // float32 MatMuls (and Gemm, Conv, LSTM gates) as f16 x f16 products summed
-  // in f32 (one MXM pass), not from f16 parts to about 22 bits (three passes):
-  // the precision the published systems run at (docs/compiler.md, "ONNX").
-  bool f16_matmul = false;
+  // How float32 MatMuls (and Gemm, Conv, LSTM gates) run (compose.hpp): from
+  // f16 parts to about 22 bits (three MXM passes), as f16 x f16 products
+  // summed in f32 (one pass, the precision the published systems run at), or
+  // W8A8 int8 where the weight is a constant (docs/compiler.md, "ONNX").
+  MatmulPrecision matmul = MatmulPrecision::F16Parts;
 };
 OnnxImport import_onnx(const onnx::ModelProto& m, const std::vector<OnnxTensor>& inputs, const std::string& source,
                        const FoldHook& fold_hook = {}, const ImportOptions& options = {});

@@ -8,6 +8,9 @@
 // so no step moves values across lanes (docs/compiler.md, "LSTM").
 #include <fmt/format.h>
 
+#include <algorithm>
+
+#include "firmware/compiler/compose.hpp"
 #include "firmware/compiler/onnx_import_movement.hpp"
 #include "firmware/compiler/onnx_importer.hpp"
 
@@ -68,8 +71,12 @@ void import_lstm(Importer& im, const NodeProto& n) {
   }
   const std::vector<int64_t> state_shape =
       batch_first ? std::vector<int64_t>{batch, 1, h} : std::vector<int64_t>{1, batch, h};
-  const HostValue* h0 = known(5, "initial_h", state_shape);
-  const HostValue* c0 = known(6, "initial_c", state_shape);
+  // An initial state of zeros (PyTorch's exporter writes one) is left out like an absent one: its terms are 0.
+  const auto unless_zero = [](const HostValue* v) -> const HostValue* {
+    return v && std::any_of(v->floats.begin(), v->floats.end(), [](double e) { return e != 0; }) ? v : nullptr;
+  };
+  const HostValue* h0 = unless_zero(known(5, "initial_h", state_shape));
+  const HostValue* c0 = unless_zero(known(6, "initial_c", state_shape));
   const HostValue* p = known(7, "P", {1, 3 * h});
   const Where at = im.where();
 
@@ -85,10 +92,18 @@ void import_lstm(Importer& im, const NodeProto& n) {
   auto per_hidden = [&](const std::vector<double>& v, const std::string& name) {
     return float_constant(g, name, dtype, {h}, v, at);
   };
+  // int8 (ImportOptions::matmul): every step's rows are quantised once for the
+  // four gates, and each step's h once, with its bound (|o tanh(c)| <= 1).
+  const bool int8 = im.options().matmul == MatmulPrecision::Int8 && dtype == isa::DType::f32;
+  const std::optional<QuantisedRows> xq =
+      int8 ? std::optional(quantise_rows(g, y + ".xq", rows, at)) : std::nullopt;
+  auto product = [&](const std::string& name, TensorId a, const std::optional<QuantisedRows>& aq, TensorId weights) {
+    return aq ? int8_matmul(g, name, *aq, weights, at) : matmul2d(im, n, name, a, weights);
+  };
   TensorId xw[4];
   for (int gate = 0; gate < 4; ++gate) {
     const std::string gn = fmt::format("{}.xw{}", y, gate);
-    xw[gate] = matmul2d(im, n, gn, rows, gate_weights(*w, gate, in_size, gn + ".w"));
+    xw[gate] = product(gn, rows, xq, gate_weights(*w, gate, in_size, gn + ".w"));
     if (b) {
       std::vector<double> bias(static_cast<size_t>(h));
       for (int64_t j = 0; j < h; ++j)
@@ -107,28 +122,44 @@ void import_lstm(Importer& im, const NodeProto& n) {
     if (!v) return std::nullopt;  // zeros: the terms it takes part in are left out
     return float_constant(g, fmt::format("{}.{}", y, name), dtype, {batch, h}, v->floats, at);
   };
+  // At the published systems' precisions (f16 products, int8) a gate is
+  // 0.5 + 0.5 tanh(x / 2): four VXM ops, one fused chain, within about 1e-7 of
+  // sigmoid, far under the products' error; it gives up sigmoid's relative
+  // accuracy far in the tail (activation.hpp), which the gates' sums never see.
+  // At f32 precision the gate is Sigmoid itself (docs/compiler.md, "LSTM").
+  const std::optional<TensorId> half =
+      im.options().matmul != MatmulPrecision::F16Parts
+          ? std::optional(float_constant(g, y + ".half", dtype, {1}, {0.5}, at))
+          : std::nullopt;
+  auto sigmoid = [&](const std::string& name, TensorId v) {
+    if (!half) return g.add(GraphOp::Sigmoid, name, {v}, at);
+    const TensorId t = g.add(GraphOp::Tanh, name + ".t", {g.add(GraphOp::Mul, name + ".x2", {v, *half}, at)}, at);
+    return g.add(GraphOp::Add, name, {g.add(GraphOp::Mul, name + ".th", {t, *half}, at), *half}, at);
+  };
   std::optional<TensorId> hs = state(h0, "h0"), cs = state(c0, "c0");
   std::vector<TensorId> outs;
   for (int64_t t = 0; t < seq; ++t) {
     const std::string s = fmt::format("{}.t{}", y, t);
+    std::optional<QuantisedRows> hq;  // a given initial h has no bound: its rows' max is found on the chip
+    if (int8 && hs) hq = quantise_rows(g, s + ".hq", *hs, at, t > 0 ? std::optional(1.0) : std::nullopt);
     auto pre = [&](int gate) {
       TensorId v =
           onnx_slice(g, fmt::format("{}.xw{}", s, gate), xw[gate], {t * batch}, {(t + 1) * batch}, {0}, {}, at);
       if (hs)
         v = g.add(GraphOp::Add, fmt::format("{}.a{}", s, gate),
-                  {v, matmul2d(im, n, fmt::format("{}.hr{}", s, gate), *hs, rw[gate])}, at);
+                  {v, product(fmt::format("{}.hr{}", s, gate), *hs, hq, rw[gate])}, at);
       return v;
     };
     auto with_peephole = [&](TensorId v, int k, std::optional<TensorId> c, const std::string& name) {
       if (!peep[k] || !c) return v;
       return g.add(GraphOp::Add, name, {v, g.add(GraphOp::Mul, name + ".pc", {*peep[k], *c}, at)}, at);
     };
-    const TensorId i = g.add(GraphOp::Sigmoid, s + ".i", {with_peephole(pre(kI), 0, cs, s + ".ip")}, at);
-    const TensorId f = g.add(GraphOp::Sigmoid, s + ".f", {with_peephole(pre(kF), 2, cs, s + ".fp")}, at);
+    const TensorId i = sigmoid(s + ".i", with_peephole(pre(kI), 0, cs, s + ".ip"));
+    const TensorId f = sigmoid(s + ".f", with_peephole(pre(kF), 2, cs, s + ".fp"));
     const TensorId cand = g.add(GraphOp::Tanh, s + ".g", {pre(kC)}, at);
     TensorId c = g.add(GraphOp::Mul, s + ".ig", {i, cand}, at);
     if (cs) c = g.add(GraphOp::Add, s + ".c", {g.add(GraphOp::Mul, s + ".fc", {f, *cs}, at), c}, at);
-    const TensorId o = g.add(GraphOp::Sigmoid, s + ".o", {with_peephole(pre(kO), 1, c, s + ".op")}, at);
+    const TensorId o = sigmoid(s + ".o", with_peephole(pre(kO), 1, c, s + ".op"));
     hs = g.add(GraphOp::Mul, s + ".h", {o, g.add(GraphOp::Tanh, s + ".tc", {c}, at)}, at);
     cs = c;
     outs.push_back(*hs);

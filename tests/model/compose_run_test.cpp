@@ -9,6 +9,7 @@
 #include <bit>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <random>
 
 #include "firmware/compiler/compile.hpp"
@@ -79,7 +80,7 @@ TEST(ComposeRun, F32MatMulFromF16PartsMeetsOnnxTolerance) {
   check_f32_matmul("tsp1", 4, 64, 8, 1e-4, false);   // small activations: the 2^-25 floor shows
 }
 
-// f16 products (ImportOptions::f16_matmul): one MatMul of the f16-rounded
+// f16 products (MatmulPrecision::F16Products): one MatMul of the f16-rounded
 // operands into f32. Each operand loses up to half an f16 ulp (2^-11
 // relative), so |err| <= 2^-10 sum |x||w| plus the f32 sums' few ulps.
 TEST(ComposeRun, F32MatMulFromF16ProductsIsOnePassWithinF16Rounding) {
@@ -87,7 +88,7 @@ TEST(ComposeRun, F32MatMulFromF16ProductsIsOnePassWithinF16Rounding) {
   Graph g;
   const TensorId x = g.add_input("x", isa::DType::f32, {M, K}, normal_f32(size_t(M) * K, 1, 1.0));
   const TensorId w = g.add_const("w", isa::DType::f32, {K, N}, normal_f32(size_t(K) * N, 2, 1.0));
-  g.mark_output(f32_matmul(g, "y", x, w, {}, true));
+  g.mark_output(f32_matmul(g, "y", x, w, {}, MatmulPrecision::F16Products));
   EXPECT_EQ(std::count_if(g.nodes().begin(), g.nodes().end(), [](const Node& n) { return n.op == GraphOp::MatMul; }),
             1);
   const std::vector<uint32_t> y = run_exact(g, "tsp1", "y");
@@ -105,6 +106,67 @@ TEST(ComposeRun, F32MatMulFromF16ProductsIsOnePassWithinF16Rounding) {
       worst = std::max(worst, err / mag);
     }
   fmt::print("f32 matmul from f16 products {}x{}x{} on tsp1: max |err| / sum|x||w| = {:.3g}\n", M, K, N, worst);
+}
+
+// W8A8 (MatmulPrecision::Int8): one int8 MatMul. x's row r is quantised with
+// step m_r / 127 and w's column j with step s_j, each rounded to nearest, so
+// |err| <= sum_k (|x_k| s_j / 2 + |w_kj| m_r / 254 + m_r s_j / 508), plus the
+// f32 rescale's few ulps. With a bound b for x the step is b / 127 instead.
+void check_int8_matmul(std::optional<double> bound) {
+  const uint32_t M = 8, K = 700, N = 48;
+  Graph g;
+  std::vector<uint32_t> xv = normal_f32(size_t(M) * K, 1, 0.4);
+  if (bound)
+    for (auto& v : xv) v = std::bit_cast<uint32_t>(std::clamp(f(v), -float(*bound), float(*bound)));
+  const TensorId x = g.add_input("x", isa::DType::f32, {M, K}, xv);
+  const TensorId w = g.add_const("w", isa::DType::f32, {K, N}, normal_f32(size_t(K) * N, 2, 0.05));
+  g.mark_output(bound ? int8_matmul(g, "y", quantise_rows(g, "x", x, {}, bound), w, {})
+                      : f32_matmul(g, "y", x, w, {}, MatmulPrecision::Int8));
+  const auto matmuls = std::count_if(g.nodes().begin(), g.nodes().end(), [&](const Node& n) {
+    return n.op == GraphOp::MatMul && g.tensor(n.inputs[1]).dtype == isa::DType::i8;
+  });
+  EXPECT_EQ(matmuls, 1);
+  const std::vector<uint32_t> y = run_exact(g, "tsp1", "y");
+  double worst = 0, worst_ideal = 0;
+  for (uint32_t m = 0; m < M; ++m) {
+    double mr = 0;
+    for (uint32_t k = 0; k < K; ++k) mr = std::max(mr, std::fabs(double(f(xv[m * K + k]))));
+    const double xstep = bound ? *bound / 127 : mr / 127;
+    for (uint32_t n = 0; n < N; ++n) {
+      double sj = 0;
+      for (uint32_t k = 0; k < K; ++k) sj = std::max(sj, std::fabs(double(f(g.tensor(w).data[k * N + n]))));
+      sj /= 127;
+      double exact = 0, bound_err = 0;
+      for (uint32_t k = 0; k < K; ++k) {
+        const double a = f(xv[m * K + k]), b = f(g.tensor(w).data[k * N + n]);
+        exact += a * b;
+        bound_err += std::fabs(a) * sj / 2 + std::fabs(b) * xstep / 2 + xstep * sj / 4;
+      }
+      const double err = std::fabs(double(f(y[m * N + n])) - exact);
+      EXPECT_LE(err, bound_err * (1 + 1e-5)) << "y[" << m << "," << n << "]";
+      worst = std::max(worst, err / bound_err);
+      // The quantised product in double: only an f32 rescale's ulps and, where the chip's
+      // 1 / m (from rsqrt) moves a tie, one step of one x element away (none here: a hundredth of a step).
+      double ideal = 0;
+      for (uint32_t k = 0; k < K; ++k) {
+        const double a = f(xv[m * K + k]), b = f(g.tensor(w).data[k * N + n]);
+        ideal += std::nearbyint(a / xstep) * std::nearbyint(b / sj);
+      }
+      ideal *= xstep * sj;
+      const double off = std::fabs(double(f(y[m * N + n])) - ideal);
+      EXPECT_LE(off, 1e-5 * std::fabs(ideal) + 0.01 * xstep * sj * 127) << "y[" << m << "," << n << "] against " << ideal;
+      worst_ideal = std::max(worst_ideal, off / (xstep * sj * 127));
+    }
+  }
+  fmt::print(
+      "int8 matmul {}x{}x{} ({}) on tsp1: max |err| / bound = {:.3g}; from the quantised product in double, at most "
+      "{:.3g} of one x step times max |w|\n",
+      M, K, N, bound ? "x's bound given" : "rows' max on the chip", worst, worst_ideal);
+}
+
+TEST(ComposeRun, F32MatMulInInt8IsOneIntegerPassWithinQuantisationSteps) {
+  check_int8_matmul(std::nullopt);
+  check_int8_matmul(1.0);
 }
 
 TEST(ComposeRun, ComputedIntWeightsHaveZeroPaddingRows) {
