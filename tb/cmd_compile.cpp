@@ -138,6 +138,7 @@ int compile_cmd(const CompileArgs& a) {
   opt.generated_as_bytes = a.as_bytes;
   opt.sram_reuse = a.sram_reuse;
   opt.fuse = !a.no_fuse;
+  opt.keep_schedule = !a.report.empty() || !a.png.empty();  // only the schedule view reads it
   if (a.as_bytes && !a.generated_weights)
     throw Error("tsp compile: error: --weights-as-bytes without --generated-weights: it carries the generated values");
   opt.stages = a.stages;

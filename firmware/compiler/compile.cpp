@@ -249,6 +249,10 @@ Compiled ChipCompile::finish() {
     const bool holds = r.instr.op == isa::Op::ABC;
     out.units[cfg_.queue_table[r.queue].unit].busy += holds ? r.span() + r.interval - 1 : r.count;
   }
+  if (!options.keep_schedule) {
+    std::vector<Timed>().swap(out.timed);
+    std::vector<std::string>().swap(out.chains);
+  }
   if (options.embed_reference) {
     const auto ref = run_reference(g, cfg_.mxm_dim);
     for (size_t t = 0; t < g.tensors().size(); ++t)

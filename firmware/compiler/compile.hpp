@@ -44,6 +44,10 @@ struct CompileOptions {
   // Fuse elementwise chains through the VXM (fuse.hpp); off, every
   // intermediate is written to SRAM and can be read back.
   bool fuse = true;
+  // Keep Compiled::timed and chains after code generation (the schedule view
+  // and tests read them). A system compile with no view drops them: 576
+  // chips' instruction lists take gigabytes.
+  bool keep_schedule = true;
 };
 
 struct UnitUse {

@@ -191,10 +191,11 @@ class Expander {
   // A const of `shape` filled with `bits`; one per graph (consts are only read),
   // but every MXM sum its own ones: MatMuls sharing weights wait for each other's LW reads.
   TensorId fill(const std::string& what, isa::DType t, std::vector<uint32_t> shape, uint32_t bits) {
-    if (what == "ones") return out_.add_const(name(what), t, shape, std::vector<uint32_t>(count(shape), bits), w_);
+    bits &= num::lane_mask(t);  // made values are not masked by the graph (lazy_data.hpp)
+    if (what == "ones") return out_.add_const(name(what), t, shape, LazyData::uniform(count(shape), bits), w_);
     for (const auto& [key, id] : fills_)
       if (std::get<0>(key) == t && std::get<1>(key) == shape && std::get<2>(key) == bits) return id;
-    const TensorId id = out_.add_const(name(what), t, shape, std::vector<uint32_t>(count(shape), bits), w_);
+    const TensorId id = out_.add_const(name(what), t, shape, LazyData::uniform(count(shape), bits), w_);
     fills_.push_back({{t, shape, bits}, id});
     return id;
   }

@@ -65,7 +65,9 @@ std::vector<uint32_t> generator_values(isa::DType dtype, uint64_t elements, cons
 // A given constant whose elements are all one value (a lane sum's block of
 // ones, a zero bias): generated with keep 0 and each plane's byte as `set`.
 std::optional<uint32_t> uniform_value(const Tensor& x) {
-  if (x.kind != TensorKind::Const || x.splat || !x.data.made() || x.data.empty()) return std::nullopt;
+  if (x.kind != TensorKind::Const || x.splat || x.data.empty()) return std::nullopt;
+  if (const std::optional<uint32_t> u = x.data.uniform()) return u;  // without making its values
+  if (!x.data.made()) return std::nullopt;
   const std::vector<uint32_t>& v = x.data.values();
   if (std::any_of(v.begin(), v.end(), [&](uint32_t e) { return e != v[0]; })) return std::nullopt;
   return v[0];

@@ -19,6 +19,12 @@ LazyData LazyData::deferred(uint64_t count, Rule rule) {
   return d;
 }
 
+LazyData LazyData::uniform(uint64_t count, uint32_t value) {
+  LazyData d = deferred(count, [count, value] { return std::vector<uint32_t>(count, value); });
+  d.state_->uniform = value;
+  return d;
+}
+
 const std::vector<uint32_t>& LazyData::values() const {
   State& s = *state_;
   if (s.deferred)

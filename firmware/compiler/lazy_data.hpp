@@ -11,6 +11,7 @@
 #include <initializer_list>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 namespace tsp::compiler {
@@ -28,6 +29,11 @@ class LazyData {
   // `count` elements, made by `rule` when first read (it must return `count`,
   // each within the tensor's element type: Graph does not mask a rule's values).
   static LazyData deferred(uint64_t count, Rule rule);
+  // `count` copies of `value`, made only when read: a block of ones or a fill
+  // (expand.cpp) whose values generated weights never need (uniform()).
+  static LazyData uniform(uint64_t count, uint32_t value);
+  // The one value of every element, when the tensor was made by uniform().
+  std::optional<uint32_t> uniform() const { return state_->uniform; }
 
   uint64_t size() const { return state_->count; }
   bool empty() const { return size() == 0; }
@@ -53,6 +59,7 @@ class LazyData {
     Rule rule;         // dropped once made (it may hold a whole source tensor's state)
     std::vector<uint32_t> values;
     bool made = false;
+    std::optional<uint32_t> uniform;  // set before the state is shared
   };
   std::shared_ptr<State> state_;
 };

@@ -20,7 +20,10 @@ namespace tsp::compiler {
 
 struct SystemCompiled {
   Graph graph;  // the source graph before partitioning, expanded (its host reference is compare_system's yardstick)
-  std::vector<Compiled> chips;         // each chip's compile (its own graph, placement, schedule)
+  // Each chip's compile (its own graph, placement, schedule); its program,
+  // SRAM and symbols are moved into `image`, so its own image keeps only the
+  // configuration, files and prediction.
+  std::vector<Compiled> chips;
   image::Image image;                  // the system's
   uint64_t predicted_cycles = 0;       // the longest chip's
   std::vector<std::string> decisions;  // per MatMul: how it was split, or why not ("stage s: " with several)

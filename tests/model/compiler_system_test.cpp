@@ -340,9 +340,18 @@ output y
                                   "norm.txt");
   CompileOptions opt;
   opt.generated_weights = 7;
+  const isa::Config& cfg = *isa::find_config("tsp1");
+  {  // nothing makes the lane sums' blocks of ones when nothing reads them (the host reference would)
+    const SystemCompiled lean = compile_system(p.graph, cfg, topo::builtin_topology("node8", cfg), opt);
+    uint32_t unmade = 0;
+    for (const Compiled& c : lean.chips)
+      for (const Tensor& t : c.graph.tensors())
+        if (t.data.uniform() && !t.data.made()) ++unmade;
+    EXPECT_GT(unmade, 0u) << "every uniform constant was made";
+  }
   SystemCompiled s;
   SystemComparison cmp;
-  EXPECT_EQ(system_run_check(p.graph, *isa::find_config("tsp1"), opt, &s, &cmp), "");
+  EXPECT_EQ(system_run_check(p.graph, cfg, opt, &s, &cmp), "");
   uint32_t ones = 0, zeros = 0;
   for (const image::ChipProgram& c : s.image.chips) {
     for (const image::GeneratedSegment& r : c.generated)
@@ -354,6 +363,26 @@ output y
   EXPECT_GT(ones, 0u) << "the lane sum's ones were carried";
   EXPECT_GT(zeros, 0u) << "no padding rows became zero regions";
   EXPECT_GT(cmp.elements, 0u);
+}
+
+// A system compile that drops each chip's schedule after code generation
+// (keep_schedule false: `tsp compile --topology` without a view) writes the
+// same image; the chips' own images hold no program once merged.
+TEST(CompilerSystem, DroppingTheScheduleKeepsTheImage) {
+  const Program p = parse_program(kMlp, "mlp.txt");
+  const isa::Config& cfg = *isa::find_config("tsp1");
+  const topo::Topology t = topo::builtin_topology("node8", cfg);
+  CompileOptions opt;
+  const SystemCompiled kept = compile_system(p.graph, cfg, t, opt);
+  opt.keep_schedule = false;
+  const SystemCompiled lean = compile_system(p.graph, cfg, t, opt);
+  EXPECT_EQ(image::serialize(kept.image), image::serialize(lean.image));
+  for (uint32_t c = 0; c < lean.chips.size(); ++c) {
+    EXPECT_FALSE(kept.chips[c].timed.empty());
+    EXPECT_TRUE(lean.chips[c].timed.empty()) << "chip " << c;
+    EXPECT_TRUE(lean.chips[c].image.chips.empty() && lean.chips[c].image.symbols.empty()) << "chip " << c;
+    EXPECT_EQ(lean.chips[c].predicted_cycles, kept.chips[c].predicted_cycles);
+  }
 }
 
 // Pipeline stages: four chips in two nodes of two, linked in a ring (one

@@ -53,6 +53,16 @@ TEST(LazyData, MakesARuleOnceWhenFirstRead) {
   EXPECT_EQ(given[1], 5u);
 }
 
+// A uniform constant (a block of ones, a fill) says its value without making its elements.
+TEST(LazyData, AUniformConstantKnowsItsValueUnmade) {
+  const LazyData d = LazyData::uniform(5, 0x3C00);
+  EXPECT_FALSE(d.made());
+  EXPECT_EQ(d.uniform(), 0x3C00u);
+  EXPECT_EQ(d.values(), std::vector<uint32_t>(5, 0x3C00));
+  EXPECT_TRUE(d.made());
+  EXPECT_FALSE(LazyData(std::vector<uint32_t>{1, 1}).uniform()) << "given values are not marked uniform";
+}
+
 // A graph's random constant is a rule: parsing makes nothing, reading makes it.
 TEST(LazyData, ARandomConstantIsMadeOnlyWhenRead) {
   const Program p = parse_program("config tsp1\nconst w : i8[4096, 4096] random 3\ninput x : i8[1, 4096] random 4\n"
