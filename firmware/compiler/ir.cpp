@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
+#include <functional>
 #include <random>
 
 #include "common/error.hpp"
@@ -106,7 +108,21 @@ TensorId Graph::new_tensor(Tensor t) {
     throw Error(fmt::format("{}: error: tensor '{}' is already defined at {}", t.where.str(), t.name,
                             tensor(*find(t.name)).where.str()));
   tensors_.push_back(std::move(t));
-  return static_cast<TensorId>(tensors_.size() - 1);
+  const auto id = static_cast<TensorId>(tensors_.size() - 1);
+  if (2 * tensors_.size() > by_name_.size()) {  // rehash at half full
+    by_name_.assign(std::bit_ceil(std::max<size_t>(64, 4 * tensors_.size())), kNoTensor);
+    for (TensorId i = 0; i < tensors_.size(); ++i) index(i);
+  } else {
+    index(id);
+  }
+  return id;
+}
+
+void Graph::index(TensorId t) {
+  const size_t mask = by_name_.size() - 1;  // a power of two
+  size_t i = std::hash<std::string_view>{}(tensors_[t].name) & mask;
+  while (by_name_[i] != kNoTensor) i = (i + 1) & mask;
+  by_name_[i] = t;
 }
 
 TensorId Graph::add_input(const std::string& name, isa::DType dtype, std::vector<uint32_t> shape,
@@ -278,8 +294,10 @@ void Graph::set_const_data(TensorId t, LazyData data) {
 }
 
 std::optional<TensorId> Graph::find(std::string_view name) const {
-  for (size_t i = 0; i < tensors_.size(); ++i)
-    if (tensors_[i].name == name) return static_cast<TensorId>(i);
+  if (by_name_.empty()) return std::nullopt;
+  const size_t mask = by_name_.size() - 1;
+  for (size_t i = std::hash<std::string_view>{}(name) & mask; by_name_[i] != kNoTensor; i = (i + 1) & mask)
+    if (tensors_[by_name_[i]].name == name) return by_name_[i];
   return std::nullopt;
 }
 

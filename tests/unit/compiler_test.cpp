@@ -154,6 +154,30 @@ TEST(CompilerLower, ComputedWeightsArePaddedNotStripedAndRowsBeyondTheSlotsAreBl
   EXPECT_FALSE(bl.kernels[0].mxm[1].first);
 }
 
+// Names are found through a hash index (a layer builder's MoE of 818 chunks
+// made 10^5 tensors and took minutes by a scan): every name is found after
+// the rehashes, absent ones are not, a copy finds the same, and a second
+// definition is refused with the first one's place.
+TEST(CompilerIr, TensorNamesAreFoundThroughTheIndex) {
+  Graph g;
+  const uint32_t n = 5000;
+  for (uint32_t i = 0; i < n; ++i) g.add_const(fmt::format("t{}", i), isa::DType::i8, {1}, {i & 0x7F}, {"g.txt", i + 1});
+  const Graph copy = g;
+  for (uint32_t i = 0; i < n; ++i) {
+    ASSERT_EQ(g.find(fmt::format("t{}", i)), i);
+    ASSERT_EQ(copy.find(fmt::format("t{}", i)), i);
+  }
+  EXPECT_FALSE(g.find("t5000"));
+  EXPECT_FALSE(g.find("t"));
+  EXPECT_FALSE(Graph().find("t0"));
+  try {
+    g.add_const("t4321", isa::DType::i8, {1}, {1}, {"g.txt", 9999});
+    ADD_FAILURE() << "a second t4321 was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("already defined at g.txt:4322"), std::string::npos) << e.what();
+  }
+}
+
 TEST(CompilerIr, ZeroPaddingSurvivesOpsThatMapZeroToZero) {
   Graph g;
   const TensorId x = g.add_input("x", isa::DType::f32, {2, 5}, random_data(isa::DType::f32, 10, 1));
