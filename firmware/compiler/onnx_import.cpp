@@ -235,6 +235,11 @@ void cast(Importer& im, const NodeProto& n) {
 // y = a . b for 2-D a, b: f32 from f16 parts, f16/bf16 on the MXM then rounded back.
 }  // namespace
 
+const QuantisedRows& Importer::quantised_rows(TensorId x) {
+  if (auto it = quantised_.find(x); it != quantised_.end()) return it->second;
+  return quantised_.emplace(x, quantise_rows(g_, g_.tensor(x).name + ".q8", x, where())).first->second;
+}
+
 TensorId matmul2d(Importer& im, const NodeProto& n, const std::string& y, TensorId a, TensorId b) {
   Graph& g = im.graph();
   const Tensor &ta = g.tensor(a), &tb = g.tensor(b);
@@ -247,6 +252,9 @@ TensorId matmul2d(Importer& im, const NodeProto& n, const std::string& y, Tensor
     im.fail(n, fmt::format("operand types {} and {} differ", isa::dtype_desc(ta.dtype).name,
                            isa::dtype_desc(tb.dtype).name));
   const isa::DType t = ta.dtype;
+  if (t == isa::DType::f32 && im.options().matmul == MatmulPrecision::Int8 && tb.kind == TensorKind::Const &&
+      tb.shape.size() == 2)
+    return int8_matmul(g, y, im.quantised_rows(a), b, im.where());
   if (t == isa::DType::f32) return f32_matmul(g, y, a, b, im.where(), im.options().matmul);
   if (t == isa::DType::f16 || t == isa::DType::bf16) {
     const TensorId acc = g.add(GraphOp::MatMul, y + ".acc", {a, b}, im.where());

@@ -95,8 +95,7 @@ void import_lstm(Importer& im, const NodeProto& n) {
   // int8 (ImportOptions::matmul): every step's rows are quantised once for the
   // four gates, and each step's h once, with its bound (|o tanh(c)| <= 1).
   const bool int8 = im.options().matmul == MatmulPrecision::Int8 && dtype == isa::DType::f32;
-  const std::optional<QuantisedRows> xq =
-      int8 ? std::optional(quantise_rows(g, y + ".xq", rows, at)) : std::nullopt;
+  const std::optional<QuantisedRows> xq = int8 ? std::optional(im.quantised_rows(rows)) : std::nullopt;
   auto product = [&](const std::string& name, TensorId a, const std::optional<QuantisedRows>& aq, TensorId weights) {
     return aq ? int8_matmul(g, name, *aq, weights, at) : matmul2d(im, n, name, a, weights);
   };

@@ -19,8 +19,10 @@
 #include <string>
 #include <vector>
 
+#include "firmware/compiler/compose.hpp"
 #include "firmware/compiler/ir.hpp"
 #include "firmware/compiler/onnx_host_value.hpp"
+#include "firmware/compiler/compose.hpp"
 #include "firmware/compiler/onnx_import.hpp"
 
 namespace tsp::compiler {
@@ -86,6 +88,9 @@ class Importer {
   void set_fold_hook(FoldHook h) { fold_hook_ = std::move(h); }
   void set_options(const ImportOptions& o) { options_ = o; }
   const ImportOptions& options() const { return options_; }
+  // `x`'s rows quantised to int8 (MatmulPrecision::Int8), once for every
+  // MatMul that reads x (a BERT layer's q, k and v share one).
+  const QuantisedRows& quantised_rows(TensorId x);
   // The driver (onnx_import.cpp).
   OnnxImport run(const std::vector<OnnxTensor>& data);
 
@@ -115,6 +120,7 @@ class Importer {
   std::set<const onnx::NodeProto*> absorbed_;
   void check_declared(const onnx::ValueInfoProto& vi, const OnnxTensor& t) const;
   std::map<TensorId, TensorId> transposed_;
+  std::map<TensorId, QuantisedRows> quantised_;
   int64_t opset_ = 0;
   FoldHook fold_hook_;
   ImportOptions options_;
