@@ -34,6 +34,15 @@ CASES = [
     # weights generated (as bytes they would be 84 GB).
     ("72 Llama-2-70B-shaped layers, a layer a node", ["--layers", "72", "--ffn-int8", "--no-head"], "racks8",
      ["--stages", "72", "--generated-weights", "7"]),
+    # Llama-2-7B whole (docs/compiler.md "Against the published system figures"): f16 on 16 nodes, and the
+    # smallest map that holds it, SwiGLU int8 on 8 nodes.
+    ("32 Llama-2-7B-shaped layers, f16, 2 a node", ["--dim", "4096", "--layers", "32", "--heads", "32", "--kv-heads",
+                                                    "32", "--ffn", "11008", "--no-head"], "racks8",
+     ["--stages", "16", "--generated-weights", "7"]),
+    ("32 Llama-2-7B-shaped layers, SwiGLU int8, 4 a node", ["--dim", "4096", "--layers", "32", "--heads", "32",
+                                                            "--kv-heads", "32", "--ffn", "11008", "--ffn-int8",
+                                                            "--no-head"], "racks8",
+     ["--stages", "8", "--generated-weights", "7"]),
 ]
 
 

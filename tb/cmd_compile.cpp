@@ -162,6 +162,8 @@ int compile_cmd(const CompileArgs& a) {
     fmt::print("utilisation:{}\n", util);
     fmt::print("{}\n", c.bound.summary(c.predicted_cycles));
     fmt::print("{}\n", c.bound.terms_line());
+    fmt::print("SRAM: {:.1f} MB of {:.1f} MB spanned by the placement\n", c.sram_bytes / 1e6,
+               double(cfg->mem_slices) * cfg->mem_addresses * cfg->lanes / 1e6);
     if (c.fused_ops)
       fmt::print("fusion: {} elementwise results stream into the next VXM op (not written, no symbol)\n", c.fused_ops);
     if (c.sram_reused)

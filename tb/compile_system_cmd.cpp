@@ -64,11 +64,14 @@ int compile_system_cmd(const SystemCompileArgs& a, const compiler::Graph& g, con
     // stage's includes waiting for its handoff, which its bound does not know).
     for (size_t st = 0; st < s.stages.size(); ++st) {
       const auto& chips = s.stages[st];
-      uint64_t longest = 0;
-      for (uint32_t c : chips) longest = std::max(longest, s.chips[c].predicted_cycles);
+      uint64_t longest = 0, sram = 0;
+      for (uint32_t c : chips) {
+        longest = std::max(longest, s.chips[c].predicted_cycles);
+        sram = std::max(sram, s.chips[c].sram_bytes);
+      }
       const compiler::Compiled& first = s.chips[chips.front()];
-      fmt::print("stage {} (node {}, chips {}..{}): up to {} cycles; chip {}: {}\n  {}\n", st,
-                 t.chips[chips.front()].node, chips.front(), chips.back(), longest, chips.front(),
+      fmt::print("stage {} (node {}, chips {}..{}): up to {} cycles, SRAM up to {:.1f} MB a chip; chip {}: {}\n  {}\n",
+                 st, t.chips[chips.front()].node, chips.front(), chips.back(), longest, sram / 1e6, chips.front(),
                  first.bound.summary(first.predicted_cycles), first.bound.terms_line());
     }
   }

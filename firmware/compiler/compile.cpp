@@ -244,6 +244,17 @@ Compiled ChipCompile::finish() {
                                              options.generated_as_bytes);
     image::validate(out.image);
   }
+  std::vector<uint32_t> top(cfg_.mem_slices, 0);  // per slice: one past the highest address placed
+  for (TensorId t = 0; t < out.placement.size(); ++t) {
+    const Placement& p = out.placement[t];
+    if (!p.placed || p.streamed) continue;
+    for (uint32_t i = 0; i < p.regions(); ++i)
+      for (uint32_t b = 0; b < isa::dtype_desc(g.tensor(t).dtype).bytes; ++b) {
+        uint32_t& high = top.at(p.region_slice(i) + b);
+        high = std::max(high, p.region_address(i) + p.region_vectors(i / p.stripes()));
+      }
+  }
+  for (const uint32_t high : top) out.sram_bytes += uint64_t(high) * cfg_.lanes;
   for (const auto& q : cfg_.queue_table) ++out.units[q.unit].queues;
   for (const Timed& r : out.timed) {  // a float ABC holds the array for its whole interval
     const bool holds = r.instr.op == isa::Op::ABC;

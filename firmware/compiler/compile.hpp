@@ -69,6 +69,9 @@ struct Compiled {
   uint32_t fused_ops = 0;  // VXM ops whose result streams into the next op (never written; no symbol)  // tensors whose
                            // addresses a later one takes: no symbol in the image
   uint32_t generated_tensors = 0;  // weights the image generates (CompileOptions::generated_weights)
+  // SRAM the placement spans: per MEM slice its highest address used, summed,
+  // in bytes (gaps below the highest count; of cfg.mem_slices x mem_addresses x lanes).
+  uint64_t sram_bytes = 0;
   double seconds = 0;              // compile wall time
   // Busy slots / (cycles x queues) of a unit, 0..1.
   double utilisation(isa::Unit u) const;

@@ -14,6 +14,7 @@
 #include "common/numerics/float_format.hpp"
 #include "common/numerics/vxm.hpp"
 #include "firmware/compiler/codegen.hpp"
+#include "firmware/compiler/compile.hpp"
 #include "firmware/compiler/expand.hpp"
 #include "firmware/compiler/lower.hpp"
 #include "firmware/compiler/parse.hpp"
@@ -265,6 +266,18 @@ TEST(CompilerPlace, FullSramIsAnErrorNamingTheTensor) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("tensor 'a'"), std::string::npos) << e.what();
   }
+}
+
+// The SRAM a compile reports spans at least every placed tensor's bytes
+// (vectors x byte planes x lanes) and at most the chip's.
+TEST(CompilerPlace, SramSpanCountsEveryBytePlane) {
+  Graph g;
+  const TensorId x = g.add_input("x", isa::DType::f32, {4, 100}, random_data(isa::DType::f32, 400, 1));
+  g.mark_output(g.add(GraphOp::Exp, "y", {x}));
+  const Compiled c = compile(g, mini());
+  const uint64_t each = 4 * 4 * 4 * mini().lanes;  // 4 rows x 4 blocks of 32 lanes, 4 byte planes
+  EXPECT_GE(c.sram_bytes, 2 * each);
+  EXPECT_LE(c.sram_bytes, uint64_t(mini().mem_slices) * mini().mem_addresses * mini().lanes);
 }
 
 TEST(CompilerResources, PortsAndBanks) {
