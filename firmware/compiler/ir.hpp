@@ -178,7 +178,7 @@ class Graph {
   TensorId new_tensor(Tensor t);
   // Open addressing over tensor ids by name hash (empty: kNoTensor), at most
   // half full: find() is O(1), so a graph of 10^5 tensors (a layer builder's
-  // MoE of many chunks) is not quadratic to build; 8 bytes a tensor.
+  // MoE of many chunks) is not quadratic to build; 8 to 16 bytes a tensor.
   static constexpr uint32_t kNoTensor = UINT32_MAX;
   std::vector<uint32_t> by_name_;
   void index(TensorId t);

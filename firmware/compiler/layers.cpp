@@ -16,6 +16,7 @@ using isa::DType;
 
 // Elements of one tensor (the text format's limit for declared tensors): checked before any data is made.
 constexpr uint64_t kMaxElements = 1u << 24;
+constexpr uint32_t kMaxMoeChunks = 256;  // tsp1_moe.txt has 6
 
 TensorId add_decoder(Graph& g, const DecoderSpec& s, const Where& where) {
   const uint32_t D = s.dim, H = s.heads, T = s.cache, S = s.share, KV = s.kv_heads ? s.kv_heads : s.heads;
@@ -149,6 +150,11 @@ TensorId add_moe(Graph& g, const MoeSpec& s, const Where& where) {
     throw Error(fmt::format("{}: error: moe: {} experts' weights of dim {} and ffn {} ({} int8 values) are more than "
                             "the layer builder makes ({})",
                             where.str(), E, D, F, 3 * uint64_t(E) * D * F, 4 * kMaxElements));
+  // Each chunk is its own weights, gathers and MatMuls: tens of thousands of
+  // chunks made millions of tensors (fuzz_graph, 2026-12-08: ffn 60356 chunk 1).
+  if (s.chunk && F / s.chunk > kMaxMoeChunks)
+    throw Error(fmt::format("{}: error: moe: ffn {} in chunks of {} is {} chunks; the layer builder makes at most {}",
+                            where.str(), F, s.chunk, F / s.chunk, kMaxMoeChunks));
   LayerBuilder bx(g, where, s.input_seed), b(g, where, s.seed);
   // Stacked expert weights and scales, gathered by the run-time indices into
   // two fixed slots. W1/W3 in column chunks and W2 in row chunks of `chunk`

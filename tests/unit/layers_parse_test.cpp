@@ -52,6 +52,9 @@ TEST(LayerParse, ErrorsNameTheLineAndWhy) {
   EXPECT_EQ(error_of("layer moe dim 800008 chunk 2\n"),
             "p.txt:1: error: moe: 8 experts' weights of dim 800008 and ffn 64 (1228812288 int8 values) are more than "
             "the layer builder makes (67108864)");
+  // fuzz_graph's timeouts (2026-12-07 and -08): a chunk per column, tens of thousands of chunks.
+  EXPECT_EQ(error_of("layer moe ffn 60356 chunk 1\n"),
+            "p.txt:1: error: moe: ffn 60356 in chunks of 1 is 60356 chunks; the layer builder makes at most 256");
 }
 
 }  // namespace
