@@ -123,23 +123,28 @@ QuantisedRows quantise_rows(Graph& g, const std::string& p, TensorId x, const Wh
   return {q, scale, 1.0};
 }
 
+bool int8_weight(const Tensor& w) {
+  return w.kind == TensorKind::Const && w.dtype == isa::DType::f32 && w.shape.size() == 2;
+}
+
 TensorId int8_matmul(Graph& g, const std::string& y, const QuantisedRows& x, TensorId w, const Where& where) {
   using isa::DType;
   const Tensor tw = g.tensor(w);  // a copy: adding tensors moves them
-  if (tw.kind != TensorKind::Const || tw.dtype != DType::f32 || tw.shape.size() != 2)
+  if (!int8_weight(tw))
     throw Error(fmt::format("{}: error: node '{}' (matmul): int8_matmul needs a constant f32 [K, N] weight",
                             where.str(), y));
   const uint32_t K = tw.shape[0], N = tw.shape[1];
+  const std::vector<uint32_t>& bits = tw.data.values();
   std::vector<double> amax(N, 0.0);
   for (uint32_t k = 0; k < K; ++k)
     for (uint32_t j = 0; j < N; ++j)
-      amax[j] = std::max(amax[j], std::abs(num::to_double<num::kF32>(tw.data[size_t(k) * N + j])));
+      amax[j] = std::max(amax[j], std::abs(num::to_double<num::kF32>(bits[size_t(k) * N + j])));
   std::vector<uint32_t> wq(size_t(K) * N), out_scale(N);
   for (uint32_t j = 0; j < N; ++j) {
     const double s = amax[j] > 0 ? amax[j] / 127.0 : 1.0;
     out_scale[j] = float_bits(DType::f32, s * x.fixed_scale);
     for (uint32_t k = 0; k < K; ++k) {
-      const double v = std::nearbyint(num::to_double<num::kF32>(tw.data[size_t(k) * N + j]) / s);
+      const double v = std::nearbyint(num::to_double<num::kF32>(bits[size_t(k) * N + j]) / s);
       wq[size_t(k) * N + j] = uint32_t(int32_t(std::clamp(v, -127.0, 127.0))) & 0xFFu;
     }
   }
@@ -159,7 +164,7 @@ TensorId f32_matmul(Graph& g, const std::string& y, TensorId x, TensorId w, cons
       tx.shape.back() != tw.shape[tw.shape.size() - 2])
     throw Error(
         fmt::format("{}: error: node '{}' (matmul): f32_matmul needs f32 [B..,M,K] x [B..,K,N]", where.str(), y));
-  if (precision == MatmulPrecision::Int8 && tw.kind == TensorKind::Const && tw.shape.size() == 2)
+  if (precision == MatmulPrecision::Int8 && int8_weight(tw))
     return int8_matmul(g, y, quantise_rows(g, y + ".x", x, where), w, where);
   if (precision != MatmulPrecision::F16Parts)
     return g.add(GraphOp::MatMul, y, {f16_of(g, y + ".x", x, where), f16_of(g, y + ".w", w, where)}, where);

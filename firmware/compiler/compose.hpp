@@ -48,6 +48,8 @@ QuantisedRows quantise_rows(Graph& g, const std::string& p, TensorId x, const Wh
 // MXM's int8 products summed exactly in i32, then y = f32(acc) * (s_j x the
 // fixed scale) [* the rows' scale]: two or three VXM ops after the MatMul.
 TensorId int8_matmul(Graph& g, const std::string& y, const QuantisedRows& x, TensorId w, const Where& where);
+// Whether int8_matmul takes `w`: a constant f32 [K, N].
+bool int8_weight(const Tensor& w);
 
 // sqrt(x) for a float x, from RSQRT: a = x + 0 (turns -0 and flushed
 // subnormals into +0), y = a * rsqrt(min(a, largest finite)), and

@@ -252,8 +252,7 @@ TensorId matmul2d(Importer& im, const NodeProto& n, const std::string& y, Tensor
     im.fail(n, fmt::format("operand types {} and {} differ", isa::dtype_desc(ta.dtype).name,
                            isa::dtype_desc(tb.dtype).name));
   const isa::DType t = ta.dtype;
-  if (t == isa::DType::f32 && im.options().matmul == MatmulPrecision::Int8 && tb.kind == TensorKind::Const &&
-      tb.shape.size() == 2)
+  if (im.options().matmul == MatmulPrecision::Int8 && t == isa::DType::f32 && int8_weight(tb))
     return int8_matmul(g, y, im.quantised_rows(a), b, im.where());
   if (t == isa::DType::f32) return f32_matmul(g, y, a, b, im.where(), im.options().matmul);
   if (t == isa::DType::f16 || t == isa::DType::bf16) {
